@@ -1,0 +1,98 @@
+//! Staff roles (peran). A front office role is a duty, not a person: a helpdesk agent, security
+//! or a receptionist may hold it (SOP step 1, note).
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    FrontOffice,
+    Helpdesk,
+    Supervisor,
+    Admin,
+}
+
+impl Role {
+    pub const ALL: [Role; 4] = [Role::FrontOffice, Role::Helpdesk, Role::Supervisor, Role::Admin];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::FrontOffice => "front_office",
+            Role::Helpdesk => "helpdesk",
+            Role::Supervisor => "supervisor",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+}
+
+/// What a set of roles may do. A supervisor may do all that front office and helpdesk may.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Permission {
+    /// Steps 1-7: guest book, form, check.
+    FrontOffice,
+    /// Steps 8-12: calling, analysis, answer, escalation, archive.
+    Helpdesk,
+    /// Cancel a visit: front office or helpdesk.
+    Cancel,
+    /// Read visits, the queue, documents.
+    ReadVisits,
+    /// Reports and settings.
+    Supervise,
+    /// Settings (admins and supervisors).
+    Settings,
+    /// Users.
+    ManageUsers,
+}
+
+pub fn allows(roles: &[Role], permission: Permission) -> bool {
+    let has = |r: Role| roles.contains(&r);
+    match permission {
+        Permission::FrontOffice => has(Role::FrontOffice) || has(Role::Supervisor),
+        Permission::Helpdesk => has(Role::Helpdesk) || has(Role::Supervisor),
+        Permission::Cancel => has(Role::FrontOffice) || has(Role::Helpdesk) || has(Role::Supervisor),
+        Permission::ReadVisits => !roles.is_empty(),
+        Permission::Supervise => has(Role::Supervisor) || has(Role::Admin),
+        Permission::Settings => has(Role::Supervisor) || has(Role::Admin),
+        Permission::ManageUsers => has(Role::Admin),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn supervisor_may_do_what_front_office_and_helpdesk_may() {
+        let s = [Role::Supervisor];
+        assert!(allows(&s, Permission::FrontOffice));
+        assert!(allows(&s, Permission::Helpdesk));
+        assert!(allows(&s, Permission::Supervise));
+        assert!(!allows(&s, Permission::ManageUsers));
+    }
+
+    #[test]
+    fn front_office_may_not_call_numbers() {
+        assert!(!allows(&[Role::FrontOffice], Permission::Helpdesk));
+        assert!(allows(&[Role::FrontOffice], Permission::Cancel));
+    }
+
+    #[test]
+    fn admin_manages_users_and_settings_but_not_visits() {
+        let a = [Role::Admin];
+        assert!(allows(&a, Permission::ManageUsers));
+        assert!(allows(&a, Permission::Settings));
+        assert!(!allows(&a, Permission::Helpdesk));
+    }
+
+    #[test]
+    fn roles_parse_from_their_api_names() {
+        for r in Role::ALL {
+            assert_eq!(Role::parse(r.as_str()), Some(r));
+        }
+        assert_eq!(Role::parse("boss"), None);
+    }
+}

@@ -1,0 +1,52 @@
+//! The one error type of the domain: a rule that refused an action.
+
+use std::collections::BTreeMap;
+
+use crate::visit::Status;
+
+/// Field path (`visitor.phone`) to a short reason (`missing`, `invalid`, `too_long`, `unknown`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct FieldErrors(pub BTreeMap<String, String>);
+
+impl FieldErrors {
+    pub fn add(&mut self, field: &str, reason: &str) {
+        self.0.entry(field.to_owned()).or_insert_with(|| reason.to_owned());
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+    pub fn merge(&mut self, other: FieldErrors) {
+        for (k, v) in other.0 {
+            self.0.entry(k).or_insert(v);
+        }
+    }
+    /// `Ok(value)` when no field is wrong, else the errors.
+    pub fn into_result<T>(self, value: T) -> Result<T, FieldErrors> {
+        if self.is_empty() { Ok(value) } else { Err(self) }
+    }
+}
+
+/// Why the SOP does not allow what was asked, in the user's terms.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refused {
+    #[error("a visit that is {from} cannot be {action}")]
+    InvalidTransition { from: Status, action: &'static str },
+    #[error("the number has been called three times; skip it instead")]
+    CallLimitReached,
+    #[error("the number may be skipped only after the third call ({made} made)")]
+    CallsRemaining { made: u32 },
+    #[error("the counter still serves a visit")]
+    CounterBusy,
+    #[error("the form is not complete")]
+    FormIncomplete(FieldErrors),
+    #[error("some fields are not valid")]
+    Validation(FieldErrors),
+}
+
+impl Refused {
+    pub fn validation(field: &str, reason: &str) -> Self {
+        let mut errors = FieldErrors::default();
+        errors.add(field, reason);
+        Refused::Validation(errors)
+    }
+}

@@ -1,0 +1,182 @@
+//! SOP steps 2-6: the consultation form (formulir konsultasi), and whether it is complete.
+
+use serde::{Deserialize, Serialize};
+
+use crate::errors::FieldErrors;
+use crate::guest_book::{Visitor, text};
+use crate::priority::PriorityTable;
+
+/// The problem as the visitor describes it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Form {
+    /// A code from the priority table.
+    pub category: Option<String>,
+    pub subject: Option<String>,
+    pub description: Option<String>,
+    pub spse_user_id: Option<String>,
+    pub tender_code: Option<String>,
+}
+
+/// The form as a request gives it: absent fields keep what was stored, an empty string clears.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FormInput {
+    pub category: Option<String>,
+    pub subject: Option<String>,
+    pub description: Option<String>,
+    pub spse_user_id: Option<String>,
+    pub tender_code: Option<String>,
+}
+
+pub const SUBJECT_MAX: usize = 200;
+pub const DESCRIPTION_MAX: usize = 5000;
+pub const SPSE_USER_ID_MAX: usize = 100;
+pub const TENDER_CODE_MAX: usize = 50;
+
+impl Form {
+    /// Applies what a request gave, checking each given field's format (a category must be in the
+    /// priority table). On any error nothing is applied.
+    pub fn apply(&self, input: &FormInput, table: &PriorityTable) -> Result<Form, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let mut next = self.clone();
+        if let Some(v) = &input.category {
+            next.category = match v.trim() {
+                "" => None,
+                code if table.find(code).is_some() => Some(code.to_owned()),
+                _ => {
+                    errors.add("form.category", "unknown");
+                    None
+                }
+            };
+        }
+        if let Some(v) = &input.subject {
+            next.subject = text(v, SUBJECT_MAX, "form.subject", &mut errors);
+        }
+        if let Some(v) = &input.description {
+            next.description = text(v, DESCRIPTION_MAX, "form.description", &mut errors);
+        }
+        if let Some(v) = &input.spse_user_id {
+            next.spse_user_id = text(v, SPSE_USER_ID_MAX, "form.spse_user_id", &mut errors);
+        }
+        if let Some(v) = &input.tender_code {
+            next.tender_code = text(v, TENDER_CODE_MAX, "form.tender_code", &mut errors);
+            if next.tender_code.as_deref().is_some_and(|c| !c.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')) {
+                errors.add("form.tender_code", "invalid");
+            }
+        }
+        errors.into_result(next)
+    }
+}
+
+/// The fields a form must have to be complete (a setting of the office).
+pub const DEFAULT_REQUIRED_FIELDS: [&str; 6] = [
+    "visitor.name",
+    "visitor.organization",
+    "visitor.role",
+    "visitor.phone",
+    "form.category",
+    "form.description",
+];
+
+/// Every field that may be made required.
+pub const REQUIRABLE_FIELDS: [&str; 10] = [
+    "visitor.name",
+    "visitor.organization",
+    "visitor.role",
+    "visitor.phone",
+    "visitor.email",
+    "form.category",
+    "form.subject",
+    "form.description",
+    "form.spse_user_id",
+    "form.tender_code",
+];
+
+/// SOP step 4: is the form complete? One error per missing or invalid field.
+pub fn completeness(visitor: &Visitor, form: &Form, required: &[String], table: &PriorityTable) -> FieldErrors {
+    let mut errors = FieldErrors::default();
+    for field in required {
+        let present = match field.as_str() {
+            "visitor.name" => visitor.name.is_some(),
+            "visitor.organization" => visitor.organization.is_some(),
+            "visitor.role" => visitor.role.is_some(),
+            "visitor.phone" => visitor.phone.is_some(),
+            "visitor.email" => visitor.email.is_some(),
+            "form.category" => form.category.is_some(),
+            "form.subject" => form.subject.is_some(),
+            "form.description" => form.description.is_some(),
+            "form.spse_user_id" => form.spse_user_id.is_some(),
+            "form.tender_code" => form.tender_code.is_some(),
+            _ => true,
+        };
+        if !present {
+            errors.add(field, "missing");
+        }
+    }
+    // The priority table may have changed since the form was saved.
+    if let Some(code) = &form.category {
+        if table.find(code).is_none() {
+            errors.add("form.category", "invalid");
+        }
+    }
+    errors
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::guest_book::VisitorRole;
+
+    fn required() -> Vec<String> {
+        DEFAULT_REQUIRED_FIELDS.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn form_check_names_every_missing_field() {
+        let errors = completeness(&Visitor::default(), &Form::default(), &required(), &PriorityTable::default_example());
+        let names: Vec<&str> = errors.0.keys().map(String::as_str).collect();
+        assert_eq!(
+            names,
+            ["form.category", "form.description", "visitor.name", "visitor.organization", "visitor.phone", "visitor.role"]
+        );
+        assert!(errors.0.values().all(|v| v == "missing"));
+    }
+
+    #[test]
+    fn a_filled_form_is_complete() {
+        let visitor = Visitor {
+            name: Some("Budi".into()),
+            organization: Some("CV Maju".into()),
+            role: Some(VisitorRole::Penyedia),
+            phone: Some("081234567890".into()),
+            email: None,
+        };
+        let form = Form {
+            category: Some("password".into()),
+            description: Some("Lupa password".into()),
+            ..Default::default()
+        };
+        assert!(completeness(&visitor, &form, &required(), &PriorityTable::default_example()).is_empty());
+    }
+
+    #[test]
+    fn a_category_removed_from_the_table_makes_the_form_invalid() {
+        let form = Form { category: Some("gone".into()), ..Default::default() };
+        let errors = completeness(&Visitor::default(), &form, &[], &PriorityTable::default_example());
+        assert_eq!(errors.0.get("form.category").map(String::as_str), Some("invalid"));
+    }
+
+    #[test]
+    fn unknown_categories_are_refused_when_given() {
+        let input = FormInput { category: Some("nope".into()), ..Default::default() };
+        let err = Form::default().apply(&input, &PriorityTable::default_example()).unwrap_err();
+        assert_eq!(err.0.get("form.category").map(String::as_str), Some("unknown"));
+    }
+
+    #[test]
+    fn the_required_set_is_a_setting() {
+        let only_name = vec!["visitor.name".to_string()];
+        let visitor = Visitor { name: Some("Budi".into()), ..Default::default() };
+        assert!(completeness(&visitor, &Form::default(), &only_name, &PriorityTable::default_example()).is_empty());
+    }
+}

@@ -1,0 +1,198 @@
+//! SOP step 1: the guest book (buku tamu). Who the visitor is.
+
+use serde::{Deserialize, Serialize};
+
+use crate::errors::FieldErrors;
+
+/// The kind of SPSE user (Pengguna SPSE) a visitor is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum VisitorRole {
+    Penyedia,
+    PaKpa,
+    Ppk,
+    PokjaPemilihan,
+    PejabatPengadaan,
+    Pphp,
+    Auditor,
+    Public,
+    Other,
+}
+
+/// A guest book entry as stored: every field already checked for its format.
+/// Fields may be absent until the form check (step 4) asks for them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Visitor {
+    pub name: Option<String>,
+    pub organization: Option<String>,
+    pub role: Option<VisitorRole>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+}
+
+/// A guest book entry as a request gives it. Absent fields keep what was stored; an empty string
+/// clears a field.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VisitorInput {
+    pub name: Option<String>,
+    pub organization: Option<String>,
+    pub role: Option<VisitorRole>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+}
+
+pub const NAME_MAX: usize = 100;
+pub const ORGANIZATION_MAX: usize = 150;
+pub const EMAIL_MAX: usize = 254;
+
+impl Visitor {
+    /// Applies what a request gave, checking each given field's format. On any error nothing is
+    /// applied.
+    pub fn apply(&self, input: &VisitorInput) -> Result<Visitor, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let mut next = self.clone();
+        if let Some(v) = &input.name {
+            next.name = text(v, NAME_MAX, "visitor.name", &mut errors);
+        }
+        if let Some(v) = &input.organization {
+            next.organization = text(v, ORGANIZATION_MAX, "visitor.organization", &mut errors);
+        }
+        if let Some(v) = input.role {
+            next.role = Some(v);
+        }
+        if let Some(v) = &input.phone {
+            next.phone = match v.trim() {
+                "" => None,
+                s => match parse_phone(s) {
+                    Some(p) => Some(p),
+                    None => {
+                        errors.add("visitor.phone", "invalid");
+                        None
+                    }
+                },
+            };
+        }
+        if let Some(v) = &input.email {
+            next.email = match v.trim() {
+                "" => None,
+                s if s.chars().count() > EMAIL_MAX => {
+                    errors.add("visitor.email", "too_long");
+                    None
+                }
+                s if is_email(s) => Some(s.to_owned()),
+                _ => {
+                    errors.add("visitor.email", "invalid");
+                    None
+                }
+            };
+        }
+        errors.into_result(next)
+    }
+}
+
+/// Trims a free-text field, refuses one over `max` characters or with control characters.
+pub(crate) fn text(value: &str, max: usize, field: &str, errors: &mut FieldErrors) -> Option<String> {
+    let v = value.trim();
+    if v.is_empty() {
+        return None;
+    }
+    if v.chars().count() > max {
+        errors.add(field, "too_long");
+        return None;
+    }
+    if v.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
+        errors.add(field, "invalid");
+        return None;
+    }
+    Some(v.to_owned())
+}
+
+/// Indonesian phone numbers as people write them (`0812-3456-7890`, `+62 812 3456 7890`,
+/// `(021) 555 1234`), stored as digits with an optional leading `+`.
+pub fn parse_phone(s: &str) -> Option<String> {
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        match c {
+            '+' if i == 0 => out.push('+'),
+            '0'..='9' => out.push(c),
+            ' ' | '-' | '.' | '(' | ')' => {}
+            _ => return None,
+        }
+    }
+    let digits = out.trim_start_matches('+').len();
+    (8..=15).contains(&digits).then_some(out)
+}
+
+/// A plain, strict-enough e-mail check: one `@`, a local part, a dotted domain, no spaces.
+pub fn is_email(s: &str) -> bool {
+    let Some((local, domain)) = s.split_once('@') else {
+        return false;
+    };
+    let domain_ok = domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains("..")
+        && domain.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
+    !local.is_empty()
+        && local.len() <= 64
+        && !local.chars().any(|c| c.is_whitespace() || c == '@' || c.is_control())
+        && domain_ok
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phone_numbers_are_read_as_people_write_them() {
+        assert_eq!(parse_phone("0812-3456-7890").as_deref(), Some("081234567890"));
+        assert_eq!(parse_phone("+62 812 3456 7890").as_deref(), Some("+6281234567890"));
+        assert_eq!(parse_phone("(021) 555 1234").as_deref(), Some("0215551234"));
+        assert_eq!(parse_phone("12345"), None);
+        assert_eq!(parse_phone("0812abc4567"), None);
+        assert_eq!(parse_phone("08+12345678"), None);
+    }
+
+    #[test]
+    fn email_addresses_need_a_local_part_and_a_dotted_domain() {
+        assert!(is_email("budi@pu.go.id"));
+        assert!(!is_email("budi"));
+        assert!(!is_email("budi@localhost"));
+        assert!(!is_email("bu di@pu.go.id"));
+        assert!(!is_email("@pu.go.id"));
+        assert!(!is_email("budi@pu..go.id"));
+    }
+
+    #[test]
+    fn a_bad_field_applies_nothing_and_names_the_field() {
+        let v = Visitor { name: Some("Budi".into()), ..Default::default() };
+        let input = VisitorInput {
+            name: Some("Siti".into()),
+            phone: Some("not a phone".into()),
+            ..Default::default()
+        };
+        let err = v.apply(&input).unwrap_err();
+        assert_eq!(err.0.get("visitor.phone").map(String::as_str), Some("invalid"));
+    }
+
+    #[test]
+    fn absent_fields_keep_their_value_and_empty_ones_clear_it() {
+        let v = Visitor {
+            name: Some("Budi".into()),
+            organization: Some("CV Maju".into()),
+            ..Default::default()
+        };
+        let input = VisitorInput { organization: Some("  ".into()), ..Default::default() };
+        let next = v.apply(&input).unwrap();
+        assert_eq!(next.name.as_deref(), Some("Budi"));
+        assert_eq!(next.organization, None);
+    }
+
+    #[test]
+    fn overlong_names_are_refused() {
+        let input = VisitorInput { name: Some("x".repeat(NAME_MAX + 1)), ..Default::default() };
+        let err = Visitor::default().apply(&input).unwrap_err();
+        assert_eq!(err.0.get("visitor.name").map(String::as_str), Some("too_long"));
+    }
+}

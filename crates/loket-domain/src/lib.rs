@@ -1,0 +1,27 @@
+//! The LPSE helpdesk SOP ("SOP Penanganan Permasalahan Pengguna di LPSE") as code.
+//!
+//! Each module is one area of the SOP; `visit` ties them together as a state machine.
+//! Nothing here does I/O or reads the clock: time comes in as `now`.
+
+pub mod archive;
+pub mod auth;
+pub mod errors;
+pub mod escalation;
+pub mod form;
+pub mod guest_book;
+pub mod history;
+pub mod line;
+pub mod office;
+pub mod priority;
+pub mod standards;
+pub mod visit;
+
+pub use errors::{FieldErrors, Refused};
+pub use history::{Event, EventKind};
+pub use visit::{Status, Visit};
+
+/// Who did something: a staff user name, or `kiosk` for a visitor's own entry.
+pub type Actor = String;
+
+/// The actor recorded for what a visitor enters at the kiosk.
+pub const KIOSK_ACTOR: &str = "kiosk";

@@ -1,0 +1,471 @@
+//! The visit: one walk-in case from guest book to archive, and the state machine of the SOP.
+//!
+//! Each transition is a method that either changes the visit and returns the event it produced,
+//! or says which rule it broke. Time comes in as `now`.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::archive::Archive;
+use crate::errors::{FieldErrors, Refused};
+use crate::escalation::{Channel, Escalation, EscalationStatus};
+use crate::form::{Form, FormInput, completeness};
+use crate::guest_book::{Visitor, VisitorInput, text};
+use crate::history::{Event, EventKind};
+use crate::line::{CALLS_BEFORE_SKIP, CallingPolicy, SkipOutcome, requeue_position, skip_outcome};
+use crate::priority::PriorityTable;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    FormIssued,
+    FormSubmitted,
+    FormIncomplete,
+    Waiting,
+    Called,
+    InService,
+    Answered,
+    Escalated,
+    Archived,
+    NoShow,
+    Cancelled,
+}
+
+impl Status {
+    pub const ALL: [Status; 11] = [
+        Status::FormIssued,
+        Status::FormSubmitted,
+        Status::FormIncomplete,
+        Status::Waiting,
+        Status::Called,
+        Status::InService,
+        Status::Answered,
+        Status::Escalated,
+        Status::Archived,
+        Status::NoShow,
+        Status::Cancelled,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::FormIssued => "form_issued",
+            Status::FormSubmitted => "form_submitted",
+            Status::FormIncomplete => "form_incomplete",
+            Status::Waiting => "waiting",
+            Status::Called => "called",
+            Status::InService => "in_service",
+            Status::Answered => "answered",
+            Status::Escalated => "escalated",
+            Status::Archived => "archived",
+            Status::NoShow => "no_show",
+            Status::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Status> {
+        Status::ALL.into_iter().find(|st| st.as_str() == s)
+    }
+
+    /// A counter with a visit in one of these may not call another.
+    pub fn occupies_counter(self) -> bool {
+        matches!(self, Status::Called | Status::InService)
+    }
+}
+
+impl std::fmt::Display for Status {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The visit's place in the line (steps 5-8).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Queue {
+    /// `A-001`; none until step 5.
+    pub number: Option<String>,
+    /// The office day the number belongs to.
+    pub day: Option<NaiveDate>,
+    pub call_count: u32,
+    pub skip_count: u32,
+    pub counter: Option<String>,
+    /// The priority lane (visitors with special needs, UU 25/2009) is called first.
+    pub priority_lane: bool,
+    /// Order within the lane; smaller is called earlier.
+    pub position: Option<i64>,
+    pub called_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Visit {
+    pub id: String,
+    pub reference: String,
+    pub service: String,
+    pub status: Status,
+    pub visitor: Visitor,
+    pub form: Form,
+    pub queue: Queue,
+    pub analysis: Option<String>,
+    pub answer: Option<String>,
+    pub escalation: Option<Escalation>,
+    pub archive: Option<Archive>,
+    pub cancel_reason: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// What a visit is given to be placed in the line at step 5, allocated by the store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ticket {
+    pub number: String,
+    pub day: NaiveDate,
+    pub position: i64,
+    pub priority_lane: bool,
+}
+
+/// The outcome of the check at step 4, before anything is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Check {
+    Complete,
+    Incomplete(FieldErrors),
+}
+
+pub const ANALYSIS_MAX: usize = 5000;
+pub const ANSWER_MAX: usize = 10_000;
+pub const REASON_MAX: usize = 500;
+
+impl Visit {
+    /// Steps 1-2: the guest book entry is made and the form issued.
+    pub fn open(id: String, reference: String, service: String, visitor: Visitor, now: DateTime<Utc>, by: &str) -> (Visit, Event) {
+        let visit = Visit {
+            id,
+            reference,
+            service,
+            status: Status::FormIssued,
+            visitor,
+            form: Form::default(),
+            queue: Queue::default(),
+            analysis: None,
+            answer: None,
+            escalation: None,
+            archive: None,
+            cancel_reason: None,
+            created_at: now,
+            updated_at: now,
+        };
+        let event = visit.event(EventKind::Created, None, now, by, json!({"service": visit.service}));
+        (visit, event)
+    }
+
+    fn event(&self, kind: EventKind, from: Option<Status>, at: DateTime<Utc>, by: &str, data: serde_json::Value) -> Event {
+        Event { kind, at, by: by.to_owned(), from, to: self.status, data }
+    }
+
+    fn refuse(&self, action: &'static str) -> Refused {
+        Refused::InvalidTransition { from: self.status, action }
+    }
+
+    fn moved(&mut self, to: Status, kind: EventKind, now: DateTime<Utc>, by: &str, data: serde_json::Value) -> Event {
+        let from = self.status;
+        self.status = to;
+        self.updated_at = now;
+        self.event(kind, Some(from), now, by, data)
+    }
+
+    /// Step 3: the visitor's form is saved, complete or not. Each given field is checked for its
+    /// format at once; on any error nothing is applied.
+    pub fn save_form(
+        &mut self,
+        visitor: Option<&VisitorInput>,
+        form: &FormInput,
+        table: &PriorityTable,
+        now: DateTime<Utc>,
+        by: &str,
+    ) -> Result<Event, Refused> {
+        if !matches!(self.status, Status::FormIssued | Status::FormSubmitted | Status::FormIncomplete) {
+            return Err(self.refuse("given a form"));
+        }
+        let mut errors = FieldErrors::default();
+        let next_visitor = match visitor.map(|v| self.visitor.apply(v)) {
+            None => Some(self.visitor.clone()),
+            Some(Ok(v)) => Some(v),
+            Some(Err(e)) => {
+                errors.merge(e);
+                None
+            }
+        };
+        let next_form = self.form.apply(form, table).map_err(|e| errors.merge(e)).ok();
+        match (next_visitor, next_form) {
+            (Some(v), Some(f)) if errors.is_empty() => {
+                self.visitor = v;
+                self.form = f;
+                Ok(self.moved(Status::FormSubmitted, EventKind::FormSaved, now, by, json!({})))
+            }
+            _ => Err(Refused::Validation(errors)),
+        }
+    }
+
+    /// Step 4: is the form complete? Writes nothing; see [`Visit::enqueue`] and
+    /// [`Visit::mark_incomplete`].
+    pub fn check(&self, required: &[String], table: &PriorityTable) -> Result<Check, Refused> {
+        if !matches!(self.status, Status::FormSubmitted | Status::FormIncomplete) {
+            return Err(self.refuse("checked"));
+        }
+        let errors = completeness(&self.visitor, &self.form, required, table);
+        Ok(if errors.is_empty() { Check::Complete } else { Check::Incomplete(errors) })
+    }
+
+    /// Steps 4 and 6: not complete; the visitor is asked to complete the form. Nothing entered is
+    /// lost.
+    pub fn mark_incomplete(&mut self, errors: &FieldErrors, now: DateTime<Utc>, by: &str) -> Result<Event, Refused> {
+        if !matches!(self.status, Status::FormSubmitted | Status::FormIncomplete) {
+            return Err(self.refuse("checked"));
+        }
+        Ok(self.moved(Status::FormIncomplete, EventKind::FoundIncomplete, now, by, json!({"fields": errors})))
+    }
+
+    /// Steps 4, 5 and 7: complete; the visit gets its number and waits in line, and the form
+    /// goes to the helpdesk.
+    pub fn enqueue(&mut self, ticket: Ticket, now: DateTime<Utc>, by: &str) -> Result<Event, Refused> {
+        if !matches!(self.status, Status::FormSubmitted | Status::FormIncomplete) {
+            return Err(self.refuse("given a number"));
+        }
+        let data = json!({"number": ticket.number, "priority_lane": ticket.priority_lane});
+        self.queue = Queue {
+            number: Some(ticket.number),
+            day: Some(ticket.day),
+            call_count: 0,
+            skip_count: 0,
+            counter: None,
+            priority_lane: ticket.priority_lane,
+            position: Some(ticket.position),
+            called_at: None,
+        };
+        Ok(self.moved(Status::Waiting, EventKind::Queued, now, by, data))
+    }
+
+    /// Step 8: the first call of this number at a counter.
+    pub fn call(&mut self, counter: &str, now: DateTime<Utc>, by: &str) -> Result<Event, Refused> {
+        if self.status != Status::Waiting {
+            return Err(self.refuse("called"));
+        }
+        self.queue.call_count = 1;
+        self.queue.counter = Some(counter.to_owned());
+        self.queue.called_at = Some(now);
+        let data = self.call_data();
+        Ok(self.moved(Status::Called, EventKind::Called, now, by, data))
+    }
+
+    fn call_data(&self) -> serde_json::Value {
+        json!({"counter": self.queue.counter, "number": self.queue.number, "call_count": self.queue.call_count})
+    }
+
+    /// Step 8: the same number called again; three calls in all.
+    pub fn recall(&mut self, now: DateTime<Utc>, by: &str) -> Result<Event, Refused> {
+        if self.status != Status::Called {
+            return Err(self.refuse("called again"));
+        }
+        if self.queue.call_count >= CALLS_BEFORE_SKIP {
+            return Err(Refused::CallLimitReached);
+        }
+        self.queue.call_count += 1;
+        self.queue.called_at = Some(now);
+        let data = self.call_data();
+        Ok(self.moved(Status::Called, EventKind::Recalled, now, by, data))
+    }
+
+    /// SOP step 8: after the third unanswered call, and only then, the counter may skip.
+    /// The skipped visit goes back directly behind the one called in its place, that is before
+    /// everyone still waiting in its lane (`first_waiting_in_lane`, read after the next visit was
+    /// called), or is closed as no-show once its re-calls are used up.
+    pub fn skip(
+        &mut self,
+        policy: CallingPolicy,
+        first_waiting_in_lane: Option<i64>,
+        now: DateTime<Utc>,
+        by: &str,
+    ) -> Result<Event, Refused> {
+        self.ensure_skippable()?;
+        let counter = self.queue.counter.take();
+        let data = json!({"counter": counter, "number": self.queue.number, "calls": self.queue.call_count});
+        self.queue.call_count = 0;
+        match skip_outcome(self.queue.skip_count, policy) {
+            SkipOutcome::NoShow => Ok(self.moved(Status::NoShow, EventKind::NoShow, now, by, data)),
+            SkipOutcome::Requeued => {
+                self.queue.skip_count += 1;
+                let own = self.queue.position.unwrap_or_default();
+                self.queue.position = Some(requeue_position(first_waiting_in_lane, own));
+                Ok(self.moved(Status::Waiting, EventKind::Skipped, now, by, data))
+            }
+        }
+    }
+
+    /// Whether [`Visit::skip`] would be refused, asked before the next visit is called.
+    pub fn ensure_skippable(&self) -> Result<(), Refused> {
+        if self.status != Status::Called {
+            return Err(self.refuse("skipped"));
+        }
+        if self.queue.call_count < CALLS_BEFORE_SKIP {
+            return Err(Refused::CallsRemaining { made: self.queue.call_count });
+        }
+        Ok(())
+    }
+
+    /// The visitor came to the counter.
+    pub fn start(&mut self, now: DateTime<Utc>, by: &str) -> Result<Event, Refused> {
+        if self.status != Status::Called {
+            return Err(self.refuse("started"));
+        }
+        let data = json!({"counter": self.queue.counter});
+        Ok(self.moved(Status::InService, EventKind::Started, now, by, data))
+    }
+
+    /// Steps 9-10: analysed, and answered in writing on the form.
+    pub fn answer(&mut self, analysis: &str, answer: &str, now: DateTime<Utc>, by: &str) -> Result<Event, Refused> {
+        if self.status != Status::InService {
+            return Err(self.refuse("answered"));
+        }
+        let mut errors = FieldErrors::default();
+        let analysis = required_text(analysis, ANALYSIS_MAX, "analysis", &mut errors);
+        let answer = required_text(answer, ANSWER_MAX, "answer", &mut errors);
+        if !errors.is_empty() {
+            return Err(Refused::Validation(errors));
+        }
+        self.analysis = analysis;
+        self.answer = answer;
+        Ok(self.moved(Status::Answered, EventKind::Answered, now, by, json!({})))
+    }
+
+    /// Steps 9 and 11: analysed, no solution found here; escalated to the LKPP helpdesk.
+    /// A TTS escalation needs the ticket number TTS gave; an e-mail one waits in the outbox.
+    pub fn escalate(&mut self, request: &EscalationRequest, now: DateTime<Utc>, by: &str) -> Result<Event, Refused> {
+        if self.status != Status::InService {
+            return Err(self.refuse("escalated"));
+        }
+        let mut errors = FieldErrors::default();
+        let analysis = required_text(&request.analysis, ANALYSIS_MAX, "analysis", &mut errors);
+        let summary = required_text(&request.summary, crate::escalation::SUMMARY_MAX, "summary", &mut errors);
+        let reference = request
+            .external_reference
+            .as_deref()
+            .and_then(|r| text(r, crate::escalation::EXTERNAL_REFERENCE_MAX, "external_reference", &mut errors));
+        if request.channel == Channel::Tts && reference.is_none() {
+            errors.add("external_reference", "missing");
+        }
+        if !errors.is_empty() {
+            return Err(Refused::Validation(errors));
+        }
+        let (status, sent_at) = match request.channel {
+            Channel::Tts => (EscalationStatus::Sent, Some(now)),
+            Channel::Email => (EscalationStatus::Pending, None),
+        };
+        self.analysis = analysis;
+        self.escalation = Some(Escalation {
+            channel: request.channel,
+            status,
+            external_reference: reference,
+            sent_at,
+            answer: None,
+            summary: summary.unwrap_or_default(),
+            answered_at: None,
+        });
+        let data = json!({"channel": request.channel});
+        Ok(self.moved(Status::Escalated, EventKind::Escalated, now, by, data))
+    }
+
+    /// The escalation e-mail was accepted by the mail server.
+    pub fn escalation_sent(&mut self, message_id: Option<String>, now: DateTime<Utc>, by: &str) -> Result<Event, Refused> {
+        let status = self.status;
+        let Some(esc) = self.escalation.as_mut().filter(|e| e.status == EscalationStatus::Pending) else {
+            return Err(Refused::InvalidTransition { from: status, action: "marked as sent" });
+        };
+        esc.status = EscalationStatus::Sent;
+        esc.sent_at = Some(now);
+        if esc.external_reference.is_none() {
+            esc.external_reference = message_id;
+        }
+        Ok(self.moved(status, EventKind::EscalationSent, now, by, json!({})))
+    }
+
+    /// LKPP answered. Allowed after the archive too (LKPP answers take days): the archive then
+    /// gets a new version.
+    pub fn answer_escalation(&mut self, answer: &str, now: DateTime<Utc>, by: &str) -> Result<Event, Refused> {
+        let status = self.status;
+        let open = matches!(status, Status::Escalated | Status::Archived);
+        let Some(esc) = self.escalation.as_mut().filter(|e| open && e.status != EscalationStatus::Answered) else {
+            return Err(Refused::InvalidTransition { from: status, action: "given LKPP's answer" });
+        };
+        let mut errors = FieldErrors::default();
+        let answer = required_text(answer, ANSWER_MAX, "answer", &mut errors);
+        if !errors.is_empty() {
+            return Err(Refused::Validation(errors));
+        }
+        esc.status = EscalationStatus::Answered;
+        esc.answer = answer;
+        esc.answered_at = Some(now);
+        Ok(self.moved(status, EventKind::EscalationAnswered, now, by, json!({})))
+    }
+
+    /// Whether the visit may be archived now.
+    pub fn ensure_archivable(&self) -> Result<(), Refused> {
+        if matches!(self.status, Status::Answered | Status::Escalated) { Ok(()) } else { Err(self.refuse("archived")) }
+    }
+
+    /// Step 12: the copy given, the original archived. `archive` names the document stored.
+    pub fn archive(&mut self, archive: Archive, now: DateTime<Utc>, by: &str) -> Result<Event, Refused> {
+        self.ensure_archivable()?;
+        let data = json!({"number": archive.number, "sha256": archive.sha256, "version": archive.version});
+        self.archive = Some(archive);
+        Ok(self.moved(Status::Archived, EventKind::Archived, now, by, data))
+    }
+
+    /// A new archived version after a change to an archived visit (LKPP's answer).
+    pub fn rearchive(&mut self, archive: Archive, now: DateTime<Utc>, by: &str) -> Result<Event, Refused> {
+        if self.status != Status::Archived {
+            return Err(self.refuse("archived again"));
+        }
+        let data = json!({"number": archive.number, "sha256": archive.sha256, "version": archive.version});
+        self.archive = Some(archive);
+        Ok(self.moved(Status::Archived, EventKind::Archived, now, by, data))
+    }
+
+    /// The visitor left or the visit was opened by mistake; only before service starts.
+    pub fn cancel(&mut self, reason: &str, now: DateTime<Utc>, by: &str) -> Result<Event, Refused> {
+        if !matches!(
+            self.status,
+            Status::FormIssued | Status::FormSubmitted | Status::FormIncomplete | Status::Waiting | Status::Called
+        ) {
+            return Err(self.refuse("cancelled"));
+        }
+        let mut errors = FieldErrors::default();
+        let reason = required_text(reason, REASON_MAX, "reason", &mut errors);
+        if !errors.is_empty() {
+            return Err(Refused::Validation(errors));
+        }
+        let data = json!({"reason": reason, "counter": self.queue.counter});
+        self.cancel_reason = reason;
+        self.queue.counter = None;
+        Ok(self.moved(Status::Cancelled, EventKind::Cancelled, now, by, data))
+    }
+}
+
+/// What the helpdesk gives to escalate (step 11).
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EscalationRequest {
+    pub analysis: String,
+    pub channel: Channel,
+    pub summary: String,
+    pub external_reference: Option<String>,
+}
+
+fn required_text(value: &str, max: usize, field: &str, errors: &mut FieldErrors) -> Option<String> {
+    let v = text(value, max, field, errors);
+    if v.is_none() && value.trim().is_empty() {
+        errors.add(field, "missing");
+    }
+    v
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,263 @@
+use chrono::{Duration, NaiveDate, TimeZone};
+
+use super::*;
+use crate::guest_book::VisitorRole;
+
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 28, 2, 0, 0).unwrap()
+}
+
+fn table() -> PriorityTable {
+    PriorityTable::default_example()
+}
+
+fn required() -> Vec<String> {
+    crate::form::DEFAULT_REQUIRED_FIELDS.iter().map(|s| s.to_string()).collect()
+}
+
+fn opened() -> Visit {
+    let visitor = Visitor { name: Some("Budi".into()), ..Default::default() };
+    Visit::open("v1".into(), "R-1".into(), "A".into(), visitor, now(), "fo").0
+}
+
+fn complete_input() -> (VisitorInput, FormInput) {
+    (
+        VisitorInput {
+            organization: Some("CV Maju".into()),
+            role: Some(VisitorRole::Penyedia),
+            phone: Some("0812 3456 7890".into()),
+            ..Default::default()
+        },
+        FormInput { category: Some("password".into()), description: Some("Lupa password".into()), ..Default::default() },
+    )
+}
+
+fn ticket(position: i64) -> Ticket {
+    Ticket { number: "A-001".into(), day: NaiveDate::from_ymd_opt(2026, 11, 28).unwrap(), position, priority_lane: false }
+}
+
+fn waiting() -> Visit {
+    let mut v = opened();
+    let (vi, fi) = complete_input();
+    v.save_form(Some(&vi), &fi, &table(), now(), "fo").unwrap();
+    assert_eq!(v.check(&required(), &table()).unwrap(), Check::Complete);
+    v.enqueue(ticket(1), now(), "fo").unwrap();
+    v
+}
+
+fn called() -> Visit {
+    let mut v = waiting();
+    v.call("1", now(), "hd").unwrap();
+    v
+}
+
+/// Drives a visit into every status, by the shortest path.
+fn in_status(status: Status) -> Visit {
+    let mut v = called();
+    match status {
+        Status::FormIssued => return opened(),
+        Status::FormSubmitted => {
+            let mut v = opened();
+            v.save_form(None, &FormInput::default(), &table(), now(), "fo").unwrap();
+            return v;
+        }
+        Status::FormIncomplete => {
+            let mut v = in_status(Status::FormSubmitted);
+            let Check::Incomplete(e) = v.check(&required(), &table()).unwrap() else { panic!("complete") };
+            v.mark_incomplete(&e, now(), "fo").unwrap();
+            return v;
+        }
+        Status::Waiting => return waiting(),
+        Status::Called => {}
+        Status::InService => {
+            v.start(now(), "hd").unwrap();
+        }
+        Status::Answered => {
+            v.start(now(), "hd").unwrap();
+            v.answer("analysis", "answer", now(), "hd").unwrap();
+        }
+        Status::Escalated => {
+            v.start(now(), "hd").unwrap();
+            v.escalate(&tts(), now(), "hd").unwrap();
+        }
+        Status::Archived => {
+            let mut v = in_status(Status::Answered);
+            v.archive(archive(), now(), "hd").unwrap();
+            return v;
+        }
+        Status::NoShow => {
+            let policy = CallingPolicy { recalls_after_skip: 0 };
+            v.recall(now(), "hd").unwrap();
+            v.recall(now(), "hd").unwrap();
+            v.skip(policy, None, now(), "hd").unwrap();
+        }
+        Status::Cancelled => {
+            v.cancel("left", now(), "hd").unwrap();
+        }
+    }
+    assert_eq!(v.status, status);
+    v
+}
+
+fn tts() -> EscalationRequest {
+    EscalationRequest {
+        analysis: "needs LKPP".into(),
+        channel: Channel::Tts,
+        summary: "server error".into(),
+        external_reference: Some("TTS-123".into()),
+    }
+}
+
+fn archive() -> Archive {
+    Archive { number: "ARS/1".into(), archived_at: now(), sha256: "00".into(), version: 1 }
+}
+
+/// Every action, tried from a visit in a given status: Ok(new status) or the refusal.
+fn try_all(status: Status) -> Vec<(&'static str, Result<Status, Refused>)> {
+    let actions: [(&'static str, fn(&mut Visit) -> Result<Event, Refused>); 11] = [
+        ("save_form", |v| v.save_form(None, &FormInput::default(), &table(), now(), "x")),
+        ("enqueue", |v| v.enqueue(ticket(5), now(), "x")),
+        ("call", |v| v.call("2", now(), "x")),
+        ("recall", |v| v.recall(now(), "x")),
+        ("skip", |v| v.skip(CallingPolicy::default(), None, now(), "x")),
+        ("start", |v| v.start(now(), "x")),
+        ("answer", |v| v.answer("a", "b", now(), "x")),
+        ("escalate", |v| v.escalate(&tts(), now(), "x")),
+        ("archive", |v| v.archive(archive(), now(), "x")),
+        ("cancel", |v| v.cancel("r", now(), "x")),
+        ("answer_escalation", |v| v.answer_escalation("lkpp says", now(), "x")),
+    ];
+    actions
+        .into_iter()
+        .map(|(name, act)| {
+            let mut v = in_status(status);
+            (name, act(&mut v).map(|_| v.status))
+        })
+        .collect()
+}
+
+#[test]
+fn only_the_transitions_of_the_sop_are_allowed() {
+    use Status::*;
+    let allowed: &[(Status, &str, Status)] = &[
+        (FormIssued, "save_form", FormSubmitted),
+        (FormSubmitted, "save_form", FormSubmitted),
+        (FormIncomplete, "save_form", FormSubmitted),
+        (FormSubmitted, "enqueue", Waiting),
+        (FormIncomplete, "enqueue", Waiting),
+        (Waiting, "call", Called),
+        (Called, "recall", Called),
+        (Called, "start", InService),
+        (InService, "answer", Answered),
+        (InService, "escalate", Escalated),
+        (Answered, "archive", Archived),
+        (Escalated, "archive", Archived),
+        (Escalated, "answer_escalation", Escalated),
+        (FormIssued, "cancel", Cancelled),
+        (FormSubmitted, "cancel", Cancelled),
+        (FormIncomplete, "cancel", Cancelled),
+        (Waiting, "cancel", Cancelled),
+        (Called, "cancel", Cancelled),
+    ];
+    for status in Status::ALL {
+        for (action, result) in try_all(status) {
+            let expected = allowed.iter().find(|(s, a, _)| *s == status && *a == action).map(|(_, _, to)| *to);
+            match (expected, result) {
+                (Some(to), Ok(got)) => assert_eq!(got, to, "{status} --{action}-->"),
+                (None, Err(_)) => {}
+                (Some(_), Err(e)) => panic!("{status} --{action}--> refused: {e}"),
+                (None, Ok(got)) => panic!("{status} --{action}--> {got} should be refused"),
+            }
+        }
+    }
+}
+
+#[test]
+fn skip_is_refused_until_the_third_call() {
+    let mut v = called();
+    assert_eq!(v.skip(CallingPolicy::default(), None, now(), "hd"), Err(Refused::CallsRemaining { made: 1 }));
+    v.recall(now(), "hd").unwrap();
+    assert_eq!(v.skip(CallingPolicy::default(), None, now(), "hd"), Err(Refused::CallsRemaining { made: 2 }));
+    v.recall(now(), "hd").unwrap();
+    assert_eq!(v.recall(now(), "hd"), Err(Refused::CallLimitReached));
+    let event = v.skip(CallingPolicy::default(), Some(10), now(), "hd").unwrap();
+    assert_eq!(event.kind, EventKind::Skipped);
+    assert_eq!(v.status, Status::Waiting);
+    assert_eq!((v.queue.call_count, v.queue.skip_count), (0, 1));
+    assert_eq!(v.queue.position, Some(1), "own place, already ahead of position 10");
+    assert_eq!(v.queue.counter, None);
+}
+
+#[test]
+fn a_number_skipped_again_after_its_recall_is_a_no_show() {
+    let mut v = called();
+    for _ in 0..2 {
+        v.recall(now(), "hd").unwrap();
+    }
+    v.skip(CallingPolicy::default(), None, now(), "hd").unwrap();
+    v.call("2", now(), "hd").unwrap();
+    for _ in 0..2 {
+        v.recall(now(), "hd").unwrap();
+    }
+    let event = v.skip(CallingPolicy::default(), None, now(), "hd").unwrap();
+    assert_eq!(event.kind, EventKind::NoShow);
+    assert_eq!(v.status, Status::NoShow);
+}
+
+#[test]
+fn a_bad_form_field_is_refused_and_nothing_is_lost() {
+    let mut v = opened();
+    let input = FormInput { description: Some("Tidak bisa login".into()), tender_code: Some("12 34!".into()), ..Default::default() };
+    let err = v.save_form(None, &input, &table(), now(), "fo").unwrap_err();
+    let Refused::Validation(fields) = err else { panic!("not a validation error") };
+    assert!(fields.0.contains_key("form.tender_code"));
+    assert_eq!(v.status, Status::FormIssued);
+    assert_eq!(v.form.description, None, "nothing of the failed request is applied");
+    assert_eq!(v.visitor.name.as_deref(), Some("Budi"), "nothing stored before is lost");
+}
+
+#[test]
+fn an_incomplete_form_keeps_what_was_entered_and_can_be_checked_again() {
+    let mut v = opened();
+    let input = FormInput { description: Some("Tidak bisa login".into()), ..Default::default() };
+    v.save_form(None, &input, &table(), now(), "fo").unwrap();
+    let Check::Incomplete(errors) = v.check(&required(), &table()).unwrap() else { panic!("complete") };
+    assert!(errors.0.contains_key("visitor.phone"));
+    v.mark_incomplete(&errors, now(), "fo").unwrap();
+    assert_eq!(v.form.description.as_deref(), Some("Tidak bisa login"));
+    let (vi, fi) = complete_input();
+    v.save_form(Some(&vi), &fi, &table(), now() + Duration::minutes(3), "fo").unwrap();
+    assert_eq!(v.check(&required(), &table()).unwrap(), Check::Complete);
+}
+
+#[test]
+fn tts_escalation_needs_the_ticket_number_and_email_starts_pending() {
+    let mut v = in_status(Status::InService);
+    let mut req = tts();
+    req.external_reference = None;
+    assert!(matches!(v.escalate(&req, now(), "hd"), Err(Refused::Validation(_))));
+    req.channel = Channel::Email;
+    v.escalate(&req, now(), "hd").unwrap();
+    let esc = v.escalation.clone().unwrap();
+    assert_eq!(esc.status, EscalationStatus::Pending);
+    v.escalation_sent(Some("<m@x>".into()), now(), "mailer").unwrap();
+    assert_eq!(v.escalation.as_ref().map(|e| e.status), Some(EscalationStatus::Sent));
+}
+
+#[test]
+fn lkpp_may_answer_after_the_visit_is_archived() {
+    let mut v = in_status(Status::Escalated);
+    v.archive(archive(), now(), "hd").unwrap();
+    v.answer_escalation("fixed by LKPP", now(), "hd").unwrap();
+    assert_eq!(v.status, Status::Archived);
+    assert_eq!(v.escalation.as_ref().and_then(|e| e.answer.as_deref()), Some("fixed by LKPP"));
+    assert!(v.answer_escalation("again", now(), "hd").is_err(), "answered once");
+}
+
+#[test]
+fn answers_must_not_be_empty() {
+    let mut v = in_status(Status::InService);
+    let Err(Refused::Validation(f)) = v.answer(" ", "", now(), "hd") else { panic!("accepted") };
+    assert_eq!(f.0.len(), 2);
+    assert_eq!(v.status, Status::InService);
+}
