@@ -39,7 +39,10 @@ mod tests {
     fn archive_numbers_follow_the_pattern() {
         let day = NaiveDate::from_ymd_opt(2026, 11, 28).unwrap();
         assert_eq!(archive_number(DEFAULT_PATTERN, day, 7), "ARS/2026/11/00007");
-        assert_eq!(archive_number("LPSE-{yyyy}{mm}{dd}-{seq}", day, 123), "LPSE-20261128-00123");
+        assert_eq!(
+            archive_number("LPSE-{yyyy}{mm}{dd}-{seq}", day, 123),
+            "LPSE-20261128-00123"
+        );
     }
 
     #[test]
@@ -47,4 +50,19 @@ mod tests {
         assert!(!valid_pattern("ARS/{yyyy}"));
         assert!(valid_pattern(DEFAULT_PATTERN));
     }
+}
+
+/// What the archived document is stamped with before it is hashed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ArchiveStamp {
+    pub number: String,
+    pub archived_at: DateTime<Utc>,
+    pub version: u32,
+}
+
+/// The archived record as canonical JSON: the visit as archived, with its stamp. Used until a
+/// richer document (the printed form) is plugged in; the hash is of these exact bytes.
+pub fn json_document(visit: &crate::visit::Visit, stamp: &ArchiveStamp) -> Vec<u8> {
+    let doc = serde_json::json!({"archive": stamp, "visit": visit});
+    serde_json::to_vec_pretty(&doc).unwrap_or_default()
 }

@@ -60,7 +60,11 @@ impl Form {
         }
         if let Some(v) = &input.tender_code {
             next.tender_code = text(v, TENDER_CODE_MAX, "form.tender_code", &mut errors);
-            if next.tender_code.as_deref().is_some_and(|c| !c.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')) {
+            if next
+                .tender_code
+                .as_deref()
+                .is_some_and(|c| !c.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+            {
                 errors.add("form.tender_code", "invalid");
             }
         }
@@ -114,10 +118,8 @@ pub fn completeness(visitor: &Visitor, form: &Form, required: &[String], table: 
         }
     }
     // The priority table may have changed since the form was saved.
-    if let Some(code) = &form.category {
-        if table.find(code).is_none() {
-            errors.add("form.category", "invalid");
-        }
+    if form.category.as_deref().is_some_and(|code| table.find(code).is_none()) {
+        errors.add("form.category", "invalid");
     }
     errors
 }
@@ -133,11 +135,23 @@ mod tests {
 
     #[test]
     fn form_check_names_every_missing_field() {
-        let errors = completeness(&Visitor::default(), &Form::default(), &required(), &PriorityTable::default_example());
+        let errors = completeness(
+            &Visitor::default(),
+            &Form::default(),
+            &required(),
+            &PriorityTable::default_example(),
+        );
         let names: Vec<&str> = errors.0.keys().map(String::as_str).collect();
         assert_eq!(
             names,
-            ["form.category", "form.description", "visitor.name", "visitor.organization", "visitor.phone", "visitor.role"]
+            [
+                "form.category",
+                "form.description",
+                "visitor.name",
+                "visitor.organization",
+                "visitor.phone",
+                "visitor.role"
+            ]
         );
         assert!(errors.0.values().all(|v| v == "missing"));
     }
@@ -161,22 +175,41 @@ mod tests {
 
     #[test]
     fn a_category_removed_from_the_table_makes_the_form_invalid() {
-        let form = Form { category: Some("gone".into()), ..Default::default() };
+        let form = Form {
+            category: Some("gone".into()),
+            ..Default::default()
+        };
         let errors = completeness(&Visitor::default(), &form, &[], &PriorityTable::default_example());
         assert_eq!(errors.0.get("form.category").map(String::as_str), Some("invalid"));
     }
 
     #[test]
     fn unknown_categories_are_refused_when_given() {
-        let input = FormInput { category: Some("nope".into()), ..Default::default() };
-        let err = Form::default().apply(&input, &PriorityTable::default_example()).unwrap_err();
+        let input = FormInput {
+            category: Some("nope".into()),
+            ..Default::default()
+        };
+        let err = Form::default()
+            .apply(&input, &PriorityTable::default_example())
+            .unwrap_err();
         assert_eq!(err.0.get("form.category").map(String::as_str), Some("unknown"));
     }
 
     #[test]
     fn the_required_set_is_a_setting() {
         let only_name = vec!["visitor.name".to_string()];
-        let visitor = Visitor { name: Some("Budi".into()), ..Default::default() };
-        assert!(completeness(&visitor, &Form::default(), &only_name, &PriorityTable::default_example()).is_empty());
+        let visitor = Visitor {
+            name: Some("Budi".into()),
+            ..Default::default()
+        };
+        assert!(
+            completeness(
+                &visitor,
+                &Form::default(),
+                &only_name,
+                &PriorityTable::default_example()
+            )
+            .is_empty()
+        );
     }
 }

@@ -13,6 +13,7 @@ pub mod history;
 pub mod line;
 pub mod office;
 pub mod priority;
+pub mod settings;
 pub mod standards;
 pub mod visit;
 

@@ -18,10 +18,20 @@ pub struct StepStandard {
 /// The standards of SOP.md: steps 2-7 five minutes each, analysis 30 (or as the priority table
 /// says), escalation 5, archive 10. Steps 1, 8 and 10 have none.
 pub fn default_standards() -> Vec<StepStandard> {
-    [(2, 5), (3, 5), (4, 5), (5, 5), (6, 5), (7, 5), (9, 30), (11, 5), (12, 10)]
-        .into_iter()
-        .map(|(step, minutes)| StepStandard { step, minutes })
-        .collect()
+    [
+        (2, 5),
+        (3, 5),
+        (4, 5),
+        (5, 5),
+        (6, 5),
+        (7, 5),
+        (9, 30),
+        (11, 5),
+        (12, 10),
+    ]
+    .into_iter()
+    .map(|(step, minutes)| StepStandard { step, minutes })
+    .collect()
 }
 
 pub fn validate_standards(standards: &[StepStandard]) -> Result<(), FieldErrors> {
@@ -58,30 +68,41 @@ pub struct StepRecord {
 
 impl StepRecord {
     pub fn minutes(&self) -> Option<f64> {
-        self.finished_at.map(|f| (f - self.started_at).num_milliseconds() as f64 / 60_000.0)
+        self.finished_at
+            .map(|f| (f - self.started_at).num_milliseconds() as f64 / 60_000.0)
     }
 }
 
 /// The steps of a visit, in order, read from its history. A running step is judged against
 /// `now`: once it passes its standard it shows `within_standard: false` while it still runs.
 /// `analysis_minutes` is the standard of step 9 from the category's priority, when known.
-pub fn steps(history: &[Event], standards: &[StepStandard], analysis_minutes: Option<u32>, now: DateTime<Utc>) -> Vec<StepRecord> {
+pub fn steps(
+    history: &[Event],
+    standards: &[StepStandard],
+    analysis_minutes: Option<u32>,
+    now: DateTime<Utc>,
+) -> Vec<StepRecord> {
     let mut out: Vec<StepRecord> = Vec::new();
     // When the step now running began: the end of the last step before it.
     let mut mark: Option<DateTime<Utc>> = None;
     let standard = |step: u8| {
-        if step == 9 { analysis_minutes.or_else(|| standard_for(standards, 9)) } else { standard_for(standards, step) }
+        if step == 9 {
+            analysis_minutes.or_else(|| standard_for(standards, 9))
+        } else {
+            standard_for(standards, step)
+        }
     };
-    let push = |out: &mut Vec<StepRecord>, step: u8, started: DateTime<Utc>, finished: Option<DateTime<Utc>>, by: &str| {
-        out.push(StepRecord {
-            step,
-            started_at: started,
-            finished_at: finished,
-            standard_minutes: standard(step),
-            within_standard: None,
-            by: by.to_owned(),
-        });
-    };
+    let push =
+        |out: &mut Vec<StepRecord>, step: u8, started: DateTime<Utc>, finished: Option<DateTime<Utc>>, by: &str| {
+            out.push(StepRecord {
+                step,
+                started_at: started,
+                finished_at: finished,
+                standard_minutes: standard(step),
+                within_standard: None,
+                by: by.to_owned(),
+            });
+        };
     let finish = |out: &mut Vec<StepRecord>, step: u8, at: DateTime<Utc>| {
         if let Some(r) = out.iter_mut().rev().find(|r| r.step == step && r.finished_at.is_none()) {
             r.finished_at = Some(at);
@@ -196,8 +217,11 @@ pub struct TimeStandardsReport {
 pub fn report(visits: &[(Vec<StepRecord>, Option<f64>)], standards: &[StepStandard]) -> TimeStandardsReport {
     let steps = (1..=12u8)
         .map(|step| {
-            let records: Vec<&StepRecord> =
-                visits.iter().flat_map(|(s, _)| s.iter()).filter(|r| r.step == step && r.finished_at.is_some()).collect();
+            let records: Vec<&StepRecord> = visits
+                .iter()
+                .flat_map(|(s, _)| s.iter())
+                .filter(|r| r.step == step && r.finished_at.is_some())
+                .collect();
             let mut minutes: Vec<f64> = records.iter().filter_map(|r| r.minutes()).collect();
             let judged: Vec<bool> = records.iter().filter_map(|r| r.within_standard).collect();
             let within = judged.iter().filter(|w| **w).count() as u64;
@@ -215,7 +239,11 @@ pub fn report(visits: &[(Vec<StepRecord>, Option<f64>)], standards: &[StepStanda
     let mut waits: Vec<f64> = visits.iter().filter_map(|(_, w)| *w).collect();
     TimeStandardsReport {
         steps,
-        waiting: WaitingSummary { count: waits.len() as u64, avg_minutes: average(&waits), p90_minutes: percentile(&mut waits, 0.9) },
+        waiting: WaitingSummary {
+            count: waits.len() as u64,
+            avg_minutes: average(&waits),
+            p90_minutes: percentile(&mut waits, 0.9),
+        },
     }
 }
 
@@ -248,7 +276,14 @@ mod tests {
     }
 
     fn ev(kind: EventKind, minute: i64) -> Event {
-        Event { kind, at: t0() + Duration::minutes(minute), by: "fo".into(), from: None, to: Status::Waiting, data: serde_json::json!({}) }
+        Event {
+            kind,
+            at: t0() + Duration::minutes(minute),
+            by: "fo".into(),
+            from: None,
+            to: Status::Waiting,
+            data: serde_json::json!({}),
+        }
     }
 
     #[test]
@@ -292,18 +327,33 @@ mod tests {
 
     #[test]
     fn a_running_step_past_its_standard_shows_the_overrun() {
-        let h = [ev(EventKind::Created, 0), ev(EventKind::FormSaved, 1), ev(EventKind::Queued, 2), ev(EventKind::Called, 3), ev(EventKind::Started, 4)];
+        let h = [
+            ev(EventKind::Created, 0),
+            ev(EventKind::FormSaved, 1),
+            ev(EventKind::Queued, 2),
+            ev(EventKind::Called, 3),
+            ev(EventKind::Started, 4),
+        ];
         let early = steps(&h, &default_standards(), Some(15), t0() + Duration::minutes(10));
         assert_eq!(early.last().map(|r| r.within_standard), Some(None));
         let late = steps(&h, &default_standards(), Some(15), t0() + Duration::minutes(30));
         let step9 = late.last().unwrap();
-        assert_eq!(step9.standard_minutes, Some(15), "analysis standard from the priority table");
+        assert_eq!(
+            step9.standard_minutes,
+            Some(15),
+            "analysis standard from the priority table"
+        );
         assert_eq!(step9.within_standard, Some(false));
     }
 
     #[test]
     fn waiting_time_runs_from_the_number_to_the_first_call() {
-        let h = [ev(EventKind::Created, 0), ev(EventKind::Queued, 5), ev(EventKind::Called, 17), ev(EventKind::Recalled, 19)];
+        let h = [
+            ev(EventKind::Created, 0),
+            ev(EventKind::Queued, 5),
+            ev(EventKind::Called, 17),
+            ev(EventKind::Recalled, 19),
+        ];
         assert_eq!(waiting_minutes(&h), Some(12.0));
     }
 
@@ -326,7 +376,11 @@ mod tests {
 
     #[test]
     fn standards_must_be_positive_and_unique() {
-        let bad = [StepStandard { step: 3, minutes: 0 }, StepStandard { step: 3, minutes: 5 }, StepStandard { step: 13, minutes: 5 }];
+        let bad = [
+            StepStandard { step: 3, minutes: 0 },
+            StepStandard { step: 3, minutes: 5 },
+            StepStandard { step: 13, minutes: 5 },
+        ];
         let e = validate_standards(&bad).unwrap_err();
         assert_eq!(e.0.len(), 3);
         assert!(validate_standards(&default_standards()).is_ok());

@@ -136,7 +136,14 @@ pub const REASON_MAX: usize = 500;
 
 impl Visit {
     /// Steps 1-2: the guest book entry is made and the form issued.
-    pub fn open(id: String, reference: String, service: String, visitor: Visitor, now: DateTime<Utc>, by: &str) -> (Visit, Event) {
+    pub fn open(
+        id: String,
+        reference: String,
+        service: String,
+        visitor: Visitor,
+        now: DateTime<Utc>,
+        by: &str,
+    ) -> (Visit, Event) {
         let visit = Visit {
             id,
             reference,
@@ -157,12 +164,29 @@ impl Visit {
         (visit, event)
     }
 
-    fn event(&self, kind: EventKind, from: Option<Status>, at: DateTime<Utc>, by: &str, data: serde_json::Value) -> Event {
-        Event { kind, at, by: by.to_owned(), from, to: self.status, data }
+    fn event(
+        &self,
+        kind: EventKind,
+        from: Option<Status>,
+        at: DateTime<Utc>,
+        by: &str,
+        data: serde_json::Value,
+    ) -> Event {
+        Event {
+            kind,
+            at,
+            by: by.to_owned(),
+            from,
+            to: self.status,
+            data,
+        }
     }
 
     fn refuse(&self, action: &'static str) -> Refused {
-        Refused::InvalidTransition { from: self.status, action }
+        Refused::InvalidTransition {
+            from: self.status,
+            action,
+        }
     }
 
     fn moved(&mut self, to: Status, kind: EventKind, now: DateTime<Utc>, by: &str, data: serde_json::Value) -> Event {
@@ -182,7 +206,10 @@ impl Visit {
         now: DateTime<Utc>,
         by: &str,
     ) -> Result<Event, Refused> {
-        if !matches!(self.status, Status::FormIssued | Status::FormSubmitted | Status::FormIncomplete) {
+        if !matches!(
+            self.status,
+            Status::FormIssued | Status::FormSubmitted | Status::FormIncomplete
+        ) {
             return Err(self.refuse("given a form"));
         }
         let mut errors = FieldErrors::default();
@@ -212,7 +239,11 @@ impl Visit {
             return Err(self.refuse("checked"));
         }
         let errors = completeness(&self.visitor, &self.form, required, table);
-        Ok(if errors.is_empty() { Check::Complete } else { Check::Incomplete(errors) })
+        Ok(if errors.is_empty() {
+            Check::Complete
+        } else {
+            Check::Incomplete(errors)
+        })
     }
 
     /// Steps 4 and 6: not complete; the visitor is asked to complete the form. Nothing entered is
@@ -221,7 +252,13 @@ impl Visit {
         if !matches!(self.status, Status::FormSubmitted | Status::FormIncomplete) {
             return Err(self.refuse("checked"));
         }
-        Ok(self.moved(Status::FormIncomplete, EventKind::FoundIncomplete, now, by, json!({"fields": errors})))
+        Ok(self.moved(
+            Status::FormIncomplete,
+            EventKind::FoundIncomplete,
+            now,
+            by,
+            json!({"fields": errors}),
+        ))
     }
 
     /// Steps 4, 5 and 7: complete; the visit gets its number and waits in line, and the form
@@ -306,7 +343,9 @@ impl Visit {
             return Err(self.refuse("skipped"));
         }
         if self.queue.call_count < CALLS_BEFORE_SKIP {
-            return Err(Refused::CallsRemaining { made: self.queue.call_count });
+            return Err(Refused::CallsRemaining {
+                made: self.queue.call_count,
+            });
         }
         Ok(())
     }
@@ -345,10 +384,14 @@ impl Visit {
         let mut errors = FieldErrors::default();
         let analysis = required_text(&request.analysis, ANALYSIS_MAX, "analysis", &mut errors);
         let summary = required_text(&request.summary, crate::escalation::SUMMARY_MAX, "summary", &mut errors);
-        let reference = request
-            .external_reference
-            .as_deref()
-            .and_then(|r| text(r, crate::escalation::EXTERNAL_REFERENCE_MAX, "external_reference", &mut errors));
+        let reference = request.external_reference.as_deref().and_then(|r| {
+            text(
+                r,
+                crate::escalation::EXTERNAL_REFERENCE_MAX,
+                "external_reference",
+                &mut errors,
+            )
+        });
         if request.channel == Channel::Tts && reference.is_none() {
             errors.add("external_reference", "missing");
         }
@@ -374,10 +417,22 @@ impl Visit {
     }
 
     /// The escalation e-mail was accepted by the mail server.
-    pub fn escalation_sent(&mut self, message_id: Option<String>, now: DateTime<Utc>, by: &str) -> Result<Event, Refused> {
+    pub fn escalation_sent(
+        &mut self,
+        message_id: Option<String>,
+        now: DateTime<Utc>,
+        by: &str,
+    ) -> Result<Event, Refused> {
         let status = self.status;
-        let Some(esc) = self.escalation.as_mut().filter(|e| e.status == EscalationStatus::Pending) else {
-            return Err(Refused::InvalidTransition { from: status, action: "marked as sent" });
+        let Some(esc) = self
+            .escalation
+            .as_mut()
+            .filter(|e| e.status == EscalationStatus::Pending)
+        else {
+            return Err(Refused::InvalidTransition {
+                from: status,
+                action: "marked as sent",
+            });
         };
         esc.status = EscalationStatus::Sent;
         esc.sent_at = Some(now);
@@ -392,8 +447,15 @@ impl Visit {
     pub fn answer_escalation(&mut self, answer: &str, now: DateTime<Utc>, by: &str) -> Result<Event, Refused> {
         let status = self.status;
         let open = matches!(status, Status::Escalated | Status::Archived);
-        let Some(esc) = self.escalation.as_mut().filter(|e| open && e.status != EscalationStatus::Answered) else {
-            return Err(Refused::InvalidTransition { from: status, action: "given LKPP's answer" });
+        let Some(esc) = self
+            .escalation
+            .as_mut()
+            .filter(|e| open && e.status != EscalationStatus::Answered)
+        else {
+            return Err(Refused::InvalidTransition {
+                from: status,
+                action: "given LKPP's answer",
+            });
         };
         let mut errors = FieldErrors::default();
         let answer = required_text(answer, ANSWER_MAX, "answer", &mut errors);
@@ -408,7 +470,11 @@ impl Visit {
 
     /// Whether the visit may be archived now.
     pub fn ensure_archivable(&self) -> Result<(), Refused> {
-        if matches!(self.status, Status::Answered | Status::Escalated) { Ok(()) } else { Err(self.refuse("archived")) }
+        if matches!(self.status, Status::Answered | Status::Escalated) {
+            Ok(())
+        } else {
+            Err(self.refuse("archived"))
+        }
     }
 
     /// Step 12: the copy given, the original archived. `archive` names the document stored.

@@ -1,1 +1,305 @@
+//! Loket's persistence, behind one trait of use cases, with a SQLite and a PostgreSQL
+//! implementation that share their SQL (`$1` placeholders work in both) and differ only in how a
+//! write transaction starts, how rows are locked and how live events travel.
+//!
+//! Each method is one use case and one transaction. Rules are the domain's: a method loads what
+//! the rule needs, asks the domain, and writes what the domain decided, in one transaction.
 
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use loket_domain::archive::ArchiveStamp;
+use loket_domain::auth::Role;
+use loket_domain::form::FormInput;
+use loket_domain::guest_book::VisitorInput;
+use loket_domain::settings::OfficeSettings;
+use loket_domain::{Event, FieldErrors, Refused, Visit};
+use serde::Serialize;
+use tokio::sync::broadcast;
+
+mod postgres;
+mod sqlite;
+
+pub use postgres::PgStore;
+pub use sqlite::SqliteStore;
+
+/// The one error type of the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    #[error("already exists")]
+    Duplicate,
+    #[error(transparent)]
+    Refused(#[from] Refused),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migration failed: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+    #[error("stored data could not be read: {0}")]
+    Corrupt(String),
+}
+
+impl From<serde_json::Error> for StoreError {
+    fn from(e: serde_json::Error) -> Self {
+        StoreError::Corrupt(e.to_string())
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// A staff account as the app sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct User {
+    pub username: String,
+    pub full_name: String,
+    pub roles: Vec<Role>,
+    pub disabled: bool,
+}
+
+/// A staff account with its password hash, for sign-in.
+#[derive(Debug, Clone)]
+pub struct UserRecord {
+    pub user: User,
+    pub password_hash: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub username: String,
+    pub full_name: String,
+    pub password_hash: String,
+    pub roles: Vec<Role>,
+}
+
+/// A visit opened at the front office (steps 1-2) or filled in at the kiosk (steps 1-3).
+#[derive(Debug, Clone, Default)]
+pub struct OpenVisit {
+    pub service: Option<String>,
+    pub visitor: VisitorInput,
+    /// Given at the kiosk: the visitor fills the form themselves.
+    pub form: Option<FormInput>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct VisitFilter {
+    pub status: Option<loket_domain::Status>,
+    /// Office day the visit was opened.
+    pub day: Option<NaiveDate>,
+    pub limit: Option<u32>,
+}
+
+/// The outcome of step 4.
+#[derive(Debug, Clone)]
+pub struct Checked {
+    pub visit: Visit,
+    /// The missing or invalid fields when the form was not complete.
+    pub incomplete: Option<FieldErrors>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Skipped {
+    pub skipped: Visit,
+    pub next: Option<Visit>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct QueueView {
+    /// In the order they will be called.
+    pub waiting: Vec<Visit>,
+    pub called: Vec<Visit>,
+}
+
+/// A number on the display board: never a name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Calling {
+    pub number: String,
+    pub counter: String,
+    pub call_count: u32,
+    pub called_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct DisplayBoard {
+    pub calling: Vec<Calling>,
+    /// Numbers being served at a counter now.
+    pub serving: Vec<Calling>,
+    pub waiting: std::collections::BTreeMap<String, u64>,
+}
+
+/// An archived document, byte for byte.
+#[derive(Debug, Clone)]
+pub struct ArchivedDocument {
+    pub version: u32,
+    pub number: String,
+    pub sha256: String,
+    pub content: Vec<u8>,
+    pub archived_at: DateTime<Utc>,
+}
+
+/// What live clients (display boards, counters) are told after a commit. Never personal data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum LiveEvent {
+    Called {
+        number: String,
+        counter: String,
+        call_count: u32,
+    },
+    Queue {
+        service: String,
+        waiting: u64,
+    },
+}
+
+/// How a visit's archived document is made: the bytes that are stored and hashed.
+pub type DocumentRenderer = Arc<dyn Fn(&Visit, &ArchiveStamp) -> Vec<u8> + Send + Sync>;
+
+/// A change to one visit, decided by the domain inside the store's transaction.
+pub type Change<'a> = Box<dyn FnOnce(&mut Visit, &OfficeSettings) -> Result<Event, Refused> + Send + 'a>;
+
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    // --- settings ---
+    async fn settings(&self) -> Result<Arc<OfficeSettings>>;
+    /// Replaces one setting (validated by the caller) and records who changed it.
+    async fn save_setting(&self, key: &str, value: serde_json::Value, by: &str, now: DateTime<Utc>) -> Result<()>;
+
+    // --- users and sessions ---
+    async fn count_users(&self) -> Result<i64>;
+    async fn add_user(&self, user: NewUser, now: DateTime<Utc>) -> Result<()>;
+    async fn user(&self, username: &str) -> Result<Option<UserRecord>>;
+    async fn users(&self) -> Result<Vec<User>>;
+    /// Sets a new password and ends the user's sessions. False when there is no such user.
+    async fn set_password(&self, username: &str, password_hash: &str) -> Result<bool>;
+    /// Disables (or enables) a user; disabling ends their sessions.
+    async fn set_disabled(&self, username: &str, disabled: bool) -> Result<bool>;
+    async fn add_session(
+        &self,
+        token_hash: &str,
+        username: &str,
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> Result<()>;
+    /// The signed-in user of a token still valid at `now`.
+    async fn session_user(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<User>>;
+    async fn end_session(&self, token_hash: &str) -> Result<()>;
+
+    // --- visits ---
+    /// Steps 1-2 (and 3 from the kiosk).
+    async fn open_visit(&self, open: OpenVisit, now: DateTime<Utc>, by: &str) -> Result<Visit>;
+    async fn visit(&self, id: &str) -> Result<Option<Visit>>;
+    async fn history(&self, id: &str) -> Result<Vec<Event>>;
+    async fn visits(&self, filter: VisitFilter) -> Result<Vec<Visit>>;
+    /// Applies one domain transition to a visit. A change to an archived visit archives a new
+    /// version; an e-mail escalation puts its mail in the outbox.
+    async fn change_visit(&self, id: &str, now: DateTime<Utc>, change: Change<'_>) -> Result<Visit>;
+    /// Step 4, with 5-7 or 6.
+    async fn check_visit(&self, id: &str, priority_lane: bool, now: DateTime<Utc>, by: &str) -> Result<Checked>;
+    /// Step 8: the first waiting visit in line for the counter, called there. `None` when nobody
+    /// waits. Two counters never get the same visit.
+    async fn call_next(
+        &self,
+        counter: &str,
+        service: Option<&str>,
+        now: DateTime<Utc>,
+        by: &str,
+    ) -> Result<Option<Visit>>;
+    /// Step 8: skip after the third call, call the next one at the same counter.
+    async fn skip(&self, id: &str, now: DateTime<Utc>, by: &str) -> Result<Skipped>;
+    /// Step 12.
+    async fn archive_visit(&self, id: &str, now: DateTime<Utc>, by: &str) -> Result<Visit>;
+    async fn archived_document(&self, id: &str, version: Option<u32>) -> Result<Option<ArchivedDocument>>;
+
+    // --- the line, as counters and the display board see it ---
+    async fn queue(&self, service: Option<&str>) -> Result<QueueView>;
+    async fn display(&self, service: Option<&str>) -> Result<DisplayBoard>;
+
+    // --- reports ---
+    /// Visits opened on the office days `from..=to`, each with its history.
+    async fn histories(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<(Visit, Vec<Event>)>>;
+    /// Mails waiting in the outbox (recipient, subject), oldest first.
+    async fn pending_mail(&self) -> Result<Vec<(String, String)>>;
+
+    // --- live ---
+    fn subscribe(&self) -> broadcast::Receiver<LiveEvent>;
+}
+
+/// Picks the backend by the URL's scheme: `sqlite:` or `postgres:`/`postgresql:`.
+pub async fn connect(url: &str, renderer: Option<DocumentRenderer>) -> Result<Arc<dyn Store>> {
+    if url.starts_with("sqlite:") {
+        Ok(Arc::new(SqliteStore::connect(url, renderer).await?))
+    } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+        Ok(Arc::new(PgStore::connect(url, renderer).await?))
+    } else {
+        Err(StoreError::Database(sqlx::Error::Configuration(
+            format!(
+                "unsupported database URL (use sqlite://… or postgres://…): {}",
+                redact(url)
+            )
+            .into(),
+        )))
+    }
+}
+
+/// A database URL without its password, for messages and logs.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let userinfo = &url[scheme_end + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme_end + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+fn default_renderer() -> DocumentRenderer {
+    Arc::new(loket_domain::archive::json_document)
+}
+
+fn new_id() -> String {
+    hex::encode(rand::random::<[u8; 16]>())
+}
+
+fn ms(t: DateTime<Utc>) -> i64 {
+    t.timestamp_millis()
+}
+
+fn from_ms(v: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(v).unwrap_or_default()
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(bytes))
+}
+
+fn roles_to_text(roles: &[Role]) -> String {
+    roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(",")
+}
+
+fn roles_from_text(text: &str) -> Vec<Role> {
+    text.split(',').filter_map(Role::parse).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_not_shown_in_urls() {
+        assert_eq!(
+            redact("postgres://loket:s3cret@db:5432/loket"),
+            "postgres://loket:***@db:5432/loket"
+        );
+        assert_eq!(
+            redact("postgres://root@127.0.0.1/test"),
+            "postgres://root@127.0.0.1/test"
+        );
+        assert_eq!(redact("sqlite://loket.db"), "sqlite://loket.db");
+    }
+}

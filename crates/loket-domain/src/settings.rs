@@ -1,0 +1,129 @@
+//! The settings of an office, with the defaults a fresh office starts from.
+
+use serde::{Deserialize, Serialize};
+
+use crate::archive::DEFAULT_PATTERN;
+use crate::form::DEFAULT_REQUIRED_FIELDS;
+use crate::line::CallingPolicy;
+use crate::office::{Counter, Service, default_counters, default_services};
+use crate::priority::PriorityTable;
+use crate::standards::{StepStandard, default_standards};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OfficeSettings {
+    pub office_name: String,
+    /// IANA zone: office days and reports are in it.
+    pub time_zone: String,
+    pub services: Vec<Service>,
+    pub counters: Vec<Counter>,
+    pub priorities: PriorityTable,
+    pub time_standards: Vec<StepStandard>,
+    /// Fields a form needs to be complete (step 4).
+    pub required_fields: Vec<String>,
+    pub calling: CallingPolicy,
+    pub archive_pattern: String,
+    /// Where e-mail escalations go (the LKPP helpdesk).
+    pub lkpp_email: String,
+    /// How long a staff sign-in lasts.
+    pub session_minutes: u32,
+}
+
+impl Default for OfficeSettings {
+    fn default() -> Self {
+        OfficeSettings {
+            office_name: "LPSE".into(),
+            time_zone: "Asia/Jakarta".into(),
+            services: default_services(),
+            counters: default_counters(),
+            priorities: PriorityTable::default_example(),
+            time_standards: default_standards(),
+            required_fields: DEFAULT_REQUIRED_FIELDS.iter().map(|s| s.to_string()).collect(),
+            calling: CallingPolicy::default(),
+            archive_pattern: DEFAULT_PATTERN.into(),
+            lkpp_email: "helpdesk@lkpp.go.id".into(),
+            session_minutes: 12 * 60,
+        }
+    }
+}
+
+impl OfficeSettings {
+    pub fn zone(&self) -> chrono_tz::Tz {
+        crate::office::parse_zone(&self.time_zone).unwrap_or(chrono_tz::Asia::Jakarta)
+    }
+
+    pub fn counter(&self, code: &str) -> Option<&Counter> {
+        self.counters.iter().find(|c| c.code == code)
+    }
+
+    /// The standard for analysis (step 9) of a visit in this category.
+    pub fn analysis_minutes(&self, category: Option<&str>) -> Option<u32> {
+        category
+            .and_then(|c| self.priorities.find(c))
+            .map(|c| c.analysis_minutes)
+    }
+}
+
+/// Names under which settings are stored, one document each.
+pub mod keys {
+    pub const PRIORITIES: &str = "priorities";
+    pub const TIME_STANDARDS: &str = "time_standards";
+    pub const COUNTERS: &str = "counters";
+    pub const SERVICES: &str = "services";
+    pub const REQUIRED_FIELDS: &str = "required_fields";
+    pub const CALLING: &str = "calling";
+    pub const ARCHIVE_PATTERN: &str = "archive_pattern";
+    pub const LKPP_EMAIL: &str = "lkpp_email";
+    pub const SESSION_MINUTES: &str = "session_minutes";
+    pub const TIME_ZONE: &str = "time_zone";
+    pub const OFFICE_NAME: &str = "office_name";
+}
+
+impl OfficeSettings {
+    /// Applies one stored setting over the defaults; a value that does not parse is ignored
+    /// (and reported), so a bad row never stops the office.
+    pub fn apply(&mut self, key: &str, value: serde_json::Value) -> Result<(), String> {
+        fn set<T: serde::de::DeserializeOwned>(slot: &mut T, v: serde_json::Value) -> Result<(), String> {
+            *slot = serde_json::from_value(v).map_err(|e| e.to_string())?;
+            Ok(())
+        }
+        match key {
+            keys::PRIORITIES => set(&mut self.priorities, value),
+            keys::TIME_STANDARDS => set(&mut self.time_standards, value),
+            keys::COUNTERS => set(&mut self.counters, value),
+            keys::SERVICES => set(&mut self.services, value),
+            keys::REQUIRED_FIELDS => set(&mut self.required_fields, value),
+            keys::CALLING => set(&mut self.calling, value),
+            keys::ARCHIVE_PATTERN => set(&mut self.archive_pattern, value),
+            keys::LKPP_EMAIL => set(&mut self.lkpp_email, value),
+            keys::SESSION_MINUTES => set(&mut self.session_minutes, value),
+            keys::TIME_ZONE => set(&mut self.time_zone, value),
+            keys::OFFICE_NAME => set(&mut self.office_name, value),
+            other => Err(format!("unknown setting {other}")),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stored_setting_replaces_the_default() {
+        let mut s = OfficeSettings::default();
+        s.apply(keys::CALLING, serde_json::json!({"recalls_after_skip": 2}))
+            .unwrap();
+        assert_eq!(s.calling.recalls_after_skip, 2);
+        assert!(s.apply(keys::CALLING, serde_json::json!("nonsense")).is_err());
+        assert_eq!(
+            s.calling.recalls_after_skip, 2,
+            "a bad value leaves the setting as it was"
+        );
+    }
+
+    #[test]
+    fn analysis_standard_comes_from_the_category() {
+        let s = OfficeSettings::default();
+        assert_eq!(s.analysis_minutes(Some("password")), Some(15));
+        assert_eq!(s.analysis_minutes(None), None);
+    }
+}

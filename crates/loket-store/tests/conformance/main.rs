@@ -1,0 +1,67 @@
+//! The store conformance suite: every case runs against SQLite and against PostgreSQL.
+//! A behaviour that differs between them is a bug in one of them.
+
+mod cases;
+mod model;
+mod support;
+
+macro_rules! conformance {
+    ($($case:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $case() {
+                    let db = crate::support::sqlite().await;
+                    crate::cases::$case(db).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $case() {
+                    let Some(db) = crate::support::postgres().await else { return };
+                    crate::cases::$case(db).await;
+                }
+            )*
+        }
+    };
+}
+
+conformance!(
+    a_visit_goes_through_all_twelve_steps,
+    numbers_count_per_service_and_reset_at_local_midnight,
+    an_incomplete_form_keeps_what_was_entered,
+    nobody_waiting_gives_no_visit,
+    a_counter_serving_a_visit_cannot_call_another,
+    skipped_visit_is_called_right_after_the_next_one,
+    skipped_visit_with_nobody_else_waiting_is_first_in_line,
+    a_number_skipped_after_its_recall_is_a_no_show,
+    priority_lane_is_called_first_in_its_own_order,
+    a_counter_with_several_services_calls_the_earliest_first,
+    eight_counters_calling_at_once_call_every_visit_exactly_once,
+    lkpp_answer_after_archive_adds_an_archive_version,
+    history_and_archived_documents_cannot_be_changed,
+    email_escalation_waits_in_the_outbox,
+    sessions_expire_and_end,
+    settings_replace_the_defaults,
+    calls_and_queue_changes_are_announced_after_commit,
+    a_failed_change_writes_nothing,
+    a_refused_change_leaves_the_visit_free_for_the_next_caller,
+);
+
+mod property {
+    /// Random sequences of visit actions over one to four counters agree with the reference
+    /// model of SOP step 8 (see `model.rs`).
+    #[test]
+    fn random_sequences_follow_the_reference_model_on_sqlite() {
+        crate::model::check(crate::model::Backend::Sqlite, 48);
+    }
+
+    #[test]
+    fn random_sequences_follow_the_reference_model_on_postgres() {
+        if crate::support::postgres_url().is_some() {
+            crate::model::check(crate::model::Backend::Postgres, 16);
+        }
+    }
+}
