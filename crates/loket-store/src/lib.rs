@@ -33,9 +33,9 @@ pub enum StoreError {
     Duplicate,
     #[error(transparent)]
     Refused(#[from] Refused),
-    #[error("database error: {0}")]
+    #[error("database error")]
     Database(#[from] sqlx::Error),
-    #[error("migration failed: {0}")]
+    #[error("migration failed")]
     Migration(#[from] sqlx::migrate::MigrateError),
     #[error("stored data could not be read: {0}")]
     Corrupt(String),

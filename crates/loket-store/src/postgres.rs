@@ -6,7 +6,8 @@
 use std::sync::RwLock;
 use std::time::Duration;
 
-use sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions};
+use sqlx::Connection as _;
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgListener, PgPoolOptions};
 use sqlx::{Pool, Postgres};
 
 use crate::{DocumentRenderer, default_renderer};
@@ -32,6 +33,9 @@ pub struct PgStore {
 impl PgStore {
     pub async fn connect(url: &str, renderer: Option<DocumentRenderer>) -> Result<PgStore> {
         let options: PgConnectOptions = url.parse()?;
+        // One plain connection first, so that an unreachable server or a refused login is told
+        // at once and as it is, not as a pool time-out.
+        PgConnection::connect_with(&options).await?.close().await?;
         let pool = PgPoolOptions::new()
             .max_connections(16)
             .acquire_timeout(Duration::from_secs(10))

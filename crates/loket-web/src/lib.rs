@@ -1,1 +1,155 @@
+//! Loket's HTTP layer: the v1 JSON API of API.md, the live event stream, and staff sign-in.
+//! Handlers are thin: extract, call one domain or store operation, map the result.
 
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::DefaultBodyLimit;
+use axum::routing::get;
+use axum::{Json, Router};
+use chrono::{DateTime, Utc};
+use loket_domain::{Event, Visit};
+use loket_store::Store;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub mod api;
+pub mod error;
+pub mod extract;
+pub mod limits;
+pub mod views;
+
+use error::{ApiError, ApiResult};
+use limits::{Limits, RateLimiter};
+use views::VisitView;
+
+/// Request bodies larger than this are refused with 413.
+pub const BODY_LIMIT: usize = 1024 * 1024;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    limiters: Arc<Limiters>,
+}
+
+struct Limiters {
+    kiosk: RateLimiter,
+    login_user: RateLimiter,
+    login_address: RateLimiter,
+}
+
+impl AppState {
+    pub fn new(store: Arc<dyn Store>, limits: Limits) -> AppState {
+        let limiters = Limiters {
+            kiosk: RateLimiter::new(limits.kiosk_per_minute, Duration::from_secs(60)),
+            login_user: RateLimiter::new(limits.login_failures_per_user, limits.login_lockout),
+            login_address: RateLimiter::new(limits.login_failures_per_address, limits.login_lockout),
+        };
+        AppState {
+            store,
+            limiters: Arc::new(limiters),
+        }
+    }
+
+    /// The web layer reads the clock; everything below it is given the time.
+    pub fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+
+    /// The visit as API.md shows it, with its steps read from its history.
+    pub async fn view(&self, visit: Visit) -> ApiResult<VisitView> {
+        let history = self.store.history(&visit.id).await?;
+        self.view_with(visit, &history).await
+    }
+
+    async fn view_with(&self, visit: Visit, history: &[Event]) -> ApiResult<VisitView> {
+        let settings = self.store.settings().await?;
+        Ok(VisitView::new(visit, history, &settings, self.now()))
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Loket API", version = "1", description = "The JSON API of Loket, the LPSE walk-in helpdesk service desk."),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "auth", description = "Staff sign-in"),
+        (name = "front office", description = "SOP steps 1-7: guest book, form, check, queue number"),
+        (name = "kiosk", description = "The visitor's own form (public)"),
+        (name = "counters", description = "SOP step 8: calling"),
+        (name = "helpdesk", description = "SOP steps 9-12: analysis, answer, escalation, archive"),
+        (name = "display", description = "Display board and live events (public, no personal data)"),
+        (name = "settings", description = "Office settings (supervisor, admin)"),
+        (name = "reports", description = "Time standards (supervisor, admin)")
+    )
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// The API's routes, each registered together with its OpenAPI description, so that the
+/// document and the router cannot drift apart.
+fn api_router() -> OpenApiRouter<AppState> {
+    use api::{auth, kiosk, line, reports, settings, visits};
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(auth::login))
+        .routes(routes!(auth::logout))
+        .routes(routes!(auth::me))
+        .routes(routes!(visits::create, visits::list))
+        .routes(routes!(visits::get))
+        .routes(routes!(visits::save_form))
+        .routes(routes!(visits::check))
+        .routes(routes!(visits::cancel))
+        .routes(routes!(visits::history))
+        .routes(routes!(kiosk::create))
+        .routes(routes!(kiosk::categories))
+        .routes(routes!(line::call_next))
+        .routes(routes!(line::queue))
+        .routes(routes!(visits::recall))
+        .routes(routes!(visits::skip))
+        .routes(routes!(visits::start))
+        .routes(routes!(visits::answer))
+        .routes(routes!(visits::escalate))
+        .routes(routes!(visits::answer_escalation))
+        .routes(routes!(visits::archive))
+        .routes(routes!(visits::archived_document))
+        .routes(routes!(line::display))
+        .routes(routes!(line::events))
+        .routes(routes!(settings::get_priorities, settings::put_priorities))
+        .routes(routes!(settings::get_time_standards, settings::put_time_standards))
+        .routes(routes!(settings::get_counters, settings::put_counters))
+        .routes(routes!(settings::get_office, settings::put_office))
+        .routes(routes!(reports::time_standards))
+        .routes(routes!(api::health))
+}
+
+/// The OpenAPI document of the API, as served at `/api/openapi.json`.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    api_router().split_for_parts().1
+}
+
+/// The whole app.
+pub fn app(state: AppState) -> Router {
+    let (router, doc) = api_router().split_for_parts();
+    let doc = Arc::new(serde_json::to_value(&doc).unwrap_or_default());
+    router
+        .route(
+            "/api/openapi.json",
+            get(move || async move { Json(doc.as_ref().clone()) }),
+        )
+        .fallback(|| async { ApiError::NotFound })
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .with_state(state)
+}

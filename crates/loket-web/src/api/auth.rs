@@ -1,0 +1,116 @@
+//! Staff sign-in with bearer tokens that expire and stop working at sign-out. Failed sign-ins
+//! are counted per user name and per address; past the limit, sign-in answers 429 for a while.
+
+use std::sync::OnceLock;
+use std::time::Instant;
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use chrono::{DateTime, Duration};
+use loket_domain::auth::Role;
+use serde::{Deserialize, Serialize};
+
+use crate::AppState;
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::extract::{ApiJson, ClientIp, Staff, token_hash};
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    pub username: String,
+    pub password: String,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct UserView {
+    pub username: String,
+    pub full_name: String,
+    pub roles: Vec<Role>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct LoginResponse {
+    pub token: String,
+    pub user: UserView,
+    pub expires_at: DateTime<chrono::Utc>,
+}
+
+/// A hash to verify against when the user does not exist, so that the answer takes as long.
+fn dummy_hash() -> &'static str {
+    static HASH: OnceLock<String> = OnceLock::new();
+    HASH.get_or_init(|| password_auth::generate_hash("loket-no-such-user"))
+}
+
+async fn verify(password: String, hash: String) -> bool {
+    tokio::task::spawn_blocking(move || password_auth::verify_password(password.as_bytes(), &hash).is_ok())
+        .await
+        .unwrap_or(false)
+}
+
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
+    responses((status = 200, body = LoginResponse), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub async fn login(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    ApiJson(req): ApiJson<LoginRequest>,
+) -> ApiResult<Json<LoginResponse>> {
+    let user_key = req.username.trim().to_lowercase();
+    let address_key = ip.to_string();
+    let limits = &state.limiters;
+    let started = Instant::now();
+    if limits.login_user.blocked(&user_key, started) || limits.login_address.blocked(&address_key, started) {
+        return Err(ApiError::RateLimited);
+    }
+    let record = state.store.user(req.username.trim()).await?;
+    let hash = record
+        .as_ref()
+        .map(|r| r.password_hash.clone())
+        .unwrap_or_else(|| dummy_hash().to_owned());
+    let valid = verify(req.password, hash).await;
+    let Some(record) = record.filter(|r| valid && !r.user.disabled) else {
+        limits.login_user.hit(&user_key, started);
+        limits.login_address.hit(&address_key, started);
+        tracing::info!(username = %user_key, address = %address_key, "sign-in refused");
+        return Err(ApiError::InvalidCredentials);
+    };
+    limits.login_user.clear(&user_key);
+    let token = hex::encode(rand::random::<[u8; 32]>());
+    let now = state.now();
+    let settings = state.store.settings().await?;
+    let expires_at = now + Duration::minutes(i64::from(settings.session_minutes));
+    state
+        .store
+        .add_session(&token_hash(&token), &record.user.username, now, expires_at)
+        .await?;
+    tracing::info!(username = %record.user.username, "signed in");
+    let u = record.user;
+    Ok(Json(LoginResponse {
+        token,
+        user: UserView {
+            username: u.username,
+            full_name: u.full_name,
+            roles: u.roles,
+        },
+        expires_at,
+    }))
+}
+
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", security(("bearer" = [])),
+    responses((status = 204), (status = 401, body = ErrorBody)))]
+pub async fn logout(State(state): State<AppState>, staff: Staff) -> ApiResult<StatusCode> {
+    state.store.end_session(&staff.token_hash).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The signed-in user.
+#[utoipa::path(get, path = "/api/v1/auth/me", tag = "auth", security(("bearer" = [])),
+    responses((status = 200, body = UserView), (status = 401, body = ErrorBody)))]
+pub async fn me(staff: Staff) -> Json<UserView> {
+    let u = staff.user;
+    Json(UserView {
+        username: u.username,
+        full_name: u.full_name,
+        roles: u.roles,
+    })
+}

@@ -1,0 +1,124 @@
+//! Step 8 at the counters, the line as staff see it, and the public display board with its
+//! live event stream (numbers and counters only, never a name).
+
+use std::convert::Infallible;
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use futures_util::Stream;
+use loket_domain::auth::Permission;
+use loket_store::{DisplayBoard, LiveEvent};
+use serde::{Deserialize, Serialize};
+use tokio_stream::StreamExt;
+use tokio_stream::wrappers::BroadcastStream;
+
+use crate::AppState;
+use crate::error::{ApiResult, ErrorBody};
+use crate::extract::{OptionalJson, Staff};
+use crate::views::VisitView;
+
+#[derive(Deserialize, Default, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CallNextRequest {
+    /// Call only from this service; without it, from every service the counter serves,
+    /// earliest in line first.
+    pub service: Option<String>,
+}
+
+/// Step 8: the first waiting visit in line is called at this counter. 204 when nobody waits;
+/// 409 `counter_busy` while the counter still has a visit called or in service.
+#[utoipa::path(post, path = "/api/v1/counters/{counter}/call-next", tag = "counters", request_body(content = Option<CallNextRequest>),
+    security(("bearer" = [])),
+    responses((status = 200, body = VisitView), (status = 204, description = "Nobody waits"), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody)))]
+pub async fn call_next(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(counter): Path<String>,
+    OptionalJson(req): OptionalJson<CallNextRequest>,
+) -> ApiResult<Response> {
+    staff.require(Permission::Helpdesk)?;
+    match state
+        .store
+        .call_next(&counter, req.service.as_deref(), state.now(), staff.name())
+        .await?
+    {
+        Some(visit) => Ok(Json(state.view(visit).await?).into_response()),
+        None => Ok(StatusCode::NO_CONTENT.into_response()),
+    }
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ServiceQuery {
+    /// A service code; every service when absent.
+    pub service: Option<String>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct QueueResponse {
+    /// In the order they will be called.
+    pub waiting: Vec<VisitView>,
+    pub called: Vec<VisitView>,
+}
+
+#[utoipa::path(get, path = "/api/v1/queue", tag = "counters", params(ServiceQuery), security(("bearer" = [])),
+    responses((status = 200, body = QueueResponse)))]
+pub async fn queue(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(q): Query<ServiceQuery>,
+) -> ApiResult<Json<QueueResponse>> {
+    staff.require(Permission::ReadVisits)?;
+    let view = state
+        .store
+        .queue(q.service.as_deref().filter(|s| !s.is_empty()))
+        .await?;
+    let mut waiting = Vec::with_capacity(view.waiting.len());
+    for v in view.waiting {
+        waiting.push(state.view(v).await?);
+    }
+    let mut called = Vec::with_capacity(view.called.len());
+    for v in view.called {
+        called.push(state.view(v).await?);
+    }
+    Ok(Json(QueueResponse { waiting, called }))
+}
+
+/// The display board: numbers being called and at which counter, and how many wait.
+#[utoipa::path(get, path = "/api/v1/display", tag = "display", params(ServiceQuery), responses((status = 200, body = DisplayBoard)))]
+pub async fn display(State(state): State<AppState>, Query(q): Query<ServiceQuery>) -> ApiResult<Json<DisplayBoard>> {
+    Ok(Json(
+        state
+            .store
+            .display(q.service.as_deref().filter(|s| !s.is_empty()))
+            .await?,
+    ))
+}
+
+/// Server-Sent Events: `called` `{"number", "counter", "call_count"}` at every call and re-call,
+/// `queue` `{"service", "waiting"}` whenever the waiting count changes.
+#[utoipa::path(get, path = "/api/v1/events", tag = "display",
+    responses((status = 200, content_type = "text/event-stream", description = "Live events")))]
+pub async fn events(State(state): State<AppState>) -> Sse<impl Stream<Item = Result<SseEvent, Infallible>>> {
+    let stream = BroadcastStream::new(state.store.subscribe()).filter_map(|item| item.ok().map(|e| Ok(sse(&e))));
+    Sse::new(stream).keep_alive(KeepAlive::default())
+}
+
+fn sse(event: &LiveEvent) -> SseEvent {
+    let (name, data) = match event {
+        LiveEvent::Called {
+            number,
+            counter,
+            call_count,
+        } => (
+            "called",
+            serde_json::json!({"number": number, "counter": counter, "call_count": call_count}),
+        ),
+        LiveEvent::Queue { service, waiting } => ("queue", serde_json::json!({"service": service, "waiting": waiting})),
+    };
+    SseEvent::default().event(name).data(data.to_string())
+}

@@ -1,0 +1,63 @@
+//! Reports: the time standards, read from the visits' histories.
+
+use axum::Json;
+use axum::extract::{Query, State};
+use loket_domain::FieldErrors;
+use loket_domain::auth::Permission;
+use loket_domain::office::office_day;
+use loket_domain::standards::{TimeStandardsReport, report, steps, waiting_minutes};
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::api::visits::parse_day;
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::extract::Staff;
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PeriodQuery {
+    /// First office day, `YYYY-MM-DD`; today when absent.
+    pub from: Option<String>,
+    /// Last office day, `YYYY-MM-DD`; `from` when absent.
+    pub to: Option<String>,
+}
+
+/// Per SOP step: how many, how many within the standard, average and 90th percentile minutes;
+/// and the waiting time from number to first call.
+#[utoipa::path(get, path = "/api/v1/reports/time-standards", tag = "reports", params(PeriodQuery), security(("bearer" = [])),
+    responses((status = 200, body = TimeStandardsReport), (status = 422, body = ErrorBody)))]
+pub async fn time_standards(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(q): Query<PeriodQuery>,
+) -> ApiResult<Json<TimeStandardsReport>> {
+    staff.require(Permission::Supervise)?;
+    let settings = state.store.settings().await?;
+    let now = state.now();
+    let mut errors = FieldErrors::default();
+    let from = parse_day(q.from.as_deref(), "from", &mut errors);
+    let to = parse_day(q.to.as_deref(), "to", &mut errors);
+    let from = from.unwrap_or_else(|| office_day(now, settings.zone()));
+    let to = to.unwrap_or(from);
+    if to < from {
+        errors.add("to", "before_from");
+    }
+    if (to - from).num_days() > 366 {
+        errors.add("to", "too_far");
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::validation(errors));
+    }
+    let visits = state.store.histories(from, to).await?;
+    let measured: Vec<_> = visits
+        .iter()
+        .map(|(visit, history)| {
+            let analysis = settings.analysis_minutes(visit.form.category.as_deref());
+            (
+                steps(history, &settings.time_standards, analysis, now),
+                waiting_minutes(history),
+            )
+        })
+        .collect();
+    Ok(Json(report(&measured, &settings.time_standards)))
+}

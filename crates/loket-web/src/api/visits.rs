@@ -1,0 +1,382 @@
+//! The visit: front office (steps 1-7) and helpdesk (steps 9-12) actions.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use chrono::NaiveDate;
+use loket_domain::auth::Permission;
+use loket_domain::form::FormInput;
+use loket_domain::guest_book::VisitorInput;
+use loket_domain::visit::EscalationRequest;
+use loket_domain::{Event, FieldErrors, Refused, Status};
+use loket_store::{OpenVisit, VisitFilter};
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::extract::{ApiJson, OptionalJson, Staff};
+use crate::views::VisitView;
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateVisit {
+    /// Only `name` is needed here; the rest may come with the form.
+    pub visitor: VisitorInput,
+    /// A service code; the office's first service when absent.
+    pub service: Option<String>,
+}
+
+/// Steps 1-2: the guest book entry, and the form issued.
+#[utoipa::path(post, path = "/api/v1/visits", tag = "front office", request_body = CreateVisit, security(("bearer" = [])),
+    responses((status = 201, body = VisitView), (status = 422, body = ErrorBody)))]
+pub async fn create(
+    State(state): State<AppState>,
+    staff: Staff,
+    ApiJson(req): ApiJson<CreateVisit>,
+) -> ApiResult<(StatusCode, Json<VisitView>)> {
+    staff.require(Permission::FrontOffice)?;
+    let open = OpenVisit {
+        service: req.service,
+        visitor: req.visitor,
+        form: None,
+    };
+    let visit = state.store.open_visit(open, state.now(), staff.name()).await?;
+    Ok((StatusCode::CREATED, Json(state.view(visit).await?)))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    /// A visit status (`waiting`).
+    pub status: Option<String>,
+    /// The office day the visit was opened, `YYYY-MM-DD`.
+    pub date: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/visits", tag = "front office", params(ListQuery), security(("bearer" = [])),
+    responses((status = 200, body = [VisitView]), (status = 422, body = ErrorBody)))]
+pub async fn list(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(q): Query<ListQuery>,
+) -> ApiResult<Json<Vec<VisitView>>> {
+    staff.require(Permission::ReadVisits)?;
+    let mut errors = FieldErrors::default();
+    let status = q.status.as_deref().filter(|s| !s.is_empty()).and_then(|s| {
+        let parsed = Status::parse(s);
+        if parsed.is_none() {
+            errors.add("status", "invalid");
+        }
+        parsed
+    });
+    let day = parse_day(q.date.as_deref(), "date", &mut errors);
+    if !errors.is_empty() {
+        return Err(ApiError::validation(errors));
+    }
+    let visits = state
+        .store
+        .visits(VisitFilter {
+            status,
+            day,
+            limit: Some(500),
+        })
+        .await?;
+    let mut out = Vec::with_capacity(visits.len());
+    for v in visits {
+        out.push(state.view(v).await?);
+    }
+    Ok(Json(out))
+}
+
+pub(crate) fn parse_day(value: Option<&str>, field: &str, errors: &mut FieldErrors) -> Option<NaiveDate> {
+    let v = value.filter(|s| !s.is_empty())?;
+    match NaiveDate::parse_from_str(v, "%Y-%m-%d") {
+        Ok(d) => Some(d),
+        Err(_) => {
+            errors.add(field, "invalid");
+            None
+        }
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/visits/{id}", tag = "front office", security(("bearer" = [])),
+    responses((status = 200, body = VisitView), (status = 404, body = ErrorBody)))]
+pub async fn get(State(state): State<AppState>, staff: Staff, Path(id): Path<String>) -> ApiResult<Json<VisitView>> {
+    staff.require(Permission::ReadVisits)?;
+    let visit = state.store.visit(&id).await?.ok_or(ApiError::NotFound)?;
+    Ok(Json(state.view(visit).await?))
+}
+
+/// The visit's history: every transition, who, when, from, to (the audit trail).
+#[utoipa::path(get, path = "/api/v1/visits/{id}/history", tag = "front office", security(("bearer" = [])),
+    responses((status = 200, body = [Event]), (status = 404, body = ErrorBody)))]
+pub async fn history(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Vec<Event>>> {
+    staff.require(Permission::ReadVisits)?;
+    state.store.visit(&id).await?.ok_or(ApiError::NotFound)?;
+    Ok(Json(state.store.history(&id).await?))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SaveForm {
+    pub visitor: Option<VisitorInput>,
+    pub form: FormInput,
+}
+
+/// Step 3: saves whatever is given, complete or not. Each given field is checked for its format.
+#[utoipa::path(put, path = "/api/v1/visits/{id}/form", tag = "front office", request_body = SaveForm, security(("bearer" = [])),
+    responses((status = 200, body = VisitView), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn save_form(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<SaveForm>,
+) -> ApiResult<Json<VisitView>> {
+    staff.require(Permission::FrontOffice)?;
+    let now = state.now();
+    let by = staff.name().to_owned();
+    let visit = state
+        .store
+        .change_visit(
+            &id,
+            now,
+            Box::new(move |v, s| v.save_form(req.visitor.as_ref(), &req.form, &s.priorities, now, &by)),
+        )
+        .await?;
+    Ok(Json(state.view(visit).await?))
+}
+
+#[derive(Deserialize, Default, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CheckRequest {
+    /// Visitors with special needs (UU 25/2009) are called before ordinary ones.
+    #[serde(default)]
+    pub priority_lane: bool,
+}
+
+/// Step 4: complete gives a queue number (steps 5 and 7); incomplete answers 422
+/// `form_incomplete` naming each field (step 6), and keeps everything entered.
+#[utoipa::path(post, path = "/api/v1/visits/{id}/check", tag = "front office", request_body(content = Option<CheckRequest>), security(("bearer" = [])),
+    responses((status = 200, body = VisitView), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn check(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    OptionalJson(req): OptionalJson<CheckRequest>,
+) -> ApiResult<Json<VisitView>> {
+    staff.require(Permission::FrontOffice)?;
+    let checked = state
+        .store
+        .check_visit(&id, req.priority_lane, state.now(), staff.name())
+        .await?;
+    match checked.incomplete {
+        Some(fields) => Err(ApiError::Refused(Refused::FormIncomplete(fields))),
+        None => Ok(Json(state.view(checked.visit).await?)),
+    }
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CancelRequest {
+    pub reason: String,
+}
+
+/// Only before service starts.
+#[utoipa::path(post, path = "/api/v1/visits/{id}/cancel", tag = "front office", request_body = CancelRequest, security(("bearer" = [])),
+    responses((status = 200, body = VisitView), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn cancel(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<CancelRequest>,
+) -> ApiResult<Json<VisitView>> {
+    staff.require(Permission::Cancel)?;
+    let (now, by) = (state.now(), staff.name().to_owned());
+    let visit = state
+        .store
+        .change_visit(&id, now, Box::new(move |v, _| v.cancel(&req.reason, now, &by)))
+        .await?;
+    Ok(Json(state.view(visit).await?))
+}
+
+/// Step 8: the same number called again; 409 `call_limit_reached` after three calls.
+#[utoipa::path(post, path = "/api/v1/visits/{id}/recall", tag = "counters", security(("bearer" = [])),
+    responses((status = 200, body = VisitView), (status = 409, body = ErrorBody)))]
+pub async fn recall(State(state): State<AppState>, staff: Staff, Path(id): Path<String>) -> ApiResult<Json<VisitView>> {
+    staff.require(Permission::Helpdesk)?;
+    let (now, by) = (state.now(), staff.name().to_owned());
+    let visit = state
+        .store
+        .change_visit(&id, now, Box::new(move |v, _| v.recall(now, &by)))
+        .await?;
+    Ok(Json(state.view(visit).await?))
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct SkipResponse {
+    pub skipped: VisitView,
+    /// The visit now called at the same counter, if anyone waits.
+    pub next: Option<VisitView>,
+}
+
+/// Step 8: skip after the third call; the next in line is called at the same counter and the
+/// skipped visit goes back directly behind it (or becomes a no-show once its re-calls are used).
+#[utoipa::path(post, path = "/api/v1/visits/{id}/skip", tag = "counters", security(("bearer" = [])),
+    responses((status = 200, body = SkipResponse), (status = 409, body = ErrorBody)))]
+pub async fn skip(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+) -> ApiResult<Json<SkipResponse>> {
+    staff.require(Permission::Helpdesk)?;
+    let skipped = state.store.skip(&id, state.now(), staff.name()).await?;
+    let next = match skipped.next {
+        Some(v) => Some(state.view(v).await?),
+        None => None,
+    };
+    Ok(Json(SkipResponse {
+        skipped: state.view(skipped.skipped).await?,
+        next,
+    }))
+}
+
+/// The visitor is at the counter.
+#[utoipa::path(post, path = "/api/v1/visits/{id}/start", tag = "helpdesk", security(("bearer" = [])),
+    responses((status = 200, body = VisitView), (status = 409, body = ErrorBody)))]
+pub async fn start(State(state): State<AppState>, staff: Staff, Path(id): Path<String>) -> ApiResult<Json<VisitView>> {
+    staff.require(Permission::Helpdesk)?;
+    let (now, by) = (state.now(), staff.name().to_owned());
+    let visit = state
+        .store
+        .change_visit(&id, now, Box::new(move |v, _| v.start(now, &by)))
+        .await?;
+    Ok(Json(state.view(visit).await?))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AnswerRequest {
+    pub analysis: String,
+    pub answer: String,
+}
+
+/// Steps 9-10: analysed and answered in writing.
+#[utoipa::path(post, path = "/api/v1/visits/{id}/answer", tag = "helpdesk", request_body = AnswerRequest, security(("bearer" = [])),
+    responses((status = 200, body = VisitView), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn answer(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<AnswerRequest>,
+) -> ApiResult<Json<VisitView>> {
+    staff.require(Permission::Helpdesk)?;
+    let (now, by) = (state.now(), staff.name().to_owned());
+    let visit = state
+        .store
+        .change_visit(
+            &id,
+            now,
+            Box::new(move |v, _| v.answer(&req.analysis, &req.answer, now, &by)),
+        )
+        .await?;
+    Ok(Json(state.view(visit).await?))
+}
+
+/// Steps 9 and 11: escalated to the LKPP helpdesk. `tts` needs the ticket number in
+/// `external_reference`; `email` waits in the outbox (`pending`) until the mail server took it.
+#[utoipa::path(post, path = "/api/v1/visits/{id}/escalate", tag = "helpdesk", request_body = EscalationRequest, security(("bearer" = [])),
+    responses((status = 200, body = VisitView), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn escalate(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<EscalationRequest>,
+) -> ApiResult<Json<VisitView>> {
+    staff.require(Permission::Helpdesk)?;
+    let (now, by) = (state.now(), staff.name().to_owned());
+    let visit = state
+        .store
+        .change_visit(&id, now, Box::new(move |v, _| v.escalate(&req, now, &by)))
+        .await?;
+    Ok(Json(state.view(visit).await?))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EscalationAnswer {
+    pub answer: String,
+}
+
+/// LKPP answered. After the archive, the archive gets a new version.
+#[utoipa::path(post, path = "/api/v1/visits/{id}/escalation/answer", tag = "helpdesk", request_body = EscalationAnswer, security(("bearer" = [])),
+    responses((status = 200, body = VisitView), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn answer_escalation(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<EscalationAnswer>,
+) -> ApiResult<Json<VisitView>> {
+    staff.require(Permission::Helpdesk)?;
+    let (now, by) = (state.now(), staff.name().to_owned());
+    let visit = state
+        .store
+        .change_visit(
+            &id,
+            now,
+            Box::new(move |v, _| v.answer_escalation(&req.answer, now, &by)),
+        )
+        .await?;
+    Ok(Json(state.view(visit).await?))
+}
+
+/// Step 12: archived, from `answered` or `escalated`, with an archive number and the SHA-256
+/// of the archived document.
+#[utoipa::path(post, path = "/api/v1/visits/{id}/archive", tag = "helpdesk", security(("bearer" = [])),
+    responses((status = 200, body = VisitView), (status = 409, body = ErrorBody)))]
+pub async fn archive(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+) -> ApiResult<Json<VisitView>> {
+    staff.require(Permission::Helpdesk)?;
+    let visit = state.store.archive_visit(&id, state.now(), staff.name()).await?;
+    Ok(Json(state.view(visit).await?))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DocumentQuery {
+    /// An archived version; the latest when absent.
+    pub version: Option<u32>,
+}
+
+/// The archived document, byte for byte (its SHA-256 is the visit's `archive.sha256`).
+#[utoipa::path(get, path = "/api/v1/visits/{id}/archive/document", tag = "helpdesk", params(DocumentQuery), security(("bearer" = [])),
+    responses((status = 200, description = "The archived document"), (status = 404, body = ErrorBody)))]
+pub async fn archived_document(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    Query(q): Query<DocumentQuery>,
+) -> ApiResult<impl IntoResponse> {
+    staff.require(Permission::ReadVisits)?;
+    let doc = state
+        .store
+        .archived_document(&id, q.version)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let headers = [
+        (header::CONTENT_TYPE, "application/json".to_owned()),
+        (header::HeaderName::from_static("x-archive-sha256"), doc.sha256),
+        (
+            header::HeaderName::from_static("x-archive-version"),
+            doc.version.to_string(),
+        ),
+    ];
+    Ok((headers, doc.content))
+}

@@ -1,0 +1,72 @@
+//! The JSON shapes of API.md, built from domain values.
+
+use chrono::{DateTime, Utc};
+use loket_domain::archive::Archive;
+use loket_domain::escalation::Escalation;
+use loket_domain::form::Form;
+use loket_domain::guest_book::Visitor;
+use loket_domain::settings::OfficeSettings;
+use loket_domain::standards::{StepRecord, steps};
+use loket_domain::{Event, Status, Visit};
+use serde::Serialize;
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct QueueView {
+    /// `A-001`; null until step 5.
+    pub number: Option<String>,
+    pub call_count: u32,
+    pub skip_count: u32,
+    pub counter: Option<String>,
+    pub priority_lane: bool,
+}
+
+/// One walk-in case, from guest book to archive.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct VisitView {
+    pub id: String,
+    pub reference: String,
+    pub status: Status,
+    pub service: String,
+    pub visitor: Visitor,
+    pub form: Form,
+    pub queue: QueueView,
+    pub analysis: Option<String>,
+    pub answer: Option<String>,
+    pub escalation: Option<Escalation>,
+    pub archive: Option<Archive>,
+    pub cancel_reason: Option<String>,
+    /// One entry per SOP step that has happened, in order, read from the history.
+    pub steps: Vec<StepRecord>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl VisitView {
+    pub fn new(visit: Visit, history: &[Event], settings: &OfficeSettings, now: DateTime<Utc>) -> VisitView {
+        let analysis_minutes = settings.analysis_minutes(visit.form.category.as_deref());
+        let steps = steps(history, &settings.time_standards, analysis_minutes, now);
+        VisitView {
+            id: visit.id,
+            reference: visit.reference,
+            status: visit.status,
+            service: visit.service,
+            visitor: visit.visitor,
+            form: visit.form,
+            queue: QueueView {
+                number: visit.queue.number,
+                call_count: visit.queue.call_count,
+                skip_count: visit.queue.skip_count,
+                counter: visit.queue.counter,
+                priority_lane: visit.queue.priority_lane,
+            },
+            analysis: visit.analysis,
+            answer: visit.answer,
+            escalation: visit.escalation,
+            archive: visit.archive,
+            cancel_reason: visit.cancel_reason,
+            steps,
+            created_at: visit.created_at,
+            updated_at: visit.updated_at,
+        }
+    }
+}

@@ -1,0 +1,127 @@
+//! The command line. Every option can also come from its `LOKET_*` environment variable.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+use loket_domain::auth::Role;
+use loket_store::Store;
+
+/// Loket: the service desk of an LPSE walk-in helpdesk.
+#[derive(Parser, Debug)]
+#[command(name = "loket", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct DatabaseArg {
+    /// `sqlite://loket.db` (relative), `sqlite:///var/lib/loket.db` (absolute) or `postgres://…`.
+    #[arg(
+        long = "database",
+        env = "LOKET_DATABASE_URL",
+        default_value = "sqlite://loket.db",
+        global = true
+    )]
+    pub url: String,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Start Loket: run migrations, create the first admin if there are no users, serve HTTP.
+    Serve {
+        /// Address and port to listen on.
+        #[arg(long, env = "LOKET_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+        #[command(flatten)]
+        database: DatabaseArg,
+        /// Kiosk forms accepted per client address per minute.
+        #[arg(long, env = "LOKET_KIOSK_PER_MINUTE", default_value_t = 30)]
+        kiosk_per_minute: u32,
+    },
+    /// Create or update the database schema, then exit.
+    Migrate {
+        #[command(flatten)]
+        database: DatabaseArg,
+    },
+    /// Staff accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Print the OpenAPI document of the API.
+    Openapi,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UserCommand {
+    /// Add a staff account. The password comes from LOKET_PASSWORD, else it is asked for.
+    Add {
+        name: String,
+        /// front_office, helpdesk, supervisor or admin; repeat for several.
+        #[arg(long = "role", required = true, value_parser = parse_role)]
+        roles: Vec<Role>,
+        #[arg(long)]
+        full_name: Option<String>,
+        #[command(flatten)]
+        database: DatabaseArg,
+    },
+    /// List staff accounts.
+    List {
+        #[command(flatten)]
+        database: DatabaseArg,
+    },
+    /// Set a new password (from LOKET_PASSWORD, else asked for); ends the user's sessions.
+    Passwd {
+        name: String,
+        #[command(flatten)]
+        database: DatabaseArg,
+    },
+    /// Disable an account; its sessions end at once.
+    Disable {
+        name: String,
+        #[command(flatten)]
+        database: DatabaseArg,
+    },
+    /// Enable a disabled account again.
+    Enable {
+        name: String,
+        #[command(flatten)]
+        database: DatabaseArg,
+    },
+}
+
+fn parse_role(s: &str) -> Result<Role, String> {
+    Role::parse(s).ok_or_else(|| format!("unknown role {s:?} (use front_office, helpdesk, supervisor or admin)"))
+}
+
+pub async fn open(database: &DatabaseArg) -> anyhow::Result<Arc<dyn Store>> {
+    loket_store::connect(&database.url, None)
+        .await
+        .with_context(|| format!("cannot open the database {}", loket_store::redact(&database.url)))
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve {
+            listen,
+            database,
+            kiosk_per_minute,
+        } => {
+            let store = open(&database).await?;
+            crate::serve::serve(store, listen, kiosk_per_minute).await
+        }
+        Command::Migrate { database } => {
+            open(&database).await?;
+            println!("database is up to date");
+            Ok(())
+        }
+        Command::User { command } => crate::users::run(command).await,
+        Command::Openapi => {
+            println!("{}", serde_json::to_string_pretty(&loket_web::openapi())?);
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,87 @@
+//! `loket serve`: the first admin, the listener, graceful shutdown.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::Context;
+use loket_domain::auth::Role;
+use loket_store::Store;
+use loket_web::AppState;
+use loket_web::limits::Limits;
+
+/// On first start with no users, creates `admin` (admin and supervisor) with the password from
+/// `LOKET_ADMIN_PASSWORD`, or a new one printed once.
+async fn ensure_first_admin(store: &dyn Store) -> anyhow::Result<()> {
+    if store.count_users().await? > 0 {
+        return Ok(());
+    }
+    let (password, generated) = match std::env::var("LOKET_ADMIN_PASSWORD") {
+        Ok(p) if !p.is_empty() => (p, false),
+        _ => {
+            let alphabet: Vec<char> = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+                .chars()
+                .collect();
+            let p: String = (0..16)
+                .map(|_| alphabet[rand::random_range(0..alphabet.len())])
+                .collect();
+            (p, true)
+        }
+    };
+    crate::users::add_user(
+        store,
+        "admin",
+        "Administrator",
+        vec![Role::Admin, Role::Supervisor],
+        &password,
+    )
+    .await?;
+    if generated {
+        println!("First start: created user 'admin' with the one-time password: {password}");
+        println!("Sign in and change it with: loket user passwd admin");
+    } else {
+        println!("First start: created user 'admin' with the password from LOKET_ADMIN_PASSWORD");
+    }
+    Ok(())
+}
+
+pub async fn serve(store: Arc<dyn Store>, listen: SocketAddr, kiosk_per_minute: u32) -> anyhow::Result<()> {
+    ensure_first_admin(store.as_ref()).await?;
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("cannot listen on {listen}"))?;
+    let addr = listener.local_addr()?;
+    let limits = Limits {
+        kiosk_per_minute,
+        ..Limits::default()
+    };
+    let app = loket_web::app(AppState::new(store, limits));
+    println!("Loket listening on http://{addr}");
+    tracing::info!(%addr, "listening");
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown())
+        .await
+        .context("server stopped")?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}

@@ -1,0 +1,114 @@
+//! `loket user …`: staff accounts from the command line.
+
+use anyhow::{Context, bail};
+use loket_domain::auth::Role;
+use loket_store::{NewUser, Store, StoreError};
+
+use crate::cli::{UserCommand, open};
+
+/// The password from `LOKET_PASSWORD`, else asked for twice on the terminal.
+fn password() -> anyhow::Result<String> {
+    if let Ok(p) = std::env::var("LOKET_PASSWORD") {
+        return check_password(p);
+    }
+    let first = rpassword::prompt_password("Password: ").context("cannot read the password")?;
+    let second = rpassword::prompt_password("Again: ").context("cannot read the password")?;
+    if first != second {
+        bail!("the passwords differ");
+    }
+    check_password(first)
+}
+
+fn check_password(p: String) -> anyhow::Result<String> {
+    if p.chars().count() < 8 {
+        bail!("the password needs at least 8 characters");
+    }
+    Ok(p)
+}
+
+pub fn valid_username(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 64
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'))
+}
+
+pub async fn add_user(
+    store: &dyn Store,
+    name: &str,
+    full_name: &str,
+    roles: Vec<Role>,
+    password: &str,
+) -> anyhow::Result<()> {
+    if !valid_username(name) {
+        bail!("user names are lower-case letters, digits, '.', '_' and '-' (at most 64)");
+    }
+    let password = password.to_owned();
+    let hash = tokio::task::spawn_blocking(move || password_auth::generate_hash(password)).await?;
+    let user = NewUser {
+        username: name.to_owned(),
+        full_name: full_name.to_owned(),
+        password_hash: hash,
+        roles,
+    };
+    match store.add_user(user, chrono::Utc::now()).await {
+        Err(StoreError::Duplicate) => bail!("user {name} exists already"),
+        other => Ok(other?),
+    }
+}
+
+pub async fn run(command: UserCommand) -> anyhow::Result<()> {
+    match command {
+        UserCommand::Add {
+            name,
+            roles,
+            full_name,
+            database,
+        } => {
+            let store = open(&database).await?;
+            let password = password()?;
+            add_user(
+                store.as_ref(),
+                &name,
+                full_name.as_deref().unwrap_or(&name),
+                roles,
+                &password,
+            )
+            .await?;
+            println!("user {name} added");
+        }
+        UserCommand::List { database } => {
+            let store = open(&database).await?;
+            for u in store.users().await? {
+                let roles: Vec<&str> = u.roles.iter().map(|r| r.as_str()).collect();
+                let state = if u.disabled { "  (disabled)" } else { "" };
+                println!("{}\t{}\t{}{state}", u.username, u.full_name, roles.join(","));
+            }
+        }
+        UserCommand::Passwd { name, database } => {
+            let store = open(&database).await?;
+            let password = password()?;
+            let hash = tokio::task::spawn_blocking(move || password_auth::generate_hash(password)).await?;
+            if !store.set_password(&name, &hash).await? {
+                bail!("no user {name}");
+            }
+            println!("password of {name} changed; their sessions have ended");
+        }
+        UserCommand::Disable { name, database } => {
+            let store = open(&database).await?;
+            if !store.set_disabled(&name, true).await? {
+                bail!("no user {name}");
+            }
+            println!("user {name} disabled");
+        }
+        UserCommand::Enable { name, database } => {
+            let store = open(&database).await?;
+            if !store.set_disabled(&name, false).await? {
+                bail!("no user {name}");
+            }
+            println!("user {name} enabled");
+        }
+    }
+    Ok(())
+}
