@@ -20,6 +20,8 @@ use tokio::sync::broadcast;
 
 mod postgres;
 mod sqlite;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;

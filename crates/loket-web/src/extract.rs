@@ -37,62 +37,39 @@ fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
-        match inner.classify() {
-            serde_json::error::Category::Data => {
-                let message = inner.to_string();
-                let mut fields = FieldErrors::default();
-                match unknown_field(&message) {
-                    Some(name) => {
-                        let key = if path == "." || path.is_empty() {
-                            name.to_owned()
-                        } else {
-                            format!("{path}.{name}")
-                        };
-                        fields.add(&key, "unknown");
-                    }
-                    None => {
-                        let key = if path == "." || path.is_empty() {
-                            "body".to_owned()
-                        } else {
-                            path
-                        };
-                        let reason = if message.starts_with("missing field") {
-                            "missing"
-                        } else {
-                            "invalid"
-                        };
-                        match missing_field(&message) {
-                            Some(name) if reason == "missing" => {
-                                let key = if key == "body" {
-                                    name.to_owned()
-                                } else {
-                                    format!("{key}.{name}")
-                                };
-                                fields.add(&key, reason);
-                            }
-                            _ => fields.add(&key, reason),
-                        }
-                    }
-                }
-                ApiError::validation(fields)
-            }
-            _ => ApiError::BadRequest(format!("the body is not valid JSON: {inner}")),
+        if inner.classify() != serde_json::error::Category::Data {
+            return ApiError::BadRequest(format!("the body is not valid JSON: {inner}"));
         }
+        let message = inner.to_string();
+        let mut fields = FieldErrors::default();
+        if let Some(name) = quoted(&message, "unknown field ") {
+            fields.add(&field_key(&path, Some(&name)), "unknown");
+        } else if let Some(name) = quoted(&message, "missing field ") {
+            fields.add(&field_key(&path, Some(&name)), "missing");
+        } else {
+            fields.add(&field_key(&path, None), "invalid");
+        }
+        ApiError::validation(fields)
     })
+}
+
+/// The dotted name of the field an error is about: the path serde reached, and the field's
+/// name when the path stops at its parent.
+fn field_key(path: &str, name: Option<&str>) -> String {
+    let path = if path == "." { "" } else { path };
+    match name {
+        Some(n) if path.is_empty() => n.to_owned(),
+        Some(n) if path == n || path.ends_with(&format!(".{n}")) => path.to_owned(),
+        Some(n) => format!("{path}.{n}"),
+        None if path.is_empty() => "body".to_owned(),
+        None => path.to_owned(),
+    }
 }
 
 fn quoted(message: &str, prefix: &str) -> Option<String> {
     let rest = message.strip_prefix(prefix)?;
     let rest = rest.strip_prefix('`')?;
     rest.split('`').next().map(str::to_owned)
-}
-
-fn unknown_field(message: &str) -> Option<String> {
-    quoted(message, "unknown field ")
-}
-
-fn missing_field(message: &str) -> Option<String> {
-    quoted(message, "missing field ")
 }
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {

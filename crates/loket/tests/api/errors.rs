@@ -1,0 +1,136 @@
+use loket_domain::auth::Role;
+use serde_json::json;
+
+use crate::support::TestApp;
+
+pub async fn malformed_json_is_a_bad_request(app: TestApp) {
+    let fo = app.staff("fo", &[Role::FrontOffice]).await;
+    let res = app
+        .http
+        .post(app.url("/api/v1/visits"))
+        .bearer_auth(&fo)
+        .header("content-type", "application/json")
+        .body("{\"visitor\": {\"name\": ")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["error"], "bad_request");
+    let res = app
+        .http
+        .post(app.url("/api/v1/auth/login"))
+        .body("not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+}
+
+pub async fn an_unknown_field_is_a_validation_error_naming_it(app: TestApp) {
+    let fo = app.staff("fo", &[Role::FrontOffice]).await;
+    let err = app
+        .post(&fo, "/api/v1/visits", json!({"visitor": {"name": "a", "nik": "123"}}))
+        .await
+        .error(422, "validation");
+    assert_eq!(err["fields"], json!({"visitor.nik": "unknown"}));
+    let err = app
+        .post(&fo, "/api/v1/visits", json!({"visitor": {"name": "a"}, "extra": 1}))
+        .await
+        .error(422, "validation");
+    assert_eq!(err["fields"], json!({"extra": "unknown"}));
+    let err = app
+        .post(&fo, "/api/v1/visits", json!({"visitor": {"name": 5}}))
+        .await
+        .error(422, "validation");
+    assert_eq!(err["fields"], json!({"visitor.name": "invalid"}));
+    assert_eq!(
+        app.store.visits(Default::default()).await.unwrap().len(),
+        0,
+        "nothing stored"
+    );
+}
+
+pub async fn an_oversize_body_is_payload_too_large(app: TestApp) {
+    let fo = app.staff("fo", &[Role::FrontOffice]).await;
+    let big = json!({"visitor": {"name": "x".repeat(1024 * 1024 + 10)}});
+    app.post(&fo, "/api/v1/visits", big)
+        .await
+        .error(413, "payload_too_large");
+    let kiosk = json!({"visitor": {"name": "x"}, "form": {"description": "y".repeat(2 * 1024 * 1024)}});
+    app.send("POST", "/api/v1/kiosk/visits", None, Some(kiosk))
+        .await
+        .error(413, "payload_too_large");
+}
+
+pub async fn an_unknown_address_is_not_found(app: TestApp) {
+    app.send("GET", "/api/v1/nothing-here", None, None)
+        .await
+        .error(404, "not_found");
+}
+
+pub async fn health_answers(app: TestApp) {
+    assert_eq!(
+        app.send("GET", "/api/v1/health", None, None).await.expect(200),
+        json!({"status": "ok"})
+    );
+}
+
+/// The OpenAPI document is generated from the routes and names every route of API.md.
+pub async fn the_openapi_document_lists_every_route(app: TestApp) {
+    let doc = app.send("GET", "/api/openapi.json", None, None).await.expect(200);
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    let paths = doc["paths"].as_object().unwrap();
+    let expected = [
+        ("/api/v1/auth/login", "post"),
+        ("/api/v1/auth/logout", "post"),
+        ("/api/v1/visits", "post"),
+        ("/api/v1/visits", "get"),
+        ("/api/v1/visits/{id}", "get"),
+        ("/api/v1/visits/{id}/form", "put"),
+        ("/api/v1/visits/{id}/check", "post"),
+        ("/api/v1/visits/{id}/cancel", "post"),
+        ("/api/v1/kiosk/visits", "post"),
+        ("/api/v1/categories", "get"),
+        ("/api/v1/queue", "get"),
+        ("/api/v1/counters/{counter}/call-next", "post"),
+        ("/api/v1/visits/{id}/recall", "post"),
+        ("/api/v1/visits/{id}/skip", "post"),
+        ("/api/v1/visits/{id}/start", "post"),
+        ("/api/v1/visits/{id}/answer", "post"),
+        ("/api/v1/visits/{id}/escalate", "post"),
+        ("/api/v1/visits/{id}/escalation/answer", "post"),
+        ("/api/v1/visits/{id}/archive", "post"),
+        ("/api/v1/display", "get"),
+        ("/api/v1/events", "get"),
+        ("/api/v1/settings/priorities", "get"),
+        ("/api/v1/settings/priorities", "put"),
+        ("/api/v1/settings/time-standards", "get"),
+        ("/api/v1/settings/time-standards", "put"),
+        ("/api/v1/settings/counters", "get"),
+        ("/api/v1/settings/counters", "put"),
+        ("/api/v1/reports/time-standards", "get"),
+    ];
+    for (path, method) in expected {
+        assert!(
+            paths.get(path).and_then(|p| p.get(method)).is_some(),
+            "{method} {path} missing from the OpenAPI document"
+        );
+    }
+    // Every documented operation answers (not the router's 404).
+    let fo = app.staff("doc", &[Role::Supervisor, Role::Admin]).await;
+    for (path, item) in paths {
+        for method in item.as_object().unwrap().keys() {
+            if path == "/api/v1/events" {
+                continue;
+            }
+            let concrete = path.replace("{id}", "nope").replace("{counter}", "1");
+            let reply = app.send(&method.to_uppercase(), &concrete, Some(&fo), None).await;
+            assert!(
+                reply.status != 404 || reply.body["error"] == "not_found",
+                "{method} {path}"
+            );
+            assert_ne!(reply.status, 405, "{method} {path} is documented but not routed");
+        }
+    }
+}

@@ -1,0 +1,107 @@
+//! HTTP integration tests: the real app on a random port with a fresh database, on SQLite and
+//! on PostgreSQL, for every endpoint and every error code of API.md.
+
+mod auth;
+mod counters;
+mod display;
+mod errors;
+mod front_office;
+mod helpdesk;
+mod settings;
+mod support;
+
+/// Each case runs twice: on a fresh SQLite file and on a fresh PostgreSQL schema.
+macro_rules! on_both_backends {
+    (apps: [$($app_module:ident :: $app_case:ident),* $(,)?], backends: [$($module:ident :: $case:ident),* $(,)?] $(,)?) => {
+        mod sqlite {
+            use crate::support::{Backend, spawn_app};
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $app_case() {
+                    let app = spawn_app(Backend::Sqlite).await.expect("sqlite app");
+                    crate::$app_module::$app_case(app).await;
+                }
+            )*
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $case() {
+                    crate::$module::$case(Backend::Sqlite).await;
+                }
+            )*
+        }
+        mod postgres {
+            use crate::support::{Backend, spawn_app};
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $app_case() {
+                    let Some(app) = spawn_app(Backend::Postgres).await else { return };
+                    crate::$app_module::$app_case(app).await;
+                }
+            )*
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $case() {
+                    crate::$module::$case(Backend::Postgres).await;
+                }
+            )*
+        }
+    };
+}
+
+on_both_backends!(
+    apps: [
+        auth::login_gives_a_token_and_the_user,
+        auth::wrong_credentials_are_refused,
+        auth::a_missing_or_bad_token_is_unauthorized,
+        auth::logout_ends_the_token,
+        auth::a_role_that_does_not_allow_the_call_is_forbidden,
+        auth::disabled_users_lose_their_sessions,
+        auth::login_is_throttled_per_user_name,
+        counters::call_next_calls_the_first_in_line_and_204_when_nobody_waits,
+        counters::a_busy_counter_gets_counter_busy,
+        counters::an_unknown_counter_is_not_found,
+        counters::three_calls_then_call_limit_reached,
+        counters::skip_after_the_third_call_calls_the_next_and_requeues_behind_it,
+        counters::a_number_skipped_again_is_a_no_show,
+        display::the_board_shows_numbers_and_counters_and_waiting_counts,
+        display::live_events_announce_calls_and_queue_counts,
+        display::the_board_and_the_stream_carry_no_personal_data,
+        errors::malformed_json_is_a_bad_request,
+        errors::an_unknown_field_is_a_validation_error_naming_it,
+        errors::an_oversize_body_is_payload_too_large,
+        errors::an_unknown_address_is_not_found,
+        errors::health_answers,
+        errors::the_openapi_document_lists_every_route,
+        front_office::a_visit_opens_with_steps_one_and_two,
+        front_office::only_the_visitor_name_is_needed_to_open,
+        front_office::bad_formats_are_refused_at_once_and_nothing_is_applied,
+        front_office::the_check_names_every_missing_field_and_keeps_what_was_entered,
+        front_office::priority_lane_visits_are_called_first,
+        front_office::the_kiosk_returns_nothing_about_other_visits,
+        front_office::categories_are_public_without_priorities,
+        front_office::visits_are_listed_by_status_and_date,
+        front_office::cancel_only_before_service,
+        front_office::an_unknown_visit_is_not_found,
+        helpdesk::a_visit_is_answered_and_archived,
+        helpdesk::a_tts_escalation_needs_the_ticket_number,
+        helpdesk::an_email_escalation_waits_in_the_outbox,
+        helpdesk::lkpp_answers_after_the_archive_as_a_new_version,
+        helpdesk::a_step_out_of_order_is_an_invalid_transition,
+        settings::the_priority_table_ships_as_an_example_and_can_be_replaced,
+        settings::time_standards_are_settings,
+        settings::counters_are_settings_of_the_office,
+        settings::the_office_settings_can_be_changed,
+        settings::the_time_standards_report_reads_the_histories,
+    ],
+    backends: [
+        auth::login_is_throttled_per_address,
+        front_office::the_kiosk_is_rate_limited,
+    ],
+);
+
+mod postgres_only {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_call_on_one_instance_reaches_the_other_within_a_second() {
+        crate::display::a_call_on_one_instance_reaches_the_other_within_a_second().await;
+    }
+}
