@@ -36,6 +36,9 @@ pub enum ApiError {
     /// 404.
     #[error("not found")]
     NotFound,
+    /// 405: the address exists, the method does not.
+    #[error("this address does not take that method")]
+    MethodNotAllowed,
     /// 409, 422: a rule of the SOP refused.
     #[error(transparent)]
     Refused(Refused),
@@ -64,6 +67,7 @@ impl ApiError {
             ApiError::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
             ApiError::Forbidden => (StatusCode::FORBIDDEN, "forbidden"),
             ApiError::NotFound => (StatusCode::NOT_FOUND, "not_found"),
+            ApiError::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
             ApiError::Refused(r) => match r {
                 Refused::InvalidTransition { .. } => (StatusCode::CONFLICT, "invalid_transition"),
                 Refused::CallLimitReached => (StatusCode::CONFLICT, "call_limit_reached"),

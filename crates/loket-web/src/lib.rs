@@ -150,6 +150,7 @@ pub fn app(state: AppState) -> Router {
             get(move || async move { Json(doc.as_ref().clone()) }),
         )
         .fallback(|| async { ApiError::NotFound })
+        .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(state)
 }

@@ -4,7 +4,7 @@
 use std::convert::Infallible;
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
@@ -17,7 +17,7 @@ use tokio_stream::wrappers::BroadcastStream;
 
 use crate::AppState;
 use crate::error::{ApiResult, ErrorBody};
-use crate::extract::{OptionalJson, Staff};
+use crate::extract::{ApiQuery, OptionalJson, Staff};
 use crate::views::VisitView;
 
 #[derive(Deserialize, Default, utoipa::ToSchema)]
@@ -70,7 +70,7 @@ pub struct QueueResponse {
 pub async fn queue(
     State(state): State<AppState>,
     staff: Staff,
-    Query(q): Query<ServiceQuery>,
+    ApiQuery(q): ApiQuery<ServiceQuery>,
 ) -> ApiResult<Json<QueueResponse>> {
     staff.require(Permission::ReadVisits)?;
     let view = state
@@ -90,7 +90,10 @@ pub async fn queue(
 
 /// The display board: numbers being called and at which counter, and how many wait.
 #[utoipa::path(get, path = "/api/v1/display", tag = "display", params(ServiceQuery), responses((status = 200, body = DisplayBoard)))]
-pub async fn display(State(state): State<AppState>, Query(q): Query<ServiceQuery>) -> ApiResult<Json<DisplayBoard>> {
+pub async fn display(
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<ServiceQuery>,
+) -> ApiResult<Json<DisplayBoard>> {
     Ok(Json(
         state
             .store

@@ -1,7 +1,7 @@
 //! Reports: the time standards, read from the visits' histories.
 
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use loket_domain::FieldErrors;
 use loket_domain::auth::Permission;
 use loket_domain::office::office_day;
@@ -11,7 +11,7 @@ use serde::Deserialize;
 use crate::AppState;
 use crate::api::visits::parse_day;
 use crate::error::{ApiError, ApiResult, ErrorBody};
-use crate::extract::Staff;
+use crate::extract::{ApiQuery, Staff};
 
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -29,7 +29,7 @@ pub struct PeriodQuery {
 pub async fn time_standards(
     State(state): State<AppState>,
     staff: Staff,
-    Query(q): Query<PeriodQuery>,
+    ApiQuery(q): ApiQuery<PeriodQuery>,
 ) -> ApiResult<Json<TimeStandardsReport>> {
     staff.require(Permission::Supervise)?;
     let settings = state.store.settings().await?;

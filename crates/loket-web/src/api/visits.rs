@@ -1,7 +1,7 @@
 //! The visit: front office (steps 1-7) and helpdesk (steps 9-12) actions.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use chrono::NaiveDate;
@@ -15,7 +15,7 @@ use serde::Deserialize;
 
 use crate::AppState;
 use crate::error::{ApiError, ApiResult, ErrorBody};
-use crate::extract::{ApiJson, OptionalJson, Staff};
+use crate::extract::{ApiJson, ApiQuery, OptionalJson, Staff};
 use crate::views::VisitView;
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -59,7 +59,7 @@ pub struct ListQuery {
 pub async fn list(
     State(state): State<AppState>,
     staff: Staff,
-    Query(q): Query<ListQuery>,
+    ApiQuery(q): ApiQuery<ListQuery>,
 ) -> ApiResult<Json<Vec<VisitView>>> {
     staff.require(Permission::ReadVisits)?;
     let mut errors = FieldErrors::default();
@@ -362,7 +362,7 @@ pub async fn archived_document(
     State(state): State<AppState>,
     staff: Staff,
     Path(id): Path<String>,
-    Query(q): Query<DocumentQuery>,
+    ApiQuery(q): ApiQuery<DocumentQuery>,
 ) -> ApiResult<impl IntoResponse> {
     staff.require(Permission::ReadVisits)?;
     let doc = state

@@ -67,6 +67,16 @@ pub async fn an_unknown_address_is_not_found(app: TestApp) {
     app.send("GET", "/api/v1/nothing-here", None, None)
         .await
         .error(404, "not_found");
+    app.send("DELETE", "/api/v1/visits", None, None)
+        .await
+        .error(405, "method_not_allowed");
+}
+
+pub async fn a_query_that_does_not_parse_is_a_bad_request(app: TestApp) {
+    let fo = app.staff("fo", &[Role::FrontOffice]).await;
+    app.get(&fo, "/api/v1/visits/x/archive/document?version=abc")
+        .await
+        .error(400, "bad_request");
 }
 
 pub async fn health_answers(app: TestApp) {

@@ -70,6 +70,7 @@ on_both_backends!(
         errors::an_unknown_field_is_a_validation_error_naming_it,
         errors::an_oversize_body_is_payload_too_large,
         errors::an_unknown_address_is_not_found,
+        errors::a_query_that_does_not_parse_is_a_bad_request,
         errors::health_answers,
         errors::the_openapi_document_lists_every_route,
         front_office::a_visit_opens_with_steps_one_and_two,
