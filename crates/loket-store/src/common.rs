@@ -207,6 +207,15 @@ async fn claim_first_waiting(c: &mut Conn, services: &[String]) -> Result<Option
     }
 }
 
+fn user_from_row(r: &<Db as sqlx::Database>::Row) -> Result<User> {
+    Ok(User {
+        username: r.try_get("username")?,
+        full_name: r.try_get("full_name")?,
+        roles: roles_from_text(&r.try_get::<String, _>("roles")?),
+        disabled: r.try_get("disabled")?,
+    })
+}
+
 fn to_event(row: &<Db as sqlx::Database>::Row) -> Result<Event> {
     let kind: String = row.try_get("kind")?;
     let from: Option<String> = row.try_get("from_status")?;
@@ -352,31 +361,14 @@ impl Store for StoreImpl {
             .fetch_optional(&self.pool)
             .await?;
         row.map(|r| {
-            Ok(UserRecord {
-                user: User {
-                    username: r.try_get("username")?,
-                    full_name: r.try_get("full_name")?,
-                    roles: roles_from_text(&r.try_get::<String, _>("roles")?),
-                    disabled: r.try_get("disabled")?,
-                },
-                password_hash: r.try_get("password_hash")?,
-            })
+            Ok(UserRecord { user: user_from_row(&r)?, password_hash: r.try_get("password_hash")? })
         })
         .transpose()
     }
 
     async fn users(&self) -> Result<Vec<User>> {
         let rows = sqlx::query("SELECT username, full_name, roles, disabled FROM users ORDER BY username").fetch_all(&self.pool).await?;
-        rows.iter()
-            .map(|r| {
-                Ok(User {
-                    username: r.try_get("username")?,
-                    full_name: r.try_get("full_name")?,
-                    roles: roles_from_text(&r.try_get::<String, _>("roles")?),
-                    disabled: r.try_get("disabled")?,
-                })
-            })
-            .collect()
+        rows.iter().map(user_from_row).collect()
     }
 
     async fn set_password(&self, username: &str, password_hash: &str) -> Result<bool> {
@@ -441,15 +433,7 @@ impl Store for StoreImpl {
         .bind(false)
         .fetch_optional(&self.pool)
         .await?;
-        row.map(|r| {
-            Ok(User {
-                username: r.try_get("username")?,
-                full_name: r.try_get("full_name")?,
-                roles: roles_from_text(&r.try_get::<String, _>("roles")?),
-                disabled: r.try_get("disabled")?,
-            })
-        })
-        .transpose()
+        row.as_ref().map(user_from_row).transpose()
     }
 
     async fn end_session(&self, token_hash: &str) -> Result<()> {

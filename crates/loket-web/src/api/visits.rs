@@ -5,11 +5,13 @@ use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use chrono::NaiveDate;
+use chrono::{DateTime, Utc};
 use loket_domain::auth::Permission;
 use loket_domain::form::FormInput;
 use loket_domain::guest_book::VisitorInput;
+use loket_domain::settings::OfficeSettings;
 use loket_domain::visit::EscalationRequest;
-use loket_domain::{Event, FieldErrors, Refused, Status};
+use loket_domain::{Event, FieldErrors, Refused, Status, Visit};
 use loket_store::{OpenVisit, VisitFilter};
 use serde::Deserialize;
 
@@ -17,6 +19,27 @@ use crate::AppState;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery, OptionalJson, Staff};
 use crate::views::VisitView;
+
+/// Applies one domain transition to the visit, as `staff`, and answers with the visit.
+async fn apply<F>(
+    state: &AppState,
+    staff: &Staff,
+    permission: Permission,
+    id: &str,
+    transition: F,
+) -> ApiResult<Json<VisitView>>
+where
+    F: FnOnce(&mut Visit, &OfficeSettings, DateTime<Utc>, &str) -> Result<Event, Refused> + Send + 'static,
+{
+    staff.require(permission)?;
+    let now = state.now();
+    let by = staff.name().to_owned();
+    let visit = state
+        .store
+        .change_visit(id, now, Box::new(move |v, s| transition(v, s, now, &by)))
+        .await?;
+    Ok(Json(state.view(visit).await?))
+}
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -137,18 +160,10 @@ pub async fn save_form(
     Path(id): Path<String>,
     ApiJson(req): ApiJson<SaveForm>,
 ) -> ApiResult<Json<VisitView>> {
-    staff.require(Permission::FrontOffice)?;
-    let now = state.now();
-    let by = staff.name().to_owned();
-    let visit = state
-        .store
-        .change_visit(
-            &id,
-            now,
-            Box::new(move |v, s| v.save_form(req.visitor.as_ref(), &req.form, &s.priorities, now, &by)),
-        )
-        .await?;
-    Ok(Json(state.view(visit).await?))
+    apply(&state, &staff, Permission::FrontOffice, &id, move |v, s, now, by| {
+        v.save_form(req.visitor.as_ref(), &req.form, &s.priorities, now, by)
+    })
+    .await
 }
 
 #[derive(Deserialize, Default, utoipa::ToSchema)]
@@ -195,26 +210,20 @@ pub async fn cancel(
     Path(id): Path<String>,
     ApiJson(req): ApiJson<CancelRequest>,
 ) -> ApiResult<Json<VisitView>> {
-    staff.require(Permission::Cancel)?;
-    let (now, by) = (state.now(), staff.name().to_owned());
-    let visit = state
-        .store
-        .change_visit(&id, now, Box::new(move |v, _| v.cancel(&req.reason, now, &by)))
-        .await?;
-    Ok(Json(state.view(visit).await?))
+    apply(&state, &staff, Permission::Cancel, &id, move |v, _, now, by| {
+        v.cancel(&req.reason, now, by)
+    })
+    .await
 }
 
 /// Step 8: the same number called again; 409 `call_limit_reached` after three calls.
 #[utoipa::path(post, path = "/api/v1/visits/{id}/recall", tag = "counters", security(("bearer" = [])),
     responses((status = 200, body = VisitView), (status = 409, body = ErrorBody)))]
 pub async fn recall(State(state): State<AppState>, staff: Staff, Path(id): Path<String>) -> ApiResult<Json<VisitView>> {
-    staff.require(Permission::Helpdesk)?;
-    let (now, by) = (state.now(), staff.name().to_owned());
-    let visit = state
-        .store
-        .change_visit(&id, now, Box::new(move |v, _| v.recall(now, &by)))
-        .await?;
-    Ok(Json(state.view(visit).await?))
+    apply(&state, &staff, Permission::Helpdesk, &id, |v, _, now, by| {
+        v.recall(now, by)
+    })
+    .await
 }
 
 #[derive(serde::Serialize, utoipa::ToSchema)]
@@ -249,13 +258,10 @@ pub async fn skip(
 #[utoipa::path(post, path = "/api/v1/visits/{id}/start", tag = "helpdesk", security(("bearer" = [])),
     responses((status = 200, body = VisitView), (status = 409, body = ErrorBody)))]
 pub async fn start(State(state): State<AppState>, staff: Staff, Path(id): Path<String>) -> ApiResult<Json<VisitView>> {
-    staff.require(Permission::Helpdesk)?;
-    let (now, by) = (state.now(), staff.name().to_owned());
-    let visit = state
-        .store
-        .change_visit(&id, now, Box::new(move |v, _| v.start(now, &by)))
-        .await?;
-    Ok(Json(state.view(visit).await?))
+    apply(&state, &staff, Permission::Helpdesk, &id, |v, _, now, by| {
+        v.start(now, by)
+    })
+    .await
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -274,17 +280,10 @@ pub async fn answer(
     Path(id): Path<String>,
     ApiJson(req): ApiJson<AnswerRequest>,
 ) -> ApiResult<Json<VisitView>> {
-    staff.require(Permission::Helpdesk)?;
-    let (now, by) = (state.now(), staff.name().to_owned());
-    let visit = state
-        .store
-        .change_visit(
-            &id,
-            now,
-            Box::new(move |v, _| v.answer(&req.analysis, &req.answer, now, &by)),
-        )
-        .await?;
-    Ok(Json(state.view(visit).await?))
+    apply(&state, &staff, Permission::Helpdesk, &id, move |v, _, now, by| {
+        v.answer(&req.analysis, &req.answer, now, by)
+    })
+    .await
 }
 
 /// Steps 9 and 11: escalated to the LKPP helpdesk. `tts` needs the ticket number in
@@ -297,13 +296,10 @@ pub async fn escalate(
     Path(id): Path<String>,
     ApiJson(req): ApiJson<EscalationRequest>,
 ) -> ApiResult<Json<VisitView>> {
-    staff.require(Permission::Helpdesk)?;
-    let (now, by) = (state.now(), staff.name().to_owned());
-    let visit = state
-        .store
-        .change_visit(&id, now, Box::new(move |v, _| v.escalate(&req, now, &by)))
-        .await?;
-    Ok(Json(state.view(visit).await?))
+    apply(&state, &staff, Permission::Helpdesk, &id, move |v, _, now, by| {
+        v.escalate(&req, now, by)
+    })
+    .await
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -321,17 +317,10 @@ pub async fn answer_escalation(
     Path(id): Path<String>,
     ApiJson(req): ApiJson<EscalationAnswer>,
 ) -> ApiResult<Json<VisitView>> {
-    staff.require(Permission::Helpdesk)?;
-    let (now, by) = (state.now(), staff.name().to_owned());
-    let visit = state
-        .store
-        .change_visit(
-            &id,
-            now,
-            Box::new(move |v, _| v.answer_escalation(&req.answer, now, &by)),
-        )
-        .await?;
-    Ok(Json(state.view(visit).await?))
+    apply(&state, &staff, Permission::Helpdesk, &id, move |v, _, now, by| {
+        v.answer_escalation(&req.answer, now, by)
+    })
+    .await
 }
 
 /// Step 12: archived, from `answered` or `escalated`, with an archive number and the SHA-256
