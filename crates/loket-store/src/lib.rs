@@ -1,4 +1,4 @@
-//! Loket's persistence, behind one trait of use cases, with a SQLite and a PostgreSQL
+//! Loket's persistence, behind traits of use cases (gathered in [`Store`]), with a SQLite and a PostgreSQL
 //! implementation that share their SQL (`$1` placeholders work in both) and differ only in how a
 //! write transaction starts, how rows are locked and how live events travel.
 //!
@@ -161,14 +161,17 @@ pub type DocumentRenderer = Arc<dyn Fn(&Visit, &ArchiveStamp) -> Vec<u8> + Send 
 /// A change to one visit, decided by the domain inside the store's transaction.
 pub type Change<'a> = Box<dyn FnOnce(&mut Visit, &OfficeSettings) -> Result<Event, Refused> + Send + 'a>;
 
+/// Office settings.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
-    // --- settings ---
+pub trait SettingsStore: Send + Sync {
     async fn settings(&self) -> Result<Arc<OfficeSettings>>;
     /// Replaces one setting (validated by the caller) and records who changed it.
     async fn save_setting(&self, key: &str, value: serde_json::Value, by: &str, now: DateTime<Utc>) -> Result<()>;
+}
 
-    // --- users and sessions ---
+/// Staff accounts and their sessions.
+#[async_trait]
+pub trait UserStore: Send + Sync {
     async fn count_users(&self) -> Result<i64>;
     async fn add_user(&self, user: NewUser, now: DateTime<Utc>) -> Result<()>;
     async fn user(&self, username: &str) -> Result<Option<UserRecord>>;
@@ -187,8 +190,11 @@ pub trait Store: Send + Sync + 'static {
     /// The signed-in user of a token still valid at `now`.
     async fn session_user(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<User>>;
     async fn end_session(&self, token_hash: &str) -> Result<()>;
+}
 
-    // --- visits ---
+/// Visits through the SOP, except the calling rule (see [`LineStore`]).
+#[async_trait]
+pub trait VisitStore: Send + Sync {
     /// Steps 1-2 (and 3 from the kiosk).
     async fn open_visit(&self, open: OpenVisit, now: DateTime<Utc>, by: &str) -> Result<Visit>;
     async fn visit(&self, id: &str) -> Result<Option<Visit>>;
@@ -199,7 +205,17 @@ pub trait Store: Send + Sync + 'static {
     async fn change_visit(&self, id: &str, now: DateTime<Utc>, change: Change<'_>) -> Result<Visit>;
     /// Step 4, with 5-7 or 6.
     async fn check_visit(&self, id: &str, priority_lane: bool, now: DateTime<Utc>, by: &str) -> Result<Checked>;
-    /// Step 8: the first waiting visit in line for the counter, called there. `None` when nobody
+    /// Step 12.
+    async fn archive_visit(&self, id: &str, now: DateTime<Utc>, by: &str) -> Result<Visit>;
+    async fn archived_document(&self, id: &str, version: Option<u32>) -> Result<Option<ArchivedDocument>>;
+    /// Mails waiting in the outbox (recipient, subject), oldest first.
+    async fn pending_mail(&self) -> Result<Vec<(String, String)>>;
+}
+
+/// Step 8: the line and the counters, as counters and the display board see them.
+#[async_trait]
+pub trait LineStore: Send + Sync {
+    /// The first waiting visit in line for the counter, called there. `None` when nobody
     /// waits. Two counters never get the same visit.
     async fn call_next(
         &self,
@@ -208,25 +224,25 @@ pub trait Store: Send + Sync + 'static {
         now: DateTime<Utc>,
         by: &str,
     ) -> Result<Option<Visit>>;
-    /// Step 8: skip after the third call, call the next one at the same counter.
+    /// Skip after the third call, call the next one at the same counter.
     async fn skip(&self, id: &str, now: DateTime<Utc>, by: &str) -> Result<Skipped>;
-    /// Step 12.
-    async fn archive_visit(&self, id: &str, now: DateTime<Utc>, by: &str) -> Result<Visit>;
-    async fn archived_document(&self, id: &str, version: Option<u32>) -> Result<Option<ArchivedDocument>>;
-
-    // --- the line, as counters and the display board see it ---
     async fn queue(&self, service: Option<&str>) -> Result<QueueView>;
     async fn display(&self, service: Option<&str>) -> Result<DisplayBoard>;
-
-    // --- reports ---
-    /// Visits opened on the office days `from..=to`, each with its history.
-    async fn histories(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<(Visit, Vec<Event>)>>;
-    /// Mails waiting in the outbox (recipient, subject), oldest first.
-    async fn pending_mail(&self) -> Result<Vec<(String, String)>>;
-
-    // --- live ---
+    /// Live events, told after each commit (from every instance, on PostgreSQL).
     fn subscribe(&self) -> broadcast::Receiver<LiveEvent>;
 }
+
+/// What reports read.
+#[async_trait]
+pub trait ReportStore: Send + Sync {
+    /// Visits opened on the office days `from..=to`, each with its history.
+    async fn histories(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<(Visit, Vec<Event>)>>;
+}
+
+/// All of the store, as the app holds it (`Arc<dyn Store>`).
+pub trait Store: SettingsStore + UserStore + VisitStore + LineStore + ReportStore + 'static {}
+
+impl<T: SettingsStore + UserStore + VisitStore + LineStore + ReportStore + 'static> Store for T {}
 
 /// Picks the backend by the URL's scheme: `sqlite:` or `postgres:`/`postgresql:`.
 pub async fn connect(url: &str, renderer: Option<DocumentRenderer>) -> Result<Arc<dyn Store>> {

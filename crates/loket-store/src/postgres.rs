@@ -138,4 +138,9 @@ impl PgStore {
     fn after_commit(&self, _: Vec<LiveEvent>) {}
 }
 
-include!("common.rs");
+include!("sql/common.rs");
+include!("sql/settings.rs");
+include!("sql/users.rs");
+include!("sql/visits.rs");
+include!("sql/line.rs");
+include!("sql/reports.rs");

@@ -82,4 +82,9 @@ impl SqliteStore {
     }
 }
 
-include!("common.rs");
+include!("sql/common.rs");
+include!("sql/settings.rs");
+include!("sql/users.rs");
+include!("sql/visits.rs");
+include!("sql/line.rs");
+include!("sql/reports.rs");
