@@ -112,6 +112,9 @@ pub struct Visit {
     pub cancel_reason: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Every transition so far, oldest first: each method that changes the visit appends one.
+    #[serde(default)]
+    pub history: Vec<Event>,
 }
 
 /// What a visit is given to be placed in the line at step 5, allocated by the store.
@@ -159,8 +162,11 @@ impl Visit {
             cancel_reason: None,
             created_at: now,
             updated_at: now,
+            history: Vec::new(),
         };
         let event = visit.event(EventKind::Created, None, now, by, json!({"service": visit.service}));
+        let mut visit = visit;
+        visit.history.push(event.clone());
         (visit, event)
     }
 
@@ -193,7 +199,9 @@ impl Visit {
         let from = self.status;
         self.status = to;
         self.updated_at = now;
-        self.event(kind, Some(from), now, by, data)
+        let event = self.event(kind, Some(from), now, by, data);
+        self.history.push(event.clone());
+        event
     }
 
     /// Step 3: the visitor's form is saved, complete or not. Each given field is checked for its

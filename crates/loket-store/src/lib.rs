@@ -236,7 +236,7 @@ pub trait LineStore: Send + Sync {
 #[async_trait]
 pub trait ReportStore: Send + Sync {
     /// Visits opened on the office days `from..=to`, each with its history.
-    async fn histories(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<(Visit, Vec<Event>)>>;
+    async fn visits_opened(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<Visit>>;
 }
 
 /// All of the store, as the app holds it (`Arc<dyn Store>`).

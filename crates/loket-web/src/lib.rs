@@ -8,7 +8,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::routing::get;
 use axum::{Json, Router};
 use chrono::{DateTime, Utc};
-use loket_domain::{Event, Visit};
+use loket_domain::Visit;
 use loket_store::Store;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
@@ -59,13 +59,8 @@ impl AppState {
 
     /// The visit as API.md shows it, with its steps read from its history.
     pub async fn view(&self, visit: Visit) -> ApiResult<VisitView> {
-        let history = self.store.history(&visit.id).await?;
-        self.view_with(visit, &history).await
-    }
-
-    async fn view_with(&self, visit: Visit, history: &[Event]) -> ApiResult<VisitView> {
         let settings = self.store.settings().await?;
-        Ok(VisitView::new(visit, history, &settings, self.now()))
+        Ok(VisitView::new(visit, &settings, self.now()))
     }
 }
 

@@ -7,7 +7,7 @@ use loket_domain::form::Form;
 use loket_domain::guest_book::Visitor;
 use loket_domain::settings::OfficeSettings;
 use loket_domain::standards::{StepRecord, steps};
-use loket_domain::{Event, Status, Visit};
+use loket_domain::{Status, Visit};
 use serde::Serialize;
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -42,9 +42,9 @@ pub struct VisitView {
 }
 
 impl VisitView {
-    pub fn new(visit: Visit, history: &[Event], settings: &OfficeSettings, now: DateTime<Utc>) -> VisitView {
+    pub fn new(visit: Visit, settings: &OfficeSettings, now: DateTime<Utc>) -> VisitView {
         let analysis_minutes = settings.analysis_minutes(visit.form.category.as_deref());
-        let steps = steps(history, &settings.time_standards, analysis_minutes, now);
+        let steps = steps(&visit.history, &settings.time_standards, analysis_minutes, now);
         VisitView {
             id: visit.id,
             reference: visit.reference,

@@ -312,3 +312,28 @@ fn answers_must_not_be_empty() {
     assert_eq!(f.0.len(), 2);
     assert_eq!(v.status, Status::InService);
 }
+
+#[test]
+fn every_transition_is_appended_to_the_history() {
+    let mut v = in_status(Status::Called);
+    let before = v.history.len();
+    let event = v.recall(now(), "hd").unwrap();
+    assert_eq!(v.history.len(), before + 1);
+    assert_eq!(v.history.last(), Some(&event));
+    let _ = v.recall(now(), "hd");
+    let refused = v.recall(now(), "hd");
+    assert!(refused.is_err());
+    assert_eq!(v.history.len(), before + 2, "a refused action appends nothing");
+    let kinds: Vec<EventKind> = v.history.iter().map(|e| e.kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            EventKind::Created,
+            EventKind::FormSaved,
+            EventKind::Queued,
+            EventKind::Called,
+            EventKind::Recalled,
+            EventKind::Recalled
+        ]
+    );
+}

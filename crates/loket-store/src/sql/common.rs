@@ -3,7 +3,6 @@
 // `pool`, `live`, `cache`, `renderer`), `LOCK_ROW`, `SKIP_LOCKED`, and the methods
 // `begin_write`, `lock_counter`, `announce` and `after_commit`.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -117,11 +116,11 @@ async fn update_visit(c: &mut Conn, visit: &Visit) -> Result<()> {
     Ok(())
 }
 
-async fn append_events(c: &mut Conn, visit_id: &str, events: &[Event]) -> Result<()> {
-    let last: Option<i64> =
-        sqlx::query_scalar("SELECT MAX(seq) FROM visit_events WHERE visit_id = $1").bind(visit_id).fetch_one(&mut *c).await?;
-    let mut seq = last.unwrap_or(0);
-    for e in events {
+/// Appends the visit's events from `from` on (those already stored are the ones before it).
+async fn append_events(c: &mut Conn, visit: &Visit, from: usize) -> Result<()> {
+    let visit_id = &visit.id;
+    let mut seq = from as i64;
+    for e in visit.history.iter().skip(from) {
         seq += 1;
         sqlx::query(
             "INSERT INTO visit_events (visit_id, seq, kind, at, by_user, from_status, to_status, data) \
@@ -263,10 +262,11 @@ impl StoreImpl {
         Ok(())
     }
 
-    async fn save(w: &mut WriteTx, visit: &Visit, events: &[Event]) -> Result<()> {
+    /// Writes the visit and the events it gained since its history had `from` entries.
+    async fn save(w: &mut WriteTx, visit: &Visit, from: usize) -> Result<()> {
         update_visit(w.conn(), visit).await?;
-        append_events(w.conn(), &visit.id, events).await?;
-        w.observe(visit, events);
+        append_events(w.conn(), visit, from).await?;
+        w.observe(visit, &visit.history[from.min(visit.history.len())..]);
         Ok(())
     }
 

@@ -26,8 +26,9 @@ impl LineStore for StoreImpl {
             let Some(mut visit) = claim_first_waiting(w.conn(), &services).await? else {
                 return Ok(None);
             };
-            let event = visit.call(counter, now, by)?;
-            Self::save(&mut w, &visit, &[event]).await?;
+            let before = visit.history.len();
+            visit.call(counter, now, by)?;
+            Self::save(&mut w, &visit, before).await?;
             Ok(Some(visit))
         }
         .await;
@@ -46,8 +47,9 @@ impl LineStore for StoreImpl {
             let services = settings.counter(&counter).map(|c| c.services.clone()).unwrap_or_else(|| vec![skipped.service.clone()]);
             let next = match claim_first_waiting(w.conn(), &services).await? {
                 Some(mut next) => {
-                    let event = next.call(&counter, now, by)?;
-                    Self::save(&mut w, &next, &[event]).await?;
+                    let before = next.history.len();
+                    next.call(&counter, now, by)?;
+                    Self::save(&mut w, &next, before).await?;
                     Some(next)
                 }
                 None => None,
@@ -59,8 +61,9 @@ impl LineStore for StoreImpl {
             .bind(skipped.queue.priority_lane)
             .fetch_one(w.conn())
             .await?;
-            let event = skipped.skip(settings.calling, head, now, by)?;
-            Self::save(&mut w, &skipped, &[event]).await?;
+            let before = skipped.history.len();
+            skipped.skip(settings.calling, head, now, by)?;
+            Self::save(&mut w, &skipped, before).await?;
             Ok(Skipped { skipped, next })
         }
         .await;

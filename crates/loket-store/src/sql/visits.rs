@@ -18,14 +18,13 @@ impl VisitStore for StoreImpl {
         let result = async {
             let seq = next_in_sequence(w.conn(), &format!("reference:{day}")).await?;
             let reference = format!("{}-{seq:04}", day.format("%Y%m%d"));
-            let (mut visit, created) = Visit::open(new_id(), reference, service, visitor, now, by);
-            let mut events = vec![created];
+            let (mut visit, _) = Visit::open(new_id(), reference, service, visitor, now, by);
             if let Some(form) = &open.form {
-                events.push(visit.save_form(None, form, &settings.priorities, now, by)?);
+                visit.save_form(None, form, &settings.priorities, now, by)?;
             }
             insert_visit(w.conn(), &visit, day).await?;
-            append_events(w.conn(), &visit.id, &events).await?;
-            w.observe(&visit, &events);
+            append_events(w.conn(), &visit, 0).await?;
+            w.observe(&visit, &visit.history);
             Ok(visit)
         }
         .await;
@@ -69,9 +68,9 @@ impl VisitStore for StoreImpl {
         let result = async {
             let mut visit = load_visit(w.conn(), id, true).await?;
             let was = visit.status;
+            let before = visit.history.len();
             let event = change(&mut visit, &settings)?;
-            let mut events = vec![event];
-            let mail = (events[0].kind == EventKind::Escalated)
+            let mail = (event.kind == EventKind::Escalated)
                 .then(|| escalation_mail(&visit, &settings.lkpp_email, &settings.office_name))
                 .flatten();
             if let Some(mail) = mail {
@@ -89,16 +88,16 @@ impl VisitStore for StoreImpl {
                 .await?;
             }
             // The archived record is immutable: a change after the archive is a new version.
-            let rearchive = (was == Status::Archived && events[0].kind != EventKind::Archived)
+            let rearchive = (was == Status::Archived && event.kind != EventKind::Archived)
                 .then(|| visit.archive.clone())
                 .flatten();
             if let Some(prev) = rearchive {
                 let stamp = ArchiveStamp { number: prev.number, archived_at: now, version: prev.version + 1 };
-                let by = events[0].by.clone();
+                let by = event.by.clone();
                 let archive = store_document(w.conn(), &self.renderer, &visit, stamp).await?;
-                events.push(visit.rearchive(archive, now, &by)?);
+                visit.rearchive(archive, now, &by)?;
             }
-            Self::save(&mut w, &visit, &events).await?;
+            Self::save(&mut w, &visit, before).await?;
             Ok(visit)
         }
         .await;
@@ -110,7 +109,8 @@ impl VisitStore for StoreImpl {
         let mut w = self.begin_write().await?;
         let result = async {
             let mut visit = load_visit(w.conn(), id, true).await?;
-            let (event, incomplete) = match visit.check(&settings.required_fields, &settings.priorities)? {
+            let before = visit.history.len();
+            let (_, incomplete) = match visit.check(&settings.required_fields, &settings.priorities)? {
                 Check::Complete => {
                     let day = office_day(now, settings.zone());
                     let n = next_in_sequence(w.conn(), &format!("number:{}:{day}", visit.service)).await?;
@@ -120,7 +120,7 @@ impl VisitStore for StoreImpl {
                 }
                 Check::Incomplete(errors) => (visit.mark_incomplete(&errors, now, by)?, Some(errors)),
             };
-            Self::save(&mut w, &visit, &[event]).await?;
+            Self::save(&mut w, &visit, before).await?;
             Ok(Checked { visit, incomplete })
         }
         .await;
@@ -137,8 +137,9 @@ impl VisitStore for StoreImpl {
             let seq = next_in_sequence(w.conn(), &format!("archive:{}", day.format("%Y"))).await?;
             let stamp = ArchiveStamp { number: archive_number(&settings.archive_pattern, day, seq), archived_at: now, version: 1 };
             let archive = store_document(w.conn(), &self.renderer, &visit, stamp).await?;
-            let event = visit.archive(archive, now, by)?;
-            Self::save(&mut w, &visit, &[event]).await?;
+            let before = visit.history.len();
+            visit.archive(archive, now, by)?;
+            Self::save(&mut w, &visit, before).await?;
             Ok(visit)
         }
         .await;

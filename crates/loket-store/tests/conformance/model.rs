@@ -5,7 +5,8 @@
 //! waiting visit (priority lane first) is the one called; a counter with a visit called or in
 //! service calls no other; three calls, then skip; the skipped visit goes back directly behind
 //! the one called in its place, or becomes a no-show once its one re-call is used; a visit is never
-//! at two counters; every history runs from the first status to the current one.
+//! at two counters; every history runs from the first status to the current one, and the visit's
+//! own copy of it is the one in the history table.
 
 use std::collections::HashSet;
 
@@ -407,6 +408,12 @@ async fn run(db: TestDb, counters: usize, ops: Vec<Op>) -> Result<(), TestCaseEr
             prop_assert!(occupied.insert(c.clone()), "two visits at counter {}", c);
         }
         let history = store.history(&mv.id).await.expect("history");
+        check_eq!(
+            &v.history,
+            &history,
+            "the visit's own history is the stored one, {}",
+            mv.id
+        );
         let mut current: Option<Status> = None;
         for e in &history {
             check_eq!(e.from, current, "history of {} is a chain", mv.id);

@@ -48,14 +48,14 @@ pub async fn time_standards(
     if !errors.is_empty() {
         return Err(ApiError::validation(errors));
     }
-    let visits = state.store.histories(from, to).await?;
+    let visits = state.store.visits_opened(from, to).await?;
     let measured: Vec<_> = visits
         .iter()
-        .map(|(visit, history)| {
+        .map(|visit| {
             let analysis = settings.analysis_minutes(visit.form.category.as_deref());
             (
-                steps(history, &settings.time_standards, analysis, now),
-                waiting_minutes(history),
+                steps(&visit.history, &settings.time_standards, analysis, now),
+                waiting_minutes(&visit.history),
             )
         })
         .collect();
