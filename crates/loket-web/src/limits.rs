@@ -37,11 +37,13 @@ impl RateLimiter {
         true
     }
 
-    /// Whether the key is over its limit now, without counting.
-    pub fn blocked(&self, key: &str, now: Instant) -> bool {
-        let Ok(hits) = self.hits.lock() else { return false };
-        hits.get(key)
-            .is_some_and(|(start, n)| now.duration_since(*start) < self.window && *n >= self.max)
+    /// Takes back one hit of the key (an attempt that turned out well).
+    pub fn refund(&self, key: &str) {
+        if let Ok(mut hits) = self.hits.lock()
+            && let Some(entry) = hits.get_mut(key)
+        {
+            entry.1 = entry.1.saturating_sub(1);
+        }
     }
 
     pub fn clear(&self, key: &str) {
@@ -84,7 +86,9 @@ mod tests {
         assert!(limiter.hit("a", t));
         assert!(limiter.hit("a", t));
         assert!(!limiter.hit("a", t));
-        assert!(limiter.blocked("a", t));
+        limiter.refund("a");
+        assert!(limiter.hit("a", t), "a refunded hit frees a place");
+        assert!(!limiter.hit("a", t));
         assert!(limiter.hit("b", t), "keys are counted apart");
         assert!(limiter.hit("a", t + Duration::from_secs(61)));
     }

@@ -63,7 +63,8 @@ CREATE TABLE visits (
     data TEXT NOT NULL
 );
 CREATE UNIQUE INDEX visits_number ON visits (office_id, service, number_day, number);
-CREATE INDEX visits_line ON visits (office_id, status, priority_lane, position);
+-- The line: waiting visits of a service in calling order (priority lane first).
+CREATE INDEX visits_line ON visits (office_id, status, service, priority_lane DESC, position);
 CREATE INDEX visits_counter ON visits (office_id, counter, status);
 CREATE INDEX visits_day ON visits (office_id, created_day);
 

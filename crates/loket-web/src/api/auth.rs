@@ -66,7 +66,13 @@ pub async fn login(
     let address_key = ip.to_string();
     let limits = &state.limiters;
     let started = Instant::now();
-    if limits.login_user.blocked(&user_key, started) || limits.login_address.blocked(&address_key, started) {
+    // Each attempt counts before the slow check, so that concurrent guesses cannot slip past the
+    // limit; a successful sign-in gives its attempt back.
+    if !limits.login_user.hit(&user_key, started) {
+        return Err(ApiError::RateLimited);
+    }
+    if !limits.login_address.hit(&address_key, started) {
+        limits.login_user.refund(&user_key);
         return Err(ApiError::RateLimited);
     }
     let record = state.store.user(req.username.trim()).await?;
@@ -76,12 +82,11 @@ pub async fn login(
         .unwrap_or_else(|| dummy_hash().to_owned());
     let valid = verify(req.password, hash).await;
     let Some(record) = record.filter(|r| valid && !r.user.disabled) else {
-        limits.login_user.hit(&user_key, started);
-        limits.login_address.hit(&address_key, started);
         tracing::info!(username = %user_key, address = %address_key, "sign-in refused");
         return Err(ApiError::InvalidCredentials);
     };
     limits.login_user.clear(&user_key);
+    limits.login_address.refund(&address_key);
     let token = hex::encode(rand::random::<[u8; 32]>());
     let now = state.now();
     let settings = state.store.settings().await?;

@@ -132,3 +132,31 @@ pub async fn login_is_throttled_per_address(backend: Backend) {
         .await
         .error(429, "rate_limited");
 }
+
+/// Guesses sent all at once are counted before the slow password check: at most the limit of
+/// them are checked (once, every one of them was).
+pub async fn concurrent_guesses_cannot_pass_the_limit(app: TestApp) {
+    app.staff("rina", &[Role::Helpdesk]).await;
+    let mut guesses = Vec::new();
+    for i in 0..12 {
+        let http = app.http.clone();
+        let url = app.url("/api/v1/auth/login");
+        guesses.push(tokio::spawn(async move {
+            let body = json!({"username": "rina", "password": format!("tebakan-{i}")});
+            http.post(url)
+                .json(&body)
+                .send()
+                .await
+                .expect("login")
+                .status()
+                .as_u16()
+        }));
+    }
+    let mut statuses = Vec::new();
+    for g in guesses {
+        statuses.push(g.await.expect("task"));
+    }
+    let checked = statuses.iter().filter(|s| **s == 401).count();
+    let refused = statuses.iter().filter(|s| **s == 429).count();
+    assert_eq!((checked, refused), (5, 7), "{statuses:?}");
+}

@@ -57,6 +57,7 @@ on_both_backends!(
         auth::a_role_that_does_not_allow_the_call_is_forbidden,
         auth::disabled_users_lose_their_sessions,
         auth::login_is_throttled_per_user_name,
+        auth::concurrent_guesses_cannot_pass_the_limit,
         counters::call_next_calls_the_first_in_line_and_204_when_nobody_waits,
         counters::a_busy_counter_gets_counter_busy,
         counters::an_unknown_counter_is_not_found,
