@@ -39,10 +39,7 @@ mod tests {
     fn archive_numbers_follow_the_pattern() {
         let day = NaiveDate::from_ymd_opt(2026, 11, 28).unwrap();
         assert_eq!(archive_number(DEFAULT_PATTERN, day, 7), "ARS/2026/11/00007");
-        assert_eq!(
-            archive_number("LPSE-{yyyy}{mm}{dd}-{seq}", day, 123),
-            "LPSE-20261128-00123"
-        );
+        assert_eq!(archive_number("LPSE-{yyyy}{mm}{dd}-{seq}", day, 123), "LPSE-20261128-00123");
     }
 
     #[test]

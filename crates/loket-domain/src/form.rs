@@ -60,11 +60,7 @@ impl Form {
         }
         if let Some(v) = &input.tender_code {
             next.tender_code = text(v, TENDER_CODE_MAX, "form.tender_code", &mut errors);
-            if next
-                .tender_code
-                .as_deref()
-                .is_some_and(|c| !c.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
-            {
+            if next.tender_code.as_deref().is_some_and(|c| !c.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')) {
                 errors.add("form.tender_code", "invalid");
             }
         }
@@ -73,14 +69,8 @@ impl Form {
 }
 
 /// The fields a form must have to be complete (a setting of the office).
-pub const DEFAULT_REQUIRED_FIELDS: [&str; 6] = [
-    "visitor.name",
-    "visitor.organization",
-    "visitor.role",
-    "visitor.phone",
-    "form.category",
-    "form.description",
-];
+pub const DEFAULT_REQUIRED_FIELDS: [&str; 6] =
+    ["visitor.name", "visitor.organization", "visitor.role", "visitor.phone", "form.category", "form.description"];
 
 /// Every field that may be made required.
 pub const REQUIRABLE_FIELDS: [&str; 10] = [
@@ -135,12 +125,8 @@ mod tests {
 
     #[test]
     fn form_check_names_every_missing_field() {
-        let errors = completeness(
-            &Visitor::default(),
-            &Form::default(),
-            &required(),
-            &PriorityTable::default_example(),
-        );
+        let errors =
+            completeness(&Visitor::default(), &Form::default(), &required(), &PriorityTable::default_example());
         let names: Vec<&str> = errors.0.keys().map(String::as_str).collect();
         assert_eq!(
             names,
@@ -165,51 +151,29 @@ mod tests {
             phone: Some("081234567890".into()),
             email: None,
         };
-        let form = Form {
-            category: Some("password".into()),
-            description: Some("Lupa password".into()),
-            ..Default::default()
-        };
+        let form =
+            Form { category: Some("password".into()), description: Some("Lupa password".into()), ..Default::default() };
         assert!(completeness(&visitor, &form, &required(), &PriorityTable::default_example()).is_empty());
     }
 
     #[test]
     fn a_category_removed_from_the_table_makes_the_form_invalid() {
-        let form = Form {
-            category: Some("gone".into()),
-            ..Default::default()
-        };
+        let form = Form { category: Some("gone".into()), ..Default::default() };
         let errors = completeness(&Visitor::default(), &form, &[], &PriorityTable::default_example());
         assert_eq!(errors.0.get("form.category").map(String::as_str), Some("invalid"));
     }
 
     #[test]
     fn unknown_categories_are_refused_when_given() {
-        let input = FormInput {
-            category: Some("nope".into()),
-            ..Default::default()
-        };
-        let err = Form::default()
-            .apply(&input, &PriorityTable::default_example())
-            .unwrap_err();
+        let input = FormInput { category: Some("nope".into()), ..Default::default() };
+        let err = Form::default().apply(&input, &PriorityTable::default_example()).unwrap_err();
         assert_eq!(err.0.get("form.category").map(String::as_str), Some("unknown"));
     }
 
     #[test]
     fn the_required_set_is_a_setting() {
         let only_name = vec!["visitor.name".to_string()];
-        let visitor = Visitor {
-            name: Some("Budi".into()),
-            ..Default::default()
-        };
-        assert!(
-            completeness(
-                &visitor,
-                &Form::default(),
-                &only_name,
-                &PriorityTable::default_example()
-            )
-            .is_empty()
-        );
+        let visitor = Visitor { name: Some("Budi".into()), ..Default::default() };
+        assert!(completeness(&visitor, &Form::default(), &only_name, &PriorityTable::default_example()).is_empty());
     }
 }

@@ -133,9 +133,7 @@ pub fn is_email(s: &str) -> bool {
         && !domain.starts_with('.')
         && !domain.ends_with('.')
         && !domain.contains("..")
-        && domain
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
+        && domain.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
     !local.is_empty()
         && local.len() <= 64
         && !local.chars().any(|c| c.is_whitespace() || c == '@' || c.is_control())
@@ -168,30 +166,16 @@ mod tests {
 
     #[test]
     fn a_bad_field_applies_nothing_and_names_the_field() {
-        let v = Visitor {
-            name: Some("Budi".into()),
-            ..Default::default()
-        };
-        let input = VisitorInput {
-            name: Some("Siti".into()),
-            phone: Some("not a phone".into()),
-            ..Default::default()
-        };
+        let v = Visitor { name: Some("Budi".into()), ..Default::default() };
+        let input = VisitorInput { name: Some("Siti".into()), phone: Some("not a phone".into()), ..Default::default() };
         let err = v.apply(&input).unwrap_err();
         assert_eq!(err.0.get("visitor.phone").map(String::as_str), Some("invalid"));
     }
 
     #[test]
     fn absent_fields_keep_their_value_and_empty_ones_clear_it() {
-        let v = Visitor {
-            name: Some("Budi".into()),
-            organization: Some("CV Maju".into()),
-            ..Default::default()
-        };
-        let input = VisitorInput {
-            organization: Some("  ".into()),
-            ..Default::default()
-        };
+        let v = Visitor { name: Some("Budi".into()), organization: Some("CV Maju".into()), ..Default::default() };
+        let input = VisitorInput { organization: Some("  ".into()), ..Default::default() };
         let next = v.apply(&input).unwrap();
         assert_eq!(next.name.as_deref(), Some("Budi"));
         assert_eq!(next.organization, None);
@@ -199,10 +183,7 @@ mod tests {
 
     #[test]
     fn overlong_names_are_refused() {
-        let input = VisitorInput {
-            name: Some("x".repeat(NAME_MAX + 1)),
-            ..Default::default()
-        };
+        let input = VisitorInput { name: Some("x".repeat(NAME_MAX + 1)), ..Default::default() };
         let err = Visitor::default().apply(&input).unwrap_err();
         assert_eq!(err.0.get("visitor.name").map(String::as_str), Some("too_long"));
     }

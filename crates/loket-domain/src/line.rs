@@ -42,11 +42,7 @@ pub enum SkipOutcome {
 }
 
 pub fn skip_outcome(skips_so_far: u32, policy: CallingPolicy) -> SkipOutcome {
-    if skips_so_far >= policy.recalls_after_skip {
-        SkipOutcome::NoShow
-    } else {
-        SkipOutcome::Requeued
-    }
+    if skips_so_far >= policy.recalls_after_skip { SkipOutcome::NoShow } else { SkipOutcome::Requeued }
 }
 
 #[cfg(test)]
@@ -77,9 +73,6 @@ mod tests {
         assert_eq!(skip_outcome(1, policy), SkipOutcome::NoShow);
         let two = CallingPolicy { recalls_after_skip: 2 };
         assert_eq!(skip_outcome(1, two), SkipOutcome::Requeued);
-        assert_eq!(
-            skip_outcome(0, CallingPolicy { recalls_after_skip: 0 }),
-            SkipOutcome::NoShow
-        );
+        assert_eq!(skip_outcome(0, CallingPolicy { recalls_after_skip: 0 }), SkipOutcome::NoShow);
     }
 }

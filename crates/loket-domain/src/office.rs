@@ -27,21 +27,12 @@ pub struct Counter {
 
 /// The services a fresh office has.
 pub fn default_services() -> Vec<Service> {
-    vec![Service {
-        code: "A".into(),
-        name: "Konsultasi".into(),
-    }]
+    vec![Service { code: "A".into(), name: "Konsultasi".into() }]
 }
 
 /// The counters a fresh office has: `1` to `3`, each calling service `A`.
 pub fn default_counters() -> Vec<Counter> {
-    (1..=3)
-        .map(|n| Counter {
-            code: n.to_string(),
-            name: format!("Loket {n}"),
-            services: vec!["A".into()],
-        })
-        .collect()
+    (1..=3).map(|n| Counter { code: n.to_string(), name: format!("Loket {n}"), services: vec!["A".into()] }).collect()
 }
 
 pub fn validate_services(services: &[Service]) -> Result<(), FieldErrors> {
@@ -69,9 +60,7 @@ pub fn validate_counters(counters: &[Counter], services: &[Service]) -> Result<(
     for (i, c) in counters.iter().enumerate() {
         let code_ok = !c.code.is_empty()
             && c.code.len() <= 10
-            && c.code
-                .chars()
-                .all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == '_');
+            && c.code.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == '_');
         if !code_ok {
             errors.add(&format!("[{i}].code"), "invalid");
         }
@@ -140,20 +129,13 @@ mod tests {
         let services = default_services();
         let counters = default_counters();
         assert_eq!(services[0].code, "A");
-        assert_eq!(
-            counters.iter().map(|c| c.code.as_str()).collect::<Vec<_>>(),
-            ["1", "2", "3"]
-        );
+        assert_eq!(counters.iter().map(|c| c.code.as_str()).collect::<Vec<_>>(), ["1", "2", "3"]);
         assert!(validate_counters(&counters, &services).is_ok());
     }
 
     #[test]
     fn counters_may_only_call_services_the_office_has() {
-        let counters = vec![Counter {
-            code: "1".into(),
-            name: "Loket 1".into(),
-            services: vec!["Z".into()],
-        }];
+        let counters = vec![Counter { code: "1".into(), name: "Loket 1".into(), services: vec!["Z".into()] }];
         let err = validate_counters(&counters, &default_services()).unwrap_err();
         assert_eq!(err.0.get("[0].services").map(String::as_str), Some("unknown"));
     }

@@ -42,13 +42,7 @@ impl PriorityTable {
             categories: vec![
                 c("registration", "Pendaftaran dan verifikasi akun", 2, 30, 60),
                 c("password", "Lupa password / User ID", 1, 15, 30),
-                c(
-                    "offer_upload",
-                    "Unggah dan enkripsi dokumen penawaran (Apendo/SPAMKODOK)",
-                    1,
-                    30,
-                    60,
-                ),
+                c("offer_upload", "Unggah dan enkripsi dokumen penawaran (Apendo/SPAMKODOK)", 1, 30, 60),
                 c("tender", "Proses dan jadwal tender", 2, 30, 120),
                 c("e_purchasing", "E-purchasing / e-katalog", 2, 30, 120),
                 c("sikap", "SIKaP (Sistem Informasi Kinerja Penyedia)", 3, 30, 240),
@@ -71,9 +65,7 @@ impl PriorityTable {
         for (i, c) in categories.iter().enumerate() {
             let code_ok = !c.code.is_empty()
                 && c.code.len() <= 40
-                && c.code
-                    .chars()
-                    .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '_');
+                && c.code.chars().all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '_');
             if !code_ok {
                 errors.add(&format!("[{i}].code"), "invalid");
             }
@@ -93,10 +85,7 @@ impl PriorityTable {
                 errors.add(&format!("[{i}].resolution_minutes"), "invalid");
             }
         }
-        errors.into_result(PriorityTable {
-            categories,
-            is_example: false,
-        })
+        errors.into_result(PriorityTable { categories, is_example: false })
     }
 }
 

@@ -57,9 +57,7 @@ impl OfficeSettings {
 
     /// The standard for analysis (step 9) of a visit in this category.
     pub fn analysis_minutes(&self, category: Option<&str>) -> Option<u32> {
-        category
-            .and_then(|c| self.priorities.find(c))
-            .map(|c| c.analysis_minutes)
+        category.and_then(|c| self.priorities.find(c)).map(|c| c.analysis_minutes)
     }
 }
 
@@ -110,14 +108,10 @@ mod tests {
     #[test]
     fn a_stored_setting_replaces_the_default() {
         let mut s = OfficeSettings::default();
-        s.apply(keys::CALLING, serde_json::json!({"recalls_after_skip": 2}))
-            .unwrap();
+        s.apply(keys::CALLING, serde_json::json!({"recalls_after_skip": 2})).unwrap();
         assert_eq!(s.calling.recalls_after_skip, 2);
         assert!(s.apply(keys::CALLING, serde_json::json!("nonsense")).is_err());
-        assert_eq!(
-            s.calling.recalls_after_skip, 2,
-            "a bad value leaves the setting as it was"
-        );
+        assert_eq!(s.calling.recalls_after_skip, 2, "a bad value leaves the setting as it was");
     }
 
     #[test]

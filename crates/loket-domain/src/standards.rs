@@ -18,20 +18,10 @@ pub struct StepStandard {
 /// The standards of SOP.md: steps 2-7 five minutes each, analysis 30 (or as the priority table
 /// says), escalation 5, archive 10. Steps 1, 8 and 10 have none.
 pub fn default_standards() -> Vec<StepStandard> {
-    [
-        (2, 5),
-        (3, 5),
-        (4, 5),
-        (5, 5),
-        (6, 5),
-        (7, 5),
-        (9, 30),
-        (11, 5),
-        (12, 10),
-    ]
-    .into_iter()
-    .map(|(step, minutes)| StepStandard { step, minutes })
-    .collect()
+    [(2, 5), (3, 5), (4, 5), (5, 5), (6, 5), (7, 5), (9, 30), (11, 5), (12, 10)]
+        .into_iter()
+        .map(|(step, minutes)| StepStandard { step, minutes })
+        .collect()
 }
 
 pub fn validate_standards(standards: &[StepStandard]) -> Result<(), FieldErrors> {
@@ -68,8 +58,7 @@ pub struct StepRecord {
 
 impl StepRecord {
     pub fn minutes(&self) -> Option<f64> {
-        self.finished_at
-            .map(|f| (f - self.started_at).num_milliseconds() as f64 / 60_000.0)
+        self.finished_at.map(|f| (f - self.started_at).num_milliseconds() as f64 / 60_000.0)
     }
 }
 
@@ -86,11 +75,7 @@ pub fn steps(
     // When the step now running began: the end of the last step before it.
     let mut mark: Option<DateTime<Utc>> = None;
     let standard = |step: u8| {
-        if step == 9 {
-            analysis_minutes.or_else(|| standard_for(standards, 9))
-        } else {
-            standard_for(standards, step)
-        }
+        if step == 9 { analysis_minutes.or_else(|| standard_for(standards, 9)) } else { standard_for(standards, step) }
     };
     let push =
         |out: &mut Vec<StepRecord>, step: u8, started: DateTime<Utc>, finished: Option<DateTime<Utc>>, by: &str| {
@@ -338,11 +323,7 @@ mod tests {
         assert_eq!(early.last().map(|r| r.within_standard), Some(None));
         let late = steps(&h, &default_standards(), Some(15), t0() + Duration::minutes(30));
         let step9 = late.last().unwrap();
-        assert_eq!(
-            step9.standard_minutes,
-            Some(15),
-            "analysis standard from the priority table"
-        );
+        assert_eq!(step9.standard_minutes, Some(15), "analysis standard from the priority table");
         assert_eq!(step9.within_standard, Some(false));
     }
 

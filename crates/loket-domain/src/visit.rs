@@ -178,21 +178,11 @@ impl Visit {
         by: &str,
         data: serde_json::Value,
     ) -> Event {
-        Event {
-            kind,
-            at,
-            by: by.to_owned(),
-            from,
-            to: self.status,
-            data,
-        }
+        Event { kind, at, by: by.to_owned(), from, to: self.status, data }
     }
 
     fn refuse(&self, action: &'static str) -> Refused {
-        Refused::InvalidTransition {
-            from: self.status,
-            action,
-        }
+        Refused::InvalidTransition { from: self.status, action }
     }
 
     fn moved(&mut self, to: Status, kind: EventKind, now: DateTime<Utc>, by: &str, data: serde_json::Value) -> Event {
@@ -214,10 +204,7 @@ impl Visit {
         now: DateTime<Utc>,
         by: &str,
     ) -> Result<Event, Refused> {
-        if !matches!(
-            self.status,
-            Status::FormIssued | Status::FormSubmitted | Status::FormIncomplete
-        ) {
+        if !matches!(self.status, Status::FormIssued | Status::FormSubmitted | Status::FormIncomplete) {
             return Err(self.refuse("given a form"));
         }
         let mut errors = FieldErrors::default();
@@ -247,11 +234,7 @@ impl Visit {
             return Err(self.refuse("checked"));
         }
         let errors = completeness(&self.visitor, &self.form, required, table);
-        Ok(if errors.is_empty() {
-            Check::Complete
-        } else {
-            Check::Incomplete(errors)
-        })
+        Ok(if errors.is_empty() { Check::Complete } else { Check::Incomplete(errors) })
     }
 
     /// Steps 4 and 6: not complete; the visitor is asked to complete the form. Nothing entered is
@@ -260,13 +243,7 @@ impl Visit {
         if !matches!(self.status, Status::FormSubmitted | Status::FormIncomplete) {
             return Err(self.refuse("checked"));
         }
-        Ok(self.moved(
-            Status::FormIncomplete,
-            EventKind::FoundIncomplete,
-            now,
-            by,
-            json!({"fields": errors}),
-        ))
+        Ok(self.moved(Status::FormIncomplete, EventKind::FoundIncomplete, now, by, json!({"fields": errors})))
     }
 
     /// Steps 4, 5 and 7: complete; the visit gets its number and waits in line, and the form
@@ -351,9 +328,7 @@ impl Visit {
             return Err(self.refuse("skipped"));
         }
         if self.queue.call_count < CALLS_BEFORE_SKIP {
-            return Err(Refused::CallsRemaining {
-                made: self.queue.call_count,
-            });
+            return Err(Refused::CallsRemaining { made: self.queue.call_count });
         }
         Ok(())
     }
@@ -392,14 +367,10 @@ impl Visit {
         let mut errors = FieldErrors::default();
         let analysis = required_text(&request.analysis, ANALYSIS_MAX, "analysis", &mut errors);
         let summary = required_text(&request.summary, crate::escalation::SUMMARY_MAX, "summary", &mut errors);
-        let reference = request.external_reference.as_deref().and_then(|r| {
-            text(
-                r,
-                crate::escalation::EXTERNAL_REFERENCE_MAX,
-                "external_reference",
-                &mut errors,
-            )
-        });
+        let reference = request
+            .external_reference
+            .as_deref()
+            .and_then(|r| text(r, crate::escalation::EXTERNAL_REFERENCE_MAX, "external_reference", &mut errors));
         if request.channel == Channel::Tts && reference.is_none() {
             errors.add("external_reference", "missing");
         }
@@ -432,15 +403,8 @@ impl Visit {
         by: &str,
     ) -> Result<Event, Refused> {
         let status = self.status;
-        let Some(esc) = self
-            .escalation
-            .as_mut()
-            .filter(|e| e.status == EscalationStatus::Pending)
-        else {
-            return Err(Refused::InvalidTransition {
-                from: status,
-                action: "marked as sent",
-            });
+        let Some(esc) = self.escalation.as_mut().filter(|e| e.status == EscalationStatus::Pending) else {
+            return Err(Refused::InvalidTransition { from: status, action: "marked as sent" });
         };
         esc.status = EscalationStatus::Sent;
         esc.sent_at = Some(now);
@@ -455,15 +419,8 @@ impl Visit {
     pub fn answer_escalation(&mut self, answer: &str, now: DateTime<Utc>, by: &str) -> Result<Event, Refused> {
         let status = self.status;
         let open = matches!(status, Status::Escalated | Status::Archived);
-        let Some(esc) = self
-            .escalation
-            .as_mut()
-            .filter(|e| open && e.status != EscalationStatus::Answered)
-        else {
-            return Err(Refused::InvalidTransition {
-                from: status,
-                action: "given LKPP's answer",
-            });
+        let Some(esc) = self.escalation.as_mut().filter(|e| open && e.status != EscalationStatus::Answered) else {
+            return Err(Refused::InvalidTransition { from: status, action: "given LKPP's answer" });
         };
         let mut errors = FieldErrors::default();
         let answer = required_text(answer, ANSWER_MAX, "answer", &mut errors);
@@ -478,11 +435,7 @@ impl Visit {
 
     /// Whether the visit may be archived now.
     pub fn ensure_archivable(&self) -> Result<(), Refused> {
-        if matches!(self.status, Status::Answered | Status::Escalated) {
-            Ok(())
-        } else {
-            Err(self.refuse("archived"))
-        }
+        if matches!(self.status, Status::Answered | Status::Escalated) { Ok(()) } else { Err(self.refuse("archived")) }
     }
 
     /// Step 12: the copy given, the original archived. `archive` names the document stored.

@@ -144,15 +144,8 @@ pub struct ArchivedDocument {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum LiveEvent {
-    Called {
-        number: String,
-        counter: String,
-        call_count: u32,
-    },
-    Queue {
-        service: String,
-        waiting: u64,
-    },
+    Called { number: String, counter: String, call_count: u32 },
+    Queue { service: String, waiting: u64 },
 }
 
 /// How a visit's archived document is made: the bytes that are stored and hashed.
@@ -252,11 +245,7 @@ pub async fn connect(url: &str, renderer: Option<DocumentRenderer>) -> Result<Ar
         Ok(Arc::new(PgStore::connect(url, renderer).await?))
     } else {
         Err(StoreError::Database(sqlx::Error::Configuration(
-            format!(
-                "unsupported database URL (use sqlite://… or postgres://…): {}",
-                redact(url)
-            )
-            .into(),
+            format!("unsupported database URL (use sqlite://… or postgres://…): {}", redact(url)).into(),
         )))
     }
 }
@@ -310,14 +299,8 @@ mod tests {
 
     #[test]
     fn passwords_are_not_shown_in_urls() {
-        assert_eq!(
-            redact("postgres://loket:s3cret@db:5432/loket"),
-            "postgres://loket:***@db:5432/loket"
-        );
-        assert_eq!(
-            redact("postgres://root@127.0.0.1/test"),
-            "postgres://root@127.0.0.1/test"
-        );
+        assert_eq!(redact("postgres://loket:s3cret@db:5432/loket"), "postgres://loket:***@db:5432/loket");
+        assert_eq!(redact("postgres://root@127.0.0.1/test"), "postgres://root@127.0.0.1/test");
         assert_eq!(redact("sqlite://loket.db"), "sqlite://loket.db");
     }
 }

@@ -43,10 +43,7 @@ impl PgStore {
             .await?;
         sqlx::migrate!("./migrations/postgres").run(&pool).await?;
         let schema: String = sqlx::query_scalar("SELECT current_schema()").fetch_one(&pool).await?;
-        let tag: String = schema
-            .chars()
-            .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
-            .collect();
+        let tag: String = schema.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
         let store = PgStore {
             pool,
             live: broadcast::channel(1024).0,
@@ -62,9 +59,7 @@ impl PgStore {
     /// Relays notifications from every instance (this one included) to local subscribers.
     async fn listen(&self) -> Result<()> {
         let mut listener = PgListener::connect_with(&self.pool).await?;
-        listener
-            .listen_all([self.live_channel.as_str(), self.settings_channel.as_str()])
-            .await?;
+        listener.listen_all([self.live_channel.as_str(), self.settings_channel.as_str()]).await?;
         let live = self.live.clone();
         let cache = self.cache.clone();
         let settings_channel = self.settings_channel.clone();
@@ -99,12 +94,7 @@ impl PgStore {
 
     async fn begin_write(&self) -> Result<WriteTx> {
         let tx = self.pool.begin().await?;
-        Ok(WriteTx {
-            tx,
-            live: Vec::new(),
-            waiting_changed: Vec::new(),
-            guard: None,
-        })
+        Ok(WriteTx { tx, live: Vec::new(), waiting_changed: Vec::new() })
     }
 
     /// One counter calls one visit at a time: concurrent presses at the same counter queue here.
@@ -128,10 +118,7 @@ impl PgStore {
     }
 
     async fn settings_changed(&self, c: &mut Conn) -> Result<()> {
-        sqlx::query("SELECT pg_notify($1, '')")
-            .bind(&self.settings_channel)
-            .execute(&mut *c)
-            .await?;
+        sqlx::query("SELECT pg_notify($1, '')").bind(&self.settings_channel).execute(&mut *c).await?;
         Ok(())
     }
 

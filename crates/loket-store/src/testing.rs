@@ -20,13 +20,8 @@ pub fn postgres_url() -> Option<String> {
 pub async fn fresh_postgres_url(base: &str) -> String {
     use sqlx::Connection;
     let schema = format!("t_{}", unique_suffix());
-    let mut admin = sqlx::PgConnection::connect(base)
-        .await
-        .expect("connect to LOKET_TEST_POSTGRES_URL");
-    sqlx::query(&format!("CREATE SCHEMA {schema}"))
-        .execute(&mut admin)
-        .await
-        .expect("create schema");
+    let mut admin = sqlx::PgConnection::connect(base).await.expect("connect to LOKET_TEST_POSTGRES_URL");
+    sqlx::query(&format!("CREATE SCHEMA {schema}")).execute(&mut admin).await.expect("create schema");
     let _ = admin.close().await;
     let sep = if base.contains('?') { '&' } else { '?' };
     format!("{base}{sep}options=-c%20search_path%3D{schema}")
@@ -41,14 +36,6 @@ fn unique_suffix() -> String {
     use std::sync::atomic::{AtomicU32, Ordering};
     use std::time::{SystemTime, UNIX_EPOCH};
     static COUNT: AtomicU32 = AtomicU32::new(0);
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or_default();
-    format!(
-        "{:x}{:x}{}",
-        nanos,
-        std::process::id(),
-        COUNT.fetch_add(1, Ordering::Relaxed)
-    )
+    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or_default();
+    format!("{:x}{:x}{}", nanos, std::process::id(), COUNT.fetch_add(1, Ordering::Relaxed))
 }

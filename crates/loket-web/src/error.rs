@@ -122,15 +122,7 @@ impl IntoResponse for ApiError {
         if status.is_client_error() {
             tracing::debug!(code, %message, "request refused");
         }
-        (
-            status,
-            Json(ErrorBody {
-                error: code,
-                message,
-                fields,
-            }),
-        )
-            .into_response()
+        (status, Json(ErrorBody { error: code, message, fields })).into_response()
     }
 }
 

@@ -116,11 +116,7 @@ pub struct Staff {
 impl Staff {
     /// 403 unless the staff member's roles allow `permission`.
     pub fn require(&self, permission: Permission) -> Result<&Self, ApiError> {
-        if allows(&self.user.roles, permission) {
-            Ok(self)
-        } else {
-            Err(ApiError::Forbidden)
-        }
+        if allows(&self.user.roles, permission) { Ok(self) } else { Err(ApiError::Forbidden) }
     }
 
     pub fn name(&self) -> &str {
@@ -141,11 +137,7 @@ impl FromRequestParts<AppState> for Staff {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let header = parts
-            .headers
-            .get(AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .ok_or(ApiError::Unauthorized)?;
+        let header = parts.headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok()).ok_or(ApiError::Unauthorized)?;
         let token = header
             .strip_prefix("Bearer ")
             .or_else(|| header.strip_prefix("bearer "))
@@ -153,11 +145,7 @@ impl FromRequestParts<AppState> for Staff {
             .filter(|t| !t.is_empty() && t.len() <= 200)
             .ok_or(ApiError::Unauthorized)?;
         let hash = token_hash(token);
-        let user = state
-            .store
-            .session_user(&hash, state.now())
-            .await?
-            .ok_or(ApiError::Unauthorized)?;
+        let user = state.store.session_user(&hash, state.now()).await?.ok_or(ApiError::Unauthorized)?;
         Ok(Staff { user, token_hash: hash })
     }
 }
@@ -169,11 +157,8 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let ip = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip())
-            .unwrap_or(IpAddr::from([127, 0, 0, 1]));
+        let ip =
+            parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip()).unwrap_or(IpAddr::from([127, 0, 0, 1]));
         Ok(ClientIp(ip))
     }
 }
@@ -222,17 +207,11 @@ mod tests {
 
     #[test]
     fn a_missing_field_is_named() {
-        assert_eq!(
-            fields(r#"{"visitor": {"role": "ppk"}}"#),
-            [("reason".into(), "missing".into())]
-        );
+        assert_eq!(fields(r#"{"visitor": {"role": "ppk"}}"#), [("reason".into(), "missing".into())]);
     }
 
     #[test]
     fn broken_json_is_a_bad_request() {
-        assert!(matches!(
-            parse::<Outer>(b"{\"visitor\": "),
-            Err(ApiError::BadRequest(_))
-        ));
+        assert!(matches!(parse::<Outer>(b"{\"visitor\": "), Err(ApiError::BadRequest(_))));
     }
 }

@@ -46,10 +46,7 @@ impl AppState {
             login_user: RateLimiter::new(limits.login_failures_per_user, limits.login_lockout),
             login_address: RateLimiter::new(limits.login_failures_per_address, limits.login_lockout),
         };
-        AppState {
-            store,
-            limiters: Arc::new(limiters),
-        }
+        AppState { store, limiters: Arc::new(limiters) }
     }
 
     /// The web layer reads the clock; everything below it is given the time.
@@ -140,10 +137,7 @@ pub fn app(state: AppState) -> Router {
     let (router, doc) = api_router().split_for_parts();
     let doc = Arc::new(serde_json::to_value(&doc).unwrap_or_default());
     router
-        .route(
-            "/api/openapi.json",
-            get(move || async move { Json(doc.as_ref().clone()) }),
-        )
+        .route("/api/openapi.json", get(move || async move { Json(doc.as_ref().clone()) }))
         .fallback(|| async { ApiError::NotFound })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

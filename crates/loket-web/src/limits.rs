@@ -13,11 +13,7 @@ pub struct RateLimiter {
 
 impl RateLimiter {
     pub fn new(max: u32, window: Duration) -> Self {
-        RateLimiter {
-            max,
-            window,
-            hits: Mutex::new(HashMap::new()),
-        }
+        RateLimiter { max, window, hits: Mutex::new(HashMap::new()) }
     }
 
     /// Counts a hit; false when the key is over its limit (the hit is then not counted).

@@ -63,12 +63,8 @@ fn main() -> ExitCode {
         "cycle" => options
             .only(&["url", "user", "password", "clients", "seconds", "threads", "server-pid"])
             .and_then(|()| run(&options, cycle(&options))),
-        "noop" => options
-            .only(&["clients", "seconds", "threads"])
-            .and_then(|()| noop(&options)),
-        "fsync" => options
-            .only(&["seconds", "postgres"])
-            .and_then(|()| run(&options, fsync(&options))),
+        "noop" => options.only(&["clients", "seconds", "threads"]).and_then(|()| noop(&options)),
+        "fsync" => options.only(&["seconds", "postgres"]).and_then(|()| run(&options, fsync(&options))),
         "-h" | "--help" | "help" => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -138,15 +134,10 @@ impl Options {
     fn runtime(&self) -> Result<tokio::runtime::Runtime, String> {
         let mut builder = tokio::runtime::Builder::new_multi_thread();
         if let Some(threads) = self.0.get("threads") {
-            builder.worker_threads(
-                self.number("threads", 1)
-                    .map_err(|_| format!("bad --threads {threads:?}"))? as usize,
-            );
+            builder
+                .worker_threads(self.number("threads", 1).map_err(|_| format!("bad --threads {threads:?}"))? as usize);
         }
-        builder
-            .enable_all()
-            .build()
-            .map_err(|e| format!("cannot start the runtime: {e}"))
+        builder.enable_all().build().map_err(|e| format!("cannot start the runtime: {e}"))
     }
 }
 
@@ -224,12 +215,7 @@ impl Staff {
             .ok()
             .and_then(|v| v["token"].as_str().map(str::to_owned))
             .ok_or_else(|| format!("sign-in answer without a token: {body}"))?;
-        Ok(Staff {
-            http,
-            base: base.to_owned(),
-            token,
-            counter,
-        })
+        Ok(Staff { http, base: base.to_owned(), token, counter })
     }
 
     /// One request; a 2xx answer gives its status and JSON body (Null when empty), anything else
@@ -241,19 +227,13 @@ impl Staff {
         body: Option<&Value>,
     ) -> Result<(u16, Value, Duration), String> {
         let started = Instant::now();
-        let mut request = self
-            .http
-            .request(method.clone(), format!("{}{path}", self.base))
-            .bearer_auth(&self.token);
+        let mut request = self.http.request(method.clone(), format!("{}{path}", self.base)).bearer_auth(&self.token);
         if let Some(body) = body {
             request = request.json(body);
         }
         let response = request.send().await.map_err(|e| format!("{method} {path}: {e}"))?;
         let status = response.status();
-        let bytes = response
-            .bytes()
-            .await
-            .map_err(|e| format!("{method} {path}: reading the answer: {e}"))?;
+        let bytes = response.bytes().await.map_err(|e| format!("{method} {path}: reading the answer: {e}"))?;
         let elapsed = started.elapsed();
         if !status.is_success() {
             return Err(format!("{method} {path}: {status} {}", String::from_utf8_lossy(&bytes)));
@@ -274,11 +254,7 @@ impl Staff {
         path: &str,
         body: Option<&Value>,
     ) -> Result<(u16, Value), String> {
-        let method = if step == FORM {
-            reqwest::Method::PUT
-        } else {
-            reqwest::Method::POST
-        };
+        let method = if step == FORM { reqwest::Method::PUT } else { reqwest::Method::POST };
         tally.requests += 1;
         let (status, value, elapsed) = self.send(method, path, body).await?;
         tally.steps[step].push(micros(elapsed));
@@ -297,10 +273,8 @@ impl Staff {
             "visitor": {"organization": "CV Maju", "role": "penyedia", "phone": "081234567890"},
             "form": {"category": "password", "description": "Lupa password"}
         });
-        self.step(tally, FORM, &format!("/api/v1/visits/{id}/form"), Some(&form))
-            .await?;
-        self.step(tally, CHECK, &format!("/api/v1/visits/{id}/check"), None)
-            .await?;
+        self.step(tally, FORM, &format!("/api/v1/visits/{id}/form"), Some(&form)).await?;
+        self.step(tally, CHECK, &format!("/api/v1/visits/{id}/check"), None).await?;
         let call = format!("/api/v1/counters/{}/call-next", self.counter);
         let (status, called) = self.step(tally, CALL_NEXT, &call, None).await?;
         if status == 204 {
@@ -316,19 +290,16 @@ impl Staff {
     /// Steps `from`..=archive on a called visit.
     async fn serve_visit(&self, tally: &mut Tally, id: &str, from: usize) -> Result<(), String> {
         if from <= START {
-            self.step(tally, START, &format!("/api/v1/visits/{id}/start"), None)
-                .await?;
+            self.step(tally, START, &format!("/api/v1/visits/{id}/start"), None).await?;
         }
         if from <= ANSWER {
             let answer = json!({
                 "analysis": "Pengguna lupa password akun SPSE.",
                 "answer": "Password direset; tautan dikirim ke e-mail terdaftar."
             });
-            self.step(tally, ANSWER, &format!("/api/v1/visits/{id}/answer"), Some(&answer))
-                .await?;
+            self.step(tally, ANSWER, &format!("/api/v1/visits/{id}/answer"), Some(&answer)).await?;
         }
-        self.step(tally, ARCHIVE, &format!("/api/v1/visits/{id}/archive"), None)
-            .await?;
+        self.step(tally, ARCHIVE, &format!("/api/v1/visits/{id}/archive"), None).await?;
         Ok(())
     }
 
@@ -336,9 +307,7 @@ impl Staff {
     async fn recover(&self, tally: &mut Tally, held: &mut Option<String>) -> Result<(), String> {
         let Some(id) = held.clone() else { return Ok(()) };
         tally.requests += 1;
-        let (_, visit, _) = self
-            .send(reqwest::Method::GET, &format!("/api/v1/visits/{id}"), None)
-            .await?;
+        let (_, visit, _) = self.send(reqwest::Method::GET, &format!("/api/v1/visits/{id}"), None).await?;
         let from = match visit["status"].as_str() {
             Some("called") => Some(START),
             Some("in_service") => Some(ANSWER),
@@ -354,10 +323,7 @@ impl Staff {
 }
 
 fn id_of(visit: &Value) -> Result<String, String> {
-    visit["id"]
-        .as_str()
-        .map(str::to_owned)
-        .ok_or_else(|| format!("a visit without an id: {visit}"))
+    visit["id"].as_str().map(str::to_owned).ok_or_else(|| format!("a visit without an id: {visit}"))
 }
 
 async fn cycle(options: &Options) -> Result<Value, String> {
@@ -483,11 +449,8 @@ impl CpuSample {
     fn take(server: Option<u64>) -> CpuSample {
         let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
         let machine = stat.lines().next().and_then(|line| {
-            let ticks: Vec<u64> = line
-                .strip_prefix("cpu ")?
-                .split_whitespace()
-                .filter_map(|t| t.parse().ok())
-                .collect();
+            let ticks: Vec<u64> =
+                line.strip_prefix("cpu ")?.split_whitespace().filter_map(|t| t.parse().ok()).collect();
             // user nice system idle iowait irq softirq steal (guest time is inside user).
             let total: u64 = ticks.iter().take(8).sum();
             let idle = ticks.get(3)? + ticks.get(4)?;
@@ -507,11 +470,7 @@ impl CpuSample {
 
     fn usage_since(&self, before: &CpuSample) -> CpuUsage {
         let (Some((busy1, total1)), Some((busy0, total0))) = (self.machine, before.machine) else {
-            return CpuUsage {
-                server: None,
-                loadgen: None,
-                machine_busy: None,
-            };
+            return CpuUsage { server: None, loadgen: None, machine_busy: None };
         };
         let total = (total1 - total0).max(1) as f64;
         // Ticks of all cores over the span, divided by the cores: the span in ticks.
@@ -578,9 +537,7 @@ fn noop(options: &Options) -> Result<Value, String> {
             }
         });
     });
-    let addr = addr_rx
-        .recv()
-        .map_err(|_| "the no-op server did not start".to_owned())??;
+    let addr = addr_rx.recv().map_err(|_| "the no-op server did not start".to_owned())??;
     let url = format!("http://{addr}/noop");
     options.runtime()?.block_on(async move {
         let started = Instant::now();
@@ -690,11 +647,7 @@ async fn sqlite_commits(path: &std::path::Path, seconds: u64) -> Result<f64, Str
 /// Appends of 4 KiB, each followed by `fdatasync`: what the disk gives without a database.
 fn raw_fdatasyncs(path: &std::path::Path, seconds: u64) -> Result<f64, String> {
     let failed = |e: std::io::Error| format!("{}: {e}", path.display());
-    let mut file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path)
-        .map_err(failed)?;
+    let mut file = std::fs::OpenOptions::new().create(true).append(true).open(path).map_err(failed)?;
     let block = [0x5au8; 4096];
     let started = Instant::now();
     let deadline = started + Duration::from_secs(seconds);

@@ -19,12 +19,7 @@ pub struct Cli {
 #[derive(Args, Debug, Clone)]
 pub struct DatabaseArg {
     /// `sqlite://loket.db` (relative), `sqlite:///var/lib/loket.db` (absolute) or `postgres://…`.
-    #[arg(
-        long = "database",
-        env = "LOKET_DATABASE_URL",
-        default_value = "sqlite://loket.db",
-        global = true
-    )]
+    #[arg(long = "database", env = "LOKET_DATABASE_URL", default_value = "sqlite://loket.db", global = true)]
     pub url: String,
 }
 
@@ -105,11 +100,7 @@ pub async fn open(database: &DatabaseArg) -> anyhow::Result<Arc<dyn Store>> {
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Serve {
-            listen,
-            database,
-            kiosk_per_minute,
-        } => {
+        Command::Serve { listen, database, kiosk_per_minute } => {
             let store = open(&database).await?;
             crate::serve::serve(store, listen, kiosk_per_minute).await
         }

@@ -18,23 +18,12 @@ async fn ensure_first_admin(store: &dyn Store) -> anyhow::Result<()> {
     let (password, generated) = match std::env::var("LOKET_ADMIN_PASSWORD") {
         Ok(p) if !p.is_empty() => (p, false),
         _ => {
-            let alphabet: Vec<char> = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-                .chars()
-                .collect();
-            let p: String = (0..16)
-                .map(|_| alphabet[rand::random_range(0..alphabet.len())])
-                .collect();
+            let alphabet: Vec<char> = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789".chars().collect();
+            let p: String = (0..16).map(|_| alphabet[rand::random_range(0..alphabet.len())]).collect();
             (p, true)
         }
     };
-    crate::users::add_user(
-        store,
-        "admin",
-        "Administrator",
-        vec![Role::Admin, Role::Supervisor],
-        &password,
-    )
-    .await?;
+    crate::users::add_user(store, "admin", "Administrator", vec![Role::Admin, Role::Supervisor], &password).await?;
     if generated {
         println!("First start: created user 'admin' with the one-time password: {password}");
         println!("Sign in and change it with: loket user passwd admin");
@@ -46,14 +35,9 @@ async fn ensure_first_admin(store: &dyn Store) -> anyhow::Result<()> {
 
 pub async fn serve(store: Arc<dyn Store>, listen: SocketAddr, kiosk_per_minute: u32) -> anyhow::Result<()> {
     ensure_first_admin(store.as_ref()).await?;
-    let listener = tokio::net::TcpListener::bind(listen)
-        .await
-        .with_context(|| format!("cannot listen on {listen}"))?;
+    let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("cannot listen on {listen}"))?;
     let addr = listener.local_addr()?;
-    let limits = Limits {
-        kiosk_per_minute,
-        ..Limits::default()
-    };
+    let limits = Limits { kiosk_per_minute, ..Limits::default() };
     let app = loket_web::app(AppState::new(store, limits));
     println!("Loket listening on http://{addr}");
     tracing::info!(%addr, "listening");

@@ -29,9 +29,7 @@ fn check_password(p: String) -> anyhow::Result<String> {
 pub fn valid_username(name: &str) -> bool {
     !name.is_empty()
         && name.len() <= 64
-        && name
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'))
+        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'))
 }
 
 pub async fn add_user(
@@ -46,12 +44,7 @@ pub async fn add_user(
     }
     let password = password.to_owned();
     let hash = tokio::task::spawn_blocking(move || password_auth::generate_hash(password)).await?;
-    let user = NewUser {
-        username: name.to_owned(),
-        full_name: full_name.to_owned(),
-        password_hash: hash,
-        roles,
-    };
+    let user = NewUser { username: name.to_owned(), full_name: full_name.to_owned(), password_hash: hash, roles };
     match store.add_user(user, chrono::Utc::now()).await {
         Err(StoreError::Duplicate) => bail!("user {name} exists already"),
         other => Ok(other?),
@@ -60,22 +53,10 @@ pub async fn add_user(
 
 pub async fn run(command: UserCommand) -> anyhow::Result<()> {
     match command {
-        UserCommand::Add {
-            name,
-            roles,
-            full_name,
-            database,
-        } => {
+        UserCommand::Add { name, roles, full_name, database } => {
             let store = open(&database).await?;
             let password = password()?;
-            add_user(
-                store.as_ref(),
-                &name,
-                full_name.as_deref().unwrap_or(&name),
-                roles,
-                &password,
-            )
-            .await?;
+            add_user(store.as_ref(), &name, full_name.as_deref().unwrap_or(&name), roles, &password).await?;
             println!("user {name} added");
         }
         UserCommand::List { database } => {

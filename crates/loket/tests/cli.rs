@@ -12,13 +12,8 @@ const BIN: &str = env!("CARGO_BIN_EXE_loket");
 
 fn loket(args: &[&str]) -> Command {
     let mut cmd = Command::new(BIN);
-    cmd.args(args)
-        .env_remove("LOKET_DATABASE_URL")
-        .env_remove("LOKET_LISTEN")
-        .env_remove("LOKET_ADMIN_PASSWORD");
-    cmd.env_remove("LOKET_PASSWORD")
-        .env("LOKET_LOG", "warn")
-        .stdin(Stdio::null());
+    cmd.args(args).env_remove("LOKET_DATABASE_URL").env_remove("LOKET_LISTEN").env_remove("LOKET_ADMIN_PASSWORD");
+    cmd.env_remove("LOKET_PASSWORD").env("LOKET_LOG", "warn").stdin(Stdio::null());
     cmd
 }
 
@@ -34,12 +29,8 @@ async fn serve(database: &str, admin_password: Option<&str>) -> Server {
     if let Some(p) = admin_password {
         cmd.env("LOKET_ADMIN_PASSWORD", p);
     }
-    let mut child = cmd
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("spawn loket");
+    let mut child =
+        cmd.stdout(Stdio::piped()).stderr(Stdio::inherit()).kill_on_drop(true).spawn().expect("spawn loket");
     let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
     let mut printed = Vec::new();
     let base = tokio::time::timeout(Duration::from_secs(30), async {
@@ -76,12 +67,7 @@ impl Server {
 
     async fn login(&self, username: &str, password: &str) -> Option<String> {
         let (status, body) = self
-            .call(
-                "POST",
-                "/api/v1/auth/login",
-                None,
-                Some(json!({"username": username, "password": password})),
-            )
+            .call("POST", "/api/v1/auth/login", None, Some(json!({"username": username, "password": password})))
             .await;
         (status == 200).then(|| body["token"].as_str().expect("token").to_owned())
     }
@@ -97,38 +83,21 @@ fn temp_db() -> (tempfile::TempDir, String) {
 async fn first_start_creates_an_admin_with_a_one_time_password() {
     let (_dir, db) = temp_db();
     let mut server = serve(&db, None).await;
-    let line = server
-        .printed
-        .iter()
-        .find(|l| l.contains("one-time password"))
-        .expect("the password is printed");
+    let line = server.printed.iter().find(|l| l.contains("one-time password")).expect("the password is printed");
     let password = line.rsplit(' ').next().expect("password");
     assert!(password.len() >= 16);
-    let token = server
-        .login("admin", password)
-        .await
-        .expect("the printed password signs in");
+    let token = server.login("admin", password).await.expect("the printed password signs in");
     let (status, me) = server.call("GET", "/api/v1/auth/me", Some(&token), None).await;
     assert_eq!(status, 200);
     assert_eq!(me["roles"], json!(["admin", "supervisor"]));
     // A supervisor runs the whole SOP: the first admin can try Loket at once.
-    let (status, _) = server
-        .call(
-            "POST",
-            "/api/v1/visits",
-            Some(&token),
-            Some(json!({"visitor": {"name": "Coba"}})),
-        )
-        .await;
+    let (status, _) =
+        server.call("POST", "/api/v1/visits", Some(&token), Some(json!({"visitor": {"name": "Coba"}}))).await;
     assert_eq!(status, 201);
     server.child.kill().await.expect("kill");
     // A second start creates nobody and prints no password.
     let mut again = serve(&db, None).await;
-    assert!(
-        again.printed.iter().all(|l| !l.contains("password")),
-        "{:?}",
-        again.printed
-    );
+    assert!(again.printed.iter().all(|l| !l.contains("password")), "{:?}", again.printed);
     again.child.kill().await.expect("kill");
 }
 
@@ -146,11 +115,7 @@ async fn run(args: &[&str], password: Option<&str>) -> (bool, String, String) {
         cmd.env("LOKET_PASSWORD", p);
     }
     let out = cmd.output().await.expect("run loket");
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into(),
-        String::from_utf8_lossy(&out.stderr).into(),
-    )
+    (out.status.success(), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
 }
 
 #[tokio::test]
@@ -177,43 +142,24 @@ async fn staff_accounts_are_managed_from_the_command_line() {
     let (ok, out, _) = run(&["user", "list", "--database", &db], None).await;
     assert!(ok);
     assert!(out.contains("rina\tRina Wati\tfront_office,helpdesk"), "{out}");
-    let (ok, _, err) = run(
-        &["user", "add", "rina", "--role", "helpdesk", "--database", &db],
-        Some("rahasia-123"),
-    )
-    .await;
+    let (ok, _, err) =
+        run(&["user", "add", "rina", "--role", "helpdesk", "--database", &db], Some("rahasia-123")).await;
     assert!(!ok && err.contains("exists"), "{err}");
-    let (ok, _, err) = run(
-        &["user", "add", "budi", "--role", "boss", "--database", &db],
-        Some("rahasia-123"),
-    )
-    .await;
+    let (ok, _, err) = run(&["user", "add", "budi", "--role", "boss", "--database", &db], Some("rahasia-123")).await;
     assert!(!ok && err.contains("unknown role"), "{err}");
-    let (ok, _, err) = run(
-        &["user", "add", "budi", "--role", "helpdesk", "--database", &db],
-        Some("short"),
-    )
-    .await;
+    let (ok, _, err) = run(&["user", "add", "budi", "--role", "helpdesk", "--database", &db], Some("short")).await;
     assert!(!ok && err.contains("8 characters"), "{err}");
 
     let mut server = serve(&db, Some("sandi-awal-123")).await;
     let token = server.login("rina", "rahasia-123").await.expect("rina signs in");
     let (ok, _, _) = run(&["user", "passwd", "rina", "--database", &db], Some("sandi-baru-456")).await;
     assert!(ok);
-    assert_eq!(
-        server.call("GET", "/api/v1/queue", Some(&token), None).await.0,
-        401,
-        "a new password ends sessions"
-    );
+    assert_eq!(server.call("GET", "/api/v1/queue", Some(&token), None).await.0, 401, "a new password ends sessions");
     assert!(server.login("rina", "rahasia-123").await.is_none());
     let token = server.login("rina", "sandi-baru-456").await.expect("new password");
     let (ok, _, _) = run(&["user", "disable", "rina", "--database", &db], None).await;
     assert!(ok);
-    assert_eq!(
-        server.call("GET", "/api/v1/queue", Some(&token), None).await.0,
-        401,
-        "disabling ends sessions"
-    );
+    assert_eq!(server.call("GET", "/api/v1/queue", Some(&token), None).await.0, 401, "disabling ends sessions");
     let (ok, out, _) = run(&["user", "list", "--database", &db], None).await;
     assert!(ok && out.contains("(disabled)"));
     let (ok, _, err) = run(&["user", "disable", "nobody", "--database", &db], None).await;
@@ -225,18 +171,9 @@ async fn staff_accounts_are_managed_from_the_command_line() {
 #[tokio::test]
 async fn start_up_failures_are_one_clear_line() {
     let cases: [(&[&str], &str); 3] = [
-        (
-            &["migrate", "--database", "mysql://localhost/loket"],
-            "unsupported database URL",
-        ),
-        (
-            &["migrate", "--database", "postgres://loket@127.0.0.1:1/loket"],
-            "Connection refused",
-        ),
-        (
-            &["migrate", "--database", "sqlite:///no/such/folder/loket.db"],
-            "unable to open database file",
-        ),
+        (&["migrate", "--database", "mysql://localhost/loket"], "unsupported database URL"),
+        (&["migrate", "--database", "postgres://loket@127.0.0.1:1/loket"], "Connection refused"),
+        (&["migrate", "--database", "sqlite:///no/such/folder/loket.db"], "unable to open database file"),
     ];
     for (args, expected) in cases {
         let (ok, _, err) = run(args, None).await;
@@ -252,10 +189,7 @@ async fn start_up_failures_are_one_clear_line() {
     let (ok, _, err) = run(&["serve", "--listen", &addr, "--database", &db], None).await;
     assert!(!ok);
     assert_eq!(err.lines().count(), 1, "{err}");
-    assert!(
-        err.contains(&format!("cannot listen on {addr}")) && err.contains("in use"),
-        "{err}"
-    );
+    assert!(err.contains(&format!("cannot listen on {addr}")) && err.contains("in use"), "{err}");
     server.child.kill().await.expect("kill");
 }
 
@@ -271,54 +205,28 @@ async fn acknowledged_writes_survive_a_kill(db: &str) {
     let mut acknowledged: Vec<Value> = Vec::new();
     for i in 0..12 {
         let (s, v) = server
-            .call(
-                "POST",
-                "/api/v1/visits",
-                Some(&token),
-                Some(json!({"visitor": {"name": format!("v{i}")}})),
-            )
+            .call("POST", "/api/v1/visits", Some(&token), Some(json!({"visitor": {"name": format!("v{i}")}})))
             .await;
         assert_eq!(s, 201);
         let id = v["id"].as_str().expect("id").to_owned();
         let mut last = v;
         if i % 3 != 0 {
-            let (s, v) = server
-                .call(
-                    "PUT",
-                    &format!("/api/v1/visits/{id}/form"),
-                    Some(&token),
-                    Some(form.clone()),
-                )
-                .await;
+            let (s, v) =
+                server.call("PUT", &format!("/api/v1/visits/{id}/form"), Some(&token), Some(form.clone())).await;
             assert_eq!(s, 200);
-            let (s, v2) = server
-                .call("POST", &format!("/api/v1/visits/{id}/check"), Some(&token), None)
-                .await;
+            let (s, v2) = server.call("POST", &format!("/api/v1/visits/{id}/check"), Some(&token), None).await;
             assert_eq!(s, 200, "{v}");
             last = v2;
         }
         acknowledged.push(last);
     }
-    let (s, called) = server
-        .call("POST", "/api/v1/counters/1/call-next", Some(&token), None)
-        .await;
+    let (s, called) = server.call("POST", "/api/v1/counters/1/call-next", Some(&token), None).await;
     assert_eq!(s, 200);
     let id = called["id"].as_str().expect("id").to_owned();
-    server
-        .call("POST", &format!("/api/v1/visits/{id}/start"), Some(&token), None)
-        .await;
+    server.call("POST", &format!("/api/v1/visits/{id}/start"), Some(&token), None).await;
     let answer = json!({"analysis": "a", "answer": "b"});
-    server
-        .call(
-            "POST",
-            &format!("/api/v1/visits/{id}/answer"),
-            Some(&token),
-            Some(answer),
-        )
-        .await;
-    let (s, archived) = server
-        .call("POST", &format!("/api/v1/visits/{id}/archive"), Some(&token), None)
-        .await;
+    server.call("POST", &format!("/api/v1/visits/{id}/answer"), Some(&token), Some(answer)).await;
+    let (s, archived) = server.call("POST", &format!("/api/v1/visits/{id}/archive"), Some(&token), None).await;
     assert_eq!(s, 200);
     // Killed the moment the last answer arrived.
     let mut child = server.child;
@@ -330,15 +238,10 @@ async fn acknowledged_writes_survive_a_kill(db: &str) {
         }
     }
     let mut again = serve(db, None).await;
-    let token = again
-        .login("admin", "sandi-awal-123")
-        .await
-        .expect("admin after restart");
+    let token = again.login("admin", "sandi-awal-123").await.expect("admin after restart");
     for before in &acknowledged {
         let id = before["id"].as_str().expect("id");
-        let (s, after) = again
-            .call("GET", &format!("/api/v1/visits/{id}"), Some(&token), None)
-            .await;
+        let (s, after) = again.call("GET", &format!("/api/v1/visits/{id}"), Some(&token), None).await;
         assert_eq!(s, 200, "visit {id} lost");
         assert_eq!(after["status"], before["status"]);
         assert_eq!(after["queue"]["number"], before["queue"]["number"]);

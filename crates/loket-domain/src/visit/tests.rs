@@ -12,17 +12,11 @@ fn table() -> PriorityTable {
 }
 
 fn required() -> Vec<String> {
-    crate::form::DEFAULT_REQUIRED_FIELDS
-        .iter()
-        .map(|s| s.to_string())
-        .collect()
+    crate::form::DEFAULT_REQUIRED_FIELDS.iter().map(|s| s.to_string()).collect()
 }
 
 fn opened() -> Visit {
-    let visitor = Visitor {
-        name: Some("Budi".into()),
-        ..Default::default()
-    };
+    let visitor = Visitor { name: Some("Budi".into()), ..Default::default() };
     Visit::open("v1".into(), "R-1".into(), "A".into(), visitor, now(), "fo").0
 }
 
@@ -78,9 +72,7 @@ fn in_status(status: Status) -> Visit {
         }
         Status::FormIncomplete => {
             let mut v = in_status(Status::FormSubmitted);
-            let Check::Incomplete(e) = v.check(&required(), &table()).unwrap() else {
-                panic!("complete")
-            };
+            let Check::Incomplete(e) = v.check(&required(), &table()).unwrap() else { panic!("complete") };
             v.mark_incomplete(&e, now(), "fo").unwrap();
             return v;
         }
@@ -126,21 +118,14 @@ fn tts() -> EscalationRequest {
 }
 
 fn archive() -> Archive {
-    Archive {
-        number: "ARS/1".into(),
-        archived_at: now(),
-        sha256: "00".into(),
-        version: 1,
-    }
+    Archive { number: "ARS/1".into(), archived_at: now(), sha256: "00".into(), version: 1 }
 }
 
 /// Every action, tried from a visit in a given status: Ok(new status) or the refusal.
 fn try_all(status: Status) -> Vec<(&'static str, Result<Status, Refused>)> {
     type Action = fn(&mut Visit) -> Result<Event, Refused>;
     let actions: [(&'static str, Action); 11] = [
-        ("save_form", |v| {
-            v.save_form(None, &FormInput::default(), &table(), now(), "x")
-        }),
+        ("save_form", |v| v.save_form(None, &FormInput::default(), &table(), now(), "x")),
         ("enqueue", |v| v.enqueue(ticket(5), now(), "x")),
         ("call", |v| v.call("2", now(), "x")),
         ("recall", |v| v.recall(now(), "x")),
@@ -186,10 +171,7 @@ fn only_the_transitions_of_the_sop_are_allowed() {
     ];
     for status in Status::ALL {
         for (action, result) in try_all(status) {
-            let expected = allowed
-                .iter()
-                .find(|(s, a, _)| *s == status && *a == action)
-                .map(|(_, _, to)| *to);
+            let expected = allowed.iter().find(|(s, a, _)| *s == status && *a == action).map(|(_, _, to)| *to);
             match (expected, result) {
                 (Some(to), Ok(got)) => assert_eq!(got, to, "{status} --{action}-->"),
                 (None, Err(_)) => {}
@@ -203,15 +185,9 @@ fn only_the_transitions_of_the_sop_are_allowed() {
 #[test]
 fn skip_is_refused_until_the_third_call() {
     let mut v = called();
-    assert_eq!(
-        v.skip(CallingPolicy::default(), None, now(), "hd"),
-        Err(Refused::CallsRemaining { made: 1 })
-    );
+    assert_eq!(v.skip(CallingPolicy::default(), None, now(), "hd"), Err(Refused::CallsRemaining { made: 1 }));
     v.recall(now(), "hd").unwrap();
-    assert_eq!(
-        v.skip(CallingPolicy::default(), None, now(), "hd"),
-        Err(Refused::CallsRemaining { made: 2 })
-    );
+    assert_eq!(v.skip(CallingPolicy::default(), None, now(), "hd"), Err(Refused::CallsRemaining { made: 2 }));
     v.recall(now(), "hd").unwrap();
     assert_eq!(v.recall(now(), "hd"), Err(Refused::CallLimitReached));
     let event = v.skip(CallingPolicy::default(), Some(10), now(), "hd").unwrap();
@@ -247,9 +223,7 @@ fn a_bad_form_field_is_refused_and_nothing_is_lost() {
         ..Default::default()
     };
     let err = v.save_form(None, &input, &table(), now(), "fo").unwrap_err();
-    let Refused::Validation(fields) = err else {
-        panic!("not a validation error")
-    };
+    let Refused::Validation(fields) = err else { panic!("not a validation error") };
     assert!(fields.0.contains_key("form.tender_code"));
     assert_eq!(v.status, Status::FormIssued);
     assert_eq!(v.form.description, None, "nothing of the failed request is applied");
@@ -259,20 +233,14 @@ fn a_bad_form_field_is_refused_and_nothing_is_lost() {
 #[test]
 fn an_incomplete_form_keeps_what_was_entered_and_can_be_checked_again() {
     let mut v = opened();
-    let input = FormInput {
-        description: Some("Tidak bisa login".into()),
-        ..Default::default()
-    };
+    let input = FormInput { description: Some("Tidak bisa login".into()), ..Default::default() };
     v.save_form(None, &input, &table(), now(), "fo").unwrap();
-    let Check::Incomplete(errors) = v.check(&required(), &table()).unwrap() else {
-        panic!("complete")
-    };
+    let Check::Incomplete(errors) = v.check(&required(), &table()).unwrap() else { panic!("complete") };
     assert!(errors.0.contains_key("visitor.phone"));
     v.mark_incomplete(&errors, now(), "fo").unwrap();
     assert_eq!(v.form.description.as_deref(), Some("Tidak bisa login"));
     let (vi, fi) = complete_input();
-    v.save_form(Some(&vi), &fi, &table(), now() + Duration::minutes(3), "fo")
-        .unwrap();
+    v.save_form(Some(&vi), &fi, &table(), now() + Duration::minutes(3), "fo").unwrap();
     assert_eq!(v.check(&required(), &table()).unwrap(), Check::Complete);
 }
 
@@ -296,19 +264,14 @@ fn lkpp_may_answer_after_the_visit_is_archived() {
     v.archive(archive(), now(), "hd").unwrap();
     v.answer_escalation("fixed by LKPP", now(), "hd").unwrap();
     assert_eq!(v.status, Status::Archived);
-    assert_eq!(
-        v.escalation.as_ref().and_then(|e| e.answer.as_deref()),
-        Some("fixed by LKPP")
-    );
+    assert_eq!(v.escalation.as_ref().and_then(|e| e.answer.as_deref()), Some("fixed by LKPP"));
     assert!(v.answer_escalation("again", now(), "hd").is_err(), "answered once");
 }
 
 #[test]
 fn answers_must_not_be_empty() {
     let mut v = in_status(Status::InService);
-    let Err(Refused::Validation(f)) = v.answer(" ", "", now(), "hd") else {
-        panic!("accepted")
-    };
+    let Err(Refused::Validation(f)) = v.answer(" ", "", now(), "hd") else { panic!("accepted") };
     assert_eq!(f.0.len(), 2);
     assert_eq!(v.status, Status::InService);
 }

@@ -32,8 +32,6 @@ struct WriteTx {
     live: Vec<LiveEvent>,
     /// Services whose waiting count changed.
     waiting_changed: Vec<String>,
-    #[allow(dead_code)]
-    guard: Option<tokio::sync::OwnedMutexGuard<()>>,
 }
 
 impl WriteTx {

@@ -44,11 +44,7 @@ pub fn form() -> FormInput {
 
 /// A visit filled in at the kiosk and checked complete: waiting in line.
 pub async fn waiting(store: &S, name: &str, service: &str, lane: bool, now: DateTime<Utc>) -> Visit {
-    let open = OpenVisit {
-        service: Some(service.into()),
-        visitor: visitor(name),
-        form: Some(form()),
-    };
+    let open = OpenVisit { service: Some(service.into()), visitor: visitor(name), form: Some(form()) };
     let v = store.open_visit(open, now, "kiosk").await.expect("open");
     let checked = store.check_visit(&v.id, lane, now, "fo").await.expect("check");
     assert!(checked.incomplete.is_none());
@@ -56,10 +52,7 @@ pub async fn waiting(store: &S, name: &str, service: &str, lane: bool, now: Date
 }
 
 pub async fn set_counters(store: &S, counters: Vec<Counter>) {
-    store
-        .save_setting(keys::COUNTERS, serde_json::to_value(counters).unwrap(), "admin", at(0))
-        .await
-        .unwrap();
+    store.save_setting(keys::COUNTERS, serde_json::to_value(counters).unwrap(), "admin", at(0)).await.unwrap();
 }
 
 pub fn counter(code: &str, services: &[&str]) -> Counter {
@@ -72,10 +65,7 @@ pub fn counter(code: &str, services: &[&str]) -> Counter {
 
 async fn recall_twice(store: &S, id: &str) {
     for _ in 0..2 {
-        store
-            .change_visit(id, at(1), Box::new(|v, _| v.recall(at(1), "hd")))
-            .await
-            .unwrap();
+        store.change_visit(id, at(1), Box::new(|v, _| v.recall(at(1), "hd"))).await.unwrap();
     }
 }
 
@@ -90,10 +80,7 @@ pub async fn a_visit_goes_through_all_twelve_steps(db: TestDb) {
     let store = db.store.clone();
     let open = OpenVisit {
         service: None,
-        visitor: VisitorInput {
-            name: Some("Budi".into()),
-            ..Default::default()
-        },
+        visitor: VisitorInput { name: Some("Budi".into()), ..Default::default() },
         form: None,
     };
     let v = store.open_visit(open, at(0), "fo").await.unwrap();
@@ -101,31 +88,20 @@ pub async fn a_visit_goes_through_all_twelve_steps(db: TestDb) {
     assert_eq!(v.service, "A");
     let vi = visitor("Budi Santoso");
     let v = store
-        .change_visit(
-            &v.id,
-            at(3),
-            Box::new(move |v, s| v.save_form(Some(&vi), &form(), &s.priorities, at(3), "fo")),
-        )
+        .change_visit(&v.id, at(3), Box::new(move |v, s| v.save_form(Some(&vi), &form(), &s.priorities, at(3), "fo")))
         .await
         .unwrap();
     assert_eq!(v.status, Status::FormSubmitted);
     let checked = store.check_visit(&v.id, false, at(5), "fo").await.unwrap();
     assert_eq!(checked.visit.status, Status::Waiting);
     assert_eq!(checked.visit.queue.number.as_deref(), Some("A-001"));
-    let called = store
-        .call_next("1", None, at(10), "hd")
-        .await
-        .unwrap()
-        .expect("a visit");
+    let called = store.call_next("1", None, at(10), "hd").await.unwrap().expect("a visit");
     assert_eq!(called.id, v.id);
     assert_eq!(
         (called.status, called.queue.call_count, called.queue.counter.as_deref()),
         (Status::Called, 1, Some("1"))
     );
-    store
-        .change_visit(&v.id, at(11), Box::new(|v, _| v.start(at(11), "hd")))
-        .await
-        .unwrap();
+    store.change_visit(&v.id, at(11), Box::new(|v, _| v.start(at(11), "hd"))).await.unwrap();
     let v = store
         .change_visit(
             &v.id,
@@ -141,11 +117,7 @@ pub async fn a_visit_goes_through_all_twelve_steps(db: TestDb) {
     assert_eq!(archive.number, "ARS/2026/11/00001");
     let doc = store.archived_document(&v.id, None).await.unwrap().expect("document");
     use sha2::Digest;
-    assert_eq!(
-        hex::encode(sha2::Sha256::digest(&doc.content)),
-        archive.sha256,
-        "the hash is of the stored bytes"
-    );
+    assert_eq!(hex::encode(sha2::Sha256::digest(&doc.content)), archive.sha256, "the hash is of the stored bytes");
 
     let history = store.history(&v.id).await.unwrap();
     let kinds: Vec<EventKind> = history.iter().map(|e| e.kind).collect();
@@ -161,10 +133,7 @@ pub async fn a_visit_goes_through_all_twelve_steps(db: TestDb) {
 pub async fn numbers_count_per_service_and_reset_at_local_midnight(db: TestDb) {
     let store = db.store.clone();
     let services = serde_json::json!([{"code": "A", "name": "Konsultasi"}, {"code": "B", "name": "Verifikasi"}]);
-    store
-        .save_setting(keys::SERVICES, services, "admin", at(0))
-        .await
-        .unwrap();
+    store.save_setting(keys::SERVICES, services, "admin", at(0)).await.unwrap();
     let a1 = waiting(&store, "a1", "A", false, at(0)).await;
     let b1 = waiting(&store, "b1", "B", false, at(1)).await;
     let a2 = waiting(&store, "a2", "A", false, at(2)).await;
@@ -174,10 +143,7 @@ pub async fn numbers_count_per_service_and_reset_at_local_midnight(db: TestDb) {
     // 23:59 in Jakarta is still the same day; 00:00 is the next.
     let late = Utc.with_ymd_and_hms(2026, 11, 27, 16, 59, 0).unwrap();
     let midnight = Utc.with_ymd_and_hms(2026, 11, 27, 17, 0, 0).unwrap();
-    assert_eq!(
-        waiting(&store, "a3", "A", false, late).await.queue.number.as_deref(),
-        Some("A-003")
-    );
+    assert_eq!(waiting(&store, "a3", "A", false, late).await.queue.number.as_deref(), Some("A-003"));
     let next_day = waiting(&store, "a4", "A", false, midnight).await;
     assert_eq!(next_day.queue.number.as_deref(), Some("A-001"));
     assert_eq!(next_day.queue.day.map(|d| d.to_string()).as_deref(), Some("2026-11-28"));
@@ -187,56 +153,34 @@ pub async fn an_incomplete_form_keeps_what_was_entered(db: TestDb) {
     let store = db.store.clone();
     let open = OpenVisit {
         service: None,
-        visitor: VisitorInput {
-            name: Some("Siti".into()),
-            ..Default::default()
-        },
-        form: Some(FormInput {
-            description: Some("Tidak bisa unggah penawaran".into()),
-            ..Default::default()
-        }),
+        visitor: VisitorInput { name: Some("Siti".into()), ..Default::default() },
+        form: Some(FormInput { description: Some("Tidak bisa unggah penawaran".into()), ..Default::default() }),
     };
     let v = store.open_visit(open, at(0), "kiosk").await.unwrap();
     let checked = store.check_visit(&v.id, false, at(2), "fo").await.unwrap();
     let missing = checked.incomplete.expect("incomplete");
     let fields: Vec<&str> = missing.0.keys().map(String::as_str).collect();
-    assert_eq!(
-        fields,
-        ["form.category", "visitor.organization", "visitor.phone", "visitor.role"]
-    );
+    assert_eq!(fields, ["form.category", "visitor.organization", "visitor.phone", "visitor.role"]);
     assert_eq!(checked.visit.status, Status::FormIncomplete);
     assert_eq!(checked.visit.queue.number, None);
     let stored = store.visit(&v.id).await.unwrap().unwrap();
     assert_eq!(stored.form.description.as_deref(), Some("Tidak bisa unggah penawaran"));
     let vi = visitor("Siti");
-    let category = FormInput {
-        category: Some("offer_upload".into()),
-        ..Default::default()
-    };
+    let category = FormInput { category: Some("offer_upload".into()), ..Default::default() };
     store
-        .change_visit(
-            &v.id,
-            at(6),
-            Box::new(move |v, s| v.save_form(Some(&vi), &category, &s.priorities, at(6), "fo")),
-        )
+        .change_visit(&v.id, at(6), Box::new(move |v, s| v.save_form(Some(&vi), &category, &s.priorities, at(6), "fo")))
         .await
         .unwrap();
     let again = store.check_visit(&v.id, false, at(7), "fo").await.unwrap();
     assert!(again.incomplete.is_none());
     assert_eq!(again.visit.status, Status::Waiting);
-    assert_eq!(
-        again.visit.form.description.as_deref(),
-        Some("Tidak bisa unggah penawaran")
-    );
+    assert_eq!(again.visit.form.description.as_deref(), Some("Tidak bisa unggah penawaran"));
 }
 
 pub async fn nobody_waiting_gives_no_visit(db: TestDb) {
     let store = db.store.clone();
     assert!(store.call_next("1", None, at(0), "hd").await.unwrap().is_none());
-    assert!(matches!(
-        store.call_next("99", None, at(0), "hd").await,
-        Err(StoreError::NotFound)
-    ));
+    assert!(matches!(store.call_next("99", None, at(0), "hd").await, Err(StoreError::NotFound)));
 }
 
 pub async fn a_counter_serving_a_visit_cannot_call_another(db: TestDb) {
@@ -246,18 +190,9 @@ pub async fn a_counter_serving_a_visit_cannot_call_another(db: TestDb) {
     let first = store.call_next("1", None, at(2), "hd").await.unwrap().unwrap();
     let busy = store.call_next("1", None, at(3), "hd").await.unwrap_err();
     assert_eq!(refused(busy), Refused::CounterBusy);
-    store
-        .change_visit(&first.id, at(4), Box::new(|v, _| v.start(at(4), "hd")))
-        .await
-        .unwrap();
-    assert_eq!(
-        refused(store.call_next("1", None, at(5), "hd").await.unwrap_err()),
-        Refused::CounterBusy
-    );
-    store
-        .change_visit(&first.id, at(6), Box::new(|v, _| v.answer("a", "b", at(6), "hd")))
-        .await
-        .unwrap();
+    store.change_visit(&first.id, at(4), Box::new(|v, _| v.start(at(4), "hd"))).await.unwrap();
+    assert_eq!(refused(store.call_next("1", None, at(5), "hd").await.unwrap_err()), Refused::CounterBusy);
+    store.change_visit(&first.id, at(6), Box::new(|v, _| v.answer("a", "b", at(6), "hd"))).await.unwrap();
     let second = store.call_next("1", None, at(7), "hd").await.unwrap().unwrap();
     assert_ne!(second.id, first.id);
 }
@@ -272,30 +207,14 @@ pub async fn skipped_visit_is_called_right_after_the_next_one(db: TestDb) {
     let early = store.skip(&a.id, at(6), "hd").await.unwrap_err();
     assert_eq!(refused(early), Refused::CallsRemaining { made: 1 });
     recall_twice(&store, &a.id).await;
-    let too_many = store
-        .change_visit(&a.id, at(7), Box::new(|v, _| v.recall(at(7), "hd")))
-        .await
-        .unwrap_err();
+    let too_many = store.change_visit(&a.id, at(7), Box::new(|v, _| v.recall(at(7), "hd"))).await.unwrap_err();
     assert_eq!(refused(too_many), Refused::CallLimitReached);
     let skipped = store.skip(&a.id, at(8), "hd").await.unwrap();
     assert_eq!(skipped.next.as_ref().map(|v| v.id.as_str()), Some(b.id.as_str()));
-    assert_eq!(
-        skipped.next.as_ref().and_then(|v| v.queue.counter.as_deref()),
-        Some("1")
-    );
+    assert_eq!(skipped.next.as_ref().and_then(|v| v.queue.counter.as_deref()), Some("1"));
     assert_eq!(skipped.skipped.status, Status::Waiting);
-    assert_eq!(
-        (skipped.skipped.queue.call_count, skipped.skipped.queue.skip_count),
-        (0, 1)
-    );
-    let line: Vec<String> = store
-        .queue(None)
-        .await
-        .unwrap()
-        .waiting
-        .into_iter()
-        .map(|v| v.id)
-        .collect();
+    assert_eq!((skipped.skipped.queue.call_count, skipped.skipped.queue.skip_count), (0, 1));
+    let line: Vec<String> = store.queue(None).await.unwrap().waiting.into_iter().map(|v| v.id).collect();
     assert_eq!(
         line,
         [a.id.clone(), c.id.clone(), d.id.clone()],
@@ -312,14 +231,7 @@ pub async fn skipped_visit_with_nobody_else_waiting_is_first_in_line(db: TestDb)
     let skipped = store.skip(&a.id, at(2), "hd").await.unwrap();
     assert!(skipped.next.is_none());
     let b = waiting(&store, "b", "A", false, at(3)).await;
-    let line: Vec<String> = store
-        .queue(None)
-        .await
-        .unwrap()
-        .waiting
-        .into_iter()
-        .map(|v| v.id)
-        .collect();
+    let line: Vec<String> = store.queue(None).await.unwrap().waiting.into_iter().map(|v| v.id).collect();
     assert_eq!(line, [a.id, b.id]);
 }
 
@@ -336,23 +248,12 @@ pub async fn a_number_skipped_after_its_recall_is_a_no_show(db: TestDb) {
     }
     assert!(store.queue(None).await.unwrap().waiting.is_empty());
     // With two re-calls allowed, the second skip puts it back again.
-    store
-        .save_setting(
-            keys::CALLING,
-            serde_json::json!({"recalls_after_skip": 2}),
-            "sup",
-            at(0),
-        )
-        .await
-        .unwrap();
+    store.save_setting(keys::CALLING, serde_json::json!({"recalls_after_skip": 2}), "sup", at(0)).await.unwrap();
     let b = waiting(&store, "b", "A", false, at(30)).await;
     for _ in 0..2 {
         store.call_next("1", None, at(31), "hd").await.unwrap();
         recall_twice(&store, &b.id).await;
-        assert_eq!(
-            store.skip(&b.id, at(32), "hd").await.unwrap().skipped.status,
-            Status::Waiting
-        );
+        assert_eq!(store.skip(&b.id, at(32), "hd").await.unwrap().skipped.status, Status::Waiting);
     }
 }
 
@@ -362,56 +263,30 @@ pub async fn priority_lane_is_called_first_in_its_own_order(db: TestDb) {
     let p1 = waiting(&store, "p1", "A", true, at(1)).await;
     let b = waiting(&store, "b", "A", false, at(2)).await;
     let p2 = waiting(&store, "p2", "A", true, at(3)).await;
-    let line: Vec<String> = store
-        .queue(None)
-        .await
-        .unwrap()
-        .waiting
-        .into_iter()
-        .map(|v| v.id)
-        .collect();
+    let line: Vec<String> = store.queue(None).await.unwrap().waiting.into_iter().map(|v| v.id).collect();
     assert_eq!(line, [p1.id.clone(), p2.id.clone(), a.id.clone(), b.id.clone()]);
     // A skipped priority visit goes back to the head of the priority lane only.
     store.call_next("1", None, at(4), "hd").await.unwrap();
     recall_twice(&store, &p1.id).await;
     let skipped = store.skip(&p1.id, at(5), "hd").await.unwrap();
     assert_eq!(skipped.next.map(|v| v.id), Some(p2.id));
-    let line: Vec<String> = store
-        .queue(None)
-        .await
-        .unwrap()
-        .waiting
-        .into_iter()
-        .map(|v| v.id)
-        .collect();
+    let line: Vec<String> = store.queue(None).await.unwrap().waiting.into_iter().map(|v| v.id).collect();
     assert_eq!(line, [p1.id, a.id, b.id]);
 }
 
 pub async fn a_counter_with_several_services_calls_the_earliest_first(db: TestDb) {
     let store = db.store.clone();
     let services = serde_json::json!([{"code": "A", "name": "Konsultasi"}, {"code": "B", "name": "Verifikasi"}]);
-    store
-        .save_setting(keys::SERVICES, services, "admin", at(0))
-        .await
-        .unwrap();
+    store.save_setting(keys::SERVICES, services, "admin", at(0)).await.unwrap();
     set_counters(&store, vec![counter("1", &["A", "B"]), counter("2", &["B"])]).await;
     let b = waiting(&store, "b", "B", false, at(0)).await;
     let a = waiting(&store, "a", "A", false, at(1)).await;
     assert_eq!(store.call_next("1", None, at(2), "hd").await.unwrap().unwrap().id, b.id);
-    assert!(
-        store.call_next("2", None, at(2), "hd").await.unwrap().is_none(),
-        "counter 2 calls only B"
-    );
+    assert!(store.call_next("2", None, at(2), "hd").await.unwrap().is_none(), "counter 2 calls only B");
     let not_served = store.call_next("2", Some("A"), at(2), "hd").await.unwrap_err();
     assert!(matches!(refused(not_served), Refused::Validation(_)));
-    store
-        .change_visit(&b.id, at(3), Box::new(|v, _| v.cancel("left", at(3), "hd")))
-        .await
-        .unwrap();
-    assert_eq!(
-        store.call_next("1", Some("A"), at(4), "hd").await.unwrap().unwrap().id,
-        a.id
-    );
+    store.change_visit(&b.id, at(3), Box::new(|v, _| v.cancel("left", at(3), "hd"))).await.unwrap();
+    assert_eq!(store.call_next("1", Some("A"), at(4), "hd").await.unwrap().unwrap().id, a.id);
 }
 
 pub async fn eight_counters_calling_at_once_call_every_visit_exactly_once(db: TestDb) {
@@ -434,10 +309,7 @@ pub async fn eight_counters_calling_at_once_call_every_visit_exactly_once(db: Te
                 assert_eq!(v.queue.counter.as_deref(), Some(code.as_str()));
                 got.push(v.id.clone());
                 // Served and answered, so the counter is free again.
-                store
-                    .change_visit(&v.id, at(1), Box::new(|v, _| v.start(at(1), "hd")))
-                    .await
-                    .expect("start");
+                store.change_visit(&v.id, at(1), Box::new(|v, _| v.start(at(1), "hd"))).await.expect("start");
                 store
                     .change_visit(&v.id, at(1), Box::new(|v, _| v.answer("a", "b", at(1), "hd")))
                     .await
@@ -469,20 +341,14 @@ pub async fn eight_counters_calling_at_once_call_every_visit_exactly_once(db: Te
 async fn escalated(store: &S, channel: Channel) -> Visit {
     let v = waiting(store, "esc", "A", false, at(0)).await;
     store.call_next("1", None, at(1), "hd").await.unwrap();
-    store
-        .change_visit(&v.id, at(2), Box::new(|v, _| v.start(at(2), "hd")))
-        .await
-        .unwrap();
+    store.change_visit(&v.id, at(2), Box::new(|v, _| v.start(at(2), "hd"))).await.unwrap();
     let req = EscalationRequest {
         analysis: "Galat server SPSE".into(),
         channel,
         summary: "Penawaran gagal terkirim".into(),
         external_reference: (channel == Channel::Tts).then(|| "TTS-2026-0042".into()),
     };
-    store
-        .change_visit(&v.id, at(10), Box::new(move |v, _| v.escalate(&req, at(10), "hd")))
-        .await
-        .unwrap()
+    store.change_visit(&v.id, at(10), Box::new(move |v, _| v.escalate(&req, at(10), "hd"))).await.unwrap()
 }
 
 pub async fn lkpp_answer_after_archive_adds_an_archive_version(db: TestDb) {
@@ -493,11 +359,7 @@ pub async fn lkpp_answer_after_archive_adds_an_archive_version(db: TestDb) {
     let first = store.archived_document(&v.id, None).await.unwrap().unwrap();
     assert_eq!(first.version, 1);
     let answered = store
-        .change_visit(
-            &v.id,
-            at(600),
-            Box::new(|v, _| v.answer_escalation("Sudah diperbaiki LKPP", at(600), "hd")),
-        )
+        .change_visit(&v.id, at(600), Box::new(|v, _| v.answer_escalation("Sudah diperbaiki LKPP", at(600), "hd")))
         .await
         .unwrap();
     assert_eq!(answered.status, Status::Archived);
@@ -518,11 +380,7 @@ pub async fn history_and_archived_documents_cannot_be_changed(db: TestDb) {
     let url_free_check = store.history(&v.id).await.unwrap().len();
     assert!(url_free_check > 0);
     // Changing the archive or the history directly is refused by the database itself.
-    assert!(
-        raw_execute(&db.url, "UPDATE archived_documents SET sha256 = 'x'")
-            .await
-            .is_err()
-    );
+    assert!(raw_execute(&db.url, "UPDATE archived_documents SET sha256 = 'x'").await.is_err());
     assert!(raw_execute(&db.url, "DELETE FROM visit_events").await.is_err());
     assert_eq!(store.history(&v.id).await.unwrap().len(), url_free_check);
 }
@@ -549,10 +407,7 @@ pub async fn sessions_expire_and_end(db: TestDb) {
     store.add_user(user.clone(), at(0)).await.unwrap();
     assert!(matches!(store.add_user(user, at(0)).await, Err(StoreError::Duplicate)));
     store.add_session("t1", "rina", at(0), at(60)).await.unwrap();
-    assert_eq!(
-        store.session_user("t1", at(30)).await.unwrap().map(|u| u.roles),
-        Some(vec![Role::Helpdesk])
-    );
+    assert_eq!(store.session_user("t1", at(30)).await.unwrap().map(|u| u.roles), Some(vec![Role::Helpdesk]));
     assert!(store.session_user("t1", at(61)).await.unwrap().is_none(), "expired");
     store.add_session("t2", "rina", at(0), at(600)).await.unwrap();
     store.end_session("t2").await.unwrap();
@@ -581,10 +436,7 @@ pub async fn calls_and_queue_changes_are_announced_after_commit(db: TestDb) {
     let mut rx = store.subscribe();
     let a = waiting(&store, "a", "A", false, at(0)).await;
     store.call_next("2", None, at(1), "hd").await.unwrap();
-    store
-        .change_visit(&a.id, at(2), Box::new(|v, _| v.recall(at(2), "hd")))
-        .await
-        .unwrap();
+    store.change_visit(&a.id, at(2), Box::new(|v, _| v.recall(at(2), "hd"))).await.unwrap();
     let mut got = Vec::new();
     while got.len() < 4 {
         let e = tokio::time::timeout(std::time::Duration::from_secs(5), rx.recv())
@@ -596,24 +448,10 @@ pub async fn calls_and_queue_changes_are_announced_after_commit(db: TestDb) {
     assert_eq!(
         got,
         [
-            LiveEvent::Queue {
-                service: "A".into(),
-                waiting: 1
-            },
-            LiveEvent::Called {
-                number: "A-001".into(),
-                counter: "2".into(),
-                call_count: 1
-            },
-            LiveEvent::Queue {
-                service: "A".into(),
-                waiting: 0
-            },
-            LiveEvent::Called {
-                number: "A-001".into(),
-                counter: "2".into(),
-                call_count: 2
-            },
+            LiveEvent::Queue { service: "A".into(), waiting: 1 },
+            LiveEvent::Called { number: "A-001".into(), counter: "2".into(), call_count: 1 },
+            LiveEvent::Queue { service: "A".into(), waiting: 0 },
+            LiveEvent::Called { number: "A-001".into(), counter: "2".into(), call_count: 2 },
         ]
     );
 }
@@ -622,17 +460,12 @@ pub async fn a_failed_change_writes_nothing(db: TestDb) {
     let store = db.store.clone();
     let a = waiting(&store, "a", "A", false, at(0)).await;
     let before = store.history(&a.id).await.unwrap().len();
-    let err = store
-        .change_visit(&a.id, at(1), Box::new(|v, _| v.start(at(1), "hd")))
-        .await
-        .unwrap_err();
+    let err = store.change_visit(&a.id, at(1), Box::new(|v, _| v.start(at(1), "hd"))).await.unwrap_err();
     assert!(matches!(refused(err), Refused::InvalidTransition { .. }));
     assert_eq!(store.history(&a.id).await.unwrap().len(), before);
     assert_eq!(store.visit(&a.id).await.unwrap().unwrap(), a);
     assert!(matches!(
-        store
-            .change_visit("nope", at(1), Box::new(|v, _| v.start(at(1), "hd")))
-            .await,
+        store.change_visit("nope", at(1), Box::new(|v, _| v.start(at(1), "hd"))).await,
         Err(StoreError::NotFound)
     ));
 }
@@ -643,9 +476,7 @@ pub async fn a_refused_change_leaves_the_visit_free_for_the_next_caller(db: Test
     let store = db.store.clone();
     let a = waiting(&store, "a", "A", false, at(0)).await;
     for _ in 0..3 {
-        let refused = store
-            .change_visit(&a.id, at(1), Box::new(|v, _| v.start(at(1), "hd")))
-            .await;
+        let refused = store.change_visit(&a.id, at(1), Box::new(|v, _| v.start(at(1), "hd"))).await;
         assert!(refused.is_err());
     }
     let called = store.call_next("2", None, at(2), "hd").await.unwrap();

@@ -89,17 +89,11 @@ impl Model {
     }
 
     fn line(&self) -> Vec<String> {
-        self.priority
-            .iter()
-            .chain(&self.ordinary)
-            .map(|&i| self.visits[i].id.clone())
-            .collect()
+        self.priority.iter().chain(&self.ordinary).map(|&i| self.visits[i].id.clone()).collect()
     }
 
     fn busy(&self, counter: &str) -> bool {
-        self.visits
-            .iter()
-            .any(|v| v.counter.as_deref() == Some(counter) && v.status.occupies_counter())
+        self.visits.iter().any(|v| v.counter.as_deref() == Some(counter) && v.status.occupies_counter())
     }
 
     fn enqueue(&mut self, i: usize) {
@@ -121,10 +115,7 @@ impl Model {
 }
 
 fn incomplete_visitor() -> VisitorInput {
-    VisitorInput {
-        phone: None,
-        ..visitor("model")
-    }
+    VisitorInput { phone: None, ..visitor("model") }
 }
 
 fn is_invalid_transition(r: &Result<loket_domain::Visit, StoreError>) -> bool {
@@ -139,41 +130,19 @@ macro_rules! check_eq {
 
 async fn run(db: TestDb, counters: usize, ops: Vec<Op>) -> Result<(), TestCaseError> {
     let store = db.store.clone();
-    set_counters(
-        &store,
-        (1..=counters).map(|c| counter(&c.to_string(), &["A"])).collect(),
-    )
-    .await;
+    set_counters(&store, (1..=counters).map(|c| counter(&c.to_string(), &["A"])).collect()).await;
     let mut m = Model::default();
     let now = at(0);
     for (step, op) in ops.into_iter().enumerate() {
         let pick = |i: usize| {
-            if m.visits.is_empty() {
-                None
-            } else {
-                Some(i % m.visits.len())
-            }
+            if m.visits.is_empty() { None } else { Some(i % m.visits.len()) }
         };
         match op {
-            Op::Create {
-                priority_lane,
-                complete,
-            } => {
-                let v = if complete {
-                    visitor("model")
-                } else {
-                    incomplete_visitor()
-                };
-                let open = OpenVisit {
-                    service: None,
-                    visitor: v,
-                    form: Some(form()),
-                };
+            Op::Create { priority_lane, complete } => {
+                let v = if complete { visitor("model") } else { incomplete_visitor() };
+                let open = OpenVisit { service: None, visitor: v, form: Some(form()) };
                 let opened = store.open_visit(open, now, "kiosk").await.expect("open");
-                let checked = store
-                    .check_visit(&opened.id, priority_lane, now, "fo")
-                    .await
-                    .expect("check");
+                let checked = store.check_visit(&opened.id, priority_lane, now, "fo").await.expect("check");
                 m.visits.push(ModelVisit {
                     id: opened.id,
                     status: Status::FormIncomplete,
@@ -208,10 +177,8 @@ async fn run(db: TestDb, counters: usize, ops: Vec<Op>) -> Result<(), TestCaseEr
                     .await;
                 if m.visits[i].status == Status::FormIncomplete {
                     r.expect("form saved");
-                    let checked = store
-                        .check_visit(&m.visits[i].id, m.visits[i].priority_lane, now, "fo")
-                        .await
-                        .expect("check");
+                    let checked =
+                        store.check_visit(&m.visits[i].id, m.visits[i].priority_lane, now, "fo").await.expect("check");
                     m.enqueue(i);
                     check_eq!(checked.visit.status, Status::Waiting, "completed, step {}", step);
                 } else {
@@ -243,19 +210,12 @@ async fn run(db: TestDb, counters: usize, ops: Vec<Op>) -> Result<(), TestCaseEr
             }
             Op::Recall(i) => {
                 let Some(i) = pick(i) else { continue };
-                let r = store
-                    .change_visit(&m.visits[i].id, now, Box::new(|v, _| v.recall(now, "hd")))
-                    .await;
+                let r = store.change_visit(&m.visits[i].id, now, Box::new(|v, _| v.recall(now, "hd"))).await;
                 let v = &mut m.visits[i];
                 match (v.status, v.call_count) {
                     (Status::Called, n) if n < 3 => {
                         v.call_count += 1;
-                        check_eq!(
-                            r.expect("recall").queue.call_count,
-                            v.call_count,
-                            "recall, step {}",
-                            step
-                        );
+                        check_eq!(r.expect("recall").queue.call_count, v.call_count, "recall, step {}", step);
                     }
                     (Status::Called, _) => {
                         prop_assert!(matches!(r, Err(StoreError::Refused(Refused::CallLimitReached))))
@@ -288,11 +248,7 @@ async fn run(db: TestDb, counters: usize, ops: Vec<Op>) -> Result<(), TestCaseEr
                         } else {
                             v.skip_count += 1;
                             v.status = Status::Waiting;
-                            if v.priority_lane {
-                                m.priority.insert(0, i)
-                            } else {
-                                m.ordinary.insert(0, i)
-                            }
+                            if v.priority_lane { m.priority.insert(0, i) } else { m.ordinary.insert(0, i) }
                         }
                         check_eq!(got.skipped.status, m.visits[i].status, "skipped, step {}", step);
                     }
@@ -302,11 +258,7 @@ async fn run(db: TestDb, counters: usize, ops: Vec<Op>) -> Result<(), TestCaseEr
                             "skip too early"
                         );
                     }
-                    _ => prop_assert!(
-                        is_invalid_transition(&r.map(|s| s.skipped)),
-                        "skip refused, step {}",
-                        step
-                    ),
+                    _ => prop_assert!(is_invalid_transition(&r.map(|s| s.skipped)), "skip refused, step {}", step),
                 }
             }
             Op::Start(i) | Op::Answer(i) | Op::Escalate(i) | Op::Archive(i) | Op::Cancel(i) => {
@@ -320,9 +272,7 @@ async fn run(db: TestDb, counters: usize, ops: Vec<Op>) -> Result<(), TestCaseEr
                         Status::InService,
                     ),
                     Op::Answer(_) => (
-                        store
-                            .change_visit(&id, now, Box::new(|v, _| v.answer("a", "b", now, "hd")))
-                            .await,
+                        store.change_visit(&id, now, Box::new(|v, _| v.answer("a", "b", now, "hd"))).await,
                         from == Status::InService,
                         Status::Answered,
                     ),
@@ -334,9 +284,7 @@ async fn run(db: TestDb, counters: usize, ops: Vec<Op>) -> Result<(), TestCaseEr
                             external_reference: Some("T-1".into()),
                         };
                         (
-                            store
-                                .change_visit(&id, now, Box::new(move |v, _| v.escalate(&req, now, "hd")))
-                                .await,
+                            store.change_visit(&id, now, Box::new(move |v, _| v.escalate(&req, now, "hd"))).await,
                             from == Status::InService,
                             Status::Escalated,
                         )
@@ -347,9 +295,7 @@ async fn run(db: TestDb, counters: usize, ops: Vec<Op>) -> Result<(), TestCaseEr
                         Status::Archived,
                     ),
                     _ => (
-                        store
-                            .change_visit(&id, now, Box::new(|v, _| v.cancel("pergi", now, "fo")))
-                            .await,
+                        store.change_visit(&id, now, Box::new(|v, _| v.cancel("pergi", now, "fo"))).await,
                         matches!(
                             from,
                             Status::FormIssued
@@ -370,24 +316,11 @@ async fn run(db: TestDb, counters: usize, ops: Vec<Op>) -> Result<(), TestCaseEr
                         m.ordinary.retain(|&x| x != i);
                     }
                 } else {
-                    prop_assert!(
-                        is_invalid_transition(&r),
-                        "{:?} from {} refused, step {}",
-                        op,
-                        from,
-                        step
-                    );
+                    prop_assert!(is_invalid_transition(&r), "{:?} from {} refused, step {}", op, from, step);
                 }
             }
         }
-        let line: Vec<String> = store
-            .queue(None)
-            .await
-            .expect("queue")
-            .waiting
-            .into_iter()
-            .map(|v| v.id)
-            .collect();
+        let line: Vec<String> = store.queue(None).await.expect("queue").waiting.into_iter().map(|v| v.id).collect();
         check_eq!(line, m.line(), "the line after step {}", step);
     }
 
@@ -408,12 +341,7 @@ async fn run(db: TestDb, counters: usize, ops: Vec<Op>) -> Result<(), TestCaseEr
             prop_assert!(occupied.insert(c.clone()), "two visits at counter {}", c);
         }
         let history = store.history(&mv.id).await.expect("history");
-        check_eq!(
-            &v.history,
-            &history,
-            "the visit's own history is the stored one, {}",
-            mv.id
-        );
+        check_eq!(&v.history, &history, "the visit's own history is the stored one, {}", mv.id);
         let mut current: Option<Status> = None;
         for e in &history {
             check_eq!(e.from, current, "history of {} is a chain", mv.id);
@@ -426,17 +354,10 @@ async fn run(db: TestDb, counters: usize, ops: Vec<Op>) -> Result<(), TestCaseEr
 
 /// Runs `cases` random sequences, each on a fresh database.
 pub fn check(backend: Backend, cases: u32) {
-    let mut runner = TestRunner::new(Config {
-        cases,
-        failure_persistence: None,
-        ..Config::default()
-    });
+    let mut runner = TestRunner::new(Config { cases, failure_persistence: None, ..Config::default() });
     let strategy = (1usize..=4, prop::collection::vec(op(), 1..80));
     let result = runner.run(&strategy, |(counters, ops)| {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .expect("runtime");
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
         rt.block_on(async {
             let db = match backend {
                 Backend::Sqlite => crate::support::sqlite().await,

@@ -15,11 +15,7 @@ pub async fn sqlite() -> TestDb {
     let dir = tempfile::tempdir().expect("temp dir");
     let url = loket_store::testing::sqlite_url(dir.path());
     let store = SqliteStore::connect(&url, None).await.expect("sqlite store");
-    TestDb {
-        store: Arc::new(store),
-        url,
-        _dir: Some(dir),
-    }
+    TestDb { store: Arc::new(store), url, _dir: Some(dir) }
 }
 
 pub use loket_store::testing::{fresh_postgres_url, postgres_url};
@@ -28,11 +24,7 @@ pub async fn postgres() -> Option<TestDb> {
     let base = postgres_url()?;
     let url = fresh_postgres_url(&base).await;
     let store = PgStore::connect(&url, None).await.expect("postgres store");
-    Some(TestDb {
-        store: Arc::new(store),
-        url,
-        _dir: None,
-    })
+    Some(TestDb { store: Arc::new(store), url, _dir: None })
 }
 
 /// Runs one statement with a plain connection, bypassing the store (to prove what the database

@@ -76,10 +76,7 @@ pub async fn login(
         return Err(ApiError::RateLimited);
     }
     let record = state.store.user(req.username.trim()).await?;
-    let hash = record
-        .as_ref()
-        .map(|r| r.password_hash.clone())
-        .unwrap_or_else(|| dummy_hash().to_owned());
+    let hash = record.as_ref().map(|r| r.password_hash.clone()).unwrap_or_else(|| dummy_hash().to_owned());
     let valid = verify(req.password, hash).await;
     let Some(record) = record.filter(|r| valid && !r.user.disabled) else {
         tracing::info!(username = %user_key, address = %address_key, "sign-in refused");
@@ -91,19 +88,12 @@ pub async fn login(
     let now = state.now();
     let settings = state.store.settings().await?;
     let expires_at = now + Duration::minutes(i64::from(settings.session_minutes));
-    state
-        .store
-        .add_session(&token_hash(&token), &record.user.username, now, expires_at)
-        .await?;
+    state.store.add_session(&token_hash(&token), &record.user.username, now, expires_at).await?;
     tracing::info!(username = %record.user.username, "signed in");
     let u = record.user;
     Ok(Json(LoginResponse {
         token,
-        user: UserView {
-            username: u.username,
-            full_name: u.full_name,
-            roles: u.roles,
-        },
+        user: UserView { username: u.username, full_name: u.full_name, roles: u.roles },
         expires_at,
     }))
 }
@@ -120,9 +110,5 @@ pub async fn logout(State(state): State<AppState>, staff: Staff) -> ApiResult<St
     responses((status = 200, body = UserView), (status = 401, body = ErrorBody)))]
 pub async fn me(staff: Staff) -> Json<UserView> {
     let u = staff.user;
-    Json(UserView {
-        username: u.username,
-        full_name: u.full_name,
-        roles: u.roles,
-    })
+    Json(UserView { username: u.username, full_name: u.full_name, roles: u.roles })
 }

@@ -42,23 +42,9 @@ pub async fn create(
     if !state.limiters.kiosk.hit(&ip.to_string(), Instant::now()) {
         return Err(ApiError::RateLimited);
     }
-    let open = OpenVisit {
-        service: req.service,
-        visitor: req.visitor,
-        form: Some(req.form),
-    };
-    let visit = state
-        .store
-        .open_visit(open, state.now(), loket_domain::KIOSK_ACTOR)
-        .await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(KioskReceipt {
-            id: visit.id,
-            reference: visit.reference,
-            status: visit.status,
-        }),
-    ))
+    let open = OpenVisit { service: req.service, visitor: req.visitor, form: Some(req.form) };
+    let visit = state.store.open_visit(open, state.now(), loket_domain::KIOSK_ACTOR).await?;
+    Ok((StatusCode::CREATED, Json(KioskReceipt { id: visit.id, reference: visit.reference, status: visit.status })))
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -75,10 +61,7 @@ pub async fn categories(State(state): State<AppState>) -> ApiResult<Json<Vec<Cat
         .priorities
         .categories
         .iter()
-        .map(|c| CategoryName {
-            code: c.code.clone(),
-            name: c.name.clone(),
-        })
+        .map(|c| CategoryName { code: c.code.clone(), name: c.name.clone() })
         .collect();
     Ok(Json(list))
 }

@@ -41,11 +41,7 @@ pub async fn call_next(
     OptionalJson(req): OptionalJson<CallNextRequest>,
 ) -> ApiResult<Response> {
     staff.require(Permission::Helpdesk)?;
-    match state
-        .store
-        .call_next(&counter, req.service.as_deref(), state.now(), staff.name())
-        .await?
-    {
+    match state.store.call_next(&counter, req.service.as_deref(), state.now(), staff.name()).await? {
         Some(visit) => Ok(Json(state.view(visit).await?).into_response()),
         None => Ok(StatusCode::NO_CONTENT.into_response()),
     }
@@ -73,10 +69,7 @@ pub async fn queue(
     ApiQuery(q): ApiQuery<ServiceQuery>,
 ) -> ApiResult<Json<QueueResponse>> {
     staff.require(Permission::ReadVisits)?;
-    let view = state
-        .store
-        .queue(q.service.as_deref().filter(|s| !s.is_empty()))
-        .await?;
+    let view = state.store.queue(q.service.as_deref().filter(|s| !s.is_empty())).await?;
     let mut waiting = Vec::with_capacity(view.waiting.len());
     for v in view.waiting {
         waiting.push(state.view(v).await?);
@@ -94,12 +87,7 @@ pub async fn display(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<ServiceQuery>,
 ) -> ApiResult<Json<DisplayBoard>> {
-    Ok(Json(
-        state
-            .store
-            .display(q.service.as_deref().filter(|s| !s.is_empty()))
-            .await?,
-    ))
+    Ok(Json(state.store.display(q.service.as_deref().filter(|s| !s.is_empty())).await?))
 }
 
 /// Server-Sent Events: `called` `{"number", "counter", "call_count"}` at every call and re-call,
@@ -113,14 +101,9 @@ pub async fn events(State(state): State<AppState>) -> Sse<impl Stream<Item = Res
 
 fn sse(event: &LiveEvent) -> SseEvent {
     let (name, data) = match event {
-        LiveEvent::Called {
-            number,
-            counter,
-            call_count,
-        } => (
-            "called",
-            serde_json::json!({"number": number, "counter": counter, "call_count": call_count}),
-        ),
+        LiveEvent::Called { number, counter, call_count } => {
+            ("called", serde_json::json!({"number": number, "counter": counter, "call_count": call_count}))
+        }
         LiveEvent::Queue { service, waiting } => ("queue", serde_json::json!({"service": service, "waiting": waiting})),
     };
     SseEvent::default().event(name).data(data.to_string())

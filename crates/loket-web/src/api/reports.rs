@@ -53,10 +53,7 @@ pub async fn time_standards(
         .iter()
         .map(|visit| {
             let analysis = settings.analysis_minutes(visit.form.category.as_deref());
-            (
-                steps(&visit.history, &settings.time_standards, analysis, now),
-                waiting_minutes(&visit.history),
-            )
+            (steps(&visit.history, &settings.time_standards, analysis, now), waiting_minutes(&visit.history))
         })
         .collect();
     Ok(Json(report(&measured, &settings.time_standards)))

@@ -169,11 +169,7 @@ pub async fn put_office(
             errors.add(&format!("services{k}"), &v);
         }
     }
-    if office
-        .required_fields
-        .iter()
-        .any(|f| !REQUIRABLE_FIELDS.contains(&f.as_str()))
-    {
+    if office.required_fields.iter().any(|f| !REQUIRABLE_FIELDS.contains(&f.as_str())) {
         errors.add("required_fields", "unknown");
     }
     if office.calling.recalls_after_skip > 10 {

@@ -34,10 +34,7 @@ where
     staff.require(permission)?;
     let now = state.now();
     let by = staff.name().to_owned();
-    let visit = state
-        .store
-        .change_visit(id, now, Box::new(move |v, s| transition(v, s, now, &by)))
-        .await?;
+    let visit = state.store.change_visit(id, now, Box::new(move |v, s| transition(v, s, now, &by))).await?;
     Ok(Json(state.view(visit).await?))
 }
 
@@ -59,11 +56,7 @@ pub async fn create(
     ApiJson(req): ApiJson<CreateVisit>,
 ) -> ApiResult<(StatusCode, Json<VisitView>)> {
     staff.require(Permission::FrontOffice)?;
-    let open = OpenVisit {
-        service: req.service,
-        visitor: req.visitor,
-        form: None,
-    };
+    let open = OpenVisit { service: req.service, visitor: req.visitor, form: None };
     let visit = state.store.open_visit(open, state.now(), staff.name()).await?;
     Ok((StatusCode::CREATED, Json(state.view(visit).await?)))
 }
@@ -97,14 +90,7 @@ pub async fn list(
     if !errors.is_empty() {
         return Err(ApiError::validation(errors));
     }
-    let visits = state
-        .store
-        .visits(VisitFilter {
-            status,
-            day,
-            limit: Some(500),
-        })
-        .await?;
+    let visits = state.store.visits(VisitFilter { status, day, limit: Some(500) }).await?;
     let mut out = Vec::with_capacity(visits.len());
     for v in visits {
         out.push(state.view(v).await?);
@@ -185,10 +171,7 @@ pub async fn check(
     OptionalJson(req): OptionalJson<CheckRequest>,
 ) -> ApiResult<Json<VisitView>> {
     staff.require(Permission::FrontOffice)?;
-    let checked = state
-        .store
-        .check_visit(&id, req.priority_lane, state.now(), staff.name())
-        .await?;
+    let checked = state.store.check_visit(&id, req.priority_lane, state.now(), staff.name()).await?;
     match checked.incomplete {
         Some(fields) => Err(ApiError::Refused(Refused::FormIncomplete(fields))),
         None => Ok(Json(state.view(checked.visit).await?)),
@@ -210,20 +193,14 @@ pub async fn cancel(
     Path(id): Path<String>,
     ApiJson(req): ApiJson<CancelRequest>,
 ) -> ApiResult<Json<VisitView>> {
-    apply(&state, &staff, Permission::Cancel, &id, move |v, _, now, by| {
-        v.cancel(&req.reason, now, by)
-    })
-    .await
+    apply(&state, &staff, Permission::Cancel, &id, move |v, _, now, by| v.cancel(&req.reason, now, by)).await
 }
 
 /// Step 8: the same number called again; 409 `call_limit_reached` after three calls.
 #[utoipa::path(post, path = "/api/v1/visits/{id}/recall", tag = "counters", security(("bearer" = [])),
     responses((status = 200, body = VisitView), (status = 409, body = ErrorBody)))]
 pub async fn recall(State(state): State<AppState>, staff: Staff, Path(id): Path<String>) -> ApiResult<Json<VisitView>> {
-    apply(&state, &staff, Permission::Helpdesk, &id, |v, _, now, by| {
-        v.recall(now, by)
-    })
-    .await
+    apply(&state, &staff, Permission::Helpdesk, &id, |v, _, now, by| v.recall(now, by)).await
 }
 
 #[derive(serde::Serialize, utoipa::ToSchema)]
@@ -248,20 +225,14 @@ pub async fn skip(
         Some(v) => Some(state.view(v).await?),
         None => None,
     };
-    Ok(Json(SkipResponse {
-        skipped: state.view(skipped.skipped).await?,
-        next,
-    }))
+    Ok(Json(SkipResponse { skipped: state.view(skipped.skipped).await?, next }))
 }
 
 /// The visitor is at the counter.
 #[utoipa::path(post, path = "/api/v1/visits/{id}/start", tag = "helpdesk", security(("bearer" = [])),
     responses((status = 200, body = VisitView), (status = 409, body = ErrorBody)))]
 pub async fn start(State(state): State<AppState>, staff: Staff, Path(id): Path<String>) -> ApiResult<Json<VisitView>> {
-    apply(&state, &staff, Permission::Helpdesk, &id, |v, _, now, by| {
-        v.start(now, by)
-    })
-    .await
+    apply(&state, &staff, Permission::Helpdesk, &id, |v, _, now, by| v.start(now, by)).await
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -280,10 +251,8 @@ pub async fn answer(
     Path(id): Path<String>,
     ApiJson(req): ApiJson<AnswerRequest>,
 ) -> ApiResult<Json<VisitView>> {
-    apply(&state, &staff, Permission::Helpdesk, &id, move |v, _, now, by| {
-        v.answer(&req.analysis, &req.answer, now, by)
-    })
-    .await
+    apply(&state, &staff, Permission::Helpdesk, &id, move |v, _, now, by| v.answer(&req.analysis, &req.answer, now, by))
+        .await
 }
 
 /// Steps 9 and 11: escalated to the LKPP helpdesk. `tts` needs the ticket number in
@@ -296,10 +265,7 @@ pub async fn escalate(
     Path(id): Path<String>,
     ApiJson(req): ApiJson<EscalationRequest>,
 ) -> ApiResult<Json<VisitView>> {
-    apply(&state, &staff, Permission::Helpdesk, &id, move |v, _, now, by| {
-        v.escalate(&req, now, by)
-    })
-    .await
+    apply(&state, &staff, Permission::Helpdesk, &id, move |v, _, now, by| v.escalate(&req, now, by)).await
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -317,10 +283,8 @@ pub async fn answer_escalation(
     Path(id): Path<String>,
     ApiJson(req): ApiJson<EscalationAnswer>,
 ) -> ApiResult<Json<VisitView>> {
-    apply(&state, &staff, Permission::Helpdesk, &id, move |v, _, now, by| {
-        v.answer_escalation(&req.answer, now, by)
-    })
-    .await
+    apply(&state, &staff, Permission::Helpdesk, &id, move |v, _, now, by| v.answer_escalation(&req.answer, now, by))
+        .await
 }
 
 /// Step 12: archived, from `answered` or `escalated`, with an archive number and the SHA-256
@@ -354,18 +318,11 @@ pub async fn archived_document(
     ApiQuery(q): ApiQuery<DocumentQuery>,
 ) -> ApiResult<impl IntoResponse> {
     staff.require(Permission::ReadVisits)?;
-    let doc = state
-        .store
-        .archived_document(&id, q.version)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let doc = state.store.archived_document(&id, q.version).await?.ok_or(ApiError::NotFound)?;
     let headers = [
         (header::CONTENT_TYPE, "application/json".to_owned()),
         (header::HeaderName::from_static("x-archive-sha256"), doc.sha256),
-        (
-            header::HeaderName::from_static("x-archive-version"),
-            doc.version.to_string(),
-        ),
+        (header::HeaderName::from_static("x-archive-version"), doc.version.to_string()),
     ];
     Ok((headers, doc.content))
 }

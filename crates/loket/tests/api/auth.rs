@@ -7,19 +7,10 @@ use crate::support::{Backend, PASSWORD, TestApp, spawn_app_with};
 pub async fn login_gives_a_token_and_the_user(app: TestApp) {
     let token = app.staff("rina", &[Role::FrontOffice, Role::Helpdesk]).await;
     assert_eq!(token.len(), 64);
-    let reply = app
-        .send(
-            "POST",
-            "/api/v1/auth/login",
-            None,
-            Some(json!({"username": "rina", "password": PASSWORD})),
-        )
-        .await;
+    let reply =
+        app.send("POST", "/api/v1/auth/login", None, Some(json!({"username": "rina", "password": PASSWORD}))).await;
     let body = reply.expect(200);
-    assert_eq!(
-        body["user"],
-        json!({"username": "rina", "full_name": "rina", "roles": ["front_office", "helpdesk"]})
-    );
+    assert_eq!(body["user"], json!({"username": "rina", "full_name": "rina", "roles": ["front_office", "helpdesk"]}));
     let me = app.get(&token, "/api/v1/auth/me").await.expect(200);
     assert_eq!(me["username"], "rina");
 }
@@ -27,29 +18,15 @@ pub async fn login_gives_a_token_and_the_user(app: TestApp) {
 pub async fn wrong_credentials_are_refused(app: TestApp) {
     app.staff("rina", &[Role::Helpdesk]).await;
     let wrong = json!({"username": "rina", "password": "salah"});
-    app.send("POST", "/api/v1/auth/login", None, Some(wrong))
-        .await
-        .error(401, "invalid_credentials");
+    app.send("POST", "/api/v1/auth/login", None, Some(wrong)).await.error(401, "invalid_credentials");
     let nobody = json!({"username": "siapa", "password": PASSWORD});
-    app.send("POST", "/api/v1/auth/login", None, Some(nobody))
-        .await
-        .error(401, "invalid_credentials");
+    app.send("POST", "/api/v1/auth/login", None, Some(nobody)).await.error(401, "invalid_credentials");
 }
 
 pub async fn a_missing_or_bad_token_is_unauthorized(app: TestApp) {
-    app.send("GET", "/api/v1/visits", None, None)
-        .await
-        .error(401, "unauthorized");
-    app.get("not-a-token", "/api/v1/visits")
-        .await
-        .error(401, "unauthorized");
-    let res = app
-        .http
-        .get(app.url("/api/v1/visits"))
-        .header("Authorization", "Basic abc")
-        .send()
-        .await
-        .unwrap();
+    app.send("GET", "/api/v1/visits", None, None).await.error(401, "unauthorized");
+    app.get("not-a-token", "/api/v1/visits").await.error(401, "unauthorized");
+    let res = app.http.get(app.url("/api/v1/visits")).header("Authorization", "Basic abc").send().await.unwrap();
     assert_eq!(res.status(), 401);
 }
 
@@ -64,26 +41,14 @@ pub async fn a_role_that_does_not_allow_the_call_is_forbidden(app: TestApp) {
     let fo = app.staff("fo", &[Role::FrontOffice]).await;
     let hd = app.staff("hd", &[Role::Helpdesk]).await;
     let admin = app.staff("adm", &[Role::Admin]).await;
-    app.post(&hd, "/api/v1/visits", json!({"visitor": {"name": "Budi"}}))
-        .await
-        .error(403, "forbidden");
-    app.post_empty(&fo, "/api/v1/counters/1/call-next")
-        .await
-        .error(403, "forbidden");
-    app.post_empty(&admin, "/api/v1/counters/1/call-next")
-        .await
-        .error(403, "forbidden");
-    app.get(&fo, "/api/v1/settings/priorities")
-        .await
-        .error(403, "forbidden");
-    app.get(&hd, "/api/v1/reports/time-standards")
-        .await
-        .error(403, "forbidden");
+    app.post(&hd, "/api/v1/visits", json!({"visitor": {"name": "Budi"}})).await.error(403, "forbidden");
+    app.post_empty(&fo, "/api/v1/counters/1/call-next").await.error(403, "forbidden");
+    app.post_empty(&admin, "/api/v1/counters/1/call-next").await.error(403, "forbidden");
+    app.get(&fo, "/api/v1/settings/priorities").await.error(403, "forbidden");
+    app.get(&hd, "/api/v1/reports/time-standards").await.error(403, "forbidden");
     // A supervisor may do what front office and helpdesk may.
     let sup = app.staff("sup", &[Role::Supervisor]).await;
-    app.post(&sup, "/api/v1/visits", json!({"visitor": {"name": "Budi"}}))
-        .await
-        .expect(201);
+    app.post(&sup, "/api/v1/visits", json!({"visitor": {"name": "Budi"}})).await.expect(201);
     app.post_empty(&sup, "/api/v1/counters/1/call-next").await.expect(204);
     app.get(&admin, "/api/v1/settings/priorities").await.expect(200);
 }
@@ -93,44 +58,31 @@ pub async fn disabled_users_lose_their_sessions(app: TestApp) {
     app.store.set_disabled("rina", true).await.unwrap();
     app.get(&token, "/api/v1/queue").await.error(401, "unauthorized");
     let login = json!({"username": "rina", "password": PASSWORD});
-    app.send("POST", "/api/v1/auth/login", None, Some(login))
-        .await
-        .error(401, "invalid_credentials");
+    app.send("POST", "/api/v1/auth/login", None, Some(login)).await.error(401, "invalid_credentials");
 }
 
 pub async fn login_is_throttled_per_user_name(app: TestApp) {
     app.staff("rina", &[Role::Helpdesk]).await;
     for _ in 0..5 {
         let wrong = json!({"username": "rina", "password": "salah"});
-        app.send("POST", "/api/v1/auth/login", None, Some(wrong))
-            .await
-            .error(401, "invalid_credentials");
+        app.send("POST", "/api/v1/auth/login", None, Some(wrong)).await.error(401, "invalid_credentials");
     }
     // Even the right password waits now.
     let right = json!({"username": "rina", "password": PASSWORD});
-    app.send("POST", "/api/v1/auth/login", None, Some(right))
-        .await
-        .error(429, "rate_limited");
+    app.send("POST", "/api/v1/auth/login", None, Some(right)).await.error(429, "rate_limited");
 }
 
 pub async fn login_is_throttled_per_address(backend: Backend) {
-    let limits = Limits {
-        login_failures_per_address: 3,
-        ..Limits::default()
-    };
+    let limits = Limits { login_failures_per_address: 3, ..Limits::default() };
     let Some(app) = spawn_app_with(backend, limits).await else {
         return;
     };
     for name in ["a", "b", "c"] {
         let wrong = json!({"username": name, "password": "salah"});
-        app.send("POST", "/api/v1/auth/login", None, Some(wrong))
-            .await
-            .error(401, "invalid_credentials");
+        app.send("POST", "/api/v1/auth/login", None, Some(wrong)).await.error(401, "invalid_credentials");
     }
     let another = json!({"username": "d", "password": "salah"});
-    app.send("POST", "/api/v1/auth/login", None, Some(another))
-        .await
-        .error(429, "rate_limited");
+    app.send("POST", "/api/v1/auth/login", None, Some(another)).await.error(429, "rate_limited");
 }
 
 /// Guesses sent all at once are counted before the slow password check: at most the limit of
@@ -143,13 +95,7 @@ pub async fn concurrent_guesses_cannot_pass_the_limit(app: TestApp) {
         let url = app.url("/api/v1/auth/login");
         guesses.push(tokio::spawn(async move {
             let body = json!({"username": "rina", "password": format!("tebakan-{i}")});
-            http.post(url)
-                .json(&body)
-                .send()
-                .await
-                .expect("login")
-                .status()
-                .as_u16()
+            http.post(url).json(&body).send().await.expect("login").status().as_u16()
         }));
     }
     let mut statuses = Vec::new();

@@ -12,18 +12,11 @@ pub async fn the_board_shows_numbers_and_counters_and_waiting_counts(app: TestAp
     app.waiting_visit(&fo, "a").await;
     app.waiting_visit(&fo, "b").await;
     app.post_empty(&hd, "/api/v1/counters/3/call-next").await.expect(200);
-    let board = app
-        .send("GET", "/api/v1/display?service=A", None, None)
-        .await
-        .expect(200);
+    let board = app.send("GET", "/api/v1/display?service=A", None, None).await.expect(200);
     assert_eq!(board["waiting"], json!({"A": 1}));
     let calling = &board["calling"][0];
     assert_eq!(
-        (
-            calling["number"].as_str(),
-            calling["counter"].as_str(),
-            calling["call_count"].as_u64()
-        ),
+        (calling["number"].as_str(), calling["counter"].as_str(), calling["call_count"].as_u64()),
         (Some("A-001"), Some("3"), Some(1))
     );
     assert!(calling["called_at"].as_str().is_some());
@@ -37,18 +30,10 @@ pub async fn live_events_announce_calls_and_queue_counts(app: TestApp) {
     let queue = events.next("queue", Duration::from_secs(5)).await.expect("queue event");
     assert_eq!(queue, json!({"service": "A", "waiting": 1}));
     app.post_empty(&hd, "/api/v1/counters/2/call-next").await.expect(200);
-    let called = events
-        .next("called", Duration::from_secs(5))
-        .await
-        .expect("called event");
+    let called = events.next("called", Duration::from_secs(5)).await.expect("called event");
     assert_eq!(called, json!({"number": "A-001", "counter": "2", "call_count": 1}));
-    app.post_empty(&hd, &format!("/api/v1/visits/{}/recall", id(&v)))
-        .await
-        .expect(200);
-    let again = events
-        .next("called", Duration::from_secs(5))
-        .await
-        .expect("recall event");
+    app.post_empty(&hd, &format!("/api/v1/visits/{}/recall", id(&v))).await.expect(200);
+    let again = events.next("called", Duration::from_secs(5)).await.expect("recall event");
     assert_eq!(again["call_count"], 2);
 }
 
@@ -60,37 +45,15 @@ pub async fn the_board_and_the_stream_carry_no_personal_data(app: TestApp) {
     let v = app.waiting_visit(&fo, "Bambang Sutrisno").await;
     app.waiting_visit(&fo, "Kartika Dewi").await;
     app.post_empty(&hd, "/api/v1/counters/1/call-next").await.expect(200);
-    app.post_empty(&hd, &format!("/api/v1/visits/{}/recall", id(&v)))
-        .await
-        .expect(200);
+    app.post_empty(&hd, &format!("/api/v1/visits/{}/recall", id(&v))).await.expect(200);
     app.post_empty(&hd, "/api/v1/counters/2/call-next").await.expect(200);
     while events.next("called", Duration::from_millis(800)).await.is_some() {}
-    let board = app
-        .send("GET", "/api/v1/display", None, None)
-        .await
-        .expect(200)
-        .to_string();
-    assert!(
-        events.raw.contains("A-001") && board.contains("A-002"),
-        "the check saw the numbers"
-    );
-    for personal in [
-        "Bambang",
-        "Kartika",
-        "0812",
-        "081234567890",
-        "majujaya",
-        "Maju Jaya",
-        "@",
-        "penyedia",
-        "Dokumen",
-    ] {
+    let board = app.send("GET", "/api/v1/display", None, None).await.expect(200).to_string();
+    assert!(events.raw.contains("A-001") && board.contains("A-002"), "the check saw the numbers");
+    for personal in ["Bambang", "Kartika", "0812", "081234567890", "majujaya", "Maju Jaya", "@", "penyedia", "Dokumen"]
+    {
         assert!(!board.contains(personal), "display shows {personal}: {board}");
-        assert!(
-            !events.raw.contains(personal),
-            "event stream shows {personal}: {}",
-            events.raw
-        );
+        assert!(!events.raw.contains(personal), "event stream shows {personal}: {}", events.raw);
     }
 }
 
@@ -108,14 +71,9 @@ pub async fn a_call_on_one_instance_reaches_the_other_within_a_second() {
     let mut on_a = EventStream::open(&a).await;
     let started = std::time::Instant::now();
     b.post_empty(&hd_on_b, "/api/v1/counters/1/call-next").await.expect(200);
-    let called = on_a
-        .next("called", Duration::from_secs(1))
-        .await
-        .expect("the call reached the other instance within 1 s");
-    eprintln!(
-        "two instances: call on B seen on A's stream after {:?}",
-        started.elapsed()
-    );
+    let called =
+        on_a.next("called", Duration::from_secs(1)).await.expect("the call reached the other instance within 1 s");
+    eprintln!("two instances: call on B seen on A's stream after {:?}", started.elapsed());
     assert_eq!(called["number"], "A-001");
     // And the line is one: the number B called is not waiting on A.
     let queue = a.get(&fo, "/api/v1/queue").await.expect(200);

@@ -17,73 +17,43 @@ pub async fn malformed_json_is_a_bad_request(app: TestApp) {
     assert_eq!(res.status(), 400);
     let body: serde_json::Value = res.json().await.unwrap();
     assert_eq!(body["error"], "bad_request");
-    let res = app
-        .http
-        .post(app.url("/api/v1/auth/login"))
-        .body("not json")
-        .send()
-        .await
-        .unwrap();
+    let res = app.http.post(app.url("/api/v1/auth/login")).body("not json").send().await.unwrap();
     assert_eq!(res.status(), 400);
 }
 
 pub async fn an_unknown_field_is_a_validation_error_naming_it(app: TestApp) {
     let fo = app.staff("fo", &[Role::FrontOffice]).await;
-    let err = app
-        .post(&fo, "/api/v1/visits", json!({"visitor": {"name": "a", "nik": "123"}}))
-        .await
-        .error(422, "validation");
+    let err =
+        app.post(&fo, "/api/v1/visits", json!({"visitor": {"name": "a", "nik": "123"}})).await.error(422, "validation");
     assert_eq!(err["fields"], json!({"visitor.nik": "unknown"}));
-    let err = app
-        .post(&fo, "/api/v1/visits", json!({"visitor": {"name": "a"}, "extra": 1}))
-        .await
-        .error(422, "validation");
+    let err =
+        app.post(&fo, "/api/v1/visits", json!({"visitor": {"name": "a"}, "extra": 1})).await.error(422, "validation");
     assert_eq!(err["fields"], json!({"extra": "unknown"}));
-    let err = app
-        .post(&fo, "/api/v1/visits", json!({"visitor": {"name": 5}}))
-        .await
-        .error(422, "validation");
+    let err = app.post(&fo, "/api/v1/visits", json!({"visitor": {"name": 5}})).await.error(422, "validation");
     assert_eq!(err["fields"], json!({"visitor.name": "invalid"}));
-    assert_eq!(
-        app.store.visits(Default::default()).await.unwrap().len(),
-        0,
-        "nothing stored"
-    );
+    assert_eq!(app.store.visits(Default::default()).await.unwrap().len(), 0, "nothing stored");
 }
 
 pub async fn an_oversize_body_is_payload_too_large(app: TestApp) {
     let fo = app.staff("fo", &[Role::FrontOffice]).await;
     let big = json!({"visitor": {"name": "x".repeat(1024 * 1024 + 10)}});
-    app.post(&fo, "/api/v1/visits", big)
-        .await
-        .error(413, "payload_too_large");
+    app.post(&fo, "/api/v1/visits", big).await.error(413, "payload_too_large");
     let kiosk = json!({"visitor": {"name": "x"}, "form": {"description": "y".repeat(2 * 1024 * 1024)}});
-    app.send("POST", "/api/v1/kiosk/visits", None, Some(kiosk))
-        .await
-        .error(413, "payload_too_large");
+    app.send("POST", "/api/v1/kiosk/visits", None, Some(kiosk)).await.error(413, "payload_too_large");
 }
 
 pub async fn an_unknown_address_is_not_found(app: TestApp) {
-    app.send("GET", "/api/v1/nothing-here", None, None)
-        .await
-        .error(404, "not_found");
-    app.send("DELETE", "/api/v1/visits", None, None)
-        .await
-        .error(405, "method_not_allowed");
+    app.send("GET", "/api/v1/nothing-here", None, None).await.error(404, "not_found");
+    app.send("DELETE", "/api/v1/visits", None, None).await.error(405, "method_not_allowed");
 }
 
 pub async fn a_query_that_does_not_parse_is_a_bad_request(app: TestApp) {
     let fo = app.staff("fo", &[Role::FrontOffice]).await;
-    app.get(&fo, "/api/v1/visits/x/archive/document?version=abc")
-        .await
-        .error(400, "bad_request");
+    app.get(&fo, "/api/v1/visits/x/archive/document?version=abc").await.error(400, "bad_request");
 }
 
 pub async fn health_answers(app: TestApp) {
-    assert_eq!(
-        app.send("GET", "/api/v1/health", None, None).await.expect(200),
-        json!({"status": "ok"})
-    );
+    assert_eq!(app.send("GET", "/api/v1/health", None, None).await.expect(200), json!({"status": "ok"}));
 }
 
 /// The OpenAPI document is generated from the routes and names every route of API.md.
@@ -136,10 +106,7 @@ pub async fn the_openapi_document_lists_every_route(app: TestApp) {
             }
             let concrete = path.replace("{id}", "nope").replace("{counter}", "1");
             let reply = app.send(&method.to_uppercase(), &concrete, Some(&fo), None).await;
-            assert!(
-                reply.status != 404 || reply.body["error"] == "not_found",
-                "{method} {path}"
-            );
+            assert!(reply.status != 404 || reply.body["error"] == "not_found", "{method} {path}");
             assert_ne!(reply.status, 405, "{method} {path} is documented but not routed");
         }
     }

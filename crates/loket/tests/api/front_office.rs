@@ -5,20 +5,12 @@ use serde_json::{Value, json};
 use crate::support::{Backend, TestApp, complete_form, id, spawn_app_with};
 
 fn steps(v: &Value) -> Vec<u64> {
-    v["steps"]
-        .as_array()
-        .expect("steps")
-        .iter()
-        .map(|s| s["step"].as_u64().expect("step"))
-        .collect()
+    v["steps"].as_array().expect("steps").iter().map(|s| s["step"].as_u64().expect("step")).collect()
 }
 
 pub async fn a_visit_opens_with_steps_one_and_two(app: TestApp) {
     let fo = app.staff("fo", &[Role::FrontOffice]).await;
-    let v = app
-        .post(&fo, "/api/v1/visits", json!({"visitor": {"name": "Budi"}}))
-        .await
-        .expect(201);
+    let v = app.post(&fo, "/api/v1/visits", json!({"visitor": {"name": "Budi"}})).await.expect(201);
     assert_eq!(v["status"], "form_issued");
     assert_eq!(v["service"], "A");
     assert_eq!(v["queue"]["number"], Value::Null);
@@ -33,17 +25,11 @@ pub async fn a_visit_opens_with_steps_one_and_two(app: TestApp) {
 
 pub async fn only_the_visitor_name_is_needed_to_open(app: TestApp) {
     let fo = app.staff("fo", &[Role::FrontOffice]).await;
-    let body = app
-        .post(&fo, "/api/v1/visits", json!({"visitor": {"organization": "CV Maju"}}))
-        .await
-        .error(422, "validation");
+    let body =
+        app.post(&fo, "/api/v1/visits", json!({"visitor": {"organization": "CV Maju"}})).await.error(422, "validation");
     assert_eq!(body["fields"], json!({"visitor.name": "missing"}));
     let bad = app
-        .post(
-            &fo,
-            "/api/v1/visits",
-            json!({"visitor": {"name": "Budi"}, "service": "Z"}),
-        )
+        .post(&fo, "/api/v1/visits", json!({"visitor": {"name": "Budi"}, "service": "Z"}))
         .await
         .error(422, "validation");
     assert_eq!(bad["fields"], json!({"service": "unknown"}));
@@ -51,54 +37,32 @@ pub async fn only_the_visitor_name_is_needed_to_open(app: TestApp) {
 
 pub async fn bad_formats_are_refused_at_once_and_nothing_is_applied(app: TestApp) {
     let fo = app.staff("fo", &[Role::FrontOffice]).await;
-    let v = app
-        .post(&fo, "/api/v1/visits", json!({"visitor": {"name": "Budi"}}))
-        .await
-        .expect(201);
+    let v = app.post(&fo, "/api/v1/visits", json!({"visitor": {"name": "Budi"}})).await.expect(201);
     let path = format!("/api/v1/visits/{}/form", id(&v));
     let body =
         json!({"visitor": {"email": "budi-at-mail", "phone": "12"}, "form": {"description": "Tidak bisa login"}});
     let err = app.put(&fo, &path, body).await.error(422, "validation");
-    assert_eq!(
-        err["fields"],
-        json!({"visitor.email": "invalid", "visitor.phone": "invalid"})
-    );
+    assert_eq!(err["fields"], json!({"visitor.email": "invalid", "visitor.phone": "invalid"}));
     let role = json!({"visitor": {"role": "boss"}, "form": {}});
     let err = app.put(&fo, &path, role).await.error(422, "validation");
     assert_eq!(err["fields"], json!({"visitor.role": "invalid"}));
     let long = json!({"form": {"subject": "x".repeat(201)}});
-    assert_eq!(
-        app.put(&fo, &path, long).await.error(422, "validation")["fields"],
-        json!({"form.subject": "too_long"})
-    );
+    assert_eq!(app.put(&fo, &path, long).await.error(422, "validation")["fields"], json!({"form.subject": "too_long"}));
     let got = app.get(&fo, &format!("/api/v1/visits/{}", id(&v))).await.expect(200);
     assert_eq!(got["status"], "form_issued");
-    assert_eq!(
-        got["form"]["description"],
-        Value::Null,
-        "nothing of a refused request is applied"
-    );
+    assert_eq!(got["form"]["description"], Value::Null, "nothing of a refused request is applied");
     assert_eq!(got["visitor"]["name"], "Budi", "nothing stored before is lost");
 }
 
 pub async fn the_check_names_every_missing_field_and_keeps_what_was_entered(app: TestApp) {
     let fo = app.staff("fo", &[Role::FrontOffice]).await;
-    let v = app
-        .post(&fo, "/api/v1/visits", json!({"visitor": {"name": "Siti"}}))
-        .await
-        .expect(201);
+    let v = app.post(&fo, "/api/v1/visits", json!({"visitor": {"name": "Siti"}})).await.expect(201);
     let vid = id(&v);
     let partial = json!({"form": {"description": "Lupa user ID", "spse_user_id": "siti.pokja"}});
-    let saved = app
-        .put(&fo, &format!("/api/v1/visits/{vid}/form"), partial)
-        .await
-        .expect(200);
+    let saved = app.put(&fo, &format!("/api/v1/visits/{vid}/form"), partial).await.expect(200);
     assert_eq!(saved["status"], "form_submitted");
     assert_eq!(steps(&saved), [1, 2, 3]);
-    let err = app
-        .post_empty(&fo, &format!("/api/v1/visits/{vid}/check"))
-        .await
-        .error(422, "form_incomplete");
+    let err = app.post_empty(&fo, &format!("/api/v1/visits/{vid}/check")).await.error(422, "form_incomplete");
     assert_eq!(
         err["fields"],
         json!({"form.category": "missing", "visitor.organization": "missing", "visitor.phone": "missing", "visitor.role": "missing"})
@@ -109,17 +73,9 @@ pub async fn the_check_names_every_missing_field_and_keeps_what_was_entered(app:
     assert_eq!(kept["form"]["spse_user_id"], "siti.pokja");
     assert_eq!(steps(&kept), [1, 2, 3, 4, 6]);
     let rest = json!({"visitor": {"organization": "Dinas PU", "role": "pokja_pemilihan", "phone": "+62 811 222 333"}, "form": {"category": "password"}});
-    app.put(&fo, &format!("/api/v1/visits/{vid}/form"), rest)
-        .await
-        .expect(200);
-    let waiting = app
-        .post(
-            &fo,
-            &format!("/api/v1/visits/{vid}/check"),
-            json!({"priority_lane": false}),
-        )
-        .await
-        .expect(200);
+    app.put(&fo, &format!("/api/v1/visits/{vid}/form"), rest).await.expect(200);
+    let waiting =
+        app.post(&fo, &format!("/api/v1/visits/{vid}/check"), json!({"priority_lane": false})).await.expect(200);
     assert_eq!(waiting["status"], "waiting");
     assert_eq!(waiting["queue"]["number"], "A-001");
     assert_eq!(waiting["form"]["description"], "Lupa user ID");
@@ -130,21 +86,10 @@ pub async fn priority_lane_visits_are_called_first(app: TestApp) {
     let fo = app.staff("fo", &[Role::FrontOffice]).await;
     let hd = app.staff("hd", &[Role::Helpdesk]).await;
     app.waiting_visit(&fo, "Biasa").await;
-    let v = app
-        .post(&fo, "/api/v1/visits", json!({"visitor": {"name": "Prioritas"}}))
-        .await
-        .expect(201);
-    app.put(&fo, &format!("/api/v1/visits/{}/form", id(&v)), complete_form())
-        .await
-        .expect(200);
-    let p = app
-        .post(
-            &fo,
-            &format!("/api/v1/visits/{}/check", id(&v)),
-            json!({"priority_lane": true}),
-        )
-        .await
-        .expect(200);
+    let v = app.post(&fo, "/api/v1/visits", json!({"visitor": {"name": "Prioritas"}})).await.expect(201);
+    app.put(&fo, &format!("/api/v1/visits/{}/form", id(&v)), complete_form()).await.expect(200);
+    let p =
+        app.post(&fo, &format!("/api/v1/visits/{}/check", id(&v)), json!({"priority_lane": true})).await.expect(200);
     assert_eq!(p["queue"]["priority_lane"], true);
     let called = app.post_empty(&hd, "/api/v1/counters/1/call-next").await.expect(200);
     assert_eq!(called["id"], p["id"]);
@@ -153,47 +98,27 @@ pub async fn priority_lane_visits_are_called_first(app: TestApp) {
 pub async fn the_kiosk_returns_nothing_about_other_visits(app: TestApp) {
     let mut body = complete_form();
     body["visitor"]["name"] = json!("Andi");
-    let receipt = app
-        .send("POST", "/api/v1/kiosk/visits", None, Some(body))
-        .await
-        .expect(201);
+    let receipt = app.send("POST", "/api/v1/kiosk/visits", None, Some(body)).await.expect(201);
     let keys: Vec<&String> = receipt.as_object().unwrap().keys().collect();
     assert_eq!(keys, ["id", "reference", "status"]);
     assert_eq!(receipt["status"], "form_submitted");
     let fo = app.staff("fo", &[Role::FrontOffice]).await;
-    let checked = app
-        .post_empty(&fo, &format!("/api/v1/visits/{}/check", id(&receipt)))
-        .await
-        .expect(200);
+    let checked = app.post_empty(&fo, &format!("/api/v1/visits/{}/check", id(&receipt))).await.expect(200);
     assert_eq!(checked["status"], "waiting");
     assert_eq!(checked["steps"][0]["by"], "kiosk");
     let bad = json!({"visitor": {"name": "Andi", "email": "x"}, "form": {}});
-    app.send("POST", "/api/v1/kiosk/visits", None, Some(bad))
-        .await
-        .error(422, "validation");
+    app.send("POST", "/api/v1/kiosk/visits", None, Some(bad)).await.error(422, "validation");
 }
 
 pub async fn the_kiosk_is_rate_limited(backend: Backend) {
-    let Some(app) = spawn_app_with(
-        backend,
-        Limits {
-            kiosk_per_minute: 2,
-            ..Limits::default()
-        },
-    )
-    .await
-    else {
+    let Some(app) = spawn_app_with(backend, Limits { kiosk_per_minute: 2, ..Limits::default() }).await else {
         return;
     };
     let body = json!({"visitor": {"name": "Andi"}, "form": {"description": "x"}});
     for _ in 0..2 {
-        app.send("POST", "/api/v1/kiosk/visits", None, Some(body.clone()))
-            .await
-            .expect(201);
+        app.send("POST", "/api/v1/kiosk/visits", None, Some(body.clone())).await.expect(201);
     }
-    app.send("POST", "/api/v1/kiosk/visits", None, Some(body))
-        .await
-        .error(429, "rate_limited");
+    app.send("POST", "/api/v1/kiosk/visits", None, Some(body)).await.error(429, "rate_limited");
 }
 
 pub async fn categories_are_public_without_priorities(app: TestApp) {
@@ -206,66 +131,37 @@ pub async fn categories_are_public_without_priorities(app: TestApp) {
 pub async fn visits_are_listed_by_status_and_date(app: TestApp) {
     let fo = app.staff("fo", &[Role::FrontOffice]).await;
     app.waiting_visit(&fo, "a").await;
-    app.post(&fo, "/api/v1/visits", json!({"visitor": {"name": "b"}}))
-        .await
-        .expect(201);
+    app.post(&fo, "/api/v1/visits", json!({"visitor": {"name": "b"}})).await.expect(201);
     let waiting = app.get(&fo, "/api/v1/visits?status=waiting").await.expect(200);
     assert_eq!(waiting.as_array().unwrap().len(), 1);
     let all = app.get(&fo, "/api/v1/visits").await.expect(200);
     assert_eq!(all.as_array().unwrap().len(), 2);
     let none = app.get(&fo, "/api/v1/visits?date=2001-01-01").await.expect(200);
     assert_eq!(none, json!([]));
-    app.get(&fo, "/api/v1/visits?status=lost")
-        .await
-        .error(422, "validation");
-    app.get(&fo, "/api/v1/visits?date=28-11-2026")
-        .await
-        .error(422, "validation");
+    app.get(&fo, "/api/v1/visits?status=lost").await.error(422, "validation");
+    app.get(&fo, "/api/v1/visits?date=28-11-2026").await.error(422, "validation");
 }
 
 pub async fn cancel_only_before_service(app: TestApp) {
     let fo = app.staff("fo", &[Role::FrontOffice]).await;
     let hd = app.staff("hd", &[Role::Helpdesk]).await;
     let a = app.waiting_visit(&fo, "a").await;
-    app.post(&fo, &format!("/api/v1/visits/{}/cancel", id(&a)), json!({"reason": ""}))
-        .await
-        .error(422, "validation");
-    let c = app
-        .post(
-            &fo,
-            &format!("/api/v1/visits/{}/cancel", id(&a)),
-            json!({"reason": "Pulang"}),
-        )
-        .await
-        .expect(200);
+    app.post(&fo, &format!("/api/v1/visits/{}/cancel", id(&a)), json!({"reason": ""})).await.error(422, "validation");
+    let c = app.post(&fo, &format!("/api/v1/visits/{}/cancel", id(&a)), json!({"reason": "Pulang"})).await.expect(200);
     assert_eq!(c["status"], "cancelled");
     let b = app.waiting_visit(&fo, "b").await;
     app.post_empty(&hd, "/api/v1/counters/1/call-next").await.expect(200);
-    app.post_empty(&hd, &format!("/api/v1/visits/{}/start", id(&b)))
+    app.post_empty(&hd, &format!("/api/v1/visits/{}/start", id(&b))).await.expect(200);
+    app.post(&hd, &format!("/api/v1/visits/{}/cancel", id(&b)), json!({"reason": "x"}))
         .await
-        .expect(200);
-    app.post(
-        &hd,
-        &format!("/api/v1/visits/{}/cancel", id(&b)),
-        json!({"reason": "x"}),
-    )
-    .await
-    .error(409, "invalid_transition");
+        .error(409, "invalid_transition");
 }
 
 pub async fn an_unknown_visit_is_not_found(app: TestApp) {
     let fo = app.staff("fo", &[Role::FrontOffice, Role::Helpdesk]).await;
     app.get(&fo, "/api/v1/visits/nope").await.error(404, "not_found");
-    app.post_empty(&fo, "/api/v1/visits/nope/check")
-        .await
-        .error(404, "not_found");
-    app.post_empty(&fo, "/api/v1/visits/nope/recall")
-        .await
-        .error(404, "not_found");
-    app.post_empty(&fo, "/api/v1/visits/nope/skip")
-        .await
-        .error(404, "not_found");
-    app.get(&fo, "/api/v1/visits/nope/history")
-        .await
-        .error(404, "not_found");
+    app.post_empty(&fo, "/api/v1/visits/nope/check").await.error(404, "not_found");
+    app.post_empty(&fo, "/api/v1/visits/nope/recall").await.error(404, "not_found");
+    app.post_empty(&fo, "/api/v1/visits/nope/skip").await.error(404, "not_found");
+    app.get(&fo, "/api/v1/visits/nope/history").await.error(404, "not_found");
 }

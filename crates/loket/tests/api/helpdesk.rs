@@ -10,49 +10,27 @@ async fn in_service(app: &TestApp) -> (String, Value) {
     let hd = app.staff("hd", &[Role::Helpdesk]).await;
     let v = app.waiting_visit(&fo, "Budi").await;
     app.post_empty(&hd, "/api/v1/counters/1/call-next").await.expect(200);
-    let started = app
-        .post_empty(&hd, &format!("/api/v1/visits/{}/start", id(&v)))
-        .await
-        .expect(200);
+    let started = app.post_empty(&hd, &format!("/api/v1/visits/{}/start", id(&v))).await.expect(200);
     assert_eq!(started["status"], "in_service");
     (hd, started)
 }
 
 fn steps(v: &Value) -> Vec<u64> {
-    v["steps"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["step"].as_u64().unwrap())
-        .collect()
+    v["steps"].as_array().unwrap().iter().map(|s| s["step"].as_u64().unwrap()).collect()
 }
 
 pub async fn a_visit_is_answered_and_archived(app: TestApp) {
     let (hd, v) = in_service(&app).await;
     let path = |p: &str| format!("/api/v1/visits/{}/{p}", id(&v));
-    app.post(&hd, &path("answer"), json!({"analysis": "", "answer": ""}))
-        .await
-        .error(422, "validation");
-    app.post_empty(&hd, &path("archive"))
-        .await
-        .error(409, "invalid_transition");
+    app.post(&hd, &path("answer"), json!({"analysis": "", "answer": ""})).await.error(422, "validation");
+    app.post_empty(&hd, &path("archive")).await.error(409, "invalid_transition");
     let answered = app
-        .post(
-            &hd,
-            &path("answer"),
-            json!({"analysis": "Sertifikat kedaluwarsa", "answer": "Perbarui sertifikat"}),
-        )
+        .post(&hd, &path("answer"), json!({"analysis": "Sertifikat kedaluwarsa", "answer": "Perbarui sertifikat"}))
         .await
         .expect(200);
     assert_eq!(answered["status"], "answered");
     assert_eq!(answered["answer"], "Perbarui sertifikat");
-    let step9 = answered["steps"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["step"] == 9)
-        .unwrap()
-        .clone();
+    let step9 = answered["steps"].as_array().unwrap().iter().find(|s| s["step"] == 9).unwrap().clone();
     assert_eq!(step9["standard_minutes"], 30, "offer_upload's analysis target");
     assert_eq!(step9["within_standard"], true);
     let archived = app.post_empty(&hd, &path("archive")).await.expect(200);
@@ -60,13 +38,7 @@ pub async fn a_visit_is_answered_and_archived(app: TestApp) {
     assert_eq!(steps(&archived), [1, 2, 3, 4, 5, 7, 8, 9, 10, 12]);
     let number = archived["archive"]["number"].as_str().unwrap();
     assert!(number.starts_with("ARS/"), "{number}");
-    let doc = app
-        .http
-        .get(app.url(&path("archive/document")))
-        .bearer_auth(&hd)
-        .send()
-        .await
-        .unwrap();
+    let doc = app.http.get(app.url(&path("archive/document"))).bearer_auth(&hd).send().await.unwrap();
     assert_eq!(doc.status(), 200);
     let bytes = doc.bytes().await.unwrap();
     assert_eq!(
@@ -74,28 +46,10 @@ pub async fn a_visit_is_answered_and_archived(app: TestApp) {
         archived["archive"]["sha256"],
         "SHA-256 of the archived bytes"
     );
-    app.post(&hd, &path("answer"), json!({"analysis": "a", "answer": "b"}))
-        .await
-        .error(409, "invalid_transition");
+    app.post(&hd, &path("answer"), json!({"analysis": "a", "answer": "b"})).await.error(409, "invalid_transition");
     let history = app.get(&hd, &path("history")).await.expect(200);
-    let kinds: Vec<&str> = history
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["kind"].as_str().unwrap())
-        .collect();
-    assert_eq!(
-        kinds,
-        [
-            "created",
-            "form_saved",
-            "queued",
-            "called",
-            "started",
-            "answered",
-            "archived"
-        ]
-    );
+    let kinds: Vec<&str> = history.as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["created", "form_saved", "queued", "called", "started", "answered", "archived"]);
 }
 
 pub async fn a_tts_escalation_needs_the_ticket_number(app: TestApp) {
@@ -104,9 +58,7 @@ pub async fn a_tts_escalation_needs_the_ticket_number(app: TestApp) {
     let body = json!({"analysis": "Galat server", "channel": "tts", "summary": "Penawaran gagal"});
     let err = app.post(&hd, &path, body.clone()).await.error(422, "validation");
     assert_eq!(err["fields"], json!({"external_reference": "missing"}));
-    app.post(&hd, &path, json!({"analysis": "a", "channel": "fax", "summary": "s"}))
-        .await
-        .error(422, "validation");
+    app.post(&hd, &path, json!({"analysis": "a", "channel": "fax", "summary": "s"})).await.error(422, "validation");
     let mut with_ticket = body;
     with_ticket["external_reference"] = json!("TTS-2026-0042");
     let esc = app.post(&hd, &path, with_ticket).await.expect(200);
@@ -120,10 +72,7 @@ pub async fn a_tts_escalation_needs_the_ticket_number(app: TestApp) {
 pub async fn an_email_escalation_waits_in_the_outbox(app: TestApp) {
     let (hd, v) = in_service(&app).await;
     let body = json!({"analysis": "Perlu LKPP", "channel": "email", "summary": "Akun terkunci permanen"});
-    let esc = app
-        .post(&hd, &format!("/api/v1/visits/{}/escalate", id(&v)), body)
-        .await
-        .expect(200);
+    let esc = app.post(&hd, &format!("/api/v1/visits/{}/escalate", id(&v)), body).await.expect(200);
     assert_eq!(esc["escalation"]["status"], "pending");
     assert_eq!(esc["escalation"]["sent_at"], Value::Null);
     let outbox = app.store.pending_mail().await.unwrap();
@@ -133,50 +82,30 @@ pub async fn an_email_escalation_waits_in_the_outbox(app: TestApp) {
 pub async fn lkpp_answers_after_the_archive_as_a_new_version(app: TestApp) {
     let (hd, v) = in_service(&app).await;
     let path = |p: &str| format!("/api/v1/visits/{}/{p}", id(&v));
-    app.post(&hd, &path("escalation/answer"), json!({"answer": "x"}))
-        .await
-        .error(409, "invalid_transition");
+    app.post(&hd, &path("escalation/answer"), json!({"answer": "x"})).await.error(409, "invalid_transition");
     let body = json!({"analysis": "a", "channel": "tts", "summary": "s", "external_reference": "T-1"});
     app.post(&hd, &path("escalate"), body).await.expect(200);
     let first = app.post_empty(&hd, &path("archive")).await.expect(200);
     assert_eq!(first["archive"]["version"], 1);
-    let answered = app
-        .post(&hd, &path("escalation/answer"), json!({"answer": "Sudah diperbaiki"}))
-        .await
-        .expect(200);
+    let answered = app.post(&hd, &path("escalation/answer"), json!({"answer": "Sudah diperbaiki"})).await.expect(200);
     assert_eq!(answered["status"], "archived");
     assert_eq!(answered["escalation"]["status"], "answered");
     assert_eq!(answered["archive"]["version"], 2);
     assert_eq!(answered["archive"]["number"], first["archive"]["number"]);
     assert_ne!(answered["archive"]["sha256"], first["archive"]["sha256"]);
-    let v1 = app
-        .http
-        .get(app.url(&path("archive/document?version=1")))
-        .bearer_auth(&hd)
-        .send()
-        .await
-        .unwrap();
+    let v1 = app.http.get(app.url(&path("archive/document?version=1"))).bearer_auth(&hd).send().await.unwrap();
     let bytes = v1.bytes().await.unwrap();
-    assert_eq!(
-        hex::encode(sha2::Sha256::digest(&bytes)),
-        first["archive"]["sha256"],
-        "version 1 kept byte for byte"
-    );
+    assert_eq!(hex::encode(sha2::Sha256::digest(&bytes)), first["archive"]["sha256"], "version 1 kept byte for byte");
 }
 
 pub async fn a_step_out_of_order_is_an_invalid_transition(app: TestApp) {
     let fo = app.staff("fo", &[Role::FrontOffice]).await;
     let hd = app.staff("hd", &[Role::Helpdesk]).await;
     let v = app.waiting_visit(&fo, "a").await;
-    let err = app
-        .post_empty(&hd, &format!("/api/v1/visits/{}/start", id(&v)))
-        .await
-        .error(409, "invalid_transition");
+    let err = app.post_empty(&hd, &format!("/api/v1/visits/{}/start", id(&v))).await.error(409, "invalid_transition");
     assert!(err["message"].as_str().unwrap().contains("waiting"));
     app.put(&fo, &format!("/api/v1/visits/{}/form", id(&v)), json!({"form": {}}))
         .await
         .error(409, "invalid_transition");
-    app.post_empty(&fo, &format!("/api/v1/visits/{}/check", id(&v)))
-        .await
-        .error(409, "invalid_transition");
+    app.post_empty(&fo, &format!("/api/v1/visits/{}/check", id(&v))).await.error(409, "invalid_transition");
 }

@@ -7,42 +7,21 @@ pub async fn the_priority_table_ships_as_an_example_and_can_be_replaced(app: Tes
     let sup = app.staff("sup", &[Role::Supervisor]).await;
     let table = app.get(&sup, "/api/v1/settings/priorities").await.expect(200);
     assert!(table.as_array().unwrap().iter().all(|c| c["is_example"] == true));
-    let codes: Vec<&str> = table
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["code"].as_str().unwrap())
-        .collect();
-    for code in [
-        "registration",
-        "password",
-        "offer_upload",
-        "tender",
-        "e_purchasing",
-        "sikap",
-        "other",
-    ] {
+    let codes: Vec<&str> = table.as_array().unwrap().iter().map(|c| c["code"].as_str().unwrap()).collect();
+    for code in ["registration", "password", "offer_upload", "tender", "e_purchasing", "sikap", "other"] {
         assert!(codes.contains(&code), "{code}");
     }
     let new =
         json!([{"code": "akun", "name": "Akun", "priority": 1, "analysis_minutes": 10, "resolution_minutes": 20}]);
     let saved = app.put(&sup, "/api/v1/settings/priorities", new).await.expect(200);
     assert_eq!(saved[0]["is_example"], false);
-    assert_eq!(
-        app.get(&sup, "/api/v1/settings/priorities").await.expect(200)[0]["code"],
-        "akun"
-    );
+    assert_eq!(app.get(&sup, "/api/v1/settings/priorities").await.expect(200)[0]["code"], "akun");
     let cats = app.send("GET", "/api/v1/categories", None, None).await.expect(200);
     assert_eq!(cats, json!([{"code": "akun", "name": "Akun"}]));
     let bad = json!([{"code": "Bad Code", "name": "", "priority": 0, "analysis_minutes": 0, "resolution_minutes": 1}]);
-    let err = app
-        .put(&sup, "/api/v1/settings/priorities", bad)
-        .await
-        .error(422, "validation");
+    let err = app.put(&sup, "/api/v1/settings/priorities", bad).await.error(422, "validation");
     assert_eq!(err["fields"].as_object().unwrap().len(), 4);
-    app.put(&sup, "/api/v1/settings/priorities", json!([{"code": "x"}]))
-        .await
-        .error(422, "validation");
+    app.put(&sup, "/api/v1/settings/priorities", json!([{"code": "x"}])).await.error(422, "validation");
 }
 
 pub async fn time_standards_are_settings(app: TestApp) {
@@ -54,36 +33,15 @@ pub async fn time_standards_are_settings(app: TestApp) {
         .iter()
         .map(|s| (s["step"].as_u64().unwrap(), s["minutes"].as_u64().unwrap()))
         .collect();
-    assert_eq!(
-        pairs,
-        [
-            (2, 5),
-            (3, 5),
-            (4, 5),
-            (5, 5),
-            (6, 5),
-            (7, 5),
-            (9, 30),
-            (11, 5),
-            (12, 10)
-        ]
-    );
+    assert_eq!(pairs, [(2, 5), (3, 5), (4, 5), (5, 5), (6, 5), (7, 5), (9, 30), (11, 5), (12, 10)]);
     let saved = app
-        .put(
-            &sup,
-            "/api/v1/settings/time-standards",
-            json!([{"step": 12, "minutes": 15}, {"step": 3, "minutes": 10}]),
-        )
+        .put(&sup, "/api/v1/settings/time-standards", json!([{"step": 12, "minutes": 15}, {"step": 3, "minutes": 10}]))
         .await
         .expect(200);
     assert_eq!(saved, json!([{"step": 3, "minutes": 10}, {"step": 12, "minutes": 15}]));
-    app.put(
-        &sup,
-        "/api/v1/settings/time-standards",
-        json!([{"step": 13, "minutes": 5}]),
-    )
-    .await
-    .error(422, "validation");
+    app.put(&sup, "/api/v1/settings/time-standards", json!([{"step": 13, "minutes": 5}]))
+        .await
+        .error(422, "validation");
 }
 
 pub async fn counters_are_settings_of_the_office(app: TestApp) {
@@ -95,14 +53,9 @@ pub async fn counters_are_settings_of_the_office(app: TestApp) {
     let new = json!([{"code": "VIP", "name": "Loket Prioritas", "services": ["A"]}]);
     app.put(&admin, "/api/v1/settings/counters", new).await.expect(200);
     app.post_empty(&hd, "/api/v1/counters/VIP/call-next").await.expect(204);
-    app.post_empty(&hd, "/api/v1/counters/1/call-next")
-        .await
-        .error(404, "not_found");
+    app.post_empty(&hd, "/api/v1/counters/1/call-next").await.error(404, "not_found");
     let bad = json!([{"code": "2", "name": "Loket 2", "services": ["Z"]}]);
-    let err = app
-        .put(&admin, "/api/v1/settings/counters", bad)
-        .await
-        .error(422, "validation");
+    let err = app.put(&admin, "/api/v1/settings/counters", bad).await.error(422, "validation");
     assert_eq!(err["fields"], json!({"[0].services": "unknown"}));
 }
 
@@ -114,59 +67,30 @@ pub async fn the_office_settings_can_be_changed(app: TestApp) {
     office["time_zone"] = json!("Asia/Makassar");
     office["required_fields"] = json!(["visitor.name", "form.description"]);
     office["services"] = json!([{"code": "A", "name": "Konsultasi"}, {"code": "B", "name": "Verifikasi Penyedia"}]);
-    let saved = app
-        .put(&admin, "/api/v1/settings/office", office.clone())
-        .await
-        .expect(200);
+    let saved = app.put(&admin, "/api/v1/settings/office", office.clone()).await.expect(200);
     assert_eq!(saved["time_zone"], "Asia/Makassar");
     // The required set is a setting: a name and a description are now enough.
     let fo = app.staff("fo", &[Role::FrontOffice]).await;
-    let v = app
-        .post(&fo, "/api/v1/visits", json!({"visitor": {"name": "x"}, "service": "B"}))
-        .await
-        .expect(201);
-    app.put(
-        &fo,
-        &format!("/api/v1/visits/{}/form", id(&v)),
-        json!({"form": {"description": "y"}}),
-    )
-    .await
-    .expect(200);
-    let checked = app
-        .post_empty(&fo, &format!("/api/v1/visits/{}/check", id(&v)))
-        .await
-        .expect(200);
+    let v = app.post(&fo, "/api/v1/visits", json!({"visitor": {"name": "x"}, "service": "B"})).await.expect(201);
+    app.put(&fo, &format!("/api/v1/visits/{}/form", id(&v)), json!({"form": {"description": "y"}})).await.expect(200);
+    let checked = app.post_empty(&fo, &format!("/api/v1/visits/{}/check", id(&v))).await.expect(200);
     assert_eq!(checked["queue"]["number"], "B-001");
     office["time_zone"] = json!("Europe/Paris");
     office["lkpp_email"] = json!("nope");
     office["services"] = json!([{"code": "B", "name": "Verifikasi"}]);
-    let err = app
-        .put(&admin, "/api/v1/settings/office", office)
-        .await
-        .error(422, "validation");
-    assert_eq!(
-        err["fields"],
-        json!({"lkpp_email": "invalid", "services": "in_use", "time_zone": "invalid"})
-    );
+    let err = app.put(&admin, "/api/v1/settings/office", office).await.error(422, "validation");
+    assert_eq!(err["fields"], json!({"lkpp_email": "invalid", "services": "in_use", "time_zone": "invalid"}));
 }
 
 pub async fn the_time_standards_report_reads_the_histories(app: TestApp) {
     let sup = app.staff("sup", &[Role::Supervisor]).await;
     let v = app.waiting_visit(&sup, "a").await;
     app.post_empty(&sup, "/api/v1/counters/1/call-next").await.expect(200);
-    app.post_empty(&sup, &format!("/api/v1/visits/{}/start", id(&v)))
+    app.post_empty(&sup, &format!("/api/v1/visits/{}/start", id(&v))).await.expect(200);
+    app.post(&sup, &format!("/api/v1/visits/{}/answer", id(&v)), json!({"analysis": "a", "answer": "b"}))
         .await
         .expect(200);
-    app.post(
-        &sup,
-        &format!("/api/v1/visits/{}/answer", id(&v)),
-        json!({"analysis": "a", "answer": "b"}),
-    )
-    .await
-    .expect(200);
-    app.post_empty(&sup, &format!("/api/v1/visits/{}/archive", id(&v)))
-        .await
-        .expect(200);
+    app.post_empty(&sup, &format!("/api/v1/visits/{}/archive", id(&v))).await.expect(200);
     let report = app.get(&sup, "/api/v1/reports/time-standards").await.expect(200);
     let steps = report["steps"].as_array().unwrap();
     assert_eq!(steps.len(), 12);
@@ -179,15 +103,8 @@ pub async fn the_time_standards_report_reads_the_histories(app: TestApp) {
     assert_eq!(step(12)["standard_minutes"], 10);
     assert_eq!(report["waiting"]["count"], 1);
     assert!(report["waiting"]["avg_minutes"].as_f64().is_some());
-    let empty = app
-        .get(&sup, "/api/v1/reports/time-standards?from=2001-01-01&to=2001-01-31")
-        .await
-        .expect(200);
+    let empty = app.get(&sup, "/api/v1/reports/time-standards?from=2001-01-01&to=2001-01-31").await.expect(200);
     assert_eq!(empty["waiting"]["count"], 0);
-    app.get(&sup, "/api/v1/reports/time-standards?from=2026-13-01")
-        .await
-        .error(422, "validation");
-    app.get(&sup, "/api/v1/reports/time-standards?from=2026-11-02&to=2026-11-01")
-        .await
-        .error(422, "validation");
+    app.get(&sup, "/api/v1/reports/time-standards?from=2026-13-01").await.error(422, "validation");
+    app.get(&sup, "/api/v1/reports/time-standards?from=2026-11-02&to=2026-11-01").await.error(422, "validation");
 }

@@ -58,16 +58,9 @@ pub async fn spawn_on(db_url: &str, limits: Limits) -> TestApp {
     let addr = listener.local_addr().expect("addr");
     let app = loket_web::app(AppState::new(store.clone(), limits));
     tokio::spawn(async move {
-        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-            .await
-            .expect("serve");
+        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await.expect("serve");
     });
-    TestApp {
-        base: format!("http://{addr}"),
-        http: reqwest::Client::new(),
-        store,
-        _dir: None,
-    }
+    TestApp { base: format!("http://{addr}"), http: reqwest::Client::new(), store, _dir: None }
 }
 
 /// A response: status and JSON body (null when empty).
@@ -88,11 +81,7 @@ impl Reply {
     pub fn error(self, status: u16, code: &str) -> Value {
         assert_eq!(self.status.as_u16(), status, "unexpected answer: {}", self.body);
         assert_eq!(self.body["error"], code, "unexpected error: {}", self.body);
-        assert!(
-            self.body["message"].as_str().is_some_and(|m| !m.is_empty()),
-            "no message: {}",
-            self.body
-        );
+        assert!(self.body["message"].as_str().is_some_and(|m| !m.is_empty()), "no message: {}", self.body);
         self.body
     }
 }
@@ -113,12 +102,7 @@ impl TestApp {
         };
         self.store.add_user(user, chrono::Utc::now()).await.expect("add user");
         let reply = self
-            .send(
-                "POST",
-                "/api/v1/auth/login",
-                None,
-                Some(json!({"username": username, "password": PASSWORD})),
-            )
+            .send("POST", "/api/v1/auth/login", None, Some(json!({"username": username, "password": PASSWORD})))
             .await;
         reply.expect(200)["token"].as_str().expect("token").to_owned()
     }
@@ -135,11 +119,7 @@ impl TestApp {
         let res = req.send().await.expect("request");
         let status = res.status();
         let bytes = res.bytes().await.expect("body");
-        let body = if bytes.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_slice(&bytes).unwrap_or(Value::Null)
-        };
+        let body = if bytes.is_empty() { Value::Null } else { serde_json::from_slice(&bytes).unwrap_or(Value::Null) };
         Reply { status, body }
     }
 
@@ -161,17 +141,10 @@ impl TestApp {
 
     /// A visit filled in and checked: waiting in line. Returns its JSON.
     pub async fn waiting_visit(&self, fo: &str, name: &str) -> Value {
-        let v = self
-            .post(fo, "/api/v1/visits", json!({"visitor": {"name": name}}))
-            .await
-            .expect(201);
+        let v = self.post(fo, "/api/v1/visits", json!({"visitor": {"name": name}})).await.expect(201);
         let id = v["id"].as_str().expect("id").to_owned();
-        self.put(fo, &format!("/api/v1/visits/{id}/form"), complete_form())
-            .await
-            .expect(200);
-        self.post_empty(fo, &format!("/api/v1/visits/{id}/check"))
-            .await
-            .expect(200)
+        self.put(fo, &format!("/api/v1/visits/{id}/form"), complete_form()).await.expect(200);
+        self.post_empty(fo, &format!("/api/v1/visits/{id}/check")).await.expect(200)
     }
 }
 
@@ -205,11 +178,7 @@ impl EventStream {
                 .and_then(|v| v.to_str().ok())
                 .is_some_and(|v| v.starts_with("text/event-stream"))
         );
-        EventStream {
-            response,
-            buffer: String::new(),
-            raw: String::new(),
-        }
+        EventStream { response, buffer: String::new(), raw: String::new() }
     }
 
     /// The next event named `name`, waiting at most `within`.
@@ -231,10 +200,7 @@ impl EventStream {
                     return serde_json::from_str(&data).ok();
                 }
             }
-            let chunk = tokio::time::timeout_at(deadline, self.response.chunk())
-                .await
-                .ok()?
-                .ok()??;
+            let chunk = tokio::time::timeout_at(deadline, self.response.chunk()).await.ok()?.ok()??;
             let text = String::from_utf8_lossy(&chunk).to_string();
             self.raw.push_str(&text);
             self.buffer.push_str(&text);
