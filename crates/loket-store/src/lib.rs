@@ -152,7 +152,7 @@ pub enum LiveEvent {
 pub type DocumentRenderer = Arc<dyn Fn(&Visit, &ArchiveStamp) -> Vec<u8> + Send + Sync>;
 
 /// A change to one visit, decided by the domain inside the store's transaction.
-pub type Change<'a> = Box<dyn FnOnce(&mut Visit, &OfficeSettings) -> Result<Event, Refused> + Send + 'a>;
+pub type Change = Box<dyn FnOnce(&mut Visit, &OfficeSettings) -> Result<Event, Refused> + Send + 'static>;
 
 /// Office settings.
 #[async_trait]
@@ -195,7 +195,7 @@ pub trait VisitStore: Send + Sync {
     async fn visits(&self, filter: VisitFilter) -> Result<Vec<Visit>>;
     /// Applies one domain transition to a visit. A change to an archived visit archives a new
     /// version; an e-mail escalation puts its mail in the outbox.
-    async fn change_visit(&self, id: &str, now: DateTime<Utc>, change: Change<'_>) -> Result<Visit>;
+    async fn change_visit(&self, id: &str, now: DateTime<Utc>, change: Change) -> Result<Visit>;
     /// Step 4, with 5-7 or 6.
     async fn check_visit(&self, id: &str, priority_lane: bool, now: DateTime<Utc>, by: &str) -> Result<Checked>;
     /// Step 12.

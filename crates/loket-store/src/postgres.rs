@@ -131,3 +131,4 @@ include!("sql/users.rs");
 include!("sql/visits.rs");
 include!("sql/line.rs");
 include!("sql/reports.rs");
+include!("sql/writes.rs");

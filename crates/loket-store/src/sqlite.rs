@@ -41,8 +41,11 @@ impl SqliteStore {
             .busy_timeout(Duration::from_secs(10))
             .optimize_on_close(true, None);
         // A local file needs no liveness check before each use.
-        let writer =
-            SqlitePoolOptions::new().max_connections(1).test_before_acquire(false).connect_with(options.clone()).await?;
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .test_before_acquire(false)
+            .connect_with(options.clone())
+            .await?;
         sqlx::migrate!("./migrations/sqlite").run(&writer).await?;
         let pool = SqlitePoolOptions::new().max_connections(4).test_before_acquire(false).connect_with(options).await?;
         Ok(SqliteStore {
@@ -85,3 +88,4 @@ include!("sql/users.rs");
 include!("sql/visits.rs");
 include!("sql/line.rs");
 include!("sql/reports.rs");
+include!("sql/writes.rs");

@@ -183,6 +183,30 @@ async fn store_document(
     Ok(Archive { number: stamp.number, archived_at: stamp.archived_at, sha256, version: stamp.version })
 }
 
+/// The service and guest book entry of a visit to open (steps 1-2), checked.
+fn opening(settings: &OfficeSettings, open: &OpenVisit) -> Result<(String, Visitor)> {
+    let service = match &open.service {
+        Some(code) if settings.services.iter().any(|s| &s.code == code) => code.clone(),
+        Some(_) => return Err(Refused::validation("service", "unknown").into()),
+        None => settings.services.first().map(|s| s.code.clone()).unwrap_or_else(|| "A".into()),
+    };
+    let visitor = Visitor::default().apply(&open.visitor).map_err(Refused::Validation)?;
+    if visitor.name.is_none() {
+        return Err(Refused::validation("visitor.name", "missing").into());
+    }
+    Ok((service, visitor))
+}
+
+/// The services a counter calls from now: all it serves, or the one asked for.
+fn counter_services(settings: &OfficeSettings, counter: &str, service: Option<&str>) -> Result<Vec<String>> {
+    let desk = settings.counter(counter).ok_or(StoreError::NotFound)?;
+    match service {
+        Some(s) if desk.services.iter().any(|d| d == s) => Ok(vec![s.to_owned()]),
+        Some(_) => Err(Refused::validation("service", "not_served").into()),
+        None => Ok(desk.services.clone()),
+    }
+}
+
 fn placeholders(from: usize, n: usize) -> String {
     (from..from + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
 }

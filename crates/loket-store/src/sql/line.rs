@@ -3,71 +3,11 @@
 #[async_trait]
 impl LineStore for StoreImpl {
     async fn call_next(&self, counter: &str, service: Option<&str>, now: DateTime<Utc>, by: &str) -> Result<Option<Visit>> {
-        let settings = self.settings().await?;
-        let desk = settings.counter(counter).ok_or(StoreError::NotFound)?;
-        let services: Vec<String> = match service {
-            Some(s) if desk.services.iter().any(|d| d == s) => vec![s.to_owned()],
-            Some(_) => return Err(Refused::validation("service", "not_served").into()),
-            None => desk.services.clone(),
-        };
-        let mut w = self.begin_write().await?;
-        let result = async {
-            Self::lock_counter(w.conn(), counter).await?;
-            let busy: i64 = sqlx::query_scalar(
-                "SELECT COUNT(*) FROM visits WHERE office_id = $1 AND counter = $2 AND status IN ('called', 'in_service')",
-            )
-            .bind(OFFICE)
-            .bind(counter)
-            .fetch_one(w.conn())
-            .await?;
-            if busy > 0 {
-                return Err(Refused::CounterBusy.into());
-            }
-            let Some(mut visit) = claim_first_waiting(w.conn(), &services).await? else {
-                return Ok(None);
-            };
-            let before = visit.history.len();
-            visit.call(counter, now, by)?;
-            Self::save(&mut w, &visit, before).await?;
-            Ok(Some(visit))
-        }
-        .await;
-        self.close(w, result).await
+        self.write_call_next(counter, service, now, by).await
     }
 
     async fn skip(&self, id: &str, now: DateTime<Utc>, by: &str) -> Result<Skipped> {
-        let settings = self.settings().await?;
-        let mut w = self.begin_write().await?;
-        let result = async {
-            // The counter is locked before the visit, in the same order as `call_next`.
-            let counter = load_visit(w.conn(), id, false).await?.queue.counter.unwrap_or_default();
-            Self::lock_counter(w.conn(), &counter).await?;
-            let mut skipped = load_visit(w.conn(), id, true).await?;
-            skipped.ensure_skippable()?;
-            let services = settings.counter(&counter).map(|c| c.services.clone()).unwrap_or_else(|| vec![skipped.service.clone()]);
-            let next = match claim_first_waiting(w.conn(), &services).await? {
-                Some(mut next) => {
-                    let before = next.history.len();
-                    next.call(&counter, now, by)?;
-                    Self::save(&mut w, &next, before).await?;
-                    Some(next)
-                }
-                None => None,
-            };
-            let head: Option<i64> = sqlx::query_scalar(
-                "SELECT MIN(position) FROM visits WHERE office_id = $1 AND status = 'waiting' AND priority_lane = $2",
-            )
-            .bind(OFFICE)
-            .bind(skipped.queue.priority_lane)
-            .fetch_one(w.conn())
-            .await?;
-            let before = skipped.history.len();
-            skipped.skip(settings.calling, head, now, by)?;
-            Self::save(&mut w, &skipped, before).await?;
-            Ok(Skipped { skipped, next })
-        }
-        .await;
-        self.close(w, result).await
+        self.write_skip(id, now, by).await
     }
 
     async fn queue(&self, service: Option<&str>) -> Result<QueueView> {

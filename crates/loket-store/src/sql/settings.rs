@@ -14,25 +14,8 @@ impl SettingsStore for StoreImpl {
     }
 
     async fn save_setting(&self, key: &str, value: serde_json::Value, by: &str, now: DateTime<Utc>) -> Result<()> {
-        let mut w = self.begin_write().await?;
-        let result = async {
-            sqlx::query(
-                "INSERT INTO settings (office_id, key, value, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5) \
-                 ON CONFLICT (office_id, key) DO UPDATE SET value = $3, updated_at = $4, updated_by = $5",
-            )
-            .bind(OFFICE)
-            .bind(key)
-            .bind(value.to_string())
-            .bind(ms(now))
-            .bind(by)
-            .execute(w.conn())
-            .await?;
-            self.settings_changed(w.conn()).await?;
-            Ok(())
-        }
-        .await;
-        let closed = self.close(w, result).await;
+        let saved = self.write_save_setting(key, value, by, now).await;
         self.invalidate_settings();
-        closed
+        saved
     }
 }

@@ -65,7 +65,7 @@ pub fn counter(code: &str, services: &[&str]) -> Counter {
 
 async fn recall_twice(store: &S, id: &str) {
     for _ in 0..2 {
-        store.change_visit(id, at(1), Box::new(|v, _| v.recall(at(1), "hd"))).await.unwrap();
+        store.change_visit(id, at(1), Box::new(move |v, _| v.recall(at(1), "hd"))).await.unwrap();
     }
 }
 
@@ -101,12 +101,12 @@ pub async fn a_visit_goes_through_all_twelve_steps(db: TestDb) {
         (called.status, called.queue.call_count, called.queue.counter.as_deref()),
         (Status::Called, 1, Some("1"))
     );
-    store.change_visit(&v.id, at(11), Box::new(|v, _| v.start(at(11), "hd"))).await.unwrap();
+    store.change_visit(&v.id, at(11), Box::new(move |v, _| v.start(at(11), "hd"))).await.unwrap();
     let v = store
         .change_visit(
             &v.id,
             at(25),
-            Box::new(|v, _| v.answer("Akun terkunci", "Reset password melalui admin agency", at(25), "hd")),
+            Box::new(move |v, _| v.answer("Akun terkunci", "Reset password melalui admin agency", at(25), "hd")),
         )
         .await
         .unwrap();
@@ -190,9 +190,9 @@ pub async fn a_counter_serving_a_visit_cannot_call_another(db: TestDb) {
     let first = store.call_next("1", None, at(2), "hd").await.unwrap().unwrap();
     let busy = store.call_next("1", None, at(3), "hd").await.unwrap_err();
     assert_eq!(refused(busy), Refused::CounterBusy);
-    store.change_visit(&first.id, at(4), Box::new(|v, _| v.start(at(4), "hd"))).await.unwrap();
+    store.change_visit(&first.id, at(4), Box::new(move |v, _| v.start(at(4), "hd"))).await.unwrap();
     assert_eq!(refused(store.call_next("1", None, at(5), "hd").await.unwrap_err()), Refused::CounterBusy);
-    store.change_visit(&first.id, at(6), Box::new(|v, _| v.answer("a", "b", at(6), "hd"))).await.unwrap();
+    store.change_visit(&first.id, at(6), Box::new(move |v, _| v.answer("a", "b", at(6), "hd"))).await.unwrap();
     let second = store.call_next("1", None, at(7), "hd").await.unwrap().unwrap();
     assert_ne!(second.id, first.id);
 }
@@ -207,7 +207,7 @@ pub async fn skipped_visit_is_called_right_after_the_next_one(db: TestDb) {
     let early = store.skip(&a.id, at(6), "hd").await.unwrap_err();
     assert_eq!(refused(early), Refused::CallsRemaining { made: 1 });
     recall_twice(&store, &a.id).await;
-    let too_many = store.change_visit(&a.id, at(7), Box::new(|v, _| v.recall(at(7), "hd"))).await.unwrap_err();
+    let too_many = store.change_visit(&a.id, at(7), Box::new(move |v, _| v.recall(at(7), "hd"))).await.unwrap_err();
     assert_eq!(refused(too_many), Refused::CallLimitReached);
     let skipped = store.skip(&a.id, at(8), "hd").await.unwrap();
     assert_eq!(skipped.next.as_ref().map(|v| v.id.as_str()), Some(b.id.as_str()));
@@ -285,7 +285,7 @@ pub async fn a_counter_with_several_services_calls_the_earliest_first(db: TestDb
     assert!(store.call_next("2", None, at(2), "hd").await.unwrap().is_none(), "counter 2 calls only B");
     let not_served = store.call_next("2", Some("A"), at(2), "hd").await.unwrap_err();
     assert!(matches!(refused(not_served), Refused::Validation(_)));
-    store.change_visit(&b.id, at(3), Box::new(|v, _| v.cancel("left", at(3), "hd"))).await.unwrap();
+    store.change_visit(&b.id, at(3), Box::new(move |v, _| v.cancel("left", at(3), "hd"))).await.unwrap();
     assert_eq!(store.call_next("1", Some("A"), at(4), "hd").await.unwrap().unwrap().id, a.id);
 }
 
@@ -309,9 +309,9 @@ pub async fn eight_counters_calling_at_once_call_every_visit_exactly_once(db: Te
                 assert_eq!(v.queue.counter.as_deref(), Some(code.as_str()));
                 got.push(v.id.clone());
                 // Served and answered, so the counter is free again.
-                store.change_visit(&v.id, at(1), Box::new(|v, _| v.start(at(1), "hd"))).await.expect("start");
+                store.change_visit(&v.id, at(1), Box::new(move |v, _| v.start(at(1), "hd"))).await.expect("start");
                 store
-                    .change_visit(&v.id, at(1), Box::new(|v, _| v.answer("a", "b", at(1), "hd")))
+                    .change_visit(&v.id, at(1), Box::new(move |v, _| v.answer("a", "b", at(1), "hd")))
                     .await
                     .expect("answer");
             }
@@ -341,7 +341,7 @@ pub async fn eight_counters_calling_at_once_call_every_visit_exactly_once(db: Te
 async fn escalated(store: &S, channel: Channel) -> Visit {
     let v = waiting(store, "esc", "A", false, at(0)).await;
     store.call_next("1", None, at(1), "hd").await.unwrap();
-    store.change_visit(&v.id, at(2), Box::new(|v, _| v.start(at(2), "hd"))).await.unwrap();
+    store.change_visit(&v.id, at(2), Box::new(move |v, _| v.start(at(2), "hd"))).await.unwrap();
     let req = EscalationRequest {
         analysis: "Galat server SPSE".into(),
         channel,
@@ -359,7 +359,7 @@ pub async fn lkpp_answer_after_archive_adds_an_archive_version(db: TestDb) {
     let first = store.archived_document(&v.id, None).await.unwrap().unwrap();
     assert_eq!(first.version, 1);
     let answered = store
-        .change_visit(&v.id, at(600), Box::new(|v, _| v.answer_escalation("Sudah diperbaiki LKPP", at(600), "hd")))
+        .change_visit(&v.id, at(600), Box::new(move |v, _| v.answer_escalation("Sudah diperbaiki LKPP", at(600), "hd")))
         .await
         .unwrap();
     assert_eq!(answered.status, Status::Archived);
@@ -436,7 +436,7 @@ pub async fn calls_and_queue_changes_are_announced_after_commit(db: TestDb) {
     let mut rx = store.subscribe();
     let a = waiting(&store, "a", "A", false, at(0)).await;
     store.call_next("2", None, at(1), "hd").await.unwrap();
-    store.change_visit(&a.id, at(2), Box::new(|v, _| v.recall(at(2), "hd"))).await.unwrap();
+    store.change_visit(&a.id, at(2), Box::new(move |v, _| v.recall(at(2), "hd"))).await.unwrap();
     let mut got = Vec::new();
     while got.len() < 4 {
         let e = tokio::time::timeout(std::time::Duration::from_secs(5), rx.recv())
@@ -460,12 +460,12 @@ pub async fn a_failed_change_writes_nothing(db: TestDb) {
     let store = db.store.clone();
     let a = waiting(&store, "a", "A", false, at(0)).await;
     let before = store.history(&a.id).await.unwrap().len();
-    let err = store.change_visit(&a.id, at(1), Box::new(|v, _| v.start(at(1), "hd"))).await.unwrap_err();
+    let err = store.change_visit(&a.id, at(1), Box::new(move |v, _| v.start(at(1), "hd"))).await.unwrap_err();
     assert!(matches!(refused(err), Refused::InvalidTransition { .. }));
     assert_eq!(store.history(&a.id).await.unwrap().len(), before);
     assert_eq!(store.visit(&a.id).await.unwrap().unwrap(), a);
     assert!(matches!(
-        store.change_visit("nope", at(1), Box::new(|v, _| v.start(at(1), "hd"))).await,
+        store.change_visit("nope", at(1), Box::new(move |v, _| v.start(at(1), "hd"))).await,
         Err(StoreError::NotFound)
     ));
 }
@@ -476,7 +476,7 @@ pub async fn a_refused_change_leaves_the_visit_free_for_the_next_caller(db: Test
     let store = db.store.clone();
     let a = waiting(&store, "a", "A", false, at(0)).await;
     for _ in 0..3 {
-        let refused = store.change_visit(&a.id, at(1), Box::new(|v, _| v.start(at(1), "hd"))).await;
+        let refused = store.change_visit(&a.id, at(1), Box::new(move |v, _| v.start(at(1), "hd"))).await;
         assert!(refused.is_err());
     }
     let called = store.call_next("2", None, at(2), "hd").await.unwrap();

@@ -170,7 +170,7 @@ async fn run(db: TestDb, counters: usize, ops: Vec<Op>) -> Result<(), TestCaseEr
                     .change_visit(
                         &m.visits[i].id,
                         now,
-                        Box::new(|v, s| {
+                        Box::new(move |v, s| {
                             v.save_form(Some(&visitor("model")), &FormInput::default(), &s.priorities, now, "fo")
                         }),
                     )
@@ -210,7 +210,7 @@ async fn run(db: TestDb, counters: usize, ops: Vec<Op>) -> Result<(), TestCaseEr
             }
             Op::Recall(i) => {
                 let Some(i) = pick(i) else { continue };
-                let r = store.change_visit(&m.visits[i].id, now, Box::new(|v, _| v.recall(now, "hd"))).await;
+                let r = store.change_visit(&m.visits[i].id, now, Box::new(move |v, _| v.recall(now, "hd"))).await;
                 let v = &mut m.visits[i];
                 match (v.status, v.call_count) {
                     (Status::Called, n) if n < 3 => {
@@ -267,12 +267,12 @@ async fn run(db: TestDb, counters: usize, ops: Vec<Op>) -> Result<(), TestCaseEr
                 let from = m.visits[i].status;
                 let (r, allowed, to) = match op {
                     Op::Start(_) => (
-                        store.change_visit(&id, now, Box::new(|v, _| v.start(now, "hd"))).await,
+                        store.change_visit(&id, now, Box::new(move |v, _| v.start(now, "hd"))).await,
                         from == Status::Called,
                         Status::InService,
                     ),
                     Op::Answer(_) => (
-                        store.change_visit(&id, now, Box::new(|v, _| v.answer("a", "b", now, "hd"))).await,
+                        store.change_visit(&id, now, Box::new(move |v, _| v.answer("a", "b", now, "hd"))).await,
                         from == Status::InService,
                         Status::Answered,
                     ),
@@ -295,7 +295,7 @@ async fn run(db: TestDb, counters: usize, ops: Vec<Op>) -> Result<(), TestCaseEr
                         Status::Archived,
                     ),
                     _ => (
-                        store.change_visit(&id, now, Box::new(|v, _| v.cancel("pergi", now, "fo"))).await,
+                        store.change_visit(&id, now, Box::new(move |v, _| v.cancel("pergi", now, "fo"))).await,
                         matches!(
                             from,
                             Status::FormIssued

@@ -1,0 +1,278 @@
+// Included by `postgres.rs` after `common.rs`, whose imports it uses: the write use cases, each
+// one sqlx transaction. (SQLite runs its writes on a writer thread instead: `sqlite/writes.rs`.)
+
+impl StoreImpl {
+    async fn write_save_setting(&self, key: &str, value: serde_json::Value, by: &str, now: DateTime<Utc>) -> Result<()> {
+        let mut w = self.begin_write().await?;
+        let result = async {
+            sqlx::query(
+                "INSERT INTO settings (office_id, key, value, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5) \
+                 ON CONFLICT (office_id, key) DO UPDATE SET value = $3, updated_at = $4, updated_by = $5",
+            )
+            .bind(OFFICE)
+            .bind(key)
+            .bind(value.to_string())
+            .bind(ms(now))
+            .bind(by)
+            .execute(w.conn())
+            .await?;
+            self.settings_changed(w.conn()).await?;
+            Ok(())
+        }
+        .await;
+        self.close(w, result).await
+    }
+
+    async fn write_add_user(&self, user: NewUser, now: DateTime<Utc>) -> Result<()> {
+        let mut w = self.begin_write().await?;
+        let result = async {
+            let exists: Option<String> =
+                sqlx::query_scalar("SELECT username FROM users WHERE username = $1").bind(&user.username).fetch_optional(w.conn()).await?;
+            if exists.is_some() {
+                return Err(StoreError::Duplicate);
+            }
+            sqlx::query("INSERT INTO users (username, full_name, password_hash, roles, disabled, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
+                .bind(&user.username)
+                .bind(&user.full_name)
+                .bind(&user.password_hash)
+                .bind(roles_to_text(&user.roles))
+                .bind(false)
+                .bind(ms(now))
+                .execute(w.conn())
+                .await?;
+            Ok(())
+        }
+        .await;
+        self.close(w, result).await
+    }
+
+    async fn write_set_password(&self, username: &str, password_hash: &str) -> Result<bool> {
+        let mut w = self.begin_write().await?;
+        let result = async {
+            let n = sqlx::query("UPDATE users SET password_hash = $2 WHERE username = $1")
+                .bind(username)
+                .bind(password_hash)
+                .execute(w.conn())
+                .await?
+                .rows_affected();
+            sqlx::query("DELETE FROM sessions WHERE username = $1").bind(username).execute(w.conn()).await?;
+            Ok(n > 0)
+        }
+        .await;
+        self.close(w, result).await
+    }
+
+    async fn write_set_disabled(&self, username: &str, disabled: bool) -> Result<bool> {
+        let mut w = self.begin_write().await?;
+        let result = async {
+            let n = sqlx::query("UPDATE users SET disabled = $2 WHERE username = $1")
+                .bind(username)
+                .bind(disabled)
+                .execute(w.conn())
+                .await?
+                .rows_affected();
+            if disabled {
+                sqlx::query("DELETE FROM sessions WHERE username = $1").bind(username).execute(w.conn()).await?;
+            }
+            Ok(n > 0)
+        }
+        .await;
+        self.close(w, result).await
+    }
+
+    async fn write_add_session(&self, token_hash: &str, username: &str, now: DateTime<Utc>, expires_at: DateTime<Utc>) -> Result<()> {
+        let mut w = self.begin_write().await?;
+        let result = async {
+            // Expired sessions are removed as new ones are made.
+            sqlx::query("DELETE FROM sessions WHERE expires_at < $1").bind(ms(now)).execute(w.conn()).await?;
+            sqlx::query("INSERT INTO sessions (token_hash, username, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+                .bind(token_hash)
+                .bind(username)
+                .bind(ms(now))
+                .bind(ms(expires_at))
+                .execute(w.conn())
+                .await?;
+            Ok(())
+        }
+        .await;
+        self.close(w, result).await
+    }
+
+    async fn write_end_session(&self, token_hash: &str) -> Result<()> {
+        let mut w = self.begin_write().await?;
+        let result = async {
+            sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(w.conn()).await?;
+            Ok(())
+        }
+        .await;
+        self.close(w, result).await
+    }
+
+    async fn write_open_visit(&self, open: OpenVisit, now: DateTime<Utc>, by: &str) -> Result<Visit> {
+        let settings = self.settings().await?;
+        let (service, visitor) = opening(&settings, &open)?;
+        let day = office_day(now, settings.zone());
+        let mut w = self.begin_write().await?;
+        let result = async {
+            let seq = next_in_sequence(w.conn(), &format!("reference:{day}")).await?;
+            let reference = format!("{}-{seq:04}", day.format("%Y%m%d"));
+            let (mut visit, _) = Visit::open(new_id(), reference, service, visitor, now, by);
+            if let Some(form) = &open.form {
+                visit.save_form(None, form, &settings.priorities, now, by)?;
+            }
+            insert_visit(w.conn(), &visit, day).await?;
+            append_events(w.conn(), &visit, 0).await?;
+            w.observe(&visit, &visit.history);
+            Ok(visit)
+        }
+        .await;
+        self.close(w, result).await
+    }
+
+    async fn write_change_visit(&self, id: &str, now: DateTime<Utc>, change: Change) -> Result<Visit> {
+        let settings = self.settings().await?;
+        let mut w = self.begin_write().await?;
+        let result = async {
+            let mut visit = load_visit(w.conn(), id, true).await?;
+            let was = visit.status;
+            let before = visit.history.len();
+            let event = change(&mut visit, &settings)?;
+            let mail = (event.kind == EventKind::Escalated)
+                .then(|| escalation_mail(&visit, &settings.lkpp_email, &settings.office_name))
+                .flatten();
+            if let Some(mail) = mail {
+                sqlx::query(
+                    "INSERT INTO mail_outbox (id, visit_id, recipient, subject, body, status, attempts, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6)",
+                )
+                .bind(new_id())
+                .bind(&visit.id)
+                .bind(&mail.to)
+                .bind(&mail.subject)
+                .bind(&mail.body)
+                .bind(ms(now))
+                .execute(w.conn())
+                .await?;
+            }
+            // The archived record is immutable: a change after the archive is a new version.
+            let rearchive = (was == Status::Archived && event.kind != EventKind::Archived)
+                .then(|| visit.archive.clone())
+                .flatten();
+            if let Some(prev) = rearchive {
+                let stamp = ArchiveStamp { number: prev.number, archived_at: now, version: prev.version + 1 };
+                let by = event.by.clone();
+                let archive = store_document(w.conn(), &self.renderer, &visit, stamp).await?;
+                visit.rearchive(archive, now, &by)?;
+            }
+            Self::save(&mut w, &visit, before).await?;
+            Ok(visit)
+        }
+        .await;
+        self.close(w, result).await
+    }
+
+    async fn write_check_visit(&self, id: &str, priority_lane: bool, now: DateTime<Utc>, by: &str) -> Result<Checked> {
+        let settings = self.settings().await?;
+        let mut w = self.begin_write().await?;
+        let result = async {
+            let mut visit = load_visit(w.conn(), id, true).await?;
+            let before = visit.history.len();
+            let (_, incomplete) = match visit.check(&settings.required_fields, &settings.priorities)? {
+                Check::Complete => {
+                    let day = office_day(now, settings.zone());
+                    let n = next_in_sequence(w.conn(), &format!("number:{}:{day}", visit.service)).await?;
+                    let position = next_in_sequence(w.conn(), "position").await?;
+                    let ticket = Ticket { number: queue_number(&visit.service, n), day, position, priority_lane };
+                    (visit.enqueue(ticket, now, by)?, None)
+                }
+                Check::Incomplete(errors) => (visit.mark_incomplete(&errors, now, by)?, Some(errors)),
+            };
+            Self::save(&mut w, &visit, before).await?;
+            Ok(Checked { visit, incomplete })
+        }
+        .await;
+        self.close(w, result).await
+    }
+
+    async fn write_archive_visit(&self, id: &str, now: DateTime<Utc>, by: &str) -> Result<Visit> {
+        let settings = self.settings().await?;
+        let mut w = self.begin_write().await?;
+        let result = async {
+            let mut visit = load_visit(w.conn(), id, true).await?;
+            visit.ensure_archivable()?;
+            let day = office_day(now, settings.zone());
+            let seq = next_in_sequence(w.conn(), &format!("archive:{}", day.format("%Y"))).await?;
+            let stamp = ArchiveStamp { number: archive_number(&settings.archive_pattern, day, seq), archived_at: now, version: 1 };
+            let archive = store_document(w.conn(), &self.renderer, &visit, stamp).await?;
+            let before = visit.history.len();
+            visit.archive(archive, now, by)?;
+            Self::save(&mut w, &visit, before).await?;
+            Ok(visit)
+        }
+        .await;
+        self.close(w, result).await
+    }
+
+    async fn write_call_next(&self, counter: &str, service: Option<&str>, now: DateTime<Utc>, by: &str) -> Result<Option<Visit>> {
+        let settings = self.settings().await?;
+        let services = counter_services(&settings, counter, service)?;
+        let mut w = self.begin_write().await?;
+        let result = async {
+            Self::lock_counter(w.conn(), counter).await?;
+            let busy: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM visits WHERE office_id = $1 AND counter = $2 AND status IN ('called', 'in_service')",
+            )
+            .bind(OFFICE)
+            .bind(counter)
+            .fetch_one(w.conn())
+            .await?;
+            if busy > 0 {
+                return Err(Refused::CounterBusy.into());
+            }
+            let Some(mut visit) = claim_first_waiting(w.conn(), &services).await? else {
+                return Ok(None);
+            };
+            let before = visit.history.len();
+            visit.call(counter, now, by)?;
+            Self::save(&mut w, &visit, before).await?;
+            Ok(Some(visit))
+        }
+        .await;
+        self.close(w, result).await
+    }
+
+    async fn write_skip(&self, id: &str, now: DateTime<Utc>, by: &str) -> Result<Skipped> {
+        let settings = self.settings().await?;
+        let mut w = self.begin_write().await?;
+        let result = async {
+            // The counter is locked before the visit, in the same order as `call_next`.
+            let counter = load_visit(w.conn(), id, false).await?.queue.counter.unwrap_or_default();
+            Self::lock_counter(w.conn(), &counter).await?;
+            let mut skipped = load_visit(w.conn(), id, true).await?;
+            skipped.ensure_skippable()?;
+            let services = settings.counter(&counter).map(|c| c.services.clone()).unwrap_or_else(|| vec![skipped.service.clone()]);
+            let next = match claim_first_waiting(w.conn(), &services).await? {
+                Some(mut next) => {
+                    let before = next.history.len();
+                    next.call(&counter, now, by)?;
+                    Self::save(&mut w, &next, before).await?;
+                    Some(next)
+                }
+                None => None,
+            };
+            let head: Option<i64> = sqlx::query_scalar(
+                "SELECT MIN(position) FROM visits WHERE office_id = $1 AND status = 'waiting' AND priority_lane = $2",
+            )
+            .bind(OFFICE)
+            .bind(skipped.queue.priority_lane)
+            .fetch_one(w.conn())
+            .await?;
+            let before = skipped.history.len();
+            skipped.skip(settings.calling, head, now, by)?;
+            Self::save(&mut w, &skipped, before).await?;
+            Ok(Skipped { skipped, next })
+        }
+        .await;
+        self.close(w, result).await
+    }
+}
