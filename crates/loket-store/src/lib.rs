@@ -37,6 +37,8 @@ pub enum StoreError {
     Refused(#[from] Refused),
     #[error("database error")]
     Database(#[from] sqlx::Error),
+    #[error("database error")]
+    Sqlite(#[from] rusqlite::Error),
     #[error("migration failed")]
     Migration(#[from] sqlx::migrate::MigrateError),
     #[error("stored data could not be read: {0}")]

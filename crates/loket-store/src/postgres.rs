@@ -94,7 +94,7 @@ impl PgStore {
 
     async fn begin_write(&self) -> Result<WriteTx> {
         let tx = self.pool.begin().await?;
-        Ok(WriteTx { tx, live: Vec::new(), waiting_changed: Vec::new() })
+        Ok(WriteTx { tx, told: Told::default() })
     }
 
     /// One counter calls one visit at a time: concurrent presses at the same counter queue here.

@@ -1,7 +1,7 @@
 //! The SQLite backend: one embedded file, WAL, foreign keys on, `synchronous=FULL` so that a
-//! committed step survives a power loss. SQLite has one writer at a time, so writes go through a
-//! pool of exactly one connection (a fair queue, with its prepared statements always warm), each
-//! starting with `BEGIN IMMEDIATE`; reads use a pool of their own.
+//! committed step survives a power loss. SQLite has one writer at a time: every write use case runs
+//! whole, as one `BEGIN IMMEDIATE` transaction, on a writer thread with its own connection (see
+//! `sqlite_writes.rs`); reads use a pool of sqlx connections.
 
 use std::str::FromStr;
 use std::sync::RwLock;
@@ -18,13 +18,12 @@ type StoreImpl = SqliteStore;
 
 /// SQLite has no row locks: `BEGIN IMMEDIATE` already makes each write transaction exclusive.
 const LOCK_ROW: &str = "";
-const SKIP_LOCKED: &str = "";
 
 pub struct SqliteStore {
     /// Readers.
     pool: Pool<Sqlite>,
     /// The one writer.
-    writer: Pool<Sqlite>,
+    writer: Writer,
     live: broadcast::Sender<LiveEvent>,
     cache: Arc<RwLock<Option<Arc<OfficeSettings>>>>,
     renderer: DocumentRenderer,
@@ -41,13 +40,13 @@ impl SqliteStore {
             .busy_timeout(Duration::from_secs(10))
             .optimize_on_close(true, None);
         // A local file needs no liveness check before each use.
-        let writer = SqlitePoolOptions::new()
-            .max_connections(1)
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
             .test_before_acquire(false)
             .connect_with(options.clone())
             .await?;
-        sqlx::migrate!("./migrations/sqlite").run(&writer).await?;
-        let pool = SqlitePoolOptions::new().max_connections(4).test_before_acquire(false).connect_with(options).await?;
+        sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+        let writer = Writer::open(options.get_filename())?;
         Ok(SqliteStore {
             pool,
             writer,
@@ -55,23 +54,6 @@ impl SqliteStore {
             cache: Arc::default(),
             renderer: renderer.unwrap_or_else(default_renderer),
         })
-    }
-
-    async fn begin_write(&self) -> Result<WriteTx> {
-        let tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
-        Ok(WriteTx { tx, live: Vec::new(), waiting_changed: Vec::new() })
-    }
-
-    async fn lock_counter(_: &mut Conn, _counter: &str) -> Result<()> {
-        Ok(())
-    }
-
-    async fn announce(&self, _: &mut Conn, _: &[LiveEvent]) -> Result<()> {
-        Ok(())
-    }
-
-    async fn settings_changed(&self, _: &mut Conn) -> Result<()> {
-        Ok(())
     }
 
     fn after_commit(&self, live: Vec<LiveEvent>) {
@@ -88,4 +70,4 @@ include!("sql/users.rs");
 include!("sql/visits.rs");
 include!("sql/line.rs");
 include!("sql/reports.rs");
-include!("sql/writes.rs");
+include!("sqlite_writes.rs");

@@ -26,19 +26,15 @@ use crate::{
 /// The one office of this deployment; every row already names its office.
 const OFFICE: &str = "default";
 
-/// A write transaction and the live events to publish once it commits.
-struct WriteTx {
-    tx: sqlx::Transaction<'static, Db>,
+/// What live clients must hear about a write, gathered while it runs and told after its commit.
+#[derive(Default)]
+struct Told {
     live: Vec<LiveEvent>,
     /// Services whose waiting count changed.
     waiting_changed: Vec<String>,
 }
 
-impl WriteTx {
-    fn conn(&mut self) -> &mut Conn {
-        &mut self.tx
-    }
-
+impl Told {
     /// Notes what live clients must hear about these events.
     fn observe(&mut self, visit: &Visit, events: &[Event]) {
         for e in events {
@@ -70,119 +66,6 @@ fn parse_visits(rows: Vec<String>) -> Result<Vec<Visit>> {
     rows.iter().map(|d| serde_json::from_str(d).map_err(corrupt)).collect()
 }
 
-async fn insert_visit(c: &mut Conn, visit: &Visit, created_day: NaiveDate) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO visits (id, office_id, reference, service, status, created_day, number, number_day, counter, \
-         priority_lane, position, created_at, updated_at, data) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
-    )
-    .bind(&visit.id)
-    .bind(OFFICE)
-    .bind(&visit.reference)
-    .bind(&visit.service)
-    .bind(visit.status.as_str())
-    .bind(created_day.to_string())
-    .bind(&visit.queue.number)
-    .bind(visit.queue.day.map(|d| d.to_string()))
-    .bind(&visit.queue.counter)
-    .bind(visit.queue.priority_lane)
-    .bind(visit.queue.position)
-    .bind(ms(visit.created_at))
-    .bind(ms(visit.updated_at))
-    .bind(serde_json::to_string(visit)?)
-    .execute(&mut *c)
-    .await?;
-    Ok(())
-}
-
-async fn update_visit(c: &mut Conn, visit: &Visit) -> Result<()> {
-    sqlx::query(
-        "UPDATE visits SET status = $2, number = $3, number_day = $4, counter = $5, priority_lane = $6, position = $7, \
-         updated_at = $8, data = $9 WHERE id = $1",
-    )
-    .bind(&visit.id)
-    .bind(visit.status.as_str())
-    .bind(&visit.queue.number)
-    .bind(visit.queue.day.map(|d| d.to_string()))
-    .bind(&visit.queue.counter)
-    .bind(visit.queue.priority_lane)
-    .bind(visit.queue.position)
-    .bind(ms(visit.updated_at))
-    .bind(serde_json::to_string(visit)?)
-    .execute(&mut *c)
-    .await?;
-    Ok(())
-}
-
-/// Appends the visit's events from `from` on (those already stored are the ones before it).
-async fn append_events(c: &mut Conn, visit: &Visit, from: usize) -> Result<()> {
-    let visit_id = &visit.id;
-    let mut seq = from as i64;
-    for e in visit.history.iter().skip(from) {
-        seq += 1;
-        sqlx::query(
-            "INSERT INTO visit_events (visit_id, seq, kind, at, by_user, from_status, to_status, data) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(visit_id)
-        .bind(seq)
-        .bind(serde_json::to_value(e.kind)?.as_str().unwrap_or_default().to_owned())
-        .bind(ms(e.at))
-        .bind(&e.by)
-        .bind(e.from.map(|s| s.as_str()))
-        .bind(e.to.as_str())
-        .bind(e.data.to_string())
-        .execute(&mut *c)
-        .await?;
-    }
-    Ok(())
-}
-
-/// The next value of a named counter of the office, starting at 1.
-async fn next_in_sequence(c: &mut Conn, name: &str) -> Result<i64> {
-    let last: i64 = sqlx::query_scalar(
-        "INSERT INTO sequences (office_id, name, last) VALUES ($1, $2, 1) \
-         ON CONFLICT (office_id, name) DO UPDATE SET last = sequences.last + 1 RETURNING last",
-    )
-    .bind(OFFICE)
-    .bind(name)
-    .fetch_one(&mut *c)
-    .await?;
-    Ok(last)
-}
-
-async fn waiting_count(c: &mut Conn, service: &str) -> Result<u64> {
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM visits WHERE office_id = $1 AND service = $2 AND status = 'waiting'")
-        .bind(OFFICE)
-        .bind(service)
-        .fetch_one(&mut *c)
-        .await?;
-    Ok(n as u64)
-}
-
-/// Stores the archived document of a visit as it is now, and returns what the visit records.
-async fn store_document(
-    c: &mut Conn,
-    renderer: &crate::DocumentRenderer,
-    visit: &Visit,
-    stamp: ArchiveStamp,
-) -> Result<Archive> {
-    let content = renderer(visit, &stamp);
-    let sha256 = sha256_hex(&content);
-    sqlx::query(
-        "INSERT INTO archived_documents (visit_id, version, number, sha256, content, archived_at) VALUES ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(&visit.id)
-    .bind(i64::from(stamp.version))
-    .bind(&stamp.number)
-    .bind(&sha256)
-    .bind(&content)
-    .bind(ms(stamp.archived_at))
-    .execute(&mut *c)
-    .await?;
-    Ok(Archive { number: stamp.number, archived_at: stamp.archived_at, sha256, version: stamp.version })
-}
-
 /// The service and guest book entry of a visit to open (steps 1-2), checked.
 fn opening(settings: &OfficeSettings, open: &OpenVisit) -> Result<(String, Visitor)> {
     let service = match &open.service {
@@ -204,27 +87,6 @@ fn counter_services(settings: &OfficeSettings, counter: &str, service: Option<&s
         Some(s) if desk.services.iter().any(|d| d == s) => Ok(vec![s.to_owned()]),
         Some(_) => Err(Refused::validation("service", "not_served").into()),
         None => Ok(desk.services.clone()),
-    }
-}
-
-fn placeholders(from: usize, n: usize) -> String {
-    (from..from + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
-}
-
-/// The first visit waiting for any of these services: priority lane first, then by position.
-async fn claim_first_waiting(c: &mut Conn, services: &[String]) -> Result<Option<Visit>> {
-    let sql = format!(
-        "SELECT data FROM visits WHERE office_id = $1 AND status = 'waiting' AND service IN ({}) \
-         ORDER BY priority_lane DESC, position ASC, id ASC LIMIT 1{SKIP_LOCKED}",
-        placeholders(2, services.len())
-    );
-    let mut q = sqlx::query_scalar::<_, String>(&sql).bind(OFFICE);
-    for s in services {
-        q = q.bind(s);
-    }
-    match q.fetch_optional(&mut *c).await? {
-        Some(data) => Ok(Some(serde_json::from_str(&data)?)),
-        None => Ok(None),
     }
 }
 
@@ -255,42 +117,8 @@ fn to_event(row: &<Db as sqlx::Database>::Row) -> Result<Event> {
 impl StoreImpl {
     /// Ends a write transaction: commits what succeeded, rolls back what did not, at once (a
     /// dropped transaction would keep its locks until its connection is used again).
-    async fn close<T>(&self, mut w: WriteTx, result: Result<T>) -> Result<T> {
-        match result {
-            Ok(value) => {
-                self.finish(w).await?;
-                Ok(value)
-            }
-            Err(e) => {
-                if let Err(rollback) = w.tx.rollback().await {
-                    tracing::error!(error = %rollback, "rollback failed");
-                }
-                w.live.clear();
-                Err(e)
-            }
-        }
-    }
-
     /// Commits, and tells live clients what changed.
-    async fn finish(&self, mut w: WriteTx) -> Result<()> {
-        for service in std::mem::take(&mut w.waiting_changed) {
-            let waiting = waiting_count(w.conn(), &service).await?;
-            w.live.push(LiveEvent::Queue { service, waiting });
-        }
-        self.announce(&mut w.tx, &w.live).await?;
-        let live = std::mem::take(&mut w.live);
-        w.tx.commit().await?;
-        self.after_commit(live);
-        Ok(())
-    }
-
     /// Writes the visit and the events it gained since its history had `from` entries.
-    async fn save(w: &mut WriteTx, visit: &Visit, from: usize) -> Result<()> {
-        update_visit(w.conn(), visit).await?;
-        append_events(w.conn(), visit, from).await?;
-        w.observe(visit, &visit.history[from.min(visit.history.len())..]);
-        Ok(())
-    }
 
     async fn load_settings(&self) -> Result<OfficeSettings> {
         let rows: Vec<(String, String)> = sqlx::query_as("SELECT key, value FROM settings WHERE office_id = $1")
