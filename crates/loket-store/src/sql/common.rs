@@ -115,11 +115,6 @@ fn to_event(row: &<Db as sqlx::Database>::Row) -> Result<Event> {
 }
 
 impl StoreImpl {
-    /// Ends a write transaction: commits what succeeded, rolls back what did not, at once (a
-    /// dropped transaction would keep its locks until its connection is used again).
-    /// Commits, and tells live clients what changed.
-    /// Writes the visit and the events it gained since its history had `from` entries.
-
     async fn load_settings(&self) -> Result<OfficeSettings> {
         let rows: Vec<(String, String)> = sqlx::query_as("SELECT key, value FROM settings WHERE office_id = $1")
             .bind(OFFICE)

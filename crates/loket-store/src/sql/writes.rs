@@ -148,6 +148,8 @@ async fn claim_first_waiting(c: &mut Conn, services: &[String]) -> Result<Option
 }
 
 impl StoreImpl {
+    /// Ends a write transaction: commits what succeeded, rolls back what did not, at once (a
+    /// dropped transaction would keep its locks until its connection is used again).
     async fn close<T>(&self, mut w: WriteTx, result: Result<T>) -> Result<T> {
         match result {
             Ok(value) => {
@@ -164,7 +166,7 @@ impl StoreImpl {
         }
     }
 
-
+    /// Commits, and tells live clients what changed.
     async fn finish(&self, mut w: WriteTx) -> Result<()> {
         for service in std::mem::take(&mut w.told.waiting_changed) {
             let waiting = waiting_count(w.conn(), &service).await?;
@@ -177,7 +179,7 @@ impl StoreImpl {
         Ok(())
     }
 
-
+    /// Writes the visit and the events it gained since its history had `from` entries.
     async fn save(w: &mut WriteTx, visit: &Visit, from: usize) -> Result<()> {
         update_visit(w.conn(), visit).await?;
         append_events(w.conn(), visit, from).await?;
