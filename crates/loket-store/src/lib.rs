@@ -1,6 +1,7 @@
-//! Loket's persistence, behind traits of use cases (gathered in [`Store`]), with a SQLite and a PostgreSQL
-//! implementation that share their SQL (`$1` placeholders work in both) and differ only in how a
-//! write transaction starts, how rows are locked and how live events travel.
+//! Loket's persistence, behind traits of use cases (gathered in [`Store`]), with a SQLite and a
+//! PostgreSQL implementation. They share their reads (`src/sql/`, `$1` placeholders work in both);
+//! each writes its own way: PostgreSQL with sqlx transactions and row locks (`sql/writes.rs`),
+//! SQLite on a writer thread, one hand-off per use case (`sqlite_writes.rs`).
 //!
 //! Each method is one use case and one transaction. Rules are the domain's: a method loads what
 //! the rule needs, asks the domain, and writes what the domain decided, in one transaction.

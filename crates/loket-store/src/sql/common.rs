@@ -1,7 +1,7 @@
-// The SQL shared by both backends: imports, row helpers and the write transaction. Included by
-// `sqlite.rs` and `postgres.rs` (with the other files of this folder), each of which defines before it: `Db`, `Conn`, `StoreImpl` (with the fields
-// `pool`, `live`, `cache`, `renderer`), `LOCK_ROW`, `SKIP_LOCKED`, and the methods
-// `begin_write`, `lock_counter`, `announce` and `after_commit`.
+// What both backends share: imports, row readers, the checks before a write, and the reads.
+// Included by `sqlite.rs` and `postgres.rs` (with the other files of this folder), each of which
+// defines before it `Db`, `Conn`, `StoreImpl` (with the fields `pool`, `live`, `cache`,
+// `renderer`), `LOCK_ROW` and `after_commit`, and after it the `write_*` methods.
 
 use std::sync::Arc;
 
