@@ -303,9 +303,7 @@ impl SqliteStore {
             let was = visit.status;
             let before = visit.history.len();
             let event = change(&mut visit, &settings)?;
-            let mail = (event.kind == EventKind::Escalated)
-                .then(|| escalation_mail(&visit, &settings.lkpp_email, &settings.office_name))
-                .flatten();
+            let (mail, new_version) = follow_ups(&visit, was, &event, &settings, now);
             if let Some(mail) = mail {
                 t.prepare_cached(
                     "INSERT INTO mail_outbox (id, visit_id, recipient, subject, body, status, attempts, created_at) \
@@ -313,11 +311,7 @@ impl SqliteStore {
                 )?
                 .execute(params![new_id(), visit.id, mail.to, mail.subject, mail.body, ms(now)])?;
             }
-            // The archived record is immutable: a change after the archive is a new version.
-            let rearchive =
-                (was == Status::Archived && event.kind != EventKind::Archived).then(|| visit.archive.clone()).flatten();
-            if let Some(prev) = rearchive {
-                let stamp = ArchiveStamp { number: prev.number, archived_at: now, version: prev.version + 1 };
+            if let Some(stamp) = new_version {
                 let archive = w_store_document(t, &renderer, &visit, stamp)?;
                 visit.rearchive(archive, now, &event.by)?;
             }

@@ -51,6 +51,26 @@ impl Told {
     }
 }
 
+/// What a change to a visit brings with it besides itself: the escalation e-mail for the outbox,
+/// and, when an archived visit changed, the stamp of its new archived version (the archived record
+/// is immutable: a later change is a new version, the earlier one kept).
+fn follow_ups(
+    visit: &Visit,
+    was: Status,
+    event: &Event,
+    settings: &OfficeSettings,
+    now: DateTime<Utc>,
+) -> (Option<loket_domain::escalation::OutgoingMail>, Option<ArchiveStamp>) {
+    let mail = (event.kind == EventKind::Escalated)
+        .then(|| escalation_mail(visit, &settings.lkpp_email, &settings.office_name))
+        .flatten();
+    let rearchive = (was == Status::Archived && event.kind != EventKind::Archived)
+        .then_some(visit.archive.as_ref())
+        .flatten()
+        .map(|prev| ArchiveStamp { number: prev.number.clone(), archived_at: now, version: prev.version + 1 });
+    (mail, rearchive)
+}
+
 fn corrupt(e: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt(e.to_string())
 }

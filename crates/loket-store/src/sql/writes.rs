@@ -322,9 +322,7 @@ impl StoreImpl {
             let was = visit.status;
             let before = visit.history.len();
             let event = change(&mut visit, &settings)?;
-            let mail = (event.kind == EventKind::Escalated)
-                .then(|| escalation_mail(&visit, &settings.lkpp_email, &settings.office_name))
-                .flatten();
+            let (mail, new_version) = follow_ups(&visit, was, &event, &settings, now);
             if let Some(mail) = mail {
                 sqlx::query(
                     "INSERT INTO mail_outbox (id, visit_id, recipient, subject, body, status, attempts, created_at) \
@@ -339,15 +337,9 @@ impl StoreImpl {
                 .execute(w.conn())
                 .await?;
             }
-            // The archived record is immutable: a change after the archive is a new version.
-            let rearchive = (was == Status::Archived && event.kind != EventKind::Archived)
-                .then(|| visit.archive.clone())
-                .flatten();
-            if let Some(prev) = rearchive {
-                let stamp = ArchiveStamp { number: prev.number, archived_at: now, version: prev.version + 1 };
-                let by = event.by.clone();
+            if let Some(stamp) = new_version {
                 let archive = store_document(w.conn(), &self.renderer, &visit, stamp).await?;
-                visit.rearchive(archive, now, &by)?;
+                visit.rearchive(archive, now, &event.by)?;
             }
             Self::save(&mut w, &visit, before).await?;
             Ok(visit)
