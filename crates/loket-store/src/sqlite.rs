@@ -32,7 +32,15 @@ pub struct SqliteStore {
 impl SqliteStore {
     /// Opens (creating if missing) the database at `url` and runs the migrations.
     pub async fn connect(url: &str, renderer: Option<DocumentRenderer>) -> Result<SqliteStore> {
-        let options = SqliteConnectOptions::from_str(url)?
+        let options = SqliteConnectOptions::from_str(url)?;
+        // Readers and the writer are separate connections: they must meet in a file.
+        let file = options.get_filename().to_string_lossy();
+        if file.is_empty() || file.contains(":memory:") || url.contains(":memory:") || url.contains("mode=memory") {
+            return Err(StoreError::Database(sqlx::Error::Configuration(
+                "an in-memory SQLite database is not supported: give a file (sqlite://loket.db)".into(),
+            )));
+        }
+        let options = options
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)

@@ -170,10 +170,11 @@ async fn staff_accounts_are_managed_from_the_command_line() {
 /// Each start-up failure is one clear line and a non-zero exit, never a panic.
 #[tokio::test]
 async fn start_up_failures_are_one_clear_line() {
-    let cases: [(&[&str], &str); 3] = [
+    let cases: [(&[&str], &str); 4] = [
         (&["migrate", "--database", "mysql://localhost/loket"], "unsupported database URL"),
         (&["migrate", "--database", "postgres://loket@127.0.0.1:1/loket"], "Connection refused"),
         (&["migrate", "--database", "sqlite:///no/such/folder/loket.db"], "unable to open database file"),
+        (&["migrate", "--database", "sqlite::memory:"], "in-memory SQLite database is not supported"),
     ];
     for (args, expected) in cases {
         let (ok, _, err) = run(args, None).await;
