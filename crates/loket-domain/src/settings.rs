@@ -2,10 +2,14 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::archive::DEFAULT_PATTERN;
-use crate::form::DEFAULT_REQUIRED_FIELDS;
+use crate::archive::{DEFAULT_PATTERN, valid_pattern};
+use crate::errors::FieldErrors;
+use crate::form::{DEFAULT_REQUIRED_FIELDS, REQUIRABLE_FIELDS};
+use crate::guest_book::is_email;
 use crate::line::CallingPolicy;
-use crate::office::{Counter, Service, default_counters, default_services};
+use crate::office::{
+    Counter, Service, ZONES, default_counters, default_services, validate_counters, validate_services,
+};
 use crate::priority::PriorityTable;
 use crate::standards::{StepStandard, default_standards};
 
@@ -101,6 +105,93 @@ impl OfficeSettings {
     }
 }
 
+/// The office's own settings as one document: name, time zone, services, the fields a complete
+/// form needs, re-calls after a skip, the archive number pattern, the LKPP address, sign-in lifetime.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OfficeProfile {
+    pub office_name: String,
+    /// `Asia/Jakarta`, `Asia/Makassar` or `Asia/Jayapura`.
+    pub time_zone: String,
+    pub services: Vec<Service>,
+    pub required_fields: Vec<String>,
+    pub calling: CallingPolicy,
+    /// `{yyyy}`, `{mm}`, `{dd}`, `{seq}`.
+    pub archive_pattern: String,
+    pub lkpp_email: String,
+    pub session_minutes: u32,
+}
+
+impl OfficeProfile {
+    pub fn of(s: &OfficeSettings) -> OfficeProfile {
+        OfficeProfile {
+            office_name: s.office_name.clone(),
+            time_zone: s.time_zone.clone(),
+            services: s.services.clone(),
+            required_fields: s.required_fields.clone(),
+            calling: s.calling,
+            archive_pattern: s.archive_pattern.clone(),
+            lkpp_email: s.lkpp_email.clone(),
+            session_minutes: s.session_minutes,
+        }
+    }
+
+    /// Checks a profile a supervisor gives; `counters` are the office's counters, which may only
+    /// call services that remain.
+    pub fn validate(&self, counters: &[Counter]) -> Result<(), FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let name_len = self.office_name.trim().chars().count();
+        if name_len == 0 || name_len > 120 {
+            errors.add("office_name", "invalid");
+        }
+        if !ZONES.contains(&self.time_zone.as_str()) {
+            errors.add("time_zone", "invalid");
+        }
+        if let Err(e) = validate_services(&self.services) {
+            for (k, v) in e.0 {
+                errors.add(&format!("services{k}"), &v);
+            }
+        }
+        if self.required_fields.iter().any(|f| !REQUIRABLE_FIELDS.contains(&f.as_str())) {
+            errors.add("required_fields", "unknown");
+        }
+        if self.calling.recalls_after_skip > 10 {
+            errors.add("calling.recalls_after_skip", "invalid");
+        }
+        if !valid_pattern(&self.archive_pattern) {
+            errors.add("archive_pattern", "invalid");
+        }
+        if !is_email(&self.lkpp_email) {
+            errors.add("lkpp_email", "invalid");
+        }
+        if !(5..=24 * 60).contains(&self.session_minutes) {
+            errors.add("session_minutes", "invalid");
+        }
+        if validate_counters(counters, &self.services).is_err() {
+            errors.add("services", "in_use");
+        }
+        errors.into_result(())
+    }
+
+    /// The stored settings it replaces, key by key.
+    pub fn entries(&self) -> Vec<(String, serde_json::Value)> {
+        use serde_json::json;
+        [
+            (keys::OFFICE_NAME, json!(self.office_name)),
+            (keys::TIME_ZONE, json!(self.time_zone)),
+            (keys::SERVICES, json!(self.services)),
+            (keys::REQUIRED_FIELDS, json!(self.required_fields)),
+            (keys::CALLING, json!(self.calling)),
+            (keys::ARCHIVE_PATTERN, json!(self.archive_pattern)),
+            (keys::LKPP_EMAIL, json!(self.lkpp_email)),
+            (keys::SESSION_MINUTES, json!(self.session_minutes)),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -119,5 +210,30 @@ mod tests {
         let s = OfficeSettings::default();
         assert_eq!(s.analysis_minutes(Some("password")), Some(15));
         assert_eq!(s.analysis_minutes(None), None);
+    }
+
+    #[test]
+    fn an_office_profile_round_trips_through_its_settings() {
+        let mut s = OfficeSettings::default();
+        let mut profile = OfficeProfile::of(&s);
+        profile.time_zone = "Asia/Makassar".into();
+        for (key, value) in profile.entries() {
+            s.apply(&key, value).unwrap();
+        }
+        assert_eq!(OfficeProfile::of(&s), profile);
+    }
+
+    #[test]
+    fn an_office_profile_names_each_bad_field() {
+        let s = OfficeSettings::default();
+        let mut profile = OfficeProfile::of(&s);
+        assert!(profile.validate(&s.counters).is_ok());
+        profile.time_zone = "Europe/Paris".into();
+        profile.archive_pattern = "ARS/{yyyy}".into();
+        profile.services = vec![Service { code: "B".into(), name: "Verifikasi".into() }];
+        let errors = profile.validate(&s.counters).unwrap_err();
+        let names: Vec<&str> = errors.0.keys().map(String::as_str).collect();
+        assert_eq!(names, ["archive_pattern", "services", "time_zone"]);
+        assert_eq!(errors.0["services"], "in_use", "counters still call service A");
     }
 }

@@ -161,8 +161,19 @@ pub type Change = Box<dyn FnOnce(&mut Visit, &OfficeSettings) -> Result<Event, R
 #[async_trait]
 pub trait SettingsStore: Send + Sync {
     async fn settings(&self) -> Result<Arc<OfficeSettings>>;
-    /// Replaces one setting (validated by the caller) and records who changed it.
-    async fn save_setting(&self, key: &str, value: serde_json::Value, by: &str, now: DateTime<Utc>) -> Result<()>;
+    /// Replaces these settings (validated by the caller), all or none, and records who changed
+    /// them.
+    async fn save_settings(
+        &self,
+        entries: Vec<(String, serde_json::Value)>,
+        by: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()>;
+
+    /// Replaces one setting.
+    async fn save_setting(&self, key: &str, value: serde_json::Value, by: &str, now: DateTime<Utc>) -> Result<()> {
+        self.save_settings(vec![(key.to_owned(), value)], by, now).await
+    }
 }
 
 /// Staff accounts and their sessions.

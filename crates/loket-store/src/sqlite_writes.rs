@@ -194,15 +194,17 @@ impl SqliteStore {
         Ok(value)
     }
 
-    async fn write_save_setting(&self, key: &str, value: serde_json::Value, by: &str, now: DateTime<Utc>) -> Result<()> {
-        let (key, by) = (key.to_owned(), by.to_owned());
+    async fn write_save_settings(&self, entries: Vec<(String, serde_json::Value)>, by: &str, now: DateTime<Utc>) -> Result<()> {
+        let by = by.to_owned();
         self.writer
             .run(move |t| {
-                t.prepare_cached(
+                let mut upsert = t.prepare_cached(
                     "INSERT INTO settings (office_id, key, value, updated_at, updated_by) VALUES (?1, ?2, ?3, ?4, ?5) \
                      ON CONFLICT (office_id, key) DO UPDATE SET value = ?3, updated_at = ?4, updated_by = ?5",
-                )?
-                .execute(params![OFFICE, key, value.to_string(), ms(now), by])?;
+                )?;
+                for (key, value) in &entries {
+                    upsert.execute(params![OFFICE, key, value.to_string(), ms(now), by])?;
+                }
                 Ok(())
             })
             .await

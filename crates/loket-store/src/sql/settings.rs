@@ -13,8 +13,8 @@ impl SettingsStore for StoreImpl {
         Ok(s)
     }
 
-    async fn save_setting(&self, key: &str, value: serde_json::Value, by: &str, now: DateTime<Utc>) -> Result<()> {
-        let saved = self.write_save_setting(key, value, by, now).await;
+    async fn save_settings(&self, entries: Vec<(String, serde_json::Value)>, by: &str, now: DateTime<Utc>) -> Result<()> {
+        let saved = self.write_save_settings(entries, by, now).await;
         self.invalidate_settings();
         saved
     }

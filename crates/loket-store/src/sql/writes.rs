@@ -187,20 +187,22 @@ impl StoreImpl {
         Ok(())
     }
 
-    async fn write_save_setting(&self, key: &str, value: serde_json::Value, by: &str, now: DateTime<Utc>) -> Result<()> {
+    async fn write_save_settings(&self, entries: Vec<(String, serde_json::Value)>, by: &str, now: DateTime<Utc>) -> Result<()> {
         let mut w = self.begin_write().await?;
         let result = async {
-            sqlx::query(
-                "INSERT INTO settings (office_id, key, value, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5) \
-                 ON CONFLICT (office_id, key) DO UPDATE SET value = $3, updated_at = $4, updated_by = $5",
-            )
-            .bind(OFFICE)
-            .bind(key)
-            .bind(value.to_string())
-            .bind(ms(now))
-            .bind(by)
-            .execute(w.conn())
-            .await?;
+            for (key, value) in &entries {
+                sqlx::query(
+                    "INSERT INTO settings (office_id, key, value, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5) \
+                     ON CONFLICT (office_id, key) DO UPDATE SET value = $3, updated_at = $4, updated_by = $5",
+                )
+                .bind(OFFICE)
+                .bind(key)
+                .bind(value.to_string())
+                .bind(ms(now))
+                .bind(by)
+                .execute(w.conn())
+                .await?;
+            }
             self.settings_changed(w.conn()).await?;
             Ok(())
         }
