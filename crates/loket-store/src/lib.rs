@@ -1,7 +1,7 @@
-//! Loket's persistence, behind traits of use cases (gathered in [`Store`]), with a SQLite and a
-//! PostgreSQL implementation. They share their reads (`src/sql/`, `$1` placeholders work in both);
-//! each writes its own way: PostgreSQL with sqlx transactions and row locks (`sql/writes.rs`),
-//! SQLite on a writer thread, one hand-off per use case (`sqlite_writes.rs`).
+//! Loket's persistence, behind traits of use cases (gathered in [`Store`]), on SQLite or
+//! PostgreSQL. Every use case is written once (`reads.rs`, `writes.rs`) over a small executor
+//! (`exec.rs`) that each backend provides: PostgreSQL on sqlx transactions with row locks
+//! (`postgres.rs`), SQLite on a writer thread that runs each write use case whole (`sqlite.rs`).
 //!
 //! Each method is one use case and one transaction. Rules are the domain's: a method loads what
 //! the rule needs, asks the domain, and writes what the domain decided, in one transaction.
@@ -19,13 +19,24 @@ use loket_domain::{Event, FieldErrors, Refused, Visit};
 use serde::Serialize;
 use tokio::sync::broadcast;
 
+mod exec;
+mod live;
 mod postgres;
+mod reads;
+mod rules;
 mod sqlite;
+mod sqlx_exec;
+mod store;
 #[cfg(feature = "testing")]
 pub mod testing;
+mod writes;
 
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
+pub use store::SqlStore;
+
+/// The one office of this deployment; every row already names its office.
+const OFFICE: &str = "default";
 
 /// The one error type of the store.
 #[derive(Debug, thiserror::Error)]
@@ -44,6 +55,9 @@ pub enum StoreError {
     Migration(#[from] sqlx::migrate::MigrateError),
     #[error("stored data could not be read: {0}")]
     Corrupt(String),
+    /// The SQLite writer could not run a write (it panicked, or could not be started).
+    #[error("the database writer failed: {0}")]
+    Writer(String),
 }
 
 impl From<serde_json::Error> for StoreError {

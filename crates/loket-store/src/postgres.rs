@@ -3,34 +3,31 @@
 //! `FOR UPDATE SKIP LOCKED`; live events travel between instances by `LISTEN/NOTIFY`, sent
 //! inside the transaction so that they are delivered only once it commits.
 
-use std::sync::RwLock;
 use std::time::Duration;
 
+use async_trait::async_trait;
 use sqlx::Connection as _;
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgListener, PgPoolOptions};
 use sqlx::{Pool, Postgres};
+use tokio::sync::broadcast;
 
-use crate::{DocumentRenderer, default_renderer};
+use crate::exec::{Sql, text};
+use crate::live::Told;
+use crate::store::{Backend, SettingsCache, SqlStore, WriteWork};
+use crate::{DocumentRenderer, LiveEvent, Result};
 
-type Db = Postgres;
-type Conn = sqlx::PgConnection;
-type StoreImpl = PgStore;
+/// The store on a PostgreSQL database.
+pub type PgStore = SqlStore<PgBackend>;
 
-const LOCK_ROW: &str = " FOR UPDATE";
-const SKIP_LOCKED: &str = " FOR UPDATE SKIP LOCKED";
-
-pub struct PgStore {
+pub struct PgBackend {
     pool: Pool<Postgres>,
-    live: broadcast::Sender<LiveEvent>,
-    cache: Arc<RwLock<Option<Arc<OfficeSettings>>>>,
-    renderer: DocumentRenderer,
     /// Notification channels, named after the schema so that deployments sharing a database
     /// (and parallel test runs) do not hear each other.
     live_channel: String,
     settings_channel: String,
 }
 
-impl PgStore {
+impl SqlStore<PgBackend> {
     pub async fn connect(url: &str, renderer: Option<DocumentRenderer>) -> Result<PgStore> {
         let options: PgConnectOptions = url.parse()?;
         // One plain connection first, so that an unreachable server or a refused login is told
@@ -44,33 +41,31 @@ impl PgStore {
         sqlx::migrate!("./migrations/postgres").run(&pool).await?;
         let schema: String = sqlx::query_scalar("SELECT current_schema()").fetch_one(&pool).await?;
         let tag: String = schema.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
-        let store = PgStore {
+        let backend = PgBackend {
             pool,
-            live: broadcast::channel(1024).0,
-            cache: Arc::default(),
-            renderer: renderer.unwrap_or_else(default_renderer),
             live_channel: format!("loket_live_{tag}"),
             settings_channel: format!("loket_settings_{tag}"),
         };
-        store.listen().await?;
+        let store = SqlStore::new(backend, broadcast::channel(1024).0, SettingsCache::default(), renderer);
+        store.backend.listen(store.live.clone(), store.cache.clone()).await?;
         Ok(store)
     }
+}
 
+impl PgBackend {
     /// Relays notifications from every instance (this one included) to local subscribers.
-    async fn listen(&self) -> Result<()> {
+    async fn listen(&self, live: broadcast::Sender<LiveEvent>, cache: SettingsCache) -> Result<()> {
         let mut listener = PgListener::connect_with(&self.pool).await?;
         listener.listen_all([self.live_channel.as_str(), self.settings_channel.as_str()]).await?;
-        let live = self.live.clone();
-        let cache = self.cache.clone();
         let settings_channel = self.settings_channel.clone();
+        let forget_settings = move || match cache.write() {
+            Ok(mut c) => *c = None,
+            Err(_) => tracing::error!("the settings cache is poisoned"),
+        };
         tokio::spawn(async move {
             loop {
                 match listener.recv().await {
-                    Ok(n) if n.channel() == settings_channel => {
-                        if let Ok(mut c) = cache.write() {
-                            *c = None;
-                        }
-                    }
+                    Ok(n) if n.channel() == settings_channel => forget_settings(),
                     Ok(n) => match serde_json::from_str::<LiveEvent>(n.payload()) {
                         Ok(event) => {
                             let _ = live.send(event);
@@ -81,9 +76,7 @@ impl PgStore {
                         // The listener reconnects on the next recv; settings may have changed
                         // meanwhile.
                         tracing::warn!(error = %e, "live event listener lost its connection");
-                        if let Ok(mut c) = cache.write() {
-                            *c = None;
-                        }
+                        forget_settings();
                         tokio::time::sleep(Duration::from_millis(500)).await;
                     }
                 }
@@ -91,44 +84,83 @@ impl PgStore {
         });
         Ok(())
     }
+}
 
-    async fn begin_write(&self) -> Result<WriteTx> {
-        let tx = self.pool.begin().await?;
-        Ok(WriteTx { tx, told: Told::default() })
+#[async_trait]
+impl Backend for PgBackend {
+    type Reader = PgRead;
+
+    fn reader(&self) -> PgRead {
+        PgRead { pool: self.pool.clone() }
     }
 
-    /// One counter calls one visit at a time: concurrent presses at the same counter queue here.
-    async fn lock_counter(c: &mut Conn, counter: &str) -> Result<()> {
-        sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
-            .bind(format!("loket:counter:{counter}"))
-            .execute(&mut *c)
-            .await?;
-        Ok(())
+    async fn write<R: Send + 'static>(&self, work: WriteWork<R>) -> Result<(R, Told)> {
+        let mut tx = PgTx { tx: self.pool.begin().await? };
+        let mut told = Told::default();
+        let result = work(&mut tx, &mut told).await;
+        let result = match result {
+            Ok(value) => self.notify(&mut tx, &told).await.map(|()| value),
+            Err(e) => Err(e),
+        };
+        match result {
+            Ok(value) => {
+                tx.tx.commit().await?;
+                Ok((value, told))
+            }
+            Err(e) => {
+                // At once: a dropped transaction would keep its locks until its connection is
+                // used again.
+                if let Err(rollback) = tx.tx.rollback().await {
+                    tracing::error!(error = %rollback, "rollback failed");
+                }
+                Err(e)
+            }
+        }
     }
 
-    async fn announce(&self, c: &mut Conn, live: &[LiveEvent]) -> Result<()> {
-        for event in live {
-            sqlx::query("SELECT pg_notify($1, $2)")
-                .bind(&self.live_channel)
-                .bind(serde_json::to_string(event)?)
-                .execute(&mut *c)
-                .await?;
+    fn relays_live(&self) -> bool {
+        true
+    }
+}
+
+impl PgBackend {
+    /// Tells every instance what the transaction changed; delivered only if it commits.
+    async fn notify(&self, tx: &mut PgTx, told: &Told) -> Result<()> {
+        for event in &told.live {
+            let payload = serde_json::to_string(event)?;
+            tx.execute("SELECT pg_notify($1, $2)", &[text(&self.live_channel), text(&payload)]).await?;
+        }
+        if told.settings_changed {
+            tx.execute("SELECT pg_notify($1, '')", &[text(&self.settings_channel)]).await?;
         }
         Ok(())
     }
-
-    async fn settings_changed(&self, c: &mut Conn) -> Result<()> {
-        sqlx::query("SELECT pg_notify($1, '')").bind(&self.settings_channel).execute(&mut *c).await?;
-        Ok(())
-    }
-
-    fn after_commit(&self, _: Vec<LiveEvent>) {}
 }
 
-include!("sql/common.rs");
-include!("sql/settings.rs");
-include!("sql/users.rs");
-include!("sql/visits.rs");
-include!("sql/line.rs");
-include!("sql/reports.rs");
-include!("sql/writes.rs");
+/// The read connections.
+pub struct PgRead {
+    pool: Pool<Postgres>,
+}
+
+/// One write transaction.
+pub struct PgTx {
+    tx: sqlx::Transaction<'static, Postgres>,
+}
+
+/// Reads take no locks.
+async fn no_lock<T>(_: &mut T, _: &str) -> Result<()> {
+    Ok(())
+}
+
+/// One counter calls one visit at a time: concurrent presses at the same counter queue here.
+async fn lock_counter(t: &mut PgTx, counter: &str) -> Result<()> {
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+        .bind(format!("loket:counter:{counter}"))
+        .execute(&mut *t.tx)
+        .await?;
+    Ok(())
+}
+
+crate::sqlx_exec::sqlx_sql!(PgRead, Postgres, |s| &s.pool, lock_counter: no_lock, lock_rows: "", skip_locked: "");
+crate::sqlx_exec::sqlx_sql!(PgTx, Postgres, |s| &mut *s.tx, lock_counter: lock_counter,
+    lock_rows: " FOR UPDATE", skip_locked: " FOR UPDATE SKIP LOCKED");

@@ -65,3 +65,36 @@ mod property {
         }
     }
 }
+
+/// The SQLite writer thread runs every write; it must outlive a use case that fails badly.
+mod sqlite_writer {
+    use loket_store::{OpenVisit, StoreError};
+
+    use crate::cases::{at, visitor};
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_panicking_write_is_rolled_back_and_reported_and_the_writer_goes_on() {
+        let db = crate::support::sqlite().await;
+        let store = db.store;
+        let open = OpenVisit { visitor: visitor("Budi"), ..Default::default() };
+        let visit = store.open_visit(open.clone(), at(0), "fo").await.expect("open");
+        let result = store
+            .change_visit(
+                &visit.id,
+                at(1),
+                Box::new(|v, _| {
+                    v.status = loket_domain::Status::Archived;
+                    panic!("a bug in a use case")
+                }),
+            )
+            .await;
+        match result {
+            Err(StoreError::Writer(message)) => assert!(message.contains("a bug in a use case"), "{message}"),
+            other => panic!("expected a writer error, got {other:?}"),
+        }
+        let unchanged = store.visit(&visit.id).await.expect("read").expect("visit");
+        assert_eq!(unchanged.status, visit.status, "the panicked change was rolled back");
+        let next = store.open_visit(open, at(2), "fo").await.expect("the writer still writes");
+        assert_ne!(next.id, visit.id);
+    }
+}

@@ -1,0 +1,238 @@
+//! The reads, each written once for both databases, on a backend's read connections.
+
+use chrono::NaiveDate;
+use loket_domain::history::Event;
+use loket_domain::settings::OfficeSettings;
+use loket_domain::{Status, Visit};
+
+use crate::exec::{Col, Row, Sql, Value, int, opt_text, text};
+use crate::writes::load_visit;
+use crate::{
+    ArchivedDocument, Calling, DisplayBoard, OFFICE, QueueView, Result, StoreError, User, UserRecord, VisitFilter,
+    from_ms, roles_from_text,
+};
+
+fn parse_visits(rows: Vec<String>) -> Result<Vec<Visit>> {
+    rows.iter().map(|d| Ok(serde_json::from_str(d)?)).collect()
+}
+
+pub(crate) async fn settings(r: &mut dyn Sql) -> Result<OfficeSettings> {
+    let rows = r
+        .rows("SELECT key, value FROM settings WHERE office_id = $1", &[text(OFFICE)], &[Col::Text, Col::Text])
+        .await?;
+    let mut settings = OfficeSettings::default();
+    for mut row in rows {
+        let (key, value) = (row.text()?, row.text()?);
+        let applied = serde_json::from_str(&value).map_err(|e| e.to_string()).and_then(|v| settings.apply(&key, v));
+        if let Err(e) = applied {
+            tracing::error!(setting = %key, error = %e, "stored setting ignored");
+        }
+    }
+    Ok(settings)
+}
+
+pub(crate) async fn visit(r: &mut dyn Sql, id: &str) -> Result<Option<Visit>> {
+    match load_visit(r, id, false).await {
+        Ok(v) => Ok(Some(v)),
+        Err(StoreError::NotFound) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+pub(crate) async fn history(r: &mut dyn Sql, id: &str) -> Result<Vec<Event>> {
+    let rows = r
+        .rows(
+            "SELECT kind, at, by_user, from_status, to_status, data FROM visit_events WHERE visit_id = $1 ORDER BY seq",
+            &[text(id)],
+            &[Col::Text, Col::Int, Col::Text, Col::OptText, Col::Text, Col::Text],
+        )
+        .await?;
+    rows.into_iter().map(to_event).collect()
+}
+
+fn to_event(mut row: Row) -> Result<Event> {
+    let kind = row.text()?;
+    let at = row.int()?;
+    let by = row.text()?;
+    let from = row.opt_text()?;
+    let to = row.text()?;
+    let data = row.text()?;
+    Ok(Event {
+        kind: serde_json::from_value(serde_json::Value::String(kind))?,
+        at: from_ms(at),
+        by,
+        from: from.as_deref().and_then(Status::parse),
+        to: Status::parse(&to).ok_or_else(|| StoreError::Corrupt(format!("status {to}")))?,
+        data: serde_json::from_str(&data)?,
+    })
+}
+
+pub(crate) async fn visits(r: &mut dyn Sql, filter: &VisitFilter) -> Result<Vec<Visit>> {
+    let day = filter.day.map(|d| d.to_string());
+    let rows = r
+        .texts(
+            "SELECT data FROM visits WHERE office_id = $1 AND ($2 IS NULL OR status = $2) AND ($3 IS NULL OR created_day = $3) \
+             ORDER BY created_at DESC, id LIMIT $4",
+            &[
+                text(OFFICE),
+                opt_text(filter.status.map(|s| s.as_str())),
+                opt_text(day.as_deref()),
+                int(i64::from(filter.limit.unwrap_or(500))),
+            ],
+        )
+        .await?;
+    parse_visits(rows)
+}
+
+pub(crate) async fn archived_document(
+    r: &mut dyn Sql,
+    id: &str,
+    version: Option<u32>,
+) -> Result<Option<ArchivedDocument>> {
+    let rows = r
+        .rows(
+            "SELECT version, number, sha256, content, archived_at FROM archived_documents \
+             WHERE visit_id = $1 AND ($2 IS NULL OR version = $2) ORDER BY version DESC LIMIT 1",
+            &[text(id), Value::Int(version.map(i64::from))],
+            &[Col::Int, Col::Text, Col::Text, Col::Blob, Col::Int],
+        )
+        .await?;
+    rows.into_iter()
+        .next()
+        .map(|mut r| {
+            Ok(ArchivedDocument {
+                version: u32::try_from(r.int()?).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                number: r.text()?,
+                sha256: r.text()?,
+                content: r.blob()?,
+                archived_at: from_ms(r.int()?),
+            })
+        })
+        .transpose()
+}
+
+pub(crate) async fn pending_mail(r: &mut dyn Sql) -> Result<Vec<(String, String)>> {
+    let rows = r
+        .rows(
+            "SELECT recipient, subject FROM mail_outbox WHERE status = 'pending' ORDER BY created_at",
+            &[],
+            &[Col::Text, Col::Text],
+        )
+        .await?;
+    rows.into_iter().map(|mut r| Ok((r.text()?, r.text()?))).collect()
+}
+
+pub(crate) async fn count_users(r: &mut dyn Sql) -> Result<i64> {
+    Ok(r.int("SELECT COUNT(*) FROM users", &[]).await?.unwrap_or_default())
+}
+
+const USER_COLS: [Col; 4] = [Col::Text, Col::Text, Col::Text, Col::Bool];
+
+fn to_user(r: &mut Row) -> Result<User> {
+    Ok(User { username: r.text()?, full_name: r.text()?, roles: roles_from_text(&r.text()?), disabled: r.bool()? })
+}
+
+pub(crate) async fn user(r: &mut dyn Sql, username: &str) -> Result<Option<UserRecord>> {
+    let mut cols = USER_COLS.to_vec();
+    cols.push(Col::Text);
+    let rows = r
+        .rows(
+            "SELECT username, full_name, roles, disabled, password_hash FROM users WHERE username = $1",
+            &[text(username)],
+            &cols,
+        )
+        .await?;
+    rows.into_iter().next().map(|mut r| Ok(UserRecord { user: to_user(&mut r)?, password_hash: r.text()? })).transpose()
+}
+
+pub(crate) async fn users(r: &mut dyn Sql) -> Result<Vec<User>> {
+    let rows =
+        r.rows("SELECT username, full_name, roles, disabled FROM users ORDER BY username", &[], &USER_COLS).await?;
+    rows.into_iter().map(|mut r| to_user(&mut r)).collect()
+}
+
+pub(crate) async fn session_user(
+    r: &mut dyn Sql,
+    token_hash: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Option<User>> {
+    let rows = r
+        .rows(
+            "SELECT u.username, u.full_name, u.roles, u.disabled FROM sessions s JOIN users u ON u.username = s.username \
+             WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled = $3",
+            &[text(token_hash), int(crate::ms(now)), Value::Bool(false)],
+            &USER_COLS,
+        )
+        .await?;
+    rows.into_iter().next().map(|mut r| to_user(&mut r)).transpose()
+}
+
+pub(crate) async fn queue(r: &mut dyn Sql, service: Option<&str>) -> Result<QueueView> {
+    let rows = r
+        .rows(
+            "SELECT status, data FROM visits WHERE office_id = $1 AND status IN ('waiting', 'called') \
+             AND ($2 IS NULL OR service = $2) ORDER BY priority_lane DESC, position ASC, id ASC",
+            &[text(OFFICE), opt_text(service)],
+            &[Col::Text, Col::Text],
+        )
+        .await?;
+    let mut view = QueueView::default();
+    for mut row in rows {
+        let (status, data) = (row.text()?, row.text()?);
+        let visit: Visit = serde_json::from_str(&data)?;
+        if status == "waiting" { view.waiting.push(visit) } else { view.called.push(visit) }
+    }
+    view.called.sort_by_key(|v| v.queue.called_at);
+    Ok(view)
+}
+
+pub(crate) async fn display(r: &mut dyn Sql, settings: &OfficeSettings, service: Option<&str>) -> Result<DisplayBoard> {
+    let mut board = DisplayBoard::default();
+    for s in settings.services.iter().filter(|s| service.is_none_or(|x| x == s.code)) {
+        board.waiting.insert(s.code.clone(), 0);
+    }
+    let counts = r
+        .rows(
+            "SELECT service, COUNT(*) FROM visits WHERE office_id = $1 AND status = 'waiting' AND ($2 IS NULL OR service = $2) \
+             GROUP BY service",
+            &[text(OFFICE), opt_text(service)],
+            &[Col::Text, Col::Int],
+        )
+        .await?;
+    for mut row in counts {
+        let (s, n) = (row.text()?, row.int()?);
+        board.waiting.insert(s, n as u64);
+    }
+    let rows = r
+        .rows(
+            "SELECT status, data FROM visits WHERE office_id = $1 AND status IN ('called', 'in_service') \
+             AND ($2 IS NULL OR service = $2) ORDER BY updated_at DESC",
+            &[text(OFFICE), opt_text(service)],
+            &[Col::Text, Col::Text],
+        )
+        .await?;
+    for mut row in rows {
+        let (status, data) = (row.text()?, row.text()?);
+        let v: Visit = serde_json::from_str(&data)?;
+        let calling = Calling {
+            number: v.queue.number.unwrap_or_default(),
+            counter: v.queue.counter.unwrap_or_default(),
+            call_count: v.queue.call_count,
+            called_at: v.queue.called_at.unwrap_or(v.updated_at),
+        };
+        if status == "called" { board.calling.push(calling) } else { board.serving.push(calling) }
+    }
+    board.calling.sort_by_key(|c| std::cmp::Reverse(c.called_at));
+    Ok(board)
+}
+
+pub(crate) async fn visits_opened(r: &mut dyn Sql, from: NaiveDate, to: NaiveDate) -> Result<Vec<Visit>> {
+    let (from, to) = (from.to_string(), to.to_string());
+    let rows = r
+        .texts(
+            "SELECT data FROM visits WHERE office_id = $1 AND created_day >= $2 AND created_day <= $3 ORDER BY created_at, id",
+            &[text(OFFICE), text(&from), text(&to)],
+        )
+        .await?;
+    parse_visits(rows)
+}

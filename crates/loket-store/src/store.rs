@@ -1,0 +1,288 @@
+//! The store's use cases over a [`Backend`]: written once, the same for SQLite and PostgreSQL.
+
+use std::sync::{Arc, RwLock};
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use loket_domain::Visit;
+use loket_domain::history::Event;
+use loket_domain::settings::OfficeSettings;
+use tokio::sync::broadcast;
+
+use crate::exec::{BoxFuture, Sql};
+use crate::live::Told;
+use crate::rules::counter_services;
+use crate::{
+    ArchivedDocument, Change, Checked, DisplayBoard, DocumentRenderer, LineStore, LiveEvent, NewUser, OpenVisit,
+    QueueView, ReportStore, Result, SettingsStore, Skipped, User, UserRecord, UserStore, VisitFilter, VisitStore,
+    reads, writes,
+};
+
+/// A write use case, as handed to a backend: it runs on the transaction it is given.
+pub type WriteWork<R> = Box<dyn for<'a> FnOnce(&'a mut dyn Sql, &'a mut Told) -> BoxFuture<'a, Result<R>> + Send>;
+
+/// Makes a [`WriteWork`] of a closure (which lets the compiler see the closure's signature).
+pub(crate) fn work<R, F>(f: F) -> WriteWork<R>
+where
+    F: for<'a> FnOnce(&'a mut dyn Sql, &'a mut Told) -> BoxFuture<'a, Result<R>> + Send + 'static,
+{
+    Box::new(f)
+}
+
+/// What a database provides: read connections, and one way to run a write use case as one
+/// transaction.
+#[async_trait]
+pub trait Backend: Send + Sync + 'static {
+    type Reader: Sql;
+
+    /// A handle on the read connections.
+    fn reader(&self) -> Self::Reader;
+
+    /// Runs `work` as one write transaction: committed when it returns `Ok`, rolled back (at
+    /// once) otherwise. Returns what live clients must be told.
+    async fn write<R: Send + 'static>(&self, work: WriteWork<R>) -> Result<(R, Told)>;
+
+    /// True when the backend delivers committed live events to this instance's subscribers
+    /// itself (PostgreSQL's `NOTIFY` reaches every instance, this one included).
+    fn relays_live(&self) -> bool;
+}
+
+/// The store on one database.
+pub struct SqlStore<B: Backend> {
+    pub(crate) backend: B,
+    pub(crate) live: broadcast::Sender<LiveEvent>,
+    pub(crate) cache: SettingsCache,
+    pub(crate) renderer: DocumentRenderer,
+}
+
+/// The office settings as last read; emptied when they change (on any instance).
+pub type SettingsCache = Arc<RwLock<Option<Arc<OfficeSettings>>>>;
+
+impl<B: Backend> SqlStore<B> {
+    pub(crate) fn new(
+        backend: B,
+        live: broadcast::Sender<LiveEvent>,
+        cache: SettingsCache,
+        renderer: Option<DocumentRenderer>,
+    ) -> Self {
+        SqlStore { backend, live, cache, renderer: renderer.unwrap_or_else(crate::default_renderer) }
+    }
+
+    /// Runs a write use case, tells live clients what changed once it committed.
+    async fn write<R: Send + 'static>(&self, use_case: WriteWork<R>) -> Result<R> {
+        let (value, told) = self
+            .backend
+            .write(work(move |t, told| {
+                Box::pin(async move {
+                    let value = use_case(t, told).await?;
+                    writes::tell_waiting(t, told).await?;
+                    Ok(value)
+                })
+            }))
+            .await?;
+        if !self.backend.relays_live() {
+            for event in told.live {
+                // No receiver is not an error: nobody is watching.
+                let _ = self.live.send(event);
+            }
+        }
+        Ok(value)
+    }
+
+    fn invalidate_settings(&self) {
+        if let Ok(mut cache) = self.cache.write() {
+            *cache = None;
+        }
+    }
+}
+
+#[async_trait]
+impl<B: Backend> SettingsStore for SqlStore<B> {
+    async fn settings(&self) -> Result<Arc<OfficeSettings>> {
+        if let Some(s) = self.cache.read().ok().and_then(|c| c.clone()) {
+            return Ok(s);
+        }
+        let s = Arc::new(reads::settings(&mut self.backend.reader()).await?);
+        if let Ok(mut cache) = self.cache.write() {
+            *cache = Some(s.clone());
+        }
+        Ok(s)
+    }
+
+    async fn save_settings(
+        &self,
+        entries: Vec<(String, serde_json::Value)>,
+        by: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let by = by.to_owned();
+        let saved = self
+            .write(work(move |t, told| {
+                Box::pin(async move {
+                    writes::save_settings(t, &entries, &by, now).await?;
+                    told.settings_changed = true;
+                    Ok(())
+                })
+            }))
+            .await;
+        self.invalidate_settings();
+        saved
+    }
+}
+
+#[async_trait]
+impl<B: Backend> UserStore for SqlStore<B> {
+    async fn count_users(&self) -> Result<i64> {
+        reads::count_users(&mut self.backend.reader()).await
+    }
+
+    async fn add_user(&self, user: NewUser, now: DateTime<Utc>) -> Result<()> {
+        self.write(work(move |t, _| Box::pin(async move { writes::add_user(t, &user, now).await }))).await
+    }
+
+    async fn user(&self, username: &str) -> Result<Option<UserRecord>> {
+        reads::user(&mut self.backend.reader(), username).await
+    }
+
+    async fn users(&self) -> Result<Vec<User>> {
+        reads::users(&mut self.backend.reader()).await
+    }
+
+    async fn set_password(&self, username: &str, password_hash: &str) -> Result<bool> {
+        let (username, hash) = (username.to_owned(), password_hash.to_owned());
+        self.write(work(move |t, _| Box::pin(async move { writes::set_password(t, &username, &hash).await }))).await
+    }
+
+    async fn set_disabled(&self, username: &str, disabled: bool) -> Result<bool> {
+        let username = username.to_owned();
+        self.write(work(move |t, _| Box::pin(async move { writes::set_disabled(t, &username, disabled).await }))).await
+    }
+
+    async fn add_session(
+        &self,
+        token_hash: &str,
+        username: &str,
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> Result<()> {
+        let (token_hash, username) = (token_hash.to_owned(), username.to_owned());
+        self.write(work(move |t, _| {
+            Box::pin(async move { writes::add_session(t, &token_hash, &username, now, expires_at).await })
+        }))
+        .await
+    }
+
+    async fn session_user(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<User>> {
+        reads::session_user(&mut self.backend.reader(), token_hash, now).await
+    }
+
+    async fn end_session(&self, token_hash: &str) -> Result<()> {
+        let token_hash = token_hash.to_owned();
+        self.write(work(move |t, _| Box::pin(async move { writes::end_session(t, &token_hash).await }))).await
+    }
+}
+
+#[async_trait]
+impl<B: Backend> VisitStore for SqlStore<B> {
+    async fn open_visit(&self, open: OpenVisit, now: DateTime<Utc>, by: &str) -> Result<Visit> {
+        let settings = self.settings().await?;
+        let by = by.to_owned();
+        self.write(work(move |t, told| {
+            Box::pin(async move { writes::open_visit(t, told, &settings, &open, now, &by).await })
+        }))
+        .await
+    }
+
+    async fn visit(&self, id: &str) -> Result<Option<Visit>> {
+        reads::visit(&mut self.backend.reader(), id).await
+    }
+
+    async fn history(&self, id: &str) -> Result<Vec<Event>> {
+        reads::history(&mut self.backend.reader(), id).await
+    }
+
+    async fn visits(&self, filter: VisitFilter) -> Result<Vec<Visit>> {
+        reads::visits(&mut self.backend.reader(), &filter).await
+    }
+
+    async fn change_visit(&self, id: &str, now: DateTime<Utc>, change: Change) -> Result<Visit> {
+        let settings = self.settings().await?;
+        let (renderer, id) = (self.renderer.clone(), id.to_owned());
+        self.write(work(move |t, told| {
+            Box::pin(async move { writes::change_visit(t, told, &settings, &renderer, &id, now, change).await })
+        }))
+        .await
+    }
+
+    async fn check_visit(&self, id: &str, priority_lane: bool, now: DateTime<Utc>, by: &str) -> Result<Checked> {
+        let settings = self.settings().await?;
+        let (id, by) = (id.to_owned(), by.to_owned());
+        self.write(work(move |t, told| {
+            Box::pin(async move { writes::check_visit(t, told, &settings, &id, priority_lane, now, &by).await })
+        }))
+        .await
+    }
+
+    async fn archive_visit(&self, id: &str, now: DateTime<Utc>, by: &str) -> Result<Visit> {
+        let settings = self.settings().await?;
+        let (renderer, id, by) = (self.renderer.clone(), id.to_owned(), by.to_owned());
+        self.write(work(move |t, told| {
+            Box::pin(async move { writes::archive_visit(t, told, &settings, &renderer, &id, now, &by).await })
+        }))
+        .await
+    }
+
+    async fn archived_document(&self, id: &str, version: Option<u32>) -> Result<Option<ArchivedDocument>> {
+        reads::archived_document(&mut self.backend.reader(), id, version).await
+    }
+
+    async fn pending_mail(&self) -> Result<Vec<(String, String)>> {
+        reads::pending_mail(&mut self.backend.reader()).await
+    }
+}
+
+#[async_trait]
+impl<B: Backend> LineStore for SqlStore<B> {
+    async fn call_next(
+        &self,
+        counter: &str,
+        service: Option<&str>,
+        now: DateTime<Utc>,
+        by: &str,
+    ) -> Result<Option<Visit>> {
+        let settings = self.settings().await?;
+        let services = counter_services(&settings, counter, service)?;
+        let (counter, by) = (counter.to_owned(), by.to_owned());
+        self.write(work(move |t, told| {
+            Box::pin(async move { writes::call_next(t, told, &counter, &services, now, &by).await })
+        }))
+        .await
+    }
+
+    async fn skip(&self, id: &str, now: DateTime<Utc>, by: &str) -> Result<Skipped> {
+        let settings = self.settings().await?;
+        let (id, by) = (id.to_owned(), by.to_owned());
+        self.write(work(move |t, told| Box::pin(async move { writes::skip(t, told, &settings, &id, now, &by).await })))
+            .await
+    }
+
+    async fn queue(&self, service: Option<&str>) -> Result<QueueView> {
+        reads::queue(&mut self.backend.reader(), service).await
+    }
+
+    async fn display(&self, service: Option<&str>) -> Result<DisplayBoard> {
+        let settings = self.settings().await?;
+        reads::display(&mut self.backend.reader(), &settings, service).await
+    }
+
+    fn subscribe(&self) -> broadcast::Receiver<LiveEvent> {
+        self.live.subscribe()
+    }
+}
+
+#[async_trait]
+impl<B: Backend> ReportStore for SqlStore<B> {
+    async fn visits_opened(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<Visit>> {
+        reads::visits_opened(&mut self.backend.reader(), from, to).await
+    }
+}

@@ -1,0 +1,419 @@
+//! The write use cases, each written once for both databases. Each runs inside one write
+//! transaction that its backend opened (see [`crate::Backend::write`]); rules are the domain's:
+//! a use case loads what the rule needs, asks the domain, and writes what the domain decided.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use loket_domain::archive::{Archive, ArchiveStamp, archive_number};
+use loket_domain::history::Event;
+use loket_domain::office::{office_day, queue_number};
+use loket_domain::settings::OfficeSettings;
+use loket_domain::visit::{Check, Ticket};
+use loket_domain::{Refused, Visit};
+
+use crate::exec::{Sql, Value, int, opt_text, placeholders, text};
+use crate::live::Told;
+use crate::rules::{follow_ups, opening};
+use crate::{Change, Checked, DocumentRenderer, NewUser, OFFICE, OpenVisit, Result, Skipped, StoreError};
+use crate::{ms, new_id, roles_to_text, sha256_hex};
+
+pub(crate) async fn load_visit(t: &mut dyn Sql, id: &str, lock: bool) -> Result<Visit> {
+    let sql =
+        format!("SELECT data FROM visits WHERE id = $1 AND office_id = $2{}", if lock { t.lock_rows() } else { "" });
+    let data = t.text(&sql, &[text(id), text(OFFICE)]).await?.ok_or(StoreError::NotFound)?;
+    Ok(serde_json::from_str(&data)?)
+}
+
+async fn insert_visit(t: &mut dyn Sql, visit: &Visit, created_day: NaiveDate) -> Result<()> {
+    let data = serde_json::to_string(visit)?;
+    let (day, number_day) = (created_day.to_string(), visit.queue.day.map(|d| d.to_string()));
+    t.execute(
+        "INSERT INTO visits (id, office_id, reference, service, status, created_day, number, number_day, counter, \
+         priority_lane, position, created_at, updated_at, data) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+        &[
+            text(&visit.id),
+            text(OFFICE),
+            text(&visit.reference),
+            text(&visit.service),
+            text(visit.status.as_str()),
+            text(&day),
+            opt_text(visit.queue.number.as_deref()),
+            opt_text(number_day.as_deref()),
+            opt_text(visit.queue.counter.as_deref()),
+            Value::Bool(visit.queue.priority_lane),
+            Value::Int(visit.queue.position),
+            int(ms(visit.created_at)),
+            int(ms(visit.updated_at)),
+            text(&data),
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Writes the visit and appends the events it gained since its history had `from` entries.
+async fn save(t: &mut dyn Sql, told: &mut Told, visit: &Visit, from: usize) -> Result<()> {
+    let data = serde_json::to_string(visit)?;
+    let number_day = visit.queue.day.map(|d| d.to_string());
+    t.execute(
+        "UPDATE visits SET status = $2, number = $3, number_day = $4, counter = $5, priority_lane = $6, position = $7, \
+         updated_at = $8, data = $9 WHERE id = $1",
+        &[
+            text(&visit.id),
+            text(visit.status.as_str()),
+            opt_text(visit.queue.number.as_deref()),
+            opt_text(number_day.as_deref()),
+            opt_text(visit.queue.counter.as_deref()),
+            Value::Bool(visit.queue.priority_lane),
+            Value::Int(visit.queue.position),
+            int(ms(visit.updated_at)),
+            text(&data),
+        ],
+    )
+    .await?;
+    append_events(t, told, visit, from).await
+}
+
+/// Appends the visit's events from `from` on (those already stored are the ones before it).
+async fn append_events(t: &mut dyn Sql, told: &mut Told, visit: &Visit, from: usize) -> Result<()> {
+    let new: &[Event] = &visit.history[from.min(visit.history.len())..];
+    for (i, e) in new.iter().enumerate() {
+        let (kind, data) = (serde_json::to_value(e.kind)?, e.data.to_string());
+        t.execute(
+            "INSERT INTO visit_events (visit_id, seq, kind, at, by_user, from_status, to_status, data) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            &[
+                text(&visit.id),
+                int((from + i + 1) as i64),
+                text(kind.as_str().unwrap_or_default()),
+                int(ms(e.at)),
+                text(&e.by),
+                opt_text(e.from.map(|s| s.as_str())),
+                text(e.to.as_str()),
+                text(&data),
+            ],
+        )
+        .await?;
+    }
+    told.observe(visit, new);
+    Ok(())
+}
+
+/// The next value of a named sequence of the office, starting at 1.
+async fn next_in_sequence(t: &mut dyn Sql, name: &str) -> Result<i64> {
+    t.int(
+        "INSERT INTO sequences (office_id, name, last) VALUES ($1, $2, 1) \
+         ON CONFLICT (office_id, name) DO UPDATE SET last = sequences.last + 1 RETURNING last",
+        &[text(OFFICE), text(name)],
+    )
+    .await?
+    .ok_or_else(|| StoreError::Corrupt(format!("sequence {name} returned nothing")))
+}
+
+/// Stores the archived document of a visit as it is now, and returns what the visit records.
+async fn store_document(
+    t: &mut dyn Sql,
+    renderer: &DocumentRenderer,
+    visit: &Visit,
+    stamp: ArchiveStamp,
+) -> Result<Archive> {
+    let content = renderer(visit, &stamp);
+    let sha256 = sha256_hex(&content);
+    t.execute(
+        "INSERT INTO archived_documents (visit_id, version, number, sha256, content, archived_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+        &[
+            text(&visit.id),
+            int(i64::from(stamp.version)),
+            text(&stamp.number),
+            text(&sha256),
+            Value::Blob(&content),
+            int(ms(stamp.archived_at)),
+        ],
+    )
+    .await?;
+    Ok(Archive { number: stamp.number, archived_at: stamp.archived_at, sha256, version: stamp.version })
+}
+
+/// The first visit waiting for any of these services: priority lane first, then by position.
+async fn claim_first_waiting(t: &mut dyn Sql, services: &[String]) -> Result<Option<Visit>> {
+    let sql = format!(
+        "SELECT data FROM visits WHERE office_id = $1 AND status = 'waiting' AND service IN ({}) \
+         ORDER BY priority_lane DESC, position ASC, id ASC LIMIT 1{}",
+        placeholders(2, services.len()),
+        t.skip_locked()
+    );
+    let mut params = vec![text(OFFICE)];
+    params.extend(services.iter().map(|s| text(s)));
+    match t.text(&sql, &params).await? {
+        Some(data) => Ok(Some(serde_json::from_str(&data)?)),
+        None => Ok(None),
+    }
+}
+
+/// Adds the waiting counts that changed to what live clients are told.
+pub(crate) async fn tell_waiting(t: &mut dyn Sql, told: &mut Told) -> Result<()> {
+    for service in std::mem::take(&mut told.waiting_changed) {
+        let waiting = t
+            .int(
+                "SELECT COUNT(*) FROM visits WHERE office_id = $1 AND service = $2 AND status = 'waiting'",
+                &[text(OFFICE), text(&service)],
+            )
+            .await?
+            .unwrap_or_default();
+        told.live.push(crate::LiveEvent::Queue { service, waiting: waiting as u64 });
+    }
+    Ok(())
+}
+
+pub(crate) async fn save_settings(
+    t: &mut dyn Sql,
+    entries: &[(String, serde_json::Value)],
+    by: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    for (key, value) in entries {
+        let value = value.to_string();
+        t.execute(
+            "INSERT INTO settings (office_id, key, value, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (office_id, key) DO UPDATE SET value = $3, updated_at = $4, updated_by = $5",
+            &[text(OFFICE), text(key), text(&value), int(ms(now)), text(by)],
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+pub(crate) async fn add_user(t: &mut dyn Sql, user: &NewUser, now: DateTime<Utc>) -> Result<()> {
+    if t.text("SELECT username FROM users WHERE username = $1", &[text(&user.username)]).await?.is_some() {
+        return Err(StoreError::Duplicate);
+    }
+    let roles = roles_to_text(&user.roles);
+    t.execute(
+        "INSERT INTO users (username, full_name, password_hash, roles, disabled, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        &[
+            text(&user.username),
+            text(&user.full_name),
+            text(&user.password_hash),
+            text(&roles),
+            Value::Bool(false),
+            int(ms(now)),
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+pub(crate) async fn set_password(t: &mut dyn Sql, username: &str, password_hash: &str) -> Result<bool> {
+    let n = t
+        .execute("UPDATE users SET password_hash = $2 WHERE username = $1", &[text(username), text(password_hash)])
+        .await?;
+    t.execute("DELETE FROM sessions WHERE username = $1", &[text(username)]).await?;
+    Ok(n > 0)
+}
+
+pub(crate) async fn set_disabled(t: &mut dyn Sql, username: &str, disabled: bool) -> Result<bool> {
+    let n = t
+        .execute("UPDATE users SET disabled = $2 WHERE username = $1", &[text(username), Value::Bool(disabled)])
+        .await?;
+    if disabled {
+        t.execute("DELETE FROM sessions WHERE username = $1", &[text(username)]).await?;
+    }
+    Ok(n > 0)
+}
+
+pub(crate) async fn add_session(
+    t: &mut dyn Sql,
+    token_hash: &str,
+    username: &str,
+    now: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+) -> Result<()> {
+    // Expired sessions are removed as new ones are made.
+    t.execute("DELETE FROM sessions WHERE expires_at < $1", &[int(ms(now))]).await?;
+    t.execute(
+        "INSERT INTO sessions (token_hash, username, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+        &[text(token_hash), text(username), int(ms(now)), int(ms(expires_at))],
+    )
+    .await?;
+    Ok(())
+}
+
+pub(crate) async fn end_session(t: &mut dyn Sql, token_hash: &str) -> Result<()> {
+    t.execute("DELETE FROM sessions WHERE token_hash = $1", &[text(token_hash)]).await?;
+    Ok(())
+}
+
+/// Steps 1-2 (and 3 from the kiosk).
+pub(crate) async fn open_visit(
+    t: &mut dyn Sql,
+    told: &mut Told,
+    settings: &OfficeSettings,
+    open: &OpenVisit,
+    now: DateTime<Utc>,
+    by: &str,
+) -> Result<Visit> {
+    let (service, visitor) = opening(settings, open)?;
+    let day = office_day(now, settings.zone());
+    let seq = next_in_sequence(t, &format!("reference:{day}")).await?;
+    let reference = format!("{}-{seq:04}", day.format("%Y%m%d"));
+    let (mut visit, _) = Visit::open(new_id(), reference, service, visitor, now, by);
+    if let Some(form) = &open.form {
+        visit.save_form(None, form, &settings.priorities, now, by)?;
+    }
+    insert_visit(t, &visit, day).await?;
+    append_events(t, told, &visit, 0).await?;
+    Ok(visit)
+}
+
+/// One domain transition of a visit, with what it brings along (the escalation mail, a new
+/// archived version).
+pub(crate) async fn change_visit(
+    t: &mut dyn Sql,
+    told: &mut Told,
+    settings: &OfficeSettings,
+    renderer: &DocumentRenderer,
+    id: &str,
+    now: DateTime<Utc>,
+    change: Change,
+) -> Result<Visit> {
+    let mut visit = load_visit(t, id, true).await?;
+    let was = visit.status;
+    let before = visit.history.len();
+    let event = change(&mut visit, settings)?;
+    let (mail, new_version) = follow_ups(&visit, was, &event, settings, now);
+    if let Some(mail) = mail {
+        let id = new_id();
+        t.execute(
+            "INSERT INTO mail_outbox (id, visit_id, recipient, subject, body, status, attempts, created_at) \
+             VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6)",
+            &[text(&id), text(&visit.id), text(&mail.to), text(&mail.subject), text(&mail.body), int(ms(now))],
+        )
+        .await?;
+    }
+    if let Some(stamp) = new_version {
+        let archive = store_document(t, renderer, &visit, stamp).await?;
+        visit.rearchive(archive, now, &event.by)?;
+    }
+    save(t, told, &visit, before).await?;
+    Ok(visit)
+}
+
+/// Step 4, with 5-7 or 6.
+pub(crate) async fn check_visit(
+    t: &mut dyn Sql,
+    told: &mut Told,
+    settings: &OfficeSettings,
+    id: &str,
+    priority_lane: bool,
+    now: DateTime<Utc>,
+    by: &str,
+) -> Result<Checked> {
+    let mut visit = load_visit(t, id, true).await?;
+    let before = visit.history.len();
+    let incomplete = match visit.check(&settings.required_fields, &settings.priorities)? {
+        Check::Complete => {
+            let day = office_day(now, settings.zone());
+            let n = next_in_sequence(t, &format!("number:{}:{day}", visit.service)).await?;
+            let position = next_in_sequence(t, "position").await?;
+            let ticket = Ticket { number: queue_number(&visit.service, n), day, position, priority_lane };
+            visit.enqueue(ticket, now, by)?;
+            None
+        }
+        Check::Incomplete(errors) => {
+            visit.mark_incomplete(&errors, now, by)?;
+            Some(errors)
+        }
+    };
+    save(t, told, &visit, before).await?;
+    Ok(Checked { visit, incomplete })
+}
+
+/// Step 12.
+pub(crate) async fn archive_visit(
+    t: &mut dyn Sql,
+    told: &mut Told,
+    settings: &OfficeSettings,
+    renderer: &DocumentRenderer,
+    id: &str,
+    now: DateTime<Utc>,
+    by: &str,
+) -> Result<Visit> {
+    let mut visit = load_visit(t, id, true).await?;
+    visit.ensure_archivable()?;
+    let day = office_day(now, settings.zone());
+    let seq = next_in_sequence(t, &format!("archive:{}", day.format("%Y"))).await?;
+    let stamp =
+        ArchiveStamp { number: archive_number(&settings.archive_pattern, day, seq), archived_at: now, version: 1 };
+    let archive = store_document(t, renderer, &visit, stamp).await?;
+    let before = visit.history.len();
+    visit.archive(archive, now, by)?;
+    save(t, told, &visit, before).await?;
+    Ok(visit)
+}
+
+/// Step 8: the first visit in line for the counter, called there.
+pub(crate) async fn call_next(
+    t: &mut dyn Sql,
+    told: &mut Told,
+    counter: &str,
+    services: &[String],
+    now: DateTime<Utc>,
+    by: &str,
+) -> Result<Option<Visit>> {
+    t.lock_counter(counter).await?;
+    let busy = t
+        .int(
+            "SELECT COUNT(*) FROM visits WHERE office_id = $1 AND counter = $2 AND status IN ('called', 'in_service')",
+            &[text(OFFICE), text(counter)],
+        )
+        .await?
+        .unwrap_or_default();
+    if busy > 0 {
+        return Err(Refused::CounterBusy.into());
+    }
+    let Some(mut visit) = claim_first_waiting(t, services).await? else {
+        return Ok(None);
+    };
+    let before = visit.history.len();
+    visit.call(counter, now, by)?;
+    save(t, told, &visit, before).await?;
+    Ok(Some(visit))
+}
+
+/// Step 8: skip after the third call, and call the next one at the same counter.
+pub(crate) async fn skip(
+    t: &mut dyn Sql,
+    told: &mut Told,
+    settings: &OfficeSettings,
+    id: &str,
+    now: DateTime<Utc>,
+    by: &str,
+) -> Result<Skipped> {
+    // The counter is locked before the visit, in the same order as `call_next`.
+    let counter = load_visit(t, id, false).await?.queue.counter.unwrap_or_default();
+    t.lock_counter(&counter).await?;
+    let mut skipped = load_visit(t, id, true).await?;
+    skipped.ensure_skippable()?;
+    let services =
+        settings.counter(&counter).map(|c| c.services.clone()).unwrap_or_else(|| vec![skipped.service.clone()]);
+    let next = match claim_first_waiting(t, &services).await? {
+        Some(mut next) => {
+            let before = next.history.len();
+            next.call(&counter, now, by)?;
+            save(t, told, &next, before).await?;
+            Some(next)
+        }
+        None => None,
+    };
+    let head = t
+        .int(
+            "SELECT MIN(position) FROM visits WHERE office_id = $1 AND status = 'waiting' AND priority_lane = $2",
+            &[text(OFFICE), Value::Bool(skipped.queue.priority_lane)],
+        )
+        .await?;
+    let before = skipped.history.len();
+    skipped.skip(settings.calling, head, now, by)?;
+    save(t, told, &skipped, before).await?;
+    Ok(Skipped { skipped, next })
+}
