@@ -59,7 +59,7 @@ pub struct ArchiveStamp {
 
 /// The archived record as canonical JSON: the visit as archived, with its stamp. Used until a
 /// richer document (the printed form) is plugged in; the hash is of these exact bytes.
-pub fn json_document(visit: &crate::visit::Visit, stamp: &ArchiveStamp) -> Vec<u8> {
+pub fn json_document(visit: &crate::visit::Visit, stamp: &ArchiveStamp) -> Result<Vec<u8>, String> {
     let doc = serde_json::json!({"archive": stamp, "visit": visit});
-    serde_json::to_vec_pretty(&doc).unwrap_or_default()
+    serde_json::to_vec_pretty(&doc).map_err(|e| format!("the archived document cannot be made: {e}"))
 }

@@ -9,6 +9,11 @@ use crate::visit::Status;
 pub struct FieldErrors(pub BTreeMap<String, String>);
 
 impl FieldErrors {
+    pub fn one(field: &str, reason: &str) -> Self {
+        let mut errors = FieldErrors::default();
+        errors.add(field, reason);
+        errors
+    }
     pub fn add(&mut self, field: &str, reason: &str) {
         self.0.entry(field.to_owned()).or_insert_with(|| reason.to_owned());
     }
@@ -41,12 +46,13 @@ pub enum Refused {
     FormIncomplete(FieldErrors),
     #[error("some fields are not valid")]
     Validation(FieldErrors),
+    /// A settings change would strand visits now in the office.
+    #[error("{0}")]
+    InUse(crate::settings::Stranded),
 }
 
 impl Refused {
     pub fn validation(field: &str, reason: &str) -> Self {
-        let mut errors = FieldErrors::default();
-        errors.add(field, reason);
-        Refused::Validation(errors)
+        Refused::Validation(FieldErrors::one(field, reason))
     }
 }

@@ -23,8 +23,10 @@ pub enum EventKind {
     Recalled,
     /// Step 8: skipped after three calls, back into the line.
     Skipped,
-    /// Step 8: skipped with its re-calls used up.
+    /// Step 8: skipped with its returns used up.
     NoShow,
+    /// The office day ended with the visit still in line.
+    NotServed,
     /// The visitor is at the counter.
     Started,
     /// Steps 9-10.

@@ -11,6 +11,7 @@ pub mod form;
 pub mod guest_book;
 pub mod history;
 pub mod line;
+pub mod numbering;
 pub mod office;
 pub mod priority;
 pub mod settings;
@@ -26,3 +27,6 @@ pub type Actor = String;
 
 /// The actor recorded for what a visitor enters at the kiosk.
 pub const KIOSK_ACTOR: &str = "kiosk";
+
+/// The actor recorded for what Loket does by itself (closing an office day).
+pub const SYSTEM_ACTOR: &str = "system";

@@ -1,7 +1,7 @@
 //! The office (kantor LPSE): its services, counters, time zone and numbering. Everything a visit
 //! is counted against belongs to one office.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
@@ -57,6 +57,9 @@ pub fn validate_services(services: &[Service]) -> Result<(), FieldErrors> {
 /// Counters must have unique codes and call only from services the office has.
 pub fn validate_counters(counters: &[Counter], services: &[Service]) -> Result<(), FieldErrors> {
     let mut errors = FieldErrors::default();
+    if counters.is_empty() {
+        errors.add("counters", "missing");
+    }
     for (i, c) in counters.iter().enumerate() {
         let code_ok = !c.code.is_empty()
             && c.code.len() <= 10
@@ -83,6 +86,18 @@ pub fn validate_counters(counters: &[Counter], services: &[Service]) -> Result<(
 /// The office day a moment falls on: numbers reset at the office's local midnight.
 pub fn office_day(now: DateTime<Utc>, zone: Tz) -> NaiveDate {
     now.with_timezone(&zone).date_naive()
+}
+
+/// The first office day still open at `now`: today, or tomorrow once today's closing time (if
+/// the office set one) has passed. A visit whose number belongs to an earlier day is no longer in
+/// line: its office day is over.
+pub fn first_open_day(now: DateTime<Utc>, zone: Tz, closing: Option<NaiveTime>) -> NaiveDate {
+    let local = now.with_timezone(&zone);
+    let today = local.date_naive();
+    match closing {
+        Some(closing) if local.time() >= closing => today.succ_opt().unwrap_or(today),
+        _ => today,
+    }
 }
 
 /// A queue number as shown and announced: service prefix, dash, at least three digits.
@@ -115,6 +130,18 @@ mod tests {
             office_day(Utc.with_ymd_and_hms(2026, 11, 27, 15, 0, 0).unwrap(), jayapura).to_string(),
             "2026-11-28"
         );
+    }
+
+    #[test]
+    fn an_office_day_ends_at_closing_time_or_else_at_midnight() {
+        let jakarta: Tz = "Asia/Jakarta".parse().unwrap();
+        let closing = NaiveTime::from_hms_opt(16, 0, 0);
+        // 08:59 UTC is 15:59 in Jakarta; 09:00 UTC is 16:00.
+        let before = Utc.with_ymd_and_hms(2026, 11, 27, 8, 59, 0).unwrap();
+        let at_closing = Utc.with_ymd_and_hms(2026, 11, 27, 9, 0, 0).unwrap();
+        assert_eq!(first_open_day(before, jakarta, closing).to_string(), "2026-11-27");
+        assert_eq!(first_open_day(at_closing, jakarta, closing).to_string(), "2026-11-28");
+        assert_eq!(first_open_day(at_closing, jakarta, None).to_string(), "2026-11-27");
     }
 
     #[test]

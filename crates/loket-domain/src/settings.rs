@@ -1,5 +1,6 @@
 //! The settings of an office, with the defaults a fresh office starts from.
 
+use chrono::NaiveTime;
 use serde::{Deserialize, Serialize};
 
 use crate::archive::{DEFAULT_PATTERN, valid_pattern};
@@ -10,49 +11,35 @@ use crate::line::CallingPolicy;
 use crate::office::{
     Counter, Service, ZONES, default_counters, default_services, validate_counters, validate_services,
 };
-use crate::priority::PriorityTable;
-use crate::standards::{StepStandard, default_standards};
+use crate::priority::{Category, PriorityTable};
+use crate::standards::{StepStandard, default_standards, validate_standards};
 
+/// Everything an office sets, one document. Each top-level field is stored as one setting (its
+/// name is the key); a field missing from storage has its default.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct OfficeSettings {
-    pub office_name: String,
-    /// IANA zone: office days and reports are in it.
-    pub time_zone: String,
-    pub services: Vec<Service>,
+    pub office: OfficeProfile,
     pub counters: Vec<Counter>,
     pub priorities: PriorityTable,
     pub time_standards: Vec<StepStandard>,
-    /// Fields a form needs to be complete (step 4).
-    pub required_fields: Vec<String>,
-    pub calling: CallingPolicy,
-    pub archive_pattern: String,
-    /// Where e-mail escalations go (the LKPP helpdesk).
-    pub lkpp_email: String,
-    /// How long a staff sign-in lasts.
-    pub session_minutes: u32,
 }
 
 impl Default for OfficeSettings {
     fn default() -> Self {
         OfficeSettings {
-            office_name: "LPSE".into(),
-            time_zone: "Asia/Jakarta".into(),
-            services: default_services(),
+            office: OfficeProfile::default(),
             counters: default_counters(),
             priorities: PriorityTable::default_example(),
             time_standards: default_standards(),
-            required_fields: DEFAULT_REQUIRED_FIELDS.iter().map(|s| s.to_string()).collect(),
-            calling: CallingPolicy::default(),
-            archive_pattern: DEFAULT_PATTERN.into(),
-            lkpp_email: "helpdesk@lkpp.go.id".into(),
-            session_minutes: 12 * 60,
         }
     }
 }
 
 impl OfficeSettings {
+    /// The office's time zone. Only the zones of [`ZONES`] are ever saved.
     pub fn zone(&self) -> chrono_tz::Tz {
-        crate::office::parse_zone(&self.time_zone).unwrap_or(chrono_tz::Asia::Jakarta)
+        crate::office::parse_zone(&self.office.time_zone).unwrap_or(chrono_tz::Asia::Jakarta)
     }
 
     pub fn counter(&self, code: &str) -> Option<&Counter> {
@@ -63,46 +50,153 @@ impl OfficeSettings {
     pub fn analysis_minutes(&self, category: Option<&str>) -> Option<u32> {
         category.and_then(|c| self.priorities.find(c)).map(|c| c.analysis_minutes)
     }
-}
 
-/// Names under which settings are stored, one document each.
-pub mod keys {
-    pub const PRIORITIES: &str = "priorities";
-    pub const TIME_STANDARDS: &str = "time_standards";
-    pub const COUNTERS: &str = "counters";
-    pub const SERVICES: &str = "services";
-    pub const REQUIRED_FIELDS: &str = "required_fields";
-    pub const CALLING: &str = "calling";
-    pub const ARCHIVE_PATTERN: &str = "archive_pattern";
-    pub const LKPP_EMAIL: &str = "lkpp_email";
-    pub const SESSION_MINUTES: &str = "session_minutes";
-    pub const TIME_ZONE: &str = "time_zone";
-    pub const OFFICE_NAME: &str = "office_name";
-}
-
-impl OfficeSettings {
-    /// Applies one stored setting over the defaults; a value that does not parse is ignored
-    /// (and reported), so a bad row never stops the office.
-    pub fn apply(&mut self, key: &str, value: serde_json::Value) -> Result<(), String> {
-        fn set<T: serde::de::DeserializeOwned>(slot: &mut T, v: serde_json::Value) -> Result<(), String> {
-            *slot = serde_json::from_value(v).map_err(|e| e.to_string())?;
-            Ok(())
-        }
-        match key {
-            keys::PRIORITIES => set(&mut self.priorities, value),
-            keys::TIME_STANDARDS => set(&mut self.time_standards, value),
-            keys::COUNTERS => set(&mut self.counters, value),
-            keys::SERVICES => set(&mut self.services, value),
-            keys::REQUIRED_FIELDS => set(&mut self.required_fields, value),
-            keys::CALLING => set(&mut self.calling, value),
-            keys::ARCHIVE_PATTERN => set(&mut self.archive_pattern, value),
-            keys::LKPP_EMAIL => set(&mut self.lkpp_email, value),
-            keys::SESSION_MINUTES => set(&mut self.session_minutes, value),
-            keys::TIME_ZONE => set(&mut self.time_zone, value),
-            keys::OFFICE_NAME => set(&mut self.office_name, value),
-            other => Err(format!("unknown setting {other}")),
+    /// The services a counter calls from now: every service it serves, or the one asked for.
+    /// The one rule for calling and for the call after a skip.
+    pub fn services_called_at(&self, counter: &str, service: Option<&str>) -> Result<Vec<String>, CounterRefused> {
+        let desk = self.counter(counter).ok_or(CounterRefused::UnknownCounter)?;
+        match service {
+            Some(s) if desk.services.iter().any(|d| d == s) => Ok(vec![s.to_owned()]),
+            Some(_) => Err(CounterRefused::NotServed),
+            None => Ok(desk.services.clone()),
         }
     }
+
+    /// The settings as stored, one entry per top-level field.
+    pub fn entries(&self) -> Vec<(String, serde_json::Value)> {
+        match serde_json::to_value(self) {
+            Ok(serde_json::Value::Object(map)) => map.into_iter().collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Reads stored settings over the defaults. A stored value that does not parse is left out
+    /// (and named in the second result), so a bad row never stops the office. Settings stored one
+    /// per office field, as earlier versions did, are read into the office profile.
+    pub fn from_stored(rows: Vec<(String, serde_json::Value)>) -> (OfficeSettings, Vec<(String, String)>) {
+        use serde_json::Value;
+        let Ok(Value::Object(mut doc)) = serde_json::to_value(OfficeSettings::default()) else {
+            return (OfficeSettings::default(), Vec::new());
+        };
+        let mut ignored = Vec::new();
+        for (key, value) in rows {
+            let mut next = doc.clone();
+            match next.get_mut("office") {
+                Some(Value::Object(office)) if !doc.contains_key(&key) && office.contains_key(&key) => {
+                    office.insert(key.clone(), value);
+                }
+                _ if doc.contains_key(&key) => {
+                    next.insert(key.clone(), value);
+                }
+                _ => {
+                    ignored.push((key, "unknown setting".to_owned()));
+                    continue;
+                }
+            }
+            match serde_json::from_value::<OfficeSettings>(Value::Object(next.clone())) {
+                Ok(_) => doc = next,
+                Err(e) => ignored.push((key, e.to_string())),
+            }
+        }
+        let settings = serde_json::from_value(Value::Object(doc)).unwrap_or_default();
+        (settings, ignored)
+    }
+
+    /// The settings after a supervisor's change, checked against each other: counters call only
+    /// services the office has. (What visits still depend on is checked by the store, in the same
+    /// transaction as the write.)
+    pub fn with(&self, change: SettingsChange) -> Result<OfficeSettings, FieldErrors> {
+        let mut next = self.clone();
+        match change {
+            SettingsChange::Priorities(categories) => next.priorities = PriorityTable::parse(categories)?,
+            SettingsChange::TimeStandards(mut standards) => {
+                if standards.is_empty() {
+                    return Err(FieldErrors::one("time_standards", "missing"));
+                }
+                validate_standards(&standards)?;
+                standards.sort_by_key(|s| s.step);
+                next.time_standards = standards;
+            }
+            SettingsChange::Counters(counters) => {
+                validate_counters(&counters, &self.office.services)?;
+                next.counters = counters;
+            }
+            SettingsChange::Office(office) => {
+                office.validate(&self.counters)?;
+                next.office = office;
+            }
+        }
+        Ok(next)
+    }
+
+    /// What in `next` would strand a visit now in the office: a counter removed while it calls or
+    /// serves, a service removed with visits in line, a category removed that open visits name.
+    pub fn stranded(&self, next: &OfficeSettings, in_use: &InUse) -> Option<Stranded> {
+        let gone = |used: &[String], kept: &dyn Fn(&str) -> bool| -> Vec<String> {
+            let mut v: Vec<String> = used.iter().filter(|u| !kept(u)).cloned().collect();
+            v.sort();
+            v.dedup();
+            v
+        };
+        let counters = gone(&in_use.counters, &|c| next.counter(c).is_some());
+        let services = gone(&in_use.services, &|s| next.office.services.iter().any(|o| o.code == s));
+        let categories = gone(&in_use.categories, &|c| next.priorities.find(c).is_some());
+        if counters.is_empty() && services.is_empty() && categories.is_empty() {
+            None
+        } else {
+            Some(Stranded { counters, services, categories })
+        }
+    }
+}
+
+/// A change a supervisor makes to the settings: one part replaced whole.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SettingsChange {
+    Priorities(Vec<Category>),
+    TimeStandards(Vec<StepStandard>),
+    Counters(Vec<Counter>),
+    Office(OfficeProfile),
+}
+
+/// What visits now in the office depend on.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct InUse {
+    /// Counters with a visit called or in service there.
+    pub counters: Vec<String>,
+    /// Services with visits in line.
+    pub services: Vec<String>,
+    /// Categories named by open visits (before their answer or escalation).
+    pub categories: Vec<String>,
+}
+
+/// What a settings change would have stranded.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Stranded {
+    pub counters: Vec<String>,
+    pub services: Vec<String>,
+    pub categories: Vec<String>,
+}
+
+impl std::fmt::Display for Stranded {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut parts = Vec::new();
+        for (what, items) in
+            [("counters", &self.counters), ("services", &self.services), ("categories", &self.categories)]
+        {
+            if !items.is_empty() {
+                parts.push(format!("{what} {}", items.join(", ")));
+            }
+        }
+        write!(f, "still in use by visits in the office: {}", parts.join("; "))
+    }
+}
+
+/// Why a counter cannot call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CounterRefused {
+    UnknownCounter,
+    /// The counter does not serve the service asked for.
+    NotServed,
 }
 
 /// The office's own settings as one document: name, time zone, services, the fields a complete
@@ -120,22 +214,30 @@ pub struct OfficeProfile {
     pub archive_pattern: String,
     pub lkpp_email: String,
     pub session_minutes: u32,
+    /// When the office day ends (`16:00`): visits still in line then are not served. None: at
+    /// midnight.
+    #[serde(default)]
+    #[schema(value_type = Option<String>, example = "16:00:00")]
+    pub closing_time: Option<NaiveTime>,
+}
+
+impl Default for OfficeProfile {
+    fn default() -> Self {
+        OfficeProfile {
+            office_name: "LPSE".into(),
+            time_zone: "Asia/Jakarta".into(),
+            services: default_services(),
+            required_fields: DEFAULT_REQUIRED_FIELDS.iter().map(|s| s.to_string()).collect(),
+            calling: CallingPolicy::default(),
+            archive_pattern: DEFAULT_PATTERN.into(),
+            lkpp_email: "helpdesk@lkpp.go.id".into(),
+            session_minutes: 12 * 60,
+            closing_time: None,
+        }
+    }
 }
 
 impl OfficeProfile {
-    pub fn of(s: &OfficeSettings) -> OfficeProfile {
-        OfficeProfile {
-            office_name: s.office_name.clone(),
-            time_zone: s.time_zone.clone(),
-            services: s.services.clone(),
-            required_fields: s.required_fields.clone(),
-            calling: s.calling,
-            archive_pattern: s.archive_pattern.clone(),
-            lkpp_email: s.lkpp_email.clone(),
-            session_minutes: s.session_minutes,
-        }
-    }
-
     /// Checks a profile a supervisor gives; `counters` are the office's counters, which may only
     /// call services that remain.
     pub fn validate(&self, counters: &[Counter]) -> Result<(), FieldErrors> {
@@ -149,14 +251,15 @@ impl OfficeProfile {
         }
         if let Err(e) = validate_services(&self.services) {
             for (k, v) in e.0 {
-                errors.add(&format!("services{k}"), &v);
+                // Each error names the field as sent: `services`, `services[0].code`.
+                errors.add(&format!("services{}", if k == "services" { "" } else { &k }), &v);
             }
         }
         if self.required_fields.iter().any(|f| !REQUIRABLE_FIELDS.contains(&f.as_str())) {
             errors.add("required_fields", "unknown");
         }
-        if self.calling.recalls_after_skip > 10 {
-            errors.add("calling.recalls_after_skip", "invalid");
+        if !self.calling.is_valid() {
+            errors.add("calling.returns_after_skip", "invalid");
         }
         if !valid_pattern(&self.archive_pattern) {
             errors.add("archive_pattern", "invalid");
@@ -172,37 +275,40 @@ impl OfficeProfile {
         }
         errors.into_result(())
     }
-
-    /// The stored settings it replaces, key by key.
-    pub fn entries(&self) -> Vec<(String, serde_json::Value)> {
-        use serde_json::json;
-        [
-            (keys::OFFICE_NAME, json!(self.office_name)),
-            (keys::TIME_ZONE, json!(self.time_zone)),
-            (keys::SERVICES, json!(self.services)),
-            (keys::REQUIRED_FIELDS, json!(self.required_fields)),
-            (keys::CALLING, json!(self.calling)),
-            (keys::ARCHIVE_PATTERN, json!(self.archive_pattern)),
-            (keys::LKPP_EMAIL, json!(self.lkpp_email)),
-            (keys::SESSION_MINUTES, json!(self.session_minutes)),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v))
-        .collect()
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn a_stored_setting_replaces_the_default() {
+        let (s, ignored) = OfficeSettings::from_stored(vec![("counters".into(), json!([]))]);
+        assert!(s.counters.is_empty());
+        assert!(ignored.is_empty());
+    }
+
+    #[test]
+    fn a_bad_stored_setting_is_left_out_and_named() {
+        let rows = vec![("time_standards".into(), json!("nonsense")), ("office_name".into(), json!("LPSE Kota"))];
+        let (s, ignored) = OfficeSettings::from_stored(rows);
+        assert_eq!(s.time_standards, default_standards(), "a bad value leaves the default");
+        assert_eq!(ignored.len(), 1);
+        assert_eq!(ignored[0].0, "time_standards");
+        assert_eq!(s.office.office_name, "LPSE Kota", "an office field stored alone is still read");
+    }
+
+    #[test]
+    fn settings_round_trip_through_their_stored_entries() {
         let mut s = OfficeSettings::default();
-        s.apply(keys::CALLING, serde_json::json!({"recalls_after_skip": 2})).unwrap();
-        assert_eq!(s.calling.recalls_after_skip, 2);
-        assert!(s.apply(keys::CALLING, serde_json::json!("nonsense")).is_err());
-        assert_eq!(s.calling.recalls_after_skip, 2, "a bad value leaves the setting as it was");
+        s.office.time_zone = "Asia/Makassar".into();
+        s.office.calling.returns_after_skip = 2;
+        let (read, ignored) = OfficeSettings::from_stored(s.entries());
+        assert!(ignored.is_empty());
+        assert_eq!(read, s);
+        let keys: Vec<String> = s.entries().into_iter().map(|(k, _)| k).collect();
+        assert_eq!(keys, ["counters", "office", "priorities", "time_standards"]);
     }
 
     #[test]
@@ -213,27 +319,63 @@ mod tests {
     }
 
     #[test]
-    fn an_office_profile_round_trips_through_its_settings() {
-        let mut s = OfficeSettings::default();
-        let mut profile = OfficeProfile::of(&s);
-        profile.time_zone = "Asia/Makassar".into();
-        for (key, value) in profile.entries() {
-            s.apply(&key, value).unwrap();
-        }
-        assert_eq!(OfficeProfile::of(&s), profile);
-    }
-
-    #[test]
     fn an_office_profile_names_each_bad_field() {
         let s = OfficeSettings::default();
-        let mut profile = OfficeProfile::of(&s);
+        let mut profile = s.office.clone();
         assert!(profile.validate(&s.counters).is_ok());
         profile.time_zone = "Europe/Paris".into();
         profile.archive_pattern = "ARS/{yyyy}".into();
         profile.services = vec![Service { code: "B".into(), name: "Verifikasi".into() }];
+        profile.calling.returns_after_skip = 0;
         let errors = profile.validate(&s.counters).unwrap_err();
         let names: Vec<&str> = errors.0.keys().map(String::as_str).collect();
-        assert_eq!(names, ["archive_pattern", "services", "time_zone"]);
+        assert_eq!(names, ["archive_pattern", "calling.returns_after_skip", "services", "time_zone"]);
         assert_eq!(errors.0["services"], "in_use", "counters still call service A");
+    }
+
+    #[test]
+    fn an_empty_list_of_services_is_named_once() {
+        let s = OfficeSettings::default();
+        let mut profile = s.office.clone();
+        profile.services = vec![];
+        let errors = profile.validate(&[]).unwrap_err();
+        assert_eq!(errors.0.get("services").map(String::as_str), Some("missing"));
+        assert!(!errors.0.contains_key("servicesservices"));
+    }
+
+    #[test]
+    fn empty_counters_and_time_standards_are_refused() {
+        let s = OfficeSettings::default();
+        assert!(s.with(SettingsChange::Counters(vec![])).is_err());
+        assert!(s.with(SettingsChange::TimeStandards(vec![])).is_err());
+        assert!(s.with(SettingsChange::Priorities(vec![])).is_err());
+    }
+
+    #[test]
+    fn counters_are_checked_against_the_services_in_the_same_settings() {
+        let s = OfficeSettings::default();
+        let b = Counter { code: "9".into(), name: "Loket 9".into(), services: vec!["B".into()] };
+        let errors = s.with(SettingsChange::Counters(vec![b])).unwrap_err();
+        assert_eq!(errors.0.get("[0].services").map(String::as_str), Some("unknown"));
+    }
+
+    #[test]
+    fn removing_what_visits_use_is_named() {
+        let s = OfficeSettings::default();
+        let next = s.with(SettingsChange::Counters(s.counters[1..].to_vec())).unwrap();
+        let in_use = InUse { counters: vec!["1".into(), "2".into()], services: vec!["A".into()], categories: vec![] };
+        let stranded = s.stranded(&next, &in_use).unwrap();
+        assert_eq!(stranded.counters, ["1"]);
+        assert!(stranded.services.is_empty());
+        assert!(s.stranded(&s, &in_use).is_none());
+    }
+
+    #[test]
+    fn a_counter_calls_from_its_services_or_the_one_asked_for() {
+        let s = OfficeSettings::default();
+        assert_eq!(s.services_called_at("1", None).unwrap(), ["A"]);
+        assert_eq!(s.services_called_at("1", Some("A")).unwrap(), ["A"]);
+        assert_eq!(s.services_called_at("1", Some("B")), Err(CounterRefused::NotServed));
+        assert_eq!(s.services_called_at("9", None), Err(CounterRefused::UnknownCounter));
     }
 }

@@ -126,7 +126,7 @@ pub fn steps(
                     push(&mut out, 8, at, None, by);
                 }
             }
-            EventKind::NoShow => finish(&mut out, 8, at),
+            EventKind::NoShow | EventKind::NotServed => finish(&mut out, 8, at),
             EventKind::Started => {
                 finish(&mut out, 8, at);
                 push(&mut out, 9, at, None, by);
@@ -148,7 +148,9 @@ pub fn steps(
                 }
             }
             EventKind::Cancelled => {
+                // Cancelled while called, or in service at the visitor's request.
                 finish(&mut out, 8, at);
+                finish(&mut out, 9, at);
             }
             EventKind::Recalled | EventKind::Skipped | EventKind::EscalationSent | EventKind::EscalationAnswered => {}
         }

@@ -7,14 +7,15 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::archive::Archive;
+use crate::archive::{Archive, ArchiveStamp};
 use crate::errors::{FieldErrors, Refused};
-use crate::escalation::{Channel, Escalation, EscalationStatus};
+use crate::escalation::{Channel, Escalation, EscalationStatus, OutgoingMail, escalation_mail};
 use crate::form::{Form, FormInput, completeness};
 use crate::guest_book::{Visitor, VisitorInput, text};
 use crate::history::{Event, EventKind};
-use crate::line::{CALLS_BEFORE_SKIP, CallingPolicy, SkipOutcome, requeue_position, skip_outcome};
+use crate::line::{CALLS_BEFORE_SKIP, CallingPolicy, Requeue, SkipOutcome, requeue_position, skip_outcome};
 use crate::priority::PriorityTable;
+use crate::settings::OfficeSettings;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -29,11 +30,13 @@ pub enum Status {
     Escalated,
     Archived,
     NoShow,
+    /// The office day ended while the visit was still in line (tidak terlayani).
+    NotServed,
     Cancelled,
 }
 
 impl Status {
-    pub const ALL: [Status; 11] = [
+    pub const ALL: [Status; 12] = [
         Status::FormIssued,
         Status::FormSubmitted,
         Status::FormIncomplete,
@@ -44,6 +47,7 @@ impl Status {
         Status::Escalated,
         Status::Archived,
         Status::NoShow,
+        Status::NotServed,
         Status::Cancelled,
     ];
 
@@ -59,6 +63,7 @@ impl Status {
             Status::Escalated => "escalated",
             Status::Archived => "archived",
             Status::NoShow => "no_show",
+            Status::NotServed => "not_served",
             Status::Cancelled => "cancelled",
         }
     }
@@ -70,6 +75,17 @@ impl Status {
     /// A counter with a visit in one of these may not call another.
     pub fn occupies_counter(self) -> bool {
         matches!(self, Status::Called | Status::InService)
+    }
+
+    /// The statuses that occupy a counter.
+    pub fn occupying_counter() -> impl Iterator<Item = Status> {
+        Status::ALL.into_iter().filter(|s| s.occupies_counter())
+    }
+
+    /// In line: waiting, or called and not yet at the counter. Such a visit belongs to its office
+    /// day and ends with it.
+    pub fn in_line(self) -> bool {
+        matches!(self, Status::Waiting | Status::Called)
     }
 }
 
@@ -117,9 +133,9 @@ pub struct Visit {
     pub history: Vec<Event>,
 }
 
-/// What a visit is given to be placed in the line at step 5, allocated by the store.
+/// The place a visit is given in the line at step 5, allocated by the store.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Ticket {
+pub struct LinePlace {
     pub number: String,
     pub day: NaiveDate,
     pub position: i64,
@@ -248,19 +264,19 @@ impl Visit {
 
     /// Steps 4, 5 and 7: complete; the visit gets its number and waits in line, and the form
     /// goes to the helpdesk.
-    pub fn enqueue(&mut self, ticket: Ticket, now: DateTime<Utc>, by: &str) -> Result<Event, Refused> {
+    pub fn enqueue(&mut self, place: LinePlace, now: DateTime<Utc>, by: &str) -> Result<Event, Refused> {
         if !matches!(self.status, Status::FormSubmitted | Status::FormIncomplete) {
             return Err(self.refuse("given a number"));
         }
-        let data = json!({"number": ticket.number, "priority_lane": ticket.priority_lane});
+        let data = json!({"number": place.number, "priority_lane": place.priority_lane});
         self.queue = Queue {
-            number: Some(ticket.number),
-            day: Some(ticket.day),
+            number: Some(place.number),
+            day: Some(place.day),
             call_count: 0,
             skip_count: 0,
             counter: None,
-            priority_lane: ticket.priority_lane,
-            position: Some(ticket.position),
+            priority_lane: place.priority_lane,
+            position: Some(place.position),
             called_at: None,
         };
         Ok(self.moved(Status::Waiting, EventKind::Queued, now, by, data))
@@ -297,13 +313,13 @@ impl Visit {
     }
 
     /// SOP step 8: after the third unanswered call, and only then, the counter may skip.
-    /// The skipped visit goes back directly behind the one called in its place, that is before
-    /// everyone still waiting in its lane (`first_waiting_in_lane`, read after the next visit was
-    /// called), or is closed as no-show once its re-calls are used up.
+    /// The skipped visit goes back directly behind the one called in its place (see
+    /// [`requeue_position`]; `requeue` is read after the next visit was called), or is closed as
+    /// no-show once its returns are used up.
     pub fn skip(
         &mut self,
         policy: CallingPolicy,
-        first_waiting_in_lane: Option<i64>,
+        requeue: Requeue,
         now: DateTime<Utc>,
         by: &str,
     ) -> Result<Event, Refused> {
@@ -316,7 +332,8 @@ impl Visit {
             SkipOutcome::Requeued => {
                 self.queue.skip_count += 1;
                 let own = self.queue.position.unwrap_or_default();
-                self.queue.position = Some(requeue_position(first_waiting_in_lane, own));
+                self.queue.position =
+                    Some(requeue_position(requeue.called_in_place, requeue.first_waiting_of_service, own));
                 Ok(self.moved(Status::Waiting, EventKind::Skipped, now, by, data))
             }
         }
@@ -456,11 +473,13 @@ impl Visit {
         Ok(self.moved(Status::Archived, EventKind::Archived, now, by, data))
     }
 
-    /// The visitor left or the visit was opened by mistake; only before service starts.
+    /// The visitor left, or the visit was opened by mistake: before the visitor is called, or at
+    /// the visitor's request once in service. A called visit cannot be cancelled: an absent
+    /// visitor leaves the line only by the calling rule (three calls, skip, return, no-show).
     pub fn cancel(&mut self, reason: &str, now: DateTime<Utc>, by: &str) -> Result<Event, Refused> {
         if !matches!(
             self.status,
-            Status::FormIssued | Status::FormSubmitted | Status::FormIncomplete | Status::Waiting | Status::Called
+            Status::FormIssued | Status::FormSubmitted | Status::FormIncomplete | Status::Waiting | Status::InService
         ) {
             return Err(self.refuse("cancelled"));
         }
@@ -473,6 +492,62 @@ impl Visit {
         self.cancel_reason = reason;
         self.queue.counter = None;
         Ok(self.moved(Status::Cancelled, EventKind::Cancelled, now, by, data))
+    }
+}
+
+/// What opening a visit needs (steps 1-2): a service the office has (its first when none is
+/// named), and a guest book entry with at least the visitor's name.
+pub fn opening(
+    settings: &OfficeSettings,
+    service: Option<&str>,
+    visitor: &VisitorInput,
+) -> Result<(String, Visitor), Refused> {
+    let services = &settings.office.services;
+    let service = match service {
+        Some(code) if services.iter().any(|s| s.code == code) => code.to_owned(),
+        Some(_) => return Err(Refused::validation("service", "unknown")),
+        None => services.first().map(|s| s.code.clone()).ok_or_else(|| Refused::validation("service", "missing"))?,
+    };
+    let visitor = Visitor::default().apply(visitor).map_err(Refused::Validation)?;
+    if visitor.name.is_none() {
+        return Err(Refused::validation("visitor.name", "missing"));
+    }
+    Ok((service, visitor))
+}
+
+/// What a change to a visit brings with it besides itself.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FollowUps {
+    /// The escalation e-mail, for the outbox (step 11).
+    pub mail: Option<OutgoingMail>,
+    /// The stamp of a new archived version, when an archived visit changed: the archived record
+    /// is immutable, a later change is a new version, the earlier one kept.
+    pub new_version: Option<ArchiveStamp>,
+}
+
+impl Visit {
+    /// What the change that produced `event` (from status `was`) brings with it.
+    pub fn follow_ups(&self, was: Status, event: &Event, settings: &OfficeSettings, now: DateTime<Utc>) -> FollowUps {
+        let office = &settings.office;
+        let mail = (event.kind == EventKind::Escalated)
+            .then(|| escalation_mail(self, &office.lkpp_email, &office.office_name))
+            .flatten();
+        let new_version = (was == Status::Archived && event.kind != EventKind::Archived)
+            .then_some(self.archive.as_ref())
+            .flatten()
+            .map(|prev| ArchiveStamp { number: prev.number.clone(), archived_at: now, version: prev.version + 1 });
+        FollowUps { mail, new_version }
+    }
+
+    /// The office day of the visit's number ended while it was still in line: it is not served
+    /// (tidak terlayani), and never called again. Numbers are per office day (SOP step 8).
+    pub fn end_unserved(&mut self, now: DateTime<Utc>, by: &str) -> Result<Event, Refused> {
+        if !self.status.in_line() {
+            return Err(self.refuse("closed as not served"));
+        }
+        let data = json!({"number": self.queue.number, "day": self.queue.day, "counter": self.queue.counter});
+        self.queue.counter = None;
+        Ok(self.moved(Status::NotServed, EventKind::NotServed, now, by, data))
     }
 }
 

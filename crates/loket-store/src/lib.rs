@@ -14,7 +14,7 @@ use loket_domain::archive::ArchiveStamp;
 use loket_domain::auth::Role;
 use loket_domain::form::FormInput;
 use loket_domain::guest_book::VisitorInput;
-use loket_domain::settings::OfficeSettings;
+use loket_domain::settings::{OfficeSettings, SettingsChange};
 use loket_domain::{Event, FieldErrors, Refused, Visit};
 use serde::Serialize;
 use tokio::sync::broadcast;
@@ -23,7 +23,6 @@ mod exec;
 mod live;
 mod postgres;
 mod reads;
-mod rules;
 mod sqlite;
 mod sqlx_exec;
 mod store;
@@ -58,6 +57,9 @@ pub enum StoreError {
     /// The SQLite writer could not run a write (it panicked, or could not be started).
     #[error("the database writer failed: {0}")]
     Writer(String),
+    /// The archived document could not be made; nothing was archived.
+    #[error("{0}")]
+    Document(String),
 }
 
 impl From<serde_json::Error> for StoreError {
@@ -123,16 +125,17 @@ pub struct Skipped {
     pub next: Option<Visit>,
 }
 
+/// The line of one service or of all: who waits, in calling order, and who is called.
 #[derive(Debug, Clone, Default)]
-pub struct QueueView {
+pub struct Line {
     /// In the order they will be called.
     pub waiting: Vec<Visit>,
     pub called: Vec<Visit>,
 }
 
-/// A number on the display board: never a name.
+/// A number on the display board at a counter: never a name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-pub struct Calling {
+pub struct BoardEntry {
     pub number: String,
     pub counter: String,
     pub call_count: u32,
@@ -141,9 +144,9 @@ pub struct Calling {
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct DisplayBoard {
-    pub calling: Vec<Calling>,
+    pub calling: Vec<BoardEntry>,
     /// Numbers being served at a counter now.
-    pub serving: Vec<Calling>,
+    pub serving: Vec<BoardEntry>,
     pub waiting: std::collections::BTreeMap<String, u64>,
 }
 
@@ -165,8 +168,9 @@ pub enum LiveEvent {
     Queue { service: String, waiting: u64 },
 }
 
-/// How a visit's archived document is made: the bytes that are stored and hashed.
-pub type DocumentRenderer = Arc<dyn Fn(&Visit, &ArchiveStamp) -> Vec<u8> + Send + Sync>;
+/// How a visit's archived document is made: the bytes that are stored and hashed, or why they
+/// cannot be made.
+pub type DocumentRenderer = Arc<dyn Fn(&Visit, &ArchiveStamp) -> Result<Vec<u8>, String> + Send + Sync>;
 
 /// A change to one visit, decided by the domain inside the store's transaction.
 pub type Change = Box<dyn FnOnce(&mut Visit, &OfficeSettings) -> Result<Event, Refused> + Send + 'static>;
@@ -175,19 +179,16 @@ pub type Change = Box<dyn FnOnce(&mut Visit, &OfficeSettings) -> Result<Event, R
 #[async_trait]
 pub trait SettingsStore: Send + Sync {
     async fn settings(&self) -> Result<Arc<OfficeSettings>>;
-    /// Replaces these settings (validated by the caller), all or none, and records who changed
-    /// them.
-    async fn save_settings(
+    /// Replaces one part of the settings, all of it or nothing, and records who changed it. In
+    /// one transaction: the change is checked against the other settings as stored, and refused
+    /// (`Refused::InUse`) when it would strand a visit now in the office. Returns the settings
+    /// now in force.
+    async fn change_settings(
         &self,
-        entries: Vec<(String, serde_json::Value)>,
+        change: SettingsChange,
         by: &str,
         now: DateTime<Utc>,
-    ) -> Result<()>;
-
-    /// Replaces one setting.
-    async fn save_setting(&self, key: &str, value: serde_json::Value, by: &str, now: DateTime<Utc>) -> Result<()> {
-        self.save_settings(vec![(key.to_owned(), value)], by, now).await
-    }
+    ) -> Result<Arc<OfficeSettings>>;
 }
 
 /// Staff accounts and their sessions.
@@ -247,8 +248,11 @@ pub trait LineStore: Send + Sync {
     ) -> Result<Option<Visit>>;
     /// Skip after the third call, call the next one at the same counter.
     async fn skip(&self, id: &str, now: DateTime<Utc>, by: &str) -> Result<Skipped>;
-    async fn queue(&self, service: Option<&str>) -> Result<QueueView>;
+    async fn queue(&self, service: Option<&str>) -> Result<Line>;
     async fn display(&self, service: Option<&str>) -> Result<DisplayBoard>;
+    /// Ends the office days that are over (at the closing time, or at midnight): every visit
+    /// still in line from them is closed as not served. Returns how many.
+    async fn end_office_days(&self, now: DateTime<Utc>) -> Result<u64>;
     /// Live events, told after each commit (from every instance, on PostgreSQL).
     fn subscribe(&self) -> broadcast::Receiver<LiveEvent>;
 }
@@ -292,7 +296,7 @@ pub fn redact(url: &str) -> String {
     }
 }
 
-fn default_renderer() -> DocumentRenderer {
+pub(crate) fn default_renderer() -> DocumentRenderer {
     Arc::new(loket_domain::archive::json_document)
 }
 

@@ -6,7 +6,7 @@ use loket_domain::{Status, Visit};
 use crate::LiveEvent;
 
 #[derive(Debug, Default)]
-pub struct Told {
+pub struct Announcements {
     pub(crate) live: Vec<LiveEvent>,
     /// Services whose waiting count changed.
     pub(crate) waiting_changed: Vec<String>,
@@ -14,14 +14,19 @@ pub struct Told {
     pub(crate) settings_changed: bool,
 }
 
-impl Told {
-    /// Notes what live clients must hear about these events.
+impl Announcements {
+    /// Notes what live clients must hear about these events of `visit`, which is as the last of
+    /// them left it.
     pub(crate) fn observe(&mut self, visit: &Visit, events: &[Event]) {
         for e in events {
+            // A call is the last change of a write that makes it: the visit's queue is as called.
             if matches!(e.kind, EventKind::Called | EventKind::Recalled) {
-                let field = |k: &str| e.data.get(k).and_then(|v| v.as_str()).unwrap_or_default().to_owned();
-                let call_count = e.data.get("call_count").and_then(|v| v.as_u64()).unwrap_or(1) as u32;
-                self.live.push(LiveEvent::Called { number: field("number"), counter: field("counter"), call_count });
+                let q = &visit.queue;
+                self.live.push(LiveEvent::Called {
+                    number: q.number.clone().unwrap_or_default(),
+                    counter: q.counter.clone().unwrap_or_default(),
+                    call_count: q.call_count,
+                });
             }
             let waiting_changed = (e.from == Some(Status::Waiting)) != (e.to == Status::Waiting);
             if waiting_changed && !self.waiting_changed.contains(&visit.service) {

@@ -12,7 +12,7 @@ use sqlx::{Pool, Postgres};
 use tokio::sync::broadcast;
 
 use crate::exec::{Sql, text};
-use crate::live::Told;
+use crate::live::Announcements;
 use crate::store::{Backend, SettingsCache, SqlStore, WriteWork};
 use crate::{DocumentRenderer, LiveEvent, Result};
 
@@ -94,9 +94,9 @@ impl Backend for PgBackend {
         PgRead { pool: self.pool.clone() }
     }
 
-    async fn write<R: Send + 'static>(&self, work: WriteWork<R>) -> Result<(R, Told)> {
+    async fn write<R: Send + 'static>(&self, work: WriteWork<R>) -> Result<(R, Announcements)> {
         let mut tx = PgTx { tx: self.pool.begin().await? };
-        let mut told = Told::default();
+        let mut told = Announcements::default();
         let result = work(&mut tx, &mut told).await;
         let result = match result {
             Ok(value) => self.notify(&mut tx, &told).await.map(|()| value),
@@ -125,7 +125,7 @@ impl Backend for PgBackend {
 
 impl PgBackend {
     /// Tells every instance what the transaction changed; delivered only if it commits.
-    async fn notify(&self, tx: &mut PgTx, told: &Told) -> Result<()> {
+    async fn notify(&self, tx: &mut PgTx, told: &Announcements) -> Result<()> {
         for event in &told.live {
             let payload = serde_json::to_string(event)?;
             tx.execute("SELECT pg_notify($1, $2)", &[text(&self.live_channel), text(&payload)]).await?;

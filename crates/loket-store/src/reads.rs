@@ -8,7 +8,7 @@ use loket_domain::{Status, Visit};
 use crate::exec::{Col, Row, Sql, Value, int, opt_text, text};
 use crate::writes::load_visit;
 use crate::{
-    ArchivedDocument, Calling, DisplayBoard, OFFICE, QueueView, Result, StoreError, User, UserRecord, VisitFilter,
+    ArchivedDocument, BoardEntry, DisplayBoard, Line, OFFICE, Result, StoreError, User, UserRecord, VisitFilter,
     from_ms, roles_from_text,
 };
 
@@ -20,13 +20,17 @@ pub(crate) async fn settings(r: &mut dyn Sql) -> Result<OfficeSettings> {
     let rows = r
         .rows("SELECT key, value FROM settings WHERE office_id = $1", &[text(OFFICE)], &[Col::Text, Col::Text])
         .await?;
-    let mut settings = OfficeSettings::default();
+    let mut stored = Vec::with_capacity(rows.len());
     for mut row in rows {
         let (key, value) = (row.text()?, row.text()?);
-        let applied = serde_json::from_str(&value).map_err(|e| e.to_string()).and_then(|v| settings.apply(&key, v));
-        if let Err(e) = applied {
-            tracing::error!(setting = %key, error = %e, "stored setting ignored");
+        match serde_json::from_str(&value) {
+            Ok(value) => stored.push((key, value)),
+            Err(e) => tracing::error!(setting = %key, error = %e, "stored setting ignored"),
         }
+    }
+    let (settings, ignored) = OfficeSettings::from_stored(stored);
+    for (key, error) in ignored {
+        tracing::error!(setting = %key, error = %error, "stored setting ignored");
     }
     Ok(settings)
 }
@@ -167,7 +171,7 @@ pub(crate) async fn session_user(
     rows.into_iter().next().map(|mut r| to_user(&mut r)).transpose()
 }
 
-pub(crate) async fn queue(r: &mut dyn Sql, service: Option<&str>) -> Result<QueueView> {
+pub(crate) async fn queue(r: &mut dyn Sql, service: Option<&str>) -> Result<Line> {
     let rows = r
         .rows(
             "SELECT status, data FROM visits WHERE office_id = $1 AND status IN ('waiting', 'called') \
@@ -176,7 +180,7 @@ pub(crate) async fn queue(r: &mut dyn Sql, service: Option<&str>) -> Result<Queu
             &[Col::Text, Col::Text],
         )
         .await?;
-    let mut view = QueueView::default();
+    let mut view = Line::default();
     for mut row in rows {
         let (status, data) = (row.text()?, row.text()?);
         let visit: Visit = serde_json::from_str(&data)?;
@@ -188,7 +192,7 @@ pub(crate) async fn queue(r: &mut dyn Sql, service: Option<&str>) -> Result<Queu
 
 pub(crate) async fn display(r: &mut dyn Sql, settings: &OfficeSettings, service: Option<&str>) -> Result<DisplayBoard> {
     let mut board = DisplayBoard::default();
-    for s in settings.services.iter().filter(|s| service.is_none_or(|x| x == s.code)) {
+    for s in settings.office.services.iter().filter(|s| service.is_none_or(|x| x == s.code)) {
         board.waiting.insert(s.code.clone(), 0);
     }
     let counts = r
@@ -214,7 +218,7 @@ pub(crate) async fn display(r: &mut dyn Sql, settings: &OfficeSettings, service:
     for mut row in rows {
         let (status, data) = (row.text()?, row.text()?);
         let v: Visit = serde_json::from_str(&data)?;
-        let calling = Calling {
+        let calling = BoardEntry {
             number: v.queue.number.unwrap_or_default(),
             counter: v.queue.counter.unwrap_or_default(),
             call_count: v.queue.call_count,

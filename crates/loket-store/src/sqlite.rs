@@ -16,7 +16,7 @@ use sqlx::{Pool, Sqlite};
 use tokio::sync::broadcast;
 
 use crate::exec::{BoxFuture, Cell, Col, Row, Sql, Value};
-use crate::live::Told;
+use crate::live::Announcements;
 use crate::store::{Backend, SqlStore, WriteWork};
 use crate::{DocumentRenderer, Result, StoreError};
 
@@ -69,7 +69,7 @@ impl Backend for SqliteBackend {
         SqliteRead { pool: self.pool.clone() }
     }
 
-    async fn write<R: Send + 'static>(&self, work: WriteWork<R>) -> Result<(R, Told)> {
+    async fn write<R: Send + 'static>(&self, work: WriteWork<R>) -> Result<(R, Announcements)> {
         self.writer.run(work).await
     }
 
@@ -129,7 +129,7 @@ impl Writer {
     /// Runs `work` in one write transaction on the writer thread: committed when it returns
     /// `Ok`, rolled back otherwise. A use case that panics is rolled back and reported as an
     /// error; the writer goes on.
-    async fn run<R: Send + 'static>(&self, work: WriteWork<R>) -> Result<(R, Told)> {
+    async fn run<R: Send + 'static>(&self, work: WriteWork<R>) -> Result<(R, Announcements)> {
         let (done, outcome) = tokio::sync::oneshot::channel();
         let job: Job = Box::new(move |conn| {
             let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| transaction(conn, work)))
@@ -173,10 +173,10 @@ fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
 }
 
 /// One `BEGIN IMMEDIATE` transaction around `work`, on the writer's connection.
-fn transaction<R>(conn: &mut Connection, work: WriteWork<R>) -> Result<(R, Told)> {
+fn transaction<R>(conn: &mut Connection, work: WriteWork<R>) -> Result<(R, Announcements)> {
     conn.execute_batch("BEGIN IMMEDIATE")?;
     let mut tx = SqliteTx { conn: &mut *conn };
-    let mut told = Told::default();
+    let mut told = Announcements::default();
     let result = finish_now(work(&mut tx, &mut told));
     match result {
         Ok(value) => {

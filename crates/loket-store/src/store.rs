@@ -4,27 +4,28 @@ use std::sync::{Arc, RwLock};
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
+use loket_domain::Refused;
 use loket_domain::Visit;
 use loket_domain::history::Event;
-use loket_domain::settings::OfficeSettings;
+use loket_domain::settings::{CounterRefused, OfficeSettings, SettingsChange};
 use tokio::sync::broadcast;
 
 use crate::exec::{BoxFuture, Sql};
-use crate::live::Told;
-use crate::rules::counter_services;
+use crate::live::Announcements;
 use crate::{
-    ArchivedDocument, Change, Checked, DisplayBoard, DocumentRenderer, LineStore, LiveEvent, NewUser, OpenVisit,
-    QueueView, ReportStore, Result, SettingsStore, Skipped, User, UserRecord, UserStore, VisitFilter, VisitStore,
+    ArchivedDocument, Change, Checked, DisplayBoard, DocumentRenderer, Line, LineStore, LiveEvent, NewUser, OpenVisit,
+    ReportStore, Result, SettingsStore, Skipped, StoreError, User, UserRecord, UserStore, VisitFilter, VisitStore,
     reads, writes,
 };
 
 /// A write use case, as handed to a backend: it runs on the transaction it is given.
-pub type WriteWork<R> = Box<dyn for<'a> FnOnce(&'a mut dyn Sql, &'a mut Told) -> BoxFuture<'a, Result<R>> + Send>;
+pub type WriteWork<R> =
+    Box<dyn for<'a> FnOnce(&'a mut dyn Sql, &'a mut Announcements) -> BoxFuture<'a, Result<R>> + Send>;
 
 /// Makes a [`WriteWork`] of a closure (which lets the compiler see the closure's signature).
 pub(crate) fn work<R, F>(f: F) -> WriteWork<R>
 where
-    F: for<'a> FnOnce(&'a mut dyn Sql, &'a mut Told) -> BoxFuture<'a, Result<R>> + Send + 'static,
+    F: for<'a> FnOnce(&'a mut dyn Sql, &'a mut Announcements) -> BoxFuture<'a, Result<R>> + Send + 'static,
 {
     Box::new(f)
 }
@@ -40,7 +41,7 @@ pub trait Backend: Send + Sync + 'static {
 
     /// Runs `work` as one write transaction: committed when it returns `Ok`, rolled back (at
     /// once) otherwise. Returns what live clients must be told.
-    async fn write<R: Send + 'static>(&self, work: WriteWork<R>) -> Result<(R, Told)>;
+    async fn write<R: Send + 'static>(&self, work: WriteWork<R>) -> Result<(R, Announcements)>;
 
     /// True when the backend delivers committed live events to this instance's subscribers
     /// itself (PostgreSQL's `NOTIFY` reaches every instance, this one included).
@@ -109,24 +110,20 @@ impl<B: Backend> SettingsStore for SqlStore<B> {
         Ok(s)
     }
 
-    async fn save_settings(
+    async fn change_settings(
         &self,
-        entries: Vec<(String, serde_json::Value)>,
+        change: SettingsChange,
         by: &str,
         now: DateTime<Utc>,
-    ) -> Result<()> {
+    ) -> Result<Arc<OfficeSettings>> {
         let by = by.to_owned();
         let saved = self
             .write(work(move |t, told| {
-                Box::pin(async move {
-                    writes::save_settings(t, &entries, &by, now).await?;
-                    told.settings_changed = true;
-                    Ok(())
-                })
+                Box::pin(async move { writes::change_settings(t, told, change, &by, now).await })
             }))
             .await;
         self.invalidate_settings();
-        saved
+        Ok(Arc::new(saved?))
     }
 }
 
@@ -251,10 +248,13 @@ impl<B: Backend> LineStore for SqlStore<B> {
         by: &str,
     ) -> Result<Option<Visit>> {
         let settings = self.settings().await?;
-        let services = counter_services(&settings, counter, service)?;
+        let services = settings.services_called_at(counter, service).map_err(|e| match e {
+            CounterRefused::UnknownCounter => StoreError::NotFound,
+            CounterRefused::NotServed => Refused::validation("service", "not_served").into(),
+        })?;
         let (counter, by) = (counter.to_owned(), by.to_owned());
         self.write(work(move |t, told| {
-            Box::pin(async move { writes::call_next(t, told, &counter, &services, now, &by).await })
+            Box::pin(async move { writes::call_next(t, told, &settings, &counter, &services, now, &by).await })
         }))
         .await
     }
@@ -266,13 +266,19 @@ impl<B: Backend> LineStore for SqlStore<B> {
             .await
     }
 
-    async fn queue(&self, service: Option<&str>) -> Result<QueueView> {
+    async fn queue(&self, service: Option<&str>) -> Result<Line> {
         reads::queue(&mut self.backend.reader(), service).await
     }
 
     async fn display(&self, service: Option<&str>) -> Result<DisplayBoard> {
         let settings = self.settings().await?;
         reads::display(&mut self.backend.reader(), &settings, service).await
+    }
+
+    async fn end_office_days(&self, now: DateTime<Utc>) -> Result<u64> {
+        let settings = self.settings().await?;
+        self.write(work(move |t, told| Box::pin(async move { writes::end_office_days(t, told, &settings, now).await })))
+            .await
     }
 
     fn subscribe(&self) -> broadcast::Receiver<LiveEvent> {

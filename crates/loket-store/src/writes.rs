@@ -3,16 +3,17 @@
 //! a use case loads what the rule needs, asks the domain, and writes what the domain decided.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use loket_domain::archive::{Archive, ArchiveStamp, archive_number};
+use loket_domain::archive::{Archive, ArchiveStamp};
 use loket_domain::history::Event;
-use loket_domain::office::{office_day, queue_number};
-use loket_domain::settings::OfficeSettings;
-use loket_domain::visit::{Check, Ticket};
-use loket_domain::{Refused, Visit};
+use loket_domain::line::Requeue;
+use loket_domain::numbering::Sequence;
+use loket_domain::office::{first_open_day, office_day};
+use loket_domain::settings::{InUse, OfficeSettings, SettingsChange};
+use loket_domain::visit::{Check, FollowUps, LinePlace, opening};
+use loket_domain::{Refused, SYSTEM_ACTOR, Status, Visit};
 
-use crate::exec::{Sql, Value, int, opt_text, placeholders, text};
-use crate::live::Told;
-use crate::rules::{follow_ups, opening};
+use crate::exec::{Col, Sql, Value, int, opt_text, placeholders, text};
+use crate::live::Announcements;
 use crate::{Change, Checked, DocumentRenderer, NewUser, OFFICE, OpenVisit, Result, Skipped, StoreError};
 use crate::{ms, new_id, roles_to_text, sha256_hex};
 
@@ -52,7 +53,7 @@ async fn insert_visit(t: &mut dyn Sql, visit: &Visit, created_day: NaiveDate) ->
 }
 
 /// Writes the visit and appends the events it gained since its history had `from` entries.
-async fn save(t: &mut dyn Sql, told: &mut Told, visit: &Visit, from: usize) -> Result<()> {
+async fn save(t: &mut dyn Sql, told: &mut Announcements, visit: &Visit, from: usize) -> Result<()> {
     let data = serde_json::to_string(visit)?;
     let number_day = visit.queue.day.map(|d| d.to_string());
     t.execute(
@@ -75,7 +76,7 @@ async fn save(t: &mut dyn Sql, told: &mut Told, visit: &Visit, from: usize) -> R
 }
 
 /// Appends the visit's events from `from` on (those already stored are the ones before it).
-async fn append_events(t: &mut dyn Sql, told: &mut Told, visit: &Visit, from: usize) -> Result<()> {
+async fn append_events(t: &mut dyn Sql, told: &mut Announcements, visit: &Visit, from: usize) -> Result<()> {
     let new: &[Event] = &visit.history[from.min(visit.history.len())..];
     for (i, e) in new.iter().enumerate() {
         let (kind, data) = (serde_json::to_value(e.kind)?, e.data.to_string());
@@ -99,15 +100,16 @@ async fn append_events(t: &mut dyn Sql, told: &mut Told, visit: &Visit, from: us
     Ok(())
 }
 
-/// The next value of a named sequence of the office, starting at 1.
-async fn next_in_sequence(t: &mut dyn Sql, name: &str) -> Result<i64> {
+/// The next value of a sequence of the office, starting at 1.
+async fn next_in(t: &mut dyn Sql, sequence: &Sequence) -> Result<i64> {
+    let key = sequence.key();
     t.int(
         "INSERT INTO sequences (office_id, name, last) VALUES ($1, $2, 1) \
          ON CONFLICT (office_id, name) DO UPDATE SET last = sequences.last + 1 RETURNING last",
-        &[text(OFFICE), text(name)],
+        &[text(OFFICE), text(&key)],
     )
     .await?
-    .ok_or_else(|| StoreError::Corrupt(format!("sequence {name} returned nothing")))
+    .ok_or_else(|| StoreError::Corrupt(format!("sequence {key} returned nothing")))
 }
 
 /// Stores the archived document of a visit as it is now, and returns what the visit records.
@@ -117,7 +119,7 @@ async fn store_document(
     visit: &Visit,
     stamp: ArchiveStamp,
 ) -> Result<Archive> {
-    let content = renderer(visit, &stamp);
+    let content = renderer(visit, &stamp).map_err(StoreError::Document)?;
     let sha256 = sha256_hex(&content);
     t.execute(
         "INSERT INTO archived_documents (visit_id, version, number, sha256, content, archived_at) \
@@ -152,7 +154,7 @@ async fn claim_first_waiting(t: &mut dyn Sql, services: &[String]) -> Result<Opt
 }
 
 /// Adds the waiting counts that changed to what live clients are told.
-pub(crate) async fn tell_waiting(t: &mut dyn Sql, told: &mut Told) -> Result<()> {
+pub(crate) async fn tell_waiting(t: &mut dyn Sql, told: &mut Announcements) -> Result<()> {
     for service in std::mem::take(&mut told.waiting_changed) {
         let waiting = t
             .int(
@@ -166,22 +168,71 @@ pub(crate) async fn tell_waiting(t: &mut dyn Sql, told: &mut Told) -> Result<()>
     Ok(())
 }
 
-pub(crate) async fn save_settings(
+/// Replaces one part of the settings. The settings it is checked against, and the visits that
+/// may depend on what it removes, are read in the same transaction.
+pub(crate) async fn change_settings(
     t: &mut dyn Sql,
-    entries: &[(String, serde_json::Value)],
+    told: &mut Announcements,
+    change: SettingsChange,
     by: &str,
     now: DateTime<Utc>,
-) -> Result<()> {
-    for (key, value) in entries {
+) -> Result<OfficeSettings> {
+    // Every settings change takes the same row lock first, so two changes never check against
+    // the same old settings.
+    t.execute(
+        "INSERT INTO sequences (office_id, name, last) VALUES ($1, 'settings', 1) \
+         ON CONFLICT (office_id, name) DO UPDATE SET last = sequences.last + 1",
+        &[text(OFFICE)],
+    )
+    .await?;
+    let current = crate::reads::settings(t).await?;
+    let next = current.with(change).map_err(Refused::Validation)?;
+    if let Some(stranded) = current.stranded(&next, &in_use(t).await?) {
+        return Err(Refused::InUse(stranded).into());
+    }
+    let before: std::collections::BTreeMap<String, serde_json::Value> = current.entries().into_iter().collect();
+    for (key, value) in next.entries() {
+        if before.get(&key) == Some(&value) {
+            continue;
+        }
         let value = value.to_string();
         t.execute(
             "INSERT INTO settings (office_id, key, value, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5) \
              ON CONFLICT (office_id, key) DO UPDATE SET value = $3, updated_at = $4, updated_by = $5",
-            &[text(OFFICE), text(key), text(&value), int(ms(now)), text(by)],
+            &[text(OFFICE), text(&key), text(&value), int(ms(now)), text(by)],
         )
         .await?;
     }
-    Ok(())
+    told.settings_changed = true;
+    Ok(next)
+}
+
+/// What the visits now in the office depend on: counters calling or serving, services with
+/// visits in line, categories named by visits before their answer or escalation.
+async fn in_use(t: &mut dyn Sql) -> Result<InUse> {
+    let open = [Status::FormSubmitted, Status::FormIncomplete, Status::Waiting, Status::Called, Status::InService];
+    let sql = format!(
+        "SELECT status, service, counter, data FROM visits WHERE office_id = $1 AND status IN ({})",
+        placeholders(2, open.len())
+    );
+    let mut params = vec![text(OFFICE)];
+    params.extend(open.iter().map(|s| text(s.as_str())));
+    let rows = t.rows(&sql, &params, &[Col::Text, Col::Text, Col::OptText, Col::Text]).await?;
+    let mut used = InUse::default();
+    for mut row in rows {
+        let status = row.text()?;
+        let status = Status::parse(&status).ok_or_else(|| StoreError::Corrupt(format!("status {status}")))?;
+        let (service, counter, data) = (row.text()?, row.opt_text()?, row.text()?);
+        if status.occupies_counter() {
+            used.counters.extend(counter);
+        }
+        if status.in_line() {
+            used.services.push(service);
+        }
+        let visit: Visit = serde_json::from_str(&data)?;
+        used.categories.extend(visit.form.category);
+    }
+    Ok(used)
 }
 
 pub(crate) async fn add_user(t: &mut dyn Sql, user: &NewUser, now: DateTime<Utc>) -> Result<()> {
@@ -247,16 +298,16 @@ pub(crate) async fn end_session(t: &mut dyn Sql, token_hash: &str) -> Result<()>
 /// Steps 1-2 (and 3 from the kiosk).
 pub(crate) async fn open_visit(
     t: &mut dyn Sql,
-    told: &mut Told,
+    told: &mut Announcements,
     settings: &OfficeSettings,
     open: &OpenVisit,
     now: DateTime<Utc>,
     by: &str,
 ) -> Result<Visit> {
-    let (service, visitor) = opening(settings, open)?;
+    let (service, visitor) = opening(settings, open.service.as_deref(), &open.visitor)?;
     let day = office_day(now, settings.zone());
-    let seq = next_in_sequence(t, &format!("reference:{day}")).await?;
-    let reference = format!("{}-{seq:04}", day.format("%Y%m%d"));
+    let sequence = Sequence::Reference(day);
+    let reference = sequence.format(next_in(t, &sequence).await?, "");
     let (mut visit, _) = Visit::open(new_id(), reference, service, visitor, now, by);
     if let Some(form) = &open.form {
         visit.save_form(None, form, &settings.priorities, now, by)?;
@@ -270,7 +321,7 @@ pub(crate) async fn open_visit(
 /// archived version).
 pub(crate) async fn change_visit(
     t: &mut dyn Sql,
-    told: &mut Told,
+    told: &mut Announcements,
     settings: &OfficeSettings,
     renderer: &DocumentRenderer,
     id: &str,
@@ -281,7 +332,7 @@ pub(crate) async fn change_visit(
     let was = visit.status;
     let before = visit.history.len();
     let event = change(&mut visit, settings)?;
-    let (mail, new_version) = follow_ups(&visit, was, &event, settings, now);
+    let FollowUps { mail, new_version } = visit.follow_ups(was, &event, settings, now);
     if let Some(mail) = mail {
         let id = new_id();
         t.execute(
@@ -302,7 +353,7 @@ pub(crate) async fn change_visit(
 /// Step 4, with 5-7 or 6.
 pub(crate) async fn check_visit(
     t: &mut dyn Sql,
-    told: &mut Told,
+    told: &mut Announcements,
     settings: &OfficeSettings,
     id: &str,
     priority_lane: bool,
@@ -311,13 +362,13 @@ pub(crate) async fn check_visit(
 ) -> Result<Checked> {
     let mut visit = load_visit(t, id, true).await?;
     let before = visit.history.len();
-    let incomplete = match visit.check(&settings.required_fields, &settings.priorities)? {
+    let incomplete = match visit.check(&settings.office.required_fields, &settings.priorities)? {
         Check::Complete => {
             let day = office_day(now, settings.zone());
-            let n = next_in_sequence(t, &format!("number:{}:{day}", visit.service)).await?;
-            let position = next_in_sequence(t, "position").await?;
-            let ticket = Ticket { number: queue_number(&visit.service, n), day, position, priority_lane };
-            visit.enqueue(ticket, now, by)?;
+            let numbers = Sequence::Number { service: visit.service.clone(), day };
+            let number = numbers.format(next_in(t, &numbers).await?, "");
+            let position = next_in(t, &Sequence::Place).await?;
+            visit.enqueue(LinePlace { number, day, position, priority_lane }, now, by)?;
             None
         }
         Check::Incomplete(errors) => {
@@ -332,7 +383,7 @@ pub(crate) async fn check_visit(
 /// Step 12.
 pub(crate) async fn archive_visit(
     t: &mut dyn Sql,
-    told: &mut Told,
+    told: &mut Announcements,
     settings: &OfficeSettings,
     renderer: &DocumentRenderer,
     id: &str,
@@ -341,10 +392,9 @@ pub(crate) async fn archive_visit(
 ) -> Result<Visit> {
     let mut visit = load_visit(t, id, true).await?;
     visit.ensure_archivable()?;
-    let day = office_day(now, settings.zone());
-    let seq = next_in_sequence(t, &format!("archive:{}", day.format("%Y"))).await?;
-    let stamp =
-        ArchiveStamp { number: archive_number(&settings.archive_pattern, day, seq), archived_at: now, version: 1 };
+    let sequence = Sequence::Archive(office_day(now, settings.zone()));
+    let number = sequence.format(next_in(t, &sequence).await?, &settings.office.archive_pattern);
+    let stamp = ArchiveStamp { number, archived_at: now, version: 1 };
     let archive = store_document(t, renderer, &visit, stamp).await?;
     let before = visit.history.len();
     visit.archive(archive, now, by)?;
@@ -352,24 +402,59 @@ pub(crate) async fn archive_visit(
     Ok(visit)
 }
 
-/// Step 8: the first visit in line for the counter, called there.
+/// Closes as not served every visit still in line whose office day is over (SOP step 8: numbers
+/// are per office day; a visit never crosses into the next).
+pub(crate) async fn end_office_days(
+    t: &mut dyn Sql,
+    told: &mut Announcements,
+    settings: &OfficeSettings,
+    now: DateTime<Utc>,
+) -> Result<u64> {
+    let open_day = first_open_day(now, settings.zone(), settings.office.closing_time).to_string();
+    let over = t
+        .texts(
+            &format!(
+                "SELECT data FROM visits WHERE office_id = $1 AND status IN ($2, $3) AND number_day < $4{}",
+                t.lock_rows()
+            ),
+            &[text(OFFICE), text(Status::Waiting.as_str()), text(Status::Called.as_str()), text(&open_day)],
+        )
+        .await?;
+    for data in &over {
+        let mut visit: Visit = serde_json::from_str(data)?;
+        let before = visit.history.len();
+        visit.end_unserved(now, SYSTEM_ACTOR)?;
+        save(t, told, &visit, before).await?;
+    }
+    Ok(over.len() as u64)
+}
+
+/// Whether a visit called or served at the counter keeps it from calling another.
+async fn counter_busy(t: &mut dyn Sql, counter: &str) -> Result<bool> {
+    let occupying: Vec<Status> = Status::occupying_counter().collect();
+    let sql = format!(
+        "SELECT COUNT(*) FROM visits WHERE office_id = $1 AND counter = $2 AND status IN ({})",
+        placeholders(3, occupying.len())
+    );
+    let mut params = vec![text(OFFICE), text(counter)];
+    params.extend(occupying.iter().map(|s| text(s.as_str())));
+    Ok(t.int(&sql, &params).await?.unwrap_or_default() > 0)
+}
+
+/// Step 8: the first visit in line for the counter, called there. The first call of a new office
+/// day ends the days before it.
 pub(crate) async fn call_next(
     t: &mut dyn Sql,
-    told: &mut Told,
+    told: &mut Announcements,
+    settings: &OfficeSettings,
     counter: &str,
     services: &[String],
     now: DateTime<Utc>,
     by: &str,
 ) -> Result<Option<Visit>> {
     t.lock_counter(counter).await?;
-    let busy = t
-        .int(
-            "SELECT COUNT(*) FROM visits WHERE office_id = $1 AND counter = $2 AND status IN ('called', 'in_service')",
-            &[text(OFFICE), text(counter)],
-        )
-        .await?
-        .unwrap_or_default();
-    if busy > 0 {
+    end_office_days(t, told, settings, now).await?;
+    if counter_busy(t, counter).await? {
         return Err(Refused::CounterBusy.into());
     }
     let Some(mut visit) = claim_first_waiting(t, services).await? else {
@@ -384,7 +469,7 @@ pub(crate) async fn call_next(
 /// Step 8: skip after the third call, and call the next one at the same counter.
 pub(crate) async fn skip(
     t: &mut dyn Sql,
-    told: &mut Told,
+    told: &mut Announcements,
     settings: &OfficeSettings,
     id: &str,
     now: DateTime<Utc>,
@@ -393,12 +478,17 @@ pub(crate) async fn skip(
     // The counter is locked before the visit, in the same order as `call_next`.
     let counter = load_visit(t, id, false).await?.queue.counter.unwrap_or_default();
     t.lock_counter(&counter).await?;
+    end_office_days(t, told, settings, now).await?;
     let mut skipped = load_visit(t, id, true).await?;
     skipped.ensure_skippable()?;
-    let services =
-        settings.counter(&counter).map(|c| c.services.clone()).unwrap_or_else(|| vec![skipped.service.clone()]);
+    let services = settings.services_called_at(&counter, None).map_err(|_| StoreError::NotFound)?;
+    let lane = skipped.queue.priority_lane;
+    let mut requeue = Requeue::default();
     let next = match claim_first_waiting(t, &services).await? {
         Some(mut next) => {
+            if next.queue.priority_lane == lane {
+                requeue.called_in_place = next.queue.position;
+            }
             let before = next.history.len();
             next.call(&counter, now, by)?;
             save(t, told, &next, before).await?;
@@ -406,14 +496,15 @@ pub(crate) async fn skip(
         }
         None => None,
     };
-    let head = t
+    requeue.first_waiting_of_service = t
         .int(
-            "SELECT MIN(position) FROM visits WHERE office_id = $1 AND status = 'waiting' AND priority_lane = $2",
-            &[text(OFFICE), Value::Bool(skipped.queue.priority_lane)],
+            "SELECT MIN(position) FROM visits WHERE office_id = $1 AND status = 'waiting' AND service = $2 \
+             AND priority_lane = $3",
+            &[text(OFFICE), text(&skipped.service), Value::Bool(lane)],
         )
         .await?;
     let before = skipped.history.len();
-    skipped.skip(settings.calling, head, now, by)?;
+    skipped.skip(settings.office.calling, requeue, now, by)?;
     save(t, told, &skipped, before).await?;
     Ok(Skipped { skipped, next })
 }

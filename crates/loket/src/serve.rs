@@ -37,6 +37,7 @@ pub async fn serve(store: Arc<dyn Store>, listen: SocketAddr, kiosk_per_minute: 
     ensure_first_admin(store.as_ref()).await?;
     let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("cannot listen on {listen}"))?;
     let addr = listener.local_addr()?;
+    crate::jobs::spawn_office_day_closer(store.clone());
     let limits = Limits { kiosk_per_minute, ..Limits::default() };
     let app = loket_web::app(AppState::new(store, limits));
     println!("Loket listening on http://{addr}");

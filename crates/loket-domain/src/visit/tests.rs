@@ -36,8 +36,8 @@ fn complete_input() -> (VisitorInput, FormInput) {
     )
 }
 
-fn ticket(position: i64) -> Ticket {
-    Ticket {
+fn ticket(position: i64) -> LinePlace {
+    LinePlace {
         number: "A-001".into(),
         day: NaiveDate::from_ymd_opt(2026, 11, 28).unwrap(),
         position,
@@ -95,13 +95,22 @@ fn in_status(status: Status) -> Visit {
             return v;
         }
         Status::NoShow => {
-            let policy = CallingPolicy { recalls_after_skip: 0 };
+            let policy = CallingPolicy::default();
             v.recall(now(), "hd").unwrap();
             v.recall(now(), "hd").unwrap();
-            v.skip(policy, None, now(), "hd").unwrap();
+            v.skip(policy, Requeue::default(), now(), "hd").unwrap();
+            v.call("1", now(), "hd").unwrap();
+            v.recall(now(), "hd").unwrap();
+            v.recall(now(), "hd").unwrap();
+            v.skip(policy, Requeue::default(), now(), "hd").unwrap();
+        }
+        Status::NotServed => {
+            v.end_unserved(now(), "system").unwrap();
         }
         Status::Cancelled => {
+            let mut v = in_status(Status::Waiting);
             v.cancel("left", now(), "hd").unwrap();
+            return v;
         }
     }
     assert_eq!(v.status, status);
@@ -124,12 +133,13 @@ fn archive() -> Archive {
 /// Every action, tried from a visit in a given status: Ok(new status) or the refusal.
 fn try_all(status: Status) -> Vec<(&'static str, Result<Status, Refused>)> {
     type Action = fn(&mut Visit) -> Result<Event, Refused>;
-    let actions: [(&'static str, Action); 11] = [
+    let actions: [(&'static str, Action); 12] = [
         ("save_form", |v| v.save_form(None, &FormInput::default(), &table(), now(), "x")),
         ("enqueue", |v| v.enqueue(ticket(5), now(), "x")),
         ("call", |v| v.call("2", now(), "x")),
         ("recall", |v| v.recall(now(), "x")),
-        ("skip", |v| v.skip(CallingPolicy::default(), None, now(), "x")),
+        ("skip", |v| v.skip(CallingPolicy::default(), Requeue::default(), now(), "x")),
+        ("end_unserved", |v| v.end_unserved(now(), "x")),
         ("start", |v| v.start(now(), "x")),
         ("answer", |v| v.answer("a", "b", now(), "x")),
         ("escalate", |v| v.escalate(&tts(), now(), "x")),
@@ -167,7 +177,9 @@ fn only_the_transitions_of_the_sop_are_allowed() {
         (FormSubmitted, "cancel", Cancelled),
         (FormIncomplete, "cancel", Cancelled),
         (Waiting, "cancel", Cancelled),
-        (Called, "cancel", Cancelled),
+        (InService, "cancel", Cancelled),
+        (Waiting, "end_unserved", NotServed),
+        (Called, "end_unserved", NotServed),
     ];
     for status in Status::ALL {
         for (action, result) in try_all(status) {
@@ -185,12 +197,19 @@ fn only_the_transitions_of_the_sop_are_allowed() {
 #[test]
 fn skip_is_refused_until_the_third_call() {
     let mut v = called();
-    assert_eq!(v.skip(CallingPolicy::default(), None, now(), "hd"), Err(Refused::CallsRemaining { made: 1 }));
+    assert_eq!(
+        v.skip(CallingPolicy::default(), Requeue::default(), now(), "hd"),
+        Err(Refused::CallsRemaining { made: 1 })
+    );
     v.recall(now(), "hd").unwrap();
-    assert_eq!(v.skip(CallingPolicy::default(), None, now(), "hd"), Err(Refused::CallsRemaining { made: 2 }));
+    assert_eq!(
+        v.skip(CallingPolicy::default(), Requeue::default(), now(), "hd"),
+        Err(Refused::CallsRemaining { made: 2 })
+    );
     v.recall(now(), "hd").unwrap();
     assert_eq!(v.recall(now(), "hd"), Err(Refused::CallLimitReached));
-    let event = v.skip(CallingPolicy::default(), Some(10), now(), "hd").unwrap();
+    let requeue = Requeue { called_in_place: None, first_waiting_of_service: Some(10) };
+    let event = v.skip(CallingPolicy::default(), requeue, now(), "hd").unwrap();
     assert_eq!(event.kind, EventKind::Skipped);
     assert_eq!(v.status, Status::Waiting);
     assert_eq!((v.queue.call_count, v.queue.skip_count), (0, 1));
@@ -204,12 +223,12 @@ fn a_number_skipped_again_after_its_recall_is_a_no_show() {
     for _ in 0..2 {
         v.recall(now(), "hd").unwrap();
     }
-    v.skip(CallingPolicy::default(), None, now(), "hd").unwrap();
+    v.skip(CallingPolicy::default(), Requeue::default(), now(), "hd").unwrap();
     v.call("2", now(), "hd").unwrap();
     for _ in 0..2 {
         v.recall(now(), "hd").unwrap();
     }
-    let event = v.skip(CallingPolicy::default(), None, now(), "hd").unwrap();
+    let event = v.skip(CallingPolicy::default(), Requeue::default(), now(), "hd").unwrap();
     assert_eq!(event.kind, EventKind::NoShow);
     assert_eq!(v.status, Status::NoShow);
 }

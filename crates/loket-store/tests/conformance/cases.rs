@@ -9,7 +9,7 @@ use loket_domain::form::FormInput;
 use loket_domain::guest_book::{VisitorInput, VisitorRole};
 use loket_domain::history::EventKind;
 use loket_domain::office::Counter;
-use loket_domain::settings::keys;
+use loket_domain::settings::SettingsChange;
 use loket_domain::visit::EscalationRequest;
 use loket_domain::{Refused, Status, Visit};
 use loket_store::{LiveEvent, NewUser, OpenVisit, Store, StoreError};
@@ -52,7 +52,17 @@ pub async fn waiting(store: &S, name: &str, service: &str, lane: bool, now: Date
 }
 
 pub async fn set_counters(store: &S, counters: Vec<Counter>) {
-    store.save_setting(keys::COUNTERS, serde_json::to_value(counters).unwrap(), "admin", at(0)).await.unwrap();
+    store.change_settings(SettingsChange::Counters(counters), "admin", at(0)).await.unwrap();
+}
+
+/// Services `A` (Konsultasi) and `B` (Verifikasi).
+pub async fn set_services_a_and_b(store: &S) {
+    let mut office = store.settings().await.unwrap().office.clone();
+    office.services = serde_json::from_value(serde_json::json!([
+        {"code": "A", "name": "Konsultasi"}, {"code": "B", "name": "Verifikasi"}
+    ]))
+    .unwrap();
+    store.change_settings(SettingsChange::Office(office), "admin", at(0)).await.unwrap();
 }
 
 pub fn counter(code: &str, services: &[&str]) -> Counter {
@@ -132,8 +142,7 @@ pub async fn a_visit_goes_through_all_twelve_steps(db: TestDb) {
 
 pub async fn numbers_count_per_service_and_reset_at_local_midnight(db: TestDb) {
     let store = db.store.clone();
-    let services = serde_json::json!([{"code": "A", "name": "Konsultasi"}, {"code": "B", "name": "Verifikasi"}]);
-    store.save_setting(keys::SERVICES, services, "admin", at(0)).await.unwrap();
+    set_services_a_and_b(&store).await;
     let a1 = waiting(&store, "a1", "A", false, at(0)).await;
     let b1 = waiting(&store, "b1", "B", false, at(1)).await;
     let a2 = waiting(&store, "a2", "A", false, at(2)).await;
@@ -248,7 +257,9 @@ pub async fn a_number_skipped_after_its_recall_is_a_no_show(db: TestDb) {
     }
     assert!(store.queue(None).await.unwrap().waiting.is_empty());
     // With two re-calls allowed, the second skip puts it back again.
-    store.save_setting(keys::CALLING, serde_json::json!({"recalls_after_skip": 2}), "sup", at(0)).await.unwrap();
+    let mut office = store.settings().await.unwrap().office.clone();
+    office.calling.returns_after_skip = 2;
+    store.change_settings(SettingsChange::Office(office), "sup", at(0)).await.unwrap();
     let b = waiting(&store, "b", "A", false, at(30)).await;
     for _ in 0..2 {
         store.call_next("1", None, at(31), "hd").await.unwrap();
@@ -276,8 +287,7 @@ pub async fn priority_lane_is_called_first_in_its_own_order(db: TestDb) {
 
 pub async fn a_counter_with_several_services_calls_the_earliest_first(db: TestDb) {
     let store = db.store.clone();
-    let services = serde_json::json!([{"code": "A", "name": "Konsultasi"}, {"code": "B", "name": "Verifikasi"}]);
-    store.save_setting(keys::SERVICES, services, "admin", at(0)).await.unwrap();
+    set_services_a_and_b(&store).await;
     set_counters(&store, vec![counter("1", &["A", "B"]), counter("2", &["B"])]).await;
     let b = waiting(&store, "b", "B", false, at(0)).await;
     let a = waiting(&store, "a", "A", false, at(1)).await;
@@ -285,6 +295,7 @@ pub async fn a_counter_with_several_services_calls_the_earliest_first(db: TestDb
     assert!(store.call_next("2", None, at(2), "hd").await.unwrap().is_none(), "counter 2 calls only B");
     let not_served = store.call_next("2", Some("A"), at(2), "hd").await.unwrap_err();
     assert!(matches!(refused(not_served), Refused::Validation(_)));
+    store.change_visit(&b.id, at(3), Box::new(move |v, _| v.start(at(3), "hd"))).await.unwrap();
     store.change_visit(&b.id, at(3), Box::new(move |v, _| v.cancel("left", at(3), "hd"))).await.unwrap();
     assert_eq!(store.call_next("1", Some("A"), at(4), "hd").await.unwrap().unwrap().id, a.id);
 }
@@ -481,4 +492,114 @@ pub async fn a_refused_change_leaves_the_visit_free_for_the_next_caller(db: Test
     }
     let called = store.call_next("2", None, at(2), "hd").await.unwrap();
     assert_eq!(called.map(|v| v.id), Some(a.id));
+}
+
+pub async fn a_visit_still_in_line_when_its_office_day_ends_is_not_served(db: TestDb) {
+    let store = db.store.clone();
+    let waiting_yesterday = waiting(&store, "w", "A", false, at(0)).await;
+    let called_yesterday = waiting(&store, "c", "A", false, at(1)).await;
+    store.call_next("1", None, at(2), "hd").await.unwrap();
+    store.call_next("2", None, at(3), "hd").await.unwrap();
+    let tomorrow = at(24 * 60);
+    let first_today = waiting(&store, "t", "A", false, tomorrow).await;
+    assert_eq!(first_today.queue.number.as_deref(), Some("A-001"));
+    // The first call of the new day ends the old one: yesterday's visits are never called again.
+    let called = store.call_next("1", None, tomorrow, "hd").await.unwrap().expect("today's visit");
+    assert_eq!(called.id, first_today.id, "counter 1 was busy with yesterday's call, now ended");
+    for id in [&waiting_yesterday.id, &called_yesterday.id] {
+        let v = store.visit(id).await.unwrap().unwrap();
+        assert_eq!(v.status, Status::NotServed);
+        assert_eq!(v.queue.counter, None);
+        let last = v.history.last().unwrap();
+        assert_eq!((last.kind, last.by.as_str()), (EventKind::NotServed, "system"));
+    }
+    assert!(store.queue(None).await.unwrap().waiting.is_empty());
+    let board = store.display(None).await.unwrap();
+    assert_eq!(board.calling.iter().map(|c| c.number.as_str()).collect::<Vec<_>>(), ["A-001"]);
+}
+
+pub async fn the_office_day_ends_at_its_closing_time(db: TestDb) {
+    let store = db.store.clone();
+    let mut office = store.settings().await.unwrap().office.clone();
+    office.closing_time = chrono::NaiveTime::from_hms_opt(16, 0, 0);
+    store.change_settings(SettingsChange::Office(office), "sup", at(0)).await.unwrap();
+    let v = waiting(&store, "w", "A", false, at(0)).await;
+    // 09:00 + 419 minutes is 15:59 in Jakarta: still open.
+    assert_eq!(store.end_office_days(at(419)).await.unwrap(), 0);
+    assert_eq!(store.end_office_days(at(420)).await.unwrap(), 1);
+    assert_eq!(store.visit(&v.id).await.unwrap().unwrap().status, Status::NotServed);
+    assert_eq!(store.end_office_days(at(421)).await.unwrap(), 0, "ended once");
+}
+
+pub async fn a_skipped_visit_goes_back_among_its_own_service(db: TestDb) {
+    let store = db.store.clone();
+    set_services_a_and_b(&store).await;
+    set_counters(&store, vec![counter("1", &["A"]), counter("2", &["A", "B"])]).await;
+    let a8 = waiting(&store, "a8", "A", false, at(0)).await;
+    let b7 = waiting(&store, "b7", "B", false, at(1)).await;
+    let a9 = waiting(&store, "a9", "A", false, at(2)).await;
+    let a10 = waiting(&store, "a10", "A", false, at(3)).await;
+    assert_eq!(store.call_next("1", None, at(4), "hd").await.unwrap().unwrap().id, a8.id);
+    recall_twice(&store, &a8.id).await;
+    let skipped = store.skip(&a8.id, at(5), "hd").await.unwrap();
+    assert_eq!(skipped.next.map(|v| v.id), Some(a9.id));
+    let line: Vec<String> = store.queue(None).await.unwrap().waiting.into_iter().map(|v| v.id).collect();
+    assert_eq!(line, [b7.id.clone(), a8.id.clone(), a10.id.clone()], "A-008 is the next A, still behind B-007");
+    assert_eq!(store.call_next("2", None, at(6), "hd").await.unwrap().unwrap().id, b7.id);
+}
+
+pub async fn a_called_visit_cannot_be_cancelled(db: TestDb) {
+    let store = db.store.clone();
+    let v = waiting(&store, "v", "A", false, at(0)).await;
+    store.call_next("1", None, at(1), "hd").await.unwrap();
+    let cancel = |at_: DateTime<Utc>| -> loket_store::Change { Box::new(move |v, _| v.cancel("pergi", at_, "fo")) };
+    let err = store.change_visit(&v.id, at(2), cancel(at(2))).await.unwrap_err();
+    assert!(matches!(refused(err), Refused::InvalidTransition { from: Status::Called, .. }));
+    // At the visitor's request, once at the counter, it can.
+    store.change_visit(&v.id, at(3), Box::new(move |v, _| v.start(at(3), "hd"))).await.unwrap();
+    let cancelled = store.change_visit(&v.id, at(4), cancel(at(4))).await.unwrap();
+    assert_eq!(cancelled.status, Status::Cancelled);
+}
+
+pub async fn settings_that_would_strand_a_visit_are_refused(db: TestDb) {
+    let store = db.store.clone();
+    set_services_a_and_b(&store).await;
+    let called = waiting(&store, "c", "A", false, at(0)).await;
+    store.call_next("1", None, at(1), "hd").await.unwrap();
+    let _in_line = waiting(&store, "w", "B", false, at(2)).await;
+    let settings = store.settings().await.unwrap();
+    // Counter 1 is calling: it cannot go.
+    let without_1 = settings.counters.iter().filter(|c| c.code != "1").cloned().collect();
+    let err = store.change_settings(SettingsChange::Counters(without_1), "sup", at(3)).await.unwrap_err();
+    match refused(err) {
+        Refused::InUse(s) => assert_eq!(s.counters, ["1"]),
+        other => panic!("{other:?}"),
+    }
+    // Service B has a visit in line: it cannot go.
+    let mut office = settings.office.clone();
+    office.services.retain(|s| s.code == "A");
+    let err = store.change_settings(SettingsChange::Office(office), "sup", at(3)).await.unwrap_err();
+    assert!(matches!(refused(err), Refused::InUse(s) if s.services == ["B"]));
+    // The category open visits name cannot go.
+    let categories: Vec<_> = settings.priorities.categories.iter().filter(|c| c.code != "password").cloned().collect();
+    let err = store.change_settings(SettingsChange::Priorities(categories), "sup", at(3)).await.unwrap_err();
+    assert!(matches!(refused(err), Refused::InUse(s) if s.categories == ["password"]));
+    // An empty list is not a setting.
+    let err = store.change_settings(SettingsChange::Counters(vec![]), "sup", at(3)).await.unwrap_err();
+    assert!(matches!(refused(err), Refused::Validation(f) if f.0.contains_key("counters")));
+    assert_eq!(store.settings().await.unwrap(), settings, "nothing refused was saved");
+    assert_eq!(store.visit(&called.id).await.unwrap().unwrap().queue.counter.as_deref(), Some("1"));
+    // Once the visit has left the counter, the counter may go.
+    store.change_visit(&called.id, at(4), Box::new(move |v, _| v.start(at(4), "hd"))).await.unwrap();
+    store.change_visit(&called.id, at(5), Box::new(move |v, _| v.cancel("pergi", at(5), "hd"))).await.unwrap();
+    let without_1 = settings.counters.iter().filter(|c| c.code != "1").cloned().collect();
+    store.change_settings(SettingsChange::Counters(without_1), "sup", at(6)).await.expect("counter 1 is free");
+}
+
+pub async fn a_skipped_number_returns_at_least_once(db: TestDb) {
+    let store = db.store.clone();
+    let mut office = store.settings().await.unwrap().office.clone();
+    office.calling.returns_after_skip = 0;
+    let err = store.change_settings(SettingsChange::Office(office), "sup", at(0)).await.unwrap_err();
+    assert!(matches!(refused(err), Refused::Validation(f) if f.0.contains_key("calling.returns_after_skip")));
 }

@@ -4,7 +4,8 @@
 //! The rules the model states: numbers unique per service and day and given in order; the first
 //! waiting visit (priority lane first) is the one called; a counter with a visit called or in
 //! service calls no other; three calls, then skip; the skipped visit goes back directly behind
-//! the one called in its place, or becomes a no-show once its one re-call is used; a visit is never
+//! the one called in its place, or becomes a no-show once its one return is used; a called visit
+//! cannot be cancelled (only skipped), a visit in service can; a visit is never
 //! at two counters; every history runs from the first status to the current one, and the visit's
 //! own copy of it is the one in the history table.
 
@@ -302,7 +303,7 @@ async fn run(db: TestDb, counters: usize, ops: Vec<Op>) -> Result<(), TestCaseEr
                                 | Status::FormSubmitted
                                 | Status::FormIncomplete
                                 | Status::Waiting
-                                | Status::Called
+                                | Status::InService
                         ),
                         Status::Cancelled,
                     ),

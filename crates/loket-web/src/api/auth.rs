@@ -87,7 +87,7 @@ pub async fn login(
     let token = hex::encode(rand::random::<[u8; 32]>());
     let now = state.now();
     let settings = state.store.settings().await?;
-    let expires_at = now + Duration::minutes(i64::from(settings.session_minutes));
+    let expires_at = now + Duration::minutes(i64::from(settings.office.session_minutes));
     state.store.add_session(&token_hash(&token), &record.user.username, now, expires_at).await?;
     tracing::info!(username = %record.user.username, "signed in");
     let u = record.user;

@@ -4,14 +4,14 @@
 use axum::Json;
 use axum::extract::State;
 use loket_domain::auth::Permission;
-use loket_domain::office::{Counter, validate_counters};
+use loket_domain::office::Counter;
 use loket_domain::priority::{Category, PriorityTable};
-use loket_domain::settings::{OfficeProfile, keys};
-use loket_domain::standards::{StepStandard, validate_standards};
+use loket_domain::settings::{OfficeProfile, OfficeSettings, SettingsChange};
+use loket_domain::standards::StepStandard;
 use serde::Serialize;
 
 use crate::AppState;
-use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{ApiJson, Staff};
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -25,11 +25,18 @@ pub struct CategoryView {
     pub is_example: bool,
 }
 
-async fn save(state: &AppState, staff: &Staff, key: &str, value: impl Serialize) -> ApiResult<()> {
-    let value = serde_json::to_value(value).map_err(|e| ApiError::Internal(e.to_string()))?;
-    state.store.save_setting(key, value, staff.name(), state.now()).await?;
-    tracing::info!(setting = key, by = staff.name(), "setting changed");
-    Ok(())
+/// Replaces one part of the settings; the store checks it against the rest and against the
+/// visits now in the office, in one transaction.
+async fn change(state: &AppState, staff: &Staff, change: SettingsChange) -> ApiResult<std::sync::Arc<OfficeSettings>> {
+    let part = match &change {
+        SettingsChange::Priorities(_) => "priorities",
+        SettingsChange::TimeStandards(_) => "time_standards",
+        SettingsChange::Counters(_) => "counters",
+        SettingsChange::Office(_) => "office",
+    };
+    let settings = state.store.change_settings(change, staff.name(), state.now()).await?;
+    tracing::info!(setting = part, by = staff.name(), "setting changed");
+    Ok(settings)
 }
 
 fn priorities_view(table: &PriorityTable) -> Vec<CategoryView> {
@@ -63,9 +70,8 @@ pub async fn put_priorities(
     ApiJson(categories): ApiJson<Vec<Category>>,
 ) -> ApiResult<Json<Vec<CategoryView>>> {
     staff.require(Permission::Settings)?;
-    let table = PriorityTable::parse(categories).map_err(ApiError::validation)?;
-    save(&state, &staff, keys::PRIORITIES, &table).await?;
-    Ok(Json(priorities_view(&table)))
+    let settings = change(&state, &staff, SettingsChange::Priorities(categories)).await?;
+    Ok(Json(priorities_view(&settings.priorities)))
 }
 
 #[utoipa::path(get, path = "/api/v1/settings/time-standards", tag = "settings", security(("bearer" = [])),
@@ -80,13 +86,11 @@ pub async fn get_time_standards(State(state): State<AppState>, staff: Staff) -> 
 pub async fn put_time_standards(
     State(state): State<AppState>,
     staff: Staff,
-    ApiJson(mut standards): ApiJson<Vec<StepStandard>>,
+    ApiJson(standards): ApiJson<Vec<StepStandard>>,
 ) -> ApiResult<Json<Vec<StepStandard>>> {
     staff.require(Permission::Settings)?;
-    validate_standards(&standards).map_err(ApiError::validation)?;
-    standards.sort_by_key(|s| s.step);
-    save(&state, &staff, keys::TIME_STANDARDS, &standards).await?;
-    Ok(Json(standards))
+    let settings = change(&state, &staff, SettingsChange::TimeStandards(standards)).await?;
+    Ok(Json(settings.time_standards.clone()))
 }
 
 /// The counters (loket) and the services each calls from.
@@ -105,10 +109,8 @@ pub async fn put_counters(
     ApiJson(counters): ApiJson<Vec<Counter>>,
 ) -> ApiResult<Json<Vec<Counter>>> {
     staff.require(Permission::Settings)?;
-    let settings = state.store.settings().await?;
-    validate_counters(&counters, &settings.services).map_err(ApiError::validation)?;
-    save(&state, &staff, keys::COUNTERS, &counters).await?;
-    Ok(Json(counters))
+    let settings = change(&state, &staff, SettingsChange::Counters(counters)).await?;
+    Ok(Json(settings.counters.clone()))
 }
 
 /// The office: name, time zone, services, which fields a complete form needs, how many
@@ -117,7 +119,7 @@ pub async fn put_counters(
     responses((status = 200, body = OfficeProfile), (status = 403, body = ErrorBody)))]
 pub async fn get_office(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<OfficeProfile>> {
     staff.require(Permission::Settings)?;
-    Ok(Json(OfficeProfile::of(&*state.store.settings().await?)))
+    Ok(Json(state.store.settings().await?.office.clone()))
 }
 
 /// Replaces all of the office profile at once, or nothing.
@@ -129,8 +131,6 @@ pub async fn put_office(
     ApiJson(office): ApiJson<OfficeProfile>,
 ) -> ApiResult<Json<OfficeProfile>> {
     staff.require(Permission::Settings)?;
-    office.validate(&state.store.settings().await?.counters).map_err(ApiError::validation)?;
-    state.store.save_settings(office.entries(), staff.name(), state.now()).await?;
-    tracing::info!(setting = "office", by = staff.name(), "setting changed");
-    Ok(Json(office))
+    let settings = change(&state, &staff, SettingsChange::Office(office)).await?;
+    Ok(Json(settings.office.clone()))
 }

@@ -142,7 +142,9 @@ pub async fn visits_are_listed_by_status_and_date(app: TestApp) {
     app.get(&fo, "/api/v1/visits?date=28-11-2026").await.error(422, "validation");
 }
 
-pub async fn cancel_only_before_service(app: TestApp) {
+/// Before the call, or at the visitor's request in service; never while called (an absent
+/// visitor leaves the line only by the calling rule).
+pub async fn cancel_before_the_call_or_in_service(app: TestApp) {
     let fo = app.staff("fo", &[Role::FrontOffice]).await;
     let hd = app.staff("hd", &[Role::Helpdesk]).await;
     let a = app.waiting_visit(&fo, "a").await;
@@ -151,8 +153,20 @@ pub async fn cancel_only_before_service(app: TestApp) {
     assert_eq!(c["status"], "cancelled");
     let b = app.waiting_visit(&fo, "b").await;
     app.post_empty(&hd, "/api/v1/counters/1/call-next").await.expect(200);
-    app.post_empty(&hd, &format!("/api/v1/visits/{}/start", id(&b))).await.expect(200);
     app.post(&hd, &format!("/api/v1/visits/{}/cancel", id(&b)), json!({"reason": "x"}))
+        .await
+        .error(409, "invalid_transition");
+    app.post_empty(&hd, &format!("/api/v1/visits/{}/start", id(&b))).await.expect(200);
+    let c = app.post(&hd, &format!("/api/v1/visits/{}/cancel", id(&b)), json!({"reason": "Pulang"})).await.expect(200);
+    assert_eq!(c["status"], "cancelled");
+    let step9 = c["steps"].as_array().unwrap().iter().find(|s| s["step"] == 9).unwrap();
+    assert!(step9["finished_at"].is_string(), "cancelling ends the analysis");
+    let c = app.waiting_visit(&fo, "c").await;
+    app.post_empty(&hd, "/api/v1/counters/1/call-next").await.expect(200);
+    app.post_empty(&hd, &format!("/api/v1/visits/{}/start", id(&c))).await.expect(200);
+    let answer = json!({"analysis": "a", "answer": "b"});
+    app.post(&hd, &format!("/api/v1/visits/{}/answer", id(&c)), answer).await.expect(200);
+    app.post(&hd, &format!("/api/v1/visits/{}/cancel", id(&c)), json!({"reason": "x"}))
         .await
         .error(409, "invalid_transition");
 }

@@ -82,7 +82,7 @@ on_both_backends!(
         front_office::the_kiosk_returns_nothing_about_other_visits,
         front_office::categories_are_public_without_priorities,
         front_office::visits_are_listed_by_status_and_date,
-        front_office::cancel_only_before_service,
+        front_office::cancel_before_the_call_or_in_service,
         front_office::an_unknown_visit_is_not_found,
         helpdesk::a_visit_is_answered_and_archived,
         helpdesk::a_tts_escalation_needs_the_ticket_number,
@@ -93,6 +93,7 @@ on_both_backends!(
         settings::time_standards_are_settings,
         settings::counters_are_settings_of_the_office,
         settings::the_office_settings_can_be_changed,
+        settings::settings_that_would_strand_a_visit_are_refused,
         settings::the_time_standards_report_reads_the_histories,
     ],
     backends: [

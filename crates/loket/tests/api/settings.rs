@@ -63,7 +63,8 @@ pub async fn the_office_settings_can_be_changed(app: TestApp) {
     let admin = app.staff("adm", &[Role::Admin]).await;
     let mut office = app.get(&admin, "/api/v1/settings/office").await.expect(200);
     assert_eq!(office["time_zone"], "Asia/Jakarta");
-    assert_eq!(office["calling"]["recalls_after_skip"], 1);
+    assert_eq!(office["calling"]["returns_after_skip"], 1);
+    assert_eq!(office["closing_time"], serde_json::Value::Null);
     office["time_zone"] = json!("Asia/Makassar");
     office["required_fields"] = json!(["visitor.name", "form.description"]);
     office["services"] = json!([{"code": "A", "name": "Konsultasi"}, {"code": "B", "name": "Verifikasi Penyedia"}]);
@@ -107,4 +108,19 @@ pub async fn the_time_standards_report_reads_the_histories(app: TestApp) {
     assert_eq!(empty["waiting"]["count"], 0);
     app.get(&sup, "/api/v1/reports/time-standards?from=2026-13-01").await.error(422, "validation");
     app.get(&sup, "/api/v1/reports/time-standards?from=2026-11-02&to=2026-11-01").await.error(422, "validation");
+}
+
+pub async fn settings_that_would_strand_a_visit_are_refused(app: TestApp) {
+    let admin = app.staff("adm", &[Role::Admin, Role::Supervisor]).await;
+    let fo = app.staff("fo", &[Role::FrontOffice]).await;
+    let hd = app.staff("hd", &[Role::Helpdesk]).await;
+    app.waiting_visit(&fo, "a").await;
+    app.post_empty(&hd, "/api/v1/counters/2/call-next").await.expect(200);
+    let only_1 = json!([{"code": "1", "name": "Loket 1", "services": ["A"]}]);
+    let err = app.put(&admin, "/api/v1/settings/counters", only_1).await.error(409, "in_use");
+    assert!(err["message"].as_str().unwrap().contains("counters 2"), "{err}");
+    app.put(&admin, "/api/v1/settings/counters", json!([])).await.error(422, "validation");
+    app.put(&admin, "/api/v1/settings/time-standards", json!([])).await.error(422, "validation");
+    let counters = app.get(&admin, "/api/v1/settings/counters").await.expect(200);
+    assert_eq!(counters.as_array().unwrap().len(), 3, "nothing refused was saved");
 }
