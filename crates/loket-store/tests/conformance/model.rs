@@ -6,7 +6,8 @@
 //! service calls no other; three calls, then skip; the skipped visit goes back directly behind
 //! the one called in its place, or becomes a no-show once its one return is used; a called visit
 //! cannot be cancelled (only skipped), a visit in service can; a visit is never
-//! at two counters; every history runs from the first status to the current one, and the visit's
+//! at two counters; when the office day ends, every visit still in line is not served and numbers
+//! start again; every history runs from the first status to the current one, and the visit's
 //! own copy of it is the one in the history table.
 
 use std::collections::HashSet;
@@ -31,7 +32,10 @@ pub enum Backend {
 
 #[derive(Debug, Clone)]
 enum Op {
-    Create { priority_lane: bool, complete: bool },
+    Create {
+        priority_lane: bool,
+        complete: bool,
+    },
     Complete(usize),
     CallNext(usize),
     Recall(usize),
@@ -41,6 +45,8 @@ enum Op {
     Escalate(usize),
     Archive(usize),
     Cancel(usize),
+    /// The office day ends: the next actions happen the day after.
+    NextDay,
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -56,6 +62,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => i.clone().prop_map(Op::Escalate),
         1 => i.clone().prop_map(Op::Archive),
         1 => i.prop_map(Op::Cancel),
+        1 => Just(Op::NextDay),
     ]
 }
 
@@ -133,7 +140,7 @@ async fn run(db: TestDb, counters: usize, ops: Vec<Op>) -> Result<(), TestCaseEr
     let store = db.store.clone();
     set_counters(&store, (1..=counters).map(|c| counter(&c.to_string(), &["A"])).collect()).await;
     let mut m = Model::default();
-    let now = at(0);
+    let mut now = at(0);
     for (step, op) in ops.into_iter().enumerate() {
         let pick = |i: usize| {
             if m.visits.is_empty() { None } else { Some(i % m.visits.len()) }
@@ -262,6 +269,20 @@ async fn run(db: TestDb, counters: usize, ops: Vec<Op>) -> Result<(), TestCaseEr
                     _ => prop_assert!(is_invalid_transition(&r.map(|s| s.skipped)), "skip refused, step {}", step),
                 }
             }
+            Op::NextDay => {
+                now += chrono::Duration::days(1);
+                let ended = store.end_office_days(now).await.expect("end the day");
+                let mut expected = 0;
+                for v in m.visits.iter_mut().filter(|v| v.status.in_line()) {
+                    v.status = Status::NotServed;
+                    v.counter = None;
+                    expected += 1;
+                }
+                check_eq!(ended, expected, "visits not served, step {}", step);
+                m.priority.clear();
+                m.ordinary.clear();
+                m.numbers_given = 0;
+            }
             Op::Start(i) | Op::Answer(i) | Op::Escalate(i) | Op::Archive(i) | Op::Cancel(i) => {
                 let Some(i) = pick(i) else { continue };
                 let id = m.visits[i].id.clone();
@@ -335,7 +356,7 @@ async fn run(db: TestDb, counters: usize, ops: Vec<Op>) -> Result<(), TestCaseEr
         check_eq!(v.queue.skip_count, mv.skip_count, "skips of {}", mv.id);
         check_eq!(&v.queue.counter, &mv.counter, "counter of {}", mv.id);
         if let Some(n) = &v.queue.number {
-            prop_assert!(numbers.insert(n.clone()), "number {} given twice", n);
+            prop_assert!(numbers.insert((n.clone(), v.queue.day)), "number {} given twice on a day", n);
         }
         if v.status.occupies_counter() {
             let c = v.queue.counter.clone().unwrap_or_default();
