@@ -11,7 +11,7 @@ use crate::office::{
     Counter, Service, ZONES, default_counters, default_services, validate_counters, validate_services,
 };
 use crate::priority::PriorityTable;
-use crate::standards::{StepStandard, default_standards};
+use crate::standards::{StandardsInForce, StepStandard, default_standards};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OfficeSettings {
@@ -62,6 +62,12 @@ impl OfficeSettings {
     /// The standard for analysis (step 9) of a visit in this category.
     pub fn analysis_minutes(&self, category: Option<&str>) -> Option<u32> {
         category.and_then(|c| self.priorities.find(c)).map(|c| c.analysis_minutes)
+    }
+
+    /// The standards in force now for `steps`, as the event that starts them records them; step
+    /// 9's is the analysis target of the visit's `category`.
+    pub fn standards_in_force(&self, steps: &[u8], category: Option<&str>) -> StandardsInForce {
+        StandardsInForce::of(&self.time_standards, self.analysis_minutes(category), steps)
     }
 }
 

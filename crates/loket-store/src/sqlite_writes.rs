@@ -285,9 +285,9 @@ impl SqliteStore {
         self.write_visits(move |t, told| {
             let seq = w_next_in_sequence(t, &format!("reference:{day}"))?;
             let reference = format!("{}-{seq:04}", day.format("%Y%m%d"));
-            let (mut visit, _) = Visit::open(new_id(), reference, service, visitor, now, &by);
+            let (mut visit, _) = Visit::open(new_id(), reference, service, visitor, &settings, now, &by);
             if let Some(form) = &open.form {
-                visit.save_form(None, form, &settings.priorities, now, &by)?;
+                visit.save_form(None, form, &settings, now, &by)?;
             }
             w_insert_visit(t, &visit, day)?;
             w_append_events(t, told, &visit, 0)?;
@@ -335,11 +335,11 @@ impl SqliteStore {
                     let n = w_next_in_sequence(t, &format!("number:{}:{day}", visit.service))?;
                     let position = w_next_in_sequence(t, "position")?;
                     let ticket = Ticket { number: queue_number(&visit.service, n), day, position, priority_lane };
-                    visit.enqueue(ticket, now, &by)?;
+                    visit.enqueue(ticket, &settings, now, &by)?;
                     None
                 }
                 Check::Incomplete(errors) => {
-                    visit.mark_incomplete(&errors, now, &by)?;
+                    visit.mark_incomplete(&errors, &settings, now, &by)?;
                     Some(errors)
                 }
             };
@@ -386,7 +386,7 @@ impl SqliteStore {
                 return Ok(None);
             };
             let before = visit.history.len();
-            visit.call(&counter, now, &by)?;
+            visit.call(&counter, &settings, now, &by)?;
             w_save(t, told, &visit, before)?;
             Ok(Some(visit))
         })
@@ -405,7 +405,7 @@ impl SqliteStore {
             let next = match w_claim_first_waiting(t, &services)? {
                 Some(mut next) => {
                     let before = next.history.len();
-                    next.call(&counter, now, &by)?;
+                    next.call(&counter, &settings, now, &by)?;
                     w_save(t, told, &next, before)?;
                     Some(next)
                 }

@@ -303,9 +303,9 @@ impl StoreImpl {
         let result = async {
             let seq = next_in_sequence(w.conn(), &format!("reference:{day}")).await?;
             let reference = format!("{}-{seq:04}", day.format("%Y%m%d"));
-            let (mut visit, _) = Visit::open(new_id(), reference, service, visitor, now, by);
+            let (mut visit, _) = Visit::open(new_id(), reference, service, visitor, &settings, now, by);
             if let Some(form) = &open.form {
-                visit.save_form(None, form, &settings.priorities, now, by)?;
+                visit.save_form(None, form, &settings, now, by)?;
             }
             insert_visit(w.conn(), &visit, day).await?;
             append_events(w.conn(), &visit, 0).await?;
@@ -362,9 +362,9 @@ impl StoreImpl {
                     let n = next_in_sequence(w.conn(), &format!("number:{}:{day}", visit.service)).await?;
                     let position = next_in_sequence(w.conn(), "position").await?;
                     let ticket = Ticket { number: queue_number(&visit.service, n), day, position, priority_lane };
-                    (visit.enqueue(ticket, now, by)?, None)
+                    (visit.enqueue(ticket, &settings, now, by)?, None)
                 }
-                Check::Incomplete(errors) => (visit.mark_incomplete(&errors, now, by)?, Some(errors)),
+                Check::Incomplete(errors) => (visit.mark_incomplete(&errors, &settings, now, by)?, Some(errors)),
             };
             Self::save(&mut w, &visit, before).await?;
             Ok(Checked { visit, incomplete })
@@ -412,7 +412,7 @@ impl StoreImpl {
                 return Ok(None);
             };
             let before = visit.history.len();
-            visit.call(counter, now, by)?;
+            visit.call(counter, &settings, now, by)?;
             Self::save(&mut w, &visit, before).await?;
             Ok(Some(visit))
         }
@@ -433,7 +433,7 @@ impl StoreImpl {
             let next = match claim_first_waiting(w.conn(), &services).await? {
                 Some(mut next) => {
                     let before = next.history.len();
-                    next.call(&counter, now, by)?;
+                    next.call(&counter, &settings, now, by)?;
                     Self::save(&mut w, &next, before).await?;
                     Some(next)
                 }
