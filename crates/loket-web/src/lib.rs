@@ -15,11 +15,13 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 pub mod api;
+pub mod clock;
 pub mod error;
 pub mod extract;
 pub mod limits;
 pub mod views;
 
+use clock::Clock;
 use error::{ApiError, ApiResult};
 use limits::{Limits, RateLimiter};
 use views::VisitView;
@@ -31,6 +33,7 @@ pub const BODY_LIMIT: usize = 1024 * 1024;
 pub struct AppState {
     pub store: Arc<dyn Store>,
     limiters: Arc<Limiters>,
+    clock: Clock,
 }
 
 struct Limiters {
@@ -46,12 +49,17 @@ impl AppState {
             login_user: RateLimiter::new(limits.login_failures_per_user, limits.login_lockout),
             login_address: RateLimiter::new(limits.login_failures_per_address, limits.login_lockout),
         };
-        AppState { store, limiters: Arc::new(limiters) }
+        AppState { store, limiters: Arc::new(limiters), clock: Clock::default() }
+    }
+
+    /// The same app on another clock (tests move it forward).
+    pub fn with_clock(self, clock: Clock) -> AppState {
+        AppState { clock, ..self }
     }
 
     /// The web layer reads the clock; everything below it is given the time.
     pub fn now(&self) -> DateTime<Utc> {
-        Utc::now()
+        self.clock.now()
     }
 
     /// The visit as API.md shows it, with its steps read from its history.

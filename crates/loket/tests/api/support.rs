@@ -6,6 +6,7 @@ use std::sync::Arc;
 use loket_domain::auth::Role;
 use loket_store::{NewUser, Store};
 use loket_web::AppState;
+use loket_web::clock::Clock;
 use loket_web::limits::Limits;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -20,6 +21,8 @@ pub struct TestApp {
     pub base: String,
     pub http: reqwest::Client,
     pub store: Arc<dyn Store>,
+    /// The app's clock: `clock.advance(…)` lets time standards pass without waiting.
+    pub clock: Clock,
     _dir: Option<tempfile::TempDir>,
 }
 
@@ -56,11 +59,13 @@ pub async fn spawn_on(db_url: &str, limits: Limits) -> TestApp {
     let store = loket_store::connect(db_url, None).await.expect("store");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
-    let app = loket_web::app(AppState::new(store.clone(), limits));
+    let clock = Clock::default();
+    let state = AppState::new(store.clone(), limits).with_clock(clock.clone());
+    let app = loket_web::app(state);
     tokio::spawn(async move {
         axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await.expect("serve");
     });
-    TestApp { base: format!("http://{addr}"), http: reqwest::Client::new(), store, _dir: None }
+    TestApp { base: format!("http://{addr}"), http: reqwest::Client::new(), store, clock, _dir: None }
 }
 
 /// A response: status and JSON body (null when empty).
