@@ -20,6 +20,7 @@ pub mod error;
 pub mod extract;
 pub mod limits;
 pub mod views;
+pub mod watch;
 
 use clock::Clock;
 use error::{ApiError, ApiResult};
@@ -34,6 +35,8 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     limiters: Arc<Limiters>,
     clock: Clock,
+    /// Warnings and overruns of running steps, for the staff event stream ([`watch`]).
+    pub alerts: watch::Alerts,
 }
 
 struct Limiters {
@@ -49,7 +52,7 @@ impl AppState {
             login_user: RateLimiter::new(limits.login_failures_per_user, limits.login_lockout),
             login_address: RateLimiter::new(limits.login_failures_per_address, limits.login_lockout),
         };
-        AppState { store, limiters: Arc::new(limiters), clock: Clock::default() }
+        AppState { store, limiters: Arc::new(limiters), clock: Clock::default(), alerts: watch::Alerts::default() }
     }
 
     /// The same app on another clock (tests move it forward).
@@ -102,7 +105,7 @@ impl utoipa::Modify for BearerAuth {
 /// The API's routes, each registered together with its OpenAPI description, so that the
 /// document and the router cannot drift apart.
 fn api_router() -> OpenApiRouter<AppState> {
-    use api::{auth, kiosk, line, reports, settings, visits};
+    use api::{auth, kiosk, line, reports, settings, staff_events, visits};
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(auth::login))
         .routes(routes!(auth::logout))
@@ -127,6 +130,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(visits::archived_document))
         .routes(routes!(line::display))
         .routes(routes!(line::events))
+        .routes(routes!(staff_events::staff_events))
         .routes(routes!(settings::get_priorities, settings::put_priorities))
         .routes(routes!(settings::get_time_standards, settings::put_time_standards))
         .routes(routes!(settings::get_counters, settings::put_counters))

@@ -1,11 +1,13 @@
 //! Time standards as the API shows them: running steps judged while they run, the standard in
-//! force kept with each step, instant steps and the report.
+//! force kept with each step, instant steps, the report, and the staff's live alerts.
+
+use std::time::Duration;
 
 use chrono::NaiveDate;
 use loket_domain::auth::Role;
 use serde_json::{Value, json};
 
-use crate::support::{TestApp, complete_form, id};
+use crate::support::{EventStream, TestApp, complete_form, id};
 
 fn minutes(n: i64) -> chrono::Duration {
     chrono::Duration::minutes(n)
@@ -169,4 +171,34 @@ pub async fn the_handover_names_who_gave_and_who_received_the_form(app: TestApp)
     app.post_empty(&hd, "/api/v1/counters/2/call-next").await.expect(200);
     let step7 = step(&visit(&app, &fo, &v).await, 7);
     assert_eq!((step7["by"].clone(), step7["received_by"].clone()), (json!("fo"), json!("hd")));
+}
+
+/// Staff get `warning` at 80% of a running step's standard and `overrun` past it, once each, on
+/// their own stream; the public stream never carries them.
+pub async fn staff_are_told_when_a_running_step_warns_and_overruns(app: TestApp) {
+    let fo = app.staff("fo", &[Role::FrontOffice]).await;
+    let hd = app.staff("hd", &[Role::Helpdesk]).await;
+    let anonymous = app.http.get(app.url("/api/v1/events/staff")).send().await.expect("request");
+    assert_eq!(anonymous.status(), 401);
+    let mut public = EventStream::open(&app).await;
+    let mut staff = EventStream::open_staff(&app, &hd).await;
+    let v = in_service(&app, &fo, &hd, "offer_upload", "1").await;
+    let called = staff.next("called", Duration::from_secs(5)).await.expect("the public events too");
+    assert_eq!(called["number"], "A-001");
+    app.clock.advance(minutes(25));
+    let warning = staff.next("warning", Duration::from_secs(5)).await.expect("a warning at 80%");
+    let expected = json!({
+        "visit_id": v["id"], "reference": v["reference"], "number": "A-001", "step": 9,
+        "standard_minutes": 30, "started_at": step(&v, 9)["started_at"], "counter": "1"
+    });
+    assert_eq!(warning, expected);
+    app.clock.advance(minutes(6));
+    let overrun = staff.next("overrun", Duration::from_secs(5)).await.expect("an overrun past 30 minutes");
+    assert_eq!(overrun, expected);
+    // Several looks of the watch later, nothing more about that step.
+    assert_eq!(staff.next("warning", Duration::from_millis(400)).await, None, "warned once");
+    assert_eq!(staff.raw.matches("event: warning").count(), 1);
+    assert_eq!(staff.raw.matches("event: overrun").count(), 1);
+    assert_eq!(public.next("overrun", Duration::from_millis(200)).await, None);
+    assert!(!public.raw.contains("warning") && !public.raw.contains(v["reference"].as_str().expect("reference")));
 }

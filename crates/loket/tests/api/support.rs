@@ -26,6 +26,9 @@ pub struct TestApp {
     _dir: Option<tempfile::TempDir>,
 }
 
+/// How often the standards watch looks in tests (5 s in `loket serve`).
+pub const WATCH_EVERY: std::time::Duration = std::time::Duration::from_millis(50);
+
 pub const PASSWORD: &str = "rahasia-123";
 
 /// A fresh database of the backend: `None` when PostgreSQL is not configured on a developer's
@@ -61,6 +64,7 @@ pub async fn spawn_on(db_url: &str, limits: Limits) -> TestApp {
     let addr = listener.local_addr().expect("addr");
     let clock = Clock::default();
     let state = AppState::new(store.clone(), limits).with_clock(clock.clone());
+    loket_web::watch::spawn(state.clone(), WATCH_EVERY);
     let app = loket_web::app(state);
     tokio::spawn(async move {
         axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await.expect("serve");
@@ -173,8 +177,18 @@ pub struct EventStream {
 }
 
 impl EventStream {
+    /// The public stream.
     pub async fn open(app: &TestApp) -> EventStream {
-        let response = app.http.get(app.url("/api/v1/events")).send().await.expect("events");
+        EventStream::read(app.http.get(app.url("/api/v1/events")).send().await.expect("events"))
+    }
+
+    /// The staff stream, signed in with `token`.
+    pub async fn open_staff(app: &TestApp, token: &str) -> EventStream {
+        let response = app.http.get(app.url("/api/v1/events/staff")).bearer_auth(token).send().await;
+        EventStream::read(response.expect("staff events"))
+    }
+
+    fn read(response: reqwest::Response) -> EventStream {
         assert_eq!(response.status(), 200);
         assert!(
             response
