@@ -83,6 +83,7 @@ impl AppState {
         (name = "counters", description = "SOP step 8: calling"),
         (name = "helpdesk", description = "SOP steps 9-12: analysis, answer, escalation, archive"),
         (name = "display", description = "Display board and live events (public, no personal data)"),
+        (name = "staff events", description = "Live events for signed-in staff, with warnings and overruns of running steps"),
         (name = "settings", description = "Office settings (supervisor, admin)"),
         (name = "reports", description = "Time standards (supervisor, admin)")
     )

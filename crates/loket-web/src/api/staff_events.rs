@@ -20,7 +20,7 @@ use crate::extract::Staff;
 /// (80% of a running step's standard has passed) and `overrun` (the standard has passed), each
 /// once per step, with `{"visit_id", "reference", "number", "step", "standard_minutes",
 /// "started_at", "counter"}`.
-#[utoipa::path(get, path = "/api/v1/events/staff", tag = "display", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/events/staff", tag = "staff events", security(("bearer" = [])),
     responses((status = 200, content_type = "text/event-stream", description = "Live events for staff"),
         (status = 401, body = ErrorBody)))]
 pub async fn staff_events(
