@@ -53,7 +53,8 @@ pub(crate) fn standard_for(standards: &[StepStandard], step: u8) -> Option<u32> 
 
 /// Steps recorded in the same instant as another one, by the same action: step 2 with the guest
 /// book entry (1), steps 5 and 7, or 6, with the check (4), step 10 with the end of the analysis
-/// (9). Their time is not measured, so they are never counted as within their standard.
+/// (9). Their time is not measured, so they are never counted as within their standard. (Step 3
+/// is instant too when the form comes filled from the kiosk with the guest book entry.)
 pub fn is_instant(step: u8) -> bool {
     matches!(step, 2 | 5 | 6 | 7 | 10)
 }
@@ -101,7 +102,8 @@ pub struct StepRecord {
     pub within_standard: Option<bool>,
     /// Who did it; for step 7, who handed the form over.
     pub by: String,
-    /// Recorded in the same instant as another step (2, 5, 6, 7, 10): not measured.
+    /// Recorded in the same instant as another step (2, 5, 6, 7, 10; 3 from the kiosk): not
+    /// measured.
     #[serde(default)]
     pub instant: bool,
     /// Step 7 only: who received the form, `line` (the waiting line) until a helpdesk agent
@@ -188,7 +190,12 @@ impl Steps<'_> {
     /// Step 3 ends when the form is saved, and step 4 (the check) starts. Saving again before the
     /// check extends the same step 3: the check starts anew from the last save.
     fn form_saved(&mut self, event: &Event) {
-        if !self.finish(3, event.at) {
+        if let Some(step3) = self.running(3) {
+            step3.finished_at = Some(event.at);
+            // Saved in the instant it was issued: the form was filled before (at the kiosk), and
+            // that time is not measured.
+            step3.instant = step3.started_at == event.at;
+        } else {
             let resaved = self.running(4).is_some();
             self.out.retain(|r| !(r.step == 4 && r.finished_at.is_none()));
             match self.out.iter_mut().rev().find(|r| r.step == 3) {

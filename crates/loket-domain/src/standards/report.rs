@@ -88,7 +88,7 @@ fn summary(step: u8, records: &[&StepRecord], standards: &[StepStandard]) -> Ste
         [one] => Some(one.minutes),
         _ => None,
     };
-    let mut minutes: Vec<f64> = if instant { Vec::new() } else { records.iter().filter_map(|r| r.minutes()).collect() };
+    let mut minutes: Vec<f64> = records.iter().filter(|r| !r.instant).filter_map(|r| r.minutes()).collect();
     StepSummary {
         step,
         standard_minutes,

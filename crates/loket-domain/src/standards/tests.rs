@@ -309,6 +309,19 @@ fn step_seven_is_received_by_the_line_until_a_helpdesk_agent_calls() {
 }
 
 #[test]
+fn a_form_filled_at_the_kiosk_is_not_measured() {
+    let settings = OfficeSettings::default();
+    let mut v = opened(&settings, 0);
+    v.save_form(None, &form("password"), &settings, at(0), crate::KIOSK_ACTOR).unwrap();
+    let s = steps_at(&v, 30);
+    let step3 = last(&s, 3);
+    assert_eq!((step3.instant, step3.within_standard), (true, None), "filled before it was recorded");
+    let r = report(&[(s, None)], &default_standards());
+    assert_eq!((r.steps[2].count, r.steps[2].compliance_pct, r.steps[2].avg_minutes), (1, None, None));
+    assert!(!r.steps[2].instant, "step 3 is measured when the front office gives the form");
+}
+
+#[test]
 fn a_cancelled_visit_leaves_no_form_step_running() {
     let settings = OfficeSettings::default();
     let mut v = opened(&settings, 0);

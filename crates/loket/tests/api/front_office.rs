@@ -108,6 +108,9 @@ pub async fn the_kiosk_returns_nothing_about_other_visits(app: TestApp) {
     let checked = app.post_empty(&fo, &format!("/api/v1/visits/{}/check", id(&receipt))).await.expect(200);
     assert_eq!(checked["status"], "waiting");
     assert_eq!(checked["steps"][0]["by"], "kiosk");
+    assert_eq!(checked["steps"][2]["step"], 3);
+    assert_eq!(checked["steps"][2]["instant"], true, "filled at the kiosk before it was recorded");
+    assert_eq!(checked["steps"][2]["within_standard"], Value::Null);
     let bad = json!({"visitor": {"name": "Andi", "email": "x"}, "form": {}});
     app.send("POST", "/api/v1/kiosk/visits", None, Some(bad)).await.error(422, "validation");
 }
