@@ -100,6 +100,7 @@ on_both_backends!(
         standards::steps_keep_the_standard_in_force_when_they_started,
         standards::the_handover_names_who_gave_and_who_received_the_form,
         standards::staff_are_told_when_a_running_step_warns_and_overruns,
+        standards::the_staff_stream_ends_when_its_sign_in_ends,
     ],
     backends: [
         auth::login_is_throttled_per_address,

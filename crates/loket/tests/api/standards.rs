@@ -202,3 +202,16 @@ pub async fn staff_are_told_when_a_running_step_warns_and_overruns(app: TestApp)
     assert_eq!(public.next("overrun", Duration::from_millis(200)).await, None);
     assert!(!public.raw.contains("warning") && !public.raw.contains(v["reference"].as_str().expect("reference")));
 }
+
+/// The staff stream ends with its sign-in: after sign-out, at the next event at the latest.
+pub async fn the_staff_stream_ends_when_its_sign_in_ends(app: TestApp) {
+    let fo = app.staff("fo", &[Role::FrontOffice]).await;
+    let hd = app.staff("hd", &[Role::Helpdesk]).await;
+    let mut staff = EventStream::open_staff(&app, &hd).await;
+    app.waiting_visit(&fo, "a").await;
+    staff.next("queue", Duration::from_secs(5)).await.expect("signed in: events arrive");
+    app.post_empty(&hd, "/api/v1/auth/logout").await.expect(204);
+    app.waiting_visit(&fo, "b").await;
+    assert!(staff.ended(Duration::from_secs(5)).await, "the stream outlived its sign-in");
+    assert_eq!(staff.raw.matches("event: queue").count(), 1, "nothing after the sign-out");
+}

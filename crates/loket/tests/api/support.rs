@@ -200,6 +200,18 @@ impl EventStream {
         EventStream { response, buffer: String::new(), raw: String::new() }
     }
 
+    /// Whether the server ended the stream within `within` (events before the end are read).
+    pub async fn ended(&mut self, within: std::time::Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            match tokio::time::timeout_at(deadline, self.response.chunk()).await {
+                Err(_) => return false,
+                Ok(Ok(Some(chunk))) => self.raw.push_str(&String::from_utf8_lossy(&chunk)),
+                Ok(_) => return true,
+            }
+        }
+    }
+
     /// The next event named `name`, waiting at most `within`.
     pub async fn next(&mut self, name: &str, within: std::time::Duration) -> Option<Value> {
         let deadline = tokio::time::Instant::now() + within;
