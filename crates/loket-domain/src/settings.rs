@@ -12,7 +12,7 @@ use crate::office::{
     Counter, Service, ZONES, default_counters, default_services, validate_counters, validate_services,
 };
 use crate::priority::{Category, PriorityTable};
-use crate::standards::{StepStandard, default_standards, validate_standards};
+use crate::standards::{StandardsInForce, StepStandard, default_standards, validate_standards};
 
 /// Everything an office sets, one document. Each top-level field is stored as one setting (its
 /// name is the key); a field missing from storage has its default.
@@ -49,6 +49,12 @@ impl OfficeSettings {
     /// The standard for analysis (step 9) of a visit in this category.
     pub fn analysis_minutes(&self, category: Option<&str>) -> Option<u32> {
         category.and_then(|c| self.priorities.find(c)).map(|c| c.analysis_minutes)
+    }
+
+    /// The standards in force now for `steps`, as the event that starts them records them; step
+    /// 9's is the analysis target of the visit's `category`.
+    pub fn standards_in_force(&self, steps: &[u8], category: Option<&str>) -> StandardsInForce {
+        StandardsInForce::of(&self.time_standards, self.analysis_minutes(category), steps)
     }
 
     /// The services a counter calls from now: every service it serves, or the one asked for.

@@ -1,11 +1,18 @@
 //! Time standards (mutu baku waktu): each SOP step's record, computed from the visit's history,
-//! measured against the step's standard.
+//! measured against the standard that was in force when the step started.
+
+use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::errors::FieldErrors;
 use crate::history::{Event, EventKind};
+
+mod report;
+pub mod watch;
+
+pub use report::{AppliedStandard, StepSummary, TimeStandardsReport, WaitingSummary, report};
 
 /// One step's standard in minutes (a setting of the office).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -40,8 +47,47 @@ pub fn validate_standards(standards: &[StepStandard]) -> Result<(), FieldErrors>
     errors.into_result(())
 }
 
-fn standard_for(standards: &[StepStandard], step: u8) -> Option<u32> {
+pub(crate) fn standard_for(standards: &[StepStandard], step: u8) -> Option<u32> {
     standards.iter().find(|s| s.step == step).map(|s| s.minutes)
+}
+
+/// Steps recorded in the same instant as another one, by the same action: step 2 with the guest
+/// book entry (1), steps 5 and 7, or 6, with the check (4), step 10 with the end of the analysis
+/// (9). Their time is not measured, so they are never counted as within their standard. (Step 3
+/// is instant too when the form comes filled from the kiosk with the guest book entry.)
+pub fn is_instant(step: u8) -> bool {
+    matches!(step, 2 | 5 | 6 | 7 | 10)
+}
+
+/// Who holds the form after step 7 until a helpdesk agent calls the visit: the waiting line.
+pub const LINE_RECEIVER: &str = "line";
+
+/// The standards in force for the steps an event starts, kept in the event's data under
+/// `standards` (`{"3": 5}`), so that a later change of the settings never changes how the step
+/// is judged. A step absent from it had no standard.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StandardsInForce(BTreeMap<u8, u32>);
+
+impl StandardsInForce {
+    /// The standards of `steps` from the office's `standards`; step 9's is `analysis_minutes`
+    /// (the category's target) when known.
+    pub fn of(standards: &[StepStandard], analysis_minutes: Option<u32>, steps: &[u8]) -> StandardsInForce {
+        let minutes = |step: u8| {
+            if step == 9 { analysis_minutes.or(standard_for(standards, 9)) } else { standard_for(standards, step) }
+        };
+        StandardsInForce(steps.iter().filter_map(|&step| minutes(step).map(|m| (step, m))).collect())
+    }
+
+    pub fn minutes(&self, step: u8) -> Option<u32> {
+        self.0.get(&step).copied()
+    }
+
+    /// What an event recorded: `None` for an event written before standards were recorded,
+    /// else the standard of `step` in force then (itself `None` when the step had none).
+    fn recorded(event: &Event, step: u8) -> Option<Option<u32>> {
+        let recorded = event.data.get("standards")?;
+        Some(recorded.get(step.to_string()).and_then(serde_json::Value::as_u64).and_then(|m| u32::try_from(m).ok()))
+    }
 }
 
 /// One SOP step as it happened.
@@ -50,10 +96,20 @@ pub struct StepRecord {
     pub step: u8,
     pub started_at: DateTime<Utc>,
     pub finished_at: Option<DateTime<Utc>>,
+    /// The standard in force when the step started.
     pub standard_minutes: Option<u32>,
-    /// Null when the step has no standard, or is still running within it.
+    /// Null when the step has no standard, is instant, or is still running within it.
     pub within_standard: Option<bool>,
+    /// Who did it; for step 7, who handed the form over.
     pub by: String,
+    /// Recorded in the same instant as another step (2, 5, 6, 7, 10; 3 from the kiosk): not
+    /// measured.
+    #[serde(default)]
+    pub instant: bool,
+    /// Step 7 only: who received the form, `line` (the waiting line) until a helpdesk agent
+    /// calls the visit, then that agent.
+    #[serde(default)]
+    pub received_by: Option<String>,
 }
 
 impl StepRecord {
@@ -62,109 +118,195 @@ impl StepRecord {
     }
 }
 
-/// The steps of a visit, in order, read from its history. A running step is judged against
-/// `now`: once it passes its standard it shows `within_standard: false` while it still runs.
-/// `analysis_minutes` is the standard of step 9 from the category's priority, when known.
+/// The standards as the office has them now: only for histories written before standards were
+/// recorded with the events that start the steps.
+struct CurrentStandards<'a> {
+    standards: &'a [StepStandard],
+    analysis_minutes: Option<u32>,
+}
+
+/// Builds the step records while the history is read, oldest event first.
+struct Steps<'a> {
+    out: Vec<StepRecord>,
+    current: CurrentStandards<'a>,
+}
+
+impl Steps<'_> {
+    /// The standard in force for `step` when `event` started it.
+    fn standard(&self, event: &Event, step: u8) -> Option<u32> {
+        StandardsInForce::recorded(event, step).unwrap_or_else(|| {
+            let CurrentStandards { standards, analysis_minutes } = self.current;
+            StandardsInForce::of(standards, analysis_minutes, &[step]).minutes(step)
+        })
+    }
+
+    /// A step that starts at `event` and runs until a later event ends it.
+    fn open(&mut self, step: u8, event: &Event) {
+        self.push(step, event.at, None, event);
+    }
+
+    /// A step that starts and ends at `event`.
+    fn done(&mut self, step: u8, event: &Event) {
+        self.push(step, event.at, Some(event.at), event);
+    }
+
+    fn push(&mut self, step: u8, started_at: DateTime<Utc>, finished_at: Option<DateTime<Utc>>, event: &Event) {
+        let record = StepRecord {
+            step,
+            started_at,
+            finished_at,
+            standard_minutes: self.standard(event, step),
+            within_standard: None,
+            by: event.by.clone(),
+            instant: is_instant(step),
+            received_by: (step == 7).then(|| LINE_RECEIVER.to_owned()),
+        };
+        self.out.push(record);
+    }
+
+    fn running(&mut self, step: u8) -> Option<&mut StepRecord> {
+        self.out.iter_mut().rev().find(|r| r.step == step && r.finished_at.is_none())
+    }
+
+    /// Ends the running `step` at `at`; false when none runs.
+    fn finish(&mut self, step: u8, at: DateTime<Utc>) -> bool {
+        match self.running(step) {
+            Some(r) => {
+                r.finished_at = Some(at);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Ends the running `step` at `event`, or records it as done there when it was not running
+    /// (a history that did not open it).
+    fn finish_or_done(&mut self, step: u8, event: &Event) {
+        if !self.finish(step, event.at) {
+            self.done(step, event);
+        }
+    }
+
+    /// Step 3 ends when the form is saved, and step 4 (the check) starts. Saving again before the
+    /// check extends the same step 3: the check starts anew from the last save.
+    fn form_saved(&mut self, event: &Event) {
+        if let Some(step3) = self.running(3) {
+            step3.finished_at = Some(event.at);
+            // Saved in the instant it was issued: the form was filled before (at the kiosk), and
+            // that time is not measured.
+            step3.instant = step3.started_at == event.at;
+        } else {
+            let resaved = self.running(4).is_some();
+            self.out.retain(|r| !(r.step == 4 && r.finished_at.is_none()));
+            match self.out.iter_mut().rev().find(|r| r.step == 3) {
+                Some(step3) if resaved => step3.finished_at = Some(event.at),
+                _ => self.done(3, event),
+            }
+        }
+        self.open(4, event);
+    }
+}
+
+/// The steps of a visit, in order, read from its history. A step with a standard is open from
+/// its start: judged against `now` while it runs, it shows `within_standard: false` once it has
+/// passed its standard. Each step is judged by the standard recorded with the event that started
+/// it; `standards` and `analysis_minutes` (step 9's standard from the category's priority) are
+/// the office's current ones, used only for events written before standards were recorded.
 pub fn steps(
     history: &[Event],
     standards: &[StepStandard],
     analysis_minutes: Option<u32>,
     now: DateTime<Utc>,
 ) -> Vec<StepRecord> {
-    let mut out: Vec<StepRecord> = Vec::new();
-    // When the step now running began: the end of the last step before it.
-    let mut mark: Option<DateTime<Utc>> = None;
-    let standard = |step: u8| {
-        if step == 9 { analysis_minutes.or_else(|| standard_for(standards, 9)) } else { standard_for(standards, step) }
-    };
-    let push =
-        |out: &mut Vec<StepRecord>, step: u8, started: DateTime<Utc>, finished: Option<DateTime<Utc>>, by: &str| {
-            out.push(StepRecord {
-                step,
-                started_at: started,
-                finished_at: finished,
-                standard_minutes: standard(step),
-                within_standard: None,
-                by: by.to_owned(),
-            });
-        };
-    let finish = |out: &mut Vec<StepRecord>, step: u8, at: DateTime<Utc>| {
-        if let Some(r) = out.iter_mut().rev().find(|r| r.step == step && r.finished_at.is_none()) {
-            r.finished_at = Some(at);
-        }
-    };
+    let mut s = Steps { out: Vec::new(), current: CurrentStandards { standards, analysis_minutes } };
     for e in history {
-        let at = e.at;
-        let by = e.by.as_str();
         match e.kind {
             EventKind::Created => {
-                push(&mut out, 1, at, Some(at), by);
-                push(&mut out, 2, at, Some(at), by);
-                mark = Some(at);
+                s.done(1, e);
+                s.done(2, e);
+                s.open(3, e);
             }
-            EventKind::FormSaved => match out.last_mut() {
-                // Saving again before the check extends the same step 3.
-                Some(last) if last.step == 3 => last.finished_at = Some(at),
-                _ => {
-                    push(&mut out, 3, mark.unwrap_or(at), Some(at), by);
-                    mark = Some(at);
-                }
-            },
+            EventKind::FormSaved => s.form_saved(e),
             EventKind::FoundIncomplete => {
-                push(&mut out, 4, mark.unwrap_or(at), Some(at), by);
-                push(&mut out, 6, at, Some(at), by);
-                mark = Some(at);
+                s.finish_or_done(4, e);
+                s.done(6, e);
+                s.open(3, e);
             }
             EventKind::Queued => {
-                push(&mut out, 4, mark.unwrap_or(at), Some(at), by);
-                push(&mut out, 5, at, Some(at), by);
-                push(&mut out, 7, at, Some(at), by);
-                mark = Some(at);
+                s.finish_or_done(4, e);
+                s.done(5, e);
+                s.done(7, e);
             }
             EventKind::Called => {
-                if !out.iter().any(|r| r.step == 8 && r.finished_at.is_none()) {
-                    push(&mut out, 8, at, None, by);
+                // The first agent to call the visit receives the form from the line.
+                let handover = s.out.iter_mut().rev().find(|r| r.step == 7);
+                if let Some(h) = handover.filter(|h| h.received_by.as_deref() == Some(LINE_RECEIVER)) {
+                    h.received_by = Some(e.by.clone());
+                }
+                if s.running(8).is_none() {
+                    s.open(8, e);
                 }
             }
-            EventKind::NoShow | EventKind::NotServed => finish(&mut out, 8, at),
+            EventKind::NoShow | EventKind::NotServed => {
+                s.finish(8, e.at);
+            }
             EventKind::Started => {
-                finish(&mut out, 8, at);
-                push(&mut out, 9, at, None, by);
+                s.finish(8, e.at);
+                s.open(9, e);
             }
             EventKind::Answered => {
-                finish(&mut out, 9, at);
-                push(&mut out, 10, at, Some(at), by);
-                mark = Some(at);
+                s.finish(9, e.at);
+                s.done(10, e);
+                s.open(12, e);
             }
             EventKind::Escalated => {
-                finish(&mut out, 9, at);
-                push(&mut out, 11, at, Some(at), by);
-                mark = Some(at);
+                s.finish(9, e.at);
+                // Step 11 ends when the escalation has left: a TTS ticket exists once its number
+                // is entered (with the escalation); an e-mail has left once the mail server took it.
+                if e.data.get("channel").and_then(serde_json::Value::as_str) == Some("tts") {
+                    s.done(11, e);
+                } else {
+                    s.open(11, e);
+                }
+                s.open(12, e);
+            }
+            // LKPP's answer shows the escalation had left, if its sending was never recorded.
+            EventKind::EscalationSent | EventKind::EscalationAnswered => {
+                s.finish(11, e.at);
             }
             EventKind::Archived => {
                 // A later archived version is not a second step 12.
-                if !out.iter().any(|r| r.step == 12) {
-                    push(&mut out, 12, mark.unwrap_or(at), Some(at), by);
+                if !s.finish(12, e.at) && !s.out.iter().any(|r| r.step == 12) {
+                    s.done(12, e);
                 }
             }
             EventKind::Cancelled => {
-                // Cancelled while called, or in service at the visitor's request.
-                finish(&mut out, 8, at);
-                finish(&mut out, 9, at);
+                // Cancelled before the call, or in service at the visitor's request.
+                s.finish(8, e.at);
+                s.finish(9, e.at);
+                // A form never returned or never checked: those steps did not happen.
+                s.out.retain(|r| !(matches!(r.step, 3 | 4) && r.finished_at.is_none()));
             }
-            EventKind::Recalled | EventKind::Skipped | EventKind::EscalationSent | EventKind::EscalationAnswered => {}
+            EventKind::Recalled | EventKind::Skipped => {}
         }
     }
+    let mut out = s.out;
     for r in &mut out {
-        r.within_standard = r.standard_minutes.and_then(|limit| {
-            let limit_ms = i64::from(limit) * 60_000;
-            match r.finished_at {
-                Some(f) => Some((f - r.started_at).num_milliseconds() <= limit_ms),
-                None => ((now - r.started_at).num_milliseconds() > limit_ms).then_some(false),
-            }
-        });
+        r.within_standard = judge(r, now);
     }
     out
+}
+
+/// Within the standard, past it, or not (yet) judged.
+fn judge(r: &StepRecord, now: DateTime<Utc>) -> Option<bool> {
+    if r.instant {
+        return None;
+    }
+    let limit_ms = i64::from(r.standard_minutes?) * 60_000;
+    match r.finished_at {
+        Some(f) => Some((f - r.started_at).num_milliseconds() <= limit_ms),
+        None => ((now - r.started_at).num_milliseconds() > limit_ms).then_some(false),
+    }
 }
 
 /// Waiting time (step 8's main figure): from the number given to the first call, in minutes.
@@ -174,198 +316,5 @@ pub fn waiting_minutes(history: &[Event]) -> Option<f64> {
     Some((called - queued).num_milliseconds() as f64 / 60_000.0)
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
-pub struct StepSummary {
-    pub step: u8,
-    pub standard_minutes: Option<u32>,
-    /// Finished steps counted.
-    pub count: u64,
-    /// Of those with a standard, how many were within it.
-    pub within: u64,
-    pub compliance_pct: Option<f64>,
-    pub avg_minutes: Option<f64>,
-    pub p90_minutes: Option<f64>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
-pub struct WaitingSummary {
-    pub count: u64,
-    pub avg_minutes: Option<f64>,
-    pub p90_minutes: Option<f64>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
-pub struct TimeStandardsReport {
-    pub steps: Vec<StepSummary>,
-    pub waiting: WaitingSummary,
-}
-
-/// Aggregates visits' step records and waiting times into the time-standards report.
-pub fn report(visits: &[(Vec<StepRecord>, Option<f64>)], standards: &[StepStandard]) -> TimeStandardsReport {
-    let steps = (1..=12u8)
-        .map(|step| {
-            let records: Vec<&StepRecord> = visits
-                .iter()
-                .flat_map(|(s, _)| s.iter())
-                .filter(|r| r.step == step && r.finished_at.is_some())
-                .collect();
-            let mut minutes: Vec<f64> = records.iter().filter_map(|r| r.minutes()).collect();
-            let judged: Vec<bool> = records.iter().filter_map(|r| r.within_standard).collect();
-            let within = judged.iter().filter(|w| **w).count() as u64;
-            StepSummary {
-                step,
-                standard_minutes: standard_for(standards, step),
-                count: records.len() as u64,
-                within,
-                compliance_pct: (!judged.is_empty()).then(|| round2(within as f64 * 100.0 / judged.len() as f64)),
-                avg_minutes: average(&minutes),
-                p90_minutes: percentile(&mut minutes, 0.9),
-            }
-        })
-        .collect();
-    let mut waits: Vec<f64> = visits.iter().filter_map(|(_, w)| *w).collect();
-    TimeStandardsReport {
-        steps,
-        waiting: WaitingSummary {
-            count: waits.len() as u64,
-            avg_minutes: average(&waits),
-            p90_minutes: percentile(&mut waits, 0.9),
-        },
-    }
-}
-
-fn round2(x: f64) -> f64 {
-    (x * 100.0).round() / 100.0
-}
-
-fn average(xs: &[f64]) -> Option<f64> {
-    (!xs.is_empty()).then(|| round2(xs.iter().sum::<f64>() / xs.len() as f64))
-}
-
-/// Nearest-rank percentile.
-fn percentile(xs: &mut [f64], p: f64) -> Option<f64> {
-    if xs.is_empty() {
-        return None;
-    }
-    xs.sort_by(f64::total_cmp);
-    let rank = ((p * xs.len() as f64).ceil() as usize).clamp(1, xs.len());
-    Some(round2(xs[rank - 1]))
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::visit::Status;
-    use chrono::{Duration, TimeZone};
-
-    fn t0() -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(2026, 11, 28, 2, 0, 0).unwrap()
-    }
-
-    fn ev(kind: EventKind, minute: i64) -> Event {
-        Event {
-            kind,
-            at: t0() + Duration::minutes(minute),
-            by: "fo".into(),
-            from: None,
-            to: Status::Waiting,
-            data: serde_json::json!({}),
-        }
-    }
-
-    #[test]
-    fn steps_are_read_from_history_in_order() {
-        let h = [
-            ev(EventKind::Created, 0),
-            ev(EventKind::FormSaved, 4),
-            ev(EventKind::Queued, 6),
-            ev(EventKind::Called, 20),
-            ev(EventKind::Started, 22),
-            ev(EventKind::Answered, 40),
-            ev(EventKind::Archived, 45),
-        ];
-        let s = steps(&h, &default_standards(), None, t0() + Duration::hours(1));
-        let numbers: Vec<u8> = s.iter().map(|r| r.step).collect();
-        assert_eq!(numbers, [1, 2, 3, 4, 5, 7, 8, 9, 10, 12]);
-        let step3 = &s[2];
-        assert_eq!(step3.minutes(), Some(4.0));
-        assert_eq!(step3.within_standard, Some(true));
-        let step9 = s.iter().find(|r| r.step == 9).unwrap();
-        assert_eq!(step9.minutes(), Some(18.0));
-        assert_eq!(step9.standard_minutes, Some(30));
-        assert_eq!(s[0].within_standard, None, "step 1 has no standard");
-    }
-
-    #[test]
-    fn a_step_checked_twice_appears_twice() {
-        let h = [
-            ev(EventKind::Created, 0),
-            ev(EventKind::FormSaved, 2),
-            ev(EventKind::FoundIncomplete, 3),
-            ev(EventKind::FormSaved, 10),
-            ev(EventKind::Queued, 11),
-        ];
-        let s = steps(&h, &default_standards(), None, t0());
-        let numbers: Vec<u8> = s.iter().map(|r| r.step).collect();
-        assert_eq!(numbers, [1, 2, 3, 4, 6, 3, 4, 5, 7]);
-        // The second fill took 7 minutes, over the standard of 5.
-        assert_eq!(s[5].within_standard, Some(false));
-    }
-
-    #[test]
-    fn a_running_step_past_its_standard_shows_the_overrun() {
-        let h = [
-            ev(EventKind::Created, 0),
-            ev(EventKind::FormSaved, 1),
-            ev(EventKind::Queued, 2),
-            ev(EventKind::Called, 3),
-            ev(EventKind::Started, 4),
-        ];
-        let early = steps(&h, &default_standards(), Some(15), t0() + Duration::minutes(10));
-        assert_eq!(early.last().map(|r| r.within_standard), Some(None));
-        let late = steps(&h, &default_standards(), Some(15), t0() + Duration::minutes(30));
-        let step9 = late.last().unwrap();
-        assert_eq!(step9.standard_minutes, Some(15), "analysis standard from the priority table");
-        assert_eq!(step9.within_standard, Some(false));
-    }
-
-    #[test]
-    fn waiting_time_runs_from_the_number_to_the_first_call() {
-        let h = [
-            ev(EventKind::Created, 0),
-            ev(EventKind::Queued, 5),
-            ev(EventKind::Called, 17),
-            ev(EventKind::Recalled, 19),
-        ];
-        assert_eq!(waiting_minutes(&h), Some(12.0));
-    }
-
-    #[test]
-    fn the_report_counts_compliance_and_percentiles() {
-        let mk = |m: i64| {
-            let h = [ev(EventKind::Created, 0), ev(EventKind::FormSaved, m)];
-            (steps(&h, &default_standards(), None, t0()), Some(m as f64))
-        };
-        let visits: Vec<_> = (1..=10).map(mk).collect();
-        let r = report(&visits, &default_standards());
-        let s3 = &r.steps[2];
-        assert_eq!((s3.count, s3.within), (10, 5));
-        assert_eq!(s3.compliance_pct, Some(50.0));
-        assert_eq!(s3.avg_minutes, Some(5.5));
-        assert_eq!(s3.p90_minutes, Some(9.0));
-        assert_eq!(r.waiting.count, 10);
-        assert_eq!(r.steps[7].compliance_pct, None, "step 8 has no standard");
-    }
-
-    #[test]
-    fn standards_must_be_positive_and_unique() {
-        let bad = [
-            StepStandard { step: 3, minutes: 0 },
-            StepStandard { step: 3, minutes: 5 },
-            StepStandard { step: 13, minutes: 5 },
-        ];
-        let e = validate_standards(&bad).unwrap_err();
-        assert_eq!(e.0.len(), 3);
-        assert!(validate_standards(&default_standards()).is_ok());
-    }
-}
+mod tests;

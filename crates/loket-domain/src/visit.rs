@@ -154,12 +154,14 @@ pub const ANSWER_MAX: usize = 10_000;
 pub const REASON_MAX: usize = 500;
 
 impl Visit {
-    /// Steps 1-2: the guest book entry is made and the form issued.
+    /// Steps 1-2: the guest book entry is made and the form issued; step 3 (filling the form)
+    /// starts. Each transition records the standards in force for the steps it starts.
     pub fn open(
         id: String,
         reference: String,
         service: String,
         visitor: Visitor,
+        settings: &OfficeSettings,
         now: DateTime<Utc>,
         by: &str,
     ) -> (Visit, Event) {
@@ -180,7 +182,9 @@ impl Visit {
             updated_at: now,
             history: Vec::new(),
         };
-        let event = visit.event(EventKind::Created, None, now, by, json!({"service": visit.service}));
+        let standards = settings.standards_in_force(&[1, 2, 3], None);
+        let event =
+            visit.event(EventKind::Created, None, now, by, json!({"service": visit.service, "standards": standards}));
         let mut visit = visit;
         visit.history.push(event.clone());
         (visit, event)
@@ -210,16 +214,17 @@ impl Visit {
         event
     }
 
-    /// Step 3: the visitor's form is saved, complete or not. Each given field is checked for its
-    /// format at once; on any error nothing is applied.
+    /// Step 3: the visitor's form is saved, complete or not; the check (step 4) starts. Each given
+    /// field is checked for its format at once; on any error nothing is applied.
     pub fn save_form(
         &mut self,
         visitor: Option<&VisitorInput>,
         form: &FormInput,
-        table: &PriorityTable,
+        settings: &OfficeSettings,
         now: DateTime<Utc>,
         by: &str,
     ) -> Result<Event, Refused> {
+        let table = &settings.priorities;
         if !matches!(self.status, Status::FormIssued | Status::FormSubmitted | Status::FormIncomplete) {
             return Err(self.refuse("given a form"));
         }
@@ -237,7 +242,8 @@ impl Visit {
             (Some(v), Some(f)) if errors.is_empty() => {
                 self.visitor = v;
                 self.form = f;
-                Ok(self.moved(Status::FormSubmitted, EventKind::FormSaved, now, by, json!({})))
+                let data = json!({"standards": settings.standards_in_force(&[4], None)});
+                Ok(self.moved(Status::FormSubmitted, EventKind::FormSaved, now, by, data))
             }
             _ => Err(Refused::Validation(errors)),
         }
@@ -253,22 +259,36 @@ impl Visit {
         Ok(if errors.is_empty() { Check::Complete } else { Check::Incomplete(errors) })
     }
 
-    /// Steps 4 and 6: not complete; the visitor is asked to complete the form. Nothing entered is
-    /// lost.
-    pub fn mark_incomplete(&mut self, errors: &FieldErrors, now: DateTime<Utc>, by: &str) -> Result<Event, Refused> {
+    /// Steps 4 and 6: not complete; the visitor is asked to complete the form (step 3 again).
+    /// Nothing entered is lost.
+    pub fn mark_incomplete(
+        &mut self,
+        errors: &FieldErrors,
+        settings: &OfficeSettings,
+        now: DateTime<Utc>,
+        by: &str,
+    ) -> Result<Event, Refused> {
         if !matches!(self.status, Status::FormSubmitted | Status::FormIncomplete) {
             return Err(self.refuse("checked"));
         }
-        Ok(self.moved(Status::FormIncomplete, EventKind::FoundIncomplete, now, by, json!({"fields": errors})))
+        let data = json!({"fields": errors, "standards": settings.standards_in_force(&[6, 3], None)});
+        Ok(self.moved(Status::FormIncomplete, EventKind::FoundIncomplete, now, by, data))
     }
 
     /// Steps 4, 5 and 7: complete; the visit gets its number and waits in line, and the form
     /// goes to the helpdesk.
-    pub fn enqueue(&mut self, place: LinePlace, now: DateTime<Utc>, by: &str) -> Result<Event, Refused> {
+    pub fn enqueue(
+        &mut self,
+        place: LinePlace,
+        settings: &OfficeSettings,
+        now: DateTime<Utc>,
+        by: &str,
+    ) -> Result<Event, Refused> {
         if !matches!(self.status, Status::FormSubmitted | Status::FormIncomplete) {
             return Err(self.refuse("given a number"));
         }
-        let data = json!({"number": place.number, "priority_lane": place.priority_lane});
+        let standards = settings.standards_in_force(&[5, 7], None);
+        let data = json!({"number": place.number, "priority_lane": place.priority_lane, "standards": standards});
         self.queue = Queue {
             number: Some(place.number),
             day: Some(place.day),
@@ -283,14 +303,21 @@ impl Visit {
     }
 
     /// Step 8: the first call of this number at a counter.
-    pub fn call(&mut self, counter: &str, now: DateTime<Utc>, by: &str) -> Result<Event, Refused> {
+    pub fn call(
+        &mut self,
+        counter: &str,
+        settings: &OfficeSettings,
+        now: DateTime<Utc>,
+        by: &str,
+    ) -> Result<Event, Refused> {
         if self.status != Status::Waiting {
             return Err(self.refuse("called"));
         }
         self.queue.call_count = 1;
         self.queue.counter = Some(counter.to_owned());
         self.queue.called_at = Some(now);
-        let data = self.call_data();
+        let mut data = self.call_data();
+        data["standards"] = json!(settings.standards_in_force(&[8], None));
         Ok(self.moved(Status::Called, EventKind::Called, now, by, data))
     }
 
@@ -350,17 +377,27 @@ impl Visit {
         Ok(())
     }
 
-    /// The visitor came to the counter.
-    pub fn start(&mut self, now: DateTime<Utc>, by: &str) -> Result<Event, Refused> {
+    /// The visitor came to the counter: the analysis (step 9) starts, held to the analysis target
+    /// of the form's category.
+    pub fn start(&mut self, settings: &OfficeSettings, now: DateTime<Utc>, by: &str) -> Result<Event, Refused> {
         if self.status != Status::Called {
             return Err(self.refuse("started"));
         }
-        let data = json!({"counter": self.queue.counter});
+        let standards = settings.standards_in_force(&[9], self.form.category.as_deref());
+        let data = json!({"counter": self.queue.counter, "standards": standards});
         Ok(self.moved(Status::InService, EventKind::Started, now, by, data))
     }
 
-    /// Steps 9-10: analysed, and answered in writing on the form.
-    pub fn answer(&mut self, analysis: &str, answer: &str, now: DateTime<Utc>, by: &str) -> Result<Event, Refused> {
+    /// Steps 9-10: analysed, and answered in writing on the form; step 12 (copy and archive)
+    /// starts.
+    pub fn answer(
+        &mut self,
+        analysis: &str,
+        answer: &str,
+        settings: &OfficeSettings,
+        now: DateTime<Utc>,
+        by: &str,
+    ) -> Result<Event, Refused> {
         if self.status != Status::InService {
             return Err(self.refuse("answered"));
         }
@@ -372,12 +409,20 @@ impl Visit {
         }
         self.analysis = analysis;
         self.answer = answer;
-        Ok(self.moved(Status::Answered, EventKind::Answered, now, by, json!({})))
+        let data = json!({"standards": settings.standards_in_force(&[10, 12], None)});
+        Ok(self.moved(Status::Answered, EventKind::Answered, now, by, data))
     }
 
-    /// Steps 9 and 11: analysed, no solution found here; escalated to the LKPP helpdesk.
-    /// A TTS escalation needs the ticket number TTS gave; an e-mail one waits in the outbox.
-    pub fn escalate(&mut self, request: &EscalationRequest, now: DateTime<Utc>, by: &str) -> Result<Event, Refused> {
+    /// Steps 9 and 11: analysed, no solution found here; escalated to the LKPP helpdesk; step 12
+    /// starts. A TTS escalation needs the ticket number TTS gave; an e-mail one waits in the
+    /// outbox, and step 11 runs until it is sent.
+    pub fn escalate(
+        &mut self,
+        request: &EscalationRequest,
+        settings: &OfficeSettings,
+        now: DateTime<Utc>,
+        by: &str,
+    ) -> Result<Event, Refused> {
         if self.status != Status::InService {
             return Err(self.refuse("escalated"));
         }
@@ -408,11 +453,11 @@ impl Visit {
             summary: summary.unwrap_or_default(),
             answered_at: None,
         });
-        let data = json!({"channel": request.channel});
+        let data = json!({"channel": request.channel, "standards": settings.standards_in_force(&[11, 12], None)});
         Ok(self.moved(Status::Escalated, EventKind::Escalated, now, by, data))
     }
 
-    /// The escalation e-mail was accepted by the mail server.
+    /// The escalation e-mail was accepted by the mail server: step 11 ends.
     pub fn escalation_sent(
         &mut self,
         message_id: Option<String>,

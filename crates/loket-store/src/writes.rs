@@ -308,9 +308,9 @@ pub(crate) async fn open_visit(
     let day = office_day(now, settings.zone());
     let sequence = Sequence::Reference(day);
     let reference = sequence.format(next_in(t, &sequence).await?, "");
-    let (mut visit, _) = Visit::open(new_id(), reference, service, visitor, now, by);
+    let (mut visit, _) = Visit::open(new_id(), reference, service, visitor, settings, now, by);
     if let Some(form) = &open.form {
-        visit.save_form(None, form, &settings.priorities, now, by)?;
+        visit.save_form(None, form, settings, now, by)?;
     }
     insert_visit(t, &visit, day).await?;
     append_events(t, told, &visit, 0).await?;
@@ -368,11 +368,11 @@ pub(crate) async fn check_visit(
             let numbers = Sequence::Number { service: visit.service.clone(), day };
             let number = numbers.format(next_in(t, &numbers).await?, "");
             let position = next_in(t, &Sequence::Place).await?;
-            visit.enqueue(LinePlace { number, day, position, priority_lane }, now, by)?;
+            visit.enqueue(LinePlace { number, day, position, priority_lane }, settings, now, by)?;
             None
         }
         Check::Incomplete(errors) => {
-            visit.mark_incomplete(&errors, now, by)?;
+            visit.mark_incomplete(&errors, settings, now, by)?;
             Some(errors)
         }
     };
@@ -461,7 +461,7 @@ pub(crate) async fn call_next(
         return Ok(None);
     };
     let before = visit.history.len();
-    visit.call(counter, now, by)?;
+    visit.call(counter, settings, now, by)?;
     save(t, told, &visit, before).await?;
     Ok(Some(visit))
 }
@@ -490,7 +490,7 @@ pub(crate) async fn skip(
                 requeue.called_in_place = next.queue.position;
             }
             let before = next.history.len();
-            next.call(&counter, now, by)?;
+            next.call(&counter, settings, now, by)?;
             save(t, told, &next, before).await?;
             Some(next)
         }

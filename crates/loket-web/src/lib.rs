@@ -15,11 +15,14 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 pub mod api;
+pub mod clock;
 pub mod error;
 pub mod extract;
 pub mod limits;
 pub mod views;
+pub mod watch;
 
+use clock::Clock;
 use error::{ApiError, ApiResult};
 use limits::{Limits, RateLimiter};
 use views::VisitView;
@@ -31,6 +34,9 @@ pub const BODY_LIMIT: usize = 1024 * 1024;
 pub struct AppState {
     pub store: Arc<dyn Store>,
     limiters: Arc<Limiters>,
+    clock: Clock,
+    /// Warnings and overruns of running steps, for the staff event stream ([`watch`]).
+    pub alerts: watch::Alerts,
 }
 
 struct Limiters {
@@ -46,12 +52,17 @@ impl AppState {
             login_user: RateLimiter::new(limits.login_failures_per_user, limits.login_lockout),
             login_address: RateLimiter::new(limits.login_failures_per_address, limits.login_lockout),
         };
-        AppState { store, limiters: Arc::new(limiters) }
+        AppState { store, limiters: Arc::new(limiters), clock: Clock::default(), alerts: watch::Alerts::default() }
+    }
+
+    /// The same app on another clock (tests move it forward).
+    pub fn with_clock(self, clock: Clock) -> AppState {
+        AppState { clock, ..self }
     }
 
     /// The web layer reads the clock; everything below it is given the time.
     pub fn now(&self) -> DateTime<Utc> {
-        Utc::now()
+        self.clock.now()
     }
 
     /// The visit as API.md shows it, with its steps read from its history.
@@ -72,6 +83,7 @@ impl AppState {
         (name = "counters", description = "SOP step 8: calling"),
         (name = "helpdesk", description = "SOP steps 9-12: analysis, answer, escalation, archive"),
         (name = "display", description = "Display board and live events (public, no personal data)"),
+        (name = "staff events", description = "Live events for signed-in staff, with warnings and overruns of running steps"),
         (name = "settings", description = "Office settings (supervisor, admin)"),
         (name = "reports", description = "Time standards (supervisor, admin)")
     )
@@ -94,7 +106,7 @@ impl utoipa::Modify for BearerAuth {
 /// The API's routes, each registered together with its OpenAPI description, so that the
 /// document and the router cannot drift apart.
 fn api_router() -> OpenApiRouter<AppState> {
-    use api::{auth, kiosk, line, reports, settings, visits};
+    use api::{auth, kiosk, line, reports, settings, staff_events, visits};
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(auth::login))
         .routes(routes!(auth::logout))
@@ -119,6 +131,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(visits::archived_document))
         .routes(routes!(line::display))
         .routes(routes!(line::events))
+        .routes(routes!(staff_events::staff_events))
         .routes(routes!(settings::get_priorities, settings::put_priorities))
         .routes(routes!(settings::get_time_standards, settings::put_time_standards))
         .routes(routes!(settings::get_counters, settings::put_counters))

@@ -41,10 +41,16 @@ pub struct VisitView {
     pub updated_at: DateTime<Utc>,
 }
 
+/// A visit's steps at `now`, read from its history; the office's current standards serve only
+/// events written before standards were recorded with them.
+pub fn visit_steps(visit: &Visit, settings: &OfficeSettings, now: DateTime<Utc>) -> Vec<StepRecord> {
+    let analysis_minutes = settings.analysis_minutes(visit.form.category.as_deref());
+    steps(&visit.history, &settings.time_standards, analysis_minutes, now)
+}
+
 impl VisitView {
     pub fn new(visit: Visit, settings: &OfficeSettings, now: DateTime<Utc>) -> VisitView {
-        let analysis_minutes = settings.analysis_minutes(visit.form.category.as_deref());
-        let steps = steps(&visit.history, &settings.time_standards, analysis_minutes, now);
+        let steps = visit_steps(&visit, settings, now);
         VisitView {
             id: visit.id,
             reference: visit.reference,

@@ -39,7 +39,9 @@ pub async fn serve(store: Arc<dyn Store>, listen: SocketAddr, kiosk_per_minute: 
     let addr = listener.local_addr()?;
     crate::jobs::spawn_office_day_closer(store.clone());
     let limits = Limits { kiosk_per_minute, ..Limits::default() };
-    let app = loket_web::app(AppState::new(store, limits));
+    let state = AppState::new(store, limits);
+    loket_web::watch::spawn(state.clone(), loket_web::watch::EVERY);
+    let app = loket_web::app(state);
     println!("Loket listening on http://{addr}");
     tracing::info!(%addr, "listening");
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())

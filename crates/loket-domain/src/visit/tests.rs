@@ -11,13 +11,17 @@ fn table() -> PriorityTable {
     PriorityTable::default_example()
 }
 
+fn settings() -> OfficeSettings {
+    OfficeSettings::default()
+}
+
 fn required() -> Vec<String> {
     crate::form::DEFAULT_REQUIRED_FIELDS.iter().map(|s| s.to_string()).collect()
 }
 
 fn opened() -> Visit {
     let visitor = Visitor { name: Some("Budi".into()), ..Default::default() };
-    Visit::open("v1".into(), "R-1".into(), "A".into(), visitor, now(), "fo").0
+    Visit::open("v1".into(), "R-1".into(), "A".into(), visitor, &settings(), now(), "fo").0
 }
 
 fn complete_input() -> (VisitorInput, FormInput) {
@@ -48,15 +52,15 @@ fn ticket(position: i64) -> LinePlace {
 fn waiting() -> Visit {
     let mut v = opened();
     let (vi, fi) = complete_input();
-    v.save_form(Some(&vi), &fi, &table(), now(), "fo").unwrap();
+    v.save_form(Some(&vi), &fi, &settings(), now(), "fo").unwrap();
     assert_eq!(v.check(&required(), &table()).unwrap(), Check::Complete);
-    v.enqueue(ticket(1), now(), "fo").unwrap();
+    v.enqueue(ticket(1), &settings(), now(), "fo").unwrap();
     v
 }
 
 fn called() -> Visit {
     let mut v = waiting();
-    v.call("1", now(), "hd").unwrap();
+    v.call("1", &settings(), now(), "hd").unwrap();
     v
 }
 
@@ -67,27 +71,27 @@ fn in_status(status: Status) -> Visit {
         Status::FormIssued => return opened(),
         Status::FormSubmitted => {
             let mut v = opened();
-            v.save_form(None, &FormInput::default(), &table(), now(), "fo").unwrap();
+            v.save_form(None, &FormInput::default(), &settings(), now(), "fo").unwrap();
             return v;
         }
         Status::FormIncomplete => {
             let mut v = in_status(Status::FormSubmitted);
             let Check::Incomplete(e) = v.check(&required(), &table()).unwrap() else { panic!("complete") };
-            v.mark_incomplete(&e, now(), "fo").unwrap();
+            v.mark_incomplete(&e, &settings(), now(), "fo").unwrap();
             return v;
         }
         Status::Waiting => return waiting(),
         Status::Called => {}
         Status::InService => {
-            v.start(now(), "hd").unwrap();
+            v.start(&settings(), now(), "hd").unwrap();
         }
         Status::Answered => {
-            v.start(now(), "hd").unwrap();
-            v.answer("analysis", "answer", now(), "hd").unwrap();
+            v.start(&settings(), now(), "hd").unwrap();
+            v.answer("analysis", "answer", &settings(), now(), "hd").unwrap();
         }
         Status::Escalated => {
-            v.start(now(), "hd").unwrap();
-            v.escalate(&tts(), now(), "hd").unwrap();
+            v.start(&settings(), now(), "hd").unwrap();
+            v.escalate(&tts(), &settings(), now(), "hd").unwrap();
         }
         Status::Archived => {
             let mut v = in_status(Status::Answered);
@@ -99,7 +103,7 @@ fn in_status(status: Status) -> Visit {
             v.recall(now(), "hd").unwrap();
             v.recall(now(), "hd").unwrap();
             v.skip(policy, Requeue::default(), now(), "hd").unwrap();
-            v.call("1", now(), "hd").unwrap();
+            v.call("1", &settings(), now(), "hd").unwrap();
             v.recall(now(), "hd").unwrap();
             v.recall(now(), "hd").unwrap();
             v.skip(policy, Requeue::default(), now(), "hd").unwrap();
@@ -134,15 +138,15 @@ fn archive() -> Archive {
 fn try_all(status: Status) -> Vec<(&'static str, Result<Status, Refused>)> {
     type Action = fn(&mut Visit) -> Result<Event, Refused>;
     let actions: [(&'static str, Action); 12] = [
-        ("save_form", |v| v.save_form(None, &FormInput::default(), &table(), now(), "x")),
-        ("enqueue", |v| v.enqueue(ticket(5), now(), "x")),
-        ("call", |v| v.call("2", now(), "x")),
+        ("save_form", |v| v.save_form(None, &FormInput::default(), &settings(), now(), "x")),
+        ("enqueue", |v| v.enqueue(ticket(5), &settings(), now(), "x")),
+        ("call", |v| v.call("2", &settings(), now(), "x")),
         ("recall", |v| v.recall(now(), "x")),
         ("skip", |v| v.skip(CallingPolicy::default(), Requeue::default(), now(), "x")),
         ("end_unserved", |v| v.end_unserved(now(), "x")),
-        ("start", |v| v.start(now(), "x")),
-        ("answer", |v| v.answer("a", "b", now(), "x")),
-        ("escalate", |v| v.escalate(&tts(), now(), "x")),
+        ("start", |v| v.start(&settings(), now(), "x")),
+        ("answer", |v| v.answer("a", "b", &settings(), now(), "x")),
+        ("escalate", |v| v.escalate(&tts(), &settings(), now(), "x")),
         ("archive", |v| v.archive(archive(), now(), "x")),
         ("cancel", |v| v.cancel("r", now(), "x")),
         ("answer_escalation", |v| v.answer_escalation("lkpp says", now(), "x")),
@@ -224,7 +228,7 @@ fn a_number_skipped_again_after_its_recall_is_a_no_show() {
         v.recall(now(), "hd").unwrap();
     }
     v.skip(CallingPolicy::default(), Requeue::default(), now(), "hd").unwrap();
-    v.call("2", now(), "hd").unwrap();
+    v.call("2", &settings(), now(), "hd").unwrap();
     for _ in 0..2 {
         v.recall(now(), "hd").unwrap();
     }
@@ -241,7 +245,7 @@ fn a_bad_form_field_is_refused_and_nothing_is_lost() {
         tender_code: Some("12 34!".into()),
         ..Default::default()
     };
-    let err = v.save_form(None, &input, &table(), now(), "fo").unwrap_err();
+    let err = v.save_form(None, &input, &settings(), now(), "fo").unwrap_err();
     let Refused::Validation(fields) = err else { panic!("not a validation error") };
     assert!(fields.0.contains_key("form.tender_code"));
     assert_eq!(v.status, Status::FormIssued);
@@ -253,13 +257,13 @@ fn a_bad_form_field_is_refused_and_nothing_is_lost() {
 fn an_incomplete_form_keeps_what_was_entered_and_can_be_checked_again() {
     let mut v = opened();
     let input = FormInput { description: Some("Tidak bisa login".into()), ..Default::default() };
-    v.save_form(None, &input, &table(), now(), "fo").unwrap();
+    v.save_form(None, &input, &settings(), now(), "fo").unwrap();
     let Check::Incomplete(errors) = v.check(&required(), &table()).unwrap() else { panic!("complete") };
     assert!(errors.0.contains_key("visitor.phone"));
-    v.mark_incomplete(&errors, now(), "fo").unwrap();
+    v.mark_incomplete(&errors, &settings(), now(), "fo").unwrap();
     assert_eq!(v.form.description.as_deref(), Some("Tidak bisa login"));
     let (vi, fi) = complete_input();
-    v.save_form(Some(&vi), &fi, &table(), now() + Duration::minutes(3), "fo").unwrap();
+    v.save_form(Some(&vi), &fi, &settings(), now() + Duration::minutes(3), "fo").unwrap();
     assert_eq!(v.check(&required(), &table()).unwrap(), Check::Complete);
 }
 
@@ -268,9 +272,9 @@ fn tts_escalation_needs_the_ticket_number_and_email_starts_pending() {
     let mut v = in_status(Status::InService);
     let mut req = tts();
     req.external_reference = None;
-    assert!(matches!(v.escalate(&req, now(), "hd"), Err(Refused::Validation(_))));
+    assert!(matches!(v.escalate(&req, &settings(), now(), "hd"), Err(Refused::Validation(_))));
     req.channel = Channel::Email;
-    v.escalate(&req, now(), "hd").unwrap();
+    v.escalate(&req, &settings(), now(), "hd").unwrap();
     let esc = v.escalation.clone().unwrap();
     assert_eq!(esc.status, EscalationStatus::Pending);
     v.escalation_sent(Some("<m@x>".into()), now(), "mailer").unwrap();
@@ -290,7 +294,7 @@ fn lkpp_may_answer_after_the_visit_is_archived() {
 #[test]
 fn answers_must_not_be_empty() {
     let mut v = in_status(Status::InService);
-    let Err(Refused::Validation(f)) = v.answer(" ", "", now(), "hd") else { panic!("accepted") };
+    let Err(Refused::Validation(f)) = v.answer(" ", "", &settings(), now(), "hd") else { panic!("accepted") };
     assert_eq!(f.0.len(), 2);
     assert_eq!(v.status, Status::InService);
 }

@@ -98,7 +98,7 @@ pub async fn a_visit_goes_through_all_twelve_steps(db: TestDb) {
     assert_eq!(v.service, "A");
     let vi = visitor("Budi Santoso");
     let v = store
-        .change_visit(&v.id, at(3), Box::new(move |v, s| v.save_form(Some(&vi), &form(), &s.priorities, at(3), "fo")))
+        .change_visit(&v.id, at(3), Box::new(move |v, s| v.save_form(Some(&vi), &form(), s, at(3), "fo")))
         .await
         .unwrap();
     assert_eq!(v.status, Status::FormSubmitted);
@@ -111,12 +111,12 @@ pub async fn a_visit_goes_through_all_twelve_steps(db: TestDb) {
         (called.status, called.queue.call_count, called.queue.counter.as_deref()),
         (Status::Called, 1, Some("1"))
     );
-    store.change_visit(&v.id, at(11), Box::new(move |v, _| v.start(at(11), "hd"))).await.unwrap();
+    store.change_visit(&v.id, at(11), Box::new(move |v, s| v.start(s, at(11), "hd"))).await.unwrap();
     let v = store
         .change_visit(
             &v.id,
             at(25),
-            Box::new(move |v, _| v.answer("Akun terkunci", "Reset password melalui admin agency", at(25), "hd")),
+            Box::new(move |v, s| v.answer("Akun terkunci", "Reset password melalui admin agency", s, at(25), "hd")),
         )
         .await
         .unwrap();
@@ -177,7 +177,7 @@ pub async fn an_incomplete_form_keeps_what_was_entered(db: TestDb) {
     let vi = visitor("Siti");
     let category = FormInput { category: Some("offer_upload".into()), ..Default::default() };
     store
-        .change_visit(&v.id, at(6), Box::new(move |v, s| v.save_form(Some(&vi), &category, &s.priorities, at(6), "fo")))
+        .change_visit(&v.id, at(6), Box::new(move |v, s| v.save_form(Some(&vi), &category, s, at(6), "fo")))
         .await
         .unwrap();
     let again = store.check_visit(&v.id, false, at(7), "fo").await.unwrap();
@@ -199,9 +199,9 @@ pub async fn a_counter_serving_a_visit_cannot_call_another(db: TestDb) {
     let first = store.call_next("1", None, at(2), "hd").await.unwrap().unwrap();
     let busy = store.call_next("1", None, at(3), "hd").await.unwrap_err();
     assert_eq!(refused(busy), Refused::CounterBusy);
-    store.change_visit(&first.id, at(4), Box::new(move |v, _| v.start(at(4), "hd"))).await.unwrap();
+    store.change_visit(&first.id, at(4), Box::new(move |v, s| v.start(s, at(4), "hd"))).await.unwrap();
     assert_eq!(refused(store.call_next("1", None, at(5), "hd").await.unwrap_err()), Refused::CounterBusy);
-    store.change_visit(&first.id, at(6), Box::new(move |v, _| v.answer("a", "b", at(6), "hd"))).await.unwrap();
+    store.change_visit(&first.id, at(6), Box::new(move |v, s| v.answer("a", "b", s, at(6), "hd"))).await.unwrap();
     let second = store.call_next("1", None, at(7), "hd").await.unwrap().unwrap();
     assert_ne!(second.id, first.id);
 }
@@ -295,7 +295,7 @@ pub async fn a_counter_with_several_services_calls_the_earliest_first(db: TestDb
     assert!(store.call_next("2", None, at(2), "hd").await.unwrap().is_none(), "counter 2 calls only B");
     let not_served = store.call_next("2", Some("A"), at(2), "hd").await.unwrap_err();
     assert!(matches!(refused(not_served), Refused::Validation(_)));
-    store.change_visit(&b.id, at(3), Box::new(move |v, _| v.start(at(3), "hd"))).await.unwrap();
+    store.change_visit(&b.id, at(3), Box::new(move |v, s| v.start(s, at(3), "hd"))).await.unwrap();
     store.change_visit(&b.id, at(3), Box::new(move |v, _| v.cancel("left", at(3), "hd"))).await.unwrap();
     assert_eq!(store.call_next("1", Some("A"), at(4), "hd").await.unwrap().unwrap().id, a.id);
 }
@@ -320,9 +320,9 @@ pub async fn eight_counters_calling_at_once_call_every_visit_exactly_once(db: Te
                 assert_eq!(v.queue.counter.as_deref(), Some(code.as_str()));
                 got.push(v.id.clone());
                 // Served and answered, so the counter is free again.
-                store.change_visit(&v.id, at(1), Box::new(move |v, _| v.start(at(1), "hd"))).await.expect("start");
+                store.change_visit(&v.id, at(1), Box::new(move |v, s| v.start(s, at(1), "hd"))).await.expect("start");
                 store
-                    .change_visit(&v.id, at(1), Box::new(move |v, _| v.answer("a", "b", at(1), "hd")))
+                    .change_visit(&v.id, at(1), Box::new(move |v, s| v.answer("a", "b", s, at(1), "hd")))
                     .await
                     .expect("answer");
             }
@@ -352,14 +352,14 @@ pub async fn eight_counters_calling_at_once_call_every_visit_exactly_once(db: Te
 async fn escalated(store: &S, channel: Channel) -> Visit {
     let v = waiting(store, "esc", "A", false, at(0)).await;
     store.call_next("1", None, at(1), "hd").await.unwrap();
-    store.change_visit(&v.id, at(2), Box::new(move |v, _| v.start(at(2), "hd"))).await.unwrap();
+    store.change_visit(&v.id, at(2), Box::new(move |v, s| v.start(s, at(2), "hd"))).await.unwrap();
     let req = EscalationRequest {
         analysis: "Galat server SPSE".into(),
         channel,
         summary: "Penawaran gagal terkirim".into(),
         external_reference: (channel == Channel::Tts).then(|| "TTS-2026-0042".into()),
     };
-    store.change_visit(&v.id, at(10), Box::new(move |v, _| v.escalate(&req, at(10), "hd"))).await.unwrap()
+    store.change_visit(&v.id, at(10), Box::new(move |v, s| v.escalate(&req, s, at(10), "hd"))).await.unwrap()
 }
 
 pub async fn lkpp_answer_after_archive_adds_an_archive_version(db: TestDb) {
@@ -471,12 +471,12 @@ pub async fn a_failed_change_writes_nothing(db: TestDb) {
     let store = db.store.clone();
     let a = waiting(&store, "a", "A", false, at(0)).await;
     let before = store.history(&a.id).await.unwrap().len();
-    let err = store.change_visit(&a.id, at(1), Box::new(move |v, _| v.start(at(1), "hd"))).await.unwrap_err();
+    let err = store.change_visit(&a.id, at(1), Box::new(move |v, s| v.start(s, at(1), "hd"))).await.unwrap_err();
     assert!(matches!(refused(err), Refused::InvalidTransition { .. }));
     assert_eq!(store.history(&a.id).await.unwrap().len(), before);
     assert_eq!(store.visit(&a.id).await.unwrap().unwrap(), a);
     assert!(matches!(
-        store.change_visit("nope", at(1), Box::new(move |v, _| v.start(at(1), "hd"))).await,
+        store.change_visit("nope", at(1), Box::new(move |v, s| v.start(s, at(1), "hd"))).await,
         Err(StoreError::NotFound)
     ));
 }
@@ -487,7 +487,7 @@ pub async fn a_refused_change_leaves_the_visit_free_for_the_next_caller(db: Test
     let store = db.store.clone();
     let a = waiting(&store, "a", "A", false, at(0)).await;
     for _ in 0..3 {
-        let refused = store.change_visit(&a.id, at(1), Box::new(move |v, _| v.start(at(1), "hd"))).await;
+        let refused = store.change_visit(&a.id, at(1), Box::new(move |v, s| v.start(s, at(1), "hd"))).await;
         assert!(refused.is_err());
     }
     let called = store.call_next("2", None, at(2), "hd").await.unwrap();
@@ -556,7 +556,7 @@ pub async fn a_called_visit_cannot_be_cancelled(db: TestDb) {
     let err = store.change_visit(&v.id, at(2), cancel(at(2))).await.unwrap_err();
     assert!(matches!(refused(err), Refused::InvalidTransition { from: Status::Called, .. }));
     // At the visitor's request, once at the counter, it can.
-    store.change_visit(&v.id, at(3), Box::new(move |v, _| v.start(at(3), "hd"))).await.unwrap();
+    store.change_visit(&v.id, at(3), Box::new(move |v, s| v.start(s, at(3), "hd"))).await.unwrap();
     let cancelled = store.change_visit(&v.id, at(4), cancel(at(4))).await.unwrap();
     assert_eq!(cancelled.status, Status::Cancelled);
 }
@@ -590,7 +590,7 @@ pub async fn settings_that_would_strand_a_visit_are_refused(db: TestDb) {
     assert_eq!(store.settings().await.unwrap(), settings, "nothing refused was saved");
     assert_eq!(store.visit(&called.id).await.unwrap().unwrap().queue.counter.as_deref(), Some("1"));
     // Once the visit has left the counter, the counter may go.
-    store.change_visit(&called.id, at(4), Box::new(move |v, _| v.start(at(4), "hd"))).await.unwrap();
+    store.change_visit(&called.id, at(4), Box::new(move |v, s| v.start(s, at(4), "hd"))).await.unwrap();
     store.change_visit(&called.id, at(5), Box::new(move |v, _| v.cancel("pergi", at(5), "hd"))).await.unwrap();
     let without_1 = settings.counters.iter().filter(|c| c.code != "1").cloned().collect();
     store.change_settings(SettingsChange::Counters(without_1), "sup", at(6)).await.expect("counter 1 is free");

@@ -178,9 +178,7 @@ async fn run(db: TestDb, counters: usize, ops: Vec<Op>) -> Result<(), TestCaseEr
                     .change_visit(
                         &m.visits[i].id,
                         now,
-                        Box::new(move |v, s| {
-                            v.save_form(Some(&visitor("model")), &FormInput::default(), &s.priorities, now, "fo")
-                        }),
+                        Box::new(move |v, s| v.save_form(Some(&visitor("model")), &FormInput::default(), s, now, "fo")),
                     )
                     .await;
                 if m.visits[i].status == Status::FormIncomplete {
@@ -289,12 +287,12 @@ async fn run(db: TestDb, counters: usize, ops: Vec<Op>) -> Result<(), TestCaseEr
                 let from = m.visits[i].status;
                 let (r, allowed, to) = match op {
                     Op::Start(_) => (
-                        store.change_visit(&id, now, Box::new(move |v, _| v.start(now, "hd"))).await,
+                        store.change_visit(&id, now, Box::new(move |v, s| v.start(s, now, "hd"))).await,
                         from == Status::Called,
                         Status::InService,
                     ),
                     Op::Answer(_) => (
-                        store.change_visit(&id, now, Box::new(move |v, _| v.answer("a", "b", now, "hd"))).await,
+                        store.change_visit(&id, now, Box::new(move |v, s| v.answer("a", "b", s, now, "hd"))).await,
                         from == Status::InService,
                         Status::Answered,
                     ),
@@ -306,7 +304,7 @@ async fn run(db: TestDb, counters: usize, ops: Vec<Op>) -> Result<(), TestCaseEr
                             external_reference: Some("T-1".into()),
                         };
                         (
-                            store.change_visit(&id, now, Box::new(move |v, _| v.escalate(&req, now, "hd"))).await,
+                            store.change_visit(&id, now, Box::new(move |v, s| v.escalate(&req, s, now, "hd"))).await,
                             from == Status::InService,
                             Status::Escalated,
                         )

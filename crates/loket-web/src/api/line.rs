@@ -99,7 +99,7 @@ pub async fn events(State(state): State<AppState>) -> Sse<impl Stream<Item = Res
     Sse::new(stream).keep_alive(KeepAlive::default())
 }
 
-fn sse(event: &LiveEvent) -> SseEvent {
+pub(crate) fn sse(event: &LiveEvent) -> SseEvent {
     let (name, data) = match event {
         LiveEvent::Called { number, counter, call_count } => {
             ("called", serde_json::json!({"number": number, "counter": counter, "call_count": call_count}))

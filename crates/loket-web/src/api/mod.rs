@@ -12,6 +12,7 @@ pub mod kiosk;
 pub mod line;
 pub mod reports;
 pub mod settings;
+pub mod staff_events;
 pub mod visits;
 
 #[derive(Serialize, utoipa::ToSchema)]

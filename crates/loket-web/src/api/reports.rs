@@ -5,13 +5,14 @@ use axum::extract::State;
 use loket_domain::FieldErrors;
 use loket_domain::auth::Permission;
 use loket_domain::office::office_day;
-use loket_domain::standards::{TimeStandardsReport, report, steps, waiting_minutes};
+use loket_domain::standards::{TimeStandardsReport, report, waiting_minutes};
 use serde::Deserialize;
 
 use crate::AppState;
 use crate::api::visits::parse_day;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{ApiQuery, Staff};
+use crate::views::visit_steps;
 
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -49,12 +50,7 @@ pub async fn time_standards(
         return Err(ApiError::validation(errors));
     }
     let visits = state.store.visits_opened(from, to).await?;
-    let measured: Vec<_> = visits
-        .iter()
-        .map(|visit| {
-            let analysis = settings.analysis_minutes(visit.form.category.as_deref());
-            (steps(&visit.history, &settings.time_standards, analysis, now), waiting_minutes(&visit.history))
-        })
-        .collect();
+    let measured: Vec<_> =
+        visits.iter().map(|visit| (visit_steps(visit, &settings, now), waiting_minutes(&visit.history))).collect();
     Ok(Json(report(&measured, &settings.time_standards)))
 }

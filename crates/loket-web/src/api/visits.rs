@@ -147,7 +147,7 @@ pub async fn save_form(
     ApiJson(req): ApiJson<SaveForm>,
 ) -> ApiResult<Json<VisitView>> {
     apply(&state, &staff, Permission::FrontOffice, &id, move |v, s, now, by| {
-        v.save_form(req.visitor.as_ref(), &req.form, &s.priorities, now, by)
+        v.save_form(req.visitor.as_ref(), &req.form, s, now, by)
     })
     .await
 }
@@ -232,7 +232,7 @@ pub async fn skip(
 #[utoipa::path(post, path = "/api/v1/visits/{id}/start", tag = "helpdesk", security(("bearer" = [])),
     responses((status = 200, body = VisitView), (status = 409, body = ErrorBody)))]
 pub async fn start(State(state): State<AppState>, staff: Staff, Path(id): Path<String>) -> ApiResult<Json<VisitView>> {
-    apply(&state, &staff, Permission::Helpdesk, &id, |v, _, now, by| v.start(now, by)).await
+    apply(&state, &staff, Permission::Helpdesk, &id, |v, s, now, by| v.start(s, now, by)).await
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -251,8 +251,10 @@ pub async fn answer(
     Path(id): Path<String>,
     ApiJson(req): ApiJson<AnswerRequest>,
 ) -> ApiResult<Json<VisitView>> {
-    apply(&state, &staff, Permission::Helpdesk, &id, move |v, _, now, by| v.answer(&req.analysis, &req.answer, now, by))
-        .await
+    apply(&state, &staff, Permission::Helpdesk, &id, move |v, s, now, by| {
+        v.answer(&req.analysis, &req.answer, s, now, by)
+    })
+    .await
 }
 
 /// Steps 9 and 11: escalated to the LKPP helpdesk. `tts` needs the ticket number in
@@ -265,7 +267,7 @@ pub async fn escalate(
     Path(id): Path<String>,
     ApiJson(req): ApiJson<EscalationRequest>,
 ) -> ApiResult<Json<VisitView>> {
-    apply(&state, &staff, Permission::Helpdesk, &id, move |v, _, now, by| v.escalate(&req, now, by)).await
+    apply(&state, &staff, Permission::Helpdesk, &id, move |v, s, now, by| v.escalate(&req, s, now, by)).await
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

@@ -8,6 +8,7 @@ fn steps(v: &Value) -> Vec<u64> {
     v["steps"].as_array().expect("steps").iter().map(|s| s["step"].as_u64().expect("step")).collect()
 }
 
+/// Steps 1 and 2 are recorded, and step 3 (filling the form) runs from then.
 pub async fn a_visit_opens_with_steps_one_and_two(app: TestApp) {
     let fo = app.staff("fo", &[Role::FrontOffice]).await;
     let v = app.post(&fo, "/api/v1/visits", json!({"visitor": {"name": "Budi"}})).await.expect(201);
@@ -15,9 +16,10 @@ pub async fn a_visit_opens_with_steps_one_and_two(app: TestApp) {
     assert_eq!(v["service"], "A");
     assert_eq!(v["queue"]["number"], Value::Null);
     assert_eq!(v["visitor"]["name"], "Budi");
-    assert_eq!(steps(&v), [1, 2]);
+    assert_eq!(steps(&v), [1, 2, 3]);
     assert_eq!(v["steps"][1]["by"], "fo");
     assert_eq!(v["steps"][1]["standard_minutes"], 5);
+    assert_eq!(v["steps"][2]["finished_at"], Value::Null, "the form is being filled");
     assert!(v["reference"].as_str().is_some_and(|r| !r.is_empty()));
     let got = app.get(&fo, &format!("/api/v1/visits/{}", id(&v))).await.expect(200);
     assert_eq!(got["reference"], v["reference"]);
@@ -61,7 +63,7 @@ pub async fn the_check_names_every_missing_field_and_keeps_what_was_entered(app:
     let partial = json!({"form": {"description": "Lupa user ID", "spse_user_id": "siti.pokja"}});
     let saved = app.put(&fo, &format!("/api/v1/visits/{vid}/form"), partial).await.expect(200);
     assert_eq!(saved["status"], "form_submitted");
-    assert_eq!(steps(&saved), [1, 2, 3]);
+    assert_eq!(steps(&saved), [1, 2, 3, 4], "the check runs from the save");
     let err = app.post_empty(&fo, &format!("/api/v1/visits/{vid}/check")).await.error(422, "form_incomplete");
     assert_eq!(
         err["fields"],
@@ -71,7 +73,7 @@ pub async fn the_check_names_every_missing_field_and_keeps_what_was_entered(app:
     assert_eq!(kept["status"], "form_incomplete");
     assert_eq!(kept["form"]["description"], "Lupa user ID");
     assert_eq!(kept["form"]["spse_user_id"], "siti.pokja");
-    assert_eq!(steps(&kept), [1, 2, 3, 4, 6]);
+    assert_eq!(steps(&kept), [1, 2, 3, 4, 6, 3], "the form is being completed");
     let rest = json!({"visitor": {"organization": "Dinas PU", "role": "pokja_pemilihan", "phone": "+62 811 222 333"}, "form": {"category": "password"}});
     app.put(&fo, &format!("/api/v1/visits/{vid}/form"), rest).await.expect(200);
     let waiting =
@@ -106,6 +108,9 @@ pub async fn the_kiosk_returns_nothing_about_other_visits(app: TestApp) {
     let checked = app.post_empty(&fo, &format!("/api/v1/visits/{}/check", id(&receipt))).await.expect(200);
     assert_eq!(checked["status"], "waiting");
     assert_eq!(checked["steps"][0]["by"], "kiosk");
+    assert_eq!(checked["steps"][2]["step"], 3);
+    assert_eq!(checked["steps"][2]["instant"], true, "filled at the kiosk before it was recorded");
+    assert_eq!(checked["steps"][2]["within_standard"], Value::Null);
     let bad = json!({"visitor": {"name": "Andi", "email": "x"}, "form": {}});
     app.send("POST", "/api/v1/kiosk/visits", None, Some(bad)).await.error(422, "validation");
 }

@@ -66,7 +66,7 @@ pub async fn a_tts_escalation_needs_the_ticket_number(app: TestApp) {
     assert_eq!(esc["escalation"]["channel"], "tts");
     assert_eq!(esc["escalation"]["status"], "sent");
     assert_eq!(esc["escalation"]["external_reference"], "TTS-2026-0042");
-    assert_eq!(steps(&esc), [1, 2, 3, 4, 5, 7, 8, 9, 11]);
+    assert_eq!(steps(&esc), [1, 2, 3, 4, 5, 7, 8, 9, 11, 12]);
 }
 
 pub async fn an_email_escalation_waits_in_the_outbox(app: TestApp) {

@@ -8,6 +8,7 @@ mod errors;
 mod front_office;
 mod helpdesk;
 mod settings;
+mod standards;
 mod support;
 
 /// Each case runs twice: on a fresh SQLite file and on a fresh PostgreSQL schema.
@@ -95,6 +96,12 @@ on_both_backends!(
         settings::the_office_settings_can_be_changed,
         settings::settings_that_would_strand_a_visit_are_refused,
         settings::the_time_standards_report_reads_the_histories,
+        standards::running_steps_show_their_overrun,
+        standards::step_eleven_runs_until_the_escalation_has_left,
+        standards::steps_keep_the_standard_in_force_when_they_started,
+        standards::the_handover_names_who_gave_and_who_received_the_form,
+        standards::staff_are_told_when_a_running_step_warns_and_overruns,
+        standards::the_staff_stream_ends_when_its_sign_in_ends,
     ],
     backends: [
         auth::login_is_throttled_per_address,

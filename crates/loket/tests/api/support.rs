@@ -6,6 +6,7 @@ use std::sync::Arc;
 use loket_domain::auth::Role;
 use loket_store::{NewUser, Store};
 use loket_web::AppState;
+use loket_web::clock::Clock;
 use loket_web::limits::Limits;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -20,8 +21,13 @@ pub struct TestApp {
     pub base: String,
     pub http: reqwest::Client,
     pub store: Arc<dyn Store>,
+    /// The app's clock: `clock.advance(…)` lets time standards pass without waiting.
+    pub clock: Clock,
     _dir: Option<tempfile::TempDir>,
 }
+
+/// How often the standards watch looks in tests (5 s in `loket serve`).
+pub const WATCH_EVERY: std::time::Duration = std::time::Duration::from_millis(50);
 
 pub const PASSWORD: &str = "rahasia-123";
 
@@ -56,11 +62,14 @@ pub async fn spawn_on(db_url: &str, limits: Limits) -> TestApp {
     let store = loket_store::connect(db_url, None).await.expect("store");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
-    let app = loket_web::app(AppState::new(store.clone(), limits));
+    let clock = Clock::default();
+    let state = AppState::new(store.clone(), limits).with_clock(clock.clone());
+    loket_web::watch::spawn(state.clone(), WATCH_EVERY);
+    let app = loket_web::app(state);
     tokio::spawn(async move {
         axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await.expect("serve");
     });
-    TestApp { base: format!("http://{addr}"), http: reqwest::Client::new(), store, _dir: None }
+    TestApp { base: format!("http://{addr}"), http: reqwest::Client::new(), store, clock, _dir: None }
 }
 
 /// A response: status and JSON body (null when empty).
@@ -168,8 +177,18 @@ pub struct EventStream {
 }
 
 impl EventStream {
+    /// The public stream.
     pub async fn open(app: &TestApp) -> EventStream {
-        let response = app.http.get(app.url("/api/v1/events")).send().await.expect("events");
+        EventStream::read(app.http.get(app.url("/api/v1/events")).send().await.expect("events"))
+    }
+
+    /// The staff stream, signed in with `token`.
+    pub async fn open_staff(app: &TestApp, token: &str) -> EventStream {
+        let response = app.http.get(app.url("/api/v1/events/staff")).bearer_auth(token).send().await;
+        EventStream::read(response.expect("staff events"))
+    }
+
+    fn read(response: reqwest::Response) -> EventStream {
         assert_eq!(response.status(), 200);
         assert!(
             response
@@ -179,6 +198,18 @@ impl EventStream {
                 .is_some_and(|v| v.starts_with("text/event-stream"))
         );
         EventStream { response, buffer: String::new(), raw: String::new() }
+    }
+
+    /// Whether the server ended the stream within `within` (events before the end are read).
+    pub async fn ended(&mut self, within: std::time::Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            match tokio::time::timeout_at(deadline, self.response.chunk()).await {
+                Err(_) => return false,
+                Ok(Ok(Some(chunk))) => self.raw.push_str(&String::from_utf8_lossy(&chunk)),
+                Ok(_) => return true,
+            }
+        }
     }
 
     /// The next event named `name`, waiting at most `within`.

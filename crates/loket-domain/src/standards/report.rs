@@ -1,0 +1,121 @@
+//! The time-standards report: per SOP step, how many, how many within the standard applied to
+//! them, average and 90th percentile minutes; and the waiting time.
+
+use serde::Serialize;
+
+use super::{StepRecord, StepStandard, is_instant, standard_for};
+
+/// How many of a step's judged records were held to a standard of so many minutes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct AppliedStandard {
+    pub minutes: u32,
+    pub count: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct StepSummary {
+    pub step: u8,
+    /// The standard applied to the steps counted, when it was one for all of them; null when
+    /// they were held to several (see `standards_applied`); the current setting when none was
+    /// counted.
+    pub standard_minutes: Option<u32>,
+    /// Finished steps counted.
+    pub count: u64,
+    /// Of those with a standard, how many were within it.
+    pub within: u64,
+    pub compliance_pct: Option<f64>,
+    pub avg_minutes: Option<f64>,
+    pub p90_minutes: Option<f64>,
+    /// Recorded in the same instant as another step: not measured, so `within` is 0 and
+    /// `compliance_pct`, `avg_minutes` and `p90_minutes` are null.
+    pub instant: bool,
+    /// The standards the counted steps were judged by (recorded when each started), smallest
+    /// first.
+    pub standards_applied: Vec<AppliedStandard>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct WaitingSummary {
+    pub count: u64,
+    pub avg_minutes: Option<f64>,
+    pub p90_minutes: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct TimeStandardsReport {
+    pub steps: Vec<StepSummary>,
+    pub waiting: WaitingSummary,
+}
+
+/// Aggregates visits' step records and waiting times into the time-standards report.
+/// `standards` are the current settings, shown for a step none of whose records was counted.
+pub fn report(visits: &[(Vec<StepRecord>, Option<f64>)], standards: &[StepStandard]) -> TimeStandardsReport {
+    let steps = (1..=12u8)
+        .map(|step| {
+            let records: Vec<&StepRecord> = visits
+                .iter()
+                .flat_map(|(s, _)| s.iter())
+                .filter(|r| r.step == step && r.finished_at.is_some())
+                .collect();
+            summary(step, &records, standards)
+        })
+        .collect();
+    let mut waits: Vec<f64> = visits.iter().filter_map(|(_, w)| *w).collect();
+    TimeStandardsReport {
+        steps,
+        waiting: WaitingSummary {
+            count: waits.len() as u64,
+            avg_minutes: average(&waits),
+            p90_minutes: percentile(&mut waits, 0.9),
+        },
+    }
+}
+
+fn summary(step: u8, records: &[&StepRecord], standards: &[StepStandard]) -> StepSummary {
+    let instant = is_instant(step);
+    let judged: Vec<&StepRecord> = records.iter().copied().filter(|r| r.within_standard.is_some()).collect();
+    let within = judged.iter().filter(|r| r.within_standard == Some(true)).count() as u64;
+    let mut applied: Vec<AppliedStandard> = Vec::new();
+    for minutes in judged.iter().filter_map(|r| r.standard_minutes) {
+        match applied.iter_mut().find(|a| a.minutes == minutes) {
+            Some(a) => a.count += 1,
+            None => applied.push(AppliedStandard { minutes, count: 1 }),
+        }
+    }
+    applied.sort_by_key(|a| a.minutes);
+    let standard_minutes = match applied.as_slice() {
+        [] => standard_for(standards, step),
+        [one] => Some(one.minutes),
+        _ => None,
+    };
+    let mut minutes: Vec<f64> = records.iter().filter(|r| !r.instant).filter_map(|r| r.minutes()).collect();
+    StepSummary {
+        step,
+        standard_minutes,
+        count: records.len() as u64,
+        within,
+        compliance_pct: (!judged.is_empty()).then(|| round2(within as f64 * 100.0 / judged.len() as f64)),
+        avg_minutes: average(&minutes),
+        p90_minutes: percentile(&mut minutes, 0.9),
+        instant,
+        standards_applied: applied,
+    }
+}
+
+fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+fn average(xs: &[f64]) -> Option<f64> {
+    (!xs.is_empty()).then(|| round2(xs.iter().sum::<f64>() / xs.len() as f64))
+}
+
+/// Nearest-rank percentile.
+fn percentile(xs: &mut [f64], p: f64) -> Option<f64> {
+    if xs.is_empty() {
+        return None;
+    }
+    xs.sort_by(f64::total_cmp);
+    let rank = ((p * xs.len() as f64).ceil() as usize).clamp(1, xs.len());
+    Some(round2(xs[rank - 1]))
+}
