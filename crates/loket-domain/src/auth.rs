@@ -61,9 +61,29 @@ pub fn allows(roles: &[Role], permission: Permission) -> bool {
     }
 }
 
+/// Names the records use for actors that are not staff: a staff account may not take them.
+pub const RESERVED_NAMES: [&str; 3] = [crate::KIOSK_ACTOR, crate::SYSTEM_ACTOR, crate::standards::LINE_RECEIVER];
+
+/// A staff user name: lower-case letters, digits, `.`, `_` and `-`, at most 64, and none of the
+/// names the records give to the kiosk, the system and the waiting line.
+pub fn valid_username(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 64
+        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'))
+        && !RESERVED_NAMES.contains(&name)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_names_records_give_to_non_staff_are_not_user_names() {
+        assert!(valid_username("rina.w"));
+        for name in ["kiosk", "system", "line", "", "Rina"] {
+            assert!(!valid_username(name), "{name}");
+        }
+    }
 
     #[test]
     fn supervisor_may_do_what_front_office_and_helpdesk_may() {

@@ -1,7 +1,7 @@
 //! `loket user …`: staff accounts from the command line.
 
 use anyhow::{Context, bail};
-use loket_domain::auth::Role;
+use loket_domain::auth::{Role, valid_username};
 use loket_store::{NewUser, Store, StoreError};
 
 use crate::cli::{UserCommand, open};
@@ -26,12 +26,6 @@ fn check_password(p: String) -> anyhow::Result<String> {
     Ok(p)
 }
 
-pub fn valid_username(name: &str) -> bool {
-    !name.is_empty()
-        && name.len() <= 64
-        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'))
-}
-
 pub async fn add_user(
     store: &dyn Store,
     name: &str,
@@ -40,7 +34,9 @@ pub async fn add_user(
     password: &str,
 ) -> anyhow::Result<()> {
     if !valid_username(name) {
-        bail!("user names are lower-case letters, digits, '.', '_' and '-' (at most 64)");
+        bail!(
+            "user names are lower-case letters, digits, '.', '_' and '-' (at most 64), and not kiosk, system or line"
+        );
     }
     let password = password.to_owned();
     let hash = tokio::task::spawn_blocking(move || password_auth::generate_hash(password)).await?;

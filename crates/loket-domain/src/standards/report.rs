@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 use super::{StepRecord, StepStandard, is_instant, standard_for};
+use crate::visit::Status;
 
 /// How many of a step's judged records were held to a standard of so many minutes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -45,10 +46,48 @@ pub struct WaitingSummary {
 pub struct TimeStandardsReport {
     pub steps: Vec<StepSummary>,
     pub waiting: WaitingSummary,
+    /// How the visits of the period ended.
+    pub outcomes: Outcomes,
+}
+
+/// How visits ended: served (answered, escalated or archived), no-show, not served (still in line
+/// when their office day ended), cancelled, or still open.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Outcomes {
+    pub visits: u64,
+    pub served: u64,
+    pub no_show: u64,
+    pub not_served: u64,
+    pub cancelled: u64,
+    pub open: u64,
+}
+
+impl Outcomes {
+    pub fn of(statuses: impl IntoIterator<Item = Status>) -> Outcomes {
+        let mut o = Outcomes::default();
+        for status in statuses {
+            o.visits += 1;
+            let slot = match status {
+                Status::Answered | Status::Escalated | Status::Archived => &mut o.served,
+                Status::NoShow => &mut o.no_show,
+                Status::NotServed => &mut o.not_served,
+                Status::Cancelled => &mut o.cancelled,
+                Status::FormIssued
+                | Status::FormSubmitted
+                | Status::FormIncomplete
+                | Status::Waiting
+                | Status::Called
+                | Status::InService => &mut o.open,
+            };
+            *slot += 1;
+        }
+        o
+    }
 }
 
 /// Aggregates visits' step records and waiting times into the time-standards report.
 /// `standards` are the current settings, shown for a step none of whose records was counted.
+/// `outcomes` is filled in by [`Outcomes::of`] from the same visits.
 pub fn report(visits: &[(Vec<StepRecord>, Option<f64>)], standards: &[StepStandard]) -> TimeStandardsReport {
     let steps = (1..=12u8)
         .map(|step| {
@@ -68,6 +107,7 @@ pub fn report(visits: &[(Vec<StepRecord>, Option<f64>)], standards: &[StepStanda
             avg_minutes: average(&waits),
             p90_minutes: percentile(&mut waits, 0.9),
         },
+        outcomes: Outcomes::default(),
     }
 }
 
@@ -118,4 +158,15 @@ fn percentile(xs: &mut [f64], p: f64) -> Option<f64> {
     xs.sort_by(f64::total_cmp);
     let rank = ((p * xs.len() as f64).ceil() as usize).clamp(1, xs.len());
     Some(round2(xs[rank - 1]))
+}
+
+#[cfg(test)]
+mod outcome_tests {
+    use super::*;
+
+    #[test]
+    fn visits_not_served_are_counted_apart_from_no_shows_and_the_served() {
+        let o = Outcomes::of([Status::Archived, Status::NotServed, Status::NotServed, Status::NoShow, Status::Waiting]);
+        assert_eq!(o, Outcomes { visits: 5, served: 1, no_show: 1, not_served: 2, cancelled: 0, open: 1 });
+    }
 }

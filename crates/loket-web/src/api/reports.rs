@@ -5,7 +5,7 @@ use axum::extract::State;
 use loket_domain::FieldErrors;
 use loket_domain::auth::Permission;
 use loket_domain::office::office_day;
-use loket_domain::standards::{TimeStandardsReport, report, waiting_minutes};
+use loket_domain::standards::{Outcomes, TimeStandardsReport, report, waiting_minutes};
 use serde::Deserialize;
 
 use crate::AppState;
@@ -52,5 +52,7 @@ pub async fn time_standards(
     let visits = state.store.visits_opened(from, to).await?;
     let measured: Vec<_> =
         visits.iter().map(|visit| (visit_steps(visit, &settings, now), waiting_minutes(&visit.history))).collect();
-    Ok(Json(report(&measured, &settings.time_standards)))
+    let mut report = report(&measured, &settings.time_standards);
+    report.outcomes = Outcomes::of(visits.iter().map(|v| v.status));
+    Ok(Json(report))
 }

@@ -102,6 +102,7 @@ on_both_backends!(
         standards::the_handover_names_who_gave_and_who_received_the_form,
         standards::staff_are_told_when_a_running_step_warns_and_overruns,
         standards::the_staff_stream_ends_when_its_sign_in_ends,
+        standards::a_visit_left_in_line_at_the_end_of_its_day_is_reported_not_served,
     ],
     backends: [
         auth::login_is_throttled_per_address,

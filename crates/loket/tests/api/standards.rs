@@ -215,3 +215,25 @@ pub async fn the_staff_stream_ends_when_its_sign_in_ends(app: TestApp) {
     assert!(staff.ended(Duration::from_secs(5)).await, "the stream outlived its sign-in");
     assert_eq!(staff.raw.matches("event: queue").count(), 1, "nothing after the sign-out");
 }
+
+/// A visit still in line when its office day ends is not served: the first call of the next day
+/// ends it, and the report of its day counts it.
+pub async fn a_visit_left_in_line_at_the_end_of_its_day_is_reported_not_served(app: TestApp) {
+    let fo = app.staff("fo", &[Role::FrontOffice]).await;
+    let v = app.waiting_visit(&fo, "a").await;
+    let reference = v["reference"].as_str().expect("reference");
+    let day = NaiveDate::parse_from_str(&reference[..8], "%Y%m%d").expect("the reference starts with the day");
+    app.clock.advance(chrono::Duration::days(1));
+    // Signed in on the new day.
+    let hd = app.staff("hd", &[Role::Helpdesk]).await;
+    let sup = app.staff("sup", &[Role::Supervisor]).await;
+    app.post_empty(&hd, "/api/v1/counters/1/call-next").await.expect(204);
+    let ended = visit(&app, &sup, &v).await;
+    assert_eq!(ended["status"], "not_served");
+    app.post_empty(&hd, &format!("/api/v1/visits/{}/recall", id(&v))).await.error(409, "invalid_transition");
+    let report = app.get(&sup, &format!("/api/v1/reports/time-standards?from={day}")).await.expect(200);
+    assert_eq!(
+        report["outcomes"],
+        json!({"visits": 1, "served": 0, "no_show": 0, "not_served": 1, "cancelled": 0, "open": 0})
+    );
+}
