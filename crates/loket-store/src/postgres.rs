@@ -58,10 +58,7 @@ impl PgBackend {
         let mut listener = PgListener::connect_with(&self.pool).await?;
         listener.listen_all([self.live_channel.as_str(), self.settings_channel.as_str()]).await?;
         let settings_channel = self.settings_channel.clone();
-        let forget_settings = move || match cache.write() {
-            Ok(mut c) => *c = None,
-            Err(_) => tracing::error!("the settings cache is poisoned"),
-        };
+        let forget_settings = move || cache.forget();
         tokio::spawn(async move {
             loop {
                 match listener.recv().await {

@@ -1,6 +1,6 @@
 //! The store's use cases over a [`Backend`]: written once, the same for SQLite and PostgreSQL.
 
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, PoisonError, RwLock};
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -57,7 +57,25 @@ pub struct SqlStore<B: Backend> {
 }
 
 /// The office settings as last read; emptied when they change (on any instance).
-pub type SettingsCache = Arc<RwLock<Option<Arc<OfficeSettings>>>>;
+#[derive(Clone, Default)]
+pub struct SettingsCache(Arc<RwLock<Option<Arc<OfficeSettings>>>>);
+
+impl SettingsCache {
+    // The cached value is replaced whole, so a panic elsewhere while the lock was held cannot
+    // have left it half-written: a poisoned lock is taken over, never skipped (a skipped
+    // `forget` would keep stale settings for good).
+    fn get(&self) -> Option<Arc<OfficeSettings>> {
+        self.0.read().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+
+    fn put(&self, settings: Arc<OfficeSettings>) {
+        *self.0.write().unwrap_or_else(PoisonError::into_inner) = Some(settings);
+    }
+
+    pub(crate) fn forget(&self) {
+        *self.0.write().unwrap_or_else(PoisonError::into_inner) = None;
+    }
+}
 
 impl<B: Backend> SqlStore<B> {
     pub(crate) fn new(
@@ -91,22 +109,18 @@ impl<B: Backend> SqlStore<B> {
     }
 
     fn invalidate_settings(&self) {
-        if let Ok(mut cache) = self.cache.write() {
-            *cache = None;
-        }
+        self.cache.forget();
     }
 }
 
 #[async_trait]
 impl<B: Backend> SettingsStore for SqlStore<B> {
     async fn settings(&self) -> Result<Arc<OfficeSettings>> {
-        if let Some(s) = self.cache.read().ok().and_then(|c| c.clone()) {
+        if let Some(s) = self.cache.get() {
             return Ok(s);
         }
         let s = Arc::new(reads::settings(&mut self.backend.reader()).await?);
-        if let Ok(mut cache) = self.cache.write() {
-            *cache = Some(s.clone());
-        }
+        self.cache.put(s.clone());
         Ok(s)
     }
 
@@ -290,5 +304,25 @@ impl<B: Backend> LineStore for SqlStore<B> {
 impl<B: Backend> ReportStore for SqlStore<B> {
     async fn visits_opened(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<Visit>> {
         reads::visits_opened(&mut self.backend.reader(), from, to).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_poisoned_settings_cache_is_still_emptied_when_the_settings_change() {
+        let cache = SettingsCache::default();
+        cache.put(Arc::new(OfficeSettings::default()));
+        let poisoner = cache.clone();
+        let _ = std::thread::spawn(move || {
+            let _guard = poisoner.0.write();
+            panic!("a panic while the cache is held");
+        })
+        .join();
+        assert!(cache.0.is_poisoned());
+        cache.forget();
+        assert!(cache.get().is_none(), "the stale settings are gone");
     }
 }
