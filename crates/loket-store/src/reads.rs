@@ -63,7 +63,7 @@ fn to_event(mut row: Row) -> Result<Event> {
     let data = row.text()?;
     Ok(Event {
         kind: serde_json::from_value(serde_json::Value::String(kind))?,
-        at: from_ms(at),
+        at: from_ms(at)?,
         by,
         from: from.as_deref().and_then(Status::parse),
         to: Status::parse(&to).ok_or_else(|| StoreError::Corrupt(format!("status {to}")))?,
@@ -109,7 +109,7 @@ pub(crate) async fn archived_document(
                 number: r.text()?,
                 sha256: r.text()?,
                 content: r.blob()?,
-                archived_at: from_ms(r.int()?),
+                archived_at: from_ms(r.int()?)?,
             })
         })
         .transpose()
