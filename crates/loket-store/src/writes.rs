@@ -24,55 +24,57 @@ pub(crate) async fn load_visit(t: &mut dyn Sql, id: &str, lock: bool) -> Result<
     Ok(serde_json::from_str(&data)?)
 }
 
-async fn insert_visit(t: &mut dyn Sql, visit: &Visit, created_day: NaiveDate) -> Result<()> {
-    let data = serde_json::to_string(visit)?;
-    let (day, number_day) = (created_day.to_string(), visit.queue.day.map(|d| d.to_string()));
-    t.execute(
-        "INSERT INTO visits (id, office_id, reference, service, status, created_day, number, number_day, counter, \
-         priority_lane, position, created_at, updated_at, data) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
-        &[
-            text(&visit.id),
-            text(OFFICE),
-            text(&visit.reference),
-            text(&visit.service),
-            text(visit.status.as_str()),
-            text(&day),
-            opt_text(visit.queue.number.as_deref()),
-            opt_text(number_day.as_deref()),
-            opt_text(visit.queue.counter.as_deref()),
-            Value::Bool(visit.queue.priority_lane),
-            Value::Int(visit.queue.position),
-            int(ms(visit.created_at)),
-            int(ms(visit.updated_at)),
-            text(&data),
-        ],
-    )
-    .await?;
-    Ok(())
-}
-
-/// Writes the visit and appends the events it gained since its history had `from` entries.
-async fn save(t: &mut dyn Sql, told: &mut Announcements, visit: &Visit, from: usize) -> Result<()> {
+/// Writes the visit, inserted when it is new (`opened_on`: its office day), and appends the events
+/// it gained since its history had `from` entries.
+async fn store_visit(
+    t: &mut dyn Sql,
+    told: &mut Announcements,
+    visit: &Visit,
+    from: usize,
+    opened_on: Option<NaiveDate>,
+) -> Result<()> {
     let data = serde_json::to_string(visit)?;
     let number_day = visit.queue.day.map(|d| d.to_string());
-    t.execute(
-        "UPDATE visits SET status = $2, number = $3, number_day = $4, counter = $5, priority_lane = $6, position = $7, \
-         updated_at = $8, data = $9 WHERE id = $1",
-        &[
-            text(&visit.id),
-            text(visit.status.as_str()),
-            opt_text(visit.queue.number.as_deref()),
-            opt_text(number_day.as_deref()),
-            opt_text(visit.queue.counter.as_deref()),
-            Value::Bool(visit.queue.priority_lane),
-            Value::Int(visit.queue.position),
-            int(ms(visit.updated_at)),
-            text(&data),
-        ],
-    )
-    .await?;
+    let opened_on = opened_on.map(|d| d.to_string());
+    // $1-$9 are what every write of a visit sets; $10-$14 only what it is given once.
+    let params = [
+        text(&visit.id),
+        text(visit.status.as_str()),
+        opt_text(visit.queue.number.as_deref()),
+        opt_text(number_day.as_deref()),
+        opt_text(visit.queue.counter.as_deref()),
+        Value::Bool(visit.queue.priority_lane),
+        Value::Int(visit.queue.position),
+        int(ms(visit.updated_at)),
+        text(&data),
+        text(OFFICE),
+        text(&visit.reference),
+        text(&visit.service),
+        opt_text(opened_on.as_deref()),
+        int(ms(visit.created_at)),
+    ];
+    if opened_on.is_some() {
+        t.execute(
+            "INSERT INTO visits (id, status, number, number_day, counter, priority_lane, position, updated_at, data, \
+             office_id, reference, service, created_day, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+            &params,
+        )
+        .await?;
+    } else {
+        t.execute(
+            "UPDATE visits SET status = $2, number = $3, number_day = $4, counter = $5, priority_lane = $6, \
+             position = $7, updated_at = $8, data = $9 WHERE id = $1",
+            &params[..9],
+        )
+        .await?;
+    }
     append_events(t, told, visit, from).await
+}
+
+/// Writes a changed visit and the events it gained since its history had `from` entries.
+async fn save(t: &mut dyn Sql, told: &mut Announcements, visit: &Visit, from: usize) -> Result<()> {
+    store_visit(t, told, visit, from, None).await
 }
 
 /// Appends the visit's events from `from` on (those already stored are the ones before it).
@@ -312,8 +314,7 @@ pub(crate) async fn open_visit(
     if let Some(form) = &open.form {
         visit.save_form(None, form, settings, now, by)?;
     }
-    insert_visit(t, &visit, day).await?;
-    append_events(t, told, &visit, 0).await?;
+    store_visit(t, told, &visit, 0, Some(day)).await?;
     Ok(visit)
 }
 
