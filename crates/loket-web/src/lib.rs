@@ -18,6 +18,8 @@ pub mod api;
 pub mod error;
 pub mod extract;
 pub mod limits;
+pub mod middleware;
+pub mod server;
 pub mod views;
 
 use error::{ApiError, ApiResult};
@@ -31,6 +33,9 @@ pub const BODY_LIMIT: usize = 1024 * 1024;
 pub struct AppState {
     pub store: Arc<dyn Store>,
     limiters: Arc<Limiters>,
+    limits: Arc<Limits>,
+    /// True once the server shuts down: long-lived answers (the event stream) end.
+    closing: Arc<tokio::sync::watch::Sender<bool>>,
 }
 
 struct Limiters {
@@ -46,7 +51,25 @@ impl AppState {
             login_user: RateLimiter::new(limits.login_failures_per_user, limits.login_lockout),
             login_address: RateLimiter::new(limits.login_failures_per_address, limits.login_lockout),
         };
-        AppState { store, limiters: Arc::new(limiters) }
+        let (closing, _) = tokio::sync::watch::channel(false);
+        AppState { store, limiters: Arc::new(limiters), limits: Arc::new(limits), closing: Arc::new(closing) }
+    }
+
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// Ends the event streams: the server is shutting down.
+    pub fn close(&self) {
+        self.closing.send_replace(true);
+    }
+
+    /// Completes when the server shuts down.
+    pub fn closed(&self) -> impl std::future::Future<Output = ()> + Send + 'static + use<> {
+        let mut closing = self.closing.subscribe();
+        async move {
+            let _ = closing.wait_for(|c| *c).await;
+        }
     }
 
     /// The web layer reads the clock; everything below it is given the time.
@@ -136,10 +159,11 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 pub fn app(state: AppState) -> Router {
     let (router, doc) = api_router().split_for_parts();
     let doc = Arc::new(serde_json::to_value(&doc).unwrap_or_default());
-    router
+    let router = router
         .route("/api/openapi.json", get(move || async move { Json(doc.as_ref().clone()) }))
         .fallback(|| async { ApiError::NotFound })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .with_state(state)
+        .with_state(state);
+    middleware::around(router)
 }

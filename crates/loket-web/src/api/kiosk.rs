@@ -39,8 +39,8 @@ pub async fn create(
     ClientIp(ip): ClientIp,
     ApiJson(req): ApiJson<KioskVisit>,
 ) -> ApiResult<(StatusCode, Json<KioskReceipt>)> {
-    if !state.limiters.kiosk.hit(&ip.to_string(), Instant::now()) {
-        return Err(ApiError::RateLimited);
+    if let Err(retry_after) = state.limiters.kiosk.hit(&ip.to_string(), Instant::now()) {
+        return Err(ApiError::RateLimited { retry_after });
     }
     let open = OpenVisit { service: req.service, visitor: req.visitor, form: Some(req.form) };
     let visit = state.store.open_visit(open, state.now(), loket_domain::KIOSK_ACTOR).await?;

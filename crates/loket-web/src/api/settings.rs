@@ -26,9 +26,9 @@ pub struct CategoryView {
 }
 
 async fn save(state: &AppState, staff: &Staff, key: &str, value: impl Serialize) -> ApiResult<()> {
-    let value = serde_json::to_value(value).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let value = serde_json::to_value(value).map_err(ApiError::internal)?;
     state.store.save_setting(key, value, staff.name(), state.now()).await?;
-    tracing::info!(setting = key, by = staff.name(), "setting changed");
+    tracing::info!(setting = key, by = ?staff.name(), "setting changed");
     Ok(())
 }
 
@@ -131,6 +131,6 @@ pub async fn put_office(
     staff.require(Permission::Settings)?;
     office.validate(&state.store.settings().await?.counters).map_err(ApiError::validation)?;
     state.store.save_settings(office.entries(), staff.name(), state.now()).await?;
-    tracing::info!(setting = "office", by = staff.name(), "setting changed");
+    tracing::info!(setting = "office", by = ?staff.name(), "setting changed");
     Ok(Json(office))
 }

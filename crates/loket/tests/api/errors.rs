@@ -17,7 +17,14 @@ pub async fn malformed_json_is_a_bad_request(app: TestApp) {
     assert_eq!(res.status(), 400);
     let body: serde_json::Value = res.json().await.unwrap();
     assert_eq!(body["error"], "bad_request");
-    let res = app.http.post(app.url("/api/v1/auth/login")).body("not json").send().await.unwrap();
+    let res = app
+        .http
+        .post(app.url("/api/v1/auth/login"))
+        .header("content-type", "application/json")
+        .body("not json")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 400);
 }
 
@@ -109,5 +116,30 @@ pub async fn the_openapi_document_lists_every_route(app: TestApp) {
             assert!(reply.status != 404 || reply.body["error"] == "not_found", "{method} {path}");
             assert_ne!(reply.status, 405, "{method} {path} is documented but not routed");
         }
+    }
+}
+
+async fn a_handler_that_breaks() -> &'static str {
+    panic!("a handler that breaks")
+}
+
+/// A panic in a handler is caught: the client gets the API's 500 body with the request's id,
+/// and the server goes on serving.
+pub async fn a_panic_in_a_handler_is_a_500_in_the_api_format() {
+    let router = axum::Router::new().route("/boom", axum::routing::get(a_handler_that_breaks));
+    let app = loket_web::middleware::around(router);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let limits = loket_web::limits::ConnectionLimits::default();
+    tokio::spawn(async move { loket_web::server::serve(listener, app, &limits, std::future::pending()).await });
+    let http = reqwest::Client::new();
+    for _ in 0..2 {
+        let res = http.get(format!("{base}/boom")).send().await.expect("an answer, not a dropped connection");
+        assert_eq!(res.status(), 500);
+        let id = res.headers()["x-request-id"].to_str().unwrap().to_owned();
+        let body: serde_json::Value = res.json().await.unwrap();
+        assert_eq!(body["error"], "internal");
+        assert_eq!(body["request_id"], id.as_str());
+        assert!(!body.to_string().contains("breaks"), "the panic's text stays in the log: {body}");
     }
 }

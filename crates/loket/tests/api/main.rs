@@ -2,6 +2,7 @@
 //! on PostgreSQL, for every endpoint and every error code of API.md.
 
 mod auth;
+mod connections;
 mod counters;
 mod display;
 mod errors;
@@ -97,9 +98,18 @@ on_both_backends!(
     ],
     backends: [
         auth::login_is_throttled_per_address,
+        connections::slow_and_idle_connections_are_closed_in_time,
+        connections::open_connections_are_bounded,
         front_office::the_kiosk_is_rate_limited,
     ],
 );
+
+mod without_database {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_panic_in_a_handler_is_a_500_in_the_api_format() {
+        crate::errors::a_panic_in_a_handler_is_a_500_in_the_api_format().await;
+    }
+}
 
 mod postgres_only {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
