@@ -12,6 +12,7 @@ use crate::office::{
 };
 use crate::priority::PriorityTable;
 use crate::standards::{StepStandard, default_standards};
+use crate::text::has_bidi_control;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OfficeSettings {
@@ -141,7 +142,7 @@ impl OfficeProfile {
     pub fn validate(&self, counters: &[Counter]) -> Result<(), FieldErrors> {
         let mut errors = FieldErrors::default();
         let name_len = self.office_name.trim().chars().count();
-        if name_len == 0 || name_len > 120 {
+        if name_len == 0 || name_len > 120 || has_bidi_control(&self.office_name) {
             errors.add("office_name", "invalid");
         }
         if !ZONES.contains(&self.time_zone.as_str()) {
@@ -149,7 +150,9 @@ impl OfficeProfile {
         }
         if let Err(e) = validate_services(&self.services) {
             for (k, v) in e.0 {
-                errors.add(&format!("services{k}"), &v);
+                // `[0].code` is inside the list, named from it; `services` is the list itself.
+                let field = if k.starts_with('[') { format!("services{k}") } else { k };
+                errors.add(&field, &v);
             }
         }
         if self.required_fields.iter().any(|f| !REQUIRABLE_FIELDS.contains(&f.as_str())) {
@@ -235,5 +238,17 @@ mod tests {
         let names: Vec<&str> = errors.0.keys().map(String::as_str).collect();
         assert_eq!(names, ["archive_pattern", "services", "time_zone"]);
         assert_eq!(errors.0["services"], "in_use", "counters still call service A");
+    }
+
+    #[test]
+    fn each_error_names_the_field_as_sent() {
+        let s = OfficeSettings::default();
+        let mut profile = OfficeProfile::of(&s);
+        profile.services = vec![];
+        let errors = profile.validate(&[]).unwrap_err();
+        assert_eq!(errors.0.get("services").map(String::as_str), Some("missing"), "{errors:?}");
+        profile.services = vec![Service { code: "a".into(), name: "Konsultasi".into() }];
+        let errors = profile.validate(&[]).unwrap_err();
+        assert_eq!(errors.0.keys().collect::<Vec<_>>(), ["services[0].code"]);
     }
 }

@@ -9,6 +9,7 @@ mod errors;
 mod front_office;
 mod helpdesk;
 mod settings;
+mod strict;
 mod support;
 
 /// Each case runs twice: on a fresh SQLite file and on a fresh PostgreSQL schema.
@@ -95,11 +96,17 @@ on_both_backends!(
         settings::counters_are_settings_of_the_office,
         settings::the_office_settings_can_be_changed,
         settings::the_time_standards_report_reads_the_histories,
+        strict::json_bodies_must_be_declared_as_json,
+        strict::nothing_may_follow_the_json_value,
+        strict::text_shows_what_it_holds,
+        strict::each_error_names_the_field_as_sent,
+        strict::the_bearer_scheme_is_case_insensitive,
     ],
     backends: [
         auth::login_is_throttled_per_address,
         connections::slow_and_idle_connections_are_closed_in_time,
         connections::open_connections_are_bounded,
+        strict::every_429_says_when_to_retry,
         front_office::the_kiosk_is_rate_limited,
     ],
 );
