@@ -89,11 +89,11 @@ pub async fn put_time_standards(
     Ok(Json(standards))
 }
 
-/// The counters (loket) and the services each calls from.
+/// The counters (loket) and the services each calls from; every staff role may read them.
 #[utoipa::path(get, path = "/api/v1/settings/counters", tag = "settings", security(("bearer" = [])),
     responses((status = 200, body = [Counter]), (status = 403, body = ErrorBody)))]
 pub async fn get_counters(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<Vec<Counter>>> {
-    staff.require(Permission::Settings)?;
+    staff.require(Permission::ReadCounters)?;
     Ok(Json(state.store.settings().await?.counters.clone()))
 }
 

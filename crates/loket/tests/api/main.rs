@@ -60,6 +60,7 @@ on_both_backends!(
         auth::disabled_users_lose_their_sessions,
         auth::login_is_throttled_per_user_name,
         auth::concurrent_guesses_cannot_pass_the_limit,
+        auth::every_endpoint_follows_the_role_matrix,
         counters::call_next_calls_the_first_in_line_and_204_when_nobody_waits,
         counters::a_busy_counter_gets_counter_busy,
         counters::an_unknown_counter_is_not_found,
