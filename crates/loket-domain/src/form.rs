@@ -41,7 +41,7 @@ impl Form {
         let mut errors = FieldErrors::default();
         let mut next = self.clone();
         if let Some(v) = &input.category {
-            next.category = match v.trim() {
+            next.category = match v.as_str() {
                 "" => None,
                 code if table.find(code).is_some() => Some(code.to_owned()),
                 _ => {

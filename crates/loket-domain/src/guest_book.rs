@@ -76,11 +76,11 @@ impl Visitor {
         }
         if let Some(v) = &input.email {
             next.email = match v.trim() {
-                "" => None,
-                s if s.chars().count() > EMAIL_MAX => {
+                _ if v.chars().count() > EMAIL_MAX => {
                     errors.add("visitor.email", "too_long");
                     None
                 }
+                "" => None,
                 s if is_email(s) => Some(s.to_owned()),
                 _ => {
                     errors.add("visitor.email", "invalid");
@@ -122,7 +122,7 @@ pub fn is_email(s: &str) -> bool {
         && !domain.contains("..")
         && domain.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
     !local.is_empty()
-        && local.len() <= 64
+        && local.chars().count() <= 64
         && !local
             .chars()
             .any(|c| c.is_whitespace() || c == '@' || c.is_control() || is_bidi_control(c) || is_invisible(c))

@@ -141,8 +141,8 @@ impl OfficeProfile {
     /// call services that remain.
     pub fn validate(&self, counters: &[Counter]) -> Result<(), FieldErrors> {
         let mut errors = FieldErrors::default();
-        let name_len = self.office_name.trim().chars().count();
-        if name_len == 0 || name_len > 120 || has_bidi_control(&self.office_name) {
+        let name = &self.office_name;
+        if name.trim().is_empty() || name.chars().count() > 120 || has_bidi_control(name) {
             errors.add("office_name", "invalid");
         }
         if !ZONES.contains(&self.time_zone.as_str()) {

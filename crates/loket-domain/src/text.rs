@@ -28,17 +28,17 @@ fn is_line_break(c: char) -> bool {
     matches!(c, '\n' | '\r' | '\u{2028}' | '\u{2029}')
 }
 
-/// A text that may run over several lines: trimmed of white space and invisible characters at
-/// both ends (nothing left: `None`, which a required field reports as `missing`); over `max`
-/// characters: `too_long`; a bidirectional control or a control character other than a line
-/// break or tab: `invalid`.
+/// A text that may run over several lines: over `max` characters as sent: `too_long`; trimmed
+/// of white space and invisible characters at both ends (nothing left: `None`, which a required
+/// field reports as `missing`); a bidirectional control or a control character other than a
+/// line break or tab: `invalid`.
 pub fn multi_line(value: &str, max: usize, field: &str, errors: &mut FieldErrors) -> Option<String> {
-    let v = value.trim_matches(|c: char| c.is_whitespace() || is_invisible(c));
-    if v.is_empty() {
+    if value.chars().count() > max {
+        errors.add(field, "too_long");
         return None;
     }
-    if v.chars().count() > max {
-        errors.add(field, "too_long");
+    let v = value.trim_matches(|c: char| c.is_whitespace() || is_invisible(c));
+    if v.is_empty() {
         return None;
     }
     if v.chars().any(|c| is_bidi_control(c) || (c.is_control() && !matches!(c, '\n' | '\r' | '\t'))) {
@@ -56,6 +56,114 @@ pub fn one_line(value: &str, max: usize, field: &str, errors: &mut FieldErrors) 
         return None;
     }
     Some(v)
+}
+
+/// The same rules as patterns (ECMA-262, as JSON Schema and OpenAPI take them), so that the API's
+/// document says exactly which texts are taken. `\u` escapes keep them readable as ASCII.
+pub mod patterns {
+    /// White space as `str::trim` sees it (Unicode `White_Space`).
+    macro_rules! white_space {
+        () => {
+            r"\t\n\u000B\u000C\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000"
+        };
+    }
+    /// [`super::is_invisible`].
+    macro_rules! invisible {
+        () => {
+            r"\u00AD\u034F\u180E\u200B-\u200D\u2060\uFEFF"
+        };
+    }
+    macro_rules! control {
+        () => {
+            r"\u0000-\u001F\u007F-\u009F"
+        };
+    }
+    macro_rules! bidi {
+        () => {
+            r"\u202A-\u202E\u2066-\u2069"
+        };
+    }
+    /// Refused inside a one-line text: controls, bidirectional controls, line separators.
+    macro_rules! not_in_line {
+        () => {
+            concat!(control!(), bidi!(), r"\u2028\u2029")
+        };
+    }
+    /// Refused inside a multi-line text: controls but line breaks and tab, bidirectional controls.
+    macro_rules! not_in_text {
+        () => {
+            concat!(r"\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F", bidi!())
+        };
+    }
+    macro_rules! text_pattern {
+        ($refused:expr, $body:literal) => {
+            concat!(
+                "^[",
+                white_space!(),
+                invisible!(),
+                "]*",
+                "(?:[^",
+                white_space!(),
+                invisible!(),
+                $refused,
+                "](?:[^",
+                $refused,
+                "]*[^",
+                white_space!(),
+                invisible!(),
+                $refused,
+                "])?)",
+                $body,
+                "[",
+                white_space!(),
+                invisible!(),
+                "]*$"
+            )
+        };
+    }
+
+    /// [`super::one_line`], empty allowed (it clears the field).
+    pub const ONE_LINE: &str = text_pattern!(not_in_line!(), "?");
+    /// [`super::one_line`] with something to show.
+    pub const ONE_LINE_REQUIRED: &str = text_pattern!(not_in_line!(), "");
+    /// [`super::multi_line`], empty allowed.
+    pub const MULTI_LINE: &str = text_pattern!(not_in_text!(), "?");
+    /// [`super::multi_line`] with something to show.
+    pub const MULTI_LINE_REQUIRED: &str = text_pattern!(not_in_text!(), "");
+    /// A tender code: letters, digits and dashes, or empty.
+    pub const TENDER_CODE: &str =
+        concat!("^[", white_space!(), invisible!(), "]*[A-Za-z0-9-]*[", white_space!(), invisible!(), "]*$");
+    /// [`crate::guest_book::parse_phone`]: 8 to 15 digits with spaces, dashes, dots, brackets and a
+    /// leading `+`; or empty.
+    pub const PHONE: &str =
+        concat!("^[", white_space!(), r"]*(?:\+?[ .()-]*(?:[0-9][ .()-]*){8,15})?[", white_space!(), "]*$");
+    /// A label a supervisor gives (a counter's or a service's name): something to show, no
+    /// bidirectional control.
+    pub const LABEL: &str = concat!("^[^", bidi!(), "]*[^", white_space!(), bidi!(), "][^", bidi!(), "]*$");
+    /// [`crate::archive::valid_pattern`]: `{seq}` somewhere, no control character.
+    pub const ARCHIVE_PATTERN: &str = concat!("^[^", control!(), r"]*\{seq\}[^", control!(), "]*$");
+    /// [`crate::guest_book::is_email`] exactly, nothing around it.
+    pub const EMAIL_ADDRESS: &str = concat!(
+        "^[^@",
+        white_space!(),
+        control!(),
+        bidi!(),
+        invisible!(),
+        r"]{1,64}@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+$"
+    );
+    /// [`crate::guest_book::is_email`], or empty.
+    pub const EMAIL: &str = concat!(
+        "^[",
+        white_space!(),
+        "]*(?:[^@",
+        white_space!(),
+        control!(),
+        bidi!(),
+        invisible!(),
+        r"]{1,64}@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)?[",
+        white_space!(),
+        "]*$"
+    );
 }
 
 #[cfg(test)]
