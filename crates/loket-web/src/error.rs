@@ -52,6 +52,9 @@ pub enum ApiError {
     /// 409, 422: a rule of the SOP refused.
     #[error(transparent)]
     Refused(Refused),
+    /// 409: well formed, but the office's settings as they are still use what this removes.
+    #[error("the office's settings still use what this removes")]
+    InUse(FieldErrors),
     /// 429, with the time until the window ends (`Retry-After`).
     #[error("too many requests; wait a moment")]
     RateLimited { retry_after: Duration },
@@ -96,6 +99,7 @@ impl ApiError {
                 Refused::FormIncomplete(_) => (StatusCode::UNPROCESSABLE_ENTITY, "form_incomplete"),
                 Refused::Validation(_) => (StatusCode::UNPROCESSABLE_ENTITY, "validation"),
             },
+            ApiError::InUse(_) => (StatusCode::CONFLICT, "in_use"),
             ApiError::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
             ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
             ApiError::RequestTimeout => (StatusCode::REQUEST_TIMEOUT, "request_timeout"),
@@ -144,7 +148,9 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, code) = self.parts();
         let fields = match &self {
-            ApiError::Refused(Refused::Validation(f) | Refused::FormIncomplete(f)) => Some(f.0.clone()),
+            ApiError::Refused(Refused::Validation(f) | Refused::FormIncomplete(f)) | ApiError::InUse(f) => {
+                Some(f.0.clone())
+            }
             _ => None,
         };
         let mut request_id = None;

@@ -21,7 +21,8 @@ use crate::error::ApiError;
 /// timeout: 408.
 pub struct ApiJson<T>(pub T);
 
-/// Like [`ApiJson`], but an empty body (with any content type, or none) means `T::default()`.
+/// Like [`ApiJson`], but an empty body (with any content type, or none) or `null` means
+/// `T::default()`.
 pub struct OptionalJson<T>(pub T);
 
 /// Whether the request declares a JSON body: `application/json`, parameters (`charset=utf-8`)
@@ -50,14 +51,14 @@ async fn body_bytes(req: Request, state: &AppState) -> Result<Bytes, ApiError> {
 }
 
 fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+    // One JSON value and nothing after it but white space: `{…} xyz` or two documents back to
+    // back are not one request.
+    let mut value: serde_json::Value = serde_json::from_slice(bytes)
+        .map_err(|e| ApiError::BadRequest(format!("the body is not one JSON value: {e}")))?;
+    integral_numbers(&mut value);
+    serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
-        let inner = e.into_inner();
-        if inner.classify() != serde_json::error::Category::Data {
-            return ApiError::BadRequest(format!("the body is not valid JSON: {inner}"));
-        }
-        let message = inner.to_string();
+        let message = e.into_inner().to_string();
         let mut fields = FieldErrors::default();
         if let Some(name) = quoted(&message, "unknown field ") {
             fields.add(&field_key(&path, Some(&name)), "unknown");
@@ -67,11 +68,25 @@ fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             fields.add(&field_key(&path, None), "invalid");
         }
         ApiError::validation(fields)
-    })?;
-    // One JSON value and nothing after it but white space: `{…} xyz` or two documents back to
-    // back are not one request.
-    de.end().map_err(|e| ApiError::BadRequest(format!("the body is not one JSON value: {e}")))?;
-    Ok(value)
+    })
+}
+
+/// `1.0` is the integer 1, as JSON Schema (and JavaScript) have it; serde's integers take only
+/// `1`.
+fn integral_numbers(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::Number(n) if n.is_f64() => {
+            let f = n.as_f64().unwrap_or(f64::NAN);
+            // Below 2^53 every integral float is exact.
+            if f.fract() == 0.0 && f.abs() < 9_007_199_254_740_992.0 {
+                *value = if f < 0.0 { Value::from(f as i64) } else { Value::from(f as u64) };
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(integral_numbers),
+        Value::Object(fields) => fields.values_mut().for_each(integral_numbers),
+        _ => {}
+    }
 }
 
 /// The dotted name of the field an error is about: the path serde reached, and the field's
@@ -117,7 +132,8 @@ impl<T: DeserializeOwned + Default> FromRequest<AppState> for OptionalJson<T> {
         if !json {
             return Err(ApiError::UnsupportedMediaType);
         }
-        Ok(OptionalJson(parse(&bytes)?))
+        let value: Option<T> = parse(&bytes)?;
+        Ok(OptionalJson(value.unwrap_or_default()))
     }
 }
 
@@ -242,6 +258,16 @@ mod tests {
     #[test]
     fn broken_json_is_a_bad_request() {
         assert!(matches!(parse::<Outer>(b"{\"visitor\": "), Err(ApiError::BadRequest(_))));
+    }
+
+    #[test]
+    fn an_integral_float_is_an_integer() {
+        #[derive(Debug, serde::Deserialize)]
+        struct Minutes {
+            minutes: u32,
+        }
+        assert_eq!(parse::<Minutes>(br#"{"minutes": 5.0}"#).map(|m| m.minutes).ok(), Some(5));
+        assert!(parse::<Minutes>(br#"{"minutes": 5.5}"#).is_err());
     }
 
     #[test]

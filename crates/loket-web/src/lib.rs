@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::DefaultBodyLimit;
+use axum::extract::{DefaultBodyLimit, State};
 use axum::routing::get;
 use axum::{Json, Router};
 use chrono::{DateTime, Utc};
@@ -19,6 +19,7 @@ pub mod error;
 pub mod extract;
 pub mod limits;
 pub mod middleware;
+pub mod openapi;
 pub mod server;
 pub mod views;
 
@@ -150,17 +151,23 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(api::health))
 }
 
-/// The OpenAPI document of the API, as served at `/api/openapi.json`.
-pub fn openapi() -> utoipa::openapi::OpenApi {
-    api_router().split_for_parts().1
+/// The OpenAPI document of the API, with the codes of a fresh office (the served one names the
+/// office's own, see [`openapi::with_settings`]).
+pub fn openapi() -> serde_json::Value {
+    let doc = serde_json::to_value(api_router().split_for_parts().1).unwrap_or_default();
+    openapi::with_settings(openapi::refine(doc), &Default::default())
 }
 
 /// The whole app.
 pub fn app(state: AppState) -> Router {
     let (router, doc) = api_router().split_for_parts();
-    let doc = Arc::new(serde_json::to_value(&doc).unwrap_or_default());
+    let doc = Arc::new(openapi::refine(serde_json::to_value(&doc).unwrap_or_default()));
+    let document = move |State(state): State<AppState>| async move {
+        let settings = state.store.settings().await?;
+        ApiResult::Ok(Json(openapi::with_settings(doc.as_ref().clone(), &settings)))
+    };
     let router = router
-        .route("/api/openapi.json", get(move || async move { Json(doc.as_ref().clone()) }))
+        .route("/api/openapi.json", get(document))
         .fallback(|| async { ApiError::NotFound })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

@@ -120,16 +120,23 @@ pub async fn get_office(State(state): State<AppState>, staff: Staff) -> ApiResul
     Ok(Json(OfficeProfile::of(&*state.store.settings().await?)))
 }
 
-/// Replaces all of the office profile at once, or nothing.
+/// Replaces all of the office profile at once, or nothing. 409 `in_use` when counters still call
+/// a service it removes (change the counters first).
 #[utoipa::path(put, path = "/api/v1/settings/office", tag = "settings", request_body = OfficeProfile, security(("bearer" = [])),
-    responses((status = 200, body = OfficeProfile), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = OfficeProfile), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn put_office(
     State(state): State<AppState>,
     staff: Staff,
     ApiJson(office): ApiJson<OfficeProfile>,
 ) -> ApiResult<Json<OfficeProfile>> {
     staff.require(Permission::Settings)?;
-    office.validate(&state.store.settings().await?.counters).map_err(ApiError::validation)?;
+    // The profile's own fields first; then whether the office's counters still fit it.
+    office.validate(&[]).map_err(ApiError::validation)?;
+    if validate_counters(&state.store.settings().await?.counters, &office.services).is_err() {
+        let mut fields = loket_domain::FieldErrors::default();
+        fields.add("services", "in_use");
+        return Err(ApiError::InUse(fields));
+    }
     state.store.save_settings(office.entries(), staff.name(), state.now()).await?;
     tracing::info!(setting = "office", by = ?staff.name(), "setting changed");
     Ok(Json(office))

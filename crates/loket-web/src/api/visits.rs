@@ -100,7 +100,10 @@ pub async fn list(
 
 pub(crate) fn parse_day(value: Option<&str>, field: &str, errors: &mut FieldErrors) -> Option<NaiveDate> {
     let v = value.filter(|s| !s.is_empty())?;
-    match NaiveDate::parse_from_str(v, "%Y-%m-%d") {
+    // Exactly `YYYY-MM-DD`: the parser alone would also take `2026-1-5`.
+    let shaped = v.len() == 10
+        && v.bytes().enumerate().all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
+    match NaiveDate::parse_from_str(v, "%Y-%m-%d").ok().filter(|_| shaped).ok_or(()) {
         Ok(d) => Some(d),
         Err(_) => {
             errors.add(field, "invalid");

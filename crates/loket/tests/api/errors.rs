@@ -143,3 +143,40 @@ pub async fn a_panic_in_a_handler_is_a_500_in_the_api_format() {
         assert!(!body.to_string().contains("breaks"), "the panic's text stays in the log: {body}");
     }
 }
+
+/// Each operation documents the statuses it can answer, and the document names the office's
+/// current codes.
+pub async fn the_openapi_document_tells_every_status_and_constraint(app: TestApp) {
+    let doc = app.send("GET", "/api/openapi.json", None, None).await.expect(200);
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let documented = |s: &str| op["responses"].get(s).is_some();
+            assert!(documented("500"), "{method} {path}: 500");
+            if op.get("security").is_some_and(|s| !s.as_array().unwrap().is_empty()) {
+                assert!(documented("401"), "{method} {path}: 401");
+            }
+            if op.get("requestBody").is_some() {
+                for s in ["400", "408", "413", "415", "422"] {
+                    assert!(documented(s), "{method} {path}: {s}");
+                }
+            }
+            if path.contains('{') {
+                assert!(documented("404"), "{method} {path}: 404");
+            }
+        }
+    }
+    assert!(doc["paths"]["/api/v1/kiosk/visits"]["post"]["responses"]["429"]["headers"]["Retry-After"].is_object());
+    let schemas = &doc["components"]["schemas"];
+    assert_eq!(schemas["NewVisitor"]["required"], json!(["name"]));
+    assert_eq!(schemas["VisitorInput"]["properties"]["name"]["maxLength"], 100);
+    assert!(schemas["FormInput"]["properties"]["category"]["enum"].as_array().unwrap().contains(&json!("password")));
+
+    let admin = app.staff("adm", &[Role::Supervisor]).await;
+    let table = json!([{"code": "spse_baru", "name": "SPSE baru", "priority": 1, "analysis_minutes": 10, "resolution_minutes": 60}]);
+    app.put(&admin, "/api/v1/settings/priorities", table).await.expect(200);
+    let doc = app.send("GET", "/api/openapi.json", None, None).await.expect(200);
+    assert_eq!(
+        doc["components"]["schemas"]["FormInput"]["properties"]["category"]["enum"],
+        json!(["spse_baru", "", null])
+    );
+}

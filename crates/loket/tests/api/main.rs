@@ -77,6 +77,7 @@ on_both_backends!(
         errors::a_query_that_does_not_parse_is_a_bad_request,
         errors::health_answers,
         errors::the_openapi_document_lists_every_route,
+        errors::the_openapi_document_tells_every_status_and_constraint,
         front_office::a_visit_opens_with_steps_one_and_two,
         front_office::only_the_visitor_name_is_needed_to_open,
         front_office::bad_formats_are_refused_at_once_and_nothing_is_applied,
