@@ -148,8 +148,21 @@ pub async fn a_panic_in_a_handler_is_a_500_in_the_api_format() {
 /// current codes.
 pub async fn the_openapi_document_tells_every_status_and_constraint(app: TestApp) {
     let doc = app.send("GET", "/api/openapi.json", None, None).await.expect(200);
+    let mut ids = std::collections::BTreeSet::new();
     for (path, item) in doc["paths"].as_object().unwrap() {
         for (method, op) in item.as_object().unwrap() {
+            assert!(ids.insert(op["operationId"].as_str().unwrap()), "{method} {path}: operationId used twice");
+            for (status, answer) in op["responses"].as_object().unwrap() {
+                for (name, link) in answer.get("links").and_then(|l| l.as_object()).into_iter().flatten() {
+                    let target = link["operationId"].as_str().unwrap();
+                    let exists = doc["paths"]
+                        .as_object()
+                        .unwrap()
+                        .values()
+                        .any(|i| i.as_object().unwrap().values().any(|o| o["operationId"] == target));
+                    assert!(exists, "{method} {path} {status}: link {name} to no operation");
+                }
+            }
             let documented = |s: &str| op["responses"].get(s).is_some();
             assert!(documented("500"), "{method} {path}: 500");
             if op.get("security").is_some_and(|s| !s.as_array().unwrap().is_empty()) {
