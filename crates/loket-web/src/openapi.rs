@@ -200,6 +200,33 @@ fn parameters(doc: &mut Value) {
     }
 }
 
+/// Where a visit's answer leads: the SOP's next steps, by the visit's id (for generated clients,
+/// and for a fuzzer's stateful phase, which follows them).
+fn links(doc: &mut Value) {
+    let by_id = |operations: &[&str]| -> Value {
+        let links: serde_json::Map<String, Value> = operations
+            .iter()
+            .map(|op| ((*op).to_owned(), json!({"operationId": op, "parameters": {"id": "$response.body#/id"}})))
+            .collect();
+        Value::Object(links)
+    };
+    let leads = [
+        ("/api/v1/visits", "post", "201", by_id(&["get", "history", "save_form", "check", "cancel"])),
+        ("/api/v1/visits/{id}/form", "put", "200", by_id(&["check"])),
+        ("/api/v1/visits/{id}/check", "post", "200", by_id(&["get", "cancel"])),
+        ("/api/v1/counters/{counter}/call-next", "post", "200", by_id(&["recall", "skip", "start", "cancel"])),
+        ("/api/v1/visits/{id}/start", "post", "200", by_id(&["answer", "escalate"])),
+        ("/api/v1/visits/{id}/answer", "post", "200", by_id(&["archive"])),
+        ("/api/v1/visits/{id}/escalate", "post", "200", by_id(&["archive", "answer_escalation"])),
+        ("/api/v1/visits/{id}/archive", "post", "200", by_id(&["archived_document", "answer_escalation"])),
+    ];
+    for (path, method, status, links) in leads {
+        if let Some(response) = doc["paths"][path][method]["responses"].get_mut(status) {
+            response["links"] = links;
+        }
+    }
+}
+
 /// The document as derived from the code, made exact.
 pub fn refine(mut doc: Value) -> Value {
     if let Some(paths) = doc["paths"].as_object_mut() {
@@ -213,6 +240,7 @@ pub fn refine(mut doc: Value) -> Value {
     }
     constraints(&mut doc);
     settings_constraints(&mut doc);
+    links(&mut doc);
     parameters(&mut doc);
     // A list the server needs at least one of.
     if let Some(body) = doc["paths"]["/api/v1/settings/priorities"]["put"]["requestBody"]["content"]["application/json"]

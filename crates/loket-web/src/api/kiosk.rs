@@ -32,7 +32,7 @@ pub struct KioskReceipt {
 }
 
 /// Steps 1-3 by the visitor; the front office then checks the form (step 4).
-#[utoipa::path(post, path = "/api/v1/kiosk/visits", tag = "kiosk", request_body = KioskVisit,
+#[utoipa::path(post, path = "/api/v1/kiosk/visits", operation_id = "create_kiosk_visit", tag = "kiosk", request_body = KioskVisit,
     responses((status = 201, body = KioskReceipt), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn create(
     State(state): State<AppState>,

@@ -48,7 +48,7 @@ pub struct CreateVisit {
 }
 
 /// Steps 1-2: the guest book entry, and the form issued.
-#[utoipa::path(post, path = "/api/v1/visits", tag = "front office", request_body = CreateVisit, security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/visits", operation_id = "create_visit", tag = "front office", request_body = CreateVisit, security(("bearer" = [])),
     responses((status = 201, body = VisitView), (status = 422, body = ErrorBody)))]
 pub async fn create(
     State(state): State<AppState>,
