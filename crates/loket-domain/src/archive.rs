@@ -28,7 +28,7 @@ pub fn archive_number(pattern: &str, day: NaiveDate, seq: i64) -> String {
 
 /// A pattern must count: without `{seq}` two archives would share a number.
 pub fn valid_pattern(pattern: &str) -> bool {
-    pattern.contains("{seq}") && pattern.len() <= 100 && !pattern.chars().any(char::is_control)
+    pattern.contains("{seq}") && pattern.chars().count() <= 100 && !pattern.chars().any(char::is_control)
 }
 
 #[cfg(test)]

@@ -38,8 +38,10 @@ pub enum Permission {
     Helpdesk,
     /// Cancel a visit: front office or helpdesk.
     Cancel,
-    /// Read visits, the queue, documents.
+    /// Read visits, the queue, documents: visitors' personal data, for those who serve them.
     ReadVisits,
+    /// Read the counters and the services they call (the desks need them).
+    ReadCounters,
     /// Reports and settings.
     Supervise,
     /// Settings (admins and supervisors).
@@ -54,7 +56,10 @@ pub fn allows(roles: &[Role], permission: Permission) -> bool {
         Permission::FrontOffice => has(Role::FrontOffice) || has(Role::Supervisor),
         Permission::Helpdesk => has(Role::Helpdesk) || has(Role::Supervisor),
         Permission::Cancel => has(Role::FrontOffice) || has(Role::Helpdesk) || has(Role::Supervisor),
-        Permission::ReadVisits => !roles.is_empty(),
+        // Least privilege: an admin manages users and settings, and reads no visitor's data
+        // unless they also serve (supervisor).
+        Permission::ReadVisits => has(Role::FrontOffice) || has(Role::Helpdesk) || has(Role::Supervisor),
+        Permission::ReadCounters => !roles.is_empty(),
         Permission::Supervise => has(Role::Supervisor) || has(Role::Admin),
         Permission::Settings => has(Role::Supervisor) || has(Role::Admin),
         Permission::ManageUsers => has(Role::Admin),
@@ -106,6 +111,16 @@ mod tests {
         assert!(allows(&a, Permission::ManageUsers));
         assert!(allows(&a, Permission::Settings));
         assert!(!allows(&a, Permission::Helpdesk));
+        assert!(!allows(&a, Permission::ReadVisits), "an admin alone reads no visitor's personal data");
+        assert!(allows(&[Role::Admin, Role::Supervisor], Permission::ReadVisits));
+    }
+
+    #[test]
+    fn every_staff_role_reads_the_counters() {
+        for r in Role::ALL {
+            assert!(allows(&[r], Permission::ReadCounters), "{r:?}");
+        }
+        assert!(!allows(&[], Permission::ReadCounters));
     }
 
     #[test]

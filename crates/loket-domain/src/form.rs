@@ -3,8 +3,9 @@
 use serde::{Deserialize, Serialize};
 
 use crate::errors::FieldErrors;
-use crate::guest_book::{Visitor, text};
+use crate::guest_book::Visitor;
 use crate::priority::PriorityTable;
+use crate::text::{multi_line, one_line};
 
 /// The problem as the visitor describes it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -40,7 +41,7 @@ impl Form {
         let mut errors = FieldErrors::default();
         let mut next = self.clone();
         if let Some(v) = &input.category {
-            next.category = match v.trim() {
+            next.category = match v.as_str() {
                 "" => None,
                 code if table.find(code).is_some() => Some(code.to_owned()),
                 _ => {
@@ -50,16 +51,16 @@ impl Form {
             };
         }
         if let Some(v) = &input.subject {
-            next.subject = text(v, SUBJECT_MAX, "form.subject", &mut errors);
+            next.subject = one_line(v, SUBJECT_MAX, "form.subject", &mut errors);
         }
         if let Some(v) = &input.description {
-            next.description = text(v, DESCRIPTION_MAX, "form.description", &mut errors);
+            next.description = multi_line(v, DESCRIPTION_MAX, "form.description", &mut errors);
         }
         if let Some(v) = &input.spse_user_id {
-            next.spse_user_id = text(v, SPSE_USER_ID_MAX, "form.spse_user_id", &mut errors);
+            next.spse_user_id = one_line(v, SPSE_USER_ID_MAX, "form.spse_user_id", &mut errors);
         }
         if let Some(v) = &input.tender_code {
-            next.tender_code = text(v, TENDER_CODE_MAX, "form.tender_code", &mut errors);
+            next.tender_code = one_line(v, TENDER_CODE_MAX, "form.tender_code", &mut errors);
             if next.tender_code.as_deref().is_some_and(|c| !c.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')) {
                 errors.add("form.tender_code", "invalid");
             }
@@ -168,6 +169,19 @@ mod tests {
         let input = FormInput { category: Some("nope".into()), ..Default::default() };
         let err = Form::default().apply(&input, &PriorityTable::default_example()).unwrap_err();
         assert_eq!(err.0.get("form.category").map(String::as_str), Some("unknown"));
+    }
+
+    #[test]
+    fn only_the_description_is_written_in_lines() {
+        let table = PriorityTable::default_example();
+        let lines = FormInput { description: Some("Langkah 1\nLangkah 2".into()), ..Default::default() };
+        assert!(Form::default().apply(&lines, &table).is_ok());
+        let subject = FormInput { subject: Some("Gagal\nunggah".into()), ..Default::default() };
+        let err = Form::default().apply(&subject, &table).unwrap_err();
+        assert_eq!(err.0.get("form.subject").map(String::as_str), Some("invalid"));
+        let code = FormInput { tender_code: Some("10023\u{202E}456".into()), ..Default::default() };
+        let err = Form::default().apply(&code, &table).unwrap_err();
+        assert_eq!(err.0.get("form.tender_code").map(String::as_str), Some("invalid"));
     }
 
     #[test]

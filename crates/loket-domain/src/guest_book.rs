@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::errors::FieldErrors;
+use crate::text::{is_bidi_control, is_invisible, one_line};
 
 /// The kind of SPSE user (Pengguna SPSE) a visitor is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -53,10 +54,10 @@ impl Visitor {
         let mut errors = FieldErrors::default();
         let mut next = self.clone();
         if let Some(v) = &input.name {
-            next.name = text(v, NAME_MAX, "visitor.name", &mut errors);
+            next.name = one_line(v, NAME_MAX, "visitor.name", &mut errors);
         }
         if let Some(v) = &input.organization {
-            next.organization = text(v, ORGANIZATION_MAX, "visitor.organization", &mut errors);
+            next.organization = one_line(v, ORGANIZATION_MAX, "visitor.organization", &mut errors);
         }
         if let Some(v) = input.role {
             next.role = Some(v);
@@ -75,11 +76,11 @@ impl Visitor {
         }
         if let Some(v) = &input.email {
             next.email = match v.trim() {
-                "" => None,
-                s if s.chars().count() > EMAIL_MAX => {
+                _ if v.chars().count() > EMAIL_MAX => {
                     errors.add("visitor.email", "too_long");
                     None
                 }
+                "" => None,
                 s if is_email(s) => Some(s.to_owned()),
                 _ => {
                     errors.add("visitor.email", "invalid");
@@ -91,22 +92,8 @@ impl Visitor {
     }
 }
 
-/// Trims a free-text field, refuses one over `max` characters or with control characters.
-pub(crate) fn text(value: &str, max: usize, field: &str, errors: &mut FieldErrors) -> Option<String> {
-    let v = value.trim();
-    if v.is_empty() {
-        return None;
-    }
-    if v.chars().count() > max {
-        errors.add(field, "too_long");
-        return None;
-    }
-    if v.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
-        errors.add(field, "invalid");
-        return None;
-    }
-    Some(v.to_owned())
-}
+/// A free-text field that may run over several lines (see [`crate::text`]).
+pub(crate) use crate::text::multi_line as text;
 
 /// Indonesian phone numbers as people write them (`0812-3456-7890`, `+62 812 3456 7890`,
 /// `(021) 555 1234`), stored as digits with an optional leading `+`.
@@ -135,8 +122,10 @@ pub fn is_email(s: &str) -> bool {
         && !domain.contains("..")
         && domain.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
     !local.is_empty()
-        && local.len() <= 64
-        && !local.chars().any(|c| c.is_whitespace() || c == '@' || c.is_control())
+        && local.chars().count() <= 64
+        && !local
+            .chars()
+            .any(|c| c.is_whitespace() || c == '@' || c.is_control() || is_bidi_control(c) || is_invisible(c))
         && domain_ok
 }
 
@@ -162,6 +151,8 @@ mod tests {
         assert!(!is_email("bu di@pu.go.id"));
         assert!(!is_email("@pu.go.id"));
         assert!(!is_email("budi@pu..go.id"));
+        assert!(!is_email("budi\u{202E}moc@pu.go.id"));
+        assert!(!is_email("bu\u{200B}di@pu.go.id"));
     }
 
     #[test]
@@ -179,6 +170,18 @@ mod tests {
         let next = v.apply(&input).unwrap();
         assert_eq!(next.name.as_deref(), Some("Budi"));
         assert_eq!(next.organization, None);
+    }
+
+    #[test]
+    fn a_name_of_invisible_characters_is_no_name_and_one_line_only() {
+        let blank = VisitorInput { name: Some("\u{200B}\u{FEFF}".into()), ..Default::default() };
+        assert_eq!(Visitor::default().apply(&blank).unwrap().name, None);
+        let two_lines = VisitorInput { name: Some("Budi\nadmin".into()), ..Default::default() };
+        let err = Visitor::default().apply(&two_lines).unwrap_err();
+        assert_eq!(err.0.get("visitor.name").map(String::as_str), Some("invalid"));
+        let reversed = VisitorInput { organization: Some("CV \u{202E}ayaJ ujaM".into()), ..Default::default() };
+        let err = Visitor::default().apply(&reversed).unwrap_err();
+        assert_eq!(err.0.get("visitor.organization").map(String::as_str), Some("invalid"));
     }
 
     #[test]

@@ -6,6 +6,7 @@ use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
 use crate::errors::FieldErrors;
+use crate::text::has_bidi_control;
 
 /// A service (layanan) with its own line and its own numbers (`A-001`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -47,7 +48,7 @@ pub fn validate_services(services: &[Service]) -> Result<(), FieldErrors> {
         if services[..i].iter().any(|o| o.code == s.code) {
             errors.add(&format!("[{i}].code"), "duplicate");
         }
-        if s.name.trim().is_empty() || s.name.chars().count() > 80 {
+        if s.name.trim().is_empty() || s.name.chars().count() > 80 || has_bidi_control(&s.name) {
             errors.add(&format!("[{i}].name"), "invalid");
         }
     }
@@ -70,7 +71,7 @@ pub fn validate_counters(counters: &[Counter], services: &[Service]) -> Result<(
         if counters[..i].iter().any(|o| o.code == c.code) {
             errors.add(&format!("[{i}].code"), "duplicate");
         }
-        if c.name.trim().is_empty() || c.name.chars().count() > 80 {
+        if c.name.trim().is_empty() || c.name.chars().count() > 80 || has_bidi_control(&c.name) {
             errors.add(&format!("[{i}].name"), "invalid");
         }
         if c.services.is_empty() {

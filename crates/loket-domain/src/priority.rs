@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::errors::FieldErrors;
+use crate::text::has_bidi_control;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -72,7 +73,7 @@ impl PriorityTable {
             if categories[..i].iter().any(|o| o.code == c.code) {
                 errors.add(&format!("[{i}].code"), "duplicate");
             }
-            if c.name.trim().is_empty() || c.name.chars().count() > 120 {
+            if c.name.trim().is_empty() || c.name.chars().count() > 120 || has_bidi_control(&c.name) {
                 errors.add(&format!("[{i}].name"), "invalid");
             }
             if !(1..=9).contains(&c.priority) {

@@ -4,7 +4,7 @@ use chrono::NaiveTime;
 use serde::{Deserialize, Serialize};
 
 use crate::archive::{DEFAULT_PATTERN, valid_pattern};
-use crate::errors::FieldErrors;
+use crate::errors::{FieldErrors, Refused};
 use crate::form::{DEFAULT_REQUIRED_FIELDS, REQUIRABLE_FIELDS};
 use crate::guest_book::is_email;
 use crate::line::CallingPolicy;
@@ -13,6 +13,7 @@ use crate::office::{
 };
 use crate::priority::{Category, PriorityTable};
 use crate::standards::{StandardsInForce, StepStandard, default_standards, validate_standards};
+use crate::text::has_bidi_control;
 
 /// Everything an office sets, one document. Each top-level field is stored as one setting (its
 /// name is the key); a field missing from storage has its default.
@@ -109,26 +110,41 @@ impl OfficeSettings {
     }
 
     /// The settings after a supervisor's change, checked against each other: counters call only
-    /// services the office has. (What visits still depend on is checked by the store, in the same
-    /// transaction as the write.)
-    pub fn with(&self, change: SettingsChange) -> Result<OfficeSettings, FieldErrors> {
+    /// services the office has, so removing a service a counter calls is refused as in use.
+    /// (What visits still depend on is checked by the store, in the same transaction as the
+    /// write.)
+    pub fn with(&self, change: SettingsChange) -> Result<OfficeSettings, Refused> {
         let mut next = self.clone();
         match change {
-            SettingsChange::Priorities(categories) => next.priorities = PriorityTable::parse(categories)?,
+            SettingsChange::Priorities(categories) => {
+                next.priorities = PriorityTable::parse(categories).map_err(Refused::Validation)?
+            }
             SettingsChange::TimeStandards(mut standards) => {
                 if standards.is_empty() {
-                    return Err(FieldErrors::one("time_standards", "missing"));
+                    return Err(Refused::validation("time_standards", "missing"));
                 }
-                validate_standards(&standards)?;
+                validate_standards(&standards).map_err(Refused::Validation)?;
                 standards.sort_by_key(|s| s.step);
                 next.time_standards = standards;
             }
             SettingsChange::Counters(counters) => {
-                validate_counters(&counters, &self.office.services)?;
+                validate_counters(&counters, &self.office.services).map_err(Refused::Validation)?;
                 next.counters = counters;
             }
             SettingsChange::Office(office) => {
-                office.validate(&self.counters)?;
+                office.validate().map_err(Refused::Validation)?;
+                let mut called: Vec<String> = self
+                    .counters
+                    .iter()
+                    .flat_map(|c| &c.services)
+                    .filter(|s| !office.services.iter().any(|o| &&o.code == s))
+                    .cloned()
+                    .collect();
+                if !called.is_empty() {
+                    called.sort();
+                    called.dedup();
+                    return Err(Refused::InUse(Stranded { services: called, ..Stranded::default() }));
+                }
                 next.office = office;
             }
         }
@@ -183,6 +199,21 @@ pub struct Stranded {
     pub categories: Vec<String>,
 }
 
+impl Stranded {
+    /// The settings that are still in use, as the fields of an error answer.
+    pub fn fields(&self) -> FieldErrors {
+        let mut f = FieldErrors::default();
+        for (what, items) in
+            [("counters", &self.counters), ("services", &self.services), ("categories", &self.categories)]
+        {
+            if !items.is_empty() {
+                f.add(what, "in_use");
+            }
+        }
+        f
+    }
+}
+
 impl std::fmt::Display for Stranded {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let mut parts = Vec::new();
@@ -193,7 +224,7 @@ impl std::fmt::Display for Stranded {
                 parts.push(format!("{what} {}", items.join(", ")));
             }
         }
-        write!(f, "still in use by visits in the office: {}", parts.join("; "))
+        write!(f, "still in use: {}", parts.join("; "))
     }
 }
 
@@ -244,12 +275,12 @@ impl Default for OfficeProfile {
 }
 
 impl OfficeProfile {
-    /// Checks a profile a supervisor gives; `counters` are the office's counters, which may only
-    /// call services that remain.
-    pub fn validate(&self, counters: &[Counter]) -> Result<(), FieldErrors> {
+    /// Checks a profile a supervisor gives, field by field. (Whether the office's counters still
+    /// call only services it keeps is [`OfficeSettings::with`]'s check.)
+    pub fn validate(&self) -> Result<(), FieldErrors> {
         let mut errors = FieldErrors::default();
-        let name_len = self.office_name.trim().chars().count();
-        if name_len == 0 || name_len > 120 {
+        let name = &self.office_name;
+        if name.trim().is_empty() || name.chars().count() > 120 || has_bidi_control(name) {
             errors.add("office_name", "invalid");
         }
         if !ZONES.contains(&self.time_zone.as_str()) {
@@ -257,8 +288,9 @@ impl OfficeProfile {
         }
         if let Err(e) = validate_services(&self.services) {
             for (k, v) in e.0 {
-                // Each error names the field as sent: `services`, `services[0].code`.
-                errors.add(&format!("services{}", if k == "services" { "" } else { &k }), &v);
+                // `[0].code` is inside the list, named from it; `services` is the list itself.
+                let field = if k.starts_with('[') { format!("services{k}") } else { k };
+                errors.add(&field, &v);
             }
         }
         if self.required_fields.iter().any(|f| !REQUIRABLE_FIELDS.contains(&f.as_str())) {
@@ -275,9 +307,6 @@ impl OfficeProfile {
         }
         if !(5..=24 * 60).contains(&self.session_minutes) {
             errors.add("session_minutes", "invalid");
-        }
-        if validate_counters(counters, &self.services).is_err() {
-            errors.add("services", "in_use");
         }
         errors.into_result(())
     }
@@ -328,25 +357,50 @@ mod tests {
     fn an_office_profile_names_each_bad_field() {
         let s = OfficeSettings::default();
         let mut profile = s.office.clone();
-        assert!(profile.validate(&s.counters).is_ok());
+        assert!(profile.validate().is_ok());
         profile.time_zone = "Europe/Paris".into();
         profile.archive_pattern = "ARS/{yyyy}".into();
-        profile.services = vec![Service { code: "B".into(), name: "Verifikasi".into() }];
         profile.calling.returns_after_skip = 0;
-        let errors = profile.validate(&s.counters).unwrap_err();
+        let errors = profile.validate().unwrap_err();
         let names: Vec<&str> = errors.0.keys().map(String::as_str).collect();
-        assert_eq!(names, ["archive_pattern", "calling.returns_after_skip", "services", "time_zone"]);
-        assert_eq!(errors.0["services"], "in_use", "counters still call service A");
+        assert_eq!(names, ["archive_pattern", "calling.returns_after_skip", "time_zone"]);
     }
 
     #[test]
-    fn an_empty_list_of_services_is_named_once() {
+    fn a_closing_time_is_read_with_or_without_seconds() {
+        let mut office = serde_json::to_value(OfficeProfile::default()).unwrap();
+        for (given, expected) in [("16:00", "16:00:00"), ("15:30:00", "15:30:00")] {
+            office["closing_time"] = json!(given);
+            let profile: OfficeProfile = serde_json::from_value(office.clone()).unwrap();
+            assert_eq!(profile.closing_time.map(|t| t.to_string()).as_deref(), Some(expected));
+        }
+    }
+
+    #[test]
+    fn a_service_the_counters_still_call_cannot_be_removed() {
+        let s = OfficeSettings::default();
+        let mut profile = s.office.clone();
+        profile.services = vec![Service { code: "B".into(), name: "Verifikasi".into() }];
+        match s.with(SettingsChange::Office(profile)) {
+            Err(Refused::InUse(stranded)) => {
+                assert_eq!(stranded.services, ["A"], "counters still call service A");
+                assert_eq!(stranded.fields().0.get("services").map(String::as_str), Some("in_use"));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn each_error_names_the_field_as_sent() {
         let s = OfficeSettings::default();
         let mut profile = s.office.clone();
         profile.services = vec![];
-        let errors = profile.validate(&[]).unwrap_err();
-        assert_eq!(errors.0.get("services").map(String::as_str), Some("missing"));
+        let errors = profile.validate().unwrap_err();
+        assert_eq!(errors.0.get("services").map(String::as_str), Some("missing"), "{errors:?}");
         assert!(!errors.0.contains_key("servicesservices"));
+        profile.services = vec![Service { code: "a".into(), name: "Konsultasi".into() }];
+        let errors = profile.validate().unwrap_err();
+        assert_eq!(errors.0.keys().collect::<Vec<_>>(), ["services[0].code"]);
     }
 
     #[test]
@@ -361,8 +415,12 @@ mod tests {
     fn counters_are_checked_against_the_services_in_the_same_settings() {
         let s = OfficeSettings::default();
         let b = Counter { code: "9".into(), name: "Loket 9".into(), services: vec!["B".into()] };
-        let errors = s.with(SettingsChange::Counters(vec![b])).unwrap_err();
-        assert_eq!(errors.0.get("[0].services").map(String::as_str), Some("unknown"));
+        match s.with(SettingsChange::Counters(vec![b])) {
+            Err(Refused::Validation(errors)) => {
+                assert_eq!(errors.0.get("[0].services").map(String::as_str), Some("unknown"))
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

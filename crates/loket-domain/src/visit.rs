@@ -608,7 +608,8 @@ pub struct EscalationRequest {
 
 fn required_text(value: &str, max: usize, field: &str, errors: &mut FieldErrors) -> Option<String> {
     let v = text(value, max, field, errors);
-    if v.is_none() && value.trim().is_empty() {
+    // Empty once trimmed (spaces, or invisible characters only), and not refused for another reason.
+    if v.is_none() && !errors.0.contains_key(field) {
         errors.add(field, "missing");
     }
     v

@@ -188,7 +188,7 @@ pub(crate) async fn change_settings(
     )
     .await?;
     let current = crate::reads::settings(t).await?;
-    let next = current.with(change).map_err(Refused::Validation)?;
+    let next = current.with(change)?;
     if let Some(stranded) = current.stranded(&next, &in_use(t).await?) {
         return Err(Refused::InUse(stranded).into());
     }

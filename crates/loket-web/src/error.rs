@@ -2,13 +2,16 @@
 //! status and code.
 
 use std::collections::BTreeMap;
+use std::time::Duration;
 
 use axum::Json;
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use loket_domain::{FieldErrors, Refused};
 use loket_store::StoreError;
 use serde::Serialize;
+
+use crate::middleware::RequestId;
 
 /// The error body of every API error.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -20,7 +23,14 @@ pub struct ErrorBody {
     /// Field path to reason (`missing`, `invalid`, `too_long`, `unknown`), for validation errors.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fields: Option<BTreeMap<String, String>>,
+    /// For `internal` (500): the id of the request in the server log (also the `x-request-id`
+    /// header of every answer).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
 }
+
+/// The cause of a 500, with its chain of sources (the database driver's error and its own).
+pub type Cause = Box<dyn std::error::Error + Send + Sync>;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -42,23 +52,33 @@ pub enum ApiError {
     /// 409, 422: a rule of the SOP refused.
     #[error(transparent)]
     Refused(Refused),
-    /// 429.
+    /// 429, with the time until the window ends (`Retry-After`).
     #[error("too many requests; wait a moment")]
-    RateLimited,
-    /// 400: the body is not JSON.
+    RateLimited { retry_after: Duration },
+    /// 400: the body is not JSON, or more follows the JSON value.
     #[error("malformed request: {0}")]
     BadRequest(String),
+    /// 408: the body did not arrive in time.
+    #[error("the request body did not arrive in time")]
+    RequestTimeout,
     /// 413.
     #[error("the request body is larger than 1 MiB")]
     PayloadTooLarge,
-    /// 500: logged, never shown in detail.
+    /// 415: a body that is not declared `application/json`.
+    #[error("send the body as application/json")]
+    UnsupportedMediaType,
+    /// 500: logged with its causes, never shown in detail.
     #[error("internal error")]
-    Internal(String),
+    Internal(Cause),
 }
 
 impl ApiError {
     pub fn validation(fields: FieldErrors) -> Self {
         ApiError::Refused(Refused::Validation(fields))
+    }
+
+    pub fn internal(cause: impl Into<Cause>) -> Self {
+        ApiError::Internal(cause.into())
     }
 
     fn parts(&self) -> (StatusCode, &'static str) {
@@ -77,9 +97,11 @@ impl ApiError {
                 Refused::Validation(_) => (StatusCode::UNPROCESSABLE_ENTITY, "validation"),
                 Refused::InUse(_) => (StatusCode::CONFLICT, "in_use"),
             },
-            ApiError::RateLimited => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
+            ApiError::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
             ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
+            ApiError::RequestTimeout => (StatusCode::REQUEST_TIMEOUT, "request_timeout"),
             ApiError::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
+            ApiError::UnsupportedMediaType => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }
@@ -101,9 +123,22 @@ impl From<StoreError> for ApiError {
                 f.add("username", "taken");
                 f
             }),
-            other => ApiError::Internal(other.to_string()),
+            other => ApiError::Internal(Box::new(other)),
         }
     }
+}
+
+/// An error and each of its sources, on one line: `database error: error returned from
+/// database: no such table: visits`.
+fn chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut line = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        line.push_str(": ");
+        line.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    line
 }
 
 impl IntoResponse for ApiError {
@@ -111,19 +146,31 @@ impl IntoResponse for ApiError {
         let (status, code) = self.parts();
         let fields = match &self {
             ApiError::Refused(Refused::Validation(f) | Refused::FormIncomplete(f)) => Some(f.0.clone()),
+            ApiError::Refused(Refused::InUse(stranded)) => Some(stranded.fields().0),
             _ => None,
         };
+        let mut request_id = None;
         let message = match &self {
-            ApiError::Internal(detail) => {
-                tracing::error!(error = %detail, "request failed");
-                "internal error; the details are in the server log".to_owned()
+            ApiError::Internal(cause) => {
+                let id = RequestId::current();
+                // Debug formatting escapes whatever a cause quotes from the request.
+                tracing::error!(request_id = ?id.as_deref().unwrap_or("-"), cause = ?chain(cause.as_ref()), "internal error");
+                request_id = id;
+                "internal error; the details are in the server log under the request id".to_owned()
             }
             other => other.to_string(),
         };
         if status.is_client_error() {
-            tracing::debug!(code, %message, "request refused");
+            tracing::debug!(code, message = ?message, "request refused");
         }
-        (status, Json(ErrorBody { error: code, message, fields })).into_response()
+        let body = ErrorBody { error: code, message, fields, request_id };
+        let mut res = (status, Json(body)).into_response();
+        if let ApiError::RateLimited { retry_after } = self {
+            // Whole seconds, rounded up: a client that waits as told is let in.
+            let seconds = retry_after.as_secs() + u64::from(retry_after.subsec_nanos() > 0);
+            res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds.max(1)));
+        }
+        res
     }
 }
 

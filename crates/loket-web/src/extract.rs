@@ -5,7 +5,7 @@ use std::net::{IpAddr, SocketAddr};
 
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
-use axum::http::header::AUTHORIZATION;
+use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
 use axum::http::request::Parts;
 use loket_domain::FieldErrors;
 use loket_domain::auth::{Permission, Role, allows};
@@ -15,15 +15,33 @@ use serde::de::DeserializeOwned;
 use crate::AppState;
 use crate::error::ApiError;
 
-/// A JSON body. Not JSON: 400 `bad_request`; JSON of the wrong shape (an unknown field, a bad
-/// enum value): 422 `validation` naming the field; over the size limit: 413.
+/// A JSON body, declared `application/json` (415 otherwise). Not JSON, or anything after the
+/// JSON value: 400 `bad_request`; JSON of the wrong shape (an unknown field, a bad enum value):
+/// 422 `validation` naming the field; over the size limit: 413; not all there within the body
+/// timeout: 408.
 pub struct ApiJson<T>(pub T);
 
-/// Like [`ApiJson`], but an empty body means `T::default()`.
+/// Like [`ApiJson`], but an empty body (with any content type, or none) or `null` means
+/// `T::default()`.
 pub struct OptionalJson<T>(pub T);
 
-async fn body_bytes<S: Send + Sync>(req: Request, state: &S) -> Result<Bytes, ApiError> {
-    Bytes::from_request(req, state).await.map_err(|e| {
+/// Whether the request declares a JSON body: `application/json`, parameters (`charset=utf-8`)
+/// allowed. Refusing every other type also keeps a cross-site HTML form (which can only send
+/// `application/x-www-form-urlencoded`, `multipart/form-data` or `text/plain`) from posting.
+fn declares_json(req: &Request) -> bool {
+    req.headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|essence| essence.trim().eq_ignore_ascii_case("application/json"))
+}
+
+async fn body_bytes(req: Request, state: &AppState) -> Result<Bytes, ApiError> {
+    let read = Bytes::from_request(req, state);
+    let bytes = tokio::time::timeout(state.limits().connections.body_timeout, read)
+        .await
+        .map_err(|_| ApiError::RequestTimeout)?;
+    bytes.map_err(|e| {
         if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
             ApiError::PayloadTooLarge
         } else {
@@ -33,14 +51,14 @@ async fn body_bytes<S: Send + Sync>(req: Request, state: &S) -> Result<Bytes, Ap
 }
 
 fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    let de = &mut serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(de).map_err(|e| {
+    // One JSON value and nothing after it but white space: `{…} xyz` or two documents back to
+    // back are not one request.
+    let mut value: serde_json::Value = serde_json::from_slice(bytes)
+        .map_err(|e| ApiError::BadRequest(format!("the body is not one JSON value: {e}")))?;
+    integral_numbers(&mut value);
+    serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
-        let inner = e.into_inner();
-        if inner.classify() != serde_json::error::Category::Data {
-            return ApiError::BadRequest(format!("the body is not valid JSON: {inner}"));
-        }
-        let message = inner.to_string();
+        let message = e.into_inner().to_string();
         let mut fields = FieldErrors::default();
         if let Some(name) = quoted(&message, "unknown field ") {
             fields.add(&field_key(&path, Some(&name)), "unknown");
@@ -51,6 +69,24 @@ fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         }
         ApiError::validation(fields)
     })
+}
+
+/// `1.0` is the integer 1, as JSON Schema (and JavaScript) have it; serde's integers take only
+/// `1`.
+fn integral_numbers(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::Number(n) if n.is_f64() => {
+            let f = n.as_f64().unwrap_or(f64::NAN);
+            // Below 2^53 every integral float is exact.
+            if f.fract() == 0.0 && f.abs() < 9_007_199_254_740_992.0 {
+                *value = if f < 0.0 { Value::from(f as i64) } else { Value::from(f as u64) };
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(integral_numbers),
+        Value::Object(fields) => fields.values_mut().for_each(integral_numbers),
+        _ => {}
+    }
 }
 
 /// The dotted name of the field an error is about: the path serde reached, and the field's
@@ -72,24 +108,32 @@ fn quoted(message: &str, prefix: &str) -> Option<String> {
     rest.split('`').next().map(str::to_owned)
 }
 
-impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
     type Rejection = ApiError;
 
-    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        if !declares_json(&req) {
+            return Err(ApiError::UnsupportedMediaType);
+        }
         let bytes = body_bytes(req, state).await?;
         Ok(ApiJson(parse(&bytes)?))
     }
 }
 
-impl<T: DeserializeOwned + Default, S: Send + Sync> FromRequest<S> for OptionalJson<T> {
+impl<T: DeserializeOwned + Default> FromRequest<AppState> for OptionalJson<T> {
     type Rejection = ApiError;
 
-    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let json = declares_json(&req);
         let bytes = body_bytes(req, state).await?;
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(OptionalJson(T::default()));
         }
-        Ok(OptionalJson(parse(&bytes)?))
+        if !json {
+            return Err(ApiError::UnsupportedMediaType);
+        }
+        let value: Option<T> = parse(&bytes)?;
+        Ok(OptionalJson(value.unwrap_or_default()))
     }
 }
 
@@ -138,10 +182,11 @@ impl FromRequestParts<AppState> for Staff {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let header = parts.headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok()).ok_or(ApiError::Unauthorized)?;
+        // The scheme's name is case-insensitive (RFC 9110, 11.1): `Bearer`, `bearer`, `BEARER`.
         let token = header
-            .strip_prefix("Bearer ")
-            .or_else(|| header.strip_prefix("bearer "))
-            .map(str::trim)
+            .split_once(' ')
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map(|(_, token)| token.trim())
             .filter(|t| !t.is_empty() && t.len() <= 200)
             .ok_or(ApiError::Unauthorized)?;
         let hash = token_hash(token);
@@ -213,5 +258,23 @@ mod tests {
     #[test]
     fn broken_json_is_a_bad_request() {
         assert!(matches!(parse::<Outer>(b"{\"visitor\": "), Err(ApiError::BadRequest(_))));
+    }
+
+    #[test]
+    fn an_integral_float_is_an_integer() {
+        #[derive(Debug, serde::Deserialize)]
+        struct Minutes {
+            minutes: u32,
+        }
+        assert_eq!(parse::<Minutes>(br#"{"minutes": 5.0}"#).map(|m| m.minutes).ok(), Some(5));
+        assert!(parse::<Minutes>(br#"{"minutes": 5.5}"#).is_err());
+    }
+
+    #[test]
+    fn nothing_may_follow_the_json_value() {
+        let one = r#"{"visitor": {"role": "ppk"}, "reason": "x"}"#;
+        assert!(parse::<Outer>(format!("{one} \n").as_bytes()).is_ok(), "white space may follow");
+        assert!(matches!(parse::<Outer>(format!("{one} xyz").as_bytes()), Err(ApiError::BadRequest(_))));
+        assert!(matches!(parse::<Outer>(format!("{one}{one}").as_bytes()), Err(ApiError::BadRequest(_))));
     }
 }

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::DefaultBodyLimit;
+use axum::extract::{DefaultBodyLimit, State};
 use axum::routing::get;
 use axum::{Json, Router};
 use chrono::{DateTime, Utc};
@@ -19,6 +19,9 @@ pub mod clock;
 pub mod error;
 pub mod extract;
 pub mod limits;
+pub mod middleware;
+pub mod openapi;
+pub mod server;
 pub mod views;
 pub mod watch;
 
@@ -37,6 +40,9 @@ pub struct AppState {
     clock: Clock,
     /// Warnings and overruns of running steps, for the staff event stream ([`watch`]).
     pub alerts: watch::Alerts,
+    limits: Arc<Limits>,
+    /// True once the server shuts down: long-lived answers (the event stream) end.
+    closing: Arc<tokio::sync::watch::Sender<bool>>,
 }
 
 struct Limiters {
@@ -52,12 +58,37 @@ impl AppState {
             login_user: RateLimiter::new(limits.login_failures_per_user, limits.login_lockout),
             login_address: RateLimiter::new(limits.login_failures_per_address, limits.login_lockout),
         };
-        AppState { store, limiters: Arc::new(limiters), clock: Clock::default(), alerts: watch::Alerts::default() }
+        let (closing, _) = tokio::sync::watch::channel(false);
+        AppState {
+            store,
+            limiters: Arc::new(limiters),
+            clock: Clock::default(),
+            alerts: watch::Alerts::default(),
+            limits: Arc::new(limits),
+            closing: Arc::new(closing),
+        }
     }
 
     /// The same app on another clock (tests move it forward).
     pub fn with_clock(self, clock: Clock) -> AppState {
         AppState { clock, ..self }
+    }
+
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// Ends the event streams: the server is shutting down.
+    pub fn close(&self) {
+        self.closing.send_replace(true);
+    }
+
+    /// Completes when the server shuts down.
+    pub fn closed(&self) -> impl std::future::Future<Output = ()> + Send + 'static + use<> {
+        let mut closing = self.closing.subscribe();
+        async move {
+            let _ = closing.wait_for(|c| *c).await;
+        }
     }
 
     /// The web layer reads the clock; everything below it is given the time.
@@ -140,19 +171,26 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(api::health))
 }
 
-/// The OpenAPI document of the API, as served at `/api/openapi.json`.
-pub fn openapi() -> utoipa::openapi::OpenApi {
-    api_router().split_for_parts().1
+/// The OpenAPI document of the API, with the codes of a fresh office (the served one names the
+/// office's own, see [`openapi::with_settings`]).
+pub fn openapi() -> serde_json::Value {
+    let doc = serde_json::to_value(api_router().split_for_parts().1).unwrap_or_default();
+    openapi::with_settings(openapi::refine(doc), &Default::default())
 }
 
 /// The whole app.
 pub fn app(state: AppState) -> Router {
     let (router, doc) = api_router().split_for_parts();
-    let doc = Arc::new(serde_json::to_value(&doc).unwrap_or_default());
-    router
-        .route("/api/openapi.json", get(move || async move { Json(doc.as_ref().clone()) }))
+    let doc = Arc::new(openapi::refine(serde_json::to_value(&doc).unwrap_or_default()));
+    let document = move |State(state): State<AppState>| async move {
+        let settings = state.store.settings().await?;
+        ApiResult::Ok(Json(openapi::with_settings(doc.as_ref().clone(), &settings)))
+    };
+    let router = router
+        .route("/api/openapi.json", get(document))
         .fallback(|| async { ApiError::NotFound })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .with_state(state)
+        .with_state(state);
+    middleware::around(router)
 }

@@ -16,9 +16,10 @@ impl RateLimiter {
         RateLimiter { max, window, hits: Mutex::new(HashMap::new()) }
     }
 
-    /// Counts a hit; false when the key is over its limit (the hit is then not counted).
-    pub fn hit(&self, key: &str, now: Instant) -> bool {
-        let Ok(mut hits) = self.hits.lock() else { return true };
+    /// Counts a hit; when the key is over its limit, the hit is not counted and the answer is
+    /// how long until its window ends (for `Retry-After`).
+    pub fn hit(&self, key: &str, now: Instant) -> Result<(), Duration> {
+        let Ok(mut hits) = self.hits.lock() else { return Ok(()) };
         if hits.len() > 10_000 {
             hits.retain(|_, (start, _)| now.duration_since(*start) < self.window);
         }
@@ -27,10 +28,10 @@ impl RateLimiter {
             *entry = (now, 0);
         }
         if entry.1 >= self.max {
-            return false;
+            return Err(self.window.saturating_sub(now.duration_since(entry.0)));
         }
         entry.1 += 1;
-        true
+        Ok(())
     }
 
     /// Takes back one hit of the key (an attempt that turned out well).
@@ -58,6 +59,35 @@ pub struct Limits {
     pub login_failures_per_user: u32,
     pub login_failures_per_address: u32,
     pub login_lockout: Duration,
+    /// Connections: see [`ConnectionLimits`].
+    pub connections: ConnectionLimits,
+}
+
+/// How long a connection may take, and how many may be open: a handful of slow or idle clients
+/// must not hold every file descriptor of the process. The event stream is not cut: once its
+/// answer has begun, only its heartbeat keeps it busy.
+#[derive(Debug, Clone)]
+pub struct ConnectionLimits {
+    /// Time to send a request's headers, counted from the connection's start or from the end of
+    /// the previous answer: it also closes a connection that sends nothing, or sits idle.
+    pub header_timeout: Duration,
+    /// Time to send a request's whole body once its headers are in (408 `request_timeout` after).
+    pub body_timeout: Duration,
+    /// Connections open at once; more wait to be accepted.
+    pub max_connections: usize,
+    /// At shutdown, how long requests in flight may take to finish.
+    pub shutdown_grace: Duration,
+}
+
+impl Default for ConnectionLimits {
+    fn default() -> Self {
+        ConnectionLimits {
+            header_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(15),
+            max_connections: 512,
+            shutdown_grace: Duration::from_secs(20),
+        }
+    }
 }
 
 impl Default for Limits {
@@ -67,6 +97,7 @@ impl Default for Limits {
             login_failures_per_user: 5,
             login_failures_per_address: 20,
             login_lockout: Duration::from_secs(15 * 60),
+            connections: ConnectionLimits::default(),
         }
     }
 }
@@ -79,13 +110,13 @@ mod tests {
     fn a_key_over_its_limit_waits_for_the_next_window() {
         let limiter = RateLimiter::new(2, Duration::from_secs(60));
         let t = Instant::now();
-        assert!(limiter.hit("a", t));
-        assert!(limiter.hit("a", t));
-        assert!(!limiter.hit("a", t));
+        assert!(limiter.hit("a", t).is_ok());
+        assert!(limiter.hit("a", t).is_ok());
+        assert_eq!(limiter.hit("a", t + Duration::from_secs(20)), Err(Duration::from_secs(40)), "wait for the window");
         limiter.refund("a");
-        assert!(limiter.hit("a", t), "a refunded hit frees a place");
-        assert!(!limiter.hit("a", t));
-        assert!(limiter.hit("b", t), "keys are counted apart");
-        assert!(limiter.hit("a", t + Duration::from_secs(61)));
+        assert!(limiter.hit("a", t).is_ok(), "a refunded hit frees a place");
+        assert!(limiter.hit("a", t).is_err());
+        assert!(limiter.hit("b", t).is_ok(), "keys are counted apart");
+        assert!(limiter.hit("a", t + Duration::from_secs(61)).is_ok());
     }
 }

@@ -35,6 +35,8 @@ pub enum Command {
         /// Kiosk forms accepted per client address per minute.
         #[arg(long, env = "LOKET_KIOSK_PER_MINUTE", default_value_t = 30)]
         kiosk_per_minute: u32,
+        #[command(flatten)]
+        connections: ConnectionArgs,
     },
     /// Create or update the database schema, then exit.
     Migrate {
@@ -48,6 +50,35 @@ pub enum Command {
     },
     /// Print the OpenAPI document of the API.
     Openapi,
+}
+
+/// How long a client may take and how many may be connected (defaults for an office LAN).
+#[derive(Args, Debug, Clone)]
+pub struct ConnectionArgs {
+    /// Seconds a client has to send a request's headers; also how long an idle connection stays open.
+    #[arg(long, env = "LOKET_HEADER_TIMEOUT", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub header_timeout: u64,
+    /// Seconds a client has to send a request's body once its headers are in (then 408).
+    #[arg(long, env = "LOKET_BODY_TIMEOUT", default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub body_timeout: u64,
+    /// Connections open at once (event streams included); more wait to be accepted.
+    #[arg(long, env = "LOKET_MAX_CONNECTIONS", default_value_t = 512, value_parser = clap::value_parser!(u64).range(1..=65536))]
+    pub max_connections: u64,
+    /// Seconds the requests in flight may take to finish at shutdown (SIGTERM, Ctrl-C).
+    #[arg(long, env = "LOKET_SHUTDOWN_GRACE", default_value_t = 20, value_parser = clap::value_parser!(u64).range(0..=3600))]
+    pub shutdown_grace: u64,
+}
+
+impl ConnectionArgs {
+    pub fn limits(&self) -> loket_web::limits::ConnectionLimits {
+        use std::time::Duration;
+        loket_web::limits::ConnectionLimits {
+            header_timeout: Duration::from_secs(self.header_timeout),
+            body_timeout: Duration::from_secs(self.body_timeout),
+            max_connections: usize::try_from(self.max_connections).unwrap_or(usize::MAX),
+            shutdown_grace: Duration::from_secs(self.shutdown_grace),
+        }
+    }
 }
 
 #[derive(Subcommand, Debug)]
@@ -100,9 +131,11 @@ pub async fn open(database: &DatabaseArg) -> anyhow::Result<Arc<dyn Store>> {
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Serve { listen, database, kiosk_per_minute } => {
+        Command::Serve { listen, database, kiosk_per_minute, connections } => {
             let store = open(&database).await?;
-            crate::serve::serve(store, listen, kiosk_per_minute).await
+            let limits =
+                loket_web::limits::Limits { kiosk_per_minute, connections: connections.limits(), ..Default::default() };
+            crate::serve::serve(store, listen, limits).await
         }
         Command::Migrate { database } => {
             open(&database).await?;

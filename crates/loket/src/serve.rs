@@ -33,26 +33,30 @@ async fn ensure_first_admin(store: &dyn Store) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub async fn serve(store: Arc<dyn Store>, listen: SocketAddr, kiosk_per_minute: u32) -> anyhow::Result<()> {
+pub async fn serve(store: Arc<dyn Store>, listen: SocketAddr, limits: Limits) -> anyhow::Result<()> {
     ensure_first_admin(store.as_ref()).await?;
     let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("cannot listen on {listen}"))?;
     let addr = listener.local_addr()?;
     crate::jobs::spawn_office_day_closer(store.clone());
-    let limits = Limits { kiosk_per_minute, ..Limits::default() };
+    let connections = limits.connections.clone();
     let state = AppState::new(store, limits);
     loket_web::watch::spawn(state.clone(), loket_web::watch::EVERY);
-    let app = loket_web::app(state);
+    let app = loket_web::app(state.clone());
     println!("Loket listening on http://{addr}");
     tracing::info!(%addr, "listening");
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown())
-        .await
-        .context("server stopped")?;
+    let shutdown = async move {
+        signal().await;
+        tracing::info!("shutting down: finishing the requests in flight");
+        // Event streams end now; the server lets every other answer finish.
+        state.close();
+    };
+    loket_web::server::serve(listener, app, &connections, shutdown).await.context("server stopped")?;
     tracing::info!("stopped");
     Ok(())
 }
 
-async fn shutdown() {
+/// SIGTERM (a service manager stopping Loket) or Ctrl-C.
+async fn signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };

@@ -68,18 +68,19 @@ pub async fn login(
     let started = Instant::now();
     // Each attempt counts before the slow check, so that concurrent guesses cannot slip past the
     // limit; a successful sign-in gives its attempt back.
-    if !limits.login_user.hit(&user_key, started) {
-        return Err(ApiError::RateLimited);
+    if let Err(retry_after) = limits.login_user.hit(&user_key, started) {
+        return Err(ApiError::RateLimited { retry_after });
     }
-    if !limits.login_address.hit(&address_key, started) {
+    if let Err(retry_after) = limits.login_address.hit(&address_key, started) {
         limits.login_user.refund(&user_key);
-        return Err(ApiError::RateLimited);
+        return Err(ApiError::RateLimited { retry_after });
     }
     let record = state.store.user(req.username.trim()).await?;
     let hash = record.as_ref().map(|r| r.password_hash.clone()).unwrap_or_else(|| dummy_hash().to_owned());
     let valid = verify(req.password, hash).await;
     let Some(record) = record.filter(|r| valid && !r.user.disabled) else {
-        tracing::info!(username = %user_key, address = %address_key, "sign-in refused");
+        // `?`: the name is logged as sent, escaped, so that it cannot forge a line of its own.
+        tracing::info!(username = ?user_key, address = %address_key, "sign-in refused");
         return Err(ApiError::InvalidCredentials);
     };
     limits.login_user.clear(&user_key);
@@ -89,7 +90,7 @@ pub async fn login(
     let settings = state.store.settings().await?;
     let expires_at = now + Duration::minutes(i64::from(settings.office.session_minutes));
     state.store.add_session(&token_hash(&token), &record.user.username, now, expires_at).await?;
-    tracing::info!(username = %record.user.username, "signed in");
+    tracing::info!(username = ?record.user.username, "signed in");
     let u = record.user;
     Ok(Json(LoginResponse {
         token,

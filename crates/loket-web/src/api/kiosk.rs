@@ -32,15 +32,15 @@ pub struct KioskReceipt {
 }
 
 /// Steps 1-3 by the visitor; the front office then checks the form (step 4).
-#[utoipa::path(post, path = "/api/v1/kiosk/visits", tag = "kiosk", request_body = KioskVisit,
+#[utoipa::path(post, path = "/api/v1/kiosk/visits", operation_id = "create_kiosk_visit", tag = "kiosk", request_body = KioskVisit,
     responses((status = 201, body = KioskReceipt), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn create(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
     ApiJson(req): ApiJson<KioskVisit>,
 ) -> ApiResult<(StatusCode, Json<KioskReceipt>)> {
-    if !state.limiters.kiosk.hit(&ip.to_string(), Instant::now()) {
-        return Err(ApiError::RateLimited);
+    if let Err(retry_after) = state.limiters.kiosk.hit(&ip.to_string(), Instant::now()) {
+        return Err(ApiError::RateLimited { retry_after });
     }
     let open = OpenVisit { service: req.service, visitor: req.visitor, form: Some(req.form) };
     let visit = state.store.open_visit(open, state.now(), loket_domain::KIOSK_ACTOR).await?;

@@ -91,11 +91,13 @@ pub async fn display(
 }
 
 /// Server-Sent Events: `called` `{"number", "counter", "call_count"}` at every call and re-call,
-/// `queue` `{"service", "waiting"}` whenever the waiting count changes.
+/// `queue` `{"service", "waiting"}` whenever the waiting count changes. A comment line every 15 s
+/// keeps the connection alive; the stream ends when the server shuts down (clients reconnect).
 #[utoipa::path(get, path = "/api/v1/events", tag = "display",
     responses((status = 200, content_type = "text/event-stream", description = "Live events")))]
 pub async fn events(State(state): State<AppState>) -> Sse<impl Stream<Item = Result<SseEvent, Infallible>>> {
     let stream = BroadcastStream::new(state.store.subscribe()).filter_map(|item| item.ok().map(|e| Ok(sse(&e))));
+    let stream = futures_util::StreamExt::take_until(stream, state.closed());
     Sse::new(stream).keep_alive(KeepAlive::default())
 }
 

@@ -35,7 +35,7 @@ async fn change(state: &AppState, staff: &Staff, change: SettingsChange) -> ApiR
         SettingsChange::Office(_) => "office",
     };
     let settings = state.store.change_settings(change, staff.name(), state.now()).await?;
-    tracing::info!(setting = part, by = staff.name(), "setting changed");
+    tracing::info!(setting = part, by = ?staff.name(), "setting changed");
     Ok(settings)
 }
 
@@ -63,7 +63,7 @@ pub async fn get_priorities(State(state): State<AppState>, staff: Staff) -> ApiR
 }
 
 #[utoipa::path(put, path = "/api/v1/settings/priorities", tag = "settings", request_body = Vec<Category>, security(("bearer" = [])),
-    responses((status = 200, body = [CategoryView]), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = [CategoryView]), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn put_priorities(
     State(state): State<AppState>,
     staff: Staff,
@@ -93,16 +93,16 @@ pub async fn put_time_standards(
     Ok(Json(settings.time_standards.clone()))
 }
 
-/// The counters (loket) and the services each calls from.
+/// The counters (loket) and the services each calls from; every staff role may read them.
 #[utoipa::path(get, path = "/api/v1/settings/counters", tag = "settings", security(("bearer" = [])),
     responses((status = 200, body = [Counter]), (status = 403, body = ErrorBody)))]
 pub async fn get_counters(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<Vec<Counter>>> {
-    staff.require(Permission::Settings)?;
+    staff.require(Permission::ReadCounters)?;
     Ok(Json(state.store.settings().await?.counters.clone()))
 }
 
 #[utoipa::path(put, path = "/api/v1/settings/counters", tag = "settings", request_body = Vec<Counter>, security(("bearer" = [])),
-    responses((status = 200, body = [Counter]), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = [Counter]), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn put_counters(
     State(state): State<AppState>,
     staff: Staff,
@@ -122,9 +122,10 @@ pub async fn get_office(State(state): State<AppState>, staff: Staff) -> ApiResul
     Ok(Json(state.store.settings().await?.office.clone()))
 }
 
-/// Replaces all of the office profile at once, or nothing.
+/// Replaces all of the office profile at once, or nothing. 409 `in_use` when counters still call
+/// a service it removes (change the counters first).
 #[utoipa::path(put, path = "/api/v1/settings/office", tag = "settings", request_body = OfficeProfile, security(("bearer" = [])),
-    responses((status = 200, body = OfficeProfile), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = OfficeProfile), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn put_office(
     State(state): State<AppState>,
     staff: Staff,

@@ -48,7 +48,7 @@ pub struct CreateVisit {
 }
 
 /// Steps 1-2: the guest book entry, and the form issued.
-#[utoipa::path(post, path = "/api/v1/visits", tag = "front office", request_body = CreateVisit, security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/visits", operation_id = "create_visit", tag = "front office", request_body = CreateVisit, security(("bearer" = [])),
     responses((status = 201, body = VisitView), (status = 422, body = ErrorBody)))]
 pub async fn create(
     State(state): State<AppState>,
@@ -100,7 +100,10 @@ pub async fn list(
 
 pub(crate) fn parse_day(value: Option<&str>, field: &str, errors: &mut FieldErrors) -> Option<NaiveDate> {
     let v = value.filter(|s| !s.is_empty())?;
-    match NaiveDate::parse_from_str(v, "%Y-%m-%d") {
+    // Exactly `YYYY-MM-DD`: the parser alone would also take `2026-1-5`.
+    let shaped = v.len() == 10
+        && v.bytes().enumerate().all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
+    match NaiveDate::parse_from_str(v, "%Y-%m-%d").ok().filter(|_| shaped).ok_or(()) {
         Ok(d) => Some(d),
         Err(_) => {
             errors.add(field, "invalid");

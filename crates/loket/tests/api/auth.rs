@@ -106,3 +106,76 @@ pub async fn concurrent_guesses_cannot_pass_the_limit(app: TestApp) {
     let refused = statuses.iter().filter(|s| **s == 429).count();
     assert_eq!((checked, refused), (5, 7), "{statuses:?}");
 }
+
+/// The role matrix of docs/api.md, over every staff endpoint: each role is either let through
+/// (any answer but 401/403) or refused with 403. An admin alone manages settings but reads no
+/// visitor's personal data; every role reads the counters.
+pub async fn every_endpoint_follows_the_role_matrix(app: TestApp) {
+    const FO: u8 = 1;
+    const HD: u8 = 2;
+    const SUP: u8 = 4;
+    const ADM: u8 = 8;
+    let roles = [
+        (FO, app.staff("fo", &[Role::FrontOffice]).await),
+        (HD, app.staff("hd", &[Role::Helpdesk]).await),
+        (SUP, app.staff("sup", &[Role::Supervisor]).await),
+        (ADM, app.staff("adm", &[Role::Admin]).await),
+    ];
+    let sup = &roles[2].1;
+    let visit = app.post(sup, "/api/v1/visits", json!({"visitor": {"name": "Budi"}})).await.expect(201);
+    let id = visit["id"].as_str().unwrap().to_owned();
+    let v = |rest: &str| format!("/api/v1/visits/{id}{rest}");
+    let setting = |name: &str| format!("/api/v1/settings/{name}");
+    let mut settings = Vec::new();
+    for name in ["priorities", "time-standards", "counters", "office"] {
+        let mut current = app.get(sup, &setting(name)).await.expect(200);
+        if name == "priorities" {
+            for c in current.as_array_mut().unwrap() {
+                c.as_object_mut().unwrap().remove("is_example");
+            }
+        }
+        settings.push((name, current));
+    }
+    let mut matrix: Vec<(&str, String, Option<serde_json::Value>, u8)> = vec![
+        ("POST", "/api/v1/visits".into(), Some(json!({"visitor": {"name": "Siti"}})), FO | SUP),
+        ("GET", "/api/v1/visits".into(), None, FO | HD | SUP),
+        ("GET", v(""), None, FO | HD | SUP),
+        ("GET", v("/history"), None, FO | HD | SUP),
+        ("GET", v("/archive/document"), None, FO | HD | SUP),
+        ("GET", "/api/v1/queue".into(), None, FO | HD | SUP),
+        ("PUT", v("/form"), Some(json!({"form": {}})), FO | SUP),
+        ("POST", v("/check"), None, FO | SUP),
+        ("POST", "/api/v1/counters/1/call-next".into(), None, HD | SUP),
+        ("POST", v("/recall"), None, HD | SUP),
+        ("POST", v("/skip"), None, HD | SUP),
+        ("POST", v("/start"), None, HD | SUP),
+        ("POST", v("/answer"), Some(json!({"analysis": "a", "answer": "b"})), HD | SUP),
+        ("POST", v("/escalate"), Some(json!({"analysis": "a", "channel": "email", "summary": "s"})), HD | SUP),
+        ("POST", v("/escalation/answer"), Some(json!({"answer": "b"})), HD | SUP),
+        ("POST", v("/archive"), None, HD | SUP),
+        ("POST", v("/cancel"), Some(json!({"reason": "pulang"})), FO | HD | SUP),
+        ("GET", "/api/v1/reports/time-standards".into(), None, SUP | ADM),
+        ("GET", setting("counters"), None, FO | HD | SUP | ADM),
+    ];
+    for (name, current) in settings {
+        if name != "counters" {
+            matrix.push(("GET", setting(name), None, SUP | ADM));
+        }
+        matrix.push(("PUT", setting(name), Some(current), SUP | ADM));
+    }
+    for (method, path, body, allowed) in matrix {
+        for (role, token) in &roles {
+            let reply = app.send(method, &path, Some(token), body.clone()).await;
+            if allowed & role != 0 {
+                assert!(
+                    ![401, 403].contains(&reply.status.as_u16()),
+                    "{method} {path} refused role {role}: {} {}",
+                    reply.status,
+                    reply.body
+                );
+            } else {
+                assert_eq!(reply.status, 403, "{method} {path} let role {role} through: {}", reply.body);
+            }
+        }
+    }
+}

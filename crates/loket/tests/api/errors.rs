@@ -17,7 +17,14 @@ pub async fn malformed_json_is_a_bad_request(app: TestApp) {
     assert_eq!(res.status(), 400);
     let body: serde_json::Value = res.json().await.unwrap();
     assert_eq!(body["error"], "bad_request");
-    let res = app.http.post(app.url("/api/v1/auth/login")).body("not json").send().await.unwrap();
+    let res = app
+        .http
+        .post(app.url("/api/v1/auth/login"))
+        .header("content-type", "application/json")
+        .body("not json")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 400);
 }
 
@@ -110,4 +117,79 @@ pub async fn the_openapi_document_lists_every_route(app: TestApp) {
             assert_ne!(reply.status, 405, "{method} {path} is documented but not routed");
         }
     }
+}
+
+async fn a_handler_that_breaks() -> &'static str {
+    panic!("a handler that breaks")
+}
+
+/// A panic in a handler is caught: the client gets the API's 500 body with the request's id,
+/// and the server goes on serving.
+pub async fn a_panic_in_a_handler_is_a_500_in_the_api_format() {
+    let router = axum::Router::new().route("/boom", axum::routing::get(a_handler_that_breaks));
+    let app = loket_web::middleware::around(router);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let limits = loket_web::limits::ConnectionLimits::default();
+    tokio::spawn(async move { loket_web::server::serve(listener, app, &limits, std::future::pending()).await });
+    let http = reqwest::Client::new();
+    for _ in 0..2 {
+        let res = http.get(format!("{base}/boom")).send().await.expect("an answer, not a dropped connection");
+        assert_eq!(res.status(), 500);
+        let id = res.headers()["x-request-id"].to_str().unwrap().to_owned();
+        let body: serde_json::Value = res.json().await.unwrap();
+        assert_eq!(body["error"], "internal");
+        assert_eq!(body["request_id"], id.as_str());
+        assert!(!body.to_string().contains("breaks"), "the panic's text stays in the log: {body}");
+    }
+}
+
+/// Each operation documents the statuses it can answer, and the document names the office's
+/// current codes.
+pub async fn the_openapi_document_tells_every_status_and_constraint(app: TestApp) {
+    let doc = app.send("GET", "/api/openapi.json", None, None).await.expect(200);
+    let mut ids = std::collections::BTreeSet::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            assert!(ids.insert(op["operationId"].as_str().unwrap()), "{method} {path}: operationId used twice");
+            for (status, answer) in op["responses"].as_object().unwrap() {
+                for (name, link) in answer.get("links").and_then(|l| l.as_object()).into_iter().flatten() {
+                    let target = link["operationId"].as_str().unwrap();
+                    let exists = doc["paths"]
+                        .as_object()
+                        .unwrap()
+                        .values()
+                        .any(|i| i.as_object().unwrap().values().any(|o| o["operationId"] == target));
+                    assert!(exists, "{method} {path} {status}: link {name} to no operation");
+                }
+            }
+            let documented = |s: &str| op["responses"].get(s).is_some();
+            assert!(documented("500"), "{method} {path}: 500");
+            if op.get("security").is_some_and(|s| !s.as_array().unwrap().is_empty()) {
+                assert!(documented("401"), "{method} {path}: 401");
+            }
+            if op.get("requestBody").is_some() {
+                for s in ["400", "408", "413", "415", "422"] {
+                    assert!(documented(s), "{method} {path}: {s}");
+                }
+            }
+            if path.contains('{') {
+                assert!(documented("404"), "{method} {path}: 404");
+            }
+        }
+    }
+    assert!(doc["paths"]["/api/v1/kiosk/visits"]["post"]["responses"]["429"]["headers"]["Retry-After"].is_object());
+    let schemas = &doc["components"]["schemas"];
+    assert_eq!(schemas["NewVisitor"]["required"], json!(["name"]));
+    assert_eq!(schemas["VisitorInput"]["properties"]["name"]["maxLength"], 100);
+    assert!(schemas["FormInput"]["properties"]["category"]["enum"].as_array().unwrap().contains(&json!("password")));
+
+    let admin = app.staff("adm", &[Role::Supervisor]).await;
+    let table = json!([{"code": "spse_baru", "name": "SPSE baru", "priority": 1, "analysis_minutes": 10, "resolution_minutes": 60}]);
+    app.put(&admin, "/api/v1/settings/priorities", table).await.expect(200);
+    let doc = app.send("GET", "/api/openapi.json", None, None).await.expect(200);
+    assert_eq!(
+        doc["components"]["schemas"]["FormInput"]["properties"]["category"]["enum"],
+        json!(["spse_baru", "", null])
+    );
 }

@@ -2,6 +2,7 @@
 //! on PostgreSQL, for every endpoint and every error code of API.md.
 
 mod auth;
+mod connections;
 mod counters;
 mod display;
 mod errors;
@@ -9,6 +10,7 @@ mod front_office;
 mod helpdesk;
 mod settings;
 mod standards;
+mod strict;
 mod support;
 
 /// Each case runs twice: on a fresh SQLite file and on a fresh PostgreSQL schema.
@@ -59,6 +61,7 @@ on_both_backends!(
         auth::disabled_users_lose_their_sessions,
         auth::login_is_throttled_per_user_name,
         auth::concurrent_guesses_cannot_pass_the_limit,
+        auth::every_endpoint_follows_the_role_matrix,
         counters::call_next_calls_the_first_in_line_and_204_when_nobody_waits,
         counters::a_busy_counter_gets_counter_busy,
         counters::an_unknown_counter_is_not_found,
@@ -75,6 +78,7 @@ on_both_backends!(
         errors::a_query_that_does_not_parse_is_a_bad_request,
         errors::health_answers,
         errors::the_openapi_document_lists_every_route,
+        errors::the_openapi_document_tells_every_status_and_constraint,
         front_office::a_visit_opens_with_steps_one_and_two,
         front_office::only_the_visitor_name_is_needed_to_open,
         front_office::bad_formats_are_refused_at_once_and_nothing_is_applied,
@@ -103,12 +107,27 @@ on_both_backends!(
         standards::staff_are_told_when_a_running_step_warns_and_overruns,
         standards::the_staff_stream_ends_when_its_sign_in_ends,
         standards::a_visit_left_in_line_at_the_end_of_its_day_is_reported_not_served,
+        strict::json_bodies_must_be_declared_as_json,
+        strict::nothing_may_follow_the_json_value,
+        strict::text_shows_what_it_holds,
+        strict::each_error_names_the_field_as_sent,
+        strict::the_bearer_scheme_is_case_insensitive,
     ],
     backends: [
         auth::login_is_throttled_per_address,
+        connections::slow_and_idle_connections_are_closed_in_time,
+        connections::open_connections_are_bounded,
+        strict::every_429_says_when_to_retry,
         front_office::the_kiosk_is_rate_limited,
     ],
 );
+
+mod without_database {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_panic_in_a_handler_is_a_500_in_the_api_format() {
+        crate::errors::a_panic_in_a_handler_is_a_500_in_the_api_format().await;
+    }
+}
 
 mod postgres_only {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -79,8 +79,13 @@ pub async fn the_office_settings_can_be_changed(app: TestApp) {
     office["time_zone"] = json!("Europe/Paris");
     office["lkpp_email"] = json!("nope");
     office["services"] = json!([{"code": "B", "name": "Verifikasi"}]);
-    let err = app.put(&admin, "/api/v1/settings/office", office).await.error(422, "validation");
-    assert_eq!(err["fields"], json!({"lkpp_email": "invalid", "services": "in_use", "time_zone": "invalid"}));
+    let err = app.put(&admin, "/api/v1/settings/office", office.clone()).await.error(422, "validation");
+    assert_eq!(err["fields"], json!({"lkpp_email": "invalid", "time_zone": "invalid"}));
+    // Well formed, but counters still call service A: a conflict with the office as it is.
+    office["time_zone"] = json!("Asia/Makassar");
+    office["lkpp_email"] = json!("helpdesk@lkpp.go.id");
+    let err = app.put(&admin, "/api/v1/settings/office", office).await.error(409, "in_use");
+    assert_eq!(err["fields"], json!({"services": "in_use"}));
 }
 
 pub async fn the_time_standards_report_reads_the_histories(app: TestApp) {
@@ -107,7 +112,12 @@ pub async fn the_time_standards_report_reads_the_histories(app: TestApp) {
     let empty = app.get(&sup, "/api/v1/reports/time-standards?from=2001-01-01&to=2001-01-31").await.expect(200);
     assert_eq!(empty["waiting"]["count"], 0);
     app.get(&sup, "/api/v1/reports/time-standards?from=2026-13-01").await.error(422, "validation");
-    app.get(&sup, "/api/v1/reports/time-standards?from=2026-11-02&to=2026-11-01").await.error(422, "validation");
+    app.get(&sup, "/api/v1/reports/time-standards?from=2026-1-01").await.error(422, "validation");
+    // A `to` before `from` is an empty period; one past 366 days is cut, and the answer says so.
+    let none = app.get(&sup, "/api/v1/reports/time-standards?from=2026-11-02&to=2026-11-01").await.expect(200);
+    assert_eq!(none["waiting"]["count"], 0);
+    let cut = app.get(&sup, "/api/v1/reports/time-standards?from=2026-01-01&to=2030-01-01").await.expect(200);
+    assert_eq!((cut["from"].as_str(), cut["to"].as_str()), (Some("2026-01-01"), Some("2027-01-01")));
 }
 
 pub async fn settings_that_would_strand_a_visit_are_refused(app: TestApp) {

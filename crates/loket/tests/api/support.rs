@@ -1,6 +1,5 @@
 //! `spawn_app`: the real app on a random port with a fresh database, and a small HTTP client.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 use loket_domain::auth::Role;
@@ -63,11 +62,12 @@ pub async fn spawn_on(db_url: &str, limits: Limits) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
     let clock = Clock::default();
+    let connections = limits.connections.clone();
     let state = AppState::new(store.clone(), limits).with_clock(clock.clone());
     loket_web::watch::spawn(state.clone(), WATCH_EVERY);
     let app = loket_web::app(state);
     tokio::spawn(async move {
-        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await.expect("serve");
+        loket_web::server::serve(listener, app, &connections, std::future::pending()).await.expect("serve");
     });
     TestApp { base: format!("http://{addr}"), http: reqwest::Client::new(), store, clock, _dir: None }
 }
