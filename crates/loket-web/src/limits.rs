@@ -19,7 +19,7 @@ impl RateLimiter {
     /// Counts a hit; when the key is over its limit, the hit is not counted and the answer is
     /// how long until its window ends (for `Retry-After`).
     pub fn hit(&self, key: &str, now: Instant) -> Result<(), Duration> {
-        let Ok(mut hits) = self.hits.lock() else { return Ok(()) };
+        let mut hits = self.counts();
         if hits.len() > 10_000 {
             hits.retain(|_, (start, _)| now.duration_since(*start) < self.window);
         }
@@ -36,17 +36,19 @@ impl RateLimiter {
 
     /// Takes back one hit of the key (an attempt that turned out well).
     pub fn refund(&self, key: &str) {
-        if let Ok(mut hits) = self.hits.lock()
-            && let Some(entry) = hits.get_mut(key)
-        {
+        if let Some(entry) = self.counts().get_mut(key) {
             entry.1 = entry.1.saturating_sub(1);
         }
     }
 
     pub fn clear(&self, key: &str) {
-        if let Ok(mut hits) = self.hits.lock() {
-            hits.remove(key);
-        }
+        self.counts().remove(key);
+    }
+
+    /// The counts. A panic elsewhere while they were held cannot have left a count half-written,
+    /// so a poisoned lock is taken over: the limit holds (a skipped limit would be an open door).
+    fn counts(&self) -> std::sync::MutexGuard<'_, HashMap<String, (Instant, u32)>> {
+        self.hits.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 
@@ -118,5 +120,20 @@ mod tests {
         assert!(limiter.hit("a", t).is_err());
         assert!(limiter.hit("b", t).is_ok(), "keys are counted apart");
         assert!(limiter.hit("a", t + Duration::from_secs(61)).is_ok());
+    }
+
+    #[test]
+    fn a_poisoned_limiter_still_limits() {
+        let limiter = std::sync::Arc::new(RateLimiter::new(1, Duration::from_secs(60)));
+        let now = Instant::now();
+        assert!(limiter.hit("k", now).is_ok());
+        let poisoner = limiter.clone();
+        let _ = std::thread::spawn(move || {
+            let _guard = poisoner.hits.lock();
+            panic!("a panic while the counts are held");
+        })
+        .join();
+        assert!(limiter.hits.is_poisoned());
+        assert!(limiter.hit("k", now).is_err(), "the second hit is still refused");
     }
 }
