@@ -11,6 +11,8 @@
 #   LOKET_BENCH_POSTGRES_URL   PostgreSQL to use (default postgres://postgres@127.0.0.1:5432/test);
 #                              a fresh schema is made in it and dropped at the end
 #   CARGO_TARGET_DIR           as for cargo (default target)
+#   LOKET_BIN, LOADGEN_BIN     prebuilt server and load generator to run instead of the release
+#                              build in CARGO_TARGET_DIR; nothing is built when both are given
 #   BENCH_SERVER_ENV           extra environment for the server only, as NAME=VALUE words
 #   BENCH_RESULTS              where the raw JSON lines go (default bench/results/latest.jsonl)
 #   BENCH_COMMIT               what to call the code measured (default: git describe --always --dirty)
@@ -26,8 +28,8 @@ CLIENTS=${BENCH_CLIENTS:-"1 8 32"}
 PG_URL=${LOKET_BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test}
 TARGET_DIR=${CARGO_TARGET_DIR:-target}
 case "$TARGET_DIR" in /*) ;; *) TARGET_DIR="$ROOT/$TARGET_DIR" ;; esac
-LOKET="$TARGET_DIR/release/loket"
-LOADGEN="$TARGET_DIR/release/examples/loadgen"
+LOKET=${LOKET_BIN:-"$TARGET_DIR/release/loket"}
+LOADGEN=${LOADGEN_BIN:-"$TARGET_DIR/release/examples/loadgen"}
 RESULTS_DIR="$ROOT/bench/results"
 RESULTS=${BENCH_RESULTS:-"$RESULTS_DIR/latest.jsonl"}
 case "$RESULTS" in /*) ;; *) RESULTS="$ROOT/$RESULTS" ;; esac
@@ -59,8 +61,15 @@ with_fields() { echo "${1%\}},$2}"; }
 # "VmRSS" or "VmHWM" of a process, in KiB.
 mem_kb() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
 
-log "building (release)"
-cargo build --release -p loket --bin loket --example loadgen >&2
+if [[ -n "${LOKET_BIN:-}" && -n "${LOADGEN_BIN:-}" ]]; then
+    log "using $LOKET_BIN and $LOADGEN_BIN as they are"
+else
+    log "building (release)"
+    cargo build --release -p loket --bin loket --example loadgen >&2
+fi
+for bin in "$LOKET" "$LOADGEN"; do
+    [[ -x "$bin" ]] || { log "$bin is missing or not executable"; exit 1; }
+done
 
 mkdir -p "$(dirname "$RESULTS")"
 : >"$WORK/results.jsonl"
@@ -72,7 +81,7 @@ DISK_DEV=$(basename "$DISK")
 ROTATIONAL=$(cat "/sys/block/$DISK_DEV/queue/rotational" 2>/dev/null || echo "?")
 # The commit measured, "-dirty" when tracked files differ from it (work in progress).
 COMMIT=${BENCH_COMMIT:-$(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo "?")}
-record "{\"kind\":\"machine\",\"date\":\"$(date -u +%Y-%m-%dT%H:%M:%SZ)\",\"commit\":\"$COMMIT\",\"nproc\":$(nproc),\"cpu\":\"$CPU_MODEL\",\"mem_total_kb\":$(awk '/^MemTotal/ { print $2 }' /proc/meminfo),\"temp_dir\":\"$WORK\",\"disk\":\"$DISK\",\"rotational\":\"$ROTATIONAL\",\"seconds\":$SECS,\"server_env\":\"${BENCH_SERVER_ENV:-}\"}"
+record "{\"kind\":\"machine\",\"date\":\"$(date -u +%Y-%m-%dT%H:%M:%SZ)\",\"commit\":\"$COMMIT\",\"nproc\":$(nproc),\"cpu\":\"$CPU_MODEL\",\"mem_total_kb\":$(awk '/^MemTotal/ { print $2 }' /proc/meminfo),\"temp_dir\":\"$WORK\",\"disk\":\"$DISK\",\"rotational\":\"$ROTATIONAL\",\"seconds\":$SECS,\"server_env\":\"${BENCH_SERVER_ENV:-}\",\"loket_bin\":\"$LOKET\"}"
 
 # Starts `loket serve` on a free port; sets SERVER_PID and SERVER_URL.
 start_server() {
@@ -195,7 +204,8 @@ echo
 # Targets: >= 400 cycles/s on SQLite; PostgreSQL within half of that (>= 200); call-next p99 < 50 ms
 # at 32 clients; server peak RSS < 40 MB.
 best() { lines cycle | grep "\"backend\":\"$1\"" | while read -r l; do field "$l" cycles_per_sec; done | sort -g | tail -1; }
-p99_at_32() { lines cycle | grep "\"backend\":\"$1\"" | grep '"clients":32,' | while read -r l; do field "$l" call_next_p99_ms; done; }
+# (Empty when no run had 32 clients.)
+p99_at_32() { lines cycle | grep "\"backend\":\"$1\"" | grep '"clients":32,' | while read -r l; do field "$l" call_next_p99_ms; done || true; }
 peak() { lines cycle | grep "\"backend\":\"$1\"" | while read -r l; do field "$l" server_hwm_kb; done | sort -g | tail -1; }
 verdict() { awk "BEGIN { exit !($1) }" && echo "met" || echo "**missed**"; }
 SQLITE_BEST=$(best sqlite)
