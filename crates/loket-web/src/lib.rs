@@ -1,4 +1,5 @@
-//! Loket's HTTP layer: the v1 JSON API of API.md, the live event stream, and staff sign-in.
+//! Loket's HTTP layer: the v1 JSON API of API.md, the staff pages, the live event stream, and
+//! staff sign-in.
 //! Handlers are thin: extract, call one domain or store operation, map the result.
 
 use std::sync::Arc;
@@ -19,6 +20,7 @@ pub mod clock;
 pub mod error;
 pub mod extract;
 pub mod limits;
+pub mod pages;
 pub mod views;
 pub mod watch;
 
@@ -150,6 +152,7 @@ pub fn app(state: AppState) -> Router {
     let (router, doc) = api_router().split_for_parts();
     let doc = Arc::new(serde_json::to_value(&doc).unwrap_or_default());
     router
+        .merge(pages::router())
         .route("/api/openapi.json", get(move || async move { Json(doc.as_ref().clone()) }))
         .fallback(|| async { ApiError::NotFound })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })

@@ -42,6 +42,14 @@ impl RateLimiter {
         }
     }
 
+    /// How long until the key may be counted again; `None` when it may be now.
+    pub fn retry_after(&self, key: &str, now: Instant) -> Option<Duration> {
+        let hits = self.hits.lock().ok()?;
+        let (start, count) = hits.get(key)?;
+        let elapsed = now.duration_since(*start);
+        (*count >= self.max && elapsed < self.window).then(|| self.window - elapsed)
+    }
+
     pub fn clear(&self, key: &str) {
         if let Ok(mut hits) = self.hits.lock() {
             hits.remove(key);
@@ -86,6 +94,8 @@ mod tests {
         assert!(limiter.hit("a", t), "a refunded hit frees a place");
         assert!(!limiter.hit("a", t));
         assert!(limiter.hit("b", t), "keys are counted apart");
+        assert_eq!(limiter.retry_after("a", t + Duration::from_secs(20)), Some(Duration::from_secs(40)));
+        assert_eq!(limiter.retry_after("b", t), None);
         assert!(limiter.hit("a", t + Duration::from_secs(61)));
     }
 }

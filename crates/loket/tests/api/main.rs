@@ -7,6 +7,7 @@ mod display;
 mod errors;
 mod front_office;
 mod helpdesk;
+mod pages;
 mod settings;
 mod standards;
 mod support;
@@ -103,8 +104,20 @@ on_both_backends!(
         standards::staff_are_told_when_a_running_step_warns_and_overruns,
         standards::the_staff_stream_ends_when_its_sign_in_ends,
         standards::a_visit_left_in_line_at_the_end_of_its_day_is_reported_not_served,
+        pages::a_stranger_is_sent_to_the_sign_in_page,
+        pages::sign_in_lands_on_the_roles_home,
+        pages::behind_https_the_cookie_is_secure,
+        pages::a_wrong_password_is_told_in_indonesian,
+        pages::a_form_without_its_csrf_token_is_refused,
+        pages::a_role_that_may_not_see_a_page_gets_403,
+        pages::a_visitors_markup_is_shown_as_text,
+        pages::the_counter_calls_recalls_skips_and_the_skipped_number_returns,
+        pages::the_staff_stream_takes_the_page_cookie,
+        pages::the_front_office_check_keeps_every_character_and_gives_a_number,
+        pages::english_is_one_click_away,
     ],
     backends: [
+        pages::too_many_attempts_say_how_long_to_wait,
         auth::login_is_throttled_per_address,
         front_office::the_kiosk_is_rate_limited,
     ],
