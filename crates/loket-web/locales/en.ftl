@@ -13,6 +13,7 @@ logout = Sign out
 problem-back = Back to the start page
 choose = — choose —
 cancel = Cancel
+required-hint = Fields marked * are needed for a complete form.
 minutes = { $n } min
 
 login-title = Sign in

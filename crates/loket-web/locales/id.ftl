@@ -13,6 +13,7 @@ logout = Keluar
 problem-back = Kembali ke halaman awal
 choose = — pilih —
 cancel = Batal
+required-hint = Isian bertanda * wajib diisi agar formulir lengkap.
 minutes = { $n } menit
 
 login-title = Masuk
