@@ -224,7 +224,7 @@ fn current_visit(
         .role
         .map(|r| t.get(&format!("visitor-role-{}", super::front_office::role_code(r))))
         .unwrap_or_default();
-    let text = |s: &Option<String>| s.clone().unwrap_or_default();
+    let text = |s: &Option<String>| s.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| "—".to_owned());
     let fields = vec![
         Field { label: t.get("field-visitor-name"), value: text(&v.visitor.name) },
         Field { label: t.get("field-visitor-organization"), value: text(&v.visitor.organization) },
