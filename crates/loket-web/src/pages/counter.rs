@@ -10,11 +10,14 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use loket_domain::auth::Permission;
+use loket_domain::escalation::Channel;
 use loket_domain::line::CALLS_BEFORE_SKIP;
 use loket_domain::settings::OfficeSettings;
-use loket_domain::{Status, Visit};
+use loket_domain::visit::EscalationRequest;
+use loket_domain::{FieldErrors, Refused, Status, Visit};
 use loket_store::{StoreError, VisitFilter};
 use serde::Deserialize;
+use std::collections::BTreeMap;
 
 use super::session::{PageForm, PageStaff};
 use super::{Frame, PageError, PageResult, refusal_key, see_other};
@@ -88,6 +91,17 @@ pub struct CounterPage {
     pub error: Option<String>,
     pub analysis: String,
     pub answer: String,
+    pub channel: String,
+    pub external_reference: String,
+    pub summary: String,
+    pub field_errors: BTreeMap<String, String>,
+}
+
+impl CounterPage {
+    /// The problem of a field of the answer or escalation form, if it has one.
+    pub fn field_error(&self, name: &str) -> Option<&str> {
+        self.field_errors.get(name).map(String::as_str)
+    }
 }
 
 /// What a refused action typed, kept for the page that says why.
@@ -96,6 +110,11 @@ struct Typed {
     error: Option<String>,
     analysis: String,
     answer: String,
+    channel: String,
+    external_reference: String,
+    summary: String,
+    /// The problem of each field, by its name (`summary` → `Wajib diisi`).
+    fields: BTreeMap<String, String>,
 }
 
 pub async fn page(State(state): State<AppState>, staff: PageStaff, Query(q): Query<CounterQuery>) -> PageResult {
@@ -150,6 +169,10 @@ async fn build(
             error: typed.error,
             analysis: typed.analysis,
             answer: typed.answer,
+            channel: typed.channel,
+            external_reference: typed.external_reference,
+            summary: typed.summary,
+            field_errors: typed.fields,
         });
     };
     page.title = format!("{} — {}", page.title, chosen.name);
@@ -192,6 +215,10 @@ async fn build(
         error: typed.error,
         analysis: typed.analysis,
         answer: typed.answer,
+        channel: typed.channel,
+        external_reference: typed.external_reference,
+        summary: typed.summary,
+        field_errors: typed.fields,
     })
 }
 
@@ -265,6 +292,13 @@ pub struct ActionForm {
     analysis: String,
     #[serde(default)]
     answer: String,
+    /// Step 11: `tts` or `email`, LKPP's ticket number, what is escalated.
+    #[serde(default)]
+    channel: String,
+    #[serde(default)]
+    external_reference: String,
+    #[serde(default)]
+    summary: String,
     /// Step 12: the visitor has their copy of the form.
     #[serde(default)]
     copy_given: Option<String>,
@@ -281,16 +315,48 @@ pub fn encode(value: &str) -> String {
 
 /// The counter page again with why the action was refused, and what was typed.
 async fn refused(state: &AppState, staff: &PageStaff, form: ActionForm, key: &str) -> PageResult {
+    refused_with(state, staff, form, key, BTreeMap::new()).await
+}
+
+async fn refused_with(
+    state: &AppState,
+    staff: &PageStaff,
+    form: ActionForm,
+    key: &str,
+    fields: BTreeMap<String, String>,
+) -> PageResult {
     let t = staff.tr();
-    let typed = Typed { error: Some(t.get(key)), analysis: form.analysis, answer: form.answer };
+    // A field's problem is 422, as in the API; a rule of the SOP that refused is 409.
+    let status = if fields.is_empty() { StatusCode::CONFLICT } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let fields = fields.into_iter().map(|(k, reason)| (k, t.get(super::field_reason_key(&reason)))).collect();
+    let typed = Typed {
+        error: Some(t.get(key)),
+        analysis: form.analysis,
+        answer: form.answer,
+        channel: form.channel,
+        external_reference: form.external_reference,
+        summary: form.summary,
+        fields,
+    };
     let page = build(state, staff, Some(&form.counter), None, typed).await?;
-    Ok((StatusCode::CONFLICT, page).into_response())
+    Ok((status, page).into_response())
 }
 
 fn refusal(e: StoreError) -> Result<&'static str, PageError> {
+    refusal_fields(e).map(|(key, _)| key)
+}
+
+/// A refusal's sentence, and the problem of each field it names.
+fn refusal_fields(e: StoreError) -> Result<(&'static str, BTreeMap<String, String>), PageError> {
     match e {
-        StoreError::Refused(r) => Ok(refusal_key(&r)),
-        StoreError::NotFound => Ok("error-not-found"),
+        StoreError::Refused(r) => {
+            let fields = match &r {
+                Refused::Validation(f) | Refused::FormIncomplete(f) => f.0.clone(),
+                _ => BTreeMap::new(),
+            };
+            Ok((refusal_key(&r), fields))
+        }
+        StoreError::NotFound => Ok(("error-not-found", BTreeMap::new())),
         other => Err(PageError::from(other)),
     }
 }
@@ -308,7 +374,8 @@ pub async fn call_next(State(state): State<AppState>, PageForm { staff, form }: 
     }
 }
 
-/// The actions on the visit at the counter: `recall`, `skip`, `start`, `answer`, `archive`.
+/// The actions on the visit at the counter: `recall`, `skip`, `start`, `answer`, `escalate`,
+/// `archive`.
 pub async fn act(
     State(state): State<AppState>,
     Path((id, action)): Path<(String, String)>,
@@ -329,6 +396,24 @@ pub async fn act(
                 .await
                 .map(drop)
         }
+        "escalate" => {
+            let channel = match form.channel.as_str() {
+                "tts" => Channel::Tts,
+                "email" => Channel::Email,
+                _ => {
+                    let fields = FieldErrors::one("channel", "missing").0;
+                    return refused_with(&state, &staff, form, "error-validation", fields).await;
+                }
+            };
+            let reference = form.external_reference.trim();
+            let request = EscalationRequest {
+                analysis: form.analysis.clone(),
+                channel,
+                summary: form.summary.clone(),
+                external_reference: (!reference.is_empty()).then(|| reference.to_owned()),
+            };
+            state.store.change_visit(&id, now, Box::new(move |v, s| v.escalate(&request, s, now, &by))).await.map(drop)
+        }
         "archive" => {
             if form.copy_given.is_none() {
                 return refused(&state, &staff, form, "counter-copy-first").await;
@@ -340,8 +425,8 @@ pub async fn act(
     match result {
         Ok(()) => Ok(see_other(&back(&form.counter))),
         Err(e) => {
-            let key = refusal(e)?;
-            refused(&state, &staff, form, key).await
+            let (key, fields) = refusal_fields(e)?;
+            refused_with(&state, &staff, form, key, fields).await
         }
     }
 }

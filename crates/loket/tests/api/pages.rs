@@ -356,3 +356,39 @@ pub async fn english_is_one_click_away(app: TestApp) {
     assert!(login.body.contains("User name"));
     assert_eq!(b.get("/language/id?next=//evil.example").await.location(), "/", "only paths of this site");
 }
+
+pub async fn the_counter_escalates_to_lkpp_and_names_what_is_missing(app: TestApp) {
+    let fo = app.staff("fo", &[Role::FrontOffice]).await;
+    let visit = app.waiting_visit(&fo, "Budi").await;
+    let v = id(&visit);
+    user(&app, "hd", &[Role::Helpdesk]).await;
+    let mut b = Browser::new(&app);
+    b.sign_in("hd", PASSWORD).await;
+    let csrf = b.get("/counter?counter=1").await.csrf();
+    let form = [("_csrf", csrf.as_str()), ("counter", "1")];
+    b.post("/counter/call-next", &form).await;
+    b.post(&format!("/counter/visits/{v}/start"), &form).await;
+    let escalate = format!("/counter/visits/{v}/escalate");
+    let without_ticket = [
+        ("_csrf", csrf.as_str()),
+        ("counter", "1"),
+        ("analysis", "Butuh reset di LKPP"),
+        ("channel", "tts"),
+        ("summary", "Akun terkunci <b>permanen</b>"),
+    ];
+    let refused = b.post(&escalate, &without_ticket).await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(refused.body.contains("id=\"external-reference-error\""), "{}", refused.body);
+    assert!(
+        refused.body.contains("Akun terkunci &#60;b&#62;permanen&#60;/b&#62;")
+            || refused.body.contains("Akun terkunci &lt;b&gt;")
+    );
+    assert!(refused.body.contains("Butuh reset di LKPP</textarea>"), "the analysis typed is kept");
+    let mut with_ticket = without_ticket.to_vec();
+    with_ticket.push(("external_reference", "TTS-2026-0042"));
+    assert_eq!(b.post(&escalate, &with_ticket).await.status, 303);
+    let escalated = app.get(&fo, &format!("/api/v1/visits/{v}")).await.expect(200);
+    assert_eq!(escalated["status"], "escalated");
+    assert_eq!(escalated["escalation"]["external_reference"], "TTS-2026-0042");
+    assert!(b.get("/counter?counter=1").await.body.contains("Dieskalasi"), "waiting for the archive");
+}
