@@ -44,6 +44,9 @@ pub fn router() -> Router<AppState> {
         .route("/counter/visits/{id}/{action}", post(counter::act))
         .route("/supervisor", get(supervisor::page))
         .route("/admin", get(admin::page))
+        .route("/admin/users", post(admin::create))
+        .route("/admin/users/{username}/password", post(admin::reset_password))
+        .route("/admin/users/{username}/disabled", post(admin::set_disabled))
         .route("/assets/{name}", get(assets::serve))
         .layer(axum::middleware::from_fn(security_headers))
 }

@@ -392,3 +392,59 @@ pub async fn the_counter_escalates_to_lkpp_and_names_what_is_missing(app: TestAp
     assert_eq!(escalated["escalation"]["external_reference"], "TTS-2026-0042");
     assert!(b.get("/counter?counter=1").await.body.contains("Dieskalasi"), "waiting for the archive");
 }
+
+pub async fn the_admin_creates_resets_disables_and_enables_users(app: TestApp) {
+    user(&app, "ad", &[Role::Admin]).await;
+    let mut b = Browser::new(&app);
+    b.sign_in("ad", PASSWORD).await;
+    let csrf = b.get("/admin").await.csrf();
+    let bad = b
+        .post(
+            "/admin/users",
+            &[("_csrf", &csrf), ("username", "Rina Wati"), ("full_name", "Rina <Wati>"), ("password", "pendek")],
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.body.contains("id=\"new-username-error\""));
+    assert!(bad.body.contains("id=\"new-roles-error\""));
+    assert!(bad.body.contains("id=\"new-password-error\""));
+    assert!(
+        bad.body.contains("value=\"Rina &#60;Wati&#62;\"") || bad.body.contains("value=\"Rina &lt;Wati&gt;\""),
+        "typed is kept"
+    );
+    let created = b
+        .post(
+            "/admin/users",
+            &[
+                ("_csrf", &csrf),
+                ("username", "rina"),
+                ("full_name", "Rina Wati"),
+                ("role", "front_office"),
+                ("role", "helpdesk"),
+                ("password", "kata-sandi-rina"),
+            ],
+        )
+        .await;
+    assert_eq!(created.location(), "/admin?done=created");
+    let taken = b
+        .post(
+            "/admin/users",
+            &[("_csrf", &csrf), ("username", "rina"), ("role", "helpdesk"), ("password", "kata-sandi-x")],
+        )
+        .await;
+    assert!(taken.body.contains("sudah dipakai"), "{}", taken.body);
+    let mut rina = Browser::new(&app);
+    assert_eq!(rina.sign_in("rina", "kata-sandi-rina").await.location(), "/front-office");
+    assert_eq!(
+        b.post("/admin/users/rina/password", &[("_csrf", &csrf), ("password", "sandi-baru-rina")]).await.status,
+        303
+    );
+    assert_eq!(rina.get("/front-office").await.location(), "/login", "a new password ends the sessions");
+    assert_eq!(Browser::new(&app).sign_in("rina", "sandi-baru-rina").await.status, 303);
+    assert_eq!(b.post("/admin/users/rina/disabled", &[("_csrf", &csrf), ("disabled", "true")]).await.status, 303);
+    assert_eq!(Browser::new(&app).sign_in("rina", "sandi-baru-rina").await.status, 401);
+    assert_eq!(b.post("/admin/users/rina/disabled", &[("_csrf", &csrf), ("disabled", "false")]).await.status, 303);
+    assert_eq!(Browser::new(&app).sign_in("rina", "sandi-baru-rina").await.status, 303);
+    let myself = b.post("/admin/users/ad/disabled", &[("_csrf", &csrf), ("disabled", "true")]).await;
+    assert_eq!(myself.status, 409);
+}
