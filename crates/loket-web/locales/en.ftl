@@ -152,6 +152,11 @@ visit-form-back = Back to the guest book
 visit-form-priority-lane = Priority lane (visitors with special needs)
 visit-form-check = Save and check completeness
 
+visit-form-cancel = Cancel the visit
+visit-form-cancel-reason = Reason for cancelling
+visit-form-cancel-submit = Cancel this visit
+visit-form-cancelled-because = Cancelled because:
+
 supervisor-title = Supervisor
 supervisor-counters = Counters
 supervisor-counter = Counter

@@ -152,6 +152,11 @@ visit-form-back = Kembali ke buku tamu
 visit-form-priority-lane = Jalur prioritas (pengunjung berkebutuhan khusus)
 visit-form-check = Simpan dan periksa kelengkapan
 
+visit-form-cancel = Batalkan kunjungan
+visit-form-cancel-reason = Alasan pembatalan
+visit-form-cancel-submit = Batalkan kunjungan ini
+visit-form-cancelled-because = Dibatalkan karena:
+
 supervisor-title = Supervisor
 supervisor-counters = Loket
 supervisor-counter = Loket

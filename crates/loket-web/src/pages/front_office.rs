@@ -329,6 +329,10 @@ pub struct VisitFormPage {
     pub fields: Vec<FieldView>,
     pub priority_lane: bool,
     pub error: Option<String>,
+    /// Whether the visit may still be cancelled (before it is called), and why it was.
+    pub cancellable: bool,
+    pub cancel_reason: Option<String>,
+    pub reason_error: Option<String>,
 }
 
 async fn visit_page(
@@ -352,6 +356,12 @@ async fn visit_page(
         fields: fields(t, typed, errors, &settings, true),
         priority_lane: typed.priority_lane.is_some(),
         error,
+        cancellable: matches!(
+            visit.status,
+            Status::FormIssued | Status::FormSubmitted | Status::FormIncomplete | Status::Waiting
+        ),
+        cancel_reason: visit.cancel_reason.clone(),
+        reason_error: None,
     })
 }
 
@@ -404,4 +414,35 @@ pub async fn check(
     let visit = find(&state, &staff, &id).await?;
     let page = visit_page(&state, &staff, &visit, &form, &fields, Some(staff.tr().get(key))).await?;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct CancelForm {
+    #[serde(default)]
+    reason: String,
+}
+
+/// Cancels a visit with a reason (before it is called): the visitor left, or came by mistake.
+pub async fn cancel(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    PageForm { staff, form }: PageForm<CancelForm>,
+) -> PageResult {
+    staff.require(Permission::Cancel)?;
+    let now = state.now();
+    let by = staff.user.username.clone();
+    let reason = form.reason.clone();
+    let path = format!("/front-office/visits/{}", super::counter::encode(&id));
+    match state.store.change_visit(&id, now, Box::new(move |v, _| v.cancel(&reason, now, &by))).await {
+        Ok(_) => Ok(see_other(&path)),
+        Err(e) => {
+            let (key, fields) = field_problem(Some(e), FieldErrors::default())?;
+            let visit = find(&state, &staff, &id).await?;
+            let t = staff.tr();
+            let typed = EntryForm::from_visit(&visit);
+            let mut page = visit_page(&state, &staff, &visit, &typed, &BTreeMap::new(), Some(t.get(key))).await?;
+            page.reason_error = fields.get("reason").map(|r| t.get(field_reason_key(r)));
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+    }
 }

@@ -39,6 +39,7 @@ pub fn router() -> Router<AppState> {
         .route("/front-office", get(front_office::page))
         .route("/front-office/visits", post(front_office::open))
         .route("/front-office/visits/{id}", get(front_office::visit).post(front_office::check))
+        .route("/front-office/visits/{id}/cancel", post(front_office::cancel))
         .route("/counter", get(counter::page))
         .route("/counter/call-next", post(counter::call_next))
         .route("/counter/visits/{id}/{action}", post(counter::act))

@@ -117,6 +117,7 @@ on_both_backends!(
         pages::english_is_one_click_away,
         pages::the_counter_escalates_to_lkpp_and_names_what_is_missing,
         pages::the_admin_creates_resets_disables_and_enables_users,
+        pages::the_front_office_cancels_a_visit_with_a_reason,
     ],
     backends: [
         pages::too_many_attempts_say_how_long_to_wait,

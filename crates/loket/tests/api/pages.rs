@@ -448,3 +448,30 @@ pub async fn the_admin_creates_resets_disables_and_enables_users(app: TestApp) {
     let myself = b.post("/admin/users/ad/disabled", &[("_csrf", &csrf), ("disabled", "true")]).await;
     assert_eq!(myself.status, 409);
 }
+
+pub async fn the_front_office_cancels_a_visit_with_a_reason(app: TestApp) {
+    let fo_token = app.staff("fo1", &[Role::FrontOffice]).await;
+    let visit = app.waiting_visit(&fo_token, "Budi").await;
+    let path = format!("/front-office/visits/{}", id(&visit));
+    user(&app, "fo", &[Role::FrontOffice]).await;
+    let mut b = Browser::new(&app);
+    b.sign_in("fo", PASSWORD).await;
+    let page = b.get(&path).await;
+    assert!(page.body.contains("Batalkan kunjungan"));
+    let csrf = page.csrf();
+    let without = b.post(&format!("{path}/cancel"), &[("_csrf", &csrf), ("reason", "  ")]).await;
+    assert_eq!(without.status, 422);
+    assert!(without.body.contains("id=\"reason-error\""), "{}", without.body);
+    let done =
+        b.post(&format!("{path}/cancel"), &[("_csrf", &csrf), ("reason", "Pengunjung pulang <lebih awal>")]).await;
+    assert_eq!(done.location(), path);
+    let cancelled = b.get(&path).await;
+    assert!(cancelled.body.contains("Dibatalkan"), "{}", cancelled.body);
+    assert!(
+        cancelled.body.contains("Pengunjung pulang &#60;lebih awal&#62;")
+            || cancelled.body.contains("&lt;lebih awal&gt;")
+    );
+    assert!(!cancelled.body.contains("id=\"cancel-visit\""), "no second cancel");
+    let line = app.get(&fo_token, "/api/v1/queue").await.expect(200);
+    assert_eq!(line["waiting"].as_array().map(Vec::len), Some(0));
+}
