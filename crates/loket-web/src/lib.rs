@@ -1,4 +1,5 @@
-//! Loket's HTTP layer: the v1 JSON API of API.md, the live event stream, and staff sign-in.
+//! Loket's HTTP layer: the v1 JSON API of API.md, the staff pages, the live event stream, and
+//! staff sign-in.
 //! Handlers are thin: extract, call one domain or store operation, map the result.
 
 use std::sync::Arc;
@@ -21,6 +22,7 @@ pub mod extract;
 pub mod limits;
 pub mod middleware;
 pub mod openapi;
+pub mod pages;
 pub mod server;
 pub mod views;
 pub mod watch;
@@ -187,6 +189,7 @@ pub fn app(state: AppState) -> Router {
         ApiResult::Ok(Json(openapi::with_settings(doc.as_ref().clone(), &settings)))
     };
     let router = router
+        .merge(pages::router())
         .route("/api/openapi.json", get(document))
         .fallback(|| async { ApiError::NotFound })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })

@@ -37,7 +37,7 @@ pub struct LoginResponse {
 }
 
 /// A hash to verify against when the user does not exist, so that the answer takes as long.
-fn dummy_hash() -> &'static str {
+pub(crate) fn dummy_hash() -> &'static str {
     static HASH: OnceLock<String> = OnceLock::new();
     HASH.get_or_init(|| password_auth::generate_hash("loket-no-such-user"))
 }
@@ -46,7 +46,7 @@ fn dummy_hash() -> &'static str {
 /// shift) from multiplying the server's memory, and a flood of guesses from taking every core.
 static HASHING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);
 
-async fn verify(password: String, hash: String) -> bool {
+pub(crate) async fn verify(password: String, hash: String) -> bool {
     let Ok(_permit) = HASHING.acquire().await else {
         return false;
     };

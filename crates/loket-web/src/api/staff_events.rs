@@ -15,7 +15,7 @@ use tokio_stream::wrappers::BroadcastStream;
 use crate::AppState;
 use crate::api::line;
 use crate::error::{ApiResult, ErrorBody};
-use crate::extract::Staff;
+use crate::pages::session::StreamStaff;
 
 /// How often a quiet staff stream checks that its sign-in still holds (it also checks before
 /// each event).
@@ -30,13 +30,13 @@ enum Item {
 /// (80% of a running step's standard has passed) and `overrun` (the standard has passed), each
 /// once per step, with `{"visit_id", "reference", "number", "step", "standard_minutes",
 /// "started_at", "counter"}`. The stream ends when its sign-in ends (sign-out, expiry, a disabled
-/// user).
+/// user). A page opens it with its sign-in cookie instead of a bearer token.
 #[utoipa::path(get, path = "/api/v1/events/staff", tag = "staff events", security(("bearer" = [])),
     responses((status = 200, content_type = "text/event-stream", description = "Live events for staff"),
         (status = 401, body = ErrorBody)))]
 pub async fn staff_events(
     State(state): State<AppState>,
-    staff: Staff,
+    StreamStaff(staff): StreamStaff,
 ) -> ApiResult<Sse<impl Stream<Item = Result<SseEvent, Infallible>>>> {
     staff.require(Permission::ReadVisits)?;
     let public =

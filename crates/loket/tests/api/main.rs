@@ -8,6 +8,7 @@ mod display;
 mod errors;
 mod front_office;
 mod helpdesk;
+mod pages;
 mod settings;
 mod standards;
 mod strict;
@@ -112,8 +113,23 @@ on_both_backends!(
         strict::text_shows_what_it_holds,
         strict::each_error_names_the_field_as_sent,
         strict::the_bearer_scheme_is_case_insensitive,
+        pages::a_stranger_is_sent_to_the_sign_in_page,
+        pages::sign_in_lands_on_the_roles_home,
+        pages::behind_https_the_cookie_is_secure,
+        pages::a_wrong_password_is_told_in_indonesian,
+        pages::a_form_without_its_csrf_token_is_refused,
+        pages::a_role_that_may_not_see_a_page_gets_403,
+        pages::a_visitors_markup_is_shown_as_text,
+        pages::the_counter_calls_recalls_skips_and_the_skipped_number_returns,
+        pages::the_staff_stream_takes_the_page_cookie,
+        pages::the_front_office_check_keeps_every_character_and_gives_a_number,
+        pages::english_is_one_click_away,
+        pages::the_counter_escalates_to_lkpp_and_names_what_is_missing,
+        pages::the_admin_creates_resets_disables_and_enables_users,
+        pages::the_front_office_cancels_a_visit_with_a_reason,
     ],
     backends: [
+        pages::too_many_attempts_say_how_long_to_wait,
         auth::login_is_throttled_per_address,
         connections::slow_and_idle_connections_are_closed_in_time,
         connections::open_connections_are_bounded,

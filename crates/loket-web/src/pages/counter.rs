@@ -1,0 +1,432 @@
+//! The helpdesk counter (SOP steps 8-12): choose a counter, see its line (numbers and waiting
+//! minutes only), call, re-call up to three times, skip after the third call (confirmed), start
+//! the service, answer with the analysis, archive. Every action is a form that works without
+//! JavaScript; `counter.js` adds live updates and shortcuts.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Utc};
+use loket_domain::auth::Permission;
+use loket_domain::escalation::Channel;
+use loket_domain::line::CALLS_BEFORE_SKIP;
+use loket_domain::settings::OfficeSettings;
+use loket_domain::visit::EscalationRequest;
+use loket_domain::{FieldErrors, Refused, Status, Visit};
+use loket_store::{StoreError, VisitFilter};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+use super::session::{PageForm, PageStaff};
+use super::{Frame, PageError, PageResult, refusal_key, see_other};
+use crate::AppState;
+use crate::views::visit_steps;
+
+#[derive(Deserialize, Default)]
+pub struct CounterQuery {
+    #[serde(default)]
+    pub counter: Option<String>,
+    /// The visit whose skip waits for a confirmation.
+    #[serde(default)]
+    pub confirm_skip: Option<String>,
+}
+
+pub struct CounterChoice {
+    pub code: String,
+    pub name: String,
+    pub selected: bool,
+}
+
+pub struct WaitingRow {
+    pub number: String,
+    pub minutes: i64,
+    pub priority_lane: bool,
+}
+
+/// A label and a value of the visit, as the counter reads them.
+pub struct Field {
+    pub label: String,
+    pub value: String,
+}
+
+/// The visit at this counter now.
+pub struct CurrentVisit {
+    pub id: String,
+    pub number: String,
+    pub status: String,
+    pub called: bool,
+    pub in_service: bool,
+    pub call_count: u32,
+    pub calls_max: u32,
+    pub may_recall: bool,
+    pub may_skip: bool,
+    pub confirm_skip: bool,
+    pub fields: Vec<Field>,
+    /// Minutes the running step has taken, its standard, and how it stands (`ok`, `warn`,
+    /// `over`), for the timer.
+    pub elapsed_minutes: i64,
+    pub standard_minutes: Option<u32>,
+    pub timer_class: &'static str,
+    pub step_started: String,
+}
+
+pub struct ArchiveRow {
+    pub id: String,
+    pub number: String,
+    pub status: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "counter.html")]
+pub struct CounterPage {
+    pub page: Frame,
+    pub counters: Vec<CounterChoice>,
+    pub counter: String,
+    pub counter_name: String,
+    pub waiting: Vec<WaitingRow>,
+    pub current: Option<CurrentVisit>,
+    pub to_archive: Vec<ArchiveRow>,
+    pub error: Option<String>,
+    pub analysis: String,
+    pub answer: String,
+    pub channel: String,
+    pub external_reference: String,
+    pub summary: String,
+    pub field_errors: BTreeMap<String, String>,
+}
+
+impl CounterPage {
+    /// The problem of a field of the answer or escalation form, if it has one.
+    pub fn field_error(&self, name: &str) -> Option<&str> {
+        self.field_errors.get(name).map(String::as_str)
+    }
+}
+
+/// What a refused action typed, kept for the page that says why.
+#[derive(Default)]
+struct Typed {
+    error: Option<String>,
+    analysis: String,
+    answer: String,
+    channel: String,
+    external_reference: String,
+    summary: String,
+    /// The problem of each field, by its name (`summary` → `Wajib diisi`).
+    fields: BTreeMap<String, String>,
+}
+
+pub async fn page(State(state): State<AppState>, staff: PageStaff, Query(q): Query<CounterQuery>) -> PageResult {
+    staff.require(Permission::Helpdesk)?;
+    let page = build(&state, &staff, q.counter.as_deref(), q.confirm_skip.as_deref(), Typed::default()).await?;
+    Ok(page.into_response())
+}
+
+fn minutes_since(at: DateTime<Utc>, now: DateTime<Utc>) -> i64 {
+    (now - at).num_minutes().max(0)
+}
+
+/// When the visit last joined the line.
+fn queued_at(visit: &Visit) -> Option<DateTime<Utc>> {
+    visit.history.iter().rev().find(|e| e.to == Status::Waiting).map(|e| e.at)
+}
+
+pub fn status_text(t: super::i18n::Tr, status: Status) -> String {
+    t.get(&format!("status-{}", status.as_str().replace('_', "-")))
+}
+
+async fn build(
+    state: &AppState,
+    staff: &PageStaff,
+    counter: Option<&str>,
+    confirm_skip: Option<&str>,
+    typed: Typed,
+) -> Result<CounterPage, PageError> {
+    let t = staff.tr();
+    let settings = state.store.settings().await?;
+    let now = state.now();
+    let chosen = counter.and_then(|c| settings.counter(c)).cloned();
+    let counters = settings
+        .counters
+        .iter()
+        .map(|c| CounterChoice {
+            code: c.code.clone(),
+            name: c.name.clone(),
+            selected: chosen.as_ref().is_some_and(|x| x.code == c.code),
+        })
+        .collect();
+    let mut page = Frame::staff(state, staff, "counter-title", "/counter").await?.with_script("/assets/counter.js");
+    let Some(chosen) = chosen else {
+        return Ok(CounterPage {
+            page,
+            counters,
+            counter: String::new(),
+            counter_name: String::new(),
+            waiting: Vec::new(),
+            current: None,
+            to_archive: Vec::new(),
+            error: typed.error,
+            analysis: typed.analysis,
+            answer: typed.answer,
+            channel: typed.channel,
+            external_reference: typed.external_reference,
+            summary: typed.summary,
+            field_errors: typed.fields,
+        });
+    };
+    page.title = format!("{} — {}", page.title, chosen.name);
+    let line = state.store.queue(None).await?;
+    let waiting = line
+        .waiting
+        .iter()
+        .filter(|v| chosen.services.contains(&v.service))
+        .map(|v| WaitingRow {
+            number: v.queue.number.clone().unwrap_or_default(),
+            minutes: queued_at(v).map_or(0, |at| minutes_since(at, now)),
+            priority_lane: v.queue.priority_lane,
+        })
+        .collect();
+    let here = |v: &&Visit| v.queue.counter.as_deref() == Some(chosen.code.as_str());
+    let mut current = line.called.iter().find(here).cloned();
+    if current.is_none() {
+        let serving =
+            state.store.visits(VisitFilter { status: Some(Status::InService), day: None, limit: Some(200) }).await?;
+        current = serving.iter().find(here).cloned();
+    }
+    let current = current.map(|v| current_visit(t, &v, &settings, now, confirm_skip));
+    let mut to_archive = Vec::new();
+    for status in [Status::Answered, Status::Escalated] {
+        let visits = state.store.visits(VisitFilter { status: Some(status), day: None, limit: Some(200) }).await?;
+        to_archive.extend(visits.iter().filter(here).map(|v| ArchiveRow {
+            id: v.id.clone(),
+            number: v.queue.number.clone().unwrap_or_default(),
+            status: status_text(t, v.status),
+        }));
+    }
+    Ok(CounterPage {
+        page,
+        counters,
+        counter: chosen.code.clone(),
+        counter_name: chosen.name.clone(),
+        waiting,
+        current,
+        to_archive,
+        error: typed.error,
+        analysis: typed.analysis,
+        answer: typed.answer,
+        channel: typed.channel,
+        external_reference: typed.external_reference,
+        summary: typed.summary,
+        field_errors: typed.fields,
+    })
+}
+
+fn current_visit(
+    t: super::i18n::Tr,
+    v: &Visit,
+    settings: &OfficeSettings,
+    now: DateTime<Utc>,
+    confirm_skip: Option<&str>,
+) -> CurrentVisit {
+    let called = v.status == Status::Called;
+    let running = visit_steps(v, settings, now).into_iter().rev().find(|s| s.finished_at.is_none() && !s.instant);
+    let (elapsed, standard, started) = match &running {
+        Some(s) => (minutes_since(s.started_at, now), s.standard_minutes, s.started_at),
+        None => (0, None, v.updated_at),
+    };
+    let timer_class = match standard {
+        Some(m) if m > 0 && elapsed >= i64::from(m) => "over",
+        Some(m) if m > 0 && elapsed * 10 >= i64::from(m) * 8 => "warn",
+        _ => "ok",
+    };
+    let category = v
+        .form
+        .category
+        .as_deref()
+        .map(|c| settings.priorities.find(c).map_or(c, |k| k.name.as_str()).to_owned())
+        .unwrap_or_default();
+    let role = v
+        .visitor
+        .role
+        .map(|r| t.get(&format!("visitor-role-{}", super::front_office::role_code(r))))
+        .unwrap_or_default();
+    let text = |s: &Option<String>| s.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| "—".to_owned());
+    let fields = vec![
+        Field { label: t.get("field-visitor-name"), value: text(&v.visitor.name) },
+        Field { label: t.get("field-visitor-organization"), value: text(&v.visitor.organization) },
+        Field { label: t.get("field-visitor-role"), value: role },
+        Field { label: t.get("field-visitor-phone"), value: text(&v.visitor.phone) },
+        Field { label: t.get("field-visitor-email"), value: text(&v.visitor.email) },
+        Field { label: t.get("field-form-category"), value: category },
+        Field { label: t.get("field-form-subject"), value: text(&v.form.subject) },
+        Field { label: t.get("field-form-description"), value: text(&v.form.description) },
+        Field { label: t.get("field-form-spse-user-id"), value: text(&v.form.spse_user_id) },
+        Field { label: t.get("field-form-tender-code"), value: text(&v.form.tender_code) },
+    ];
+    let zone = settings.zone();
+    CurrentVisit {
+        id: v.id.clone(),
+        number: v.queue.number.clone().unwrap_or_default(),
+        status: status_text(t, v.status),
+        called,
+        in_service: v.status == Status::InService,
+        call_count: v.queue.call_count,
+        calls_max: CALLS_BEFORE_SKIP,
+        may_recall: called && v.queue.call_count < CALLS_BEFORE_SKIP,
+        may_skip: called && v.queue.call_count >= CALLS_BEFORE_SKIP,
+        confirm_skip: called && confirm_skip == Some(v.id.as_str()) && v.queue.call_count >= CALLS_BEFORE_SKIP,
+        fields,
+        elapsed_minutes: elapsed,
+        standard_minutes: standard,
+        timer_class,
+        step_started: started.with_timezone(&zone).format("%H:%M").to_string(),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ActionForm {
+    #[serde(default)]
+    counter: String,
+    #[serde(default)]
+    analysis: String,
+    #[serde(default)]
+    answer: String,
+    /// Step 11: `tts` or `email`, LKPP's ticket number, what is escalated.
+    #[serde(default)]
+    channel: String,
+    #[serde(default)]
+    external_reference: String,
+    #[serde(default)]
+    summary: String,
+    /// Step 12: the visitor has their copy of the form.
+    #[serde(default)]
+    copy_given: Option<String>,
+}
+
+fn back(counter: &str) -> String {
+    format!("/counter?counter={}", encode(counter))
+}
+
+/// Percent-encodes a query value.
+pub fn encode(value: &str) -> String {
+    serde_urlencoded::to_string([("v", value)]).map(|s| s[2..].to_owned()).unwrap_or_default()
+}
+
+/// The counter page again with why the action was refused, and what was typed.
+async fn refused(state: &AppState, staff: &PageStaff, form: ActionForm, key: &str) -> PageResult {
+    refused_with(state, staff, form, key, BTreeMap::new()).await
+}
+
+async fn refused_with(
+    state: &AppState,
+    staff: &PageStaff,
+    form: ActionForm,
+    key: &str,
+    fields: BTreeMap<String, String>,
+) -> PageResult {
+    let t = staff.tr();
+    // A field's problem is 422, as in the API; a rule of the SOP that refused is 409.
+    let status = if fields.is_empty() { StatusCode::CONFLICT } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let fields = fields.into_iter().map(|(k, reason)| (k, t.get(super::field_reason_key(&reason)))).collect();
+    let typed = Typed {
+        error: Some(t.get(key)),
+        analysis: form.analysis,
+        answer: form.answer,
+        channel: form.channel,
+        external_reference: form.external_reference,
+        summary: form.summary,
+        fields,
+    };
+    let page = build(state, staff, Some(&form.counter), None, typed).await?;
+    Ok((status, page).into_response())
+}
+
+fn refusal(e: StoreError) -> Result<&'static str, PageError> {
+    refusal_fields(e).map(|(key, _)| key)
+}
+
+/// A refusal's sentence, and the problem of each field it names.
+fn refusal_fields(e: StoreError) -> Result<(&'static str, BTreeMap<String, String>), PageError> {
+    match e {
+        StoreError::Refused(r) => {
+            let fields = match &r {
+                Refused::Validation(f) | Refused::FormIncomplete(f) => f.0.clone(),
+                _ => BTreeMap::new(),
+            };
+            Ok((refusal_key(&r), fields))
+        }
+        StoreError::NotFound => Ok(("error-not-found", BTreeMap::new())),
+        other => Err(PageError::from(other)),
+    }
+}
+
+/// Step 8: call the first visit in line at this counter.
+pub async fn call_next(State(state): State<AppState>, PageForm { staff, form }: PageForm<ActionForm>) -> PageResult {
+    staff.require(Permission::Helpdesk)?;
+    match state.store.call_next(&form.counter, None, state.now(), &staff.user.username).await {
+        Ok(Some(_)) => Ok(see_other(&back(&form.counter))),
+        Ok(None) => refused(&state, &staff, form, "counter-nobody-waits").await,
+        Err(e) => {
+            let key = refusal(e)?;
+            refused(&state, &staff, form, key).await
+        }
+    }
+}
+
+/// The actions on the visit at the counter: `recall`, `skip`, `start`, `answer`, `escalate`,
+/// `archive`.
+pub async fn act(
+    State(state): State<AppState>,
+    Path((id, action)): Path<(String, String)>,
+    PageForm { staff, form }: PageForm<ActionForm>,
+) -> PageResult<Response> {
+    staff.require(Permission::Helpdesk)?;
+    let now = state.now();
+    let by = staff.user.username.clone();
+    let result = match action.as_str() {
+        "recall" => state.store.change_visit(&id, now, Box::new(move |v, _| v.recall(now, &by))).await.map(drop),
+        "skip" => state.store.skip(&id, now, &by).await.map(drop),
+        "start" => state.store.change_visit(&id, now, Box::new(move |v, s| v.start(s, now, &by))).await.map(drop),
+        "answer" => {
+            let (analysis, answer) = (form.analysis.clone(), form.answer.clone());
+            state
+                .store
+                .change_visit(&id, now, Box::new(move |v, s| v.answer(&analysis, &answer, s, now, &by)))
+                .await
+                .map(drop)
+        }
+        "escalate" => {
+            let channel = match form.channel.as_str() {
+                "tts" => Channel::Tts,
+                "email" => Channel::Email,
+                _ => {
+                    let fields = FieldErrors::one("channel", "missing").0;
+                    return refused_with(&state, &staff, form, "error-validation", fields).await;
+                }
+            };
+            let reference = form.external_reference.trim();
+            let request = EscalationRequest {
+                analysis: form.analysis.clone(),
+                channel,
+                summary: form.summary.clone(),
+                external_reference: (!reference.is_empty()).then(|| reference.to_owned()),
+            };
+            state.store.change_visit(&id, now, Box::new(move |v, s| v.escalate(&request, s, now, &by))).await.map(drop)
+        }
+        "archive" => {
+            if form.copy_given.is_none() {
+                return refused(&state, &staff, form, "counter-copy-first").await;
+            }
+            state.store.archive_visit(&id, now, &by).await.map(drop)
+        }
+        _ => return Err(PageError::NotFound(staff.lang)),
+    };
+    match result {
+        Ok(()) => Ok(see_other(&back(&form.counter))),
+        Err(e) => {
+            let (key, fields) = refusal_fields(e)?;
+            refused_with(&state, &staff, form, key, fields).await
+        }
+    }
+}

@@ -1,0 +1,211 @@
+//! Sign-in, sign-out, the start page that sends each role to its screen, changing one's own
+//! password, and the language switch. Sign-in is throttled by the same counters as the API's.
+
+use std::time::Instant;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{AppendHeaders, IntoResponse, Response};
+use chrono::Duration;
+use serde::Deserialize;
+
+use super::i18n::{Lang, Tr};
+use super::session::{self, LANG_COOKIE, LOGIN_COOKIE, MaybeStaff, PageForm, PageStaff, SESSION_COOKIE};
+use super::{Frame, PageError, PageResult, see_other};
+use crate::AppState;
+use crate::api::auth::{dummy_hash, verify};
+use crate::extract::{ClientIp, token_hash};
+
+/// `/`: a signed-in user to their role's screen, anyone else to `/login`.
+pub async fn home(MaybeStaff(staff): MaybeStaff) -> Response {
+    match staff {
+        Some(staff) => see_other(staff.home()),
+        None => see_other("/login"),
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "login.html")]
+pub struct LoginPage {
+    pub page: Frame,
+    pub login_token: String,
+    pub username: String,
+    pub error: Option<String>,
+}
+
+fn new_token() -> String {
+    hex::encode(rand::random::<[u8; 32]>())
+}
+
+async fn login_page(state: &AppState, headers: &HeaderMap, username: String, error: Option<String>) -> Response {
+    let lang = session::lang(headers);
+    let login_token = new_token();
+    let cookie = session::set_cookie(LOGIN_COOKIE, &login_token, 3600, session::behind_https(headers));
+    let page = LoginPage { page: Frame::public(state, lang, "login-title").await, login_token, username, error };
+    let status = if page.error.is_some() { StatusCode::UNAUTHORIZED } else { StatusCode::OK };
+    (status, [cookie], page).into_response()
+}
+
+pub async fn form(State(state): State<AppState>, MaybeStaff(staff): MaybeStaff, headers: HeaderMap) -> Response {
+    if let Some(staff) = staff {
+        return see_other(staff.home());
+    }
+    login_page(&state, &headers, String::new(), None).await
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+    body: Bytes,
+) -> PageResult {
+    let lang = session::lang(&headers);
+    let t = Tr::new(lang);
+    let expected = session::cookie(&headers, LOGIN_COOKIE).unwrap_or_default();
+    if expected.is_empty() || !session::form_token_matches(&body, expected) {
+        return Err(PageError::Csrf(lang));
+    }
+    let form: LoginForm = serde_urlencoded::from_bytes(&body).map_err(|_| PageError::BadForm(lang))?;
+    let username = form.username.trim().to_owned();
+    let user_key = username.to_lowercase();
+    let address_key = ip.to_string();
+    let limits = &state.limiters;
+    let started = Instant::now();
+    // As in the API: each attempt counts before the slow check; a good one gives it back.
+    let throttled = |wait: std::time::Duration| {
+        let minutes = wait.as_secs().div_ceil(60).max(1);
+        t.with("login-throttled", "minutes", minutes)
+    };
+    if let Err(wait) = limits.login_user.hit(&user_key, started) {
+        return Ok(login_page(&state, &headers, username, Some(throttled(wait))).await);
+    }
+    if let Err(wait) = limits.login_address.hit(&address_key, started) {
+        limits.login_user.refund(&user_key);
+        return Ok(login_page(&state, &headers, username, Some(throttled(wait))).await);
+    }
+    let record = state.store.user(&username).await?;
+    let hash = record.as_ref().map(|r| r.password_hash.clone()).unwrap_or_else(|| dummy_hash().to_owned());
+    let valid = verify(form.password, hash).await;
+    let Some(record) = record.filter(|r| valid && !r.user.disabled) else {
+        tracing::info!(username = ?user_key, address = %address_key, "page sign-in refused");
+        return Ok(login_page(&state, &headers, username, Some(t.get("login-invalid"))).await);
+    };
+    limits.login_user.clear(&user_key);
+    limits.login_address.refund(&address_key);
+    let cookie = start_session(&state, &headers, &record.user.username).await?;
+    tracing::info!(username = ?record.user.username, "signed in to the pages");
+    let gone = session::set_cookie(LOGIN_COOKIE, "", 0, session::behind_https(&headers));
+    Ok((AppendHeaders([cookie, gone]), see_other(super::session::home(&record.user.roles))).into_response())
+}
+
+/// A new session for `username`, stored by its hash; returns the cookie that carries it.
+async fn start_session(
+    state: &AppState,
+    headers: &HeaderMap,
+    username: &str,
+) -> Result<(axum::http::HeaderName, axum::http::HeaderValue), PageError> {
+    let token = new_token();
+    let now = state.now();
+    let settings = state.store.settings().await?;
+    let minutes = i64::from(settings.office.session_minutes);
+    state.store.add_session(&token_hash(&token), username, now, now + Duration::minutes(minutes)).await?;
+    Ok(session::set_cookie(SESSION_COOKIE, &token, minutes * 60, session::behind_https(headers)))
+}
+
+#[derive(Deserialize)]
+pub struct Empty {}
+
+pub async fn logout(State(state): State<AppState>, headers: HeaderMap, posted: PageForm<Empty>) -> PageResult {
+    state.store.end_session(&posted.staff.token_hash).await?;
+    let gone = session::set_cookie(SESSION_COOKIE, "", 0, session::behind_https(&headers));
+    Ok(([gone], see_other("/login")).into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "password.html")]
+pub struct PasswordPage {
+    pub page: Frame,
+    pub error: Option<String>,
+    pub done: bool,
+}
+
+#[derive(Deserialize)]
+pub struct DoneQuery {
+    #[serde(default)]
+    done: Option<String>,
+}
+
+pub async fn password_form(State(state): State<AppState>, staff: PageStaff, Query(q): Query<DoneQuery>) -> PageResult {
+    let page = Frame::staff(&state, &staff, "password-title", "/password").await?;
+    Ok(PasswordPage { page, error: None, done: q.done.is_some() }.into_response())
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    current: String,
+    #[serde(default)]
+    new: String,
+    #[serde(default)]
+    repeat: String,
+}
+
+/// The shortest password the pages accept.
+pub const PASSWORD_MIN: usize = 8;
+
+pub async fn password_submit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    PageForm { staff, form }: PageForm<PasswordForm>,
+) -> PageResult {
+    let t = staff.tr();
+    let record = state.store.user(&staff.user.username).await?.ok_or(PageError::SignIn)?;
+    let error = if !verify(form.current, record.password_hash).await {
+        Some("password-wrong-current")
+    } else if form.new.chars().count() < PASSWORD_MIN {
+        Some("password-too-short")
+    } else if form.new != form.repeat {
+        Some("password-mismatch")
+    } else {
+        None
+    };
+    if let Some(key) = error {
+        let page = Frame::staff(&state, &staff, "password-title", "/password").await?;
+        let page = PasswordPage { page, error: Some(t.get(key)), done: false };
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    }
+    let new = form.new;
+    let hash = tokio::task::spawn_blocking(move || password_auth::generate_hash(new))
+        .await
+        .map_err(|e| PageError::Internal(e.to_string()))?;
+    // Setting a password ends every session of the user, this one too: sign in again at once.
+    state.store.set_password(&staff.user.username, &hash).await?;
+    let cookie = start_session(&state, &headers, &staff.user.username).await?;
+    tracing::info!(username = ?staff.user.username, "password changed");
+    Ok(([cookie], see_other("/password?done=1")).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct Back {
+    next: Option<String>,
+}
+
+/// Switches the language (a cookie for a year) and goes back to the page it came from.
+pub async fn language(Path(code): Path<String>, Query(back): Query<Back>, headers: HeaderMap) -> Response {
+    let lang = Lang::parse(&code).unwrap_or_default();
+    // Only a path of this site: never `//elsewhere` or a full address.
+    let next = back.next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'));
+    let cookie = session::set_cookie(LANG_COOKIE, lang.code(), 365 * 24 * 3600, session::behind_https(&headers));
+    ([cookie], see_other(next.as_deref().unwrap_or("/"))).into_response()
+}

@@ -1,0 +1,263 @@
+//! The staff pages: server-rendered (askama), one module per screen, each calling the same store
+//! and domain use cases as the API. Text comes from the catalogue ([`i18n`]); sign-in is a
+//! cookie session with a CSRF token on every form ([`session`]).
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::Request;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use loket_domain::Refused;
+use loket_domain::auth::Permission;
+
+use crate::AppState;
+use crate::error::ApiError;
+
+pub mod admin;
+pub mod assets;
+pub mod counter;
+pub mod front_office;
+pub mod i18n;
+pub mod login;
+pub mod session;
+pub mod supervisor;
+
+use i18n::{Lang, Tr};
+use session::PageStaff;
+
+/// The pages and their assets, with the security headers.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(login::home))
+        .route("/login", get(login::form).post(login::submit))
+        .route("/logout", post(login::logout))
+        .route("/password", get(login::password_form).post(login::password_submit))
+        .route("/language/{code}", get(login::language))
+        .route("/front-office", get(front_office::page))
+        .route("/front-office/visits", post(front_office::open))
+        .route("/front-office/visits/{id}", get(front_office::visit).post(front_office::check))
+        .route("/front-office/visits/{id}/cancel", post(front_office::cancel))
+        .route("/counter", get(counter::page))
+        .route("/counter/call-next", post(counter::call_next))
+        .route("/counter/visits/{id}/{action}", post(counter::act))
+        .route("/supervisor", get(supervisor::page))
+        .route("/admin", get(admin::page))
+        .route("/admin/users", post(admin::create))
+        .route("/admin/users/{username}/password", post(admin::reset_password))
+        .route("/admin/users/{username}/disabled", post(admin::set_disabled))
+        .route("/assets/{name}", get(assets::serve))
+        .layer(axum::middleware::from_fn(security_headers))
+}
+
+/// Content-Security-Policy: everything from Loket itself, no inline script, no framing.
+pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+    connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
+
+async fn security_headers(req: Request, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    if !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    res
+}
+
+/// A link of the navigation bar.
+pub struct NavLink {
+    pub href: &'static str,
+    pub label: String,
+    pub current: bool,
+}
+
+/// What the base layout shows around every page: language, office name, who is signed in, the
+/// navigation and the CSRF token for the sign-out form.
+pub struct Frame {
+    pub t: Tr,
+    pub lang: &'static str,
+    pub title: String,
+    pub office_name: String,
+    pub user_name: Option<String>,
+    pub csrf: String,
+    pub nav: Vec<NavLink>,
+    /// The screen's own script, if any (`/assets/counter.js`).
+    pub script: Option<&'static str>,
+}
+
+impl Frame {
+    /// The frame of a page for a signed-in staff member; `here` is the page's address.
+    pub async fn staff(state: &AppState, staff: &PageStaff, title_key: &str, here: &str) -> Result<Frame, PageError> {
+        let t = staff.tr();
+        let office_name = office_name(state).await;
+        let screens = [
+            ("/front-office", "nav-front-office", Permission::FrontOffice),
+            ("/counter", "nav-counter", Permission::Helpdesk),
+            ("/supervisor", "nav-supervisor", Permission::Supervise),
+            ("/admin", "nav-admin", Permission::ManageUsers),
+        ];
+        let mut nav: Vec<NavLink> = screens
+            .into_iter()
+            .filter(|(_, _, p)| staff.may(*p))
+            .map(|(href, key, _)| NavLink { href, label: t.get(key), current: href == here })
+            .collect();
+        nav.push(NavLink { href: "/password", label: t.get("nav-password"), current: here == "/password" });
+        Ok(Frame {
+            t,
+            lang: staff.lang.code(),
+            title: t.get(title_key),
+            office_name,
+            user_name: Some(staff.user.full_name.clone()),
+            csrf: staff.csrf.clone(),
+            nav,
+            script: None,
+        })
+    }
+
+    /// The frame of a page for someone not signed in.
+    pub async fn public(state: &AppState, lang: Lang, title_key: &str) -> Frame {
+        let t = Tr::new(lang);
+        Frame {
+            t,
+            lang: lang.code(),
+            title: t.get(title_key),
+            office_name: office_name(state).await,
+            user_name: None,
+            csrf: String::new(),
+            nav: Vec::new(),
+            script: None,
+        }
+    }
+
+    pub fn with_script(self, script: &'static str) -> Frame {
+        Frame { script: Some(script), ..self }
+    }
+
+    /// The language to switch to, for the link in the header.
+    pub fn other_lang(&self) -> &'static str {
+        if self.lang == "id" { "en" } else { "id" }
+    }
+}
+
+async fn office_name(state: &AppState) -> String {
+    state.store.settings().await.map(|s| s.office.office_name.clone()).unwrap_or_default()
+}
+
+/// The catalogue key of a refusal of the SOP, as a sentence for the page.
+pub fn refusal_key(r: &Refused) -> &'static str {
+    match r {
+        Refused::InvalidTransition { .. } => "error-invalid-transition",
+        Refused::CallLimitReached => "error-call-limit",
+        Refused::CallsRemaining { .. } => "error-calls-remaining",
+        Refused::CounterBusy => "error-counter-busy",
+        Refused::FormIncomplete(_) => "error-form-incomplete",
+        Refused::Validation(_) => "error-validation",
+        Refused::InUse(_) => "error-in-use",
+    }
+}
+
+/// The catalogue key of a field's problem (`field-missing`, `field-invalid`, `field-too_long`).
+pub fn field_reason_key(reason: &str) -> &'static str {
+    match reason {
+        "missing" => "field-missing",
+        "too_long" => "field-too-long",
+        _ => "field-invalid",
+    }
+}
+
+/// Why a page could not be shown.
+#[derive(Debug)]
+pub enum PageError {
+    /// Not signed in: to `/login`.
+    SignIn,
+    /// The role may not see this page: 403 with a page that says so, and a link to the user's
+    /// own screen.
+    Forbidden {
+        lang: Lang,
+        home: &'static str,
+    },
+    /// A form without its CSRF token, or with a wrong one: 403.
+    Csrf(Lang),
+    /// A form body that does not parse: 400.
+    BadForm(Lang),
+    NotFound(Lang),
+    /// 500: logged, never shown in detail.
+    Internal(String),
+}
+
+impl std::fmt::Debug for PageStaff {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PageStaff").field("username", &self.user.username).finish_non_exhaustive()
+    }
+}
+
+impl From<ApiError> for PageError {
+    fn from(e: ApiError) -> Self {
+        match e {
+            ApiError::NotFound => PageError::NotFound(Lang::default()),
+            other => PageError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<loket_store::StoreError> for PageError {
+    fn from(e: loket_store::StoreError) -> Self {
+        PageError::from(ApiError::from(e))
+    }
+}
+
+/// A page that only says what went wrong (403, 404, 400, 500).
+#[derive(Template, WebTemplate)]
+#[template(path = "problem.html")]
+pub struct ProblemPage {
+    pub t: Tr,
+    pub lang: &'static str,
+    pub title: String,
+    pub message: String,
+    pub home: &'static str,
+}
+
+impl ProblemPage {
+    fn new(lang: Lang, title_key: &str, message_key: &str, home: &'static str) -> ProblemPage {
+        let t = Tr::new(lang);
+        ProblemPage { t, lang: lang.code(), title: t.get(title_key), message: t.get(message_key), home }
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let (status, page) = match self {
+            PageError::SignIn => return Redirect::to("/login").into_response(),
+            PageError::Forbidden { lang, home } => {
+                (StatusCode::FORBIDDEN, ProblemPage::new(lang, "forbidden-title", "forbidden-text", home))
+            }
+            PageError::Csrf(lang) => (StatusCode::FORBIDDEN, ProblemPage::new(lang, "csrf-title", "csrf-text", "/")),
+            PageError::BadForm(lang) => {
+                (StatusCode::BAD_REQUEST, ProblemPage::new(lang, "bad-form-title", "bad-form-text", "/"))
+            }
+            PageError::NotFound(lang) => {
+                (StatusCode::NOT_FOUND, ProblemPage::new(lang, "not-found-title", "not-found-text", "/"))
+            }
+            PageError::Internal(detail) => {
+                tracing::error!(error = %detail, "page failed");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    ProblemPage::new(Lang::default(), "internal-title", "internal-text", "/"),
+                )
+            }
+        };
+        (status, page).into_response()
+    }
+}
+
+pub type PageResult<T = Response> = Result<T, PageError>;
+
+/// After a form that worked: back to a page with GET (post/redirect/get).
+pub fn see_other(to: &str) -> Response {
+    Redirect::to(to).into_response()
+}
