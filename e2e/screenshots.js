@@ -80,6 +80,8 @@ try {
 
   const budi = await signedIn(browser, app, "budi");
   await shot(budi, "supervisor");
+  await budi.goto("/supervisor/report");
+  await shot(budi, "report");
   const admin = await signedIn(browser, app, "admin");
   await admin.goto("/admin");
   await shot(admin, "admin");

@@ -208,7 +208,7 @@ for (const backend of backends()) {
       const checks = [
         ["fo", ["/front-office", "/password"]],
         ["hd1", ["/counter", "/counter?counter=1", "/admin"]],
-        ["sv", ["/supervisor"]],
+        ["sv", ["/supervisor", "/supervisor/report"]],
         ["ad", ["/admin"]],
       ];
       const anon = await browser.newContext({ baseURL: app.base });

@@ -170,6 +170,24 @@ supervisor-service = Service
 supervisor-waiting = Waiting
 supervisor-counter-free = Free
 
+report-title = Time standards report
+report-from = From
+report-to = To
+report-show = Show
+report-bad-period = Not a valid period; showing today.
+report-visits = { $count } visits
+report-waiting = waiting: { $count } times, on average { $avg } minutes
+report-steps = Per SOP step
+report-step = Step
+report-standard = Standard
+report-count = Count
+report-within = Within the standard
+report-compliance = Compliance
+report-avg = Average (minutes)
+report-p90 = P90 (minutes)
+report-chart = Compliance per step
+report-chart-hint = Bar height: the share of steps finished within their time standard.
+
 admin-title = Admin
 admin-users = Users
 admin-username = User name

@@ -170,6 +170,24 @@ supervisor-service = Layanan
 supervisor-waiting = Menunggu
 supervisor-counter-free = Kosong
 
+report-title = Laporan standar waktu
+report-from = Dari tanggal
+report-to = Sampai tanggal
+report-show = Tampilkan
+report-bad-period = Periode tidak valid; ditampilkan hari ini.
+report-visits = { $count } kunjungan
+report-waiting = menunggu: { $count } kali, rata-rata { $avg } menit
+report-steps = Per langkah SOP
+report-step = Langkah
+report-standard = Standar
+report-count = Jumlah
+report-within = Sesuai standar
+report-compliance = Kepatuhan
+report-avg = Rata-rata (menit)
+report-p90 = P90 (menit)
+report-chart = Kepatuhan per langkah
+report-chart-hint = Tinggi batang: persen langkah yang selesai dalam standar waktunya.
+
 admin-title = Admin
 admin-users = Pengguna
 admin-username = Nama pengguna

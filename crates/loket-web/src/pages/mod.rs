@@ -22,6 +22,7 @@ pub mod counter;
 pub mod front_office;
 pub mod i18n;
 pub mod login;
+pub mod report;
 pub mod session;
 pub mod supervisor;
 
@@ -44,6 +45,7 @@ pub fn router() -> Router<AppState> {
         .route("/counter/call-next", post(counter::call_next))
         .route("/counter/visits/{id}/{action}", post(counter::act))
         .route("/supervisor", get(supervisor::page))
+        .route("/supervisor/report", get(report::page))
         .route("/admin", get(admin::page))
         .route("/admin/users", post(admin::create))
         .route("/admin/users/{username}/password", post(admin::reset_password))

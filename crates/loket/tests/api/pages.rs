@@ -475,3 +475,27 @@ pub async fn the_front_office_cancels_a_visit_with_a_reason(app: TestApp) {
     let line = app.get(&fo_token, "/api/v1/queue").await.expect(200);
     assert_eq!(line["waiting"].as_array().map(Vec::len), Some(0));
 }
+
+pub async fn the_report_shows_a_changed_time_standard_and_draws_its_chart(app: TestApp) {
+    let sv = app.staff("sv1", &[Role::Supervisor]).await;
+    app.waiting_visit(&sv, "Budi").await;
+    let standards = app.get(&sv, "/api/v1/settings/time-standards").await.expect(200);
+    let mut changed = standards.as_array().cloned().unwrap_or_default();
+    for s in &mut changed {
+        if s["step"] == 9 {
+            s["minutes"] = serde_json::json!(47);
+        }
+    }
+    app.put(&sv, "/api/v1/settings/time-standards", serde_json::Value::Array(changed)).await.expect(200);
+    user(&app, "sv", &[Role::Supervisor]).await;
+    let mut b = Browser::new(&app);
+    b.sign_in("sv", PASSWORD).await;
+    let report = b.get("/supervisor/report").await;
+    assert_eq!(report.status, 200);
+    assert!(report.body.contains("<tr><td>9</td><td>47 menit</td>"), "{}", report.body);
+    assert!(report.body.contains("<svg id=\"chart\""));
+    assert!(report.body.contains("1 kunjungan"));
+    let bad = b.get("/supervisor/report?from=2026-02-30").await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.body.contains("Periode tidak valid"));
+}
