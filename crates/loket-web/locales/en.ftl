@@ -188,6 +188,24 @@ report-p90 = P90 (minutes)
 report-chart = Compliance per step
 report-chart-hint = Bar height: the share of steps finished within their time standard.
 
+time-standards-title = Time standards
+time-standards-hint = Minutes per SOP step; leave empty for a step without a standard. A change applies to steps started after it.
+time-standards-minutes = Standard (minutes)
+time-standards-save = Save time standards
+time-standards-saved = The time standards are saved.
+step-1 = Guest book
+step-2 = Form issued
+step-3 = Filling in the form
+step-4 = Completeness check
+step-5 = Queue number
+step-6 = Incomplete form returned
+step-7 = Form handed to the helpdesk
+step-8 = Calling
+step-9 = Analysis
+step-10 = Written answer
+step-11 = Escalation to LKPP
+step-12 = Copy and archive
+
 admin-title = Admin
 admin-users = Users
 admin-username = User name

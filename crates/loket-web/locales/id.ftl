@@ -188,6 +188,24 @@ report-p90 = P90 (menit)
 report-chart = Kepatuhan per langkah
 report-chart-hint = Tinggi batang: persen langkah yang selesai dalam standar waktunya.
 
+time-standards-title = Standar waktu
+time-standards-hint = Menit per langkah SOP; kosongkan bila langkah itu tanpa standar. Perubahan berlaku untuk langkah yang dimulai sesudahnya.
+time-standards-minutes = Standar (menit)
+time-standards-save = Simpan standar waktu
+time-standards-saved = Standar waktu sudah disimpan.
+step-1 = Buku tamu
+step-2 = Formulir diberikan
+step-3 = Pengisian formulir
+step-4 = Pemeriksaan kelengkapan
+step-5 = Nomor antrean
+step-6 = Formulir belum lengkap dikembalikan
+step-7 = Formulir diserahkan ke helpdesk
+step-8 = Pemanggilan
+step-9 = Analisis
+step-10 = Jawaban tertulis
+step-11 = Eskalasi ke LKPP
+step-12 = Salinan dan arsip
+
 admin-title = Admin
 admin-users = Pengguna
 admin-username = Nama pengguna

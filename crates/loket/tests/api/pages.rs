@@ -499,3 +499,36 @@ pub async fn the_report_shows_a_changed_time_standard_and_draws_its_chart(app: T
     assert_eq!(bad.status, 422);
     assert!(bad.body.contains("Periode tidak valid"));
 }
+
+pub async fn a_bad_time_standard_keeps_the_form_and_saves_nothing(app: TestApp) {
+    let sv_token = app.staff("sv1", &[Role::Supervisor]).await;
+    let before = app.get(&sv_token, "/api/v1/settings/time-standards").await.expect(200);
+    user(&app, "sv", &[Role::Supervisor]).await;
+    let mut b = Browser::new(&app);
+    b.sign_in("sv", PASSWORD).await;
+    let page = b.get("/supervisor/time-standards").await;
+    assert!(
+        page.body.contains("id=\"step-9\" name=\"step-9\" type=\"text\" inputmode=\"numeric\" value=\"30\""),
+        "{}",
+        page.body
+    );
+    let csrf = page.csrf();
+    let bad = b
+        .post(
+            "/supervisor/time-standards",
+            &[("_csrf", &csrf), ("step-3", "0"), ("step-9", "setengah jam"), ("step-11", "7")],
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.body.contains("id=\"step-9-error\""));
+    assert!(bad.body.contains("value=\"setengah jam\""), "what was typed stays");
+    assert!(bad.body.contains("value=\"7\""));
+    let zero = b.post("/supervisor/time-standards", &[("_csrf", &csrf), ("step-3", "0"), ("step-9", "40")]).await;
+    assert_eq!(zero.status, 422);
+    assert!(zero.body.contains("id=\"step-3-error\""), "the domain's refusal is named at its step");
+    assert_eq!(app.get(&sv_token, "/api/v1/settings/time-standards").await.expect(200), before, "nothing half-saved");
+    let good = b.post("/supervisor/time-standards", &[("_csrf", &csrf), ("step-3", "6"), ("step-9", "47")]).await;
+    assert_eq!(good.location(), "/supervisor/time-standards?saved=1");
+    let report = b.get("/supervisor/report").await;
+    assert!(report.body.contains("<tr><td>9</td><td>47 menit</td>"), "{}", report.body);
+}
