@@ -229,6 +229,8 @@ pub async fn a_visitors_markup_is_shown_as_text(app: TestApp) {
     let serving = b.get("/counter?counter=1").await;
     assert!(serving.body.contains("&lt;img") || serving.body.contains("&#60;img"), "{}", serving.body);
     assert!(!serving.body.contains(name));
+    assert!(serving.body.contains("id=\"history\""), "the visit's history is at hand");
+    assert!(serving.body.contains("9. Analisis"), "each step by its name");
 }
 
 /// The counter by its forms alone: call, re-call to 3/3, skip (confirmed), the next one is
