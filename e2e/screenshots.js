@@ -80,6 +80,12 @@ try {
 
   const budi = await signedIn(browser, app, "budi");
   await shot(budi, "supervisor");
+  await budi.goto("/supervisor/report");
+  await shot(budi, "report");
+  await budi.goto("/supervisor/time-standards");
+  await budi.getByLabel("9. Analisis").fill("setengah jam");
+  await budi.getByRole("button", { name: "Simpan standar waktu" }).click();
+  await shot(budi, "time-standards-refused");
   const admin = await signedIn(browser, app, "admin");
   await admin.goto("/admin");
   await shot(admin, "admin");

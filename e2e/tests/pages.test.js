@@ -204,11 +204,31 @@ for (const backend of backends()) {
       await page.context().close();
     });
 
+    it("lets the supervisor change a time standard, keeps a bad one in the form, and reports it", async () => {
+      const page = await signedIn(browser, app, "sv");
+      await page.getByRole("link", { name: "Standar waktu", exact: true }).click();
+      await page.getByLabel("9. Analisis").fill("setengah jam");
+      await page.getByRole("button", { name: "Simpan standar waktu" }).click();
+      await page.locator("#step-9-error").waitFor();
+      assert.equal(await page.getByLabel("9. Analisis").inputValue(), "setengah jam");
+      await page.getByLabel("9. Analisis").fill("47");
+      await page.getByRole("button", { name: "Simpan standar waktu" }).click();
+      await page.getByText("Standar waktu sudah disimpan.").waitFor();
+      // Steps already counted keep the standard they started under; a period without visits shows
+      // the setting now in force.
+      await page.goto("/supervisor/time-standards");
+      assert.equal(await page.getByLabel("9. Analisis").inputValue(), "47");
+      await page.goto("/supervisor/report?from=2001-01-01&to=2001-01-01");
+      const row = page.locator("#report tr", { has: page.locator("td", { hasText: /^9$/ }) });
+      assert.equal(await row.locator("td").nth(1).textContent(), "47 menit");
+      await page.context().close();
+    });
+
     it("has no serious or critical axe-core violation on any page", async () => {
       const checks = [
         ["fo", ["/front-office", "/password"]],
         ["hd1", ["/counter", "/counter?counter=1", "/admin"]],
-        ["sv", ["/supervisor"]],
+        ["sv", ["/supervisor", "/supervisor/report", "/supervisor/time-standards"]],
         ["ad", ["/admin"]],
       ];
       const anon = await browser.newContext({ baseURL: app.base });

@@ -70,6 +70,19 @@ pub struct CurrentVisit {
     pub standard_minutes: Option<u32>,
     pub timer_class: &'static str,
     pub step_started: String,
+    /// The visit's history: every step against its standard.
+    pub steps: Vec<StepLine>,
+}
+
+pub struct StepLine {
+    pub step: u8,
+    pub label: String,
+    pub started: String,
+    pub by: String,
+    pub minutes: String,
+    pub standard: String,
+    /// `ok`, `over`, or empty when not judged (no standard, instant, still running).
+    pub judged: &'static str,
 }
 
 pub struct ArchiveRow {
@@ -230,7 +243,8 @@ fn current_visit(
     confirm_skip: Option<&str>,
 ) -> CurrentVisit {
     let called = v.status == Status::Called;
-    let running = visit_steps(v, settings, now).into_iter().rev().find(|s| s.finished_at.is_none() && !s.instant);
+    let records = visit_steps(v, settings, now);
+    let running = records.iter().rev().find(|s| s.finished_at.is_none() && !s.instant).cloned();
     let (elapsed, standard, started) = match &running {
         Some(s) => (minutes_since(s.started_at, now), s.standard_minutes, s.started_at),
         None => (0, None, v.updated_at),
@@ -265,6 +279,26 @@ fn current_visit(
         Field { label: t.get("field-form-tender-code"), value: text(&v.form.tender_code) },
     ];
     let zone = settings.zone();
+    let steps = records
+        .iter()
+        .map(|r| StepLine {
+            step: r.step,
+            label: t.get(&format!("step-{}", r.step)),
+            started: r.started_at.with_timezone(&zone).format("%H:%M").to_string(),
+            by: r.by.clone(),
+            minutes: match (r.instant, r.finished_at) {
+                (true, _) => "—".to_owned(),
+                (false, Some(end)) => t.with("minutes", "n", minutes_since(r.started_at, end)),
+                (false, None) => t.with("minutes", "n", minutes_since(r.started_at, now)),
+            },
+            standard: r.standard_minutes.map_or_else(|| "—".to_owned(), |m| t.with("minutes", "n", m)),
+            judged: match r.within_standard {
+                Some(true) => "ok",
+                Some(false) => "over",
+                None => "",
+            },
+        })
+        .collect();
     CurrentVisit {
         id: v.id.clone(),
         number: v.queue.number.clone().unwrap_or_default(),
@@ -281,6 +315,7 @@ fn current_visit(
         standard_minutes: standard,
         timer_class,
         step_started: started.with_timezone(&zone).format("%H:%M").to_string(),
+        steps,
     }
 }
 

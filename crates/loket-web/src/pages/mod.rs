@@ -22,7 +22,9 @@ pub mod counter;
 pub mod front_office;
 pub mod i18n;
 pub mod login;
+pub mod report;
 pub mod session;
+pub mod settings;
 pub mod supervisor;
 
 use i18n::{Lang, Tr};
@@ -44,6 +46,8 @@ pub fn router() -> Router<AppState> {
         .route("/counter/call-next", post(counter::call_next))
         .route("/counter/visits/{id}/{action}", post(counter::act))
         .route("/supervisor", get(supervisor::page))
+        .route("/supervisor/report", get(report::page))
+        .route("/supervisor/time-standards", get(settings::page).post(settings::save))
         .route("/admin", get(admin::page))
         .route("/admin/users", post(admin::create))
         .route("/admin/users/{username}/password", post(admin::reset_password))

@@ -127,6 +127,8 @@ on_both_backends!(
         pages::the_counter_escalates_to_lkpp_and_names_what_is_missing,
         pages::the_admin_creates_resets_disables_and_enables_users,
         pages::the_front_office_cancels_a_visit_with_a_reason,
+        pages::the_report_shows_a_changed_time_standard_and_draws_its_chart,
+        pages::a_bad_time_standard_keeps_the_form_and_saves_nothing,
     ],
     backends: [
         pages::too_many_attempts_say_how_long_to_wait,

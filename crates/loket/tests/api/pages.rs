@@ -229,6 +229,8 @@ pub async fn a_visitors_markup_is_shown_as_text(app: TestApp) {
     let serving = b.get("/counter?counter=1").await;
     assert!(serving.body.contains("&lt;img") || serving.body.contains("&#60;img"), "{}", serving.body);
     assert!(!serving.body.contains(name));
+    assert!(serving.body.contains("id=\"history\""), "the visit's history is at hand");
+    assert!(serving.body.contains("9. Analisis"), "each step by its name");
 }
 
 /// The counter by its forms alone: call, re-call to 3/3, skip (confirmed), the next one is
@@ -474,4 +476,61 @@ pub async fn the_front_office_cancels_a_visit_with_a_reason(app: TestApp) {
     assert!(!cancelled.body.contains("id=\"cancel-visit\""), "no second cancel");
     let line = app.get(&fo_token, "/api/v1/queue").await.expect(200);
     assert_eq!(line["waiting"].as_array().map(Vec::len), Some(0));
+}
+
+pub async fn the_report_shows_a_changed_time_standard_and_draws_its_chart(app: TestApp) {
+    let sv = app.staff("sv1", &[Role::Supervisor]).await;
+    app.waiting_visit(&sv, "Budi").await;
+    let standards = app.get(&sv, "/api/v1/settings/time-standards").await.expect(200);
+    let mut changed = standards.as_array().cloned().unwrap_or_default();
+    for s in &mut changed {
+        if s["step"] == 9 {
+            s["minutes"] = serde_json::json!(47);
+        }
+    }
+    app.put(&sv, "/api/v1/settings/time-standards", serde_json::Value::Array(changed)).await.expect(200);
+    user(&app, "sv", &[Role::Supervisor]).await;
+    let mut b = Browser::new(&app);
+    b.sign_in("sv", PASSWORD).await;
+    let report = b.get("/supervisor/report").await;
+    assert_eq!(report.status, 200);
+    assert!(report.body.contains("<tr><td>9</td><td>47 menit</td>"), "{}", report.body);
+    assert!(report.body.contains("<svg id=\"chart\""));
+    assert!(report.body.contains("1 kunjungan"));
+    let bad = b.get("/supervisor/report?from=2026-02-30").await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.body.contains("Periode tidak valid"));
+}
+
+pub async fn a_bad_time_standard_keeps_the_form_and_saves_nothing(app: TestApp) {
+    let sv_token = app.staff("sv1", &[Role::Supervisor]).await;
+    let before = app.get(&sv_token, "/api/v1/settings/time-standards").await.expect(200);
+    user(&app, "sv", &[Role::Supervisor]).await;
+    let mut b = Browser::new(&app);
+    b.sign_in("sv", PASSWORD).await;
+    let page = b.get("/supervisor/time-standards").await;
+    assert!(
+        page.body.contains("id=\"step-9\" name=\"step-9\" type=\"text\" inputmode=\"numeric\" value=\"30\""),
+        "{}",
+        page.body
+    );
+    let csrf = page.csrf();
+    let bad = b
+        .post(
+            "/supervisor/time-standards",
+            &[("_csrf", &csrf), ("step-3", "0"), ("step-9", "setengah jam"), ("step-11", "7")],
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.body.contains("id=\"step-9-error\""));
+    assert!(bad.body.contains("value=\"setengah jam\""), "what was typed stays");
+    assert!(bad.body.contains("value=\"7\""));
+    let zero = b.post("/supervisor/time-standards", &[("_csrf", &csrf), ("step-3", "0"), ("step-9", "40")]).await;
+    assert_eq!(zero.status, 422);
+    assert!(zero.body.contains("id=\"step-3-error\""), "the domain's refusal is named at its step");
+    assert_eq!(app.get(&sv_token, "/api/v1/settings/time-standards").await.expect(200), before, "nothing half-saved");
+    let good = b.post("/supervisor/time-standards", &[("_csrf", &csrf), ("step-3", "6"), ("step-9", "47")]).await;
+    assert_eq!(good.location(), "/supervisor/time-standards?saved=1");
+    let report = b.get("/supervisor/report").await;
+    assert!(report.body.contains("<tr><td>9</td><td>47 menit</td>"), "{}", report.body);
 }
