@@ -102,7 +102,7 @@ pub async fn save(
         let change = SettingsChange::TimeStandards(standards.clone());
         match state.store.change_settings(change, &staff.user.username, state.now()).await {
             Ok(_) => {
-                tracing::info!(setting = "time_standards", by = %staff.user.username, "setting changed");
+                tracing::info!(setting = "time_standards", by = ?staff.user.username, "setting changed");
                 return Ok(see_other("/supervisor/time-standards?saved=1"));
             }
             Err(StoreError::Refused(loket_domain::Refused::Validation(fields))) => {
