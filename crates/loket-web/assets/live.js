@@ -11,7 +11,7 @@
     pending = true;
     setTimeout(function () {
       fetch(window.location.href, { credentials: "same-origin", headers: { "Accept": "text/html" } })
-        .then(function (r) { return r.ok ? r.text() : null; })
+        .then(function (r) { return r.ok || r.status === 409 ? r.text() : null; })
         .then(function (html) {
           pending = false;
           if (!html) return;

@@ -1,7 +1,7 @@
 //! The helpdesk counter (SOP steps 8-12): choose a counter, see its line (numbers and waiting
 //! minutes only), call, re-call up to three times, skip after the third call (confirmed), start
 //! the service, answer with the analysis, archive. Every action is a form that works without
-//! JavaScript; `counter.js` adds live updates and shortcuts.
+//! JavaScript; `live.js` adds live updates and `counter.js` shortcuts.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -169,7 +169,7 @@ async fn build(
             selected: chosen.as_ref().is_some_and(|x| x.code == c.code),
         })
         .collect();
-    let mut page = Frame::staff(state, staff, "counter-title", "/counter").await?.with_script("/assets/counter.js");
+    let mut page = Frame::staff(state, staff, "counter-title", "/counter").await?.with_script("/assets/live.js").with_script("/assets/counter.js");
     let Some(chosen) = chosen else {
         return Ok(CounterPage {
             page,

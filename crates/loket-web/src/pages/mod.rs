@@ -90,8 +90,8 @@ pub struct Frame {
     pub user_name: Option<String>,
     pub csrf: String,
     pub nav: Vec<NavLink>,
-    /// The screen's own script, if any (`/assets/counter.js`).
-    pub script: Option<&'static str>,
+    /// The screen's scripts, in order (`/assets/live.js`, `/assets/counter.js`).
+    pub scripts: Vec<&'static str>,
 }
 
 impl Frame {
@@ -119,7 +119,7 @@ impl Frame {
             user_name: Some(staff.user.full_name.clone()),
             csrf: staff.csrf.clone(),
             nav,
-            script: None,
+            scripts: Vec::new(),
         })
     }
 
@@ -134,12 +134,13 @@ impl Frame {
             user_name: None,
             csrf: String::new(),
             nav: Vec::new(),
-            script: None,
+            scripts: Vec::new(),
         }
     }
 
-    pub fn with_script(self, script: &'static str) -> Frame {
-        Frame { script: Some(script), ..self }
+    pub fn with_script(mut self, script: &'static str) -> Frame {
+        self.scripts.push(script);
+        self
     }
 
     /// The language to switch to, for the link in the header.
