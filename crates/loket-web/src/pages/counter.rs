@@ -169,7 +169,10 @@ async fn build(
             selected: chosen.as_ref().is_some_and(|x| x.code == c.code),
         })
         .collect();
-    let mut page = Frame::staff(state, staff, "counter-title", "/counter").await?.with_script("/assets/live.js").with_script("/assets/counter.js");
+    let mut page = Frame::staff(state, staff, "counter-title", "/counter")
+        .await?
+        .with_script("/assets/live.js")
+        .with_script("/assets/counter.js");
     let Some(chosen) = chosen else {
         return Ok(CounterPage {
             page,

@@ -113,6 +113,7 @@ on_both_backends!(
         strict::text_shows_what_it_holds,
         strict::each_error_names_the_field_as_sent,
         strict::the_bearer_scheme_is_case_insensitive,
+        strict::an_object_given_as_an_array_is_refused,
         pages::a_stranger_is_sent_to_the_sign_in_page,
         pages::sign_in_lands_on_the_roles_home,
         pages::behind_https_the_cookie_is_secure,

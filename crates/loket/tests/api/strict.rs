@@ -141,3 +141,16 @@ pub async fn every_429_says_when_to_retry(backend: Backend) {
     assert_eq!(res.status(), 429);
     assert!((1..=15 * 60).contains(&retry_after(&res)));
 }
+
+/// A body is read as documented: an object where the document says object, never the array of
+/// its fields in order that serde would also take.
+pub async fn an_object_given_as_an_array_is_refused(app: TestApp) {
+    let hd = app.staff("hd", &[Role::Helpdesk]).await;
+    let fo = app.staff("fo", &[Role::FrontOffice]).await;
+    let json = Some("application/json");
+    let (status, reply) = raw(&app, "/api/v1/counters/1/call-next", Some(&hd), json, "[null]").await;
+    assert_eq!((status, reply["error"].as_str()), (422, Some("validation")), "{reply}");
+    let (status, reply) = raw(&app, "/api/v1/visits", Some(&fo), json, r#"{"visitor": ["Budi"]}"#).await;
+    assert_eq!((status, reply["error"].as_str()), (422, Some("validation")), "{reply}");
+    assert_eq!(reply["fields"], json!({"visitor": "invalid"}));
+}
