@@ -169,29 +169,31 @@ async fn build(
             selected: chosen.as_ref().is_some_and(|x| x.code == c.code),
         })
         .collect();
-    let mut page = Frame::staff(state, staff, "counter-title", "/counter")
+    let page = Frame::staff(state, staff, "counter-title", "/counter")
         .await?
         .with_script("/assets/live.js")
         .with_script("/assets/counter.js");
-    let Some(chosen) = chosen else {
-        return Ok(CounterPage {
-            page,
-            counters,
-            counter: String::new(),
-            counter_name: String::new(),
-            waiting: Vec::new(),
-            current: None,
-            to_archive: Vec::new(),
-            error: typed.error,
-            analysis: typed.analysis,
-            answer: typed.answer,
-            channel: typed.channel,
-            external_reference: typed.external_reference,
-            summary: typed.summary,
-            field_errors: typed.fields,
-        });
+    // The page before a counter is chosen; with one, its line and visits are filled in.
+    let mut blank = CounterPage {
+        page,
+        counters,
+        counter: String::new(),
+        counter_name: String::new(),
+        waiting: Vec::new(),
+        current: None,
+        to_archive: Vec::new(),
+        error: typed.error,
+        analysis: typed.analysis,
+        answer: typed.answer,
+        channel: typed.channel,
+        external_reference: typed.external_reference,
+        summary: typed.summary,
+        field_errors: typed.fields,
     };
-    page.title = format!("{} — {}", page.title, chosen.name);
+    let Some(chosen) = chosen else {
+        return Ok(blank);
+    };
+    blank.page.title = format!("{} — {}", blank.page.title, chosen.name);
     let line = state.store.queue(None).await?;
     let waiting = line
         .waiting
@@ -221,20 +223,12 @@ async fn build(
         }));
     }
     Ok(CounterPage {
-        page,
-        counters,
         counter: chosen.code.clone(),
         counter_name: chosen.name.clone(),
         waiting,
         current,
         to_archive,
-        error: typed.error,
-        analysis: typed.analysis,
-        answer: typed.answer,
-        channel: typed.channel,
-        external_reference: typed.external_reference,
-        summary: typed.summary,
-        field_errors: typed.fields,
+        ..blank
     })
 }
 
