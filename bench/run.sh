@@ -86,6 +86,8 @@ record "{\"kind\":\"machine\",\"date\":\"$(date -u +%Y-%m-%dT%H:%M:%SZ)\",\"comm
 # Starts `loket serve` on a free port; sets SERVER_PID and SERVER_URL.
 start_server() {
     local database=$1 out="$WORK/server-$2.out"
+    # Made here: the server in the background may not have opened it when it is first read.
+    : >"$out"
     env "${SERVER_ENV[@]}" LOKET_ADMIN_PASSWORD="$PASSWORD" LOKET_LOG=warn "$LOKET" serve --listen 127.0.0.1:0 --database "$database" \
         >"$out" 2>&1 &
     SERVER_PID=$!

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Archive {
     pub number: String,
+    #[serde(with = "crate::timestamp")]
     pub archived_at: DateTime<Utc>,
     /// SHA-256 of the archived document, byte for byte, hex.
     pub sha256: String,
@@ -53,6 +54,7 @@ mod tests {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ArchiveStamp {
     pub number: String,
+    #[serde(with = "crate::timestamp")]
     pub archived_at: DateTime<Utc>,
     pub version: u32,
 }

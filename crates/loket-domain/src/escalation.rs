@@ -27,9 +27,11 @@ pub struct Escalation {
     pub status: EscalationStatus,
     /// The TTS ticket number, or the e-mail's message id.
     pub external_reference: Option<String>,
+    #[serde(default, with = "crate::timestamp::option")]
     pub sent_at: Option<DateTime<Utc>>,
     pub answer: Option<String>,
     pub summary: String,
+    #[serde(default, with = "crate::timestamp::option")]
     pub answered_at: Option<DateTime<Utc>>,
 }
 

@@ -45,6 +45,7 @@ pub enum EventKind {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Event {
     pub kind: EventKind,
+    #[serde(with = "crate::timestamp")]
     pub at: DateTime<Utc>,
     pub by: String,
     pub from: Option<Status>,

@@ -17,6 +17,7 @@ pub mod priority;
 pub mod settings;
 pub mod standards;
 pub mod text;
+pub mod timestamp;
 pub mod visit;
 
 pub use errors::{FieldErrors, Refused};

@@ -94,7 +94,9 @@ impl StandardsInForce {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct StepRecord {
     pub step: u8,
+    #[serde(with = "crate::timestamp")]
     pub started_at: DateTime<Utc>,
+    #[serde(default, with = "crate::timestamp::option")]
     pub finished_at: Option<DateTime<Utc>>,
     /// The standard in force when the step started.
     pub standard_minutes: Option<u32>,

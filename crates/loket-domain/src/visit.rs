@@ -109,6 +109,7 @@ pub struct Queue {
     pub priority_lane: bool,
     /// Order within the lane; smaller is called earlier.
     pub position: Option<i64>,
+    #[serde(default, with = "crate::timestamp::option")]
     pub called_at: Option<DateTime<Utc>>,
 }
 
@@ -126,7 +127,9 @@ pub struct Visit {
     pub escalation: Option<Escalation>,
     pub archive: Option<Archive>,
     pub cancel_reason: Option<String>,
+    #[serde(with = "crate::timestamp")]
     pub created_at: DateTime<Utc>,
+    #[serde(with = "crate::timestamp")]
     pub updated_at: DateTime<Utc>,
     /// Every transition so far, oldest first: each method that changes the visit appends one.
     #[serde(default)]

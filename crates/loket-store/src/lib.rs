@@ -139,6 +139,7 @@ pub struct BoardEntry {
     pub number: String,
     pub counter: String,
     pub call_count: u32,
+    #[serde(with = "loket_domain::timestamp")]
     pub called_at: DateTime<Utc>,
 }
 

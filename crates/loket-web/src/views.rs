@@ -37,7 +37,9 @@ pub struct VisitView {
     pub cancel_reason: Option<String>,
     /// One entry per SOP step that has happened, in order, read from the history.
     pub steps: Vec<StepRecord>,
+    #[serde(with = "loket_domain::timestamp")]
     pub created_at: DateTime<Utc>,
+    #[serde(with = "loket_domain::timestamp")]
     pub updated_at: DateTime<Utc>,
 }
 

@@ -46,6 +46,7 @@ pub struct StepAlert {
     pub number: Option<String>,
     pub step: u8,
     pub standard_minutes: u32,
+    #[serde(with = "crate::timestamp")]
     pub started_at: DateTime<Utc>,
     /// The counter serving the visit, when one is.
     pub counter: Option<String>,
