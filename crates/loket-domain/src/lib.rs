@@ -16,6 +16,7 @@ pub mod office;
 pub mod priority;
 pub mod settings;
 pub mod standards;
+pub mod survey;
 pub mod text;
 pub mod timestamp;
 pub mod visit;
