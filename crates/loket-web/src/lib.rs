@@ -24,6 +24,7 @@ pub mod middleware;
 pub mod openapi;
 pub mod pages;
 pub mod server;
+pub mod signin;
 mod strict_json;
 pub mod views;
 pub mod watch;
