@@ -22,8 +22,11 @@ pub mod counter;
 pub mod front_office;
 pub mod i18n;
 pub mod login;
+pub mod office_settings;
 pub mod report;
 pub mod session;
+pub mod setting_forms;
+pub mod setting_lists;
 pub mod settings;
 pub mod supervisor;
 
@@ -48,6 +51,13 @@ pub fn router() -> Router<AppState> {
         .route("/supervisor", get(supervisor::page))
         .route("/supervisor/report", get(report::page))
         .route("/supervisor/time-standards", get(settings::page).post(settings::save))
+        .route("/supervisor/settings/office", get(office_settings::office).post(office_settings::save_office))
+        .route(
+            "/supervisor/settings/form-fields",
+            get(office_settings::form_fields).post(office_settings::save_form_fields),
+        )
+        .route("/supervisor/settings/priorities", get(setting_lists::priorities).post(setting_lists::save_priorities))
+        .route("/supervisor/settings/desks", get(setting_lists::desks).post(setting_lists::save_desks))
         .route("/admin", get(admin::page))
         .route("/admin/users", post(admin::create))
         .route("/admin/users/{username}/password", post(admin::reset_password))

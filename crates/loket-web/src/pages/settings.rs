@@ -41,7 +41,7 @@ pub struct TimeStandardsPage {
 #[derive(Deserialize, Default)]
 pub struct SavedQuery {
     #[serde(default)]
-    saved: Option<String>,
+    pub saved: Option<String>,
 }
 
 async fn build(
