@@ -13,7 +13,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use loket_domain::archive::ArchiveStamp;
 use loket_domain::auth::Role;
 use loket_domain::form::FormInput;
-use loket_domain::guest_book::VisitorInput;
+use loket_domain::guest_book::{Contact, VisitorInput};
 use loket_domain::settings::{OfficeSettings, SettingsChange};
 use loket_domain::{Event, FieldErrors, Refused, Visit};
 use serde::Serialize;
@@ -232,6 +232,8 @@ pub trait VisitStore: Send + Sync {
     async fn archived_document(&self, id: &str, version: Option<u32>) -> Result<Option<ArchivedDocument>>;
     /// Mails waiting in the outbox (recipient, subject), oldest first.
     async fn pending_mail(&self) -> Result<Vec<(String, String)>>;
+    /// The latest visit of a returning visitor, found by the phone or e-mail they gave.
+    async fn last_visit_by_contact(&self, contact: &Contact) -> Result<Option<Visit>>;
 }
 
 /// Step 8: the line and the counters, as counters and the display board see them.

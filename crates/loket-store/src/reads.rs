@@ -1,6 +1,7 @@
 //! The reads, each written once for both databases, on a backend's read connections.
 
 use chrono::NaiveDate;
+use loket_domain::guest_book::Contact;
 use loket_domain::history::Event;
 use loket_domain::settings::OfficeSettings;
 use loket_domain::{Status, Visit};
@@ -239,4 +240,29 @@ pub(crate) async fn visits_opened(r: &mut dyn Sql, from: NaiveDate, to: NaiveDat
         )
         .await?;
     parse_visits(rows)
+}
+
+/// The latest visit whose visitor gave `contact`: the guest book data a returning visitor can take
+/// over. The stored text is searched for the contact's digits or address (a cheap filter, the same
+/// in both databases), and the domain decides which candidates are the same contact.
+pub(crate) async fn last_visit_by_contact(r: &mut dyn Sql, contact: &Contact) -> Result<Option<Visit>> {
+    let escaped: String = contact
+        .needle()
+        .chars()
+        .flat_map(|c| if matches!(c, '%' | '_' | '\\') { vec!['\\', c] } else { vec![c] })
+        .collect();
+    let rows = r
+        .texts(
+            "SELECT data FROM visits WHERE office_id = $1 AND lower(data) LIKE $2 ESCAPE '\\' \
+             ORDER BY created_at DESC, id DESC LIMIT 200",
+            &[text(OFFICE), text(&format!("%{escaped}%"))],
+        )
+        .await?;
+    for data in rows {
+        let visit: Visit = serde_json::from_str(&data)?;
+        if contact.matches(&visit.visitor) {
+            return Ok(Some(visit));
+        }
+    }
+    Ok(None)
 }

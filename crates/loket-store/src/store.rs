@@ -6,6 +6,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use loket_domain::Refused;
 use loket_domain::Visit;
+use loket_domain::guest_book::Contact;
 use loket_domain::history::Event;
 use loket_domain::settings::{CounterRefused, OfficeSettings, SettingsChange};
 use tokio::sync::broadcast;
@@ -249,6 +250,10 @@ impl<B: Backend> VisitStore for SqlStore<B> {
 
     async fn pending_mail(&self) -> Result<Vec<(String, String)>> {
         reads::pending_mail(&mut self.backend.reader()).await
+    }
+
+    async fn last_visit_by_contact(&self, contact: &Contact) -> Result<Option<Visit>> {
+        reads::last_visit_by_contact(&mut self.backend.reader(), contact).await
     }
 }
 

@@ -141,7 +141,7 @@ impl utoipa::Modify for BearerAuth {
 /// The API's routes, each registered together with its OpenAPI description, so that the
 /// document and the router cannot drift apart.
 fn api_router() -> OpenApiRouter<AppState> {
-    use api::{auth, kiosk, line, reports, settings, staff_events, visits};
+    use api::{auth, guests, kiosk, line, reports, settings, staff_events, visits};
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(auth::login))
         .routes(routes!(auth::logout))
@@ -152,6 +152,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(visits::check))
         .routes(routes!(visits::cancel))
         .routes(routes!(visits::history))
+        .routes(routes!(guests::lookup))
         .routes(routes!(kiosk::create))
         .routes(routes!(kiosk::categories))
         .routes(routes!(line::call_next))

@@ -19,6 +19,7 @@ use crate::error::ApiError;
 pub mod admin;
 pub mod assets;
 pub mod counter;
+pub mod dates;
 pub mod front_office;
 pub mod i18n;
 pub mod login;
@@ -100,6 +101,8 @@ pub struct Frame {
     pub user_name: Option<String>,
     pub csrf: String,
     pub nav: Vec<NavLink>,
+    /// Today in the office's zone (`Sabtu, 28 November 2026`), for staff pages.
+    pub today: String,
     /// The screen's scripts, in order (`/assets/live.js`, `/assets/counter.js`).
     pub scripts: Vec<&'static str>,
 }
@@ -108,7 +111,9 @@ impl Frame {
     /// The frame of a page for a signed-in staff member; `here` is the page's address.
     pub async fn staff(state: &AppState, staff: &PageStaff, title_key: &str, here: &str) -> Result<Frame, PageError> {
         let t = staff.tr();
-        let office_name = office_name(state).await;
+        let settings = state.store.settings().await?;
+        let office_name = settings.office.office_name.clone();
+        let today = dates::date(t, loket_domain::office::office_day(state.now(), settings.zone()));
         let screens = [
             ("/front-office", "nav-front-office", Permission::FrontOffice),
             ("/counter", "nav-counter", Permission::Helpdesk),
@@ -129,6 +134,7 @@ impl Frame {
             user_name: Some(staff.user.full_name.clone()),
             csrf: staff.csrf.clone(),
             nav,
+            today,
             scripts: Vec::new(),
         })
     }
@@ -144,6 +150,7 @@ impl Frame {
             user_name: None,
             csrf: String::new(),
             nav: Vec::new(),
+            today: String::new(),
             scripts: Vec::new(),
         }
     }

@@ -184,10 +184,10 @@ pub fn form_token_matches(body: &[u8], expected: &str) -> bool {
     pairs.iter().any(|(k, v)| k == CSRF_FIELD && same(v, expected))
 }
 
-/// The staff member of the staff event stream: by bearer token as in the API, or by the page
-/// session cookie, so that a screen's script can open it with EventSource. Only the stream (a
-/// GET that changes nothing) takes the cookie; API calls that change something keep needing the
-/// bearer token, so no other site can make a browser send them.
+/// The staff member of the staff event stream and of the returning-visitor lookup: by bearer
+/// token as in the API, or by the page session cookie, so that a screen's script can ask them
+/// (EventSource, fetch). Only these GETs, which change nothing, take the cookie; API calls that
+/// change something keep needing the bearer token, so no other site can make a browser send them.
 pub struct StreamStaff(pub Staff);
 
 impl FromRequestParts<AppState> for StreamStaff {
