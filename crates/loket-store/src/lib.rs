@@ -200,8 +200,13 @@ pub trait UserStore: Send + Sync {
     async fn users(&self) -> Result<Vec<User>>;
     /// Sets a new password and ends the user's sessions. False when there is no such user.
     async fn set_password(&self, username: &str, password_hash: &str) -> Result<bool>;
-    /// Disables (or enables) a user; disabling ends their sessions.
+    /// Disables (or enables) a user; disabling ends their sessions. The last enabled admin is
+    /// not disabled (`Refused::LastAdmin`).
     async fn set_disabled(&self, username: &str, disabled: bool) -> Result<bool>;
+    /// Replaces a user's full name and roles (checked by the caller: one line, at least one
+    /// role). None when there is no such user; `Refused::LastAdmin` when it would take the admin
+    /// role from the last enabled admin. The user's sessions go on with the new roles.
+    async fn change_user(&self, username: &str, full_name: &str, roles: &[Role]) -> Result<Option<User>>;
     async fn add_session(
         &self,
         token_hash: &str,

@@ -6,6 +6,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use loket_domain::Refused;
 use loket_domain::Visit;
+use loket_domain::auth::Role;
 use loket_domain::guest_book::Contact;
 use loket_domain::history::Event;
 use loket_domain::settings::{CounterRefused, OfficeSettings, SettingsChange};
@@ -168,6 +169,14 @@ impl<B: Backend> UserStore for SqlStore<B> {
     async fn set_disabled(&self, username: &str, disabled: bool) -> Result<bool> {
         let username = username.to_owned();
         self.write(work(move |t, _| Box::pin(async move { writes::set_disabled(t, &username, disabled).await }))).await
+    }
+
+    async fn change_user(&self, username: &str, full_name: &str, roles: &[Role]) -> Result<Option<User>> {
+        let (username, full_name, roles) = (username.to_owned(), full_name.to_owned(), roles.to_vec());
+        self.write(work(move |t, _| {
+            Box::pin(async move { writes::change_user(t, &username, &full_name, &roles).await })
+        }))
+        .await
     }
 
     async fn add_session(

@@ -311,3 +311,12 @@ lookup-found = The data of the last visit ({ $reference }, { $when }) fills the 
 lookup-none = No visit yet with this phone number or e-mail.
 lookup-suggest = Returning visitor:
 lookup-take = Use this data
+
+error-last-admin = The last enabled admin cannot lose the admin role: give another user the admin role first.
+admin-edit = Change name and roles of { $user }
+admin-back = Back to the users
+admin-user-title = Change a user
+admin-user-title-of = Change user { $user }
+admin-user-hint = New roles apply at once, to sign-ins already running too.
+admin-user-save = Save name and roles
+admin-done-changed = The user's name and roles are saved.

@@ -311,3 +311,12 @@ lookup-found = Data kunjungan terakhir ({ $reference }, { $when }) diisikan ke i
 lookup-none = Belum ada kunjungan dengan nomor telepon atau e-mail ini.
 lookup-suggest = Pengunjung lama:
 lookup-take = Pakai data ini
+
+error-last-admin = Admin aktif terakhir tidak boleh kehilangan peran admin: beri peran admin kepada pengguna lain dulu.
+admin-edit = Ubah nama dan peran { $user }
+admin-back = Kembali ke daftar pengguna
+admin-user-title = Ubah pengguna
+admin-user-title-of = Ubah pengguna { $user }
+admin-user-hint = Peran baru berlaku segera, juga untuk sesi masuk yang sedang berjalan.
+admin-user-save = Simpan nama dan peran
+admin-done-changed = Nama dan peran pengguna sudah disimpan.

@@ -120,7 +120,8 @@ impl AppState {
         (name = "display", description = "Display board and live events (public, no personal data)"),
         (name = "staff events", description = "Live events for signed-in staff, with warnings and overruns of running steps"),
         (name = "settings", description = "Office settings (supervisor, admin)"),
-        (name = "reports", description = "Time standards (supervisor, admin)")
+        (name = "reports", description = "Time standards (supervisor, admin)"),
+        (name = "users", description = "Staff accounts (admin)")
     )
 )]
 struct ApiDoc;
@@ -141,11 +142,12 @@ impl utoipa::Modify for BearerAuth {
 /// The API's routes, each registered together with its OpenAPI description, so that the
 /// document and the router cannot drift apart.
 fn api_router() -> OpenApiRouter<AppState> {
-    use api::{auth, guests, kiosk, line, reports, settings, staff_events, visits};
+    use api::{auth, guests, kiosk, line, reports, settings, staff_events, users, visits};
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(auth::login))
         .routes(routes!(auth::logout))
         .routes(routes!(auth::me))
+        .routes(routes!(users::change))
         .routes(routes!(visits::create, visits::list))
         .routes(routes!(visits::get))
         .routes(routes!(visits::save_form))

@@ -627,3 +627,37 @@ pub async fn a_returning_visitor_is_found_by_phone_or_email(db: TestDb) {
     assert!(store.last_visit_by_contact(&contact("budixs@example.co.id")).await.unwrap().is_none());
     assert!(store.last_visit_by_contact(&contact("0812 3456 789")).await.unwrap().is_none(), "a part is no match");
 }
+
+pub async fn the_office_keeps_an_enabled_admin(db: TestDb) {
+    use loket_domain::auth::Role;
+    let store = db.store.clone();
+    let new = |name: &str, roles: Vec<Role>| NewUser {
+        username: name.into(),
+        full_name: name.into(),
+        password_hash: "h".into(),
+        roles,
+    };
+    store.add_user(new("admin", vec![Role::Admin, Role::Supervisor]), at(0)).await.unwrap();
+    store.add_user(new("rina", vec![Role::Helpdesk]), at(0)).await.unwrap();
+    let changed = store.change_user("rina", "Rina Wati", &[Role::FrontOffice, Role::Helpdesk]).await.unwrap();
+    assert_eq!(
+        changed.map(|u| (u.full_name, u.roles)),
+        Some(("Rina Wati".into(), vec![Role::FrontOffice, Role::Helpdesk]))
+    );
+    assert_eq!(store.user("rina").await.unwrap().unwrap().user.full_name, "Rina Wati");
+    assert!(store.change_user("nobody", "X", &[Role::Helpdesk]).await.unwrap().is_none());
+    let last = store.change_user("admin", "Admin", &[Role::Supervisor]).await;
+    assert!(matches!(last, Err(StoreError::Refused(Refused::LastAdmin))), "{last:?}");
+    assert!(matches!(store.set_disabled("admin", true).await, Err(StoreError::Refused(Refused::LastAdmin))));
+    assert_eq!(
+        store.user("admin").await.unwrap().unwrap().user.roles,
+        vec![Role::Admin, Role::Supervisor],
+        "unchanged"
+    );
+    store.change_user("rina", "Rina Wati", &[Role::Admin]).await.unwrap();
+    store.change_user("admin", "Admin", &[Role::Supervisor]).await.unwrap();
+    assert!(matches!(
+        store.change_user("rina", "Rina Wati", &[Role::Helpdesk]).await,
+        Err(StoreError::Refused(Refused::LastAdmin))
+    ));
+}

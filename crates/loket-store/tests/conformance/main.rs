@@ -55,6 +55,7 @@ conformance!(
     settings_that_would_strand_a_visit_are_refused,
     a_skipped_number_returns_at_least_once,
     a_returning_visitor_is_found_by_phone_or_email,
+    the_office_keeps_an_enabled_admin,
 );
 
 mod property {

@@ -17,6 +17,7 @@ use crate::AppState;
 use crate::error::ApiError;
 
 pub mod admin;
+pub mod admin_user;
 pub mod assets;
 pub mod counter;
 pub mod dates;
@@ -61,6 +62,7 @@ pub fn router() -> Router<AppState> {
         .route("/supervisor/settings/desks", get(setting_lists::desks).post(setting_lists::save_desks))
         .route("/admin", get(admin::page))
         .route("/admin/users", post(admin::create))
+        .route("/admin/users/{username}", get(admin_user::page).post(admin_user::save))
         .route("/admin/users/{username}/password", post(admin::reset_password))
         .route("/admin/users/{username}/disabled", post(admin::set_disabled))
         .route("/assets/{name}", get(assets::serve))
@@ -180,6 +182,7 @@ pub fn refusal_key(r: &Refused) -> &'static str {
         Refused::FormIncomplete(_) => "error-form-incomplete",
         Refused::Validation(_) => "error-validation",
         Refused::InUse(_) => "error-in-use",
+        Refused::LastAdmin => "error-last-admin",
     }
 }
 

@@ -534,3 +534,57 @@ pub async fn a_bad_time_standard_keeps_the_form_and_saves_nothing(app: TestApp) 
     let report = b.get("/supervisor/report").await;
     assert!(report.body.contains("<tr><td>9</td><td>47 menit</td>"), "{}", report.body);
 }
+
+pub async fn the_admin_changes_roles_and_the_last_admin_keeps_the_role(app: TestApp) {
+    user(&app, "ad", &[Role::Admin]).await;
+    let ad_token = app.staff("ad2", &[Role::Helpdesk]).await;
+    user(&app, "rina", &[Role::Helpdesk]).await;
+    let mut b = Browser::new(&app);
+    b.sign_in("ad", PASSWORD).await;
+    let admin = b.get("/admin").await;
+    assert!(admin.body.contains("href=\"/admin/users/rina\""), "{}", admin.body);
+    let edit = b.get("/admin/users/rina").await;
+    assert_eq!(edit.status, 200);
+    assert!(edit.body.contains("name=\"role\" value=\"helpdesk\" checked"), "{}", edit.body);
+    let csrf = edit.csrf();
+    let bad = b.post("/admin/users/rina", &[("_csrf", &csrf), ("full_name", "Rina\u{202E} Wati")]).await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.body.contains("id=\"full-name-error\"") && bad.body.contains("id=\"roles-error\""), "{}", bad.body);
+    let saved = b
+        .post(
+            "/admin/users/rina",
+            &[("_csrf", &csrf), ("full_name", "Rina Wati"), ("role", "front_office"), ("role", "helpdesk")],
+        )
+        .await;
+    assert_eq!(saved.location(), "/admin?done=changed");
+    let mut rina = Browser::new(&app);
+    assert_eq!(rina.sign_in("rina", PASSWORD).await.location(), "/front-office", "the new role is her first screen");
+    // The only admin may not drop the admin role, nor be disabled by the command of another.
+    let last = b.post("/admin/users/ad", &[("_csrf", &csrf), ("full_name", "Admin"), ("role", "supervisor")]).await;
+    assert_eq!(last.status, 409);
+    assert!(last.body.contains("Admin aktif terakhir tidak boleh kehilangan peran admin"), "{}", last.body);
+    assert!(last.body.contains("name=\"role\" value=\"supervisor\" checked"), "what was ticked stays");
+    assert_eq!(b.get("/admin").await.status, 200, "still an admin");
+    // The API: admins only; a second admin lets the first one go.
+    let ad = app.staff("boss", &[Role::Admin]).await;
+    app.put(&ad_token, "/api/v1/users/rina", serde_json::json!({"full_name": "R", "roles": ["helpdesk"]}))
+        .await
+        .error(403, "forbidden");
+    app.put(&ad, "/api/v1/users/nobody", serde_json::json!({"full_name": "N", "roles": ["helpdesk"]}))
+        .await
+        .error(404, "not_found");
+    let invalid = app
+        .put(&ad, "/api/v1/users/rina", serde_json::json!({"full_name": " ", "roles": []}))
+        .await
+        .error(422, "validation");
+    assert_eq!(invalid["fields"], serde_json::json!({"full_name": "missing", "roles": "missing"}));
+    let changed = app
+        .put(&ad, "/api/v1/users/ad", serde_json::json!({"full_name": "Admin Lama", "roles": ["supervisor"]}))
+        .await
+        .expect(200);
+    assert_eq!(changed["roles"], serde_json::json!(["supervisor"]));
+    app.put(&ad, "/api/v1/users/boss", serde_json::json!({"full_name": "Boss", "roles": ["helpdesk"]}))
+        .await
+        .error(409, "last_admin");
+    assert_eq!(b.get("/admin").await.status, 403, "ad's open sign-in has the new roles at once");
+}

@@ -89,6 +89,13 @@ async fn staff_accounts_are_managed_from_the_command_line() {
     assert!(ok && out.contains("(disabled)"));
     let (ok, _, err) = run(&["user", "disable", "nobody", "--database", &db], None).await;
     assert!(!ok && err.contains("no user nobody"));
+    let (ok, out, err) =
+        run(&["user", "set", "rina", "--role", "supervisor", "--full-name", "Rina W.", "--database", &db], None).await;
+    assert!(ok && out.contains("Rina W. (supervisor)"), "{out}{err}");
+    let (ok, _, err) = run(&["user", "set", "admin", "--role", "supervisor", "--database", &db], None).await;
+    assert!(!ok && err.contains("last enabled admin"), "{err}");
+    let (ok, _, err) = run(&["user", "disable", "admin", "--database", &db], None).await;
+    assert!(!ok && err.contains("last enabled admin"), "{err}");
     server.child.kill().await.expect("kill");
 }
 
