@@ -77,6 +77,8 @@ pub struct User {
     pub full_name: String,
     pub roles: Vec<Role>,
     pub disabled: bool,
+    /// The language the user chose for the pages (`id`, `en`), if any.
+    pub language: Option<String>,
 }
 
 /// A staff account with its password hash, for sign-in.
@@ -207,6 +209,9 @@ pub trait UserStore: Send + Sync {
     /// role). None when there is no such user; `Refused::LastAdmin` when it would take the admin
     /// role from the last enabled admin. The user's sessions go on with the new roles.
     async fn change_user(&self, username: &str, full_name: &str, roles: &[Role]) -> Result<Option<User>>;
+    /// The language the user chose for the pages (a code the web layer knows); false when there
+    /// is no such user.
+    async fn set_language(&self, username: &str, language: &str) -> Result<bool>;
     async fn add_session(
         &self,
         token_hash: &str,

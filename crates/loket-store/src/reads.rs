@@ -131,10 +131,16 @@ pub(crate) async fn count_users(r: &mut dyn Sql) -> Result<i64> {
     Ok(r.int("SELECT COUNT(*) FROM users", &[]).await?.unwrap_or_default())
 }
 
-const USER_COLS: [Col; 4] = [Col::Text, Col::Text, Col::Text, Col::Bool];
+const USER_COLS: [Col; 5] = [Col::Text, Col::Text, Col::Text, Col::Bool, Col::OptText];
 
 fn to_user(r: &mut Row) -> Result<User> {
-    Ok(User { username: r.text()?, full_name: r.text()?, roles: roles_from_text(&r.text()?), disabled: r.bool()? })
+    Ok(User {
+        username: r.text()?,
+        full_name: r.text()?,
+        roles: roles_from_text(&r.text()?),
+        disabled: r.bool()?,
+        language: r.opt_text()?,
+    })
 }
 
 pub(crate) async fn user(r: &mut dyn Sql, username: &str) -> Result<Option<UserRecord>> {
@@ -142,7 +148,7 @@ pub(crate) async fn user(r: &mut dyn Sql, username: &str) -> Result<Option<UserR
     cols.push(Col::Text);
     let rows = r
         .rows(
-            "SELECT username, full_name, roles, disabled, password_hash FROM users WHERE username = $1",
+            "SELECT username, full_name, roles, disabled, language, password_hash FROM users WHERE username = $1",
             &[text(username)],
             &cols,
         )
@@ -151,8 +157,9 @@ pub(crate) async fn user(r: &mut dyn Sql, username: &str) -> Result<Option<UserR
 }
 
 pub(crate) async fn users(r: &mut dyn Sql) -> Result<Vec<User>> {
-    let rows =
-        r.rows("SELECT username, full_name, roles, disabled FROM users ORDER BY username", &[], &USER_COLS).await?;
+    let rows = r
+        .rows("SELECT username, full_name, roles, disabled, language FROM users ORDER BY username", &[], &USER_COLS)
+        .await?;
     rows.into_iter().map(|mut r| to_user(&mut r)).collect()
 }
 
@@ -163,7 +170,7 @@ pub(crate) async fn session_user(
 ) -> Result<Option<User>> {
     let rows = r
         .rows(
-            "SELECT u.username, u.full_name, u.roles, u.disabled FROM sessions s JOIN users u ON u.username = s.username \
+            "SELECT u.username, u.full_name, u.roles, u.disabled, u.language FROM sessions s JOIN users u ON u.username = s.username \
              WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled = $3",
             &[text(token_hash), int(crate::ms(now)), Value::Bool(false)],
             &USER_COLS,

@@ -179,6 +179,11 @@ impl<B: Backend> UserStore for SqlStore<B> {
         .await
     }
 
+    async fn set_language(&self, username: &str, language: &str) -> Result<bool> {
+        let (username, language) = (username.to_owned(), language.to_owned());
+        self.write(work(move |t, _| Box::pin(async move { writes::set_language(t, &username, &language).await }))).await
+    }
+
     async fn add_session(
         &self,
         token_hash: &str,

@@ -277,6 +277,11 @@ pub(crate) async fn set_disabled(t: &mut dyn Sql, username: &str, disabled: bool
     Ok(true)
 }
 
+pub(crate) async fn set_language(t: &mut dyn Sql, username: &str, language: &str) -> Result<bool> {
+    let n = t.execute("UPDATE users SET language = $2 WHERE username = $1", &[text(username), text(language)]).await?;
+    Ok(n > 0)
+}
+
 /// A user's full name and roles, replaced. None when there is no such user.
 pub(crate) async fn change_user(
     t: &mut dyn Sql,

@@ -193,11 +193,29 @@ pub struct Back {
     next: Option<String>,
 }
 
-/// Switches the language (a cookie for a year) and goes back to the page it came from.
+/// Only a path of this site: never `//elsewhere` or a full address.
+fn local_path(next: Option<String>) -> String {
+    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\')).unwrap_or_else(|| "/".to_owned())
+}
+
+/// Switches the language of a browser not signed in (a cookie for a year) and goes back to the
+/// page it came from.
 pub async fn language(Path(code): Path<String>, Query(back): Query<Back>, headers: HeaderMap) -> Response {
     let lang = Lang::parse(&code).unwrap_or_default();
-    // Only a path of this site: never `//elsewhere` or a full address.
-    let next = back.next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'));
     let cookie = session::set_cookie(LANG_COOKIE, lang.code(), 365 * 24 * 3600, session::behind_https(&headers));
-    ([cookie], see_other(next.as_deref().unwrap_or("/"))).into_response()
+    ([cookie], see_other(&local_path(back.next))).into_response()
+}
+
+/// Switches a signed-in user's language: stored with the user (so it follows them to any
+/// desk, and wins over the browser's cookie), and in the cookie for the sign-in page.
+pub async fn set_language(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    headers: HeaderMap,
+    PageForm { staff, form }: PageForm<Back>,
+) -> PageResult {
+    let lang = Lang::parse(&code).ok_or(PageError::NotFound(staff.lang))?;
+    state.store.set_language(&staff.user.username, lang.code()).await?;
+    let cookie = session::set_cookie(LANG_COOKIE, lang.code(), 365 * 24 * 3600, session::behind_https(&headers));
+    Ok(([cookie], see_other(&local_path(form.next))).into_response())
 }

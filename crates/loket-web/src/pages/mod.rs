@@ -42,7 +42,7 @@ pub fn router() -> Router<AppState> {
         .route("/login", get(login::form).post(login::submit))
         .route("/logout", post(login::logout))
         .route("/password", get(login::password_form).post(login::password_submit))
-        .route("/language/{code}", get(login::language))
+        .route("/language/{code}", get(login::language).post(login::set_language))
         .route("/front-office", get(front_office::page))
         .route("/front-office/visits", post(front_office::open))
         .route("/front-office/visits/{id}", get(front_office::visit).post(front_office::check))
@@ -103,6 +103,8 @@ pub struct Frame {
     pub user_name: Option<String>,
     pub csrf: String,
     pub nav: Vec<NavLink>,
+    /// The page's address, to come back to after switching the language.
+    pub here: String,
     /// Today in the office's zone (`Sabtu, 28 November 2026`), for staff pages.
     pub today: String,
     /// The screen's scripts, in order (`/assets/live.js`, `/assets/counter.js`).
@@ -136,6 +138,7 @@ impl Frame {
             user_name: Some(staff.user.full_name.clone()),
             csrf: staff.csrf.clone(),
             nav,
+            here: here.to_owned(),
             today,
             scripts: Vec::new(),
         })
@@ -152,6 +155,7 @@ impl Frame {
             user_name: None,
             csrf: String::new(),
             nav: Vec::new(),
+            here: "/".to_owned(),
             today: String::new(),
             scripts: Vec::new(),
         }

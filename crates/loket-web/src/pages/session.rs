@@ -131,7 +131,11 @@ async fn page_staff(parts: &Parts, state: &AppState) -> Result<Option<PageStaff>
     let Some(token) = session_token(&parts.headers) else { return Ok(None) };
     let hash = token_hash(token);
     let user = state.store.session_user(&hash, state.now()).await.map_err(|e| PageError::from(ApiError::from(e)))?;
-    Ok(user.map(|user| PageStaff { user, token_hash: hash, csrf: csrf_token(token), lang: lang(&parts.headers) }))
+    // A signed-in user's own choice wins over the browser's cookie.
+    Ok(user.map(|user| {
+        let lang = user.language.as_deref().and_then(Lang::parse).unwrap_or_else(|| lang(&parts.headers));
+        PageStaff { user, token_hash: hash, csrf: csrf_token(token), lang }
+    }))
 }
 
 impl FromRequestParts<AppState> for PageStaff {

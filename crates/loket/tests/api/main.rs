@@ -135,6 +135,7 @@ on_both_backends!(
         setting_pages::a_bad_service_keeps_the_form_and_saves_nothing,
         returning::the_front_office_takes_over_a_returning_visitors_data,
         pages::the_admin_changes_roles_and_the_last_admin_keeps_the_role,
+        pages::a_users_language_is_stored_with_the_user_and_wins_over_the_cookie,
         returning::the_lookup_endpoint_needs_the_front_office,
         setting_pages::a_service_with_visits_in_line_cannot_be_removed,
         setting_pages::the_office_page_saves_all_or_nothing,

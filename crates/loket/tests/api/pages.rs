@@ -588,3 +588,31 @@ pub async fn the_admin_changes_roles_and_the_last_admin_keeps_the_role(app: Test
         .error(409, "last_admin");
     assert_eq!(b.get("/admin").await.status, 403, "ad's open sign-in has the new roles at once");
 }
+
+pub async fn a_users_language_is_stored_with_the_user_and_wins_over_the_cookie(app: TestApp) {
+    user(&app, "fo", &[Role::FrontOffice]).await;
+    let mut b = Browser::new(&app);
+    b.get("/language/id").await;
+    b.sign_in("fo", PASSWORD).await;
+    let page = b.get("/front-office").await;
+    assert!(page.body.contains("<html lang=\"id\">"));
+    assert!(page.body.contains("action=\"/language/en\""), "a signed-in user switches with a form");
+    let csrf = page.csrf();
+    assert_eq!(b.post("/language/en", &[("next", "/front-office")]).await.status, 403, "not without the token");
+    let switched = b.post("/language/en", &[("_csrf", &csrf), ("next", "/front-office")]).await;
+    assert_eq!(switched.location(), "/front-office");
+    let english = b.get("/front-office").await;
+    assert!(english.body.contains("<html lang=\"en\">"), "{}", english.body);
+    assert!(english.body.contains("Find a returning visitor"));
+    // At another desk, whose browser says Indonesian, the user's choice wins.
+    let mut other = Browser::new(&app);
+    other.get("/language/id").await;
+    assert!(other.get("/login").await.body.contains("<html lang=\"id\">"), "anonymous pages keep the cookie");
+    other.sign_in("fo", PASSWORD).await;
+    let there = other.get("/front-office").await;
+    assert!(there.body.contains("<html lang=\"en\">"), "the stored choice wins over the cookie");
+    assert!(there.body.contains("Saturday") || there.body.contains("day, "), "dates in English too");
+    let back = b.post("/language/id", &[("_csrf", &csrf), ("next", "//evil.example")]).await;
+    assert_eq!(back.location(), "/", "only paths of this site");
+    assert!(other.get("/front-office").await.body.contains("<html lang=\"id\">"));
+}
