@@ -31,7 +31,8 @@ const MAX_ROWS: usize = 200;
 pub struct Column {
     pub key: &'static str,
     pub label_key: &'static str,
-    pub narrow: bool,
+    /// How wide its inputs are: `code`, `minutes` (a short number), `services` or `wide`.
+    pub width: &'static str,
 }
 
 /// A row of a list as typed (or as stored).
@@ -119,7 +120,7 @@ pub struct CellView {
     pub label: String,
     pub value: String,
     pub error: Option<String>,
-    pub narrow: bool,
+    pub width: &'static str,
 }
 
 pub struct RowView {
@@ -147,8 +148,9 @@ pub fn table(
     rows: &[TypedRow],
     errors: &ListErrors,
 ) -> TableView {
-    let next = rows.iter().map(|r| r.index + 1).max().unwrap_or(0);
-    let mut all = rows.to_vec();
+    // Rows left empty are not shown again: two empty rows follow the others.
+    let mut all: Vec<TypedRow> = rows.iter().filter(|r| r.removed || !r.blank()).cloned().collect();
+    let next = all.iter().map(|r| r.index + 1).max().unwrap_or(0);
     all.extend((next..next + 2).map(|index| TypedRow {
         index,
         values: vec![String::new(); columns.len()],
@@ -166,7 +168,7 @@ pub fn table(
                     label: t.with2("settings-cell", "column", t.get(col.label_key), "row", r.index + 1),
                     value: r.value(c).to_owned(),
                     error: errors.cells.get(&(r.index, c)).map(|reason| reason_text(t, reason)),
-                    narrow: col.narrow,
+                    width: col.width,
                 })
                 .collect(),
             remove_name: format!("{id}-{}-remove", r.index),
@@ -354,7 +356,7 @@ mod tests {
     use super::*;
 
     const COLS: [Column; 2] =
-        [Column { key: "code", label_key: "x", narrow: true }, Column { key: "name", label_key: "y", narrow: false }];
+        [Column { key: "code", label_key: "x", width: "code" }, Column { key: "name", label_key: "y", width: "wide" }];
 
     fn form(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
         pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()

@@ -21,22 +21,22 @@ const PRIORITIES: &str = "/supervisor/settings/priorities";
 const DESKS: &str = "/supervisor/settings/desks";
 
 const CATEGORY_COLUMNS: [Column; 5] = [
-    Column { key: "code", label_key: "settings-code", narrow: false },
-    Column { key: "name", label_key: "settings-name", narrow: false },
-    Column { key: "priority", label_key: "settings-priority", narrow: true },
-    Column { key: "analysis_minutes", label_key: "settings-analysis-minutes", narrow: true },
-    Column { key: "resolution_minutes", label_key: "settings-resolution-minutes", narrow: true },
+    Column { key: "code", label_key: "settings-code", width: "code" },
+    Column { key: "name", label_key: "settings-name", width: "wide" },
+    Column { key: "priority", label_key: "settings-priority", width: "minutes" },
+    Column { key: "analysis_minutes", label_key: "settings-analysis-minutes", width: "minutes" },
+    Column { key: "resolution_minutes", label_key: "settings-resolution-minutes", width: "minutes" },
 ];
 
 const SERVICE_COLUMNS: [Column; 2] = [
-    Column { key: "code", label_key: "settings-code", narrow: true },
-    Column { key: "name", label_key: "settings-name", narrow: false },
+    Column { key: "code", label_key: "settings-code", width: "code" },
+    Column { key: "name", label_key: "settings-name", width: "wide" },
 ];
 
 const COUNTER_COLUMNS: [Column; 3] = [
-    Column { key: "code", label_key: "settings-code", narrow: true },
-    Column { key: "name", label_key: "settings-name", narrow: false },
-    Column { key: "services", label_key: "settings-counter-services", narrow: false },
+    Column { key: "code", label_key: "settings-code", width: "code" },
+    Column { key: "name", label_key: "settings-name", width: "wide" },
+    Column { key: "services", label_key: "settings-counter-services", width: "services" },
 ];
 
 fn rows_of<T>(items: &[T], values: impl Fn(&T) -> Vec<String>) -> Vec<TypedRow> {
