@@ -120,10 +120,8 @@ impl EntryForm {
     /// typed stays as typed.
     fn take_over(&mut self, visitor: &Visitor) {
         let fill = |field: &mut String, value: &Option<String>| {
-            if field.trim().is_empty() {
-                if let Some(v) = value {
-                    *field = v.clone();
-                }
+            if let Some(v) = value.as_ref().filter(|_| field.trim().is_empty()) {
+                *field = v.clone();
             }
         };
         fill(&mut self.name, &visitor.name);
