@@ -47,6 +47,12 @@ for (const backend of backends()) {
       await page.waitForURL(/\/front-office\/visits\//);
       assert.equal(await page.locator("#visitor-name").inputValue(), "Yohanes Kambu");
       assert.equal(await page.getByLabel("Instansi / perusahaan").inputValue(), "CV Maju Jaya");
+      // The rest of the form, checked: complete, a number.
+      await page.getByLabel("Kategori permasalahan").selectOption("offer_upload");
+      await page.getByLabel("Uraian permasalahan").fill("Dokumen penawaran gagal terkirim lagi.");
+      await page.getByRole("button", { name: "Simpan dan periksa kelengkapan" }).click();
+      await page.locator("#queue-number").waitFor();
+      assert.match(await page.locator("#queue-number").textContent(), /^A-\d{3}$/);
       await page.context().close();
     });
 

@@ -249,8 +249,11 @@ impl SettingsFormPage {
         saved: bool,
     ) -> Result<SettingsFormPage, PageError> {
         let t = staff.tr();
+        let mut page = Frame::staff(state, staff, &format!("{key}-title"), "/supervisor").await?;
+        // After a language switch, back to this page (the navigation marks the supervisor's).
+        page.here = action.to_owned();
         Ok(SettingsFormPage {
-            page: Frame::staff(state, staff, &format!("{key}-title"), "/supervisor").await?,
+            page,
             action,
             links: settings_links(t, action),
             hint: t.get(&format!("{key}-hint")),
