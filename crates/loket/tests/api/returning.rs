@@ -71,6 +71,14 @@ pub async fn the_lookup_endpoint_needs_the_front_office(app: TestApp) {
     let bad = app.get(&fo, "/api/v1/guests/lookup?contact=Budi").await.error(422, "validation");
     assert_eq!(bad["fields"], json!({"contact": "invalid"}));
     app.get(&fo, "/api/v1/guests/lookup").await.error(400, "bad_request");
+    // The document says what a contact looks like, so that a generated client sends one.
+    let doc = app.send("GET", "/api/openapi.json", None, None).await.expect(200);
+    let params = &doc["paths"]["/api/v1/guests/lookup"]["get"]["parameters"];
+    let contact = params.as_array().into_iter().flatten().find(|p| p["name"] == "contact").expect("contact");
+    assert!(
+        contact["schema"]["pattern"].as_str().is_some_and(|p| p.contains("{8,15}") && p.contains('@')),
+        "{contact}"
+    );
     // The page's script asks with the sign-in cookie.
     let mut b = Browser::new(&app);
     b.sign_in("fo", PASSWORD).await;
