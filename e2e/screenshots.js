@@ -91,6 +91,42 @@ try {
   await shot(admin, "admin");
   await admin.goto("/password");
   await shot(admin, "password");
+  // The returning visitor, offered while the clerk types the phone number.
+  const rina2 = await signedIn(browser, app, "rina");
+  await rina2.getByLabel("Nomor telepon").pressSequentially("+62 812 3456 7890");
+  await rina2.locator("#take-returning").waitFor();
+  await shot(rina2, "front-office-returning");
+  // The settings pages: the office, services and counters (a bad code and a service in use),
+  // the priority table, the required fields.
+  await budi.goto("/supervisor/settings/office");
+  await shot(budi, "settings-office");
+  await budi.goto("/supervisor/settings/desks");
+  await budi.locator("#services-1-code").fill("b");
+  await budi.locator("#services-1-name").fill("Verifikasi dokumen");
+  await budi.locator("#counters-3-code").fill("4");
+  await budi.locator("#counters-3-name").fill("Loket Verifikasi");
+  await budi.locator("#counters-3-services").fill("B");
+  await budi.getByRole("button", { name: "Simpan layanan dan loket" }).click();
+  await shot(budi, "settings-desks-refused");
+  await budi.locator("#services-1-code").fill("B");
+  await budi.getByRole("button", { name: "Simpan layanan dan loket" }).click();
+  const v = await app.api(fo, "POST", "/api/v1/visits", { visitor: { name: "Made Sutrisna" }, service: "B" });
+  await app.api(fo, "PUT", `/api/v1/visits/${v.id}/form`, {
+    visitor: { organization: "Dinas PU", role: "ppk", phone: "0813 1111 2222" },
+    form: { category: "tender", description: "Jadwal tender" },
+  });
+  await app.api(fo, "POST", `/api/v1/visits/${v.id}/check`);
+  await budi.locator("#services-1-remove").check();
+  await budi.locator("#counters-3-remove").check();
+  await budi.getByRole("button", { name: "Simpan layanan dan loket" }).click();
+  await shot(budi, "settings-desks-in-use");
+  await budi.goto("/supervisor/settings/priorities");
+  await shot(budi, "settings-priorities");
+  await budi.goto("/supervisor/settings/form-fields");
+  await shot(budi, "settings-form-fields");
+  await admin.goto("/admin/users/agus");
+  await admin.getByRole("checkbox", { name: "Front office" }).check();
+  await shot(admin, "admin-user");
   console.log(`screenshots written to ${out}`);
 } finally {
   await browser.close();

@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::errors::{FieldErrors, Refused};
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
@@ -27,6 +29,41 @@ impl Role {
     pub fn parse(s: &str) -> Option<Role> {
         Role::ALL.into_iter().find(|r| r.as_str() == s)
     }
+}
+
+/// The longest full name of a staff account.
+pub const FULL_NAME_MAX: usize = 100;
+
+/// A staff member's full name as given: one line, at most [`FULL_NAME_MAX`] characters, not empty.
+pub fn parse_full_name(typed: &str) -> Result<String, FieldErrors> {
+    let mut errors = FieldErrors::default();
+    match crate::text::one_line(typed, FULL_NAME_MAX, "full_name", &mut errors) {
+        Some(name) => Ok(name),
+        None if errors.is_empty() => Err(FieldErrors::one("full_name", "missing")),
+        None => Err(errors),
+    }
+}
+
+/// Roles as given: at least one.
+pub fn parse_roles(roles: &[Role]) -> Result<Vec<Role>, FieldErrors> {
+    let mut roles = roles.to_vec();
+    roles.sort();
+    roles.dedup();
+    if roles.is_empty() { Err(FieldErrors::one("roles", "missing")) } else { Ok(roles) }
+}
+
+/// An office keeps an enabled admin: somebody must be able to manage the accounts. A change that
+/// takes the admin role from the last enabled admin (or disables them) is refused; `accounts` are
+/// every account's roles and whether it is disabled, before and after the change.
+pub fn keeps_an_admin<'a>(
+    before: impl IntoIterator<Item = (&'a [Role], bool)>,
+    after: impl IntoIterator<Item = (&'a [Role], bool)>,
+) -> Result<(), Refused> {
+    let admins = |accounts: &mut dyn Iterator<Item = (&'a [Role], bool)>| {
+        accounts.filter(|(roles, disabled)| !disabled && roles.contains(&Role::Admin)).count()
+    };
+    let (had, has) = (admins(&mut before.into_iter()), admins(&mut after.into_iter()));
+    if had > 0 && has == 0 { Err(Refused::LastAdmin) } else { Ok(()) }
 }
 
 /// What a set of roles may do. A supervisor may do all that front office and helpdesk may.
@@ -129,5 +166,33 @@ mod tests {
             assert_eq!(Role::parse(r.as_str()), Some(r));
         }
         assert_eq!(Role::parse("boss"), None);
+    }
+
+    #[test]
+    fn the_last_enabled_admin_keeps_the_admin_role() {
+        let admin: &[Role] = &[Role::Admin, Role::Supervisor];
+        let supervisor: &[Role] = &[Role::Supervisor];
+        assert_eq!(keeps_an_admin([(admin, false)], [(supervisor, false)]), Err(Refused::LastAdmin));
+        assert_eq!(keeps_an_admin([(admin, false)], [(admin, true)]), Err(Refused::LastAdmin), "nor is disabled");
+        assert_eq!(keeps_an_admin([(admin, false), (admin, false)], [(supervisor, false), (admin, false)]), Ok(()));
+        assert_eq!(
+            keeps_an_admin([(admin, false), (admin, true)], [(supervisor, false), (admin, true)]),
+            Err(Refused::LastAdmin),
+            "a disabled admin does not count"
+        );
+        assert_eq!(keeps_an_admin([(supervisor, false)], [(supervisor, false)]), Ok(()), "no admin to lose");
+    }
+
+    #[test]
+    fn a_full_name_is_one_line_and_roles_are_at_least_one() {
+        assert_eq!(parse_full_name("  Rina Wati ").as_deref(), Ok("Rina Wati"));
+        assert_eq!(parse_full_name(" ").unwrap_err().0.get("full_name").map(String::as_str), Some("missing"));
+        assert_eq!(parse_full_name("Rina\nWati").unwrap_err().0.get("full_name").map(String::as_str), Some("invalid"));
+        assert!(parse_full_name(&"x".repeat(101)).is_err());
+        assert_eq!(
+            parse_roles(&[Role::Helpdesk, Role::FrontOffice, Role::Helpdesk]),
+            Ok(vec![Role::FrontOffice, Role::Helpdesk])
+        );
+        assert!(parse_roles(&[]).is_err());
     }
 }

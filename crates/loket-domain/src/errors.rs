@@ -49,6 +49,9 @@ pub enum Refused {
     /// A settings change would strand visits now in the office.
     #[error("{0}")]
     InUse(crate::settings::Stranded),
+    /// The change would leave the office without an enabled admin.
+    #[error("the last enabled admin cannot lose the admin role")]
+    LastAdmin,
 }
 
 impl Refused {

@@ -92,6 +92,55 @@ impl Visitor {
     }
 }
 
+/// How the front office finds a returning visitor: by the phone number or the e-mail address they
+/// give again. The same number written another way (`0812-3456-7890`, `+62 812 3456 7890`) is
+/// the same contact; an address is the same in any case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Contact {
+    /// The national number's digits, without the leading `0` or `+62`.
+    Phone(String),
+    /// The address in lower case.
+    Email(String),
+}
+
+impl Contact {
+    /// A phone number or an e-mail address as typed; anything else is none.
+    pub fn parse(typed: &str) -> Option<Contact> {
+        let typed = typed.trim();
+        if typed.contains('@') {
+            return is_email(typed).then(|| Contact::Email(typed.to_lowercase()));
+        }
+        parse_phone(typed).map(|p| Contact::Phone(national(&p)))
+    }
+
+    /// What the stored guest book text holds wherever this contact was given: the digits of the
+    /// national number, or the address (in lower case).
+    pub fn needle(&self) -> &str {
+        match self {
+            Contact::Phone(digits) => digits,
+            Contact::Email(address) => address,
+        }
+    }
+
+    /// Whether a visitor gave this contact.
+    pub fn matches(&self, visitor: &Visitor) -> bool {
+        match self {
+            Contact::Phone(digits) => visitor.phone.as_deref().is_some_and(|p| national(p) == *digits),
+            Contact::Email(address) => visitor.email.as_deref().is_some_and(|e| e.to_lowercase() == *address),
+        }
+    }
+}
+
+/// A stored phone number without its trunk prefix: `081234567890` and `+6281234567890` are both
+/// `81234567890`. A number of another country keeps its digits.
+fn national(phone: &str) -> String {
+    if let Some(rest) = phone.strip_prefix("+62") {
+        return rest.to_owned();
+    }
+    let digits = phone.trim_start_matches('+');
+    digits.strip_prefix('0').unwrap_or(digits).to_owned()
+}
+
 /// A free-text field that may run over several lines (see [`crate::text`]).
 pub(crate) use crate::text::multi_line as text;
 
@@ -132,6 +181,25 @@ pub fn is_email(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_returning_visitor_is_the_same_contact_however_it_is_written() {
+        let visitor = Visitor {
+            phone: parse_phone("+62 812 3456 7890"),
+            email: Some("Budi@MajuJaya.co.id".into()),
+            ..Visitor::default()
+        };
+        for typed in ["0812-3456-7890", "+62 812 3456 7890", "081234567890", " budi@majujaya.co.id "] {
+            let contact = Contact::parse(typed).unwrap_or_else(|| panic!("{typed}"));
+            assert!(contact.matches(&visitor), "{typed}");
+        }
+        assert_eq!(Contact::parse("0812-3456-7890").map(|c| c.needle().to_owned()).as_deref(), Some("81234567890"));
+        assert!(!Contact::parse("0812-3456-7891").is_some_and(|c| c.matches(&visitor)));
+        assert!(!Contact::parse("budi@majujaya.com").is_some_and(|c| c.matches(&visitor)));
+        assert_eq!(Contact::parse("Budi"), None, "a name is no contact");
+        assert_eq!(Contact::parse("budi@"), None);
+        assert!(!Contact::parse("0812-3456-7890").is_some_and(|c| c.matches(&Visitor::default())));
+    }
 
     #[test]
     fn phone_numbers_are_read_as_people_write_them() {

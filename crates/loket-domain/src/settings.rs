@@ -131,6 +131,22 @@ impl OfficeSettings {
                 validate_counters(&counters, &self.office.services).map_err(Refused::Validation)?;
                 next.counters = counters;
             }
+            SettingsChange::Desks { services, counters } => {
+                // Services and counters together: a new service and the counter that calls it,
+                // or a service removed with the counters that called it, in one change.
+                let mut errors = FieldErrors::default();
+                let lists =
+                    [("services", validate_services(&services)), ("counters", validate_counters(&counters, &services))];
+                for (list, checked) in lists {
+                    for (k, v) in checked.err().map(|e| e.0).unwrap_or_default() {
+                        let field = if k.starts_with('[') { format!("{list}{k}") } else { k };
+                        errors.add(&field, &v);
+                    }
+                }
+                errors.into_result(()).map_err(Refused::Validation)?;
+                next.office.services = services;
+                next.counters = counters;
+            }
             SettingsChange::Office(office) => {
                 office.validate().map_err(Refused::Validation)?;
                 let mut called: Vec<String> = self
@@ -178,6 +194,11 @@ pub enum SettingsChange {
     TimeStandards(Vec<StepStandard>),
     Counters(Vec<Counter>),
     Office(OfficeProfile),
+    /// The services and the counters at once, each counter checked against the new services.
+    Desks {
+        services: Vec<Service>,
+        counters: Vec<Counter>,
+    },
 }
 
 /// What visits now in the office depend on.
@@ -418,6 +439,29 @@ mod tests {
         match s.with(SettingsChange::Counters(vec![b])) {
             Err(Refused::Validation(errors)) => {
                 assert_eq!(errors.0.get("[0].services").map(String::as_str), Some("unknown"))
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn services_and_counters_change_together() {
+        let s = OfficeSettings::default();
+        let services = vec![Service { code: "B".into(), name: "Verifikasi".into() }];
+        let counters = vec![Counter { code: "1".into(), name: "Loket 1".into(), services: vec!["B".into()] }];
+        let next = s.with(SettingsChange::Desks { services: services.clone(), counters: counters.clone() }).unwrap();
+        assert_eq!((next.office.services, next.counters), (services.clone(), counters));
+        let bad = vec![Counter { code: "1".into(), name: " ".into(), services: vec!["A".into()] }];
+        match s.with(SettingsChange::Desks { services, counters: bad }) {
+            Err(Refused::Validation(errors)) => {
+                let names: Vec<&str> = errors.0.keys().map(String::as_str).collect();
+                assert_eq!(names, ["counters[0].name", "counters[0].services"], "named as in the lists");
+            }
+            other => panic!("{other:?}"),
+        }
+        match s.with(SettingsChange::Desks { services: vec![], counters: vec![] }) {
+            Err(Refused::Validation(errors)) => {
+                assert_eq!(errors.0.keys().collect::<Vec<_>>(), ["counters", "services"]);
             }
             other => panic!("{other:?}"),
         }

@@ -151,6 +151,19 @@ pub mod patterns {
         invisible!(),
         r"]{1,64}@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+$"
     );
+    /// [`crate::guest_book::Contact::parse`]: a phone number or an e-mail address, not empty.
+    pub const CONTACT: &str = concat!(
+        "^[",
+        white_space!(),
+        r"]*(?:\+?[ .()-]*(?:[0-9][ .()-]*){8,15}|[^@",
+        white_space!(),
+        control!(),
+        bidi!(),
+        invisible!(),
+        r"]{1,64}@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)[",
+        white_space!(),
+        "]*$"
+    );
     /// [`crate::guest_book::is_email`], or empty.
     pub const EMAIL: &str = concat!(
         "^[",

@@ -13,7 +13,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use loket_domain::archive::ArchiveStamp;
 use loket_domain::auth::Role;
 use loket_domain::form::FormInput;
-use loket_domain::guest_book::VisitorInput;
+use loket_domain::guest_book::{Contact, VisitorInput};
 use loket_domain::settings::{OfficeSettings, SettingsChange};
 use loket_domain::{Event, FieldErrors, Refused, Visit};
 use serde::Serialize;
@@ -77,6 +77,8 @@ pub struct User {
     pub full_name: String,
     pub roles: Vec<Role>,
     pub disabled: bool,
+    /// The language the user chose for the pages (`id`, `en`), if any.
+    pub language: Option<String>,
 }
 
 /// A staff account with its password hash, for sign-in.
@@ -201,8 +203,16 @@ pub trait UserStore: Send + Sync {
     async fn users(&self) -> Result<Vec<User>>;
     /// Sets a new password and ends the user's sessions. False when there is no such user.
     async fn set_password(&self, username: &str, password_hash: &str) -> Result<bool>;
-    /// Disables (or enables) a user; disabling ends their sessions.
+    /// Disables (or enables) a user; disabling ends their sessions. The last enabled admin is
+    /// not disabled (`Refused::LastAdmin`).
     async fn set_disabled(&self, username: &str, disabled: bool) -> Result<bool>;
+    /// Replaces a user's full name and roles (checked by the caller: one line, at least one
+    /// role). None when there is no such user; `Refused::LastAdmin` when it would take the admin
+    /// role from the last enabled admin. The user's sessions go on with the new roles.
+    async fn change_user(&self, username: &str, full_name: &str, roles: &[Role]) -> Result<Option<User>>;
+    /// The language the user chose for the pages (a code the web layer knows); false when there
+    /// is no such user.
+    async fn set_language(&self, username: &str, language: &str) -> Result<bool>;
     async fn add_session(
         &self,
         token_hash: &str,
@@ -233,6 +243,8 @@ pub trait VisitStore: Send + Sync {
     async fn archived_document(&self, id: &str, version: Option<u32>) -> Result<Option<ArchivedDocument>>;
     /// Mails waiting in the outbox (recipient, subject), oldest first.
     async fn pending_mail(&self) -> Result<Vec<(String, String)>>;
+    /// The latest visit of a returning visitor, found by the phone or e-mail they gave.
+    async fn last_visit_by_contact(&self, contact: &Contact) -> Result<Option<Visit>>;
 }
 
 /// Step 8: the line and the counters, as counters and the display board see them.

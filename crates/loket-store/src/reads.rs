@@ -1,6 +1,7 @@
 //! The reads, each written once for both databases, on a backend's read connections.
 
 use chrono::NaiveDate;
+use loket_domain::guest_book::Contact;
 use loket_domain::history::Event;
 use loket_domain::settings::OfficeSettings;
 use loket_domain::{Status, Visit};
@@ -130,10 +131,16 @@ pub(crate) async fn count_users(r: &mut dyn Sql) -> Result<i64> {
     Ok(r.int("SELECT COUNT(*) FROM users", &[]).await?.unwrap_or_default())
 }
 
-const USER_COLS: [Col; 4] = [Col::Text, Col::Text, Col::Text, Col::Bool];
+const USER_COLS: [Col; 5] = [Col::Text, Col::Text, Col::Text, Col::Bool, Col::OptText];
 
 fn to_user(r: &mut Row) -> Result<User> {
-    Ok(User { username: r.text()?, full_name: r.text()?, roles: roles_from_text(&r.text()?), disabled: r.bool()? })
+    Ok(User {
+        username: r.text()?,
+        full_name: r.text()?,
+        roles: roles_from_text(&r.text()?),
+        disabled: r.bool()?,
+        language: r.opt_text()?,
+    })
 }
 
 pub(crate) async fn user(r: &mut dyn Sql, username: &str) -> Result<Option<UserRecord>> {
@@ -141,7 +148,7 @@ pub(crate) async fn user(r: &mut dyn Sql, username: &str) -> Result<Option<UserR
     cols.push(Col::Text);
     let rows = r
         .rows(
-            "SELECT username, full_name, roles, disabled, password_hash FROM users WHERE username = $1",
+            "SELECT username, full_name, roles, disabled, language, password_hash FROM users WHERE username = $1",
             &[text(username)],
             &cols,
         )
@@ -150,8 +157,9 @@ pub(crate) async fn user(r: &mut dyn Sql, username: &str) -> Result<Option<UserR
 }
 
 pub(crate) async fn users(r: &mut dyn Sql) -> Result<Vec<User>> {
-    let rows =
-        r.rows("SELECT username, full_name, roles, disabled FROM users ORDER BY username", &[], &USER_COLS).await?;
+    let rows = r
+        .rows("SELECT username, full_name, roles, disabled, language FROM users ORDER BY username", &[], &USER_COLS)
+        .await?;
     rows.into_iter().map(|mut r| to_user(&mut r)).collect()
 }
 
@@ -162,7 +170,7 @@ pub(crate) async fn session_user(
 ) -> Result<Option<User>> {
     let rows = r
         .rows(
-            "SELECT u.username, u.full_name, u.roles, u.disabled FROM sessions s JOIN users u ON u.username = s.username \
+            "SELECT u.username, u.full_name, u.roles, u.disabled, u.language FROM sessions s JOIN users u ON u.username = s.username \
              WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled = $3",
             &[text(token_hash), int(crate::ms(now)), Value::Bool(false)],
             &USER_COLS,
@@ -239,4 +247,29 @@ pub(crate) async fn visits_opened(r: &mut dyn Sql, from: NaiveDate, to: NaiveDat
         )
         .await?;
     parse_visits(rows)
+}
+
+/// The latest visit whose visitor gave `contact`: the guest book data a returning visitor can take
+/// over. The stored text is searched for the contact's digits or address (a cheap filter, the same
+/// in both databases), and the domain decides which candidates are the same contact.
+pub(crate) async fn last_visit_by_contact(r: &mut dyn Sql, contact: &Contact) -> Result<Option<Visit>> {
+    let escaped: String = contact
+        .needle()
+        .chars()
+        .flat_map(|c| if matches!(c, '%' | '_' | '\\') { vec!['\\', c] } else { vec![c] })
+        .collect();
+    let rows = r
+        .texts(
+            "SELECT data FROM visits WHERE office_id = $1 AND lower(data) LIKE $2 ESCAPE '\\' \
+             ORDER BY created_at DESC, id DESC LIMIT 200",
+            &[text(OFFICE), text(&format!("%{escaped}%"))],
+        )
+        .await?;
+    for data in rows {
+        let visit: Visit = serde_json::from_str(&data)?;
+        if contact.matches(&visit.visitor) {
+            return Ok(Some(visit));
+        }
+    }
+    Ok(None)
 }

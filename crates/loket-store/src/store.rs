@@ -6,6 +6,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use loket_domain::Refused;
 use loket_domain::Visit;
+use loket_domain::auth::Role;
+use loket_domain::guest_book::Contact;
 use loket_domain::history::Event;
 use loket_domain::settings::{CounterRefused, OfficeSettings, SettingsChange};
 use tokio::sync::broadcast;
@@ -169,6 +171,19 @@ impl<B: Backend> UserStore for SqlStore<B> {
         self.write(work(move |t, _| Box::pin(async move { writes::set_disabled(t, &username, disabled).await }))).await
     }
 
+    async fn change_user(&self, username: &str, full_name: &str, roles: &[Role]) -> Result<Option<User>> {
+        let (username, full_name, roles) = (username.to_owned(), full_name.to_owned(), roles.to_vec());
+        self.write(work(move |t, _| {
+            Box::pin(async move { writes::change_user(t, &username, &full_name, &roles).await })
+        }))
+        .await
+    }
+
+    async fn set_language(&self, username: &str, language: &str) -> Result<bool> {
+        let (username, language) = (username.to_owned(), language.to_owned());
+        self.write(work(move |t, _| Box::pin(async move { writes::set_language(t, &username, &language).await }))).await
+    }
+
     async fn add_session(
         &self,
         token_hash: &str,
@@ -249,6 +264,10 @@ impl<B: Backend> VisitStore for SqlStore<B> {
 
     async fn pending_mail(&self) -> Result<Vec<(String, String)>> {
         reads::pending_mail(&mut self.backend.reader()).await
+    }
+
+    async fn last_visit_by_contact(&self, contact: &Contact) -> Result<Option<Visit>> {
+        reads::last_visit_by_contact(&mut self.backend.reader(), contact).await
     }
 }
 

@@ -4,6 +4,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use loket_domain::archive::{Archive, ArchiveStamp};
+use loket_domain::auth::{Role, keeps_an_admin};
 use loket_domain::history::Event;
 use loket_domain::line::Requeue;
 use loket_domain::numbering::Sequence;
@@ -14,7 +15,7 @@ use loket_domain::{Refused, SYSTEM_ACTOR, Status, Visit};
 
 use crate::exec::{Col, Sql, Value, int, opt_text, placeholders, text};
 use crate::live::Announcements;
-use crate::{Change, Checked, DocumentRenderer, NewUser, OFFICE, OpenVisit, Result, Skipped, StoreError};
+use crate::{Change, Checked, DocumentRenderer, NewUser, OFFICE, OpenVisit, Result, Skipped, StoreError, User};
 use crate::{ms, new_id, roles_to_text, sha256_hex};
 
 pub(crate) async fn load_visit(t: &mut dyn Sql, id: &str, lock: bool) -> Result<Visit> {
@@ -266,13 +267,61 @@ pub(crate) async fn set_password(t: &mut dyn Sql, username: &str, password_hash:
 }
 
 pub(crate) async fn set_disabled(t: &mut dyn Sql, username: &str, disabled: bool) -> Result<bool> {
-    let n = t
-        .execute("UPDATE users SET disabled = $2 WHERE username = $1", &[text(username), Value::Bool(disabled)])
-        .await?;
+    if change_account(t, username, |u| u.disabled = disabled).await?.is_none() {
+        return Ok(false);
+    }
+    t.execute("UPDATE users SET disabled = $2 WHERE username = $1", &[text(username), Value::Bool(disabled)]).await?;
     if disabled {
         t.execute("DELETE FROM sessions WHERE username = $1", &[text(username)]).await?;
     }
+    Ok(true)
+}
+
+pub(crate) async fn set_language(t: &mut dyn Sql, username: &str, language: &str) -> Result<bool> {
+    let n = t.execute("UPDATE users SET language = $2 WHERE username = $1", &[text(username), text(language)]).await?;
     Ok(n > 0)
+}
+
+/// A user's full name and roles, replaced. None when there is no such user.
+pub(crate) async fn change_user(
+    t: &mut dyn Sql,
+    username: &str,
+    full_name: &str,
+    roles: &[Role],
+) -> Result<Option<User>> {
+    let changed = change_account(t, username, |u| {
+        u.full_name = full_name.to_owned();
+        u.roles = roles.to_vec();
+    })
+    .await?;
+    if changed.is_some() {
+        t.execute(
+            "UPDATE users SET full_name = $2, roles = $3 WHERE username = $1",
+            &[text(username), text(full_name), text(&roles_to_text(roles))],
+        )
+        .await?;
+    }
+    Ok(changed)
+}
+
+/// The account of `username` after `apply`, checked by the domain's rule that the office keeps
+/// an enabled admin. Every such change takes the same row lock first, so that two admins taking
+/// the role from each other at the same instant cannot both pass the check.
+async fn change_account(t: &mut dyn Sql, username: &str, apply: impl FnOnce(&mut User)) -> Result<Option<User>> {
+    t.execute(
+        "INSERT INTO sequences (office_id, name, last) VALUES ($1, 'accounts', 1) \
+         ON CONFLICT (office_id, name) DO UPDATE SET last = sequences.last + 1",
+        &[text(OFFICE)],
+    )
+    .await?;
+    let before = crate::reads::users(t).await?;
+    let Some(i) = before.iter().position(|u| u.username == username) else { return Ok(None) };
+    let mut after = before.clone();
+    apply(&mut after[i]);
+    let accounts = |users: &[User]| users.iter().map(|u| (u.roles.clone(), u.disabled)).collect::<Vec<_>>();
+    let (was, will) = (accounts(&before), accounts(&after));
+    keeps_an_admin(was.iter().map(|(r, d)| (r.as_slice(), *d)), will.iter().map(|(r, d)| (r.as_slice(), *d)))?;
+    Ok(Some(after[i].clone()))
 }
 
 pub(crate) async fn add_session(

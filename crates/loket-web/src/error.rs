@@ -96,6 +96,7 @@ impl ApiError {
                 Refused::FormIncomplete(_) => (StatusCode::UNPROCESSABLE_ENTITY, "form_incomplete"),
                 Refused::Validation(_) => (StatusCode::UNPROCESSABLE_ENTITY, "validation"),
                 Refused::InUse(_) => (StatusCode::CONFLICT, "in_use"),
+                Refused::LastAdmin => (StatusCode::CONFLICT, "last_admin"),
             },
             ApiError::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
             ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),

@@ -24,6 +24,7 @@ pub mod middleware;
 pub mod openapi;
 pub mod pages;
 pub mod server;
+pub mod signin;
 mod strict_json;
 pub mod views;
 pub mod watch;
@@ -119,7 +120,8 @@ impl AppState {
         (name = "display", description = "Display board and live events (public, no personal data)"),
         (name = "staff events", description = "Live events for signed-in staff, with warnings and overruns of running steps"),
         (name = "settings", description = "Office settings (supervisor, admin)"),
-        (name = "reports", description = "Time standards (supervisor, admin)")
+        (name = "reports", description = "Time standards (supervisor, admin)"),
+        (name = "users", description = "Staff accounts (admin)")
     )
 )]
 struct ApiDoc;
@@ -140,17 +142,19 @@ impl utoipa::Modify for BearerAuth {
 /// The API's routes, each registered together with its OpenAPI description, so that the
 /// document and the router cannot drift apart.
 fn api_router() -> OpenApiRouter<AppState> {
-    use api::{auth, kiosk, line, reports, settings, staff_events, visits};
+    use api::{auth, guests, kiosk, line, reports, settings, staff_events, users, visits};
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(auth::login))
         .routes(routes!(auth::logout))
         .routes(routes!(auth::me))
+        .routes(routes!(users::change))
         .routes(routes!(visits::create, visits::list))
         .routes(routes!(visits::get))
         .routes(routes!(visits::save_form))
         .routes(routes!(visits::check))
         .routes(routes!(visits::cancel))
         .routes(routes!(visits::history))
+        .routes(routes!(guests::lookup))
         .routes(routes!(kiosk::create))
         .routes(routes!(kiosk::categories))
         .routes(routes!(line::call_next))

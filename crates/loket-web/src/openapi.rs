@@ -198,6 +198,7 @@ fn parameters(doc: &mut Value) {
                 match p["name"].as_str() {
                     Some("date" | "from" | "to") => p["schema"] = date.clone(),
                     Some("status") => p["schema"] = json!({"type": "string", "enum": statuses}),
+                    Some("contact") => p["schema"] = json!({"type": "string", "pattern": patterns::CONTACT}),
                     Some("version") => p["schema"] = json!({"type": "integer", "minimum": 0, "maximum": u32::MAX}),
                     _ => {}
                 }

@@ -117,6 +117,18 @@ pub enum UserCommand {
         #[command(flatten)]
         database: DatabaseArg,
     },
+    /// Replace an account's roles (and full name). The last enabled admin keeps the admin role.
+    Set {
+        name: String,
+        /// front_office, helpdesk, supervisor or admin; repeat for several.
+        #[arg(long = "role", required = true, value_parser = parse_role)]
+        roles: Vec<Role>,
+        /// Keeps the current full name when left out.
+        #[arg(long)]
+        full_name: Option<String>,
+        #[command(flatten)]
+        database: DatabaseArg,
+    },
 }
 
 fn parse_role(s: &str) -> Result<Role, String> {

@@ -1,7 +1,8 @@
 //! `loket user …`: staff accounts from the command line.
 
 use anyhow::{Context, bail};
-use loket_domain::auth::{Role, valid_username};
+use loket_domain::Refused;
+use loket_domain::auth::{Role, parse_full_name, parse_roles, valid_username};
 use loket_store::{NewUser, Store, StoreError};
 
 use crate::cli::{UserCommand, open};
@@ -74,10 +75,33 @@ pub async fn run(command: UserCommand) -> anyhow::Result<()> {
         }
         UserCommand::Disable { name, database } => {
             let store = open(&database).await?;
-            if !store.set_disabled(&name, true).await? {
-                bail!("no user {name}");
+            match store.set_disabled(&name, true).await {
+                Ok(true) => {}
+                Ok(false) => bail!("no user {name}"),
+                Err(StoreError::Refused(Refused::LastAdmin)) => {
+                    bail!("{name} is the last enabled admin and stays enabled; make another admin first")
+                }
+                Err(e) => return Err(e.into()),
             }
             println!("user {name} disabled");
+        }
+        UserCommand::Set { name, roles, full_name, database } => {
+            let store = open(&database).await?;
+            let Some(current) = store.user(&name).await? else { bail!("no user {name}") };
+            let full_name = parse_full_name(full_name.as_deref().unwrap_or(&current.user.full_name))
+                .map_err(|_| anyhow::anyhow!("the full name must be one line of at most 100 characters"))?;
+            let roles = parse_roles(&roles).map_err(|_| anyhow::anyhow!("give at least one role"))?;
+            match store.change_user(&name, &full_name, &roles).await {
+                Ok(Some(u)) => {
+                    let roles: Vec<&str> = u.roles.iter().map(|r| r.as_str()).collect();
+                    println!("user {name}: {} ({})", u.full_name, roles.join(","));
+                }
+                Ok(None) => bail!("no user {name}"),
+                Err(StoreError::Refused(Refused::LastAdmin)) => {
+                    bail!("{name} is the last enabled admin and keeps the admin role; make another admin first")
+                }
+                Err(e) => return Err(e.into()),
+            }
         }
         UserCommand::Enable { name, database } => {
             let store = open(&database).await?;

@@ -603,3 +603,61 @@ pub async fn a_skipped_number_returns_at_least_once(db: TestDb) {
     let err = store.change_settings(SettingsChange::Office(office), "sup", at(0)).await.unwrap_err();
     assert!(matches!(refused(err), Refused::Validation(f) if f.0.contains_key("calling.returns_after_skip")));
 }
+
+pub async fn a_returning_visitor_is_found_by_phone_or_email(db: TestDb) {
+    use loket_domain::guest_book::Contact;
+    let store = db.store.clone();
+    let contact = |typed: &str| Contact::parse(typed).expect("a contact");
+    assert!(store.last_visit_by_contact(&contact("0812-3456-7890")).await.unwrap().is_none(), "nobody yet");
+    let first = waiting(&store, "Budi", "A", false, at(0)).await;
+    let mut again = visitor("Budi Santoso");
+    again.phone = Some("+62 812 3456 7890".into());
+    again.email = Some("Budi_S@Example.co.id".into());
+    let open = OpenVisit { service: None, visitor: again, form: None };
+    let latest = store.open_visit(open, at(60), "fo").await.unwrap();
+    let other = VisitorInput { name: Some("Siti".into()), phone: Some("0813 0000 1111".into()), ..Default::default() };
+    store.open_visit(OpenVisit { service: None, visitor: other, form: None }, at(90), "fo").await.unwrap();
+    let found = store.last_visit_by_contact(&contact("081234567890")).await.unwrap().expect("found");
+    assert_eq!(found.id, latest.id, "the latest visit of that number, however it was written");
+    let by_mail = store.last_visit_by_contact(&contact("budi_s@example.co.id")).await.unwrap().expect("found");
+    assert_eq!(by_mail.visitor.name.as_deref(), Some("Budi Santoso"));
+    let first_mail = store.last_visit_by_contact(&contact("BUDI@example.co.id")).await.unwrap().expect("found");
+    assert_eq!(first_mail.id, first.id);
+    // `_` is a wildcard of LIKE: it must match only itself.
+    assert!(store.last_visit_by_contact(&contact("budixs@example.co.id")).await.unwrap().is_none());
+    assert!(store.last_visit_by_contact(&contact("0812 3456 789")).await.unwrap().is_none(), "a part is no match");
+}
+
+pub async fn the_office_keeps_an_enabled_admin(db: TestDb) {
+    use loket_domain::auth::Role;
+    let store = db.store.clone();
+    let new = |name: &str, roles: Vec<Role>| NewUser {
+        username: name.into(),
+        full_name: name.into(),
+        password_hash: "h".into(),
+        roles,
+    };
+    store.add_user(new("admin", vec![Role::Admin, Role::Supervisor]), at(0)).await.unwrap();
+    store.add_user(new("rina", vec![Role::Helpdesk]), at(0)).await.unwrap();
+    let changed = store.change_user("rina", "Rina Wati", &[Role::FrontOffice, Role::Helpdesk]).await.unwrap();
+    assert_eq!(
+        changed.map(|u| (u.full_name, u.roles)),
+        Some(("Rina Wati".into(), vec![Role::FrontOffice, Role::Helpdesk]))
+    );
+    assert_eq!(store.user("rina").await.unwrap().unwrap().user.full_name, "Rina Wati");
+    assert!(store.change_user("nobody", "X", &[Role::Helpdesk]).await.unwrap().is_none());
+    let last = store.change_user("admin", "Admin", &[Role::Supervisor]).await;
+    assert!(matches!(last, Err(StoreError::Refused(Refused::LastAdmin))), "{last:?}");
+    assert!(matches!(store.set_disabled("admin", true).await, Err(StoreError::Refused(Refused::LastAdmin))));
+    assert_eq!(
+        store.user("admin").await.unwrap().unwrap().user.roles,
+        vec![Role::Admin, Role::Supervisor],
+        "unchanged"
+    );
+    store.change_user("rina", "Rina Wati", &[Role::Admin]).await.unwrap();
+    store.change_user("admin", "Admin", &[Role::Supervisor]).await.unwrap();
+    assert!(matches!(
+        store.change_user("rina", "Rina Wati", &[Role::Helpdesk]).await,
+        Err(StoreError::Refused(Refused::LastAdmin))
+    ));
+}

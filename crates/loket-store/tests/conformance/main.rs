@@ -54,6 +54,8 @@ conformance!(
     a_called_visit_cannot_be_cancelled,
     settings_that_would_strand_a_visit_are_refused,
     a_skipped_number_returns_at_least_once,
+    a_returning_visitor_is_found_by_phone_or_email,
+    the_office_keeps_an_enabled_admin,
 );
 
 mod property {

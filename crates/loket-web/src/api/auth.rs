@@ -2,18 +2,18 @@
 //! are counted per user name and per address; past the limit, sign-in answers 429 for a while.
 
 use std::sync::OnceLock;
-use std::time::Instant;
 
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use chrono::{DateTime, Duration};
+use chrono::DateTime;
 use loket_domain::auth::Role;
 use serde::{Deserialize, Serialize};
 
 use crate::AppState;
 use crate::error::{ApiError, ApiResult, ErrorBody};
-use crate::extract::{ApiJson, ClientIp, Staff, token_hash};
+use crate::extract::{ApiJson, ClientIp, Staff};
+use crate::signin::{self, SignInRefused, SignedIn};
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -62,36 +62,12 @@ pub async fn login(
     ClientIp(ip): ClientIp,
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> ApiResult<Json<LoginResponse>> {
-    let user_key = req.username.trim().to_lowercase();
-    let address_key = ip.to_string();
-    let limits = &state.limiters;
-    let started = Instant::now();
-    // Each attempt counts before the slow check, so that concurrent guesses cannot slip past the
-    // limit; a successful sign-in gives its attempt back.
-    if let Err(retry_after) = limits.login_user.hit(&user_key, started) {
-        return Err(ApiError::RateLimited { retry_after });
-    }
-    if let Err(retry_after) = limits.login_address.hit(&address_key, started) {
-        limits.login_user.refund(&user_key);
-        return Err(ApiError::RateLimited { retry_after });
-    }
-    let record = state.store.user(req.username.trim()).await?;
-    let hash = record.as_ref().map(|r| r.password_hash.clone()).unwrap_or_else(|| dummy_hash().to_owned());
-    let valid = verify(req.password, hash).await;
-    let Some(record) = record.filter(|r| valid && !r.user.disabled) else {
-        // `?`: the name is logged as sent, escaped, so that it cannot forge a line of its own.
-        tracing::info!(username = ?user_key, address = %address_key, "sign-in refused");
-        return Err(ApiError::InvalidCredentials);
-    };
-    limits.login_user.clear(&user_key);
-    limits.login_address.refund(&address_key);
-    let token = hex::encode(rand::random::<[u8; 32]>());
-    let now = state.now();
-    let settings = state.store.settings().await?;
-    let expires_at = now + Duration::minutes(i64::from(settings.office.session_minutes));
-    state.store.add_session(&token_hash(&token), &record.user.username, now, expires_at).await?;
-    tracing::info!(username = ?record.user.username, "signed in");
-    let u = record.user;
+    let signed_in = signin::sign_in(&state, &req.username, req.password, ip).await.map_err(|e| match e {
+        SignInRefused::Throttled(retry_after) => ApiError::RateLimited { retry_after },
+        SignInRefused::Invalid => ApiError::InvalidCredentials,
+        SignInRefused::Store(e) => ApiError::from(e),
+    })?;
+    let SignedIn { token, user: u, expires_at } = signed_in;
     Ok(Json(LoginResponse {
         token,
         user: UserView { username: u.username, full_name: u.full_name, roles: u.roles },

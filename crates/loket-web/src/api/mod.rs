@@ -8,11 +8,13 @@ use crate::AppState;
 use crate::error::ApiResult;
 
 pub mod auth;
+pub mod guests;
 pub mod kiosk;
 pub mod line;
 pub mod reports;
 pub mod settings;
 pub mod staff_events;
+pub mod users;
 pub mod visits;
 
 #[derive(Serialize, utoipa::ToSchema)]

@@ -1,6 +1,6 @@
 //! The admin's screen: the staff accounts. Create a user with roles and a first password, set a
-//! new password, disable and enable. (Changing the roles of an existing user waits for a store
-//! use case; `loket user` on the command line does the rest.)
+//! new password, disable and enable; each user's full name and roles are changed on their own
+//! page ([`super::admin_user`]).
 
 use std::collections::BTreeMap;
 
@@ -110,6 +110,7 @@ pub async fn page(State(state): State<AppState>, staff: PageStaff, Query(q): Que
         "password" => Some("admin-done-password"),
         "disabled" => Some("admin-done-disabled"),
         "enabled" => Some("admin-done-enabled"),
+        "changed" => Some("admin-done-changed"),
         _ => None,
     });
     let notice = notice.map(|k| staff.tr().get(k));
@@ -211,8 +212,15 @@ pub async fn set_disabled(
         let page = build(&state, &staff, typed, None).await?;
         return Ok((StatusCode::CONFLICT, page).into_response());
     }
-    if !state.store.set_disabled(&username, disabled).await? {
-        return Err(PageError::NotFound(staff.lang));
+    match state.store.set_disabled(&username, disabled).await {
+        Ok(true) => {}
+        Ok(false) => return Err(PageError::NotFound(staff.lang)),
+        Err(StoreError::Refused(loket_domain::Refused::LastAdmin)) => {
+            let typed = Typed { error: Some(staff.tr().get("error-last-admin")), ..Typed::default() };
+            let page = build(&state, &staff, typed, None).await?;
+            return Ok((StatusCode::CONFLICT, page).into_response());
+        }
+        Err(e) => return Err(e.into()),
     }
     tracing::info!(?username, disabled, by = ?staff.user.username, "user disabled or enabled");
     Ok(see_other(if disabled { "/admin?done=disabled" } else { "/admin?done=enabled" }))

@@ -5,10 +5,11 @@ use axum::extract::Path;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-const ASSETS: [(&str, &str, &str); 3] = [
+const ASSETS: [(&str, &str, &str); 4] = [
     ("loket.css", "text/css; charset=utf-8", include_str!("../../assets/loket.css")),
     ("counter.js", "text/javascript; charset=utf-8", include_str!("../../assets/counter.js")),
     ("live.js", "text/javascript; charset=utf-8", include_str!("../../assets/live.js")),
+    ("front-office.js", "text/javascript; charset=utf-8", include_str!("../../assets/front-office.js")),
 ];
 
 pub async fn serve(Path(name): Path<String>) -> Response {

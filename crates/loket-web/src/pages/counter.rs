@@ -281,7 +281,7 @@ fn current_visit(
         .map(|r| StepLine {
             step: r.step,
             label: t.get(&format!("step-{}", r.step)),
-            started: r.started_at.with_timezone(&zone).format("%H:%M").to_string(),
+            started: super::dates::time(t, r.started_at, zone),
             by: r.by.clone(),
             minutes: match (r.instant, r.finished_at) {
                 (true, _) => "—".to_owned(),
@@ -311,7 +311,7 @@ fn current_visit(
         elapsed_minutes: elapsed,
         standard_minutes: standard,
         timer_class,
-        step_started: started.with_timezone(&zone).format("%H:%M").to_string(),
+        step_started: super::dates::time(t, started, zone),
         steps,
     }
 }

@@ -11,8 +11,7 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use loket_domain::auth::Permission;
 use loket_domain::form::FormInput;
-use loket_domain::guest_book::VisitorInput;
-use loket_domain::guest_book::VisitorRole;
+use loket_domain::guest_book::{Contact, Visitor, VisitorInput, VisitorRole};
 use loket_domain::office::office_day;
 use loket_domain::settings::OfficeSettings;
 use loket_domain::{FieldErrors, Refused, Status, Visit};
@@ -92,6 +91,10 @@ pub struct EntryForm {
     pub tender_code: String,
     #[serde(default)]
     pub priority_lane: Option<String>,
+    /// *Cari pengunjung lama*: look up the visitor by the phone or e-mail typed, instead of
+    /// opening the visit.
+    #[serde(default)]
+    pub lookup: Option<String>,
 }
 
 impl EntryForm {
@@ -109,6 +112,24 @@ impl EntryForm {
             spse_user_id: s(&v.form.spse_user_id),
             tender_code: s(&v.form.tender_code),
             priority_lane: v.queue.priority_lane.then(|| "on".to_owned()),
+            lookup: None,
+        }
+    }
+
+    /// Takes over a returning visitor's guest book data into the fields left empty; what was
+    /// typed stays as typed.
+    fn take_over(&mut self, visitor: &Visitor) {
+        let fill = |field: &mut String, value: &Option<String>| {
+            if let Some(v) = value.as_ref().filter(|_| field.trim().is_empty()) {
+                *field = v.clone();
+            }
+        };
+        fill(&mut self.name, &visitor.name);
+        fill(&mut self.organization, &visitor.organization);
+        fill(&mut self.phone, &visitor.phone);
+        fill(&mut self.email, &visitor.email);
+        if self.role.is_empty() {
+            self.role = visitor.role.map(role_code).unwrap_or_default();
         }
     }
 
@@ -216,6 +237,8 @@ pub struct FrontOfficePage {
     pub kiosk: Vec<GuestRow>,
     pub fields: Vec<FieldView>,
     pub error: Option<String>,
+    /// What the returning-visitor lookup found, or that it found nobody.
+    pub notice: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -227,7 +250,7 @@ pub struct SearchQuery {
 fn row(v: &Visit, t: Tr, settings: &OfficeSettings) -> GuestRow {
     GuestRow {
         id: v.id.clone(),
-        time: v.created_at.with_timezone(&settings.zone()).format("%H:%M").to_string(),
+        time: super::dates::time(t, v.created_at, settings.zone()),
         reference: v.reference.clone(),
         name: v.visitor.name.clone().unwrap_or_default(),
         number: v.queue.number.clone().unwrap_or_default(),
@@ -264,12 +287,15 @@ async fn guest_book(
         .map(|v| row(v, t, &settings))
         .collect();
     Ok(FrontOfficePage {
-        page: Frame::staff(state, staff, "front-office-title", "/front-office").await?,
+        page: Frame::staff(state, staff, "front-office-title", "/front-office")
+            .await?
+            .with_script("/assets/front-office.js"),
         q,
         guests,
         kiosk,
         fields: fields(t, typed, errors, &settings, false),
         error,
+        notice: None,
     })
 }
 
@@ -281,6 +307,9 @@ pub async fn page(State(state): State<AppState>, staff: PageStaff, Query(q): Que
 /// Steps 1-2: a guest book entry; then on to its consultation form.
 pub async fn open(State(state): State<AppState>, PageForm { staff, form }: PageForm<EntryForm>) -> PageResult {
     staff.require(Permission::FrontOffice)?;
+    if form.lookup.is_some() {
+        return look_up(&state, &staff, form).await;
+    }
     let mut errors = FieldErrors::default();
     let visitor = form.visitor(&mut errors);
     let opened = if errors.is_empty() {
@@ -297,6 +326,35 @@ pub async fn open(State(state): State<AppState>, PageForm { staff, form }: PageF
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
     }
+}
+
+/// *Cari pengunjung lama*: the last visit of the phone number (else the e-mail) typed fills the
+/// fields left empty; the form comes back to be checked and opened.
+async fn look_up(state: &AppState, staff: &PageStaff, mut form: EntryForm) -> PageResult {
+    let t = staff.tr();
+    let by_email = form.phone.trim().is_empty() && !form.email.trim().is_empty();
+    let typed = if by_email { form.email.clone() } else { form.phone.clone() };
+    let mut errors = BTreeMap::new();
+    let (notice, error) = match Contact::parse(&typed) {
+        None => {
+            let field = if by_email { "visitor.email" } else { "visitor.phone" };
+            errors.insert(field.to_owned(), if typed.trim().is_empty() { "missing" } else { "invalid" }.to_owned());
+            (None, Some(t.get("lookup-needs-contact")))
+        }
+        Some(contact) => match state.store.last_visit_by_contact(&contact).await? {
+            Some(visit) => {
+                form.take_over(&visit.visitor);
+                let zone = state.store.settings().await?.zone();
+                let when = super::dates::date_time(t, visit.created_at, zone);
+                (Some(t.with2("lookup-found", "reference", &visit.reference, "when", when)), None)
+            }
+            None => (Some(t.get("lookup-none")), None),
+        },
+    };
+    form.lookup = None;
+    let mut page = guest_book(state, staff, String::new(), &form, &errors, error).await?;
+    page.notice = notice;
+    Ok(page.into_response())
 }
 
 /// A refusal as the sentence at the top of the form and the problem of each field.

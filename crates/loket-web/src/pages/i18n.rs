@@ -113,6 +113,15 @@ impl Tr {
         self.format(key, Some(&args))
     }
 
+    /// The text of `key` with any number of arguments.
+    pub fn args(&self, key: &str, args: &[(&str, String)]) -> String {
+        let mut fluent = FluentArgs::new();
+        for (name, value) in args {
+            fluent.set((*name).to_owned(), FluentValue::from(value.clone()));
+        }
+        self.format(key, Some(&fluent))
+    }
+
     /// Whether the catalogue has `key` (field messages fall back to a general one).
     pub fn has(&self, key: &str) -> bool {
         let catalogue = catalogue();

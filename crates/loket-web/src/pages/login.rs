@@ -1,23 +1,21 @@
 //! Sign-in, sign-out, the start page that sends each role to its screen, changing one's own
 //! password, and the language switch. Sign-in is throttled by the same counters as the API's.
 
-use std::time::Instant;
-
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{AppendHeaders, IntoResponse, Response};
-use chrono::Duration;
 use serde::Deserialize;
 
 use super::i18n::{Lang, Tr};
 use super::session::{self, LANG_COOKIE, LOGIN_COOKIE, MaybeStaff, PageForm, PageStaff, SESSION_COOKIE};
 use super::{Frame, PageError, PageResult, see_other};
 use crate::AppState;
-use crate::api::auth::{dummy_hash, verify};
-use crate::extract::{ClientIp, token_hash};
+use crate::api::auth::verify;
+use crate::extract::ClientIp;
+use crate::signin::{self, SignInRefused};
 
 /// `/`: a signed-in user to their role's screen, anyone else to `/login`.
 pub async fn home(MaybeStaff(staff): MaybeStaff) -> Response {
@@ -78,49 +76,43 @@ pub async fn submit(
     }
     let form: LoginForm = serde_urlencoded::from_bytes(&body).map_err(|_| PageError::BadForm(lang))?;
     let username = form.username.trim().to_owned();
-    let user_key = username.to_lowercase();
-    let address_key = ip.to_string();
-    let limits = &state.limiters;
-    let started = Instant::now();
-    // As in the API: each attempt counts before the slow check; a good one gives it back.
     let throttled = |wait: std::time::Duration| {
         let minutes = wait.as_secs().div_ceil(60).max(1);
         t.with("login-throttled", "minutes", minutes)
     };
-    if let Err(wait) = limits.login_user.hit(&user_key, started) {
-        return Ok(login_page(&state, &headers, username, Some(throttled(wait))).await);
-    }
-    if let Err(wait) = limits.login_address.hit(&address_key, started) {
-        limits.login_user.refund(&user_key);
-        return Ok(login_page(&state, &headers, username, Some(throttled(wait))).await);
-    }
-    let record = state.store.user(&username).await?;
-    let hash = record.as_ref().map(|r| r.password_hash.clone()).unwrap_or_else(|| dummy_hash().to_owned());
-    let valid = verify(form.password, hash).await;
-    let Some(record) = record.filter(|r| valid && !r.user.disabled) else {
-        tracing::info!(username = ?user_key, address = %address_key, "page sign-in refused");
-        return Ok(login_page(&state, &headers, username, Some(t.get("login-invalid"))).await);
+    let signed_in = match signin::sign_in(&state, &username, form.password, ip).await {
+        Ok(s) => s,
+        Err(SignInRefused::Throttled(wait)) => {
+            return Ok(login_page(&state, &headers, username, Some(throttled(wait))).await);
+        }
+        Err(SignInRefused::Invalid) => {
+            return Ok(login_page(&state, &headers, username, Some(t.get("login-invalid"))).await);
+        }
+        Err(SignInRefused::Store(e)) => return Err(e.into()),
     };
-    limits.login_user.clear(&user_key);
-    limits.login_address.refund(&address_key);
-    let cookie = start_session(&state, &headers, &record.user.username).await?;
-    tracing::info!(username = ?record.user.username, "signed in to the pages");
+    let cookie = session_cookie(&state, &headers, &signed_in.token).await?;
     let gone = session::set_cookie(LOGIN_COOKIE, "", 0, session::behind_https(&headers));
-    Ok((AppendHeaders([cookie, gone]), see_other(super::session::home(&record.user.roles))).into_response())
+    Ok((AppendHeaders([cookie, gone]), see_other(super::session::home(&signed_in.user.roles))).into_response())
 }
 
-/// A new session for `username`, stored by its hash; returns the cookie that carries it.
+/// The cookie that carries a session token, for as long as the session lasts.
+async fn session_cookie(
+    state: &AppState,
+    headers: &HeaderMap,
+    token: &str,
+) -> Result<(axum::http::HeaderName, axum::http::HeaderValue), PageError> {
+    let minutes = i64::from(state.store.settings().await?.office.session_minutes);
+    Ok(session::set_cookie(SESSION_COOKIE, token, minutes * 60, session::behind_https(headers)))
+}
+
+/// A new session for `username`; returns the cookie that carries it.
 async fn start_session(
     state: &AppState,
     headers: &HeaderMap,
     username: &str,
 ) -> Result<(axum::http::HeaderName, axum::http::HeaderValue), PageError> {
-    let token = new_token();
-    let now = state.now();
-    let settings = state.store.settings().await?;
-    let minutes = i64::from(settings.office.session_minutes);
-    state.store.add_session(&token_hash(&token), username, now, now + Duration::minutes(minutes)).await?;
-    Ok(session::set_cookie(SESSION_COOKIE, &token, minutes * 60, session::behind_https(headers)))
+    let (token, _) = signin::start_session(state, username).await?;
+    session_cookie(state, headers, &token).await
 }
 
 #[derive(Deserialize)]
@@ -201,11 +193,29 @@ pub struct Back {
     next: Option<String>,
 }
 
-/// Switches the language (a cookie for a year) and goes back to the page it came from.
+/// Only a path of this site: never `//elsewhere` or a full address.
+fn local_path(next: Option<String>) -> String {
+    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\')).unwrap_or_else(|| "/".to_owned())
+}
+
+/// Switches the language of a browser not signed in (a cookie for a year) and goes back to the
+/// page it came from.
 pub async fn language(Path(code): Path<String>, Query(back): Query<Back>, headers: HeaderMap) -> Response {
     let lang = Lang::parse(&code).unwrap_or_default();
-    // Only a path of this site: never `//elsewhere` or a full address.
-    let next = back.next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'));
     let cookie = session::set_cookie(LANG_COOKIE, lang.code(), 365 * 24 * 3600, session::behind_https(&headers));
-    ([cookie], see_other(next.as_deref().unwrap_or("/"))).into_response()
+    ([cookie], see_other(&local_path(back.next))).into_response()
+}
+
+/// Switches a signed-in user's language: stored with the user (so it follows them to any
+/// desk, and wins over the browser's cookie), and in the cookie for the sign-in page.
+pub async fn set_language(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    headers: HeaderMap,
+    PageForm { staff, form }: PageForm<Back>,
+) -> PageResult {
+    let lang = Lang::parse(&code).ok_or(PageError::NotFound(staff.lang))?;
+    state.store.set_language(&staff.user.username, lang.code()).await?;
+    let cookie = session::set_cookie(LANG_COOKIE, lang.code(), 365 * 24 * 3600, session::behind_https(&headers));
+    Ok(([cookie], see_other(&local_path(form.next))).into_response())
 }

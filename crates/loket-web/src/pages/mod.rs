@@ -17,13 +17,18 @@ use crate::AppState;
 use crate::error::ApiError;
 
 pub mod admin;
+pub mod admin_user;
 pub mod assets;
 pub mod counter;
+pub mod dates;
 pub mod front_office;
 pub mod i18n;
 pub mod login;
+pub mod office_settings;
 pub mod report;
 pub mod session;
+pub mod setting_forms;
+pub mod setting_lists;
 pub mod settings;
 pub mod supervisor;
 
@@ -37,7 +42,7 @@ pub fn router() -> Router<AppState> {
         .route("/login", get(login::form).post(login::submit))
         .route("/logout", post(login::logout))
         .route("/password", get(login::password_form).post(login::password_submit))
-        .route("/language/{code}", get(login::language))
+        .route("/language/{code}", get(login::language).post(login::set_language))
         .route("/front-office", get(front_office::page))
         .route("/front-office/visits", post(front_office::open))
         .route("/front-office/visits/{id}", get(front_office::visit).post(front_office::check))
@@ -48,8 +53,16 @@ pub fn router() -> Router<AppState> {
         .route("/supervisor", get(supervisor::page))
         .route("/supervisor/report", get(report::page))
         .route("/supervisor/time-standards", get(settings::page).post(settings::save))
+        .route("/supervisor/settings/office", get(office_settings::office).post(office_settings::save_office))
+        .route(
+            "/supervisor/settings/form-fields",
+            get(office_settings::form_fields).post(office_settings::save_form_fields),
+        )
+        .route("/supervisor/settings/priorities", get(setting_lists::priorities).post(setting_lists::save_priorities))
+        .route("/supervisor/settings/desks", get(setting_lists::desks).post(setting_lists::save_desks))
         .route("/admin", get(admin::page))
         .route("/admin/users", post(admin::create))
+        .route("/admin/users/{username}", get(admin_user::page).post(admin_user::save))
         .route("/admin/users/{username}/password", post(admin::reset_password))
         .route("/admin/users/{username}/disabled", post(admin::set_disabled))
         .route("/assets/{name}", get(assets::serve))
@@ -90,6 +103,10 @@ pub struct Frame {
     pub user_name: Option<String>,
     pub csrf: String,
     pub nav: Vec<NavLink>,
+    /// The page's address, to come back to after switching the language.
+    pub here: String,
+    /// Today in the office's zone (`Sabtu, 28 November 2026`), for staff pages.
+    pub today: String,
     /// The screen's scripts, in order (`/assets/live.js`, `/assets/counter.js`).
     pub scripts: Vec<&'static str>,
 }
@@ -98,7 +115,9 @@ impl Frame {
     /// The frame of a page for a signed-in staff member; `here` is the page's address.
     pub async fn staff(state: &AppState, staff: &PageStaff, title_key: &str, here: &str) -> Result<Frame, PageError> {
         let t = staff.tr();
-        let office_name = office_name(state).await;
+        let settings = state.store.settings().await?;
+        let office_name = settings.office.office_name.clone();
+        let today = dates::date(t, loket_domain::office::office_day(state.now(), settings.zone()));
         let screens = [
             ("/front-office", "nav-front-office", Permission::FrontOffice),
             ("/counter", "nav-counter", Permission::Helpdesk),
@@ -119,6 +138,8 @@ impl Frame {
             user_name: Some(staff.user.full_name.clone()),
             csrf: staff.csrf.clone(),
             nav,
+            here: here.to_owned(),
+            today,
             scripts: Vec::new(),
         })
     }
@@ -134,6 +155,8 @@ impl Frame {
             user_name: None,
             csrf: String::new(),
             nav: Vec::new(),
+            here: "/".to_owned(),
+            today: String::new(),
             scripts: Vec::new(),
         }
     }
@@ -163,6 +186,7 @@ pub fn refusal_key(r: &Refused) -> &'static str {
         Refused::FormIncomplete(_) => "error-form-incomplete",
         Refused::Validation(_) => "error-validation",
         Refused::InUse(_) => "error-in-use",
+        Refused::LastAdmin => "error-last-admin",
     }
 }
 

@@ -66,6 +66,8 @@ pub struct ReportPage {
     pub bar_width: u32,
     pub waiting: String,
     pub visits: u64,
+    /// The office days covered, as words (`Sabtu, 28 November 2026`).
+    pub period: String,
 }
 
 fn minutes(v: Option<f64>) -> String {
@@ -145,6 +147,11 @@ pub async fn page(State(state): State<AppState>, staff: PageStaff, Query(q): Que
         bar_width: BAR_WIDTH,
         waiting: t.with2("report-waiting", "count", summary.waiting.count, "avg", minutes(summary.waiting.avg_minutes)),
         visits: summary.outcomes.visits,
+        period: if from == to {
+            super::dates::date(t, from)
+        } else {
+            format!("{} – {}", super::dates::date(t, from), super::dates::date(t, to))
+        },
     };
     let status = if page.error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     Ok((status, page).into_response())

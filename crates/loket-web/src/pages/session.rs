@@ -131,7 +131,11 @@ async fn page_staff(parts: &Parts, state: &AppState) -> Result<Option<PageStaff>
     let Some(token) = session_token(&parts.headers) else { return Ok(None) };
     let hash = token_hash(token);
     let user = state.store.session_user(&hash, state.now()).await.map_err(|e| PageError::from(ApiError::from(e)))?;
-    Ok(user.map(|user| PageStaff { user, token_hash: hash, csrf: csrf_token(token), lang: lang(&parts.headers) }))
+    // A signed-in user's own choice wins over the browser's cookie.
+    Ok(user.map(|user| {
+        let lang = user.language.as_deref().and_then(Lang::parse).unwrap_or_else(|| lang(&parts.headers));
+        PageStaff { user, token_hash: hash, csrf: csrf_token(token), lang }
+    }))
 }
 
 impl FromRequestParts<AppState> for PageStaff {
@@ -184,10 +188,10 @@ pub fn form_token_matches(body: &[u8], expected: &str) -> bool {
     pairs.iter().any(|(k, v)| k == CSRF_FIELD && same(v, expected))
 }
 
-/// The staff member of the staff event stream: by bearer token as in the API, or by the page
-/// session cookie, so that a screen's script can open it with EventSource. Only the stream (a
-/// GET that changes nothing) takes the cookie; API calls that change something keep needing the
-/// bearer token, so no other site can make a browser send them.
+/// The staff member of the staff event stream and of the returning-visitor lookup: by bearer
+/// token as in the API, or by the page session cookie, so that a screen's script can ask them
+/// (EventSource, fetch). Only these GETs, which change nothing, take the cookie; API calls that
+/// change something keep needing the bearer token, so no other site can make a browser send them.
 pub struct StreamStaff(pub Staff);
 
 impl FromRequestParts<AppState> for StreamStaff {

@@ -33,6 +33,7 @@ pub struct StandardRow {
 #[template(path = "time_standards.html")]
 pub struct TimeStandardsPage {
     pub page: Frame,
+    pub links: Vec<super::NavLink>,
     pub rows: Vec<StandardRow>,
     pub error: Option<String>,
     pub saved: bool,
@@ -41,7 +42,7 @@ pub struct TimeStandardsPage {
 #[derive(Deserialize, Default)]
 pub struct SavedQuery {
     #[serde(default)]
-    saved: Option<String>,
+    pub saved: Option<String>,
 }
 
 async fn build(
@@ -63,6 +64,7 @@ async fn build(
         .collect();
     Ok(TimeStandardsPage {
         page: Frame::staff(state, staff, "time-standards-title", "/supervisor").await?,
+        links: super::setting_forms::settings_links(t, "/supervisor/time-standards"),
         rows,
         error,
         saved,

@@ -62,10 +62,7 @@ pub async fn page(State(state): State<AppState>, staff: PageStaff) -> PageResult
                 number: visit.and_then(|v| v.queue.number.clone()).unwrap_or_else(|| "—".to_owned()),
                 status: visit.map(|v| status_text(t, v.status)).unwrap_or_else(|| t.get("supervisor-counter-free")),
                 by: visit.and_then(|v| v.history.last()).map(|e| e.by.clone()).unwrap_or_default(),
-                since: running
-                    .as_ref()
-                    .map(|s| s.started_at.with_timezone(&zone).format("%H:%M").to_string())
-                    .unwrap_or_default(),
+                since: running.as_ref().map(|s| super::dates::time(t, s.started_at, zone)).unwrap_or_default(),
                 over: running.is_some_and(|s| {
                     s.standard_minutes.is_some_and(|m| (now - s.started_at).num_minutes() >= i64::from(m))
                 }),

@@ -9,6 +9,8 @@ mod errors;
 mod front_office;
 mod helpdesk;
 mod pages;
+mod returning;
+mod setting_pages;
 mod settings;
 mod standards;
 mod strict;
@@ -130,6 +132,14 @@ on_both_backends!(
         pages::the_front_office_cancels_a_visit_with_a_reason,
         pages::the_report_shows_a_changed_time_standard_and_draws_its_chart,
         pages::a_bad_time_standard_keeps_the_form_and_saves_nothing,
+        setting_pages::a_bad_service_keeps_the_form_and_saves_nothing,
+        returning::the_front_office_takes_over_a_returning_visitors_data,
+        pages::the_admin_changes_roles_and_the_last_admin_keeps_the_role,
+        pages::a_users_language_is_stored_with_the_user_and_wins_over_the_cookie,
+        returning::the_lookup_endpoint_needs_the_front_office,
+        setting_pages::a_service_with_visits_in_line_cannot_be_removed,
+        setting_pages::the_office_page_saves_all_or_nothing,
+        setting_pages::the_priority_table_and_the_required_fields_have_pages,
     ],
     backends: [
         pages::too_many_attempts_say_how_long_to_wait,

@@ -11,32 +11,32 @@ use reqwest::header::{HeaderMap, LOCATION, SET_COOKIE};
 use crate::support::{Backend, PASSWORD, TestApp, id, spawn_app_with};
 
 /// A browser in miniature: keeps cookies, does not follow redirects.
-struct Browser<'a> {
+pub(crate) struct Browser<'a> {
     app: &'a TestApp,
     http: reqwest::Client,
     cookies: BTreeMap<String, String>,
 }
 
-struct Page {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: String,
+pub(crate) struct Page {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
 }
 
 impl Page {
-    fn location(&self) -> &str {
+    pub(crate) fn location(&self) -> &str {
         self.headers.get(LOCATION).and_then(|v| v.to_str().ok()).unwrap_or_default()
     }
 
     /// The value of the first hidden `_csrf` field.
-    fn csrf(&self) -> String {
+    pub(crate) fn csrf(&self) -> String {
         let at = self.body.find("name=\"_csrf\" value=\"").expect("a CSRF field") + "name=\"_csrf\" value=\"".len();
         self.body[at..].split('"').next().unwrap_or_default().to_owned()
     }
 }
 
 impl<'a> Browser<'a> {
-    fn new(app: &'a TestApp) -> Browser<'a> {
+    pub(crate) fn new(app: &'a TestApp) -> Browser<'a> {
         let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
         Browser { app, http, cookies: BTreeMap::new() }
     }
@@ -58,17 +58,17 @@ impl<'a> Browser<'a> {
         Page { status: res.status(), headers: res.headers().clone(), body: res.text().await.expect("body") }
     }
 
-    async fn get(&mut self, path: &str) -> Page {
+    pub(crate) async fn get(&mut self, path: &str) -> Page {
         let req = self.http.get(self.app.url(path));
         self.send(req).await
     }
 
-    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
+    pub(crate) async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
         let req = self.http.post(self.app.url(path)).form(form);
         self.send(req).await
     }
 
-    async fn sign_in(&mut self, username: &str, password: &str) -> Page {
+    pub(crate) async fn sign_in(&mut self, username: &str, password: &str) -> Page {
         let login = self.get("/login").await;
         assert_eq!(login.status, 200);
         let token = login.csrf();
@@ -533,4 +533,86 @@ pub async fn a_bad_time_standard_keeps_the_form_and_saves_nothing(app: TestApp) 
     assert_eq!(good.location(), "/supervisor/time-standards?saved=1");
     let report = b.get("/supervisor/report").await;
     assert!(report.body.contains("<tr><td>9</td><td>47 menit</td>"), "{}", report.body);
+}
+
+pub async fn the_admin_changes_roles_and_the_last_admin_keeps_the_role(app: TestApp) {
+    user(&app, "ad", &[Role::Admin]).await;
+    let ad_token = app.staff("ad2", &[Role::Helpdesk]).await;
+    user(&app, "rina", &[Role::Helpdesk]).await;
+    let mut b = Browser::new(&app);
+    b.sign_in("ad", PASSWORD).await;
+    let admin = b.get("/admin").await;
+    assert!(admin.body.contains("href=\"/admin/users/rina\""), "{}", admin.body);
+    let edit = b.get("/admin/users/rina").await;
+    assert_eq!(edit.status, 200);
+    assert!(edit.body.contains("name=\"role\" value=\"helpdesk\" checked"), "{}", edit.body);
+    let csrf = edit.csrf();
+    let bad = b.post("/admin/users/rina", &[("_csrf", &csrf), ("full_name", "Rina\u{202E} Wati")]).await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.body.contains("id=\"full-name-error\"") && bad.body.contains("id=\"roles-error\""), "{}", bad.body);
+    let saved = b
+        .post(
+            "/admin/users/rina",
+            &[("_csrf", &csrf), ("full_name", "Rina Wati"), ("role", "front_office"), ("role", "helpdesk")],
+        )
+        .await;
+    assert_eq!(saved.location(), "/admin?done=changed");
+    let mut rina = Browser::new(&app);
+    assert_eq!(rina.sign_in("rina", PASSWORD).await.location(), "/front-office", "the new role is her first screen");
+    // The only admin may not drop the admin role, nor be disabled by the command of another.
+    let last = b.post("/admin/users/ad", &[("_csrf", &csrf), ("full_name", "Admin"), ("role", "supervisor")]).await;
+    assert_eq!(last.status, 409);
+    assert!(last.body.contains("Admin aktif terakhir tidak boleh kehilangan peran admin"), "{}", last.body);
+    assert!(last.body.contains("name=\"role\" value=\"supervisor\" checked"), "what was ticked stays");
+    assert_eq!(b.get("/admin").await.status, 200, "still an admin");
+    // The API: admins only; a second admin lets the first one go.
+    let ad = app.staff("boss", &[Role::Admin]).await;
+    app.put(&ad_token, "/api/v1/users/rina", serde_json::json!({"full_name": "R", "roles": ["helpdesk"]}))
+        .await
+        .error(403, "forbidden");
+    app.put(&ad, "/api/v1/users/nobody", serde_json::json!({"full_name": "N", "roles": ["helpdesk"]}))
+        .await
+        .error(404, "not_found");
+    let invalid = app
+        .put(&ad, "/api/v1/users/rina", serde_json::json!({"full_name": " ", "roles": []}))
+        .await
+        .error(422, "validation");
+    assert_eq!(invalid["fields"], serde_json::json!({"full_name": "missing", "roles": "missing"}));
+    let changed = app
+        .put(&ad, "/api/v1/users/ad", serde_json::json!({"full_name": "Admin Lama", "roles": ["supervisor"]}))
+        .await
+        .expect(200);
+    assert_eq!(changed["roles"], serde_json::json!(["supervisor"]));
+    app.put(&ad, "/api/v1/users/boss", serde_json::json!({"full_name": "Boss", "roles": ["helpdesk"]}))
+        .await
+        .error(409, "last_admin");
+    assert_eq!(b.get("/admin").await.status, 403, "ad's open sign-in has the new roles at once");
+}
+
+pub async fn a_users_language_is_stored_with_the_user_and_wins_over_the_cookie(app: TestApp) {
+    user(&app, "fo", &[Role::FrontOffice]).await;
+    let mut b = Browser::new(&app);
+    b.get("/language/id").await;
+    b.sign_in("fo", PASSWORD).await;
+    let page = b.get("/front-office").await;
+    assert!(page.body.contains("<html lang=\"id\">"));
+    assert!(page.body.contains("action=\"/language/en\""), "a signed-in user switches with a form");
+    let csrf = page.csrf();
+    assert_eq!(b.post("/language/en", &[("next", "/front-office")]).await.status, 403, "not without the token");
+    let switched = b.post("/language/en", &[("_csrf", &csrf), ("next", "/front-office")]).await;
+    assert_eq!(switched.location(), "/front-office");
+    let english = b.get("/front-office").await;
+    assert!(english.body.contains("<html lang=\"en\">"), "{}", english.body);
+    assert!(english.body.contains("Find a returning visitor"));
+    // At another desk, whose browser says Indonesian, the user's choice wins.
+    let mut other = Browser::new(&app);
+    other.get("/language/id").await;
+    assert!(other.get("/login").await.body.contains("<html lang=\"id\">"), "anonymous pages keep the cookie");
+    other.sign_in("fo", PASSWORD).await;
+    let there = other.get("/front-office").await;
+    assert!(there.body.contains("<html lang=\"en\">"), "the stored choice wins over the cookie");
+    assert!(there.body.contains("Saturday") || there.body.contains("day, "), "dates in English too");
+    let back = b.post("/language/id", &[("_csrf", &csrf), ("next", "//evil.example")]).await;
+    assert_eq!(back.location(), "/", "only paths of this site");
+    assert!(other.get("/front-office").await.body.contains("<html lang=\"id\">"));
 }

@@ -47,6 +47,12 @@ pub async fn json_bodies_must_be_declared_as_json(app: TestApp) {
     assert_eq!(status, 204);
     let (status, _) = raw(&app, "/api/v1/counters/1/call-next", Some(&hd), Some("text/plain"), "{}").await;
     assert_eq!(status, 415);
+    // Empty is JSON's white space only (space, tab, line feed, carriage return): a form feed is
+    // a body that is not JSON.
+    let (status, _) = raw(&app, "/api/v1/counters/1/call-next", Some(&hd), Some("application/json"), " \r\n\t").await;
+    assert_eq!(status, 204);
+    let (status, reply) = raw(&app, "/api/v1/counters/1/call-next", Some(&hd), Some("application/json"), "\x0c").await;
+    assert_eq!((status, reply["error"].as_str()), (400, Some("bad_request")), "{reply}");
 }
 
 pub async fn nothing_may_follow_the_json_value(app: TestApp) {

@@ -89,6 +89,17 @@ async fn staff_accounts_are_managed_from_the_command_line() {
     assert!(ok && out.contains("(disabled)"));
     let (ok, _, err) = run(&["user", "disable", "nobody", "--database", &db], None).await;
     assert!(!ok && err.contains("no user nobody"));
+    let (ok, out, err) =
+        run(&["user", "set", "rina", "--role", "supervisor", "--full-name", "Rina W.", "--database", &db], None).await;
+    assert!(ok && out.contains("Rina W. (supervisor)"), "{out}{err}");
+    let (ok, _, err) = run(&["user", "add", "boss", "--role", "admin", "--database", &db], Some("rahasia-123")).await;
+    assert!(ok, "{err}");
+    let (ok, _, err) = run(&["user", "set", "boss", "--role", "supervisor", "--database", &db], None).await;
+    assert!(!ok && err.contains("last enabled admin"), "{err}");
+    let (ok, _, err) = run(&["user", "disable", "boss", "--database", &db], None).await;
+    assert!(!ok && err.contains("last enabled admin"), "{err}");
+    let (ok, _, err) = run(&["user", "set", "nobody", "--role", "helpdesk", "--database", &db], None).await;
+    assert!(!ok && err.contains("no user nobody"), "{err}");
     server.child.kill().await.expect("kill");
 }
 

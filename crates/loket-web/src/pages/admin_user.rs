@@ -1,0 +1,105 @@
+//! The admin changes an existing user's full name and roles. The last enabled admin keeps the
+//! admin role: the refusal is said on the page, and what was ticked stays.
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use loket_domain::Refused;
+use loket_domain::auth::{Permission, Role, parse_full_name, parse_roles};
+use loket_store::StoreError;
+
+use super::admin::RoleChoice;
+use super::session::{PageForm, PageStaff};
+use super::setting_forms::reason_text;
+use super::{Frame, PageError, PageResult, see_other};
+use crate::AppState;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "admin_user.html")]
+pub struct UserPage {
+    pub page: Frame,
+    pub username: String,
+    pub full_name: String,
+    pub roles: Vec<RoleChoice>,
+    pub error: Option<String>,
+    pub field_errors: BTreeMap<String, String>,
+}
+
+impl UserPage {
+    pub fn field_error(&self, name: &str) -> Option<&str> {
+        self.field_errors.get(name).map(String::as_str)
+    }
+}
+
+async fn build(
+    state: &AppState,
+    staff: &PageStaff,
+    username: &str,
+    full_name: String,
+    roles: &[Role],
+    error: Option<String>,
+    field_errors: BTreeMap<String, String>,
+) -> Result<UserPage, PageError> {
+    let t = staff.tr();
+    let mut page = Frame::staff(state, staff, "admin-user-title", "/admin").await?;
+    page.title = t.with("admin-user-title-of", "user", username);
+    Ok(UserPage {
+        page,
+        username: username.to_owned(),
+        full_name,
+        roles: Role::ALL
+            .into_iter()
+            .map(|r| RoleChoice {
+                value: r.as_str(),
+                label: t.get(&format!("role-{}", r.as_str().replace('_', "-"))),
+                checked: roles.contains(&r),
+            })
+            .collect(),
+        error,
+        field_errors,
+    })
+}
+
+pub async fn page(State(state): State<AppState>, staff: PageStaff, Path(username): Path<String>) -> PageResult {
+    staff.require(Permission::ManageUsers)?;
+    let user = state.store.user(&username).await?.ok_or(PageError::NotFound(staff.lang))?.user;
+    let page = build(&state, &staff, &user.username, user.full_name, &user.roles, None, BTreeMap::new()).await?;
+    Ok(page.into_response())
+}
+
+/// Saves the full name and the roles ticked (`full_name`, one `role` field per role).
+pub async fn save(
+    State(state): State<AppState>,
+    Path(username): Path<String>,
+    PageForm { staff, form }: PageForm<Vec<(String, String)>>,
+) -> PageResult {
+    staff.require(Permission::ManageUsers)?;
+    let t = staff.tr();
+    let typed_name = form.iter().find(|(k, _)| k == "full_name").map(|(_, v)| v.clone()).unwrap_or_default();
+    let typed_roles: Vec<Role> = form.iter().filter(|(k, _)| k == "role").filter_map(|(_, v)| Role::parse(v)).collect();
+    let mut field_errors = BTreeMap::new();
+    let (name, roles) = (parse_full_name(&typed_name), parse_roles(&typed_roles));
+    for errors in [name.as_ref().err(), roles.as_ref().err()].into_iter().flatten() {
+        for (k, v) in &errors.0 {
+            field_errors.insert(k.clone(), reason_text(t, v));
+        }
+    }
+    let (status, error) = match (name, roles) {
+        (Ok(name), Ok(roles)) => match state.store.change_user(&username, &name, &roles).await {
+            Ok(Some(_)) => {
+                tracing::info!(?username, ?roles, by = ?staff.user.username, "user changed");
+                return Ok(see_other("/admin?done=changed"));
+            }
+            Ok(None) => return Err(PageError::NotFound(staff.lang)),
+            Err(StoreError::Refused(Refused::LastAdmin)) => (StatusCode::CONFLICT, t.get("error-last-admin")),
+            Err(e) => return Err(e.into()),
+        },
+        _ => (StatusCode::UNPROCESSABLE_ENTITY, t.get("error-validation")),
+    };
+    let page = build(&state, &staff, &username, typed_name, &typed_roles, Some(error), field_errors).await?;
+    Ok((status, page).into_response())
+}

@@ -1,0 +1,237 @@
+//! The office's own settings: its name, time zone, closing time, the calling policy
+//! (`returns_after_skip`), sign-in lifetime, archive numbers and the LKPP address; and the fields
+//! a complete consultation form needs (SOP step 4).
+
+use std::collections::BTreeMap;
+
+use axum::extract::{Query, State};
+use axum::response::IntoResponse;
+use chrono::NaiveTime;
+use loket_domain::auth::Permission;
+use loket_domain::form::REQUIRABLE_FIELDS;
+use loket_domain::office::ZONES;
+use loket_domain::settings::{OfficeProfile, SettingsChange};
+use serde::Deserialize;
+
+use super::front_office::{Choice, FieldView};
+use super::i18n::Tr;
+use super::session::{PageForm, PageStaff};
+use super::setting_forms::{CheckGroup, CheckView, Saved, SettingsFormPage, number, reason_text, respond, save};
+use super::settings::SavedQuery;
+use super::{PageError, PageResult};
+use crate::AppState;
+
+const OFFICE: &str = "/supervisor/settings/office";
+const FORM_FIELDS: &str = "/supervisor/settings/form-fields";
+
+/// What the office form posts, every value as typed.
+#[derive(Deserialize, Default, Clone)]
+pub struct OfficeForm {
+    #[serde(default)]
+    office_name: String,
+    #[serde(default)]
+    time_zone: String,
+    #[serde(default)]
+    closing_time: String,
+    #[serde(rename = "calling.returns_after_skip", default)]
+    returns_after_skip: String,
+    #[serde(default)]
+    session_minutes: String,
+    #[serde(default)]
+    archive_pattern: String,
+    #[serde(default)]
+    lkpp_email: String,
+}
+
+impl OfficeForm {
+    fn of(p: &OfficeProfile) -> OfficeForm {
+        OfficeForm {
+            office_name: p.office_name.clone(),
+            time_zone: p.time_zone.clone(),
+            closing_time: p.closing_time.map(|c| c.format("%H:%M").to_string()).unwrap_or_default(),
+            returns_after_skip: p.calling.returns_after_skip.to_string(),
+            session_minutes: p.session_minutes.to_string(),
+            archive_pattern: p.archive_pattern.clone(),
+            lkpp_email: p.lkpp_email.clone(),
+        }
+    }
+}
+
+/// A closing time as typed: `16:00` or `16:00:00`; empty is none (the day ends at midnight).
+pub fn parse_closing_time(typed: &str) -> Result<Option<NaiveTime>, chrono::ParseError> {
+    match typed.trim() {
+        "" => Ok(None),
+        s => NaiveTime::parse_from_str(s, "%H:%M")
+            .or_else(|_| NaiveTime::parse_from_str(s, "%H:%M:%S"))
+            .or_else(|_| NaiveTime::parse_from_str(s, "%H.%M"))
+            .map(Some),
+    }
+}
+
+fn office_fields(t: Tr, typed: &OfficeForm, errors: &BTreeMap<String, String>) -> Vec<FieldView> {
+    let field = |name: &'static str, kind: &'static str, value: &str, options: Vec<Choice>| FieldView {
+        name,
+        id: name.replace(['.', '_'], "-"),
+        label: t.get(&format!("settings-field-{}", name.replace(['.', '_'], "-"))),
+        kind,
+        value: value.to_owned(),
+        required: false,
+        error: errors.get(name).map(|reason| reason_text(t, reason)),
+        options,
+        autocomplete: "off",
+    };
+    let zones = ZONES
+        .iter()
+        .map(|z| Choice {
+            value: (*z).to_owned(),
+            label: t.get(&format!("zone-{}", z.replace('/', "-"))),
+            selected: *z == typed.time_zone,
+        })
+        .collect();
+    vec![
+        field("office_name", "text", &typed.office_name, Vec::new()),
+        field("time_zone", "select", "", zones),
+        field("closing_time", "text", &typed.closing_time, Vec::new()),
+        field("calling.returns_after_skip", "text", &typed.returns_after_skip, Vec::new()),
+        field("session_minutes", "text", &typed.session_minutes, Vec::new()),
+        field("archive_pattern", "text", &typed.archive_pattern, Vec::new()),
+        field("lkpp_email", "email", &typed.lkpp_email, Vec::new()),
+    ]
+}
+
+async fn office_page(
+    state: &AppState,
+    staff: &PageStaff,
+    typed: &OfficeForm,
+    errors: &BTreeMap<String, String>,
+    saved: bool,
+) -> Result<SettingsFormPage, PageError> {
+    let mut page = SettingsFormPage::new(state, staff, OFFICE, "settings-office", saved).await?;
+    page.fields = office_fields(staff.tr(), typed, errors);
+    Ok(page)
+}
+
+pub async fn office(State(state): State<AppState>, staff: PageStaff, Query(q): Query<SavedQuery>) -> PageResult {
+    staff.require(Permission::Settings)?;
+    let settings = state.store.settings().await?;
+    let typed = OfficeForm::of(&settings.office);
+    Ok(office_page(&state, &staff, &typed, &BTreeMap::new(), q.saved.is_some()).await?.into_response())
+}
+
+/// Saves the office's own settings; the services and the required fields stay as they are.
+pub async fn save_office(State(state): State<AppState>, PageForm { staff, form }: PageForm<OfficeForm>) -> PageResult {
+    staff.require(Permission::Settings)?;
+    let settings = state.store.settings().await?;
+    let mut errors = BTreeMap::new();
+    let mut profile = settings.office.clone();
+    profile.office_name = form.office_name.trim().to_owned();
+    profile.time_zone = form.time_zone.clone();
+    profile.archive_pattern = form.archive_pattern.trim().to_owned();
+    profile.lkpp_email = form.lkpp_email.trim().to_owned();
+    match parse_closing_time(&form.closing_time) {
+        Ok(closing) => profile.closing_time = closing,
+        Err(_) => {
+            errors.insert("closing_time".to_owned(), "invalid".to_owned());
+        }
+    }
+    for (name, typed, target) in [
+        ("calling.returns_after_skip", &form.returns_after_skip, &mut profile.calling.returns_after_skip),
+        ("session_minutes", &form.session_minutes, &mut profile.session_minutes),
+    ] {
+        let mut bad = false;
+        *target = number(typed, &mut bad);
+        if bad {
+            errors.insert(name.to_owned(), "invalid".to_owned());
+        }
+    }
+    let change = SettingsChange::Office(profile);
+    let in_use = match save(&state, &staff, change, !errors.is_empty(), "office", OFFICE).await? {
+        Saved::Done(response) => return Ok(response),
+        Saved::Invalid(fields) => {
+            for (k, v) in fields.0 {
+                errors.entry(k).or_insert(v);
+            }
+            None
+        }
+        Saved::InUse(stranded) => Some(stranded),
+    };
+    let page = office_page(&state, &staff, &form, &errors, false).await?;
+    respond(page, staff.tr(), in_use.as_ref())
+}
+
+fn form_fields_group(t: Tr, required: &[String], error: Option<String>) -> CheckGroup {
+    CheckGroup {
+        legend: t.get("settings-form-fields-legend"),
+        items: REQUIRABLE_FIELDS
+            .iter()
+            .map(|f| CheckView {
+                name: "required",
+                id: format!("required-{}", f.replace(['.', '_'], "-")),
+                value: (*f).to_owned(),
+                label: t.get(&format!("field-{}", f.replace(['.', '_'], "-"))),
+                checked: required.iter().any(|r| r == f),
+            })
+            .collect(),
+        error,
+    }
+}
+
+async fn form_fields_page(
+    state: &AppState,
+    staff: &PageStaff,
+    required: &[String],
+    error: Option<String>,
+    saved: bool,
+) -> Result<SettingsFormPage, PageError> {
+    let mut page = SettingsFormPage::new(state, staff, FORM_FIELDS, "settings-form-fields", saved).await?;
+    page.checks = Some(form_fields_group(staff.tr(), required, error));
+    Ok(page)
+}
+
+pub async fn form_fields(State(state): State<AppState>, staff: PageStaff, Query(q): Query<SavedQuery>) -> PageResult {
+    staff.require(Permission::Settings)?;
+    let settings = state.store.settings().await?;
+    Ok(form_fields_page(&state, &staff, &settings.office.required_fields, None, q.saved.is_some())
+        .await?
+        .into_response())
+}
+
+/// Saves which fields a complete form needs: the boxes ticked.
+pub async fn save_form_fields(
+    State(state): State<AppState>,
+    PageForm { staff, form }: PageForm<Vec<(String, String)>>,
+) -> PageResult {
+    staff.require(Permission::Settings)?;
+    let required: Vec<String> = form.iter().filter(|(k, _)| k == "required").map(|(_, v)| v.clone()).collect();
+    let mut profile = state.store.settings().await?.office.clone();
+    profile.required_fields = required.clone();
+    let t = staff.tr();
+    let in_use =
+        match save(&state, &staff, SettingsChange::Office(profile), false, "required_fields", FORM_FIELDS).await? {
+            Saved::Done(response) => return Ok(response),
+            Saved::Invalid(fields) => {
+                let error = fields.0.get("required_fields").map(|reason| reason_text(t, reason));
+                let page = form_fields_page(&state, &staff, &required, error, false).await?;
+                return respond(page, t, None);
+            }
+            Saved::InUse(stranded) => stranded,
+        };
+    let page = form_fields_page(&state, &staff, &required, None, false).await?;
+    respond(page, t, Some(&in_use))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_closing_time_is_typed_with_a_colon_or_a_dot() {
+        let four = NaiveTime::from_hms_opt(16, 0, 0);
+        assert_eq!(parse_closing_time("16:00"), Ok(four));
+        assert_eq!(parse_closing_time(" 16.00 "), Ok(four));
+        assert_eq!(parse_closing_time("16:00:00"), Ok(four));
+        assert_eq!(parse_closing_time(""), Ok(None));
+        assert!(parse_closing_time("25:00").is_err());
+        assert!(parse_closing_time("sore").is_err());
+    }
+}

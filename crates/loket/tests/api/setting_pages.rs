@@ -1,0 +1,192 @@
+//! The supervisor's settings pages over HTTP: each saves all or nothing, names a bad value next to
+//! its field, keeps everything typed, and says clearly what is still in use.
+
+use loket_domain::auth::Role;
+use serde_json::json;
+
+use crate::pages::Browser;
+use crate::support::{PASSWORD, TestApp};
+
+async fn supervisor(app: &TestApp) -> (String, Browser<'_>) {
+    let token = app.staff("sv_api", &[Role::Supervisor, Role::FrontOffice]).await;
+    app.staff("sv", &[Role::Supervisor]).await;
+    let mut b = Browser::new(app);
+    b.sign_in("sv", PASSWORD).await;
+    (token, b)
+}
+
+pub async fn a_bad_service_keeps_the_form_and_saves_nothing(app: TestApp) {
+    let (token, mut b) = supervisor(&app).await;
+    let before = app.get(&token, "/api/v1/settings/office").await.expect(200);
+    let counters_before = app.get(&token, "/api/v1/settings/counters").await.expect(200);
+    let page = b.get("/supervisor/settings/desks").await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains("id=\"services-0-code\" name=\"services-0-code\" type=\"text\" value=\"A\""),
+        "{}",
+        page.body
+    );
+    let csrf = page.csrf();
+    let form = [
+        ("_csrf", csrf.as_str()),
+        ("services-0-code", "A"),
+        ("services-0-name", "Konsultasi"),
+        ("services-1-code", "b"),
+        ("services-1-name", "Verifikasi <dokumen>"),
+        ("counters-0-code", "1"),
+        ("counters-0-name", "Loket 1"),
+        ("counters-0-services", "A"),
+        ("counters-1-code", "9"),
+        ("counters-1-name", "Loket 9"),
+        ("counters-1-services", "A, B"),
+    ];
+    let bad = b.post("/supervisor/settings/desks", &form).await;
+    assert_eq!(bad.status, 422, "{}", bad.body);
+    assert!(bad.body.contains("id=\"services-1-code-error\""), "the bad code is named next to it");
+    assert!(bad.body.contains("id=\"counters-1-services-error\""), "B is no service the office has");
+    assert!(bad.body.contains("value=\"b\"") && bad.body.contains("value=\"A, B\""), "what was typed stays");
+    assert!(bad.body.contains("value=\"Verifikasi &#60;dokumen&#62;\""), "and is escaped");
+    assert_eq!(app.get(&token, "/api/v1/settings/office").await.expect(200), before, "nothing half-saved");
+    assert_eq!(app.get(&token, "/api/v1/settings/counters").await.expect(200), counters_before);
+    let mut good = form;
+    good[3] = ("services-1-code", "B");
+    let saved = b.post("/supervisor/settings/desks", &good).await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    assert_eq!(saved.location(), "/supervisor/settings/desks?saved=1");
+    let counters = app.get(&token, "/api/v1/settings/counters").await.expect(200);
+    assert_eq!(
+        counters,
+        json!([{"code": "1", "name": "Loket 1", "services": ["A"]}, {"code": "9", "name": "Loket 9", "services": ["A", "B"]}])
+    );
+    let office = app.get(&token, "/api/v1/settings/office").await.expect(200);
+    assert_eq!(office["services"][1], json!({"code": "B", "name": "Verifikasi <dokumen>"}));
+}
+
+pub async fn a_service_with_visits_in_line_cannot_be_removed(app: TestApp) {
+    let (token, mut b) = supervisor(&app).await;
+    let csrf = b.get("/supervisor/settings/desks").await.csrf();
+    let mut form = vec![
+        ("_csrf", csrf.as_str()),
+        ("services-0-code", "A"),
+        ("services-0-name", "Konsultasi"),
+        ("services-1-code", "B"),
+        ("services-1-name", "Verifikasi"),
+        ("counters-0-code", "1"),
+        ("counters-0-name", "Loket 1"),
+        ("counters-0-services", "A B"),
+    ];
+    assert_eq!(b.post("/supervisor/settings/desks", &form).await.status, 303);
+    let v = app.post(&token, "/api/v1/visits", json!({"visitor": {"name": "Budi"}, "service": "B"})).await.expect(201);
+    let id = crate::support::id(&v);
+    app.put(&token, &format!("/api/v1/visits/{id}/form"), crate::support::complete_form()).await.expect(200);
+    app.post_empty(&token, &format!("/api/v1/visits/{id}/check")).await.expect(200);
+    form.push(("services-1-remove", "on"));
+    form[7] = ("counters-0-services", "A");
+    let refused = b.post("/supervisor/settings/desks", &form).await;
+    assert_eq!(refused.status, 409, "{}", refused.body);
+    assert!(refused.body.contains("masih dipakai kunjungan yang sedang berjalan (layanan B)"), "{}", refused.body);
+    assert!(refused.body.contains("id=\"services-error\""), "the list of services is marked");
+    assert!(refused.body.contains("name=\"services-1-remove\" value=\"on\" checked"), "the tick stays");
+    let office = app.get(&token, "/api/v1/settings/office").await.expect(200);
+    assert_eq!(office["services"].as_array().map(Vec::len), Some(2), "B is still there");
+}
+
+pub async fn the_office_page_saves_all_or_nothing(app: TestApp) {
+    let (token, mut b) = supervisor(&app).await;
+    let page = b.get("/supervisor/settings/office").await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("<option value=\"Asia/Jakarta\" selected>"), "{}", page.body);
+    let csrf = page.csrf();
+    let mut form = vec![
+        ("_csrf", csrf.as_str()),
+        ("office_name", "LPSE Kota Makassar"),
+        ("time_zone", "Asia/Makassar"),
+        ("closing_time", "25:00"),
+        ("calling.returns_after_skip", "0"),
+        ("session_minutes", "480"),
+        ("archive_pattern", "ARS/{yyyy}/{seq}"),
+        ("lkpp_email", "helpdesk@lkpp.go.id"),
+    ];
+    let bad = b.post("/supervisor/settings/office", &form).await;
+    assert_eq!(bad.status, 422, "{}", bad.body);
+    assert!(bad.body.contains("id=\"closing-time-error\""), "{}", bad.body);
+    assert!(bad.body.contains("id=\"calling-returns-after-skip-error\""), "the domain's check, at the same time");
+    assert!(bad.body.contains("value=\"LPSE Kota Makassar\"") && bad.body.contains("value=\"25:00\""));
+    assert!(bad.body.contains("<option value=\"Asia/Makassar\" selected>"), "the choice stays");
+    let office = app.get(&token, "/api/v1/settings/office").await.expect(200);
+    assert_eq!(office["office_name"], "LPSE", "nothing half-saved");
+    form[3] = ("closing_time", "16.00");
+    form[4] = ("calling.returns_after_skip", "2");
+    let saved = b.post("/supervisor/settings/office", &form).await;
+    assert_eq!(saved.location(), "/supervisor/settings/office?saved=1", "{}", saved.body);
+    let office = app.get(&token, "/api/v1/settings/office").await.expect(200);
+    assert_eq!(office["office_name"], "LPSE Kota Makassar");
+    assert_eq!(office["time_zone"], "Asia/Makassar");
+    assert_eq!(office["closing_time"], "16:00:00");
+    assert_eq!(office["calling"]["returns_after_skip"], 2);
+    assert_eq!(office["services"].as_array().map(Vec::len), Some(1), "the services are untouched");
+    assert!(b.get("/supervisor/settings/office?saved=1").await.body.contains("LPSE Kota Makassar"));
+}
+
+pub async fn the_priority_table_and_the_required_fields_have_pages(app: TestApp) {
+    let (token, mut b) = supervisor(&app).await;
+    let page = b.get("/supervisor/settings/priorities").await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("value=\"Lupa password / User ID\""));
+    let csrf = page.csrf();
+    let mut form = vec![
+        ("_csrf", csrf.as_str()),
+        ("categories-0-code", "password"),
+        ("categories-0-name", "Lupa password"),
+        ("categories-0-priority", "satu"),
+        ("categories-0-analysis_minutes", "15"),
+        ("categories-0-resolution_minutes", "30"),
+        ("categories-1-code", "other"),
+        ("categories-1-name", "Lainnya"),
+        ("categories-1-priority", "3"),
+        ("categories-1-analysis_minutes", "30"),
+        ("categories-1-resolution_minutes", "480"),
+        ("categories-2-code", "password"),
+        ("categories-2-name", "Dua kali"),
+        ("categories-2-priority", "2"),
+        ("categories-2-analysis_minutes", "10"),
+        ("categories-2-resolution_minutes", "20"),
+    ];
+    let bad = b.post("/supervisor/settings/priorities", &form).await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.body.contains("id=\"categories-0-priority-error\""), "{}", bad.body);
+    assert!(bad.body.contains("id=\"categories-2-code-error\">Sudah dipakai baris lain"), "{}", bad.body);
+    assert!(bad.body.contains("value=\"satu\""));
+    let before = app.get(&token, "/api/v1/settings/priorities").await.expect(200);
+    assert_eq!(before.as_array().map(Vec::len), Some(7), "nothing half-saved");
+    form[3] = ("categories-0-priority", "1");
+    form.push(("categories-2-remove", "on"));
+    let saved = b.post("/supervisor/settings/priorities", &form).await;
+    assert_eq!(saved.location(), "/supervisor/settings/priorities?saved=1", "{}", saved.body);
+    let after = app.get(&token, "/api/v1/settings/priorities").await.expect(200);
+    let codes: Vec<&str> = after.as_array().into_iter().flatten().filter_map(|c| c["code"].as_str()).collect();
+    assert_eq!(codes, ["password", "other"]);
+    assert_eq!(after[0]["is_example"], false);
+
+    let fields = b.get("/supervisor/settings/form-fields").await;
+    assert!(fields.body.contains("name=\"required\" value=\"visitor.phone\" checked"), "{}", fields.body);
+    let csrf = fields.csrf();
+    let form = [("_csrf", csrf.as_str()), ("required", "visitor.name"), ("required", "visitor.email")];
+    let saved = b.post("/supervisor/settings/form-fields", &form).await;
+    assert_eq!(saved.location(), "/supervisor/settings/form-fields?saved=1");
+    let office = app.get(&token, "/api/v1/settings/office").await.expect(200);
+    assert_eq!(office["required_fields"], json!(["visitor.name", "visitor.email"]));
+    let odd = b
+        .post("/supervisor/settings/form-fields", &[("_csrf", csrf.as_str()), ("required", "visitor.shoe_size")])
+        .await;
+    assert_eq!(odd.status, 422);
+    assert_eq!(
+        app.get(&token, "/api/v1/settings/office").await.expect(200)["required_fields"],
+        office["required_fields"]
+    );
+    let hd = app.staff("hd", &[Role::Helpdesk]).await;
+    drop(hd);
+    let mut other = Browser::new(&app);
+    other.sign_in("hd", PASSWORD).await;
+    assert_eq!(other.get("/supervisor/settings/desks").await.status, 403, "a helpdesk agent may not");
+}
