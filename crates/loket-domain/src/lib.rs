@@ -3,6 +3,7 @@
 //! Each module is one area of the SOP; `visit` ties them together as a state machine.
 //! Nothing here does I/O or reads the clock: time comes in as `now`.
 
+pub mod announcement;
 pub mod archive;
 pub mod auth;
 pub mod errors;

@@ -106,6 +106,11 @@ pub fn queue_number(service: &str, n: i64) -> String {
     format!("{service}-{n:03}")
 }
 
+/// The service of a queue number: what comes before its last `-` (`A` of `A-007`).
+pub fn service_of(number: &str) -> &str {
+    number.rsplit_once('-').map_or(number, |(service, _)| service)
+}
+
 /// The time zones of Indonesia's offices.
 pub const ZONES: [&str; 3] = ["Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura"];
 
@@ -150,6 +155,7 @@ mod tests {
         assert_eq!(queue_number("A", 1), "A-001");
         assert_eq!(queue_number("B", 42), "B-042");
         assert_eq!(queue_number("A", 1234), "A-1234");
+        assert_eq!(service_of(&queue_number("ABC", 7)), "ABC");
     }
 
     #[test]

@@ -90,7 +90,9 @@ pub async fn display(
     Ok(Json(state.store.display(q.service.as_deref().filter(|s| !s.is_empty())).await?))
 }
 
-/// Server-Sent Events: `called` `{"number", "counter", "call_count"}` at every call and re-call,
+/// Server-Sent Events: `called` `{"number", "counter", "call_count", "service", "announcement":
+/// {"clips", "text"}}` at every call and re-call (the clips, in order, are served at
+/// `/assets/voice/{clip}.opus`),
 /// `queue` `{"service", "waiting"}` whenever the waiting count changes. A comment line every 15 s
 /// keeps the connection alive; the stream ends when the server shuts down (clients reconnect).
 #[utoipa::path(get, path = "/api/v1/events", tag = "display",
@@ -103,9 +105,14 @@ pub async fn events(State(state): State<AppState>) -> Sse<impl Stream<Item = Res
 
 pub(crate) fn sse(event: &LiveEvent) -> SseEvent {
     let (name, data) = match event {
-        LiveEvent::Called { number, counter, call_count } => {
-            ("called", serde_json::json!({"number": number, "counter": counter, "call_count": call_count}))
-        }
+        LiveEvent::Called { number, counter, call_count } => (
+            "called",
+            serde_json::json!({
+                "number": number, "counter": counter, "call_count": call_count,
+                "service": loket_domain::office::service_of(number),
+                "announcement": loket_domain::announcement::announce(number, counter),
+            }),
+        ),
         LiveEvent::Queue { service, waiting } => ("queue", serde_json::json!({"service": service, "waiting": waiting})),
     };
     SseEvent::default().event(name).data(data.to_string())

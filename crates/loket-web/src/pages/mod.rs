@@ -19,6 +19,7 @@ use crate::error::ApiError;
 pub mod admin;
 pub mod assets;
 pub mod counter;
+pub mod display;
 pub mod front_office;
 pub mod i18n;
 pub mod login;
@@ -53,6 +54,8 @@ pub fn router() -> Router<AppState> {
         .route("/admin/users/{username}/password", post(admin::reset_password))
         .route("/admin/users/{username}/disabled", post(admin::set_disabled))
         .route("/assets/{name}", get(assets::serve))
+        .route("/assets/voice/{file}", get(assets::voice))
+        .route("/display", get(display::page))
         .layer(axum::middleware::from_fn(security_headers))
 }
 
