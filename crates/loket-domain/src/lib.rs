@@ -8,6 +8,7 @@ pub mod archive;
 pub mod auth;
 pub mod errors;
 pub mod escalation;
+pub mod estimate;
 pub mod form;
 pub mod guest_book;
 pub mod history;

@@ -257,6 +257,20 @@ pub trait LineStore: Send + Sync {
     fn subscribe(&self) -> broadcast::Receiver<LiveEvent>;
 }
 
+/// The visitor's status page: tokens kept by their hash, valid until a given time.
+#[async_trait]
+pub trait StatusStore: Send + Sync {
+    async fn add_status_token(
+        &self,
+        token_hash: &str,
+        visit_id: &str,
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> Result<()>;
+    /// The visit of a token still valid at `now`; `None` for an unknown or expired token.
+    async fn status_visit(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<Visit>>;
+}
+
 /// What reports read.
 #[async_trait]
 pub trait ReportStore: Send + Sync {
@@ -265,9 +279,9 @@ pub trait ReportStore: Send + Sync {
 }
 
 /// All of the store, as the app holds it (`Arc<dyn Store>`).
-pub trait Store: SettingsStore + UserStore + VisitStore + LineStore + ReportStore + 'static {}
+pub trait Store: SettingsStore + UserStore + VisitStore + LineStore + ReportStore + StatusStore + 'static {}
 
-impl<T: SettingsStore + UserStore + VisitStore + LineStore + ReportStore + 'static> Store for T {}
+impl<T: SettingsStore + UserStore + VisitStore + LineStore + ReportStore + StatusStore + 'static> Store for T {}
 
 /// Picks the backend by the URL's scheme: `sqlite:` or `postgres:`/`postgresql:`.
 pub async fn connect(url: &str, renderer: Option<DocumentRenderer>) -> Result<Arc<dyn Store>> {

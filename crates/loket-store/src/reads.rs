@@ -43,6 +43,22 @@ pub(crate) async fn visit(r: &mut dyn Sql, id: &str) -> Result<Option<Visit>> {
     }
 }
 
+/// The visit of a status token still valid at `now`.
+pub(crate) async fn status_visit(
+    r: &mut dyn Sql,
+    token_hash: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Option<Visit>> {
+    let rows = r
+        .texts(
+            "SELECT v.data FROM status_tokens s JOIN visits v ON v.id = s.visit_id \
+             WHERE s.token_hash = $1 AND s.office_id = $2 AND s.expires_at > $3",
+            &[text(token_hash), text(OFFICE), int(crate::ms(now))],
+        )
+        .await?;
+    Ok(parse_visits(rows)?.into_iter().next())
+}
+
 pub(crate) async fn history(r: &mut dyn Sql, id: &str) -> Result<Vec<Event>> {
     let rows = r
         .rows(

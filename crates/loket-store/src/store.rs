@@ -14,8 +14,8 @@ use crate::exec::{BoxFuture, Sql};
 use crate::live::Announcements;
 use crate::{
     ArchivedDocument, Change, Checked, DisplayBoard, DocumentRenderer, Line, LineStore, LiveEvent, NewUser, OpenVisit,
-    ReportStore, Result, SettingsStore, Skipped, StoreError, User, UserRecord, UserStore, VisitFilter, VisitStore,
-    reads, writes,
+    ReportStore, Result, SettingsStore, Skipped, StatusStore, StoreError, User, UserRecord, UserStore, VisitFilter,
+    VisitStore, reads, writes,
 };
 
 /// A write use case, as handed to a backend: it runs on the transaction it is given.
@@ -297,6 +297,27 @@ impl<B: Backend> LineStore for SqlStore<B> {
 
     fn subscribe(&self) -> broadcast::Receiver<LiveEvent> {
         self.live.subscribe()
+    }
+}
+
+#[async_trait]
+impl<B: Backend> StatusStore for SqlStore<B> {
+    async fn add_status_token(
+        &self,
+        token_hash: &str,
+        visit_id: &str,
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> Result<()> {
+        let (token_hash, visit_id) = (token_hash.to_owned(), visit_id.to_owned());
+        self.write(work(move |t, _| {
+            Box::pin(async move { writes::add_status_token(t, &token_hash, &visit_id, now, expires_at).await })
+        }))
+        .await
+    }
+
+    async fn status_visit(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<Visit>> {
+        reads::status_visit(&mut self.backend.reader(), token_hash, now).await
     }
 }
 

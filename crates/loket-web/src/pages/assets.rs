@@ -5,13 +5,16 @@ use axum::extract::Path;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-const ASSETS: [(&str, &str, &str); 6] = [
+const ASSETS: [(&str, &str, &str); 9] = [
     ("loket.css", "text/css; charset=utf-8", include_str!("../../assets/loket.css")),
     ("counter.js", "text/javascript; charset=utf-8", include_str!("../../assets/counter.js")),
     ("live.js", "text/javascript; charset=utf-8", include_str!("../../assets/live.js")),
     ("public.css", "text/css; charset=utf-8", include_str!("../../assets/public.css")),
     ("announcer.js", "text/javascript; charset=utf-8", include_str!("../../assets/announcer.js")),
     ("display.js", "text/javascript; charset=utf-8", include_str!("../../assets/display.js")),
+    ("kiosk.js", "text/javascript; charset=utf-8", include_str!("../../assets/kiosk.js")),
+    ("status.js", "text/javascript; charset=utf-8", include_str!("../../assets/status.js")),
+    ("ticket.js", "text/javascript; charset=utf-8", include_str!("../../assets/ticket.js")),
 ];
 
 pub async fn serve(Path(name): Path<String>) -> Response {

@@ -113,7 +113,7 @@ impl EntryForm {
     }
 
     /// The visitor as the domain takes it; a role that is not one of the list is a field error.
-    fn visitor(&self, errors: &mut FieldErrors) -> VisitorInput {
+    pub(super) fn visitor(&self, errors: &mut FieldErrors) -> VisitorInput {
         let role = match self.role.as_str() {
             "" => None,
             code => {
@@ -133,7 +133,7 @@ impl EntryForm {
         }
     }
 
-    fn form(&self) -> FormInput {
+    pub(super) fn form(&self) -> FormInput {
         FormInput {
             category: Some(self.category.clone()),
             subject: Some(self.subject.clone()),
@@ -145,7 +145,7 @@ impl EntryForm {
 }
 
 /// The inputs of the form, in the order of the paper form; `with_form` adds the consultation part.
-fn fields(
+pub(super) fn fields(
     t: Tr,
     typed: &EntryForm,
     errors: &BTreeMap<String, String>,
@@ -300,7 +300,7 @@ pub async fn open(State(state): State<AppState>, PageForm { staff, form }: PageF
 }
 
 /// A refusal as the sentence at the top of the form and the problem of each field.
-fn field_problem(
+pub(super) fn field_problem(
     e: Option<StoreError>,
     errors: FieldErrors,
 ) -> Result<(&'static str, BTreeMap<String, String>), PageError> {

@@ -22,11 +22,14 @@ pub mod counter;
 pub mod display;
 pub mod front_office;
 pub mod i18n;
+pub mod kiosk;
 pub mod login;
 pub mod report;
 pub mod session;
 pub mod settings;
+pub mod status;
 pub mod supervisor;
+pub mod ticket;
 
 use i18n::{Lang, Tr};
 use session::PageStaff;
@@ -56,6 +59,9 @@ pub fn router() -> Router<AppState> {
         .route("/assets/{name}", get(assets::serve))
         .route("/assets/voice/{file}", get(assets::voice))
         .route("/display", get(display::page))
+        .route("/kiosk", get(kiosk::form).post(kiosk::submit))
+        .route("/status/{token}", get(status::page))
+        .route("/front-office/visits/{id}/ticket", get(ticket::page).post(ticket::print_page))
         .layer(axum::middleware::from_fn(security_headers))
 }
 
