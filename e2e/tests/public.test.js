@@ -5,7 +5,11 @@
 
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { backends, startLoket, launch, seriousViolations } from "./support.js";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { backends, startLoket, launch, signedIn, seriousViolations } from "./support.js";
 
 const STAFF = { fo: ["front_office"], hd1: ["helpdesk"], hd2: ["helpdesk"], hd3: ["helpdesk"] };
 const DIGITS = ["nol", "satu", "dua", "tiga", "empat", "lima", "enam", "tujuh", "delapan", "sembilan"];
@@ -131,6 +135,183 @@ for (const backend of backends()) {
       await app.waitingVisit(await app.token("fo"), "Dedi");
       const called = await app.api(token, "POST", "/api/v1/counters/1/call-next");
       await page.locator("#calling li.latest .number", { hasText: called.queue.number }).waitFor({ timeout: 1000 });
+      await page.context().close();
+    });
+  });
+}
+
+/// Everything the public event stream sends while `during` runs.
+async function streamText(app, during) {
+  const controller = new AbortController();
+  const res = await fetch(`${app.base}/api/v1/events`, { signal: controller.signal });
+  const reader = res.body.getReader();
+  const decoder = new TextDecoder();
+  let text = "";
+  const reading = (async () => {
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        text += decoder.decode(value);
+      }
+    } catch {
+      // aborted
+    }
+  })();
+  await during();
+  await new Promise((r) => setTimeout(r, 500));
+  controller.abort();
+  await reading;
+  return text;
+}
+
+function assertNoPersonalData(text, where) {
+  for (const value of Object.values(PERSONAL)) {
+    assert.ok(!text.includes(value), `${where} shows ${value}`);
+  }
+  assert.ok(!text.includes("Siti"), `${where} shows the name`);
+}
+
+async function fillKiosk(page) {
+  await page.getByLabel("Nama", { exact: false }).first().fill(PERSONAL.name);
+  await page.getByLabel("Instansi / perusahaan").fill(PERSONAL.organization);
+  await page.getByLabel("Peran dalam pengadaan").selectOption({ label: "Penyedia" });
+  await page.getByLabel("Nomor telepon").fill(PERSONAL.phone);
+  await page.getByLabel("E-mail").fill(PERSONAL.email);
+  await page.getByLabel("Kategori permasalahan").selectOption({ label: "Unggah dan enkripsi dokumen penawaran (Apendo/SPAMKODOK)" });
+  await page.getByLabel("Uraian permasalahan").fill("Dokumen penawaran gagal diunggah");
+}
+
+for (const backend of backends()) {
+  describe(`kiosk, status page and ticket on ${backend.name}`, () => {
+    let app, browser, fo, hd;
+
+    before(async () => {
+      app = await startLoket(backend, STAFF);
+      browser = await launch();
+      fo = await app.token("fo");
+      hd = await app.token("hd1");
+    });
+
+    after(async () => {
+      await browser?.close();
+      await app?.stop();
+    });
+
+    it("serves an accessible kiosk form and receipt", async () => {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, baseURL: app.base });
+      const page = await context.newPage();
+      await page.goto("/kiosk");
+      assert.equal(await page.locator("#kiosk").getAttribute("data-idle"), "60", "a minute by default");
+      assert.deepEqual(await seriousViolations(page), []);
+      await fillKiosk(page);
+      await page.getByRole("button", { name: "Kirim formulir" }).click();
+      await page.locator("#reference").waitFor();
+      assert.deepEqual(await seriousViolations(page), []);
+      await context.close();
+    });
+
+    it("takes a visitor's own form, sends them to the front office, and starts over when idle", async () => {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, baseURL: app.base, hasTouch: true });
+      const page = await context.newPage();
+      await page.goto("/kiosk?idle=3");
+      assert.equal(await page.getByLabel("Nomor telepon").getAttribute("type"), "tel");
+      assert.equal(await page.getByLabel("E-mail").getAttribute("type"), "email");
+      const height = (await page.getByRole("button", { name: "Kirim formulir" }).boundingBox()).height;
+      assert.ok(height >= 44, `a finger-sized button: ${height}px`);
+      // A refusal says why, next to the field, and keeps what was typed.
+      await fillKiosk(page);
+      await page.getByLabel("E-mail").fill("bukan-email");
+      await page.getByRole("button", { name: "Kirim formulir" }).click();
+      await page.getByRole("alert").waitFor();
+      assert.match(await page.getByRole("alert").textContent(), /belum dapat dikirim/);
+      assert.equal(await page.locator("#visitor-email-error").textContent(), "Tidak valid");
+      assert.equal(await page.getByLabel("Nomor telepon").inputValue(), PERSONAL.phone);
+      await page.getByLabel("E-mail").fill(PERSONAL.email);
+      await page.getByRole("button", { name: "Kirim formulir" }).click();
+      await page.locator("#reference").waitFor();
+      const reference = await page.locator("#reference").textContent();
+      assert.equal(await page.locator("#next-step").textContent(), "Silakan menuju front office.");
+      // Idle: back to an empty form, with nothing of this visitor.
+      await page.waitForURL((u) => u.pathname === "/kiosk" && u.search === "?idle=3", { timeout: 6000 });
+      await page.getByLabel("Nomor telepon").waitFor();
+      assert.equal(await page.getByLabel("Nomor telepon").inputValue(), "");
+      assertNoPersonalData(await page.content(), "the kiosk after its reset");
+      // A half-filled form is emptied too.
+      await page.getByLabel("Nomor telepon").fill("0811");
+      await page.waitForFunction(() => document.getElementById("visitor-phone")?.value === "", null, { timeout: 6000 });
+      await context.close();
+      // The entry is in the front office's kiosk list.
+      const desk = await signedIn(browser, app, "fo");
+      await desk.goto("/front-office");
+      assert.match(await desk.locator("#kiosk-h + ul, #kiosk-h ~ ul").first().textContent(), new RegExp(reference));
+      await desk.context().close();
+    });
+
+    it("shows the visitor their place live, and a clear page for an unknown link", async () => {
+      await app.clearLine(fo, hd);
+      await app.waitingVisit(fo, "Pertama");
+      const mine = await app.waitingVisit(fo, PERSONAL.name);
+      const context = await browser.newContext({ viewport: { width: 390, height: 844 }, baseURL: app.base });
+      const page = await context.newPage();
+      await page.goto(mine.queue.status_url);
+      await page.waitForFunction(() => document.body.dataset.connected === "true");
+      assert.equal(await page.locator("#status-number").textContent(), mine.queue.number);
+      assert.equal(await page.locator("#status-ahead").textContent(), "1 orang");
+      assert.equal(await page.locator("#status-estimate").textContent(), "belum dapat diperkirakan");
+      assertNoPersonalData(await page.content(), "the status page");
+      assert.deepEqual(await seriousViolations(page), []);
+      await app.api(hd, "POST", "/api/v1/counters/1/call-next");
+      await page.locator("#status-ahead", { hasText: "0 orang" }).waitFor({ timeout: 2000 });
+      await app.api(await app.token("hd2"), "POST", "/api/v1/counters/2/call-next");
+      await page.locator("#status-message", { hasText: "Anda dipanggil ke loket 2" }).waitFor({ timeout: 2000 });
+      await page.goto(`/status/${"0".repeat(64)}`);
+      assert.equal(await page.locator("h1").textContent(), "Tautan tidak berlaku");
+      assert.match(await page.locator("#status-expired").textContent(), /akhir hari layanan/);
+      await context.close();
+    });
+
+    it("prints the 80 mm ticket on one page, one click from the visit", async () => {
+      const v = await app.waitingVisit(fo, PERSONAL.name);
+      const page = await signedIn(browser, app, "fo");
+      await page.goto(`/front-office/visits/${v.id}`);
+      await page.getByRole("link", { name: "Cetak tiket" }).click();
+      await page.locator("#ticket-number").waitFor();
+      assert.equal(await page.locator("#ticket-number").textContent(), v.queue.number);
+      assert.equal(await page.locator("#ticket svg").count(), 1, "the QR code");
+      assertNoPersonalData(await page.locator("#ticket").innerHTML(), "the ticket");
+      assert.deepEqual(await seriousViolations(page), []);
+      const dir = mkdtempSync(join(tmpdir(), "loket-ticket-"));
+      try {
+        const file = join(dir, "ticket.pdf");
+        await page.pdf({ path: file, preferCSSPageSize: true, printBackground: true });
+        const info = execFileSync("pdfinfo", [file]).toString();
+        assert.match(info, /^Pages:\s+1$/m, info);
+        // 80 mm wide: 226.77 pt (chromium rounds to whole pixels).
+        assert.match(info, /Page size:\s+22[67]\.\d+ x/, info);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+      await page.context().close();
+    });
+
+    it("never sends a visitor's personal data on the display or the public stream", async () => {
+      await app.clearLine(fo, hd);
+      const page = await board(browser, app);
+      const text = await streamText(app, async () => {
+        await app.waitingVisit(fo, PERSONAL.name);
+        const v = await app.api(fo, "POST", "/api/v1/visits", { visitor: PERSONAL });
+        await app.api(fo, "PUT", `/api/v1/visits/${v.id}/form`, {
+          visitor: { role: "penyedia" },
+          form: { category: "offer_upload", description: "Dokumen penawaran gagal terkirim" },
+        });
+        await app.api(fo, "POST", `/api/v1/visits/${v.id}/check`);
+        await app.api(hd, "POST", "/api/v1/counters/1/call-next");
+        await page.locator("#calling li.latest").waitFor();
+      });
+      assert.match(text, /event: called/);
+      assertNoPersonalData(text, "the public stream");
+      assertNoPersonalData(await page.content(), "the display");
       await page.context().close();
     });
   });
