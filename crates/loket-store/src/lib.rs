@@ -147,6 +147,9 @@ pub struct DisplayBoard {
     pub calling: Vec<BoardEntry>,
     /// Numbers being served at a counter now.
     pub serving: Vec<BoardEntry>,
+    /// The last five calls of the office day, newest first, whatever became of them since.
+    #[serde(default)]
+    pub recent: Vec<BoardEntry>,
     pub waiting: std::collections::BTreeMap<String, u64>,
 }
 
@@ -250,6 +253,9 @@ pub trait LineStore: Send + Sync {
     async fn skip(&self, id: &str, now: DateTime<Utc>, by: &str) -> Result<Skipped>;
     async fn queue(&self, service: Option<&str>) -> Result<Line>;
     async fn display(&self, service: Option<&str>) -> Result<DisplayBoard>;
+    /// The last `limit` calls of the visits opened on office day `day`, newest first, whether
+    /// they are still at the counter or done (the display board's "last calls").
+    async fn recent_calls(&self, service: Option<&str>, day: NaiveDate, limit: usize) -> Result<Vec<BoardEntry>>;
     /// Ends the office days that are over (at the closing time, or at midnight): every visit
     /// still in line from them is closed as not served. Returns how many.
     async fn end_office_days(&self, now: DateTime<Utc>) -> Result<u64>;

@@ -246,6 +246,37 @@ pub(crate) async fn display(r: &mut dyn Sql, settings: &OfficeSettings, service:
     Ok(board)
 }
 
+/// The last `limit` calls of the office day `day`, newest first, whatever became of them since.
+pub(crate) async fn recent_calls(
+    r: &mut dyn Sql,
+    service: Option<&str>,
+    day: NaiveDate,
+    limit: usize,
+) -> Result<Vec<BoardEntry>> {
+    let day = day.to_string();
+    let rows = r
+        .texts(
+            "SELECT data FROM visits WHERE office_id = $1 AND created_day = $2 AND ($3 IS NULL OR service = $3) \
+             AND status IN ('called', 'in_service', 'answered', 'escalated', 'archived', 'no_show')",
+            &[text(OFFICE), text(&day), opt_text(service)],
+        )
+        .await?;
+    let mut calls: Vec<BoardEntry> = parse_visits(rows)?
+        .into_iter()
+        .filter_map(|v| {
+            Some(BoardEntry {
+                number: v.queue.number?,
+                counter: v.queue.counter.unwrap_or_default(),
+                call_count: v.queue.call_count,
+                called_at: v.queue.called_at?,
+            })
+        })
+        .collect();
+    calls.sort_by_key(|c| std::cmp::Reverse(c.called_at));
+    calls.truncate(limit);
+    Ok(calls)
+}
+
 pub(crate) async fn visits_opened(r: &mut dyn Sql, from: NaiveDate, to: NaiveDate) -> Result<Vec<Visit>> {
     let (from, to) = (from.to_string(), to.to_string());
     let rows = r

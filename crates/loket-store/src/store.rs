@@ -13,9 +13,9 @@ use tokio::sync::broadcast;
 use crate::exec::{BoxFuture, Sql};
 use crate::live::Announcements;
 use crate::{
-    ArchivedDocument, Change, Checked, DisplayBoard, DocumentRenderer, Line, LineStore, LiveEvent, NewUser, OpenVisit,
-    ReportStore, Result, SettingsStore, Skipped, StatusStore, StoreError, User, UserRecord, UserStore, VisitFilter,
-    VisitStore, reads, writes,
+    ArchivedDocument, BoardEntry, Change, Checked, DisplayBoard, DocumentRenderer, Line, LineStore, LiveEvent, NewUser,
+    OpenVisit, ReportStore, Result, SettingsStore, Skipped, StatusStore, StoreError, User, UserRecord, UserStore,
+    VisitFilter, VisitStore, reads, writes,
 };
 
 /// A write use case, as handed to a backend: it runs on the transaction it is given.
@@ -287,6 +287,10 @@ impl<B: Backend> LineStore for SqlStore<B> {
     async fn display(&self, service: Option<&str>) -> Result<DisplayBoard> {
         let settings = self.settings().await?;
         reads::display(&mut self.backend.reader(), &settings, service).await
+    }
+
+    async fn recent_calls(&self, service: Option<&str>, day: NaiveDate, limit: usize) -> Result<Vec<BoardEntry>> {
+        reads::recent_calls(&mut self.backend.reader(), service, day, limit).await
     }
 
     async fn end_office_days(&self, now: DateTime<Utc>) -> Result<u64> {

@@ -46,11 +46,11 @@
       empty.textContent = labelNobody;
       calling.appendChild(empty);
     }
-    var all = board.calling.concat(board.serving || []).filter(function (e) { return shown(e.counter); });
-    all.sort(function (a, b) { return a.called_at < b.called_at ? 1 : a.called_at > b.called_at ? -1 : 0; });
     var recent = document.getElementById("recent");
     recent.replaceChildren();
-    all.slice(0, RECENT).forEach(function (e) { recent.appendChild(row(e)); });
+    (board.recent || []).filter(function (e) { return shown(e.counter); }).slice(0, RECENT).forEach(function (e) {
+      recent.appendChild(row(e));
+    });
     Object.keys(board.waiting).forEach(function (s) { setWaiting(s, board.waiting[s]); });
   }
 
@@ -64,7 +64,11 @@
   // Reads the whole board; a read asked for while one runs is made once after it.
   function reload(latest) {
     if (reading) { again = true; return reading; }
-    var url = "/api/v1/display" + (service ? "?service=" + encodeURIComponent(service) : "");
+    var params = new URLSearchParams();
+    if (service) params.set("service", service);
+    if (counters.length) params.set("counter", counters.join(","));
+    var query = params.toString();
+    var url = "/api/v1/display" + (query ? "?" + query : "");
     reading = fetch(url, { cache: "no-store" })
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (board) { if (board) render(board, latest); })

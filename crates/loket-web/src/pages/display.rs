@@ -12,37 +12,11 @@ use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use loket_store::{BoardEntry, DisplayBoard};
-use serde::Deserialize;
 
 use super::i18n::Tr;
 use super::{PageResult, session};
 use crate::AppState;
-
-/// `?service=A` shows one service; `?counter=1,2` the calls of these counters only.
-#[derive(Deserialize, Default)]
-pub struct BoardQuery {
-    #[serde(default)]
-    pub service: Option<String>,
-    #[serde(default)]
-    pub counter: Option<String>,
-}
-
-impl BoardQuery {
-    fn service(&self) -> Option<&str> {
-        self.service.as_deref().map(str::trim).filter(|s| !s.is_empty())
-    }
-
-    fn counters(&self) -> Vec<String> {
-        self.counter
-            .as_deref()
-            .unwrap_or_default()
-            .split(',')
-            .map(str::trim)
-            .filter(|c| !c.is_empty())
-            .map(str::to_owned)
-            .collect()
-    }
-}
+use crate::api::line::{DisplayQuery, board};
 
 pub struct CallRow {
     pub number: String,
@@ -77,28 +51,22 @@ pub struct DisplayPage {
 /// How many calls the board lists under the current ones.
 pub const RECENT: usize = 5;
 
-/// The board's calls as shown: the current calls (newest first) and the last five calls, both
-/// kept to the chosen counters.
-pub fn calls(board: &DisplayBoard, counters: &[String]) -> (Vec<CallRow>, Vec<CallRow>) {
-    let shown = |e: &&BoardEntry| counters.is_empty() || counters.contains(&e.counter);
+/// The board's calls as shown: the current calls (newest first) and the last five calls.
+pub fn calls(board: &DisplayBoard) -> (Vec<CallRow>, Vec<CallRow>) {
     let row = |e: &BoardEntry| CallRow { number: e.number.clone(), counter: e.counter.clone() };
-    let calling = board.calling.iter().filter(shown).map(row).collect();
-    let mut all: Vec<&BoardEntry> = board.calling.iter().chain(&board.serving).filter(shown).collect();
-    all.sort_by_key(|e| std::cmp::Reverse(e.called_at));
-    let recent = all.into_iter().take(RECENT).map(row).collect();
-    (calling, recent)
+    (board.calling.iter().map(row).collect(), board.recent.iter().take(RECENT).map(row).collect())
 }
 
 pub async fn page(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Query(q): Query<BoardQuery>,
+    Query(q): Query<DisplayQuery>,
 ) -> PageResult<Response> {
     let t = Tr::new(session::lang(&headers));
     let settings = state.store.settings().await?;
-    let board = state.store.display(q.service()).await?;
     let counters = q.counters();
-    let (calling, recent) = calls(&board, &counters);
+    let board = board(&state, q.service(), &counters).await?;
+    let (calling, recent) = calls(&board);
     let waiting = board
         .waiting
         .iter()
@@ -141,18 +109,19 @@ mod tests {
     }
 
     #[test]
-    fn the_last_five_calls_are_the_newest_of_the_chosen_counters() {
+    fn the_board_lists_the_current_calls_and_the_last_five() {
         let board = DisplayBoard {
             calling: vec![entry("A-007", "2", 9), entry("A-006", "1", 8)],
-            serving: (1..=5).map(|i| entry(&format!("A-00{i}"), "1", i)).collect(),
+            serving: vec![entry("A-005", "1", 5)],
+            recent: [("A-007", "2", 9), ("A-006", "1", 8), ("A-005", "1", 5), ("A-004", "1", 4), ("A-003", "1", 3)]
+                .into_iter()
+                .map(|(n, c, m)| entry(n, c, m))
+                .collect(),
             waiting: Default::default(),
         };
-        let (calling, recent) = calls(&board, &[]);
+        let (calling, recent) = calls(&board);
         assert_eq!(calling.iter().map(|c| c.number.as_str()).collect::<Vec<_>>(), ["A-007", "A-006"]);
         let numbers: Vec<&str> = recent.iter().map(|c| c.number.as_str()).collect();
         assert_eq!(numbers, ["A-007", "A-006", "A-005", "A-004", "A-003"]);
-        let (calling, recent) = calls(&board, &["2".to_owned()]);
-        assert_eq!(calling.len(), 1);
-        assert_eq!(recent.len(), 1);
     }
 }
