@@ -136,6 +136,7 @@ on_both_backends!(
         pages::a_bad_time_standard_keeps_the_form_and_saves_nothing,
     ],
     backends: [
+        public::the_kiosk_page_takes_a_form_and_shares_the_rate_limit,
         pages::too_many_attempts_say_how_long_to_wait,
         auth::login_is_throttled_per_address,
         connections::slow_and_idle_connections_are_closed_in_time,

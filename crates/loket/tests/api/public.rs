@@ -111,3 +111,71 @@ pub async fn the_status_link_shows_the_visitors_place_and_nothing_else(app: Test
     assert_eq!(status, 404, "the link ends with the office day");
     assert!(text.contains("Tautan tidak berlaku"));
 }
+
+/// The kiosk page: a form without its token is refused; one with it makes the visit (the front
+/// office sees it), shares the API's rate limit, and a refusal says why in Indonesian.
+pub async fn the_kiosk_page_takes_a_form_and_shares_the_rate_limit(backend: crate::support::Backend) {
+    use loket_web::limits::Limits;
+    let Some(app) = crate::support::spawn_app_with(backend, Limits { kiosk_per_minute: 2, ..Limits::default() }).await
+    else {
+        return;
+    };
+    let res = app.http.get(app.url("/kiosk")).send().await.expect("kiosk");
+    let cookie = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("loket_kiosk="))
+        .and_then(|c| c.split(';').next())
+        .expect("the kiosk cookie")
+        .to_owned();
+    let html = res.text().await.expect("text");
+    let token = html
+        .split("name=\"_csrf\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the form's token")
+        .to_owned();
+    let post = |body: Vec<(&'static str, String)>, with_cookie: bool| {
+        let mut req = app.http.post(app.url("/kiosk"));
+        if with_cookie {
+            req = req.header("cookie", cookie.clone());
+        }
+        req.form(&body).send()
+    };
+    let form = |csrf: &str| {
+        vec![
+            ("_csrf", csrf.to_owned()),
+            ("visitor.name", "Andi Pratama".to_owned()),
+            ("visitor.phone", "0812-1111-2222".to_owned()),
+            ("form.description", "Lupa kata sandi".to_owned()),
+        ]
+    };
+    assert_eq!(post(form(&token), false).await.expect("post").status(), 403, "no cookie");
+    assert_eq!(post(form("wrong"), true).await.expect("post").status(), 403, "a wrong token");
+    let done = post(form(&token), true).await.expect("post");
+    assert_eq!(done.status(), 200);
+    let text = done.text().await.expect("text");
+    assert!(text.contains("Silakan menuju front office."), "{text}");
+    let visits = app.store.visits(Default::default()).await.expect("visits");
+    assert_eq!(visits.len(), 1);
+    assert!(text.contains(&visits[0].reference));
+    assert_eq!(visits[0].history[0].by, "kiosk");
+    // The API's limit and the page's are one: the third form in the minute is refused, kept, and
+    // the page says how long to wait.
+    app.send(
+        "POST",
+        "/api/v1/kiosk/visits",
+        None,
+        Some(json!({"visitor": {"name": "B"}, "form": {"description": "x"}})),
+    )
+    .await
+    .expect(201);
+    let refused = post(form(&token), true).await.expect("post");
+    assert_eq!(refused.status(), 422);
+    let text = refused.text().await.expect("text");
+    assert!(text.contains("Terlalu banyak formulir dari perangkat ini"), "{text}");
+    assert!(text.contains("value=\"0812-1111-2222\""), "what was typed is kept");
+    assert_eq!(app.store.visits(Default::default()).await.expect("visits").len(), 2);
+}
