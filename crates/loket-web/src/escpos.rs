@@ -137,16 +137,31 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_printer_that_does_not_answer_times_out() {
-        // A listener that never accepts still completes the connection; a closed port refuses.
+    async fn a_printer_that_refuses_is_an_error() {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let address = listener.local_addr().unwrap().to_string();
         drop(listener);
-        assert!(print(&address, &ticket(), Duration::from_millis(500)).await.is_err());
-        // A routable address that never answers: the timeout ends the wait.
+        assert!(matches!(print(&address, &ticket(), Duration::from_millis(500)).await, Err(PrintError::Io(_))));
+    }
+
+    #[tokio::test]
+    async fn a_printer_that_does_not_answer_times_out() {
+        // A listener that never accepts, its queue full: new connections get no answer at all,
+        // as from a printer that is switched off.
+        let socket = tokio::net::TcpSocket::new_v4().unwrap();
+        socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+        let address = socket.local_addr().unwrap();
+        let _listener = socket.listen(0).unwrap();
+        let mut held = Vec::new();
+        while held.len() < 64 {
+            match tokio::time::timeout(Duration::from_millis(200), tokio::net::TcpStream::connect(address)).await {
+                Ok(Ok(stream)) => held.push(stream),
+                _ => break,
+            }
+        }
         let started = std::time::Instant::now();
-        let r = print("10.255.255.1:9100", &ticket(), Duration::from_millis(300)).await;
-        assert!(r.is_err());
+        let r = print(&address.to_string(), &ticket(), Duration::from_millis(300)).await;
+        assert!(matches!(r, Err(PrintError::Timeout(_))), "{r:?}");
         assert!(started.elapsed() < Duration::from_secs(2));
     }
 }
