@@ -59,26 +59,40 @@ export async function startLoket(backend, users) {
   }
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const child = spawn(BINARY, ["serve", "--listen", `127.0.0.1:${port}`, "--database", db.url], {
-    env: { ...process.env, LOKET_ADMIN_PASSWORD: PASSWORD, LOKET_LOG: "warn" },
-    stdio: ["ignore", "ignore", "inherit"],
-  });
-  for (let i = 0; i < 200; i++) {
-    try {
-      const r = await fetch(`${base}/api/v1/health`);
-      if (r.ok) break;
-    } catch {
-      // not listening yet
+  const serve = async () => {
+    const child = spawn(BINARY, ["serve", "--listen", `127.0.0.1:${port}`, "--database", db.url], {
+      env: { ...process.env, LOKET_ADMIN_PASSWORD: PASSWORD, LOKET_LOG: "warn" },
+      stdio: ["ignore", "ignore", "inherit"],
+    });
+    for (let i = 0; i < 200; i++) {
+      try {
+        const r = await fetch(`${base}/api/v1/health`);
+        if (r.ok) break;
+      } catch {
+        // not listening yet
+      }
+      if (child.exitCode !== null) throw new Error(`loket serve exited with ${child.exitCode}`);
+      await new Promise((r) => setTimeout(r, 100));
     }
-    if (child.exitCode !== null) throw new Error(`loket serve exited with ${child.exitCode}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+    return child;
+  };
+  const halt = async (child) => {
+    child.kill("SIGTERM");
+    await new Promise((r) => (child.exitCode !== null ? r() : child.once("exit", r)));
+  };
+  let child = await serve();
   const app = {
     base,
     async stop() {
-      child.kill("SIGTERM");
-      await new Promise((r) => (child.exitCode !== null ? r() : child.once("exit", r)));
+      await halt(child);
       db.cleanup();
+    },
+    /// Stops the server and starts it again on the same database and port, as after a crash
+    /// or an update; `whileDown` runs in between.
+    async restart(whileDown) {
+      await halt(child);
+      if (whileDown) await whileDown();
+      child = await serve();
     },
     /// A bearer token for the JSON API.
     async token(username) {

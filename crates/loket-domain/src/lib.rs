@@ -3,10 +3,12 @@
 //! Each module is one area of the SOP; `visit` ties them together as a state machine.
 //! Nothing here does I/O or reads the clock: time comes in as `now`.
 
+pub mod announcement;
 pub mod archive;
 pub mod auth;
 pub mod errors;
 pub mod escalation;
+pub mod estimate;
 pub mod form;
 pub mod guest_book;
 pub mod history;

@@ -101,9 +101,27 @@ pub fn first_open_day(now: DateTime<Utc>, zone: Tz, closing: Option<NaiveTime>) 
     }
 }
 
+/// When the office day open at `now` ends: its closing time, or the midnight after it. A
+/// visitor's status link is valid until then.
+pub fn office_day_end(now: DateTime<Utc>, zone: Tz, closing: Option<NaiveTime>) -> DateTime<Utc> {
+    use chrono::TimeZone;
+    let day = first_open_day(now, zone, closing);
+    let end = match closing {
+        Some(closing) => day.and_time(closing),
+        None => day.succ_opt().unwrap_or(day).and_time(NaiveTime::MIN),
+    };
+    // Indonesia keeps no daylight saving time: every local time exists once.
+    zone.from_local_datetime(&end).earliest().map_or(now + chrono::Duration::days(1), |t| t.with_timezone(&Utc))
+}
+
 /// A queue number as shown and announced: service prefix, dash, at least three digits.
 pub fn queue_number(service: &str, n: i64) -> String {
     format!("{service}-{n:03}")
+}
+
+/// The service of a queue number: what comes before its last `-` (`A` of `A-007`).
+pub fn service_of(number: &str) -> &str {
+    number.rsplit_once('-').map_or(number, |(service, _)| service)
 }
 
 /// The time zones of Indonesia's offices.
@@ -146,10 +164,25 @@ mod tests {
     }
 
     #[test]
+    fn an_office_day_ends_at_closing_time_or_midnight() {
+        use chrono::TimeZone;
+        let zone = chrono_tz::Asia::Jakarta;
+        // 09:00 in Jakarta.
+        let morning = Utc.with_ymd_and_hms(2026, 11, 28, 2, 0, 0).unwrap();
+        assert_eq!(office_day_end(morning, zone, None), Utc.with_ymd_and_hms(2026, 11, 28, 17, 0, 0).unwrap());
+        let four = NaiveTime::from_hms_opt(16, 0, 0);
+        assert_eq!(office_day_end(morning, zone, four), Utc.with_ymd_and_hms(2026, 11, 28, 9, 0, 0).unwrap());
+        // After closing, the next office day's end.
+        let evening = Utc.with_ymd_and_hms(2026, 11, 28, 10, 0, 0).unwrap();
+        assert_eq!(office_day_end(evening, zone, four), Utc.with_ymd_and_hms(2026, 11, 29, 9, 0, 0).unwrap());
+    }
+
+    #[test]
     fn queue_numbers_have_at_least_three_digits() {
         assert_eq!(queue_number("A", 1), "A-001");
         assert_eq!(queue_number("B", 42), "B-042");
         assert_eq!(queue_number("A", 1234), "A-1234");
+        assert_eq!(service_of(&queue_number("ABC", 7)), "ABC");
     }
 
     #[test]

@@ -277,7 +277,37 @@ pub struct OfficeProfile {
     #[serde(default)]
     #[schema(value_type = Option<String>, example = "16:00:00")]
     pub closing_time: Option<NaiveTime>,
+    /// The line of text that runs along the foot of the display board; none when empty.
+    #[serde(default)]
+    pub running_text: String,
+    /// The ESC/POS receipt printers of the front office desks, on the LAN (raw TCP, port 9100).
+    #[serde(default)]
+    pub ticket_printers: Vec<TicketPrinter>,
 }
+
+/// A front office desk's receipt printer: the desk's name, as the clerk picks it, and the
+/// printer's address (`192.168.1.50:9100`; the port may be left out).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TicketPrinter {
+    pub desk: String,
+    pub address: String,
+}
+
+impl TicketPrinter {
+    /// The address to connect to, with the raw printing port when none is given.
+    pub fn socket_address(&self) -> String {
+        let a = self.address.trim();
+        if a.rsplit_once(':').is_some_and(|(_, port)| port.parse::<u16>().is_ok()) && !a.ends_with(']') {
+            a.to_owned()
+        } else {
+            format!("{a}:9100")
+        }
+    }
+}
+
+/// The longest running text the board shows.
+pub const RUNNING_TEXT_MAX: usize = 500;
 
 impl Default for OfficeProfile {
     fn default() -> Self {
@@ -291,6 +321,8 @@ impl Default for OfficeProfile {
             lkpp_email: "helpdesk@lkpp.go.id".into(),
             session_minutes: 12 * 60,
             closing_time: None,
+            running_text: String::new(),
+            ticket_printers: Vec::new(),
         }
     }
 }
@@ -329,6 +361,24 @@ impl OfficeProfile {
         if !(5..=24 * 60).contains(&self.session_minutes) {
             errors.add("session_minutes", "invalid");
         }
+        if self.running_text.chars().count() > RUNNING_TEXT_MAX {
+            errors.add("running_text", "too_long");
+        } else if has_bidi_control(&self.running_text) {
+            errors.add("running_text", "invalid");
+        }
+        for (i, p) in self.ticket_printers.iter().enumerate() {
+            let desk = p.desk.trim();
+            if desk.is_empty() || desk.chars().count() > 60 || has_bidi_control(desk) {
+                errors.add(&format!("ticket_printers[{i}].desk"), "invalid");
+            }
+            let address = p.address.trim();
+            let host_ok = !address.is_empty()
+                && address.len() <= 255
+                && address.chars().all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c));
+            if !host_ok {
+                errors.add(&format!("ticket_printers[{i}].address"), "invalid");
+            }
+        }
         errors.into_result(())
     }
 }
@@ -337,6 +387,21 @@ impl OfficeProfile {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn the_running_text_and_ticket_printers_are_checked() {
+        let mut profile = OfficeSettings::default().office;
+        profile.running_text = "Selamat datang".into();
+        profile.ticket_printers = vec![TicketPrinter { desk: "Meja 1".into(), address: "192.168.1.50".into() }];
+        assert!(profile.validate().is_ok());
+        assert_eq!(profile.ticket_printers[0].socket_address(), "192.168.1.50:9100");
+        profile.ticket_printers[0].address = "printer.lan:9101".into();
+        assert_eq!(profile.ticket_printers[0].socket_address(), "printer.lan:9101");
+        profile.running_text = "x".repeat(RUNNING_TEXT_MAX + 1);
+        profile.ticket_printers.push(TicketPrinter { desk: " ".into(), address: "a b".into() });
+        let names: Vec<String> = profile.validate().unwrap_err().0.into_keys().collect();
+        assert_eq!(names, ["running_text", "ticket_printers[1].address", "ticket_printers[1].desk"]);
+    }
 
     #[test]
     fn a_stored_setting_replaces_the_default() {

@@ -150,6 +150,9 @@ pub struct DisplayBoard {
     pub calling: Vec<BoardEntry>,
     /// Numbers being served at a counter now.
     pub serving: Vec<BoardEntry>,
+    /// The last five calls of the office day, newest first, whatever became of them since.
+    #[serde(default)]
+    pub recent: Vec<BoardEntry>,
     pub waiting: std::collections::BTreeMap<String, u64>,
 }
 
@@ -263,11 +266,28 @@ pub trait LineStore: Send + Sync {
     async fn skip(&self, id: &str, now: DateTime<Utc>, by: &str) -> Result<Skipped>;
     async fn queue(&self, service: Option<&str>) -> Result<Line>;
     async fn display(&self, service: Option<&str>) -> Result<DisplayBoard>;
+    /// The last `limit` calls of the visits opened on office day `day`, newest first, whether
+    /// they are still at the counter or done (the display board's "last calls").
+    async fn recent_calls(&self, service: Option<&str>, day: NaiveDate, limit: usize) -> Result<Vec<BoardEntry>>;
     /// Ends the office days that are over (at the closing time, or at midnight): every visit
     /// still in line from them is closed as not served. Returns how many.
     async fn end_office_days(&self, now: DateTime<Utc>) -> Result<u64>;
     /// Live events, told after each commit (from every instance, on PostgreSQL).
     fn subscribe(&self) -> broadcast::Receiver<LiveEvent>;
+}
+
+/// The visitor's status page: tokens kept by their hash, valid until a given time.
+#[async_trait]
+pub trait StatusStore: Send + Sync {
+    async fn add_status_token(
+        &self,
+        token_hash: &str,
+        visit_id: &str,
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> Result<()>;
+    /// The visit of a token still valid at `now`; `None` for an unknown or expired token.
+    async fn status_visit(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<Visit>>;
 }
 
 /// What reports read.
@@ -278,9 +298,9 @@ pub trait ReportStore: Send + Sync {
 }
 
 /// All of the store, as the app holds it (`Arc<dyn Store>`).
-pub trait Store: SettingsStore + UserStore + VisitStore + LineStore + ReportStore + 'static {}
+pub trait Store: SettingsStore + UserStore + VisitStore + LineStore + ReportStore + StatusStore + 'static {}
 
-impl<T: SettingsStore + UserStore + VisitStore + LineStore + ReportStore + 'static> Store for T {}
+impl<T: SettingsStore + UserStore + VisitStore + LineStore + ReportStore + StatusStore + 'static> Store for T {}
 
 /// Picks the backend by the URL's scheme: `sqlite:` or `postgres:`/`postgresql:`.
 pub async fn connect(url: &str, renderer: Option<DocumentRenderer>) -> Result<Arc<dyn Store>> {

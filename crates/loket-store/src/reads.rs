@@ -44,6 +44,22 @@ pub(crate) async fn visit(r: &mut dyn Sql, id: &str) -> Result<Option<Visit>> {
     }
 }
 
+/// The visit of a status token still valid at `now`.
+pub(crate) async fn status_visit(
+    r: &mut dyn Sql,
+    token_hash: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Option<Visit>> {
+    let rows = r
+        .texts(
+            "SELECT v.data FROM status_tokens s JOIN visits v ON v.id = s.visit_id \
+             WHERE s.token_hash = $1 AND s.office_id = $2 AND s.expires_at > $3",
+            &[text(token_hash), text(OFFICE), int(crate::ms(now))],
+        )
+        .await?;
+    Ok(parse_visits(rows)?.into_iter().next())
+}
+
 pub(crate) async fn history(r: &mut dyn Sql, id: &str) -> Result<Vec<Event>> {
     let rows = r
         .rows(
@@ -236,6 +252,37 @@ pub(crate) async fn display(r: &mut dyn Sql, settings: &OfficeSettings, service:
     }
     board.calling.sort_by_key(|c| std::cmp::Reverse(c.called_at));
     Ok(board)
+}
+
+/// The last `limit` calls of the office day `day`, newest first, whatever became of them since.
+pub(crate) async fn recent_calls(
+    r: &mut dyn Sql,
+    service: Option<&str>,
+    day: NaiveDate,
+    limit: usize,
+) -> Result<Vec<BoardEntry>> {
+    let day = day.to_string();
+    let rows = r
+        .texts(
+            "SELECT data FROM visits WHERE office_id = $1 AND created_day = $2 AND ($3 IS NULL OR service = $3) \
+             AND status IN ('called', 'in_service', 'answered', 'escalated', 'archived', 'no_show')",
+            &[text(OFFICE), text(&day), opt_text(service)],
+        )
+        .await?;
+    let mut calls: Vec<BoardEntry> = parse_visits(rows)?
+        .into_iter()
+        .filter_map(|v| {
+            Some(BoardEntry {
+                number: v.queue.number?,
+                counter: v.queue.counter.unwrap_or_default(),
+                call_count: v.queue.call_count,
+                called_at: v.queue.called_at?,
+            })
+        })
+        .collect();
+    calls.sort_by_key(|c| std::cmp::Reverse(c.called_at));
+    calls.truncate(limit);
+    Ok(calls)
 }
 
 pub(crate) async fn visits_opened(r: &mut dyn Sql, from: NaiveDate, to: NaiveDate) -> Result<Vec<Visit>> {

@@ -15,9 +15,9 @@ use tokio::sync::broadcast;
 use crate::exec::{BoxFuture, Sql};
 use crate::live::Announcements;
 use crate::{
-    ArchivedDocument, Change, Checked, DisplayBoard, DocumentRenderer, Line, LineStore, LiveEvent, NewUser, OpenVisit,
-    ReportStore, Result, SettingsStore, Skipped, StoreError, User, UserRecord, UserStore, VisitFilter, VisitStore,
-    reads, writes,
+    ArchivedDocument, BoardEntry, Change, Checked, DisplayBoard, DocumentRenderer, Line, LineStore, LiveEvent, NewUser,
+    OpenVisit, ReportStore, Result, SettingsStore, Skipped, StatusStore, StoreError, User, UserRecord, UserStore,
+    VisitFilter, VisitStore, reads, writes,
 };
 
 /// A write use case, as handed to a backend: it runs on the transaction it is given.
@@ -308,6 +308,10 @@ impl<B: Backend> LineStore for SqlStore<B> {
         reads::display(&mut self.backend.reader(), &settings, service).await
     }
 
+    async fn recent_calls(&self, service: Option<&str>, day: NaiveDate, limit: usize) -> Result<Vec<BoardEntry>> {
+        reads::recent_calls(&mut self.backend.reader(), service, day, limit).await
+    }
+
     async fn end_office_days(&self, now: DateTime<Utc>) -> Result<u64> {
         let settings = self.settings().await?;
         self.write(work(move |t, told| Box::pin(async move { writes::end_office_days(t, told, &settings, now).await })))
@@ -316,6 +320,27 @@ impl<B: Backend> LineStore for SqlStore<B> {
 
     fn subscribe(&self) -> broadcast::Receiver<LiveEvent> {
         self.live.subscribe()
+    }
+}
+
+#[async_trait]
+impl<B: Backend> StatusStore for SqlStore<B> {
+    async fn add_status_token(
+        &self,
+        token_hash: &str,
+        visit_id: &str,
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> Result<()> {
+        let (token_hash, visit_id) = (token_hash.to_owned(), visit_id.to_owned());
+        self.write(work(move |t, _| {
+            Box::pin(async move { writes::add_status_token(t, &token_hash, &visit_id, now, expires_at).await })
+        }))
+        .await
+    }
+
+    async fn status_visit(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<Visit>> {
+        reads::status_visit(&mut self.backend.reader(), token_hash, now).await
     }
 }
 

@@ -346,6 +346,23 @@ pub(crate) async fn end_session(t: &mut dyn Sql, token_hash: &str) -> Result<()>
     Ok(())
 }
 
+/// A visitor's status token, by its hash; expired tokens are removed as new ones are made.
+pub(crate) async fn add_status_token(
+    t: &mut dyn Sql,
+    token_hash: &str,
+    visit_id: &str,
+    now: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+) -> Result<()> {
+    t.execute("DELETE FROM status_tokens WHERE expires_at <= $1", &[int(ms(now))]).await?;
+    t.execute(
+        "INSERT INTO status_tokens (token_hash, office_id, visit_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+        &[text(token_hash), text(OFFICE), text(visit_id), int(ms(now)), int(ms(expires_at))],
+    )
+    .await?;
+    Ok(())
+}
+
 /// Steps 1-2 (and 3 from the kiosk).
 pub(crate) async fn open_visit(
     t: &mut dyn Sql,

@@ -67,6 +67,10 @@ pub enum ApiError {
     /// 415: a body that is not declared `application/json`.
     #[error("send the body as application/json")]
     UnsupportedMediaType,
+    /// 502: the front office desk's receipt printer did not take the ticket (the number stays
+    /// issued).
+    #[error("the ticket printer did not answer: {0}")]
+    PrinterUnreachable(String),
     /// 500: logged with its causes, never shown in detail.
     #[error("internal error")]
     Internal(Cause),
@@ -103,6 +107,7 @@ impl ApiError {
             ApiError::RequestTimeout => (StatusCode::REQUEST_TIMEOUT, "request_timeout"),
             ApiError::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
             ApiError::UnsupportedMediaType => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
+            ApiError::PrinterUnreachable(_) => (StatusCode::BAD_GATEWAY, "printer_unreachable"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }

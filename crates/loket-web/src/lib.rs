@@ -18,6 +18,7 @@ use utoipa_axum::routes;
 pub mod api;
 pub mod clock;
 pub mod error;
+pub mod escpos;
 pub mod extract;
 pub mod limits;
 pub mod middleware;
@@ -152,6 +153,8 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(visits::get))
         .routes(routes!(visits::save_form))
         .routes(routes!(visits::check))
+        .routes(routes!(visits::status_link))
+        .routes(routes!(visits::print_ticket))
         .routes(routes!(visits::cancel))
         .routes(routes!(visits::history))
         .routes(routes!(guests::lookup))

@@ -18,6 +18,10 @@ pub struct QueueView {
     pub skip_count: u32,
     pub counter: Option<String>,
     pub priority_lane: bool,
+    /// The visitor's own status page, `/status/{token}` (what the ticket's QR code holds). Only
+    /// the token's hash is kept, so it is given when it is made: in the answer of the check that
+    /// gives the number, and by `POST /api/v1/visits/{id}/status-link`; null elsewhere.
+    pub status_url: Option<String>,
 }
 
 /// One walk-in case, from guest book to archive.
@@ -66,6 +70,7 @@ impl VisitView {
                 skip_count: visit.queue.skip_count,
                 counter: visit.queue.counter,
                 priority_lane: visit.queue.priority_lane,
+                status_url: None,
             },
             analysis: visit.analysis,
             answer: visit.answer,

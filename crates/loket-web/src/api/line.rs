@@ -81,16 +81,57 @@ pub async fn queue(
     Ok(Json(QueueResponse { waiting, called }))
 }
 
-/// The display board: numbers being called and at which counter, and how many wait.
-#[utoipa::path(get, path = "/api/v1/display", tag = "display", params(ServiceQuery), responses((status = 200, body = DisplayBoard)))]
-pub async fn display(
-    State(state): State<AppState>,
-    ApiQuery(q): ApiQuery<ServiceQuery>,
-) -> ApiResult<Json<DisplayBoard>> {
-    Ok(Json(state.store.display(q.service.as_deref().filter(|s| !s.is_empty())).await?))
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DisplayQuery {
+    /// A service code; every service when absent.
+    pub service: Option<String>,
+    /// Counter codes, comma-separated (`1,2`): only their calls; every counter when absent.
+    pub counter: Option<String>,
 }
 
-/// Server-Sent Events: `called` `{"number", "counter", "call_count"}` at every call and re-call,
+impl DisplayQuery {
+    pub fn service(&self) -> Option<&str> {
+        self.service.as_deref().map(str::trim).filter(|s| !s.is_empty())
+    }
+
+    pub fn counters(&self) -> Vec<String> {
+        let list = self.counter.as_deref().unwrap_or_default().split(',');
+        list.map(str::trim).filter(|c| !c.is_empty()).map(str::to_owned).collect()
+    }
+}
+
+/// The display board: numbers being called and at which counter, numbers being served, the last
+/// five calls of the office day, and how many wait.
+#[utoipa::path(get, path = "/api/v1/display", tag = "display", params(DisplayQuery), responses((status = 200, body = DisplayBoard)))]
+pub async fn display(
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<DisplayQuery>,
+) -> ApiResult<Json<DisplayBoard>> {
+    Ok(Json(board(&state, q.service(), &q.counters()).await?))
+}
+
+/// The board of one service (or all) and some counters (or all), with the last five calls of
+/// the office day.
+pub async fn board(state: &AppState, service: Option<&str>, counters: &[String]) -> ApiResult<DisplayBoard> {
+    let mut board = state.store.display(service).await?;
+    let settings = state.store.settings().await?;
+    let today = loket_domain::office::office_day(state.now(), settings.zone());
+    // Enough of the day's calls that five remain for any counters chosen.
+    board.recent = state.store.recent_calls(service, today, 500).await?;
+    if !counters.is_empty() {
+        let kept = |e: &loket_store::BoardEntry| counters.contains(&e.counter);
+        board.calling.retain(kept);
+        board.serving.retain(kept);
+        board.recent.retain(kept);
+    }
+    board.recent.truncate(crate::pages::display::RECENT);
+    Ok(board)
+}
+
+/// Server-Sent Events: `called` `{"number", "counter", "call_count", "service", "announcement":
+/// {"clips", "text"}}` at every call and re-call (the clips, in order, are served at
+/// `/assets/voice/{clip}.opus`),
 /// `queue` `{"service", "waiting"}` whenever the waiting count changes. A comment line every 15 s
 /// keeps the connection alive; the stream ends when the server shuts down (clients reconnect).
 #[utoipa::path(get, path = "/api/v1/events", tag = "display",
@@ -103,9 +144,14 @@ pub async fn events(State(state): State<AppState>) -> Sse<impl Stream<Item = Res
 
 pub(crate) fn sse(event: &LiveEvent) -> SseEvent {
     let (name, data) = match event {
-        LiveEvent::Called { number, counter, call_count } => {
-            ("called", serde_json::json!({"number": number, "counter": counter, "call_count": call_count}))
-        }
+        LiveEvent::Called { number, counter, call_count } => (
+            "called",
+            serde_json::json!({
+                "number": number, "counter": counter, "call_count": call_count,
+                "service": loket_domain::office::service_of(number),
+                "announcement": loket_domain::announcement::announce(number, counter),
+            }),
+        ),
         LiveEvent::Queue { service, waiting } => ("queue", serde_json::json!({"service": service, "waiting": waiting})),
     };
     SseEvent::default().event(name).data(data.to_string())

@@ -13,7 +13,7 @@ use loket_domain::settings::OfficeSettings;
 use loket_domain::visit::EscalationRequest;
 use loket_domain::{Event, FieldErrors, Refused, Status, Visit};
 use loket_store::{OpenVisit, VisitFilter};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::AppState;
 use crate::error::{ApiError, ApiResult, ErrorBody};
@@ -177,8 +177,37 @@ pub async fn check(
     let checked = state.store.check_visit(&id, req.priority_lane, state.now(), staff.name()).await?;
     match checked.incomplete {
         Some(fields) => Err(ApiError::Refused(Refused::FormIncomplete(fields))),
-        None => Ok(Json(state.view(checked.visit).await?)),
+        None => {
+            let status_url = crate::pages::status::issue(&state, &checked.visit.id).await?;
+            let mut view = state.view(checked.visit).await?;
+            view.queue.status_url = Some(status_url);
+            Ok(Json(view))
+        }
     }
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct StatusLink {
+    /// `/status/{token}`, valid until the end of the office day.
+    pub status_url: String,
+}
+
+/// A new link to the visitor's status page, for a ticket printed again (earlier links stay
+/// valid until the end of the office day). Only for a visit with a queue number.
+#[utoipa::path(post, path = "/api/v1/visits/{id}/status-link", tag = "front office", security(("bearer" = [])),
+    responses((status = 200, body = StatusLink), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn status_link(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+) -> ApiResult<Json<StatusLink>> {
+    staff.require(Permission::FrontOffice)?;
+    let visit = state.store.visit(&id).await?.ok_or(ApiError::NotFound)?;
+    if visit.queue.number.is_none() {
+        return Err(ApiError::Refused(Refused::InvalidTransition { from: visit.status, action: "status_link" }));
+    }
+    let status_url = crate::pages::status::issue(&state, &visit.id).await?;
+    Ok(Json(StatusLink { status_url }))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -330,4 +359,38 @@ pub async fn archived_document(
         (header::HeaderName::from_static("x-archive-version"), doc.version.to_string()),
     ];
     Ok((headers, doc.content))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PrintRequest {
+    /// A front office desk of the `ticket_printers` setting.
+    pub desk: String,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Printed {
+    pub number: String,
+    /// The status page the printed QR code holds.
+    pub status_url: String,
+}
+
+/// Step 5: the queue ticket on the desk's ESC/POS printer (raw TCP). 502 `printer_unreachable`
+/// when the printer does not answer within a few seconds; the number stays issued.
+#[utoipa::path(post, path = "/api/v1/visits/{id}/ticket/print", tag = "front office", request_body = PrintRequest,
+    security(("bearer" = [])),
+    responses((status = 200, body = Printed), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 502, body = ErrorBody)))]
+pub async fn print_ticket(
+    State(state): State<AppState>,
+    staff: Staff,
+    headers: axum::http::HeaderMap,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<PrintRequest>,
+) -> ApiResult<Json<Printed>> {
+    staff.require(Permission::FrontOffice)?;
+    let t = crate::pages::i18n::Tr::default();
+    let base = crate::pages::ticket::base_url(&headers);
+    let ticket = crate::pages::ticket::print(&state, &id, &req.desk, t, &base).await?;
+    Ok(Json(Printed { number: ticket.number, status_url: ticket.status_url }))
 }

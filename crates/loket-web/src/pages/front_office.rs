@@ -134,7 +134,7 @@ impl EntryForm {
     }
 
     /// The visitor as the domain takes it; a role that is not one of the list is a field error.
-    fn visitor(&self, errors: &mut FieldErrors) -> VisitorInput {
+    pub(super) fn visitor(&self, errors: &mut FieldErrors) -> VisitorInput {
         let role = match self.role.as_str() {
             "" => None,
             code => {
@@ -154,7 +154,7 @@ impl EntryForm {
         }
     }
 
-    fn form(&self) -> FormInput {
+    pub(super) fn form(&self) -> FormInput {
         FormInput {
             category: Some(self.category.clone()),
             subject: Some(self.subject.clone()),
@@ -166,7 +166,7 @@ impl EntryForm {
 }
 
 /// The inputs of the form, in the order of the paper form; `with_form` adds the consultation part.
-fn fields(
+pub(super) fn fields(
     t: Tr,
     typed: &EntryForm,
     errors: &BTreeMap<String, String>,
@@ -358,7 +358,7 @@ async fn look_up(state: &AppState, staff: &PageStaff, mut form: EntryForm) -> Pa
 }
 
 /// A refusal as the sentence at the top of the form and the problem of each field.
-fn field_problem(
+pub(super) fn field_problem(
     e: Option<StoreError>,
     errors: FieldErrors,
 ) -> Result<(&'static str, BTreeMap<String, String>), PageError> {

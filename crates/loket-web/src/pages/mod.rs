@@ -21,8 +21,10 @@ pub mod admin_user;
 pub mod assets;
 pub mod counter;
 pub mod dates;
+pub mod display;
 pub mod front_office;
 pub mod i18n;
+pub mod kiosk;
 pub mod login;
 pub mod office_settings;
 pub mod report;
@@ -30,7 +32,9 @@ pub mod session;
 pub mod setting_forms;
 pub mod setting_lists;
 pub mod settings;
+pub mod status;
 pub mod supervisor;
+pub mod ticket;
 
 use i18n::{Lang, Tr};
 use session::PageStaff;
@@ -66,6 +70,11 @@ pub fn router() -> Router<AppState> {
         .route("/admin/users/{username}/password", post(admin::reset_password))
         .route("/admin/users/{username}/disabled", post(admin::set_disabled))
         .route("/assets/{name}", get(assets::serve))
+        .route("/assets/voice/{file}", get(assets::voice))
+        .route("/display", get(display::page))
+        .route("/kiosk", get(kiosk::form).post(kiosk::submit))
+        .route("/status/{token}", get(status::page))
+        .route("/front-office/visits/{id}/ticket", get(ticket::page).post(ticket::print_page))
         .layer(axum::middleware::from_fn(security_headers))
 }
 

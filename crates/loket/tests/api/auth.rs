@@ -145,6 +145,8 @@ pub async fn every_endpoint_follows_the_role_matrix(app: TestApp) {
         ("GET", "/api/v1/queue".into(), None, FO | HD | SUP),
         ("PUT", v("/form"), Some(json!({"form": {}})), FO | SUP),
         ("POST", v("/check"), None, FO | SUP),
+        ("POST", v("/status-link"), None, FO | SUP),
+        ("POST", v("/ticket/print"), Some(json!({"desk": "Meja 1"})), FO | SUP),
         ("POST", "/api/v1/counters/1/call-next".into(), None, HD | SUP),
         ("POST", v("/recall"), None, HD | SUP),
         ("POST", v("/skip"), None, HD | SUP),

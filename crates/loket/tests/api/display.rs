@@ -31,7 +31,16 @@ pub async fn live_events_announce_calls_and_queue_counts(app: TestApp) {
     assert_eq!(queue, json!({"service": "A", "waiting": 1}));
     app.post_empty(&hd, "/api/v1/counters/2/call-next").await.expect(200);
     let called = events.next("called", Duration::from_secs(5)).await.expect("called event");
-    assert_eq!(called, json!({"number": "A-001", "counter": "2", "call_count": 1}));
+    assert_eq!(
+        (&called["number"], &called["counter"], &called["call_count"], &called["service"]),
+        (&json!("A-001"), &json!("2"), &json!(1), &json!("A"))
+    );
+    // The words to say come with the call: the board only plays them.
+    assert_eq!(
+        called["announcement"]["clips"],
+        json!(["chime", "nomor-antrian", "huruf-a", "nol", "nol", "satu", "silakan-menuju-loket", "dua"])
+    );
+    assert_eq!(called["announcement"]["text"], "Nomor antrian A nol nol satu, silakan menuju loket dua");
     app.post_empty(&hd, &format!("/api/v1/visits/{}/recall", id(&v))).await.expect(200);
     let again = events.next("called", Duration::from_secs(5)).await.expect("recall event");
     assert_eq!(again["call_count"], 2);

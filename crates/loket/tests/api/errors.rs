@@ -89,6 +89,8 @@ pub async fn the_openapi_document_lists_every_route(app: TestApp) {
         ("/api/v1/visits/{id}/escalation/answer", "post"),
         ("/api/v1/visits/{id}/archive", "post"),
         ("/api/v1/display", "get"),
+        ("/api/v1/visits/{id}/status-link", "post"),
+        ("/api/v1/visits/{id}/ticket/print", "post"),
         ("/api/v1/events", "get"),
         ("/api/v1/settings/priorities", "get"),
         ("/api/v1/settings/priorities", "put"),

@@ -11,6 +11,7 @@ mod helpdesk;
 mod pages;
 mod returning;
 mod setting_pages;
+mod public;
 mod settings;
 mod standards;
 mod strict;
@@ -74,6 +75,9 @@ on_both_backends!(
         display::the_board_shows_numbers_and_counters_and_waiting_counts,
         display::live_events_announce_calls_and_queue_counts,
         display::the_board_and_the_stream_carry_no_personal_data,
+        public::the_ticket_reaches_the_desk_printer_with_its_number_and_qr_code,
+        public::a_printer_that_does_not_answer_is_named_and_the_number_stays,
+        public::the_status_link_shows_the_visitors_place_and_nothing_else,
         errors::malformed_json_is_a_bad_request,
         errors::an_unknown_field_is_a_validation_error_naming_it,
         errors::an_oversize_body_is_payload_too_large,
@@ -142,6 +146,7 @@ on_both_backends!(
         setting_pages::the_priority_table_and_the_required_fields_have_pages,
     ],
     backends: [
+        public::the_kiosk_page_takes_a_form_and_shares_the_rate_limit,
         pages::too_many_attempts_say_how_long_to_wait,
         auth::login_is_throttled_per_address,
         connections::slow_and_idle_connections_are_closed_in_time,

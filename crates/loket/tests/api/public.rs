@@ -1,0 +1,181 @@
+//! The public screens over HTTP: the visitor's status link (made with the number, valid until
+//! the end of the office day, showing nothing of anyone else) and the ticket on the desk's
+//! ESC/POS printer (a TCP listener stands in for the printer).
+
+use std::time::Duration;
+
+use loket_domain::auth::Role;
+use serde_json::json;
+use tokio::io::AsyncReadExt;
+
+use crate::support::{TestApp, id};
+
+/// A page's status and text.
+async fn page(app: &TestApp, path: &str) -> (u16, String) {
+    let res = app.http.get(app.url(path)).send().await.expect("request");
+    (res.status().as_u16(), res.text().await.expect("text"))
+}
+
+async fn set_printer(app: &TestApp, sup: &str, address: &str) {
+    let mut office = app.get(sup, "/api/v1/settings/office").await.expect(200);
+    office["ticket_printers"] = json!([{"desk": "Meja 1", "address": address}]);
+    app.put(sup, "/api/v1/settings/office", office).await.expect(200);
+}
+
+pub async fn the_ticket_reaches_the_desk_printer_with_its_number_and_qr_code(app: TestApp) {
+    let fo = app.staff("fo", &[Role::FrontOffice]).await;
+    let sup = app.staff("sup", &[Role::Supervisor]).await;
+    let printer = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    set_printer(&app, &sup, &printer.local_addr().expect("addr").to_string()).await;
+    let received = tokio::spawn(async move {
+        let (mut socket, _) = printer.accept().await.expect("accept");
+        let mut bytes = Vec::new();
+        socket.read_to_end(&mut bytes).await.expect("read");
+        bytes
+    });
+    let v = app.waiting_visit(&fo, "Budi Santoso").await;
+    let printed = app.post(&fo, &format!("/api/v1/visits/{}/ticket/print", id(&v)), json!({"desk": "Meja 1"})).await;
+    let printed = printed.expect(200);
+    let bytes = tokio::time::timeout(Duration::from_secs(5), received).await.expect("in time").expect("printer task");
+    let number = v["queue"]["number"].as_str().expect("number");
+    assert_eq!(printed["number"], number);
+    assert!(bytes.starts_with(&[0x1b, b'@']), "initialised");
+    assert!(bytes.windows(number.len()).any(|w| w == number.as_bytes()), "the number is printed");
+    // The QR code: stored with its data (GS ( k pL pH 1 P 0 <data>), then printed (GS ( k … 1 Q 0).
+    let url = printed["status_url"].as_str().expect("status url");
+    assert!(url.starts_with(&app.base) && url.contains("/status/"), "{url}");
+    let mut store =
+        vec![0x1d, b'(', b'k', ((url.len() + 3) % 256) as u8, ((url.len() + 3) / 256) as u8, 0x31, 0x50, 0x30];
+    store.extend(url.as_bytes());
+    assert!(bytes.windows(store.len()).any(|w| w == store.as_slice()), "the QR code holds the status link");
+    assert!(bytes.windows(8).any(|w| w == [0x1d, b'(', b'k', 3, 0, 0x31, 0x51, 0x30]), "the QR code is printed");
+    assert!(!bytes.windows(5).any(|w| w == b"Budi "), "no name on the ticket");
+    // The printed link works.
+    let path = &url[app.base.len()..];
+    let (status, text) = page(&app, path).await;
+    assert_eq!(status, 200);
+    assert!(text.contains(number));
+}
+
+pub async fn a_printer_that_does_not_answer_is_named_and_the_number_stays(app: TestApp) {
+    let fo = app.staff("fo", &[Role::FrontOffice]).await;
+    let sup = app.staff("sup", &[Role::Supervisor]).await;
+    // A port nobody listens on.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let address = closed.local_addr().expect("addr").to_string();
+    drop(closed);
+    set_printer(&app, &sup, &address).await;
+    let v = app.waiting_visit(&fo, "Ani").await;
+    let started = std::time::Instant::now();
+    let path = format!("/api/v1/visits/{}/ticket/print", id(&v));
+    app.post(&fo, &path, json!({"desk": "Meja 1"})).await.error(502, "printer_unreachable");
+    assert!(started.elapsed() < Duration::from_secs(5));
+    let after = app.get(&fo, &format!("/api/v1/visits/{}", id(&v))).await.expect(200);
+    assert_eq!((after["status"].as_str(), &after["queue"]["number"]), (Some("waiting"), &v["queue"]["number"]));
+    app.post(&fo, &path, json!({"desk": "Meja 9"})).await.error(404, "not_found");
+}
+
+pub async fn the_status_link_shows_the_visitors_place_and_nothing_else(app: TestApp) {
+    let fo = app.staff("fo", &[Role::FrontOffice]).await;
+    let hd = app.staff("hd", &[Role::Helpdesk]).await;
+    app.waiting_visit(&fo, "Bambang Sutrisno").await;
+    let second = app.waiting_visit(&fo, "Kartika Dewi").await;
+    let url = second["queue"]["status_url"].as_str().expect("the check gives the status link").to_owned();
+    assert!(url.starts_with("/status/") && url.len() == "/status/".len() + 64, "{url}");
+    let (status, text) = page(&app, &url).await;
+    assert_eq!(status, 200);
+    assert!(text.contains("A-002"), "{text}");
+    assert!(text.contains("1 orang"), "one visit ahead: {text}");
+    assert!(text.contains("belum dapat diperkirakan"), "no service finished yet: {text}");
+    for personal in ["Bambang", "Kartika", "0812", "Maju Jaya", "A-001", "@"] {
+        assert!(!text.contains(personal), "the status page shows {personal}");
+    }
+    // Reading the visit gives no link (only its hash is kept); a new one can be made.
+    let read = app.get(&fo, &format!("/api/v1/visits/{}", id(&second))).await.expect(200);
+    assert!(read["queue"]["status_url"].is_null());
+    let again = app.post_empty(&fo, &format!("/api/v1/visits/{}/status-link", id(&second))).await.expect(200);
+    assert_ne!(again["status_url"], json!(url));
+    // Called: the page says where to go.
+    app.post_empty(&hd, "/api/v1/counters/1/call-next").await.expect(200);
+    app.post_empty(&hd, "/api/v1/counters/2/call-next").await.expect(200);
+    let (_, text) = page(&app, &url).await;
+    assert!(text.contains("Anda dipanggil ke loket 2"), "{text}");
+    // Unknown and expired links get a clear page.
+    let (status, text) = page(&app, &format!("/status/{}", "0".repeat(64))).await;
+    assert_eq!(status, 404);
+    assert!(text.contains("Tautan tidak berlaku"));
+    let (status, _) = page(&app, "/status/abc").await;
+    assert_eq!(status, 404);
+    app.clock.advance(chrono::Duration::hours(25));
+    let (status, text) = page(&app, &url).await;
+    assert_eq!(status, 404, "the link ends with the office day");
+    assert!(text.contains("Tautan tidak berlaku"));
+}
+
+/// The kiosk page: a form without its token is refused; one with it makes the visit (the front
+/// office sees it), shares the API's rate limit, and a refusal says why in Indonesian.
+pub async fn the_kiosk_page_takes_a_form_and_shares_the_rate_limit(backend: crate::support::Backend) {
+    use loket_web::limits::Limits;
+    let Some(app) = crate::support::spawn_app_with(backend, Limits { kiosk_per_minute: 2, ..Limits::default() }).await
+    else {
+        return;
+    };
+    let res = app.http.get(app.url("/kiosk")).send().await.expect("kiosk");
+    let cookie = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("loket_kiosk="))
+        .and_then(|c| c.split(';').next())
+        .expect("the kiosk cookie")
+        .to_owned();
+    let html = res.text().await.expect("text");
+    let token = html
+        .split("name=\"_csrf\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the form's token")
+        .to_owned();
+    let post = |body: Vec<(&'static str, String)>, with_cookie: bool| {
+        let mut req = app.http.post(app.url("/kiosk"));
+        if with_cookie {
+            req = req.header("cookie", cookie.clone());
+        }
+        req.form(&body).send()
+    };
+    let form = |csrf: &str| {
+        vec![
+            ("_csrf", csrf.to_owned()),
+            ("visitor.name", "Andi Pratama".to_owned()),
+            ("visitor.phone", "0812-1111-2222".to_owned()),
+            ("form.description", "Lupa kata sandi".to_owned()),
+        ]
+    };
+    assert_eq!(post(form(&token), false).await.expect("post").status(), 403, "no cookie");
+    assert_eq!(post(form("wrong"), true).await.expect("post").status(), 403, "a wrong token");
+    let done = post(form(&token), true).await.expect("post");
+    assert_eq!(done.status(), 200);
+    let text = done.text().await.expect("text");
+    assert!(text.contains("Silakan menuju front office."), "{text}");
+    let visits = app.store.visits(Default::default()).await.expect("visits");
+    assert_eq!(visits.len(), 1);
+    assert!(text.contains(&visits[0].reference));
+    assert_eq!(visits[0].history[0].by, "kiosk");
+    // The API's limit and the page's are one: the third form in the minute is refused, kept, and
+    // the page says how long to wait.
+    app.send(
+        "POST",
+        "/api/v1/kiosk/visits",
+        None,
+        Some(json!({"visitor": {"name": "B"}, "form": {"description": "x"}})),
+    )
+    .await
+    .expect(201);
+    let refused = post(form(&token), true).await.expect("post");
+    assert_eq!(refused.status(), 422);
+    let text = refused.text().await.expect("text");
+    assert!(text.contains("Terlalu banyak formulir dari perangkat ini"), "{text}");
+    assert!(text.contains("value=\"0812-1111-2222\""), "what was typed is kept");
+    assert_eq!(app.store.visits(Default::default()).await.expect("visits").len(), 2);
+}
