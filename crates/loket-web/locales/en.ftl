@@ -259,6 +259,7 @@ settings-field-calling-returns-after-skip = How many times a skipped number retu
 settings-field-session-minutes = Sign-in lifetime (minutes, 5-1440)
 settings-field-archive-pattern = Archive number pattern
 settings-field-lkpp-email = LKPP helpdesk e-mail
+settings-field-running-text = Running text on the display board
 zone-Asia-Jakarta = WIB (Asia/Jakarta)
 zone-Asia-Makassar = WITA (Asia/Makassar)
 zone-Asia-Jayapura = WIT (Asia/Jayapura)

@@ -259,6 +259,7 @@ settings-field-calling-returns-after-skip = Berapa kali nomor yang dilewati kemb
 settings-field-session-minutes = Lama sesi masuk (menit, 5-1440)
 settings-field-archive-pattern = Pola nomor arsip
 settings-field-lkpp-email = E-mail helpdesk LKPP
+settings-field-running-text = Teks berjalan di papan antrian
 zone-Asia-Jakarta = WIB (Asia/Jakarta)
 zone-Asia-Makassar = WITA (Asia/Makassar)
 zone-Asia-Jayapura = WIT (Asia/Jayapura)

@@ -1,5 +1,6 @@
 //! The office's own settings: its name, time zone, closing time, the calling policy
-//! (`returns_after_skip`), sign-in lifetime, archive numbers and the LKPP address; and the fields
+//! (`returns_after_skip`), sign-in lifetime, archive numbers, the LKPP address and the display
+//! board's running text; and the fields
 //! a complete consultation form needs (SOP step 4).
 
 use std::collections::BTreeMap;
@@ -41,6 +42,8 @@ pub struct OfficeForm {
     archive_pattern: String,
     #[serde(default)]
     lkpp_email: String,
+    #[serde(default)]
+    running_text: String,
 }
 
 impl OfficeForm {
@@ -53,6 +56,7 @@ impl OfficeForm {
             session_minutes: p.session_minutes.to_string(),
             archive_pattern: p.archive_pattern.clone(),
             lkpp_email: p.lkpp_email.clone(),
+            running_text: p.running_text.clone(),
         }
     }
 }
@@ -96,6 +100,7 @@ fn office_fields(t: Tr, typed: &OfficeForm, errors: &BTreeMap<String, String>) -
         field("session_minutes", "text", &typed.session_minutes, Vec::new()),
         field("archive_pattern", "text", &typed.archive_pattern, Vec::new()),
         field("lkpp_email", "email", &typed.lkpp_email, Vec::new()),
+        field("running_text", "textarea", &typed.running_text, Vec::new()),
     ]
 }
 
@@ -128,6 +133,7 @@ pub async fn save_office(State(state): State<AppState>, PageForm { staff, form }
     profile.time_zone = form.time_zone.clone();
     profile.archive_pattern = form.archive_pattern.trim().to_owned();
     profile.lkpp_email = form.lkpp_email.trim().to_owned();
+    profile.running_text = form.running_text.trim().to_owned();
     match parse_closing_time(&form.closing_time) {
         Ok(closing) => profile.closing_time = closing,
         Err(_) => {
