@@ -111,6 +111,9 @@ pub struct Queue {
     pub position: Option<i64>,
     #[serde(default, with = "crate::timestamp::option")]
     pub called_at: Option<DateTime<Utc>>,
+    /// The token of the visitor's status page (`/status/{token}`), given with the number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_token: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -143,6 +146,8 @@ pub struct LinePlace {
     pub day: NaiveDate,
     pub position: i64,
     pub priority_lane: bool,
+    /// The random token of the visitor's status page.
+    pub status_token: String,
 }
 
 /// The outcome of the check at step 4, before anything is written.
@@ -301,6 +306,7 @@ impl Visit {
             priority_lane: place.priority_lane,
             position: Some(place.position),
             called_at: None,
+            status_token: Some(place.status_token),
         };
         Ok(self.moved(Status::Waiting, EventKind::Queued, now, by, data))
     }

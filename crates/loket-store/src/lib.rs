@@ -337,6 +337,11 @@ fn new_id() -> String {
     hex::encode(rand::random::<[u8; 16]>())
 }
 
+/// An unguessable token: 256 random bits, hex.
+fn new_token() -> String {
+    hex::encode(rand::random::<[u8; 32]>())
+}
+
 fn ms(t: DateTime<Utc>) -> i64 {
     t.timestamp_millis()
 }

@@ -8,7 +8,7 @@ use loket_domain::auth::{Role, keeps_an_admin};
 use loket_domain::history::Event;
 use loket_domain::line::Requeue;
 use loket_domain::numbering::Sequence;
-use loket_domain::office::{first_open_day, office_day};
+use loket_domain::office::{first_open_day, office_day, office_day_end};
 use loket_domain::settings::{InUse, OfficeSettings, SettingsChange};
 use loket_domain::visit::{Check, FollowUps, LinePlace, opening};
 use loket_domain::{Refused, SYSTEM_ACTOR, Status, Visit};
@@ -16,7 +16,7 @@ use loket_domain::{Refused, SYSTEM_ACTOR, Status, Visit};
 use crate::exec::{Col, Sql, Value, int, opt_text, placeholders, text};
 use crate::live::Announcements;
 use crate::{Change, Checked, DocumentRenderer, NewUser, OFFICE, OpenVisit, Result, Skipped, StoreError, User};
-use crate::{ms, new_id, roles_to_text, sha256_hex};
+use crate::{ms, new_id, new_token, roles_to_text, sha256_hex};
 
 pub(crate) async fn load_visit(t: &mut dyn Sql, id: &str, lock: bool) -> Result<Visit> {
     let sql =
@@ -435,7 +435,12 @@ pub(crate) async fn check_visit(
             let numbers = Sequence::Number { service: visit.service.clone(), day };
             let number = numbers.format(next_in(t, &numbers).await?, "");
             let position = next_in(t, &Sequence::Place).await?;
-            visit.enqueue(LinePlace { number, day, position, priority_lane }, settings, now, by)?;
+            // The visitor's status page: the token is kept with the visit, so that every read of
+            // it can show the address, and by its hash for the page to find the visit.
+            let status_token = new_token();
+            let expires = office_day_end(now, settings.zone(), settings.office.closing_time);
+            add_status_token(t, &sha256_hex(status_token.as_bytes()), id, now, expires).await?;
+            visit.enqueue(LinePlace { number, day, position, priority_lane, status_token }, settings, now, by)?;
             None
         }
         Check::Incomplete(errors) => {

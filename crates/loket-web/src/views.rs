@@ -70,7 +70,7 @@ impl VisitView {
                 skip_count: visit.queue.skip_count,
                 counter: visit.queue.counter,
                 priority_lane: visit.queue.priority_lane,
-                status_url: None,
+                status_url: visit.queue.status_token.map(|t| format!("/status/{t}")),
             },
             analysis: visit.analysis,
             answer: visit.answer,

@@ -45,6 +45,7 @@ fn ticket() -> LinePlace {
         day: NaiveDate::from_ymd_opt(2026, 11, 28).unwrap(),
         position: 1,
         priority_lane: false,
+        status_token: "t".repeat(64),
     }
 }
 

@@ -46,6 +46,7 @@ fn ticket(position: i64) -> LinePlace {
         day: NaiveDate::from_ymd_opt(2026, 11, 28).unwrap(),
         position,
         priority_lane: false,
+        status_token: "t".repeat(64),
     }
 }
 

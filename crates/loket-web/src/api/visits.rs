@@ -177,12 +177,7 @@ pub async fn check(
     let checked = state.store.check_visit(&id, req.priority_lane, state.now(), staff.name()).await?;
     match checked.incomplete {
         Some(fields) => Err(ApiError::Refused(Refused::FormIncomplete(fields))),
-        None => {
-            let status_url = crate::pages::status::issue(&state, &checked.visit.id).await?;
-            let mut view = state.view(checked.visit).await?;
-            view.queue.status_url = Some(status_url);
-            Ok(Json(view))
-        }
+        None => Ok(Json(state.view(checked.visit).await?)),
     }
 }
 
@@ -192,8 +187,8 @@ pub struct StatusLink {
     pub status_url: String,
 }
 
-/// A new link to the visitor's status page, for a ticket printed again (earlier links stay
-/// valid until the end of the office day). Only for a visit with a queue number.
+/// The link to the visitor's status page, for a ticket printed again: the one given with the
+/// number (`queue.status_url`). Only for a visit with a queue number.
 #[utoipa::path(post, path = "/api/v1/visits/{id}/status-link", tag = "front office", security(("bearer" = [])),
     responses((status = 200, body = StatusLink), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn status_link(
@@ -206,7 +201,7 @@ pub async fn status_link(
     if visit.queue.number.is_none() {
         return Err(ApiError::Refused(Refused::InvalidTransition { from: visit.status, action: "status_link" }));
     }
-    let status_url = crate::pages::status::issue(&state, &visit.id).await?;
+    let status_url = crate::pages::status::issue(&state, &visit).await?;
     Ok(Json(StatusLink { status_url }))
 }
 

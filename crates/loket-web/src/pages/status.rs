@@ -2,9 +2,10 @@
 //! their number, how many wait ahead of them in their service, an estimated wait, and the
 //! counter when they are called, kept live by `status.js`. Nothing about anyone else.
 //!
-//! The token is random and unguessable; only its SHA-256 is stored, as for sessions, so Loket
-//! hands it out when it makes it: when the number is given (the API's check answer) and on each
-//! ticket printed. It is valid until the end of the office day.
+//! The token is random and unguessable, made with the queue number (step 5) in the same
+//! transaction: the visit keeps it, so every read of the visit shows the address
+//! (`queue.status_url`), and the page finds the visit by the token's SHA-256. It is valid until the
+//! end of the office day.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -21,9 +22,14 @@ use crate::AppState;
 use crate::error::ApiError;
 use crate::extract::token_hash;
 
-/// A new status token for `visit`, valid until the end of the office day; returns the page's
-/// path (`/status/{token}`).
-pub async fn issue(state: &AppState, visit_id: &str) -> Result<String, ApiError> {
+/// The path of `visit`'s status page (`/status/{token}`): the token given with its number, or, for
+/// a visit numbered before tokens were kept with visits, a new one valid until the end of the
+/// office day.
+pub async fn issue(state: &AppState, visit: &Visit) -> Result<String, ApiError> {
+    if let Some(token) = &visit.queue.status_token {
+        return Ok(format!("/status/{token}"));
+    }
+    let visit_id = visit.id.as_str();
     let token = hex::encode(rand::random::<[u8; 32]>());
     let settings = state.store.settings().await?;
     let now = state.now();

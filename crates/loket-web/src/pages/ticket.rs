@@ -35,7 +35,7 @@ pub async fn make(state: &AppState, visit: &Visit, t: Tr, base: &str) -> Result<
         }));
     };
     let settings = state.store.settings().await?;
-    let status_url = format!("{base}{}", super::status::issue(state, &visit.id).await?);
+    let status_url = format!("{base}{}", super::status::issue(state, visit).await?);
     let standing = super::status::standing(state, visit, t).await?;
     let issued = state.now().with_timezone(&settings.zone()).format("%d-%m-%Y %H:%M").to_string();
     Ok(Ticket {

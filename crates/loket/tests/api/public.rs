@@ -90,11 +90,11 @@ pub async fn the_status_link_shows_the_visitors_place_and_nothing_else(app: Test
     for personal in ["Bambang", "Kartika", "0812", "Maju Jaya", "A-001", "@"] {
         assert!(!text.contains(personal), "the status page shows {personal}");
     }
-    // Reading the visit gives no link (only its hash is kept); a new one can be made.
+    // Every read of the visit gives the same link, as does a reprint.
     let read = app.get(&fo, &format!("/api/v1/visits/{}", id(&second))).await.expect(200);
-    assert!(read["queue"]["status_url"].is_null());
+    assert_eq!(read["queue"]["status_url"], json!(url), "every read of the visit shows the link (API.md)");
     let again = app.post_empty(&fo, &format!("/api/v1/visits/{}/status-link", id(&second))).await.expect(200);
-    assert_ne!(again["status_url"], json!(url));
+    assert_eq!(again["status_url"], json!(url), "a reprinted ticket holds the same link");
     // Called: the page says where to go.
     app.post_empty(&hd, "/api/v1/counters/1/call-next").await.expect(200);
     app.post_empty(&hd, "/api/v1/counters/2/call-next").await.expect(200);
