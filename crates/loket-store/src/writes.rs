@@ -3,7 +3,8 @@
 //! a use case loads what the rule needs, asks the domain, and writes what the domain decided.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use loket_domain::archive::{Archive, ArchiveStamp};
+use loket_domain::archive::{Archive, ArchivePattern, ArchiveStamp};
+use loket_domain::escalation::OutgoingMail;
 use loket_domain::history::Event;
 use loket_domain::line::Requeue;
 use loket_domain::numbering::Sequence;
@@ -309,13 +310,36 @@ pub(crate) async fn open_visit(
     let (service, visitor) = opening(settings, open.service.as_deref(), &open.visitor)?;
     let day = office_day(now, settings.zone());
     let sequence = Sequence::Reference(day);
-    let reference = sequence.format(next_in(t, &sequence).await?, "");
+    let reference = sequence.format(next_in(t, &sequence).await?);
     let (mut visit, _) = Visit::open(new_id(), reference, service, visitor, settings, now, by);
     if let Some(form) = &open.form {
         visit.save_form(None, form, settings, now, by)?;
     }
     store_visit(t, told, &visit, 0, Some(day)).await?;
     Ok(visit)
+}
+
+/// Puts a mail in the outbox, with its own Message-ID (a reply names it).
+async fn queue_mail(t: &mut dyn Sql, visit: &Visit, mail: &OutgoingMail, now: DateTime<Utc>) -> Result<()> {
+    let id = new_id();
+    let message_id = format!("<{}.{id}@loket>", visit.reference);
+    t.execute(
+        "INSERT INTO mail_outbox (id, visit_id, recipient, subject, body, status, attempts, created_at, kind, \
+         attach_form, message_id, next_attempt_at) VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, $7, $8, $9, $6)",
+        &[
+            text(&id),
+            text(&visit.id),
+            text(&mail.to),
+            text(&mail.subject),
+            text(&mail.body),
+            int(ms(now)),
+            text(mail.kind.as_str()),
+            Value::Bool(mail.attach_form),
+            text(&message_id),
+        ],
+    )
+    .await?;
+    Ok(())
 }
 
 /// One domain transition of a visit, with what it brings along (the escalation mail, a new
@@ -335,13 +359,7 @@ pub(crate) async fn change_visit(
     let event = change(&mut visit, settings)?;
     let FollowUps { mail, new_version } = visit.follow_ups(was, &event, settings, now);
     if let Some(mail) = mail {
-        let id = new_id();
-        t.execute(
-            "INSERT INTO mail_outbox (id, visit_id, recipient, subject, body, status, attempts, created_at) \
-             VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6)",
-            &[text(&id), text(&visit.id), text(&mail.to), text(&mail.subject), text(&mail.body), int(ms(now))],
-        )
-        .await?;
+        queue_mail(t, &visit, &mail, now).await?;
     }
     if let Some(stamp) = new_version {
         let archive = store_document(t, renderer, &visit, stamp).await?;
@@ -367,7 +385,7 @@ pub(crate) async fn check_visit(
         Check::Complete => {
             let day = office_day(now, settings.zone());
             let numbers = Sequence::Number { service: visit.service.clone(), day };
-            let number = numbers.format(next_in(t, &numbers).await?, "");
+            let number = numbers.format(next_in(t, &numbers).await?);
             let position = next_in(t, &Sequence::Place).await?;
             visit.enqueue(LinePlace { number, day, position, priority_lane }, settings, now, by)?;
             None
@@ -393,8 +411,11 @@ pub(crate) async fn archive_visit(
 ) -> Result<Visit> {
     let mut visit = load_visit(t, id, true).await?;
     visit.ensure_archivable()?;
-    let sequence = Sequence::Archive(office_day(now, settings.zone()));
-    let number = sequence.format(next_in(t, &sequence).await?, &settings.office.archive_pattern);
+    let day = office_day(now, settings.zone());
+    // Only valid patterns are ever saved; a stored one that no longer parses counts by the default.
+    let pattern = ArchivePattern::parse(&settings.office.archive_pattern).unwrap_or_default();
+    let seq = next_in(t, &Sequence::Archive(pattern.period(day))).await?;
+    let number = pattern.number(&settings.office.office_name, day, seq);
     let stamp = ArchiveStamp { number, archived_at: now, version: 1 };
     let archive = store_document(t, renderer, &visit, stamp).await?;
     let before = visit.history.len();

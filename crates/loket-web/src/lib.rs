@@ -161,6 +161,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(visits::answer))
         .routes(routes!(visits::escalate))
         .routes(routes!(visits::answer_escalation))
+        .routes(routes!(visits::copy))
         .routes(routes!(visits::archive))
         .routes(routes!(visits::archived_document))
         .routes(routes!(line::display))

@@ -6,6 +6,7 @@ use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use chrono::NaiveDate;
 use chrono::{DateTime, Utc};
+use loket_domain::archive::CopyVia;
 use loket_domain::auth::Permission;
 use loket_domain::form::FormInput;
 use loket_domain::guest_book::VisitorInput;
@@ -292,8 +293,29 @@ pub async fn answer_escalation(
         .await
 }
 
-/// Step 12: archived, from `answered` or `escalated`, with an archive number and the SHA-256
-/// of the archived document.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CopyRequest {
+    /// `printed`, `email` (the PDF to the visitor's address; 422 when they gave none) or
+    /// `declined` (the visitor did not want it).
+    pub via: CopyVia,
+}
+
+/// Step 12: the visitor's copy of the form, an event in the history; from `answered` or
+/// `escalated`. The archive needs it.
+#[utoipa::path(post, path = "/api/v1/visits/{id}/copy", tag = "helpdesk", request_body = CopyRequest, security(("bearer" = [])),
+    responses((status = 200, body = VisitView), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn copy(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<CopyRequest>,
+) -> ApiResult<Json<VisitView>> {
+    apply(&state, &staff, Permission::Helpdesk, &id, move |v, _, now, by| v.give_copy(req.via, now, by)).await
+}
+
+/// Step 12: archived, from `answered` or `escalated` once the visitor's copy is recorded (409
+/// `copy_missing` before), with an archive number and the SHA-256 of the archived document.
 #[utoipa::path(post, path = "/api/v1/visits/{id}/archive", tag = "helpdesk", security(("bearer" = [])),
     responses((status = 200, body = VisitView), (status = 409, body = ErrorBody)))]
 pub async fn archive(

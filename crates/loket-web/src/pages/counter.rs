@@ -9,6 +9,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
+use loket_domain::archive::CopyVia;
 use loket_domain::auth::Permission;
 use loket_domain::escalation::Channel;
 use loket_domain::line::CALLS_BEFORE_SKIP;
@@ -85,10 +86,15 @@ pub struct StepLine {
     pub judged: &'static str,
 }
 
+/// A visit answered or escalated at this counter: step 12, the visitor's copy, then the archive.
 pub struct ArchiveRow {
     pub id: String,
     pub number: String,
     pub status: String,
+    /// How the copy was given (in words), once recorded.
+    pub copy: Option<String>,
+    /// The visitor gave an e-mail address: the copy may be sent there.
+    pub has_email: bool,
 }
 
 #[derive(Template, WebTemplate)]
@@ -220,6 +226,8 @@ async fn build(
             id: v.id.clone(),
             number: v.queue.number.clone().unwrap_or_default(),
             status: status_text(t, v.status),
+            copy: v.copy.as_ref().map(|c| t.get(&format!("counter-copy-via-{}", c.via.as_str()))),
+            has_email: v.visitor.email.as_deref().is_some_and(|e| !e.is_empty()),
         }));
     }
     Ok(CounterPage {
@@ -331,9 +339,9 @@ pub struct ActionForm {
     external_reference: String,
     #[serde(default)]
     summary: String,
-    /// Step 12: the visitor has their copy of the form.
+    /// Step 12: how the visitor got their copy: `printed`, `email`, `declined`.
     #[serde(default)]
-    copy_given: Option<String>,
+    via: String,
 }
 
 fn back(counter: &str) -> String {
@@ -407,7 +415,7 @@ pub async fn call_next(State(state): State<AppState>, PageForm { staff, form }: 
 }
 
 /// The actions on the visit at the counter: `recall`, `skip`, `start`, `answer`, `escalate`,
-/// `archive`.
+/// `copy` (step 12: printed, e-mailed or declined), `archive` (once the copy is recorded).
 pub async fn act(
     State(state): State<AppState>,
     Path((id, action)): Path<(String, String)>,
@@ -446,12 +454,14 @@ pub async fn act(
             };
             state.store.change_visit(&id, now, Box::new(move |v, s| v.escalate(&request, s, now, &by))).await.map(drop)
         }
-        "archive" => {
-            if form.copy_given.is_none() {
-                return refused(&state, &staff, form, "counter-copy-first").await;
-            }
-            state.store.archive_visit(&id, now, &by).await.map(drop)
+        "copy" => {
+            let Some(via) = CopyVia::parse(&form.via) else {
+                let fields = FieldErrors::one("via", "missing").0;
+                return refused_with(&state, &staff, form, "error-validation", fields).await;
+            };
+            state.store.change_visit(&id, now, Box::new(move |v, _| v.give_copy(via, now, &by))).await.map(drop)
         }
+        "archive" => state.store.archive_visit(&id, now, &by).await.map(drop),
         _ => return Err(PageError::NotFound(staff.lang)),
     };
     match result {

@@ -160,6 +160,7 @@ pub fn refusal_key(r: &Refused) -> &'static str {
         Refused::CallLimitReached => "error-call-limit",
         Refused::CallsRemaining { .. } => "error-calls-remaining",
         Refused::CounterBusy => "error-counter-busy",
+        Refused::CopyMissing => "error-copy-missing",
         Refused::FormIncomplete(_) => "error-form-incomplete",
         Refused::Validation(_) => "error-validation",
         Refused::InUse(_) => "error-in-use",

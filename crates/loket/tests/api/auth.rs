@@ -152,6 +152,7 @@ pub async fn every_endpoint_follows_the_role_matrix(app: TestApp) {
         ("POST", v("/answer"), Some(json!({"analysis": "a", "answer": "b"})), HD | SUP),
         ("POST", v("/escalate"), Some(json!({"analysis": "a", "channel": "email", "summary": "s"})), HD | SUP),
         ("POST", v("/escalation/answer"), Some(json!({"answer": "b"})), HD | SUP),
+        ("POST", v("/copy"), Some(json!({"via": "printed"})), HD | SUP),
         ("POST", v("/archive"), None, HD | SUP),
         ("POST", v("/cancel"), Some(json!({"reason": "pulang"})), FO | HD | SUP),
         ("GET", "/api/v1/reports/time-standards".into(), None, SUP | ADM),

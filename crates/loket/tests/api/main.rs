@@ -95,6 +95,8 @@ on_both_backends!(
         helpdesk::an_email_escalation_waits_in_the_outbox,
         helpdesk::lkpp_answers_after_the_archive_as_a_new_version,
         helpdesk::a_step_out_of_order_is_an_invalid_transition,
+        helpdesk::the_visitors_copy_is_an_event_and_the_archive_waits_for_it,
+        helpdesk::a_copy_by_email_needs_the_visitors_address,
         settings::the_priority_table_ships_as_an_example_and_can_be_replaced,
         settings::time_standards_are_settings,
         settings::counters_are_settings_of_the_office,

@@ -280,10 +280,16 @@ pub async fn the_counter_calls_recalls_skips_and_the_skipped_number_returns(app:
     assert_eq!(b.post(&format!("/counter/visits/{v2}/answer"), &answer).await.status, 303);
     let archive_without_copy = b.post(&format!("/counter/visits/{v2}/archive"), &form).await;
     assert_eq!(archive_without_copy.status, 409, "the copy comes first");
-    let with_copy = [("_csrf", csrf.as_str()), ("counter", "1"), ("copy_given", "on")];
-    assert_eq!(b.post(&format!("/counter/visits/{v2}/archive"), &with_copy).await.status, 303);
+    assert!(archive_without_copy.body.contains("Salinan formulir untuk pengguna belum dicatat"));
+    let no_way = b.post(&format!("/counter/visits/{v2}/copy"), &form).await;
+    assert_eq!(no_way.status, 422, "a copy is given some way");
+    let printed = [("_csrf", csrf.as_str()), ("counter", "1"), ("via", "printed")];
+    assert_eq!(b.post(&format!("/counter/visits/{v2}/copy"), &printed).await.status, 303);
+    assert!(b.get("/counter?counter=1").await.body.contains("Salinan: dicetak"));
+    assert_eq!(b.post(&format!("/counter/visits/{v2}/archive"), &form).await.status, 303);
     let archived = app.get(&fo, &format!("/api/v1/visits/{v2}")).await.expect(200);
     assert_eq!(archived["status"], "archived");
+    assert_eq!(archived["copy"]["via"], "printed");
     assert_eq!(b.post("/counter/call-next", &form).await.status, 303);
     let back = b.get("/counter?counter=1").await;
     assert!(
