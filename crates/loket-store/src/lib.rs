@@ -170,7 +170,8 @@ pub enum LiveEvent {
 
 /// How a visit's archived document is made: the bytes that are stored and hashed, or why they
 /// cannot be made.
-pub type DocumentRenderer = Arc<dyn Fn(&Visit, &ArchiveStamp) -> Result<Vec<u8>, String> + Send + Sync>;
+pub type DocumentRenderer =
+    Arc<dyn Fn(&Visit, &OfficeSettings, &ArchiveStamp) -> Result<Vec<u8>, String> + Send + Sync>;
 
 /// A change to one visit, decided by the domain inside the store's transaction.
 pub type Change = Box<dyn FnOnce(&mut Visit, &OfficeSettings) -> Result<Event, Refused> + Send + 'static>;
@@ -297,7 +298,7 @@ pub fn redact(url: &str) -> String {
 }
 
 pub(crate) fn default_renderer() -> DocumentRenderer {
-    Arc::new(loket_domain::archive::json_document)
+    Arc::new(|visit, _, stamp| loket_domain::archive::json_document(visit, stamp))
 }
 
 fn new_id() -> String {

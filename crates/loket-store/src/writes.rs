@@ -119,10 +119,11 @@ async fn next_in(t: &mut dyn Sql, sequence: &Sequence) -> Result<i64> {
 async fn store_document(
     t: &mut dyn Sql,
     renderer: &DocumentRenderer,
+    settings: &OfficeSettings,
     visit: &Visit,
     stamp: ArchiveStamp,
 ) -> Result<Archive> {
-    let content = renderer(visit, &stamp).map_err(StoreError::Document)?;
+    let content = renderer(visit, settings, &stamp).map_err(StoreError::Document)?;
     let sha256 = sha256_hex(&content);
     t.execute(
         "INSERT INTO archived_documents (visit_id, version, number, sha256, content, archived_at) \
@@ -362,7 +363,7 @@ pub(crate) async fn change_visit(
         queue_mail(t, &visit, &mail, now).await?;
     }
     if let Some(stamp) = new_version {
-        let archive = store_document(t, renderer, &visit, stamp).await?;
+        let archive = store_document(t, renderer, settings, &visit, stamp).await?;
         visit.rearchive(archive, now, &event.by)?;
     }
     save(t, told, &visit, before).await?;
@@ -417,7 +418,7 @@ pub(crate) async fn archive_visit(
     let seq = next_in(t, &Sequence::Archive(pattern.period(day))).await?;
     let number = pattern.number(&settings.office.office_name, day, seq);
     let stamp = ArchiveStamp { number, archived_at: now, version: 1 };
-    let archive = store_document(t, renderer, &visit, stamp).await?;
+    let archive = store_document(t, renderer, settings, &visit, stamp).await?;
     let before = visit.history.len();
     visit.archive(archive, now, by)?;
     save(t, told, &visit, before).await?;

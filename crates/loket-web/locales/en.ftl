@@ -133,6 +133,7 @@ counter-history = The visit's history: each step against its standard
 counter-history-took = Took
 counter-to-archive = Waiting for the archive
 counter-copy-hint = Step 12: give the visitor a copy of the form (print it, send it by e-mail, or the visitor does not want one), then archive the original.
+counter-form-pdf = Open the form (PDF) to print
 counter-copy-printed = Print the copy
 counter-copy-email = Send the copy by e-mail
 counter-copy-declined = Visitor wants no copy

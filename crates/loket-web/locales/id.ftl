@@ -133,6 +133,7 @@ counter-history = Riwayat kunjungan: setiap langkah terhadap standarnya
 counter-history-took = Lama
 counter-to-archive = Menunggu arsip
 counter-copy-hint = Langkah 12: berikan salinan formulir kepada pengguna (cetak, kirim lewat e-mail, atau pengguna tidak menghendakinya), lalu arsipkan aslinya.
+counter-form-pdf = Buka formulir (PDF) untuk dicetak
 counter-copy-printed = Cetak salinan
 counter-copy-email = Kirim salinan lewat e-mail
 counter-copy-declined = Pengguna tidak meminta salinan

@@ -164,6 +164,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(visits::copy))
         .routes(routes!(visits::archive))
         .routes(routes!(visits::archived_document))
+        .routes(routes!(visits::form_pdf))
         .routes(routes!(line::display))
         .routes(routes!(line::events))
         .routes(routes!(staff_events::staff_events))

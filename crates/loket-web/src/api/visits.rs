@@ -335,6 +335,11 @@ pub struct DocumentQuery {
     pub version: Option<u32>,
 }
 
+/// What an archived document is: the form as PDF, or (archived before the PDF) the visit as JSON.
+fn content_type(content: &[u8]) -> &'static str {
+    if content.starts_with(b"%PDF-") { "application/pdf" } else { "application/json" }
+}
+
 /// The archived document, byte for byte (its SHA-256 is the visit's `archive.sha256`).
 #[utoipa::path(get, path = "/api/v1/visits/{id}/archive/document", tag = "helpdesk", params(DocumentQuery), security(("bearer" = [])),
     responses((status = 200, description = "The archived document"), (status = 404, body = ErrorBody)))]
@@ -347,9 +352,49 @@ pub async fn archived_document(
     staff.require(Permission::ReadVisits)?;
     let doc = state.store.archived_document(&id, q.version).await?.ok_or(ApiError::NotFound)?;
     let headers = [
-        (header::CONTENT_TYPE, "application/json".to_owned()),
+        (header::CONTENT_TYPE, content_type(&doc.content).to_owned()),
         (header::HeaderName::from_static("x-archive-sha256"), doc.sha256),
         (header::HeaderName::from_static("x-archive-version"), doc.version.to_string()),
     ];
     Ok((headers, doc.content))
+}
+
+/// The consultation form of a visit as PDF, made now: the original and the visitor's copy.
+pub async fn render_form(state: &AppState, visit: Visit) -> ApiResult<Vec<u8>> {
+    let settings = state.store.settings().await?;
+    let now = state.now();
+    let rendered = tokio::task::spawn_blocking(move || {
+        loket_documents::form_pdf(&visit, &loket_documents::FormContext { settings: &settings, now, stamp: None })
+    })
+    .await
+    .map_err(|e| ApiError::internal(e.to_string()))?;
+    rendered.map_err(ApiError::internal)
+}
+
+/// The consultation form as PDF (A4): the original, then from a new page the copy marked
+/// "Salinan untuk pengguna". Once archived, it is the archived document, byte for byte (its
+/// SHA-256 is the visit's `archive.sha256`).
+#[utoipa::path(get, path = "/api/v1/visits/{id}/form.pdf", tag = "helpdesk", security(("bearer" = [])),
+    responses((status = 200, description = "The form as PDF", content_type = "application/pdf"), (status = 404, body = ErrorBody)))]
+pub async fn form_pdf(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+) -> ApiResult<impl IntoResponse> {
+    staff.require(Permission::ReadVisits)?;
+    let visit = state.store.visit(&id).await?.ok_or(ApiError::NotFound)?;
+    let archived = match visit.archive {
+        Some(_) => state.store.archived_document(&id, None).await?.filter(|d| d.content.starts_with(b"%PDF-")),
+        None => None,
+    };
+    let filename = format!("formulir-{}.pdf", visit.reference);
+    let bytes = match archived {
+        Some(doc) => doc.content,
+        None => render_form(&state, visit).await?,
+    };
+    let headers = [
+        (header::CONTENT_TYPE, "application/pdf".to_owned()),
+        (header::CONTENT_DISPOSITION, format!("inline; filename=\"{filename}\"")),
+    ];
+    Ok((headers, bytes))
 }

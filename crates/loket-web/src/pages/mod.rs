@@ -19,6 +19,7 @@ use crate::error::ApiError;
 pub mod admin;
 pub mod assets;
 pub mod counter;
+pub mod documents;
 pub mod front_office;
 pub mod i18n;
 pub mod login;
@@ -45,6 +46,7 @@ pub fn router() -> Router<AppState> {
         .route("/counter", get(counter::page))
         .route("/counter/call-next", post(counter::call_next))
         .route("/counter/visits/{id}/{action}", post(counter::act))
+        .route("/visits/{id}/form.pdf", get(documents::form_pdf))
         .route("/supervisor", get(supervisor::page))
         .route("/supervisor/report", get(report::page))
         .route("/supervisor/time-standards", get(settings::page).post(settings::save))

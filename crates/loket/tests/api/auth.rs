@@ -142,6 +142,7 @@ pub async fn every_endpoint_follows_the_role_matrix(app: TestApp) {
         ("GET", v(""), None, FO | HD | SUP),
         ("GET", v("/history"), None, FO | HD | SUP),
         ("GET", v("/archive/document"), None, FO | HD | SUP),
+        ("GET", v("/form.pdf"), None, FO | HD | SUP),
         ("GET", "/api/v1/queue".into(), None, FO | HD | SUP),
         ("PUT", v("/form"), Some(json!({"form": {}})), FO | SUP),
         ("POST", v("/check"), None, FO | SUP),

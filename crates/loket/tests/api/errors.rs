@@ -88,6 +88,7 @@ pub async fn the_openapi_document_lists_every_route(app: TestApp) {
         ("/api/v1/visits/{id}/escalate", "post"),
         ("/api/v1/visits/{id}/escalation/answer", "post"),
         ("/api/v1/visits/{id}/copy", "post"),
+        ("/api/v1/visits/{id}/form.pdf", "get"),
         ("/api/v1/visits/{id}/archive", "post"),
         ("/api/v1/display", "get"),
         ("/api/v1/events", "get"),

@@ -161,3 +161,50 @@ pub async fn a_step_out_of_order_is_an_invalid_transition(app: TestApp) {
         .error(409, "invalid_transition");
     app.post_empty(&fo, &format!("/api/v1/visits/{}/check", id(&v))).await.error(409, "invalid_transition");
 }
+
+/// The PDF's text as `pdftotext` (poppler-utils) reads it.
+fn pdf_text(pdf: &[u8]) -> String {
+    use std::io::Write;
+    let mut child = std::process::Command::new("pdftotext")
+        .args(["-layout", "-", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("pdftotext (poppler-utils) is installed");
+    child.stdin.take().expect("stdin").write_all(pdf).expect("write");
+    let out = child.wait_with_output().expect("pdftotext");
+    assert!(out.status.success(), "pdftotext read the PDF");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+async fn get_pdf(app: &TestApp, token: &str, path: &str) -> Vec<u8> {
+    let res = app.http.get(app.url(path)).bearer_auth(token).send().await.expect("form.pdf");
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-type"], "application/pdf");
+    res.bytes().await.expect("bytes").to_vec()
+}
+
+pub async fn the_form_pdf_reads_back_and_the_archived_one_never_changes(app: TestApp) {
+    let (hd, v) = in_service(&app).await;
+    let path = |p: &str| format!("/api/v1/visits/{}/{p}", id(&v));
+    let answer = json!({"analysis": "Sertifikat kedaluwarsa", "answer": "Perbarui sertifikat elektronik di SPSE"});
+    app.post(&hd, &path("answer"), answer).await.expect(200);
+    let live = get_pdf(&app, &hd, &path("form.pdf")).await;
+    let text = pdf_text(&live);
+    let reference = v["reference"].as_str().unwrap();
+    for expected in [reference, "Budi", "Perbarui sertifikat elektronik di SPSE", "Salinan untuk pengguna", "A-001"] {
+        assert!(text.contains(expected), "{expected:?} in the PDF:\n{text}");
+    }
+    app.post(&hd, &path("copy"), json!({"via": "printed"})).await.expect(200);
+    let archived = app.post_empty(&hd, &path("archive")).await.expect(200);
+    let first = get_pdf(&app, &hd, &path("form.pdf")).await;
+    assert_eq!(hex::encode(sha2::Sha256::digest(&first)), archived["archive"]["sha256"], "the archived bytes");
+    assert!(pdf_text(&first).contains(archived["archive"]["number"].as_str().unwrap()), "stamped with its number");
+    app.clock.advance(chrono::Duration::minutes(90));
+    let later = get_pdf(&app, &hd, &path("form.pdf")).await;
+    assert_eq!(later, first, "byte-identical later");
+    let fo = app.staff("fo2", &[Role::FrontOffice]).await;
+    assert_eq!(get_pdf(&app, &fo, &path("form.pdf")).await, first, "any staff role reads it");
+    let missing = app.http.get(app.url("/api/v1/visits/nope/form.pdf")).bearer_auth(&hd).send().await.unwrap();
+    assert_eq!(missing.status(), 404);
+}

@@ -97,6 +97,7 @@ on_both_backends!(
         helpdesk::a_step_out_of_order_is_an_invalid_transition,
         helpdesk::the_visitors_copy_is_an_event_and_the_archive_waits_for_it,
         helpdesk::a_copy_by_email_needs_the_visitors_address,
+        helpdesk::the_form_pdf_reads_back_and_the_archived_one_never_changes,
         settings::the_priority_table_ships_as_an_example_and_can_be_replaced,
         settings::time_standards_are_settings,
         settings::counters_are_settings_of_the_office,

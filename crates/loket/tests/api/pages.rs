@@ -283,6 +283,11 @@ pub async fn the_counter_calls_recalls_skips_and_the_skipped_number_returns(app:
     assert!(archive_without_copy.body.contains("Salinan formulir untuk pengguna belum dicatat"));
     let no_way = b.post(&format!("/counter/visits/{v2}/copy"), &form).await;
     assert_eq!(no_way.status, 422, "a copy is given some way");
+    let waiting = b.get("/counter?counter=1").await;
+    assert!(waiting.body.contains(&format!("href=\"/visits/{v2}/form.pdf\"")), "the form to print");
+    let pdf = b.get(&format!("/visits/{v2}/form.pdf")).await;
+    assert_eq!(pdf.status, 200);
+    assert!(pdf.body.starts_with("%PDF-") && pdf.headers["content-type"] == "application/pdf");
     let printed = [("_csrf", csrf.as_str()), ("counter", "1"), ("via", "printed")];
     assert_eq!(b.post(&format!("/counter/visits/{v2}/copy"), &printed).await.status, 303);
     assert!(b.get("/counter?counter=1").await.body.contains("Salinan: dicetak"));
