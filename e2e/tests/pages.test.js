@@ -175,6 +175,29 @@ for (const backend of backends()) {
       await page.context().close();
     });
 
+    it("types in LKPP's answer to an escalation and shows it at the counter", async () => {
+      await app.clearLine(fo, hd);
+      const visit = await app.waitingVisit(fo, "Eskalasi");
+      await app.api(hd, "POST", "/api/v1/counters/3/call-next");
+      await app.api(hd, "POST", `/api/v1/visits/${visit.id}/start`);
+      await app.api(hd, "POST", `/api/v1/visits/${visit.id}/escalate`, {
+        analysis: "Galat server", channel: "tts", summary: "Penawaran gagal", external_reference: "TTS-9",
+      });
+      const page = await signedIn(browser, app, "hd1");
+      await page.goto("/counter?counter=3");
+      const row = page.locator(`#escalation-${visit.id}`);
+      await row.getByText("TTS-9").waitFor();
+      await row.getByLabel("Jawaban LKPP").fill("Sudah diperbaiki oleh LKPP");
+      await row.getByRole("button", { name: "Simpan jawaban LKPP" }).click();
+      await page.locator(`#archive-${visit.id}`).getByText("Sudah diperbaiki oleh LKPP").waitFor();
+      assert.equal(await page.locator(`#escalation-${visit.id}`).count(), 0, "no longer waiting");
+      const answered = await app.api(fo, "GET", `/api/v1/visits/${visit.id}`);
+      assert.equal(answered.escalation.status, "answered");
+      await app.api(hd, "POST", `/api/v1/visits/${visit.id}/copy`, { via: "declined" });
+      await app.api(hd, "POST", `/api/v1/visits/${visit.id}/archive`);
+      await page.context().close();
+    });
+
     it("updates the waiting line live when the front office issues a number", async () => {
       const page = await signedIn(browser, app, "hd2");
       await page.goto("/counter?counter=2");

@@ -129,6 +129,7 @@ on_both_backends!(
         pages::the_front_office_check_keeps_every_character_and_gives_a_number,
         pages::english_is_one_click_away,
         pages::the_counter_escalates_to_lkpp_and_names_what_is_missing,
+        pages::the_agent_types_in_lkpps_answer_and_sees_it,
         pages::the_admin_creates_resets_disables_and_enables_users,
         pages::the_front_office_cancels_a_visit_with_a_reason,
         pages::the_report_shows_a_changed_time_standard_and_draws_its_chart,

@@ -406,6 +406,43 @@ pub async fn the_counter_escalates_to_lkpp_and_names_what_is_missing(app: TestAp
     assert!(b.get("/counter?counter=1").await.body.contains("Dieskalasi"), "waiting for the archive");
 }
 
+pub async fn the_agent_types_in_lkpps_answer_and_sees_it(app: TestApp) {
+    let fo = app.staff("fo", &[Role::FrontOffice]).await;
+    let hd = app.staff("hd0", &[Role::Helpdesk]).await;
+    let v = app.waiting_visit(&fo, "Budi").await;
+    let vid = id(&v);
+    app.post_empty(&hd, "/api/v1/counters/1/call-next").await.expect(200);
+    app.post_empty(&hd, &format!("/api/v1/visits/{vid}/start")).await.expect(200);
+    let body = serde_json::json!({"analysis": "a", "channel": "tts", "summary": "s", "external_reference": "TTS-77"});
+    app.post(&hd, &format!("/api/v1/visits/{vid}/escalate"), body).await.expect(200);
+    user(&app, "hd", &[Role::Helpdesk]).await;
+    let mut b = Browser::new(&app);
+    b.sign_in("hd", PASSWORD).await;
+    let page = b.get("/counter?counter=2").await;
+    assert!(page.body.contains(&format!("id=\"escalation-{vid}\"")), "waiting for LKPP, seen at any counter");
+    assert!(page.body.contains("TTS-77"));
+    let csrf = page.csrf();
+    let action = format!("/counter/visits/{vid}/escalation-answer");
+    let empty = [("_csrf", csrf.as_str()), ("counter", "2"), ("lkpp_answer", "  ")];
+    let refused = b.post(&action, &empty).await;
+    assert_eq!(refused.status, 422);
+    assert!(refused.body.contains(&format!("id=\"lkpp-answer-{vid}-error\"")), "named at its field");
+    assert!(!refused.body.contains("id=\"answer-error\""), "not at the service form's answer");
+    let answer = [("_csrf", csrf.as_str()), ("counter", "2"), ("lkpp_answer", "Server SPSE <b>sudah</b> diperbaiki")];
+    assert_eq!(b.post(&action, &answer).await.status, 303);
+    let answered = app.get(&fo, &format!("/api/v1/visits/{vid}")).await.expect(200);
+    assert_eq!(answered["escalation"]["status"], "answered");
+    assert_eq!(answered["escalation"]["answer"], "Server SPSE <b>sudah</b> diperbaiki");
+    let at_counter = b.get("/counter?counter=1").await;
+    assert!(
+        at_counter.body.contains("Jawaban LKPP:</strong> Server SPSE &#60;b&#62;sudah")
+            || at_counter.body.contains("Jawaban LKPP:</strong> Server SPSE &lt;b&gt;sudah"),
+        "{}",
+        at_counter.body
+    );
+    assert!(!at_counter.body.contains(&format!("id=\"escalation-{vid}\"")), "no longer waiting");
+}
+
 pub async fn the_admin_creates_resets_disables_and_enables_users(app: TestApp) {
     user(&app, "ad", &[Role::Admin]).await;
     let mut b = Browser::new(&app);
