@@ -531,3 +531,79 @@ pub(crate) async fn skip(
     save(t, told, &skipped, before).await?;
     Ok(Skipped { skipped, next })
 }
+
+const OUTBOX_COLS: [Col; 9] =
+    [Col::Text, Col::OptText, Col::Text, Col::Text, Col::Text, Col::Text, Col::Bool, Col::OptText, Col::Int];
+
+/// Claims up to `limit` mails that are due, for `lease_until`: no other instance takes them
+/// until then (PostgreSQL: rows another transaction holds are skipped, so two instances never
+/// claim the same mail). A mail whose sender died is claimed again once its lease ran out.
+pub(crate) async fn claim_mail(
+    t: &mut dyn Sql,
+    now: DateTime<Utc>,
+    lease_until: DateTime<Utc>,
+    limit: u32,
+) -> Result<Vec<crate::OutboxMail>> {
+    let sql = format!(
+        "SELECT id, visit_id, recipient, subject, body, kind, attach_form, message_id, attempts FROM mail_outbox \
+         WHERE status = 'pending' AND next_attempt_at <= $1 AND lease_until <= $1 ORDER BY created_at, id LIMIT $2{}",
+        t.skip_locked()
+    );
+    let rows = t.rows(&sql, &[int(ms(now)), int(i64::from(limit))], &OUTBOX_COLS).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for mut row in rows {
+        let mail = crate::OutboxMail {
+            id: row.text()?,
+            visit_id: row.opt_text()?,
+            to: row.text()?,
+            subject: row.text()?,
+            body: row.text()?,
+            kind: row.text()?,
+            attach_form: row.bool()?,
+            message_id: row.opt_text()?,
+            attempts: row.int()?,
+        };
+        t.execute("UPDATE mail_outbox SET lease_until = $2 WHERE id = $1", &[text(&mail.id), int(ms(lease_until))])
+            .await?;
+        out.push(mail);
+    }
+    Ok(out)
+}
+
+/// The mail server took the mail: it is sent; an escalation's step 11 ends.
+pub(crate) async fn mail_sent(t: &mut dyn Sql, told: &mut Announcements, id: &str, now: DateTime<Utc>) -> Result<()> {
+    let rows = t
+        .rows(
+            "SELECT visit_id, kind, message_id FROM mail_outbox WHERE id = $1 AND status = 'pending'",
+            &[text(id)],
+            &[Col::OptText, Col::Text, Col::OptText],
+        )
+        .await?;
+    let Some(mut row) = rows.into_iter().next() else { return Ok(()) };
+    let (visit_id, kind, message_id) = (row.opt_text()?, row.text()?, row.opt_text()?);
+    t.execute(
+        "UPDATE mail_outbox SET status = 'sent', sent_at = $2, attempts = attempts + 1, lease_until = 0 WHERE id = $1",
+        &[text(id), int(ms(now))],
+    )
+    .await?;
+    if let (Some(visit_id), "escalation") = (visit_id, kind.as_str()) {
+        let mut visit = load_visit(t, &visit_id, true).await?;
+        let before = visit.history.len();
+        if visit.escalation_sent(message_id, now, SYSTEM_ACTOR).is_ok() {
+            save(t, told, &visit, before).await?;
+        }
+    }
+    Ok(())
+}
+
+/// The mail server did not take the mail: it stays pending, with the error, until `retry_at`.
+pub(crate) async fn mail_failed(t: &mut dyn Sql, id: &str, error: &str, retry_at: DateTime<Utc>) -> Result<()> {
+    let error: String = error.chars().take(1000).collect();
+    t.execute(
+        "UPDATE mail_outbox SET attempts = attempts + 1, last_error = $2, next_attempt_at = $3, lease_until = 0 \
+         WHERE id = $1 AND status = 'pending'",
+        &[text(id), text(&error), int(ms(retry_at))],
+    )
+    .await?;
+    Ok(())
+}

@@ -140,7 +140,7 @@ impl utoipa::Modify for BearerAuth {
 /// The API's routes, each registered together with its OpenAPI description, so that the
 /// document and the router cannot drift apart.
 fn api_router() -> OpenApiRouter<AppState> {
-    use api::{auth, kiosk, line, reports, settings, staff_events, visits};
+    use api::{auth, kiosk, line, mail, reports, settings, staff_events, visits};
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(auth::login))
         .routes(routes!(auth::logout))
@@ -172,6 +172,8 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(settings::get_time_standards, settings::put_time_standards))
         .routes(routes!(settings::get_counters, settings::put_counters))
         .routes(routes!(settings::get_office, settings::put_office))
+        .routes(routes!(mail::get_mail, mail::put_mail))
+        .routes(routes!(mail::outbox))
         .routes(routes!(reports::time_standards))
         .routes(routes!(api::health))
 }

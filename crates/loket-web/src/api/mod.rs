@@ -10,6 +10,7 @@ use crate::error::ApiResult;
 pub mod auth;
 pub mod kiosk;
 pub mod line;
+pub mod mail;
 pub mod reports;
 pub mod settings;
 pub mod staff_events;

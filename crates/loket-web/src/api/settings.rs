@@ -33,6 +33,7 @@ async fn change(state: &AppState, staff: &Staff, change: SettingsChange) -> ApiR
         SettingsChange::TimeStandards(_) => "time_standards",
         SettingsChange::Counters(_) => "counters",
         SettingsChange::Office(_) => "office",
+        SettingsChange::Mail(_) => "mail",
     };
     let settings = state.store.change_settings(change, staff.name(), state.now()).await?;
     tracing::info!(setting = part, by = ?staff.name(), "setting changed");

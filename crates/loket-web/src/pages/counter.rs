@@ -113,6 +113,15 @@ pub struct EscalationRow {
     pub answer: Option<String>,
 }
 
+/// A mail the SMTP server has not taken yet, with why: never lost, tried again.
+pub struct MailProblem {
+    pub reference: String,
+    pub to: String,
+    pub kind: String,
+    pub attempts: i64,
+    pub error: String,
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "counter.html")]
 pub struct CounterPage {
@@ -125,6 +134,8 @@ pub struct CounterPage {
     pub to_archive: Vec<ArchiveRow>,
     /// Escalations waiting for LKPP's answer, of every counter (the answer comes days later).
     pub escalations: Vec<EscalationRow>,
+    /// Mails of the outbox whose sending failed, still waiting.
+    pub mail_problems: Vec<MailProblem>,
     /// LKPP's answer typed for the visit `lkpp_visit`, kept when refused.
     pub lkpp_answer: String,
     pub lkpp_visit: String,
@@ -212,6 +223,7 @@ async fn build(
         current: None,
         to_archive: Vec::new(),
         escalations: Vec::new(),
+        mail_problems: Vec::new(),
         lkpp_answer: typed.lkpp_answer,
         lkpp_visit: typed.lkpp_visit,
         error: typed.error,
@@ -262,6 +274,20 @@ async fn build(
         let visits = state.store.visits(VisitFilter { status: Some(status), day: None, limit: Some(500) }).await?;
         escalations.extend(visits.iter().filter_map(|v| escalation_row(t, v)));
     }
+    let mail_problems = state
+        .store
+        .outbox(200)
+        .await?
+        .into_iter()
+        .filter(|m| m.status == "pending" && m.last_error.is_some())
+        .map(|m| MailProblem {
+            reference: m.reference.unwrap_or_default(),
+            to: m.to,
+            kind: t.get(if m.kind == "copy" { "counter-mail-copy" } else { "counter-mail-escalation" }),
+            attempts: m.attempts,
+            error: m.last_error.unwrap_or_default(),
+        })
+        .collect();
     Ok(CounterPage {
         counter: chosen.code.clone(),
         counter_name: chosen.name.clone(),
@@ -269,6 +295,7 @@ async fn build(
         current,
         to_archive,
         escalations,
+        mail_problems,
         ..blank
     })
 }

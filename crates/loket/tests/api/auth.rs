@@ -158,6 +158,9 @@ pub async fn every_endpoint_follows_the_role_matrix(app: TestApp) {
         ("POST", v("/cancel"), Some(json!({"reason": "pulang"})), FO | HD | SUP),
         ("GET", "/api/v1/reports/time-standards".into(), None, SUP | ADM),
         ("GET", setting("counters"), None, FO | HD | SUP | ADM),
+        ("GET", setting("mail"), None, SUP | ADM),
+        ("PUT", setting("mail"), Some(json!({"from_address": "loket@lpse.example.go.id"})), SUP | ADM),
+        ("GET", "/api/v1/mail".into(), None, HD | SUP),
     ];
     for (name, current) in settings {
         if name != "counters" {

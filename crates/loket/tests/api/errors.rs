@@ -98,6 +98,9 @@ pub async fn the_openapi_document_lists_every_route(app: TestApp) {
         ("/api/v1/settings/time-standards", "put"),
         ("/api/v1/settings/counters", "get"),
         ("/api/v1/settings/counters", "put"),
+        ("/api/v1/settings/mail", "get"),
+        ("/api/v1/settings/mail", "put"),
+        ("/api/v1/mail", "get"),
         ("/api/v1/reports/time-standards", "get"),
     ];
     for (path, method) in expected {

@@ -8,6 +8,7 @@ mod display;
 mod errors;
 mod front_office;
 mod helpdesk;
+mod mail;
 mod pages;
 mod settings;
 mod standards;
@@ -98,6 +99,8 @@ on_both_backends!(
         helpdesk::the_visitors_copy_is_an_event_and_the_archive_waits_for_it,
         helpdesk::a_copy_by_email_needs_the_visitors_address,
         helpdesk::the_form_pdf_reads_back_and_the_archived_one_never_changes,
+        mail::an_escalation_mail_reaches_the_smtp_server_with_the_form_attached,
+        mail::a_mail_the_server_refuses_waits_with_its_error_and_goes_later,
         settings::the_priority_table_ships_as_an_example_and_can_be_replaced,
         settings::time_standards_are_settings,
         settings::counters_are_settings_of_the_office,

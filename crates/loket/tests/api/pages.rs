@@ -11,16 +11,16 @@ use reqwest::header::{HeaderMap, LOCATION, SET_COOKIE};
 use crate::support::{Backend, PASSWORD, TestApp, id, spawn_app_with};
 
 /// A browser in miniature: keeps cookies, does not follow redirects.
-struct Browser<'a> {
+pub(crate) struct Browser<'a> {
     app: &'a TestApp,
     http: reqwest::Client,
     cookies: BTreeMap<String, String>,
 }
 
-struct Page {
+pub(crate) struct Page {
     status: StatusCode,
     headers: HeaderMap,
-    body: String,
+    pub(crate) body: String,
 }
 
 impl Page {
@@ -36,7 +36,7 @@ impl Page {
 }
 
 impl<'a> Browser<'a> {
-    fn new(app: &'a TestApp) -> Browser<'a> {
+    pub(crate) fn new(app: &'a TestApp) -> Browser<'a> {
         let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
         Browser { app, http, cookies: BTreeMap::new() }
     }
@@ -58,7 +58,7 @@ impl<'a> Browser<'a> {
         Page { status: res.status(), headers: res.headers().clone(), body: res.text().await.expect("body") }
     }
 
-    async fn get(&mut self, path: &str) -> Page {
+    pub(crate) async fn get(&mut self, path: &str) -> Page {
         let req = self.http.get(self.app.url(path));
         self.send(req).await
     }
@@ -68,7 +68,7 @@ impl<'a> Browser<'a> {
         self.send(req).await
     }
 
-    async fn sign_in(&mut self, username: &str, password: &str) -> Page {
+    pub(crate) async fn sign_in(&mut self, username: &str, password: &str) -> Page {
         let login = self.get("/login").await;
         assert_eq!(login.status, 200);
         let token = login.csrf();
@@ -76,7 +76,7 @@ impl<'a> Browser<'a> {
     }
 }
 
-async fn user(app: &TestApp, name: &str, roles: &[Role]) {
+pub(crate) async fn user(app: &TestApp, name: &str, roles: &[Role]) {
     app.staff(name, roles).await;
 }
 
