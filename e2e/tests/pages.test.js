@@ -104,9 +104,10 @@ for (const backend of backends()) {
       await agent.getByLabel("Analisis permasalahan").fill("Uji");
       await agent.getByLabel("Jawaban").fill("Uji");
       await agent.getByRole("button", { name: "Jawab" }).click();
-      const row = agent.locator("form", { hasText: visit.queue.number });
-      await row.getByLabel("Salinan formulir sudah dicetak/diserahkan").check();
-      await row.getByRole("button", { name: "Arsipkan" }).click();
+      await agent.locator(`#archive-${visit.id}`).getByRole("button", { name: "Pengguna tidak meminta salinan" }).click();
+      await agent.locator(`#archive-${visit.id}`).getByText("Salinan: tidak diminta pengguna").waitFor();
+      await agent.locator(`#archive-${visit.id}`).getByRole("button", { name: "Arsipkan" }).click();
+      await agent.locator(`#archive-${visit.id}`).waitFor({ state: "detached" });
       await page.context().close();
       await agent.context().close();
     });
@@ -160,14 +161,40 @@ for (const backend of backends()) {
       await page.getByLabel("Analisis permasalahan").fill("Sertifikat kedaluwarsa");
       await page.getByLabel("Jawaban").fill("Perbarui sertifikat di SPSE");
       await page.getByRole("button", { name: "Jawab" }).click();
-      const row = page.locator("form", { hasText: second.queue.number });
-      await row.getByRole("button", { name: "Arsipkan" }).waitFor();
-      await row.getByLabel("Salinan formulir sudah dicetak/diserahkan").check();
-      await row.getByRole("button", { name: "Arsipkan" }).click();
+      const row = page.locator(`#archive-${second.id}`);
+      assert.ok(await row.getByRole("button", { name: "Arsipkan" }).isDisabled(), "the copy comes first");
+      await row.getByRole("button", { name: "Cetak salinan" }).click();
+      await page.locator(`#archive-${second.id}`).getByText("Salinan: dicetak").waitFor();
+      await page.locator(`#archive-${second.id}`).getByRole("button", { name: "Arsipkan" }).click();
+      await page.locator(`#archive-${second.id}`).waitFor({ state: "detached" });
       const archived = await app.api(fo, "GET", `/api/v1/visits/${second.id}`);
       assert.equal(archived.status, "archived");
+      assert.equal(archived.copy.via, "printed");
       await page.getByRole("button", { name: /Panggil berikutnya/ }).click();
       assert.equal(await page.locator("#current-number").textContent(), first.queue.number, "the skipped number comes back");
+      await page.context().close();
+    });
+
+    it("types in LKPP's answer to an escalation and shows it at the counter", async () => {
+      await app.clearLine(fo, hd);
+      const visit = await app.waitingVisit(fo, "Eskalasi");
+      await app.api(hd, "POST", "/api/v1/counters/3/call-next");
+      await app.api(hd, "POST", `/api/v1/visits/${visit.id}/start`);
+      await app.api(hd, "POST", `/api/v1/visits/${visit.id}/escalate`, {
+        analysis: "Galat server", channel: "tts", summary: "Penawaran gagal", external_reference: "TTS-9",
+      });
+      const page = await signedIn(browser, app, "hd1");
+      await page.goto("/counter?counter=3");
+      const row = page.locator(`#escalation-${visit.id}`);
+      await row.getByText("TTS-9").waitFor();
+      await row.getByLabel("Jawaban LKPP").fill("Sudah diperbaiki oleh LKPP");
+      await row.getByRole("button", { name: "Simpan jawaban LKPP" }).click();
+      await page.locator(`#archive-${visit.id}`).getByText("Sudah diperbaiki oleh LKPP").waitFor();
+      assert.equal(await page.locator(`#escalation-${visit.id}`).count(), 0, "no longer waiting");
+      const answered = await app.api(fo, "GET", `/api/v1/visits/${visit.id}`);
+      assert.equal(answered.escalation.status, "answered");
+      await app.api(hd, "POST", `/api/v1/visits/${visit.id}/copy`, { via: "declined" });
+      await app.api(hd, "POST", `/api/v1/visits/${visit.id}/archive`);
       await page.context().close();
     });
 

@@ -42,6 +42,9 @@ pub enum Refused {
     CallsRemaining { made: u32 },
     #[error("the counter still serves a visit")]
     CounterBusy,
+    /// SOP step 12: the visitor's copy of the form comes before the archive.
+    #[error("the visitor's copy of the form is not recorded yet")]
+    CopyMissing,
     #[error("the form is not complete")]
     FormIncomplete(FieldErrors),
     #[error("some fields are not valid")]

@@ -38,27 +38,53 @@ pub struct Escalation {
 pub const SUMMARY_MAX: usize = 2000;
 pub const EXTERNAL_REFERENCE_MAX: usize = 100;
 
+/// What an outbox mail is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MailKind {
+    /// Step 11: the escalation to the LKPP helpdesk.
+    Escalation,
+    /// Step 12: the visitor's copy of the form.
+    Copy,
+}
+
+impl MailKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MailKind::Escalation => "escalation",
+            MailKind::Copy => "copy",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<MailKind> {
+        [MailKind::Escalation, MailKind::Copy].into_iter().find(|k| k.as_str() == s)
+    }
+}
+
 /// An e-mail for the outbox.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OutgoingMail {
+    pub kind: MailKind,
     pub to: String,
     pub subject: String,
     pub body: String,
+    /// The consultation form as PDF goes with it, made when the mail is sent.
+    pub attach_form: bool,
 }
 
-/// The escalation e-mail to the LKPP helpdesk (SOP step 11): what the form says, the analysis
-/// and the agent's summary, with the visit's reference so the answer can be matched.
-pub fn escalation_mail(visit: &crate::visit::Visit, to: &str, office_name: &str) -> Option<OutgoingMail> {
-    let esc = visit.escalation.as_ref().filter(|e| e.channel == Channel::Email)?;
+fn dash(s: &Option<String>) -> String {
+    s.clone().filter(|s| !s.trim().is_empty()).unwrap_or_else(|| "-".into())
+}
+
+/// What the form says, as plain text for a mail's body.
+fn form_text(visit: &crate::visit::Visit) -> String {
     let v = &visit.visitor;
     let f = &visit.form;
-    let dash = |s: &Option<String>| s.clone().unwrap_or_else(|| "-".into());
-    let body = format!(
-        "Eskalasi permasalahan pengguna SPSE dari {office_name}\n\
-         Referensi: {reference}\n\n\
+    format!(
+        "Referensi: {reference}\n\n\
          Nama: {name}\nInstansi/Perusahaan: {org}\nTelepon: {phone}\nE-mail: {email}\n\
-         User ID SPSE: {uid}\nKode tender: {tender}\nKategori: {cat}\n\n\
-         Uraian permasalahan:\n{desc}\n\nAnalisis helpdesk:\n{analysis}\n\nRingkasan eskalasi:\n{summary}\n",
+         User ID SPSE: {uid}\nKode tender: {tender}\nKategori: {cat}\nPerihal: {subject}\n\n\
+         Uraian permasalahan:\n{desc}\n",
         reference = visit.reference,
         name = dash(&v.name),
         org = dash(&v.organization),
@@ -67,13 +93,53 @@ pub fn escalation_mail(visit: &crate::visit::Visit, to: &str, office_name: &str)
         uid = dash(&f.spse_user_id),
         tender = dash(&f.tender_code),
         cat = dash(&f.category),
+        subject = dash(&f.subject),
         desc = dash(&f.description),
+    )
+}
+
+/// The escalation e-mail to the LKPP helpdesk (SOP step 11): what the form says, the analysis
+/// and the agent's summary, our reference in brackets in the subject so that the answer can be
+/// matched, the form as PDF attached.
+pub fn escalation_mail(visit: &crate::visit::Visit, to: &str, office_name: &str) -> Option<OutgoingMail> {
+    let esc = visit.escalation.as_ref().filter(|e| e.channel == Channel::Email)?;
+    let body = format!(
+        "Eskalasi permasalahan pengguna SPSE dari {office_name}\n{form}\n\
+         Analisis helpdesk:\n{analysis}\n\nRingkasan eskalasi:\n{summary}\n\n\
+         Mohon balas e-mail ini dengan tetap mencantumkan [{reference}] pada subjek.\n",
+        form = form_text(visit),
         analysis = dash(&visit.analysis),
         summary = esc.summary,
+        reference = visit.reference,
     );
     Some(OutgoingMail {
+        kind: MailKind::Escalation,
         to: to.to_owned(),
-        subject: format!("[{office_name}] Eskalasi {}: {}", visit.reference, dash(&f.subject)),
+        subject: format!("[{}] Eskalasi {office_name}: {}", visit.reference, dash(&visit.form.subject)),
         body,
+        attach_form: true,
+    })
+}
+
+/// The visitor's copy of the form by e-mail (SOP step 12), the PDF attached.
+pub fn copy_mail(visit: &crate::visit::Visit, office_name: &str) -> Option<OutgoingMail> {
+    let to = visit.visitor.email.clone().filter(|e| !e.trim().is_empty())?;
+    let outcome = match (&visit.answer, &visit.escalation) {
+        (Some(answer), _) => format!("Jawaban helpdesk:\n{answer}\n"),
+        (None, Some(_)) => {
+            "Permasalahan Anda telah dieskalasi ke helpdesk LKPP; jawabannya akan kami sampaikan.\n".to_owned()
+        }
+        (None, None) => String::new(),
+    };
+    Some(OutgoingMail {
+        kind: MailKind::Copy,
+        to,
+        subject: format!("[{}] Salinan formulir konsultasi {office_name}", visit.reference),
+        body: format!(
+            "Terima kasih telah berkunjung ke helpdesk {office_name}. Salinan formulir konsultasi Anda \
+             terlampir.\n\n{form}\n{outcome}",
+            form = form_text(visit)
+        ),
+        attach_form: true,
     })
 }

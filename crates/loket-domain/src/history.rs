@@ -37,6 +37,8 @@ pub enum EventKind {
     EscalationSent,
     /// LKPP answered the escalation.
     EscalationAnswered,
+    /// Step 12: the visitor's copy of the form (printed, e-mailed, or declined).
+    CopyGiven,
     /// Step 12.
     Archived,
     Cancelled,

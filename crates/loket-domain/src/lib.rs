@@ -13,6 +13,7 @@ pub mod form;
 pub mod guest_book;
 pub mod history;
 pub mod line;
+pub mod mail;
 pub mod numbering;
 pub mod office;
 pub mod priority;

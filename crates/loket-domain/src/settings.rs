@@ -8,6 +8,7 @@ use crate::errors::{FieldErrors, Refused};
 use crate::form::{DEFAULT_REQUIRED_FIELDS, REQUIRABLE_FIELDS};
 use crate::guest_book::is_email;
 use crate::line::CallingPolicy;
+use crate::mail::MailSettings;
 use crate::office::{
     Counter, Service, ZONES, default_counters, default_services, validate_counters, validate_services,
 };
@@ -24,6 +25,8 @@ pub struct OfficeSettings {
     pub counters: Vec<Counter>,
     pub priorities: PriorityTable,
     pub time_standards: Vec<StepStandard>,
+    /// How mail is sent (SMTP); the password is never shown back.
+    pub mail: MailSettings,
 }
 
 impl Default for OfficeSettings {
@@ -33,6 +36,7 @@ impl Default for OfficeSettings {
             counters: default_counters(),
             priorities: PriorityTable::default_example(),
             time_standards: default_standards(),
+            mail: MailSettings::default(),
         }
     }
 }
@@ -147,6 +151,10 @@ impl OfficeSettings {
                 next.office.services = services;
                 next.counters = counters;
             }
+            SettingsChange::Mail(mail) => {
+                mail.validate().map_err(Refused::Validation)?;
+                next.mail = self.mail.changed_to(mail);
+            }
             SettingsChange::Office(office) => {
                 office.validate().map_err(Refused::Validation)?;
                 let mut called: Vec<String> = self
@@ -199,6 +207,8 @@ pub enum SettingsChange {
         services: Vec<Service>,
         counters: Vec<Counter>,
     },
+    /// The SMTP server; without a password, the stored one is kept.
+    Mail(MailSettings),
 }
 
 /// What visits now in the office depend on.
@@ -429,7 +439,7 @@ mod tests {
         assert!(ignored.is_empty());
         assert_eq!(read, s);
         let keys: Vec<String> = s.entries().into_iter().map(|(k, _)| k).collect();
-        assert_eq!(keys, ["counters", "office", "priorities", "time_standards"]);
+        assert_eq!(keys, ["counters", "mail", "office", "priorities", "time_standards"]);
     }
 
     #[test]

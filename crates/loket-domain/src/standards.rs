@@ -289,7 +289,8 @@ pub fn steps(
                 // A form never returned or never checked: those steps did not happen.
                 s.out.retain(|r| !(matches!(r.step, 3 | 4) && r.finished_at.is_none()));
             }
-            EventKind::Recalled | EventKind::Skipped => {}
+            // The copy is part of step 12, which ends with the archive.
+            EventKind::Recalled | EventKind::Skipped | EventKind::CopyGiven => {}
         }
     }
     let mut out = s.out;

@@ -140,8 +140,15 @@ pub mod patterns {
     /// A label a supervisor gives (a counter's or a service's name): something to show, no
     /// bidirectional control.
     pub const LABEL: &str = concat!("^[^", bidi!(), "]*[^", white_space!(), bidi!(), "][^", bidi!(), "]*$");
-    /// [`crate::archive::valid_pattern`]: `{seq}` somewhere, no control character.
-    pub const ARCHIVE_PATTERN: &str = concat!("^[^", control!(), r"]*\{seq\}[^", control!(), "]*$");
+    /// [`crate::archive::valid_pattern`]: text and the fields `{office}`, `{yyyy}`, `{mm}`, `{dd}`,
+    /// with exactly one `{seq}` or `{seq:N}` (N from 1 to 9); no other brace, no control character.
+    pub const ARCHIVE_PATTERN: &str = concat!(
+        r"^(?:[^{}",
+        control!(),
+        r"]|\{(?:office|yyyy|mm|dd)\})*\{seq(?::0?[1-9])?\}(?:[^{}",
+        control!(),
+        r"]|\{(?:office|yyyy|mm|dd)\})*$"
+    );
     /// [`crate::guest_book::is_email`] exactly, nothing around it.
     pub const EMAIL_ADDRESS: &str = concat!(
         "^[^@",

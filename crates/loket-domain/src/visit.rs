@@ -7,9 +7,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::archive::{Archive, ArchiveStamp};
+use crate::archive::{Archive, ArchiveStamp, CopyGiven, CopyVia};
 use crate::errors::{FieldErrors, Refused};
-use crate::escalation::{Channel, Escalation, EscalationStatus, OutgoingMail, escalation_mail};
+use crate::escalation::{Channel, Escalation, EscalationStatus, OutgoingMail, copy_mail, escalation_mail};
 use crate::form::{Form, FormInput, completeness};
 use crate::guest_book::{Visitor, VisitorInput, text};
 use crate::history::{Event, EventKind};
@@ -129,6 +129,9 @@ pub struct Visit {
     pub answer: Option<String>,
     pub escalation: Option<Escalation>,
     pub archive: Option<Archive>,
+    /// Step 12: the visitor's copy of the form, as last recorded.
+    #[serde(default)]
+    pub copy: Option<CopyGiven>,
     pub cancel_reason: Option<String>,
     #[serde(with = "crate::timestamp")]
     pub created_at: DateTime<Utc>,
@@ -185,6 +188,7 @@ impl Visit {
             answer: None,
             escalation: None,
             archive: None,
+            copy: None,
             cancel_reason: None,
             created_at: now,
             updated_at: now,
@@ -504,9 +508,30 @@ impl Visit {
         Ok(self.moved(status, EventKind::EscalationAnswered, now, by, json!({})))
     }
 
-    /// Whether the visit may be archived now.
+    /// Step 12: the visitor's copy of the form, printed, e-mailed (to the address they gave),
+    /// or declined by them. Recorded again when given again (printed, then e-mailed too).
+    pub fn give_copy(&mut self, via: CopyVia, now: DateTime<Utc>, by: &str) -> Result<Event, Refused> {
+        if !matches!(self.status, Status::Answered | Status::Escalated) {
+            return Err(self.refuse("given a copy"));
+        }
+        if via == CopyVia::Email && self.visitor.email.as_deref().is_none_or(str::is_empty) {
+            return Err(Refused::validation("visitor.email", "missing"));
+        }
+        self.copy = Some(CopyGiven { via, at: now, by: by.to_owned() });
+        let status = self.status;
+        Ok(self.moved(status, EventKind::CopyGiven, now, by, json!({"via": via})))
+    }
+
+    /// Whether the visit may be archived now: answered or escalated, and the visitor's copy
+    /// recorded (SOP step 12 gives the copy, then archives the original).
     pub fn ensure_archivable(&self) -> Result<(), Refused> {
-        if matches!(self.status, Status::Answered | Status::Escalated) { Ok(()) } else { Err(self.refuse("archived")) }
+        if !matches!(self.status, Status::Answered | Status::Escalated) {
+            return Err(self.refuse("archived"));
+        }
+        if self.copy.is_none() {
+            return Err(Refused::CopyMissing);
+        }
+        Ok(())
     }
 
     /// Step 12: the copy given, the original archived. `archive` names the document stored.
@@ -572,7 +597,7 @@ pub fn opening(
 /// What a change to a visit brings with it besides itself.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FollowUps {
-    /// The escalation e-mail, for the outbox (step 11).
+    /// A mail for the outbox: the escalation (step 11), or the visitor's copy (step 12).
     pub mail: Option<OutgoingMail>,
     /// The stamp of a new archived version, when an archived visit changed: the archived record
     /// is immutable, a later change is a new version, the earlier one kept.
@@ -583,9 +608,12 @@ impl Visit {
     /// What the change that produced `event` (from status `was`) brings with it.
     pub fn follow_ups(&self, was: Status, event: &Event, settings: &OfficeSettings, now: DateTime<Utc>) -> FollowUps {
         let office = &settings.office;
-        let mail = (event.kind == EventKind::Escalated)
-            .then(|| escalation_mail(self, &office.lkpp_email, &office.office_name))
-            .flatten();
+        let copy_by_mail = event.kind == EventKind::CopyGiven && event.data["via"] == json!(CopyVia::Email);
+        let mail = match event.kind {
+            EventKind::Escalated => escalation_mail(self, &office.lkpp_email, &office.office_name),
+            EventKind::CopyGiven if copy_by_mail => copy_mail(self, &office.office_name),
+            _ => None,
+        };
         let new_version = (was == Status::Archived && event.kind != EventKind::Archived)
             .then_some(self.archive.as_ref())
             .flatten()

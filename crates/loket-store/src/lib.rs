@@ -166,6 +166,42 @@ pub struct ArchivedDocument {
     pub archived_at: DateTime<Utc>,
 }
 
+/// A mail claimed from the outbox, to send now.
+#[derive(Debug, Clone)]
+pub struct OutboxMail {
+    pub id: String,
+    pub visit_id: Option<String>,
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+    /// `escalation` or `copy`.
+    pub kind: String,
+    /// The consultation form goes with it as PDF.
+    pub attach_form: bool,
+    pub message_id: Option<String>,
+    /// Tries so far.
+    pub attempts: i64,
+}
+
+/// A mail of the outbox as staff see it: waiting, sent, or failing (and why).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct OutboxEntry {
+    pub id: String,
+    pub visit_id: Option<String>,
+    pub reference: Option<String>,
+    pub to: String,
+    pub subject: String,
+    /// `escalation` or `copy`.
+    pub kind: String,
+    /// `pending` or `sent`.
+    pub status: String,
+    pub attempts: i64,
+    /// Why the last try failed; null when none did.
+    pub last_error: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub sent_at: Option<DateTime<Utc>>,
+}
+
 /// What live clients (display boards, counters) are told after a commit. Never personal data.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
@@ -176,7 +212,8 @@ pub enum LiveEvent {
 
 /// How a visit's archived document is made: the bytes that are stored and hashed, or why they
 /// cannot be made.
-pub type DocumentRenderer = Arc<dyn Fn(&Visit, &ArchiveStamp) -> Result<Vec<u8>, String> + Send + Sync>;
+pub type DocumentRenderer =
+    Arc<dyn Fn(&Visit, &OfficeSettings, &ArchiveStamp) -> Result<Vec<u8>, String> + Send + Sync>;
 
 /// A change to one visit, decided by the domain inside the store's transaction.
 pub type Change = Box<dyn FnOnce(&mut Visit, &OfficeSettings) -> Result<Event, Refused> + Send + 'static>;
@@ -297,10 +334,29 @@ pub trait ReportStore: Send + Sync {
     async fn visits_opened(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<Visit>>;
 }
 
-/// All of the store, as the app holds it (`Arc<dyn Store>`).
-pub trait Store: SettingsStore + UserStore + VisitStore + LineStore + ReportStore + StatusStore + 'static {}
+/// The mail outbox (SOP steps 11 and 12): each mail claimed by one sender, sent once.
+#[async_trait]
+pub trait MailStore: Send + Sync {
+    /// Up to `limit` mails due at `now`, held for this sender until `lease_until`.
+    async fn claim_mail(&self, now: DateTime<Utc>, lease_until: DateTime<Utc>, limit: u32) -> Result<Vec<OutboxMail>>;
+    /// The server took the mail; an escalation's mail ends step 11.
+    async fn mail_sent(&self, id: &str, now: DateTime<Utc>) -> Result<()>;
+    /// The server refused or could not be reached: tried again at `retry_at`.
+    async fn mail_failed(&self, id: &str, error: &str, retry_at: DateTime<Utc>) -> Result<()>;
+    /// The outbox, newest first.
+    async fn outbox(&self, limit: u32) -> Result<Vec<OutboxEntry>>;
+}
 
-impl<T: SettingsStore + UserStore + VisitStore + LineStore + ReportStore + StatusStore + 'static> Store for T {}
+/// All of the store, as the app holds it (`Arc<dyn Store>`).
+pub trait Store:
+    SettingsStore + UserStore + VisitStore + LineStore + ReportStore + StatusStore + MailStore + 'static
+{
+}
+
+impl<T: SettingsStore + UserStore + VisitStore + LineStore + ReportStore + StatusStore + MailStore + 'static> Store
+    for T
+{
+}
 
 /// Picks the backend by the URL's scheme: `sqlite:` or `postgres:`/`postgresql:`.
 pub async fn connect(url: &str, renderer: Option<DocumentRenderer>) -> Result<Arc<dyn Store>> {
@@ -330,7 +386,7 @@ pub fn redact(url: &str) -> String {
 }
 
 pub(crate) fn default_renderer() -> DocumentRenderer {
-    Arc::new(loket_domain::archive::json_document)
+    Arc::new(|visit, _, stamp| loket_domain::archive::json_document(visit, stamp))
 }
 
 fn new_id() -> String {

@@ -320,3 +320,45 @@ pub(crate) async fn last_visit_by_contact(r: &mut dyn Sql, contact: &Contact) ->
     }
     Ok(None)
 }
+
+/// The outbox, newest first: what waits, what was sent, and why a mail failed.
+pub(crate) async fn outbox(r: &mut dyn Sql, limit: u32) -> Result<Vec<crate::OutboxEntry>> {
+    let rows = r
+        .rows(
+            "SELECT o.id, o.visit_id, v.reference, o.recipient, o.subject, o.kind, o.status, o.attempts, o.last_error, \
+             o.created_at, o.sent_at FROM mail_outbox o LEFT JOIN visits v ON v.id = o.visit_id \
+             ORDER BY o.created_at DESC, o.id LIMIT $1",
+            &[int(i64::from(limit))],
+            &[
+                Col::Text,
+                Col::OptText,
+                Col::OptText,
+                Col::Text,
+                Col::Text,
+                Col::Text,
+                Col::Text,
+                Col::Int,
+                Col::OptText,
+                Col::Int,
+                Col::OptInt,
+            ],
+        )
+        .await?;
+    rows.into_iter()
+        .map(|mut r| {
+            Ok(crate::OutboxEntry {
+                id: r.text()?,
+                visit_id: r.opt_text()?,
+                reference: r.opt_text()?,
+                to: r.text()?,
+                subject: r.text()?,
+                kind: r.text()?,
+                status: r.text()?,
+                attempts: r.int()?,
+                last_error: r.opt_text()?,
+                created_at: from_ms(r.int()?)?,
+                sent_at: r.opt_int()?.map(from_ms).transpose()?,
+            })
+        })
+        .collect()
+}

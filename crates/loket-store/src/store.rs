@@ -351,6 +351,33 @@ impl<B: Backend> ReportStore for SqlStore<B> {
     }
 }
 
+#[async_trait]
+impl<B: Backend> crate::MailStore for SqlStore<B> {
+    async fn claim_mail(
+        &self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<crate::OutboxMail>> {
+        self.write(work(move |t, _| Box::pin(async move { writes::claim_mail(t, now, lease_until, limit).await })))
+            .await
+    }
+
+    async fn mail_sent(&self, id: &str, now: DateTime<Utc>) -> Result<()> {
+        let id = id.to_owned();
+        self.write(work(move |t, told| Box::pin(async move { writes::mail_sent(t, told, &id, now).await }))).await
+    }
+
+    async fn mail_failed(&self, id: &str, error: &str, retry_at: DateTime<Utc>) -> Result<()> {
+        let (id, error) = (id.to_owned(), error.to_owned());
+        self.write(work(move |t, _| Box::pin(async move { writes::mail_failed(t, &id, &error, retry_at).await }))).await
+    }
+
+    async fn outbox(&self, limit: u32) -> Result<Vec<crate::OutboxEntry>> {
+        reads::outbox(&mut self.backend.reader(), limit).await
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,8 +3,9 @@
 //! a use case loads what the rule needs, asks the domain, and writes what the domain decided.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use loket_domain::archive::{Archive, ArchiveStamp};
+use loket_domain::archive::{Archive, ArchivePattern, ArchiveStamp};
 use loket_domain::auth::{Role, keeps_an_admin};
+use loket_domain::escalation::OutgoingMail;
 use loket_domain::history::Event;
 use loket_domain::line::Requeue;
 use loket_domain::numbering::Sequence;
@@ -119,10 +120,11 @@ async fn next_in(t: &mut dyn Sql, sequence: &Sequence) -> Result<i64> {
 async fn store_document(
     t: &mut dyn Sql,
     renderer: &DocumentRenderer,
+    settings: &OfficeSettings,
     visit: &Visit,
     stamp: ArchiveStamp,
 ) -> Result<Archive> {
-    let content = renderer(visit, &stamp).map_err(StoreError::Document)?;
+    let content = renderer(visit, settings, &stamp).map_err(StoreError::Document)?;
     let sha256 = sha256_hex(&content);
     t.execute(
         "INSERT INTO archived_documents (visit_id, version, number, sha256, content, archived_at) \
@@ -375,13 +377,36 @@ pub(crate) async fn open_visit(
     let (service, visitor) = opening(settings, open.service.as_deref(), &open.visitor)?;
     let day = office_day(now, settings.zone());
     let sequence = Sequence::Reference(day);
-    let reference = sequence.format(next_in(t, &sequence).await?, "");
+    let reference = sequence.format(next_in(t, &sequence).await?);
     let (mut visit, _) = Visit::open(new_id(), reference, service, visitor, settings, now, by);
     if let Some(form) = &open.form {
         visit.save_form(None, form, settings, now, by)?;
     }
     store_visit(t, told, &visit, 0, Some(day)).await?;
     Ok(visit)
+}
+
+/// Puts a mail in the outbox, with its own Message-ID (a reply names it).
+async fn queue_mail(t: &mut dyn Sql, visit: &Visit, mail: &OutgoingMail, now: DateTime<Utc>) -> Result<()> {
+    let id = new_id();
+    let message_id = format!("<{}.{id}@loket>", visit.reference);
+    t.execute(
+        "INSERT INTO mail_outbox (id, visit_id, recipient, subject, body, status, attempts, created_at, kind, \
+         attach_form, message_id, next_attempt_at) VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, $7, $8, $9, $6)",
+        &[
+            text(&id),
+            text(&visit.id),
+            text(&mail.to),
+            text(&mail.subject),
+            text(&mail.body),
+            int(ms(now)),
+            text(mail.kind.as_str()),
+            Value::Bool(mail.attach_form),
+            text(&message_id),
+        ],
+    )
+    .await?;
+    Ok(())
 }
 
 /// One domain transition of a visit, with what it brings along (the escalation mail, a new
@@ -401,16 +426,10 @@ pub(crate) async fn change_visit(
     let event = change(&mut visit, settings)?;
     let FollowUps { mail, new_version } = visit.follow_ups(was, &event, settings, now);
     if let Some(mail) = mail {
-        let id = new_id();
-        t.execute(
-            "INSERT INTO mail_outbox (id, visit_id, recipient, subject, body, status, attempts, created_at) \
-             VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6)",
-            &[text(&id), text(&visit.id), text(&mail.to), text(&mail.subject), text(&mail.body), int(ms(now))],
-        )
-        .await?;
+        queue_mail(t, &visit, &mail, now).await?;
     }
     if let Some(stamp) = new_version {
-        let archive = store_document(t, renderer, &visit, stamp).await?;
+        let archive = store_document(t, renderer, settings, &visit, stamp).await?;
         visit.rearchive(archive, now, &event.by)?;
     }
     save(t, told, &visit, before).await?;
@@ -433,7 +452,7 @@ pub(crate) async fn check_visit(
         Check::Complete => {
             let day = office_day(now, settings.zone());
             let numbers = Sequence::Number { service: visit.service.clone(), day };
-            let number = numbers.format(next_in(t, &numbers).await?, "");
+            let number = numbers.format(next_in(t, &numbers).await?);
             let position = next_in(t, &Sequence::Place).await?;
             // The visitor's status page: the token is kept with the visit, so that every read of
             // it can show the address, and by its hash for the page to find the visit.
@@ -464,10 +483,13 @@ pub(crate) async fn archive_visit(
 ) -> Result<Visit> {
     let mut visit = load_visit(t, id, true).await?;
     visit.ensure_archivable()?;
-    let sequence = Sequence::Archive(office_day(now, settings.zone()));
-    let number = sequence.format(next_in(t, &sequence).await?, &settings.office.archive_pattern);
+    let day = office_day(now, settings.zone());
+    // Only valid patterns are ever saved; a stored one that no longer parses counts by the default.
+    let pattern = ArchivePattern::parse(&settings.office.archive_pattern).unwrap_or_default();
+    let seq = next_in(t, &Sequence::Archive(pattern.period(day))).await?;
+    let number = pattern.number(&settings.office.office_name, day, seq);
     let stamp = ArchiveStamp { number, archived_at: now, version: 1 };
-    let archive = store_document(t, renderer, &visit, stamp).await?;
+    let archive = store_document(t, renderer, settings, &visit, stamp).await?;
     let before = visit.history.len();
     visit.archive(archive, now, by)?;
     save(t, told, &visit, before).await?;
@@ -579,4 +601,80 @@ pub(crate) async fn skip(
     skipped.skip(settings.office.calling, requeue, now, by)?;
     save(t, told, &skipped, before).await?;
     Ok(Skipped { skipped, next })
+}
+
+const OUTBOX_COLS: [Col; 9] =
+    [Col::Text, Col::OptText, Col::Text, Col::Text, Col::Text, Col::Text, Col::Bool, Col::OptText, Col::Int];
+
+/// Claims up to `limit` mails that are due, for `lease_until`: no other instance takes them
+/// until then (PostgreSQL: rows another transaction holds are skipped, so two instances never
+/// claim the same mail). A mail whose sender died is claimed again once its lease ran out.
+pub(crate) async fn claim_mail(
+    t: &mut dyn Sql,
+    now: DateTime<Utc>,
+    lease_until: DateTime<Utc>,
+    limit: u32,
+) -> Result<Vec<crate::OutboxMail>> {
+    let sql = format!(
+        "SELECT id, visit_id, recipient, subject, body, kind, attach_form, message_id, attempts FROM mail_outbox \
+         WHERE status = 'pending' AND next_attempt_at <= $1 AND lease_until <= $1 ORDER BY created_at, id LIMIT $2{}",
+        t.skip_locked()
+    );
+    let rows = t.rows(&sql, &[int(ms(now)), int(i64::from(limit))], &OUTBOX_COLS).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for mut row in rows {
+        let mail = crate::OutboxMail {
+            id: row.text()?,
+            visit_id: row.opt_text()?,
+            to: row.text()?,
+            subject: row.text()?,
+            body: row.text()?,
+            kind: row.text()?,
+            attach_form: row.bool()?,
+            message_id: row.opt_text()?,
+            attempts: row.int()?,
+        };
+        t.execute("UPDATE mail_outbox SET lease_until = $2 WHERE id = $1", &[text(&mail.id), int(ms(lease_until))])
+            .await?;
+        out.push(mail);
+    }
+    Ok(out)
+}
+
+/// The mail server took the mail: it is sent; an escalation's step 11 ends.
+pub(crate) async fn mail_sent(t: &mut dyn Sql, told: &mut Announcements, id: &str, now: DateTime<Utc>) -> Result<()> {
+    let rows = t
+        .rows(
+            "SELECT visit_id, kind, message_id FROM mail_outbox WHERE id = $1 AND status = 'pending'",
+            &[text(id)],
+            &[Col::OptText, Col::Text, Col::OptText],
+        )
+        .await?;
+    let Some(mut row) = rows.into_iter().next() else { return Ok(()) };
+    let (visit_id, kind, message_id) = (row.opt_text()?, row.text()?, row.opt_text()?);
+    t.execute(
+        "UPDATE mail_outbox SET status = 'sent', sent_at = $2, attempts = attempts + 1, lease_until = 0 WHERE id = $1",
+        &[text(id), int(ms(now))],
+    )
+    .await?;
+    if let (Some(visit_id), "escalation") = (visit_id, kind.as_str()) {
+        let mut visit = load_visit(t, &visit_id, true).await?;
+        let before = visit.history.len();
+        if visit.escalation_sent(message_id, now, SYSTEM_ACTOR).is_ok() {
+            save(t, told, &visit, before).await?;
+        }
+    }
+    Ok(())
+}
+
+/// The mail server did not take the mail: it stays pending, with the error, until `retry_at`.
+pub(crate) async fn mail_failed(t: &mut dyn Sql, id: &str, error: &str, retry_at: DateTime<Utc>) -> Result<()> {
+    let error: String = error.chars().take(1000).collect();
+    t.execute(
+        "UPDATE mail_outbox SET attempts = attempts + 1, last_error = $2, next_attempt_at = $3, lease_until = 0 \
+         WHERE id = $1 AND status = 'pending'",
+        &[text(id), text(&error), int(ms(retry_at))],
+    )
+    .await?;
+    Ok(())
 }

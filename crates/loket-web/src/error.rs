@@ -97,6 +97,7 @@ impl ApiError {
                 Refused::CallLimitReached => (StatusCode::CONFLICT, "call_limit_reached"),
                 Refused::CallsRemaining { .. } => (StatusCode::CONFLICT, "calls_remaining"),
                 Refused::CounterBusy => (StatusCode::CONFLICT, "counter_busy"),
+                Refused::CopyMissing => (StatusCode::CONFLICT, "copy_missing"),
                 Refused::FormIncomplete(_) => (StatusCode::UNPROCESSABLE_ENTITY, "form_incomplete"),
                 Refused::Validation(_) => (StatusCode::UNPROCESSABLE_ENTITY, "validation"),
                 Refused::InUse(_) => (StatusCode::CONFLICT, "in_use"),

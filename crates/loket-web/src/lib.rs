@@ -143,7 +143,7 @@ impl utoipa::Modify for BearerAuth {
 /// The API's routes, each registered together with its OpenAPI description, so that the
 /// document and the router cannot drift apart.
 fn api_router() -> OpenApiRouter<AppState> {
-    use api::{auth, guests, kiosk, line, reports, settings, staff_events, users, visits};
+    use api::{auth, guests, kiosk, line, mail, reports, settings, staff_events, users, visits};
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(auth::login))
         .routes(routes!(auth::logout))
@@ -168,8 +168,10 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(visits::answer))
         .routes(routes!(visits::escalate))
         .routes(routes!(visits::answer_escalation))
+        .routes(routes!(visits::copy))
         .routes(routes!(visits::archive))
         .routes(routes!(visits::archived_document))
+        .routes(routes!(visits::form_pdf))
         .routes(routes!(line::display))
         .routes(routes!(line::events))
         .routes(routes!(staff_events::staff_events))
@@ -177,6 +179,8 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(settings::get_time_standards, settings::put_time_standards))
         .routes(routes!(settings::get_counters, settings::put_counters))
         .routes(routes!(settings::get_office, settings::put_office))
+        .routes(routes!(mail::get_mail, mail::put_mail))
+        .routes(routes!(mail::outbox))
         .routes(routes!(reports::time_standards))
         .routes(routes!(api::health))
 }

@@ -175,6 +175,18 @@ fn settings_constraints(doc: &mut Value) {
     );
     set(doc, "OfficeProfile", "lkpp_email", json!({"type": "string", "maxLength": 254, "pattern": EMAIL_ADDRESS}));
     set(doc, "OfficeProfile", "session_minutes", int(5, 24 * 60));
+    // [`loket_domain::mail::MailSettings::validate`].
+    let no_control = r"^[^\u0000-\u001F\u007F-\u009F]*$";
+    set(doc, "MailSettings", "smtp_host", json!({"type": "string", "maxLength": 253, "pattern": "^[A-Za-z0-9.:-]*$"}));
+    set(doc, "MailSettings", "smtp_port", int(1, 65535));
+    set(doc, "MailSettings", "smtp_username", json!({"type": "string", "maxLength": 254, "pattern": no_control}));
+    set(
+        doc,
+        "MailSettings",
+        "smtp_password",
+        json!({"type": ["string", "null"], "maxLength": 1000, "pattern": no_control}),
+    );
+    set(doc, "MailSettings", "from_address", json!({"type": "string", "maxLength": 254, "pattern": EMAIL_ADDRESS}));
     doc["components"]["schemas"]["OfficeProfile"]["properties"]["services"]["minItems"] = json!(1);
 }
 

@@ -1,7 +1,7 @@
 //! The JSON shapes of API.md, built from domain values.
 
 use chrono::{DateTime, Utc};
-use loket_domain::archive::Archive;
+use loket_domain::archive::{Archive, CopyGiven};
 use loket_domain::escalation::Escalation;
 use loket_domain::form::Form;
 use loket_domain::guest_book::Visitor;
@@ -38,6 +38,9 @@ pub struct VisitView {
     pub answer: Option<String>,
     pub escalation: Option<Escalation>,
     pub archive: Option<Archive>,
+    /// Step 12: the visitor's copy of the form (`via`: printed, email, declined), as last
+    /// recorded; null before.
+    pub copy: Option<CopyGiven>,
     pub cancel_reason: Option<String>,
     /// One entry per SOP step that has happened, in order, read from the history.
     pub steps: Vec<StepRecord>,
@@ -76,6 +79,7 @@ impl VisitView {
             answer: visit.answer,
             escalation: visit.escalation,
             archive: visit.archive,
+            copy: visit.copy,
             cancel_reason: visit.cancel_reason,
             steps,
             created_at: visit.created_at,

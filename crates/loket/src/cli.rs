@@ -136,7 +136,7 @@ fn parse_role(s: &str) -> Result<Role, String> {
 }
 
 pub async fn open(database: &DatabaseArg) -> anyhow::Result<Arc<dyn Store>> {
-    loket_store::connect(&database.url, None)
+    loket_store::connect(&database.url, Some(loket_documents::archive_renderer()))
         .await
         .with_context(|| format!("cannot open the database {}", loket_store::redact(&database.url)))
 }

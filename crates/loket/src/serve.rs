@@ -38,6 +38,7 @@ pub async fn serve(store: Arc<dyn Store>, listen: SocketAddr, limits: Limits) ->
     let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("cannot listen on {listen}"))?;
     let addr = listener.local_addr()?;
     crate::jobs::spawn_office_day_closer(store.clone());
+    loket_mail::spawn(store.clone(), loket_mail::EVERY);
     let connections = limits.connections.clone();
     let state = AppState::new(store, limits);
     loket_web::watch::spawn(state.clone(), loket_web::watch::EVERY);

@@ -89,10 +89,12 @@ fn in_status(status: Status) -> Visit {
         Status::Answered => {
             v.start(&settings(), now(), "hd").unwrap();
             v.answer("analysis", "answer", &settings(), now(), "hd").unwrap();
+            v.give_copy(CopyVia::Printed, now(), "hd").unwrap();
         }
         Status::Escalated => {
             v.start(&settings(), now(), "hd").unwrap();
             v.escalate(&tts(), &settings(), now(), "hd").unwrap();
+            v.give_copy(CopyVia::Declined, now(), "hd").unwrap();
         }
         Status::Archived => {
             let mut v = in_status(Status::Answered);
@@ -138,7 +140,7 @@ fn archive() -> Archive {
 /// Every action, tried from a visit in a given status: Ok(new status) or the refusal.
 fn try_all(status: Status) -> Vec<(&'static str, Result<Status, Refused>)> {
     type Action = fn(&mut Visit) -> Result<Event, Refused>;
-    let actions: [(&'static str, Action); 12] = [
+    let actions: [(&'static str, Action); 13] = [
         ("save_form", |v| v.save_form(None, &FormInput::default(), &settings(), now(), "x")),
         ("enqueue", |v| v.enqueue(ticket(5), &settings(), now(), "x")),
         ("call", |v| v.call("2", &settings(), now(), "x")),
@@ -148,6 +150,7 @@ fn try_all(status: Status) -> Vec<(&'static str, Result<Status, Refused>)> {
         ("start", |v| v.start(&settings(), now(), "x")),
         ("answer", |v| v.answer("a", "b", &settings(), now(), "x")),
         ("escalate", |v| v.escalate(&tts(), &settings(), now(), "x")),
+        ("give_copy", |v| v.give_copy(CopyVia::Printed, now(), "x")),
         ("archive", |v| v.archive(archive(), now(), "x")),
         ("cancel", |v| v.cancel("r", now(), "x")),
         ("answer_escalation", |v| v.answer_escalation("lkpp says", now(), "x")),
@@ -175,6 +178,8 @@ fn only_the_transitions_of_the_sop_are_allowed() {
         (Called, "start", InService),
         (InService, "answer", Answered),
         (InService, "escalate", Escalated),
+        (Answered, "give_copy", Answered),
+        (Escalated, "give_copy", Escalated),
         (Answered, "archive", Archived),
         (Escalated, "archive", Archived),
         (Escalated, "answer_escalation", Escalated),
@@ -323,4 +328,32 @@ fn every_transition_is_appended_to_the_history() {
             EventKind::Recalled
         ]
     );
+}
+
+#[test]
+fn the_archive_needs_the_visitors_copy_first() {
+    let mut v = in_status(Status::InService);
+    v.answer("analysis", "answer", &settings(), now(), "hd").unwrap();
+    assert_eq!(v.archive(archive(), now(), "hd"), Err(Refused::CopyMissing));
+    let event = v.give_copy(CopyVia::Declined, now(), "hd").unwrap();
+    assert_eq!(event.kind, EventKind::CopyGiven);
+    assert_eq!(event.data["via"], "declined");
+    assert_eq!(v.status, Status::Answered, "the copy is an event, not a status");
+    v.archive(archive(), now(), "hd").unwrap();
+    assert_eq!(v.status, Status::Archived);
+}
+
+#[test]
+fn an_emailed_copy_needs_the_visitors_address() {
+    let mut v = in_status(Status::InService);
+    v.answer("analysis", "answer", &settings(), now(), "hd").unwrap();
+    v.visitor.email = None;
+    let before = v.history.len();
+    let Err(Refused::Validation(f)) = v.give_copy(CopyVia::Email, now(), "hd") else { panic!("accepted") };
+    assert_eq!(f.0.get("visitor.email").map(String::as_str), Some("missing"));
+    assert_eq!(v.history.len(), before, "nothing recorded");
+    assert!(v.copy.is_none());
+    v.visitor.email = Some("budi@example.co.id".into());
+    v.give_copy(CopyVia::Email, now(), "hd").unwrap();
+    assert_eq!(v.copy.as_ref().map(|c| c.via), Some(CopyVia::Email));
 }

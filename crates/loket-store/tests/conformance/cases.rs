@@ -4,6 +4,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
+use loket_domain::archive::CopyVia;
 use loket_domain::escalation::{Channel, EscalationStatus};
 use loket_domain::form::FormInput;
 use loket_domain::guest_book::{VisitorInput, VisitorRole};
@@ -121,10 +122,12 @@ pub async fn a_visit_goes_through_all_twelve_steps(db: TestDb) {
         .await
         .unwrap();
     assert_eq!(v.status, Status::Answered);
+    assert!(matches!(refused(store.archive_visit(&v.id, at(29), "hd").await.unwrap_err()), Refused::CopyMissing));
+    give_copy(&store, &v.id, at(29)).await;
     let v = store.archive_visit(&v.id, at(30), "hd").await.unwrap();
     assert_eq!(v.status, Status::Archived);
     let archive = v.archive.clone().expect("archive");
-    assert_eq!(archive.number, "ARS/2026/11/00001");
+    assert_eq!(archive.number, "LPSE/2026/11/0001");
     let doc = store.archived_document(&v.id, None).await.unwrap().expect("document");
     use sha2::Digest;
     assert_eq!(hex::encode(sha2::Sha256::digest(&doc.content)), archive.sha256, "the hash is of the stored bytes");
@@ -132,7 +135,7 @@ pub async fn a_visit_goes_through_all_twelve_steps(db: TestDb) {
     let history = store.history(&v.id).await.unwrap();
     let kinds: Vec<EventKind> = history.iter().map(|e| e.kind).collect();
     use EventKind::*;
-    assert_eq!(kinds, [Created, FormSaved, Queued, Called, Started, Answered, Archived]);
+    assert_eq!(kinds, [Created, FormSaved, Queued, Called, Started, Answered, CopyGiven, Archived]);
     assert_eq!(history[3].by, "hd");
     let settings = store.settings().await.unwrap();
     let steps = loket_domain::standards::steps(&history, &settings.time_standards, Some(15), at(60));
@@ -349,6 +352,66 @@ pub async fn eight_counters_calling_at_once_call_every_visit_exactly_once(db: Te
     }
 }
 
+/// Step 12: the visitor's copy, printed.
+pub async fn give_copy(store: &S, id: &str, now: DateTime<Utc>) {
+    store
+        .change_visit(id, now, Box::new(move |v, _| v.give_copy(CopyVia::Printed, now, "hd")))
+        .await
+        .expect("copy given");
+}
+
+/// A visit answered at counter 1 at `now`, its copy printed: ready for the archive.
+async fn ready_to_archive(store: &S, name: &str, now: DateTime<Utc>) -> Visit {
+    let v = waiting(store, name, "A", false, now).await;
+    let called = store.call_next("1", None, now, "hd").await.unwrap().expect("called");
+    assert_eq!(called.id, v.id);
+    store.change_visit(&v.id, now, Box::new(move |v, s| v.start(s, now, "hd"))).await.unwrap();
+    store.change_visit(&v.id, now, Box::new(move |v, s| v.answer("a", "b", s, now, "hd"))).await.unwrap();
+    give_copy(store, &v.id, now).await;
+    store.visit(&v.id).await.unwrap().unwrap()
+}
+
+/// Archive numbers follow the office's pattern and count per month by default; many archives
+/// at once never share a number.
+pub async fn archive_numbers_count_per_month_and_are_never_shared(db: TestDb) {
+    let store = db.store.clone();
+    let nov = at(0);
+    let dec = Utc.with_ymd_and_hms(2026, 12, 1, 2, 0, 0).unwrap();
+    let a = ready_to_archive(&store, "a", nov).await;
+    let b = ready_to_archive(&store, "b", nov).await;
+    let c = ready_to_archive(&store, "c", dec).await;
+    let number = |v: Visit| v.archive.map(|a| a.number).unwrap_or_default();
+    assert_eq!(number(store.archive_visit(&a.id, nov, "hd").await.unwrap()), "LPSE/2026/11/0001");
+    assert_eq!(number(store.archive_visit(&b.id, nov, "hd").await.unwrap()), "LPSE/2026/11/0002");
+    assert_eq!(number(store.archive_visit(&c.id, dec, "hd").await.unwrap()), "LPSE/2026/12/0001", "a new month");
+
+    let mut office = store.settings().await.unwrap().office.clone();
+    office.office_name = "LPSE Kota Bandung".into();
+    office.archive_pattern = "ARS-{yyyy}{mm}{dd}-{seq:3}".into();
+    store.change_settings(SettingsChange::Office(office), "admin", dec).await.unwrap();
+    let d = ready_to_archive(&store, "d", dec).await;
+    assert_eq!(number(store.archive_visit(&d.id, dec, "hd").await.unwrap()), "ARS-20261201-001");
+
+    const N: usize = 24;
+    let mut ids = Vec::new();
+    for i in 0..N {
+        ids.push(ready_to_archive(&store, &format!("n{i}"), dec).await.id);
+    }
+    let tasks: Vec<_> = ids
+        .into_iter()
+        .map(|id| {
+            let store = store.clone();
+            tokio::spawn(async move { store.archive_visit(&id, dec, "hd").await.expect("archived") })
+        })
+        .collect();
+    let mut numbers = HashSet::new();
+    for t in tasks {
+        numbers.insert(number(t.await.expect("task")));
+    }
+    assert_eq!(numbers.len(), N, "no number shared: {numbers:?}");
+    assert!(numbers.contains("ARS-20261201-002") && numbers.contains(&format!("ARS-20261201-{:03}", N + 1)));
+}
+
 async fn escalated(store: &S, channel: Channel) -> Visit {
     let v = waiting(store, "esc", "A", false, at(0)).await;
     store.call_next("1", None, at(1), "hd").await.unwrap();
@@ -366,6 +429,7 @@ pub async fn lkpp_answer_after_archive_adds_an_archive_version(db: TestDb) {
     let store = db.store.clone();
     let v = escalated(&store, Channel::Tts).await;
     assert_eq!(v.escalation.as_ref().map(|e| e.status), Some(EscalationStatus::Sent));
+    give_copy(&store, &v.id, at(14)).await;
     let archived = store.archive_visit(&v.id, at(15), "hd").await.unwrap();
     let first = store.archived_document(&v.id, None).await.unwrap().unwrap();
     assert_eq!(first.version, 1);
@@ -387,6 +451,7 @@ pub async fn lkpp_answer_after_archive_adds_an_archive_version(db: TestDb) {
 pub async fn history_and_archived_documents_cannot_be_changed(db: TestDb) {
     let store = db.store.clone();
     let v = escalated(&store, Channel::Tts).await;
+    give_copy(&store, &v.id, at(14)).await;
     store.archive_visit(&v.id, at(15), "hd").await.unwrap();
     let url_free_check = store.history(&v.id).await.unwrap().len();
     assert!(url_free_check > 0);

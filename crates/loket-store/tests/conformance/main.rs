@@ -41,6 +41,7 @@ conformance!(
     a_counter_with_several_services_calls_the_earliest_first,
     eight_counters_calling_at_once_call_every_visit_exactly_once,
     lkpp_answer_after_archive_adds_an_archive_version,
+    archive_numbers_count_per_month_and_are_never_shared,
     history_and_archived_documents_cannot_be_changed,
     email_escalation_waits_in_the_outbox,
     sessions_expire_and_end,

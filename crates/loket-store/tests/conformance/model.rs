@@ -309,11 +309,19 @@ async fn run(db: TestDb, counters: usize, ops: Vec<Op>) -> Result<(), TestCaseEr
                             Status::Escalated,
                         )
                     }
-                    Op::Archive(_) => (
-                        store.archive_visit(&id, now, "hd").await,
-                        matches!(from, Status::Answered | Status::Escalated),
-                        Status::Archived,
-                    ),
+                    Op::Archive(_) => {
+                        // Step 12 gives the visitor's copy, then archives (the copy is refused
+                        // where the archive is).
+                        let copy = Box::new(move |v: &mut loket_domain::Visit, _: &_| {
+                            v.give_copy(loket_domain::archive::CopyVia::Declined, now, "hd")
+                        });
+                        let _ = store.change_visit(&id, now, copy).await;
+                        (
+                            store.archive_visit(&id, now, "hd").await,
+                            matches!(from, Status::Answered | Status::Escalated),
+                            Status::Archived,
+                        )
+                    }
                     _ => (
                         store.change_visit(&id, now, Box::new(move |v, _| v.cancel("pergi", now, "fo"))).await,
                         matches!(

@@ -11,6 +11,7 @@ pub mod auth;
 pub mod guests;
 pub mod kiosk;
 pub mod line;
+pub mod mail;
 pub mod reports;
 pub mod settings;
 pub mod staff_events;

@@ -34,6 +34,7 @@ async fn change(state: &AppState, staff: &Staff, change: SettingsChange) -> ApiR
         SettingsChange::Counters(_) => "counters",
         SettingsChange::Office(_) => "office",
         SettingsChange::Desks { .. } => "desks",
+        SettingsChange::Mail(_) => "mail",
     };
     let settings = state.store.change_settings(change, staff.name(), state.now()).await?;
     tracing::info!(setting = part, by = ?staff.name(), "setting changed");

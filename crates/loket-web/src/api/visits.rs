@@ -6,6 +6,7 @@ use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use chrono::NaiveDate;
 use chrono::{DateTime, Utc};
+use loket_domain::archive::CopyVia;
 use loket_domain::auth::Permission;
 use loket_domain::form::FormInput;
 use loket_domain::guest_book::VisitorInput;
@@ -316,8 +317,29 @@ pub async fn answer_escalation(
         .await
 }
 
-/// Step 12: archived, from `answered` or `escalated`, with an archive number and the SHA-256
-/// of the archived document.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CopyRequest {
+    /// `printed`, `email` (the PDF to the visitor's address; 422 when they gave none) or
+    /// `declined` (the visitor did not want it).
+    pub via: CopyVia,
+}
+
+/// Step 12: the visitor's copy of the form, an event in the history; from `answered` or
+/// `escalated`. The archive needs it.
+#[utoipa::path(post, path = "/api/v1/visits/{id}/copy", tag = "helpdesk", request_body = CopyRequest, security(("bearer" = [])),
+    responses((status = 200, body = VisitView), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn copy(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<CopyRequest>,
+) -> ApiResult<Json<VisitView>> {
+    apply(&state, &staff, Permission::Helpdesk, &id, move |v, _, now, by| v.give_copy(req.via, now, by)).await
+}
+
+/// Step 12: archived, from `answered` or `escalated` once the visitor's copy is recorded (409
+/// `copy_missing` before), with an archive number and the SHA-256 of the archived document.
 #[utoipa::path(post, path = "/api/v1/visits/{id}/archive", tag = "helpdesk", security(("bearer" = [])),
     responses((status = 200, body = VisitView), (status = 409, body = ErrorBody)))]
 pub async fn archive(
@@ -337,6 +359,11 @@ pub struct DocumentQuery {
     pub version: Option<u32>,
 }
 
+/// What an archived document is: the form as PDF, or (archived before the PDF) the visit as JSON.
+fn content_type(content: &[u8]) -> &'static str {
+    if content.starts_with(b"%PDF-") { "application/pdf" } else { "application/json" }
+}
+
 /// The archived document, byte for byte (its SHA-256 is the visit's `archive.sha256`).
 #[utoipa::path(get, path = "/api/v1/visits/{id}/archive/document", tag = "helpdesk", params(DocumentQuery), security(("bearer" = [])),
     responses((status = 200, description = "The archived document"), (status = 404, body = ErrorBody)))]
@@ -349,7 +376,7 @@ pub async fn archived_document(
     staff.require(Permission::ReadVisits)?;
     let doc = state.store.archived_document(&id, q.version).await?.ok_or(ApiError::NotFound)?;
     let headers = [
-        (header::CONTENT_TYPE, "application/json".to_owned()),
+        (header::CONTENT_TYPE, content_type(&doc.content).to_owned()),
         (header::HeaderName::from_static("x-archive-sha256"), doc.sha256),
         (header::HeaderName::from_static("x-archive-version"), doc.version.to_string()),
     ];
@@ -388,4 +415,44 @@ pub async fn print_ticket(
     let base = crate::pages::ticket::base_url(&headers);
     let ticket = crate::pages::ticket::print(&state, &id, &req.desk, t, &base).await?;
     Ok(Json(Printed { number: ticket.number, status_url: ticket.status_url }))
+}
+
+/// The consultation form of a visit as PDF, made now: the original and the visitor's copy.
+pub async fn render_form(state: &AppState, visit: Visit) -> ApiResult<Vec<u8>> {
+    let settings = state.store.settings().await?;
+    let now = state.now();
+    let rendered = tokio::task::spawn_blocking(move || {
+        loket_documents::form_pdf(&visit, &loket_documents::FormContext { settings: &settings, now, stamp: None })
+    })
+    .await
+    .map_err(|e| ApiError::internal(e.to_string()))?;
+    rendered.map_err(ApiError::internal)
+}
+
+/// The consultation form as PDF (A4): the original, then from a new page the copy marked
+/// "Salinan untuk pengguna". Once archived, it is the archived document, byte for byte (its
+/// SHA-256 is the visit's `archive.sha256`).
+#[utoipa::path(get, path = "/api/v1/visits/{id}/form.pdf", tag = "helpdesk", security(("bearer" = [])),
+    responses((status = 200, description = "The form as PDF", content_type = "application/pdf"), (status = 404, body = ErrorBody)))]
+pub async fn form_pdf(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+) -> ApiResult<impl IntoResponse> {
+    staff.require(Permission::ReadVisits)?;
+    let visit = state.store.visit(&id).await?.ok_or(ApiError::NotFound)?;
+    let archived = match visit.archive {
+        Some(_) => state.store.archived_document(&id, None).await?.filter(|d| d.content.starts_with(b"%PDF-")),
+        None => None,
+    };
+    let filename = format!("formulir-{}.pdf", visit.reference);
+    let bytes = match archived {
+        Some(doc) => doc.content,
+        None => render_form(&state, visit).await?,
+    };
+    let headers = [
+        (header::CONTENT_TYPE, "application/pdf".to_owned()),
+        (header::CONTENT_DISPOSITION, format!("inline; filename=\"{filename}\"")),
+    ];
+    Ok((headers, bytes))
 }

@@ -9,8 +9,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
+use loket_domain::archive::CopyVia;
 use loket_domain::auth::Permission;
-use loket_domain::escalation::Channel;
+use loket_domain::escalation::{Channel, EscalationStatus};
 use loket_domain::line::CALLS_BEFORE_SKIP;
 use loket_domain::settings::OfficeSettings;
 use loket_domain::visit::EscalationRequest;
@@ -85,10 +86,40 @@ pub struct StepLine {
     pub judged: &'static str,
 }
 
+/// A visit answered or escalated at this counter: step 12, the visitor's copy, then the archive.
 pub struct ArchiveRow {
     pub id: String,
     pub number: String,
     pub status: String,
+    /// How the copy was given (in words), once recorded.
+    pub copy: Option<String>,
+    /// The visitor gave an e-mail address: the copy may be sent there.
+    pub has_email: bool,
+    /// LKPP's answer to the escalation, once it came.
+    pub lkpp_answer: Option<String>,
+}
+
+/// An escalation to LKPP: waiting for LKPP's answer (typed in here when it comes by phone, TTS
+/// or a mail read elsewhere), or answered.
+pub struct EscalationRow {
+    pub id: String,
+    pub reference: String,
+    pub number: String,
+    /// How the escalation stands, in words (`terkirim`).
+    pub status: String,
+    pub channel: String,
+    pub external_reference: String,
+    /// LKPP's answer, once it came.
+    pub answer: Option<String>,
+}
+
+/// A mail the SMTP server has not taken yet, with why: never lost, tried again.
+pub struct MailProblem {
+    pub reference: String,
+    pub to: String,
+    pub kind: String,
+    pub attempts: i64,
+    pub error: String,
 }
 
 #[derive(Template, WebTemplate)]
@@ -101,6 +132,13 @@ pub struct CounterPage {
     pub waiting: Vec<WaitingRow>,
     pub current: Option<CurrentVisit>,
     pub to_archive: Vec<ArchiveRow>,
+    /// Escalations waiting for LKPP's answer, of every counter (the answer comes days later).
+    pub escalations: Vec<EscalationRow>,
+    /// Mails of the outbox whose sending failed, still waiting.
+    pub mail_problems: Vec<MailProblem>,
+    /// LKPP's answer typed for the visit `lkpp_visit`, kept when refused.
+    pub lkpp_answer: String,
+    pub lkpp_visit: String,
     pub error: Option<String>,
     pub analysis: String,
     pub answer: String,
@@ -128,6 +166,8 @@ struct Typed {
     summary: String,
     /// The problem of each field, by its name (`summary` → `Wajib diisi`).
     fields: BTreeMap<String, String>,
+    lkpp_answer: String,
+    lkpp_visit: String,
 }
 
 pub async fn page(State(state): State<AppState>, staff: PageStaff, Query(q): Query<CounterQuery>) -> PageResult {
@@ -182,6 +222,10 @@ async fn build(
         waiting: Vec::new(),
         current: None,
         to_archive: Vec::new(),
+        escalations: Vec::new(),
+        mail_problems: Vec::new(),
+        lkpp_answer: typed.lkpp_answer,
+        lkpp_visit: typed.lkpp_visit,
         error: typed.error,
         analysis: typed.analysis,
         answer: typed.answer,
@@ -220,15 +264,62 @@ async fn build(
             id: v.id.clone(),
             number: v.queue.number.clone().unwrap_or_default(),
             status: status_text(t, v.status),
+            copy: v.copy.as_ref().map(|c| t.get(&format!("counter-copy-via-{}", c.via.as_str()))),
+            has_email: v.visitor.email.as_deref().is_some_and(|e| !e.is_empty()),
+            lkpp_answer: v.escalation.as_ref().and_then(|e| e.answer.clone()),
         }));
     }
+    let mut escalations = Vec::new();
+    for status in [Status::Escalated, Status::Archived] {
+        let visits = state.store.visits(VisitFilter { status: Some(status), day: None, limit: Some(500) }).await?;
+        escalations.extend(visits.iter().filter_map(|v| escalation_row(t, v)));
+    }
+    let mail_problems = state
+        .store
+        .outbox(200)
+        .await?
+        .into_iter()
+        .filter(|m| m.status == "pending" && m.last_error.is_some())
+        .map(|m| MailProblem {
+            reference: m.reference.unwrap_or_default(),
+            to: m.to,
+            kind: t.get(if m.kind == "copy" { "counter-mail-copy" } else { "counter-mail-escalation" }),
+            attempts: m.attempts,
+            error: m.last_error.unwrap_or_default(),
+        })
+        .collect();
     Ok(CounterPage {
         counter: chosen.code.clone(),
         counter_name: chosen.name.clone(),
         waiting,
         current,
         to_archive,
+        escalations,
+        mail_problems,
         ..blank
+    })
+}
+
+/// An escalation still waiting for LKPP's answer.
+fn escalation_row(t: super::i18n::Tr, v: &Visit) -> Option<EscalationRow> {
+    let esc = v.escalation.as_ref().filter(|e| e.status != EscalationStatus::Answered)?;
+    let status = match esc.status {
+        EscalationStatus::Pending => "counter-escalation-pending",
+        EscalationStatus::Sent => "counter-escalation-sent",
+        EscalationStatus::Answered => "counter-escalation-answered",
+    };
+    let channel = match esc.channel {
+        Channel::Tts => "counter-escalation-tts",
+        Channel::Email => "counter-escalation-email",
+    };
+    Some(EscalationRow {
+        id: v.id.clone(),
+        reference: v.reference.clone(),
+        number: v.queue.number.clone().unwrap_or_default(),
+        status: t.get(status),
+        channel: t.get(channel),
+        external_reference: esc.external_reference.clone().unwrap_or_else(|| "—".to_owned()),
+        answer: esc.answer.clone(),
     })
 }
 
@@ -331,9 +422,12 @@ pub struct ActionForm {
     external_reference: String,
     #[serde(default)]
     summary: String,
-    /// Step 12: the visitor has their copy of the form.
+    /// Step 12: how the visitor got their copy: `printed`, `email`, `declined`.
     #[serde(default)]
-    copy_given: Option<String>,
+    via: String,
+    /// LKPP's answer to an escalation, typed in.
+    #[serde(default)]
+    lkpp_answer: String,
 }
 
 fn back(counter: &str) -> String {
@@ -369,6 +463,31 @@ async fn refused_with(
         external_reference: form.external_reference,
         summary: form.summary,
         fields,
+        lkpp_answer: form.lkpp_answer,
+        lkpp_visit: String::new(),
+    };
+    let page = build(state, staff, Some(&form.counter), None, typed).await?;
+    Ok((status, page).into_response())
+}
+
+/// The counter page again after LKPP's answer was refused, the answer typed kept at its visit.
+async fn refused_lkpp(
+    state: &AppState,
+    staff: &PageStaff,
+    form: ActionForm,
+    id: &str,
+    key: &str,
+    fields: BTreeMap<String, String>,
+) -> PageResult {
+    let t = staff.tr();
+    let status = if fields.is_empty() { StatusCode::CONFLICT } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let fields = fields.into_iter().map(|(k, reason)| (k, t.get(super::field_reason_key(&reason)))).collect();
+    let typed = Typed {
+        error: Some(t.get(key)),
+        fields,
+        lkpp_answer: form.lkpp_answer,
+        lkpp_visit: id.to_owned(),
+        ..Typed::default()
     };
     let page = build(state, staff, Some(&form.counter), None, typed).await?;
     Ok((status, page).into_response())
@@ -407,7 +526,8 @@ pub async fn call_next(State(state): State<AppState>, PageForm { staff, form }: 
 }
 
 /// The actions on the visit at the counter: `recall`, `skip`, `start`, `answer`, `escalate`,
-/// `archive`.
+/// `copy` (step 12: printed, e-mailed or declined), `archive` (once the copy is recorded),
+/// `escalation-answer` (LKPP's answer, typed in).
 pub async fn act(
     State(state): State<AppState>,
     Path((id, action)): Path<(String, String)>,
@@ -446,11 +566,28 @@ pub async fn act(
             };
             state.store.change_visit(&id, now, Box::new(move |v, s| v.escalate(&request, s, now, &by))).await.map(drop)
         }
-        "archive" => {
-            if form.copy_given.is_none() {
-                return refused(&state, &staff, form, "counter-copy-first").await;
-            }
-            state.store.archive_visit(&id, now, &by).await.map(drop)
+        "copy" => {
+            let Some(via) = CopyVia::parse(&form.via) else {
+                let fields = FieldErrors::one("via", "missing").0;
+                return refused_with(&state, &staff, form, "error-validation", fields).await;
+            };
+            state.store.change_visit(&id, now, Box::new(move |v, _| v.give_copy(via, now, &by))).await.map(drop)
+        }
+        "archive" => state.store.archive_visit(&id, now, &by).await.map(drop),
+        "escalation-answer" => {
+            let answer = form.lkpp_answer.clone();
+            let result =
+                state.store.change_visit(&id, now, Box::new(move |v, _| v.answer_escalation(&answer, now, &by))).await;
+            return match result {
+                Ok(_) => Ok(see_other(&back(&form.counter))),
+                Err(e) => {
+                    // The answer's field here is LKPP's, not the service form's.
+                    let (key, fields) = refusal_fields(e)?;
+                    let fields =
+                        fields.into_iter().map(|(k, v)| (if k == "answer" { "lkpp_answer".into() } else { k }, v));
+                    refused_lkpp(&state, &staff, form, &id, key, fields.collect()).await
+                }
+            };
         }
         _ => return Err(PageError::NotFound(staff.lang)),
     };

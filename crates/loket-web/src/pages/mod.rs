@@ -22,6 +22,7 @@ pub mod assets;
 pub mod counter;
 pub mod dates;
 pub mod display;
+pub mod documents;
 pub mod front_office;
 pub mod i18n;
 pub mod kiosk;
@@ -54,6 +55,7 @@ pub fn router() -> Router<AppState> {
         .route("/counter", get(counter::page))
         .route("/counter/call-next", post(counter::call_next))
         .route("/counter/visits/{id}/{action}", post(counter::act))
+        .route("/visits/{id}/form.pdf", get(documents::form_pdf))
         .route("/supervisor", get(supervisor::page))
         .route("/supervisor/report", get(report::page))
         .route("/supervisor/time-standards", get(settings::page).post(settings::save))
@@ -192,6 +194,7 @@ pub fn refusal_key(r: &Refused) -> &'static str {
         Refused::CallLimitReached => "error-call-limit",
         Refused::CallsRemaining { .. } => "error-calls-remaining",
         Refused::CounterBusy => "error-counter-busy",
+        Refused::CopyMissing => "error-copy-missing",
         Refused::FormIncomplete(_) => "error-form-incomplete",
         Refused::Validation(_) => "error-validation",
         Refused::InUse(_) => "error-in-use",

@@ -142,6 +142,7 @@ pub async fn every_endpoint_follows_the_role_matrix(app: TestApp) {
         ("GET", v(""), None, FO | HD | SUP),
         ("GET", v("/history"), None, FO | HD | SUP),
         ("GET", v("/archive/document"), None, FO | HD | SUP),
+        ("GET", v("/form.pdf"), None, FO | HD | SUP),
         ("GET", "/api/v1/queue".into(), None, FO | HD | SUP),
         ("PUT", v("/form"), Some(json!({"form": {}})), FO | SUP),
         ("POST", v("/check"), None, FO | SUP),
@@ -154,10 +155,14 @@ pub async fn every_endpoint_follows_the_role_matrix(app: TestApp) {
         ("POST", v("/answer"), Some(json!({"analysis": "a", "answer": "b"})), HD | SUP),
         ("POST", v("/escalate"), Some(json!({"analysis": "a", "channel": "email", "summary": "s"})), HD | SUP),
         ("POST", v("/escalation/answer"), Some(json!({"answer": "b"})), HD | SUP),
+        ("POST", v("/copy"), Some(json!({"via": "printed"})), HD | SUP),
         ("POST", v("/archive"), None, HD | SUP),
         ("POST", v("/cancel"), Some(json!({"reason": "pulang"})), FO | HD | SUP),
         ("GET", "/api/v1/reports/time-standards".into(), None, SUP | ADM),
         ("GET", setting("counters"), None, FO | HD | SUP | ADM),
+        ("GET", setting("mail"), None, SUP | ADM),
+        ("PUT", setting("mail"), Some(json!({"from_address": "loket@lpse.example.go.id"})), SUP | ADM),
+        ("GET", "/api/v1/mail".into(), None, HD | SUP),
     ];
     for (name, current) in settings {
         if name != "counters" {

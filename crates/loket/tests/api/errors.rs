@@ -87,6 +87,8 @@ pub async fn the_openapi_document_lists_every_route(app: TestApp) {
         ("/api/v1/visits/{id}/answer", "post"),
         ("/api/v1/visits/{id}/escalate", "post"),
         ("/api/v1/visits/{id}/escalation/answer", "post"),
+        ("/api/v1/visits/{id}/copy", "post"),
+        ("/api/v1/visits/{id}/form.pdf", "get"),
         ("/api/v1/visits/{id}/archive", "post"),
         ("/api/v1/display", "get"),
         ("/api/v1/visits/{id}/status-link", "post"),
@@ -98,6 +100,9 @@ pub async fn the_openapi_document_lists_every_route(app: TestApp) {
         ("/api/v1/settings/time-standards", "put"),
         ("/api/v1/settings/counters", "get"),
         ("/api/v1/settings/counters", "put"),
+        ("/api/v1/settings/mail", "get"),
+        ("/api/v1/settings/mail", "put"),
+        ("/api/v1/mail", "get"),
         ("/api/v1/reports/time-standards", "get"),
     ];
     for (path, method) in expected {

@@ -33,11 +33,13 @@ pub async fn a_visit_is_answered_and_archived(app: TestApp) {
     let step9 = answered["steps"].as_array().unwrap().iter().find(|s| s["step"] == 9).unwrap().clone();
     assert_eq!(step9["standard_minutes"], 30, "offer_upload's analysis target");
     assert_eq!(step9["within_standard"], true);
+    app.post_empty(&hd, &path("archive")).await.error(409, "copy_missing");
+    app.post(&hd, &path("copy"), json!({"via": "printed"})).await.expect(200);
     let archived = app.post_empty(&hd, &path("archive")).await.expect(200);
     assert_eq!(archived["status"], "archived");
     assert_eq!(steps(&archived), [1, 2, 3, 4, 5, 7, 8, 9, 10, 12]);
     let number = archived["archive"]["number"].as_str().unwrap();
-    assert!(number.starts_with("ARS/"), "{number}");
+    assert!(number.starts_with("LPSE/") && number.ends_with("/0001"), "{number}");
     let doc = app.http.get(app.url(&path("archive/document"))).bearer_auth(&hd).send().await.unwrap();
     assert_eq!(doc.status(), 200);
     let bytes = doc.bytes().await.unwrap();
@@ -49,7 +51,56 @@ pub async fn a_visit_is_answered_and_archived(app: TestApp) {
     app.post(&hd, &path("answer"), json!({"analysis": "a", "answer": "b"})).await.error(409, "invalid_transition");
     let history = app.get(&hd, &path("history")).await.expect(200);
     let kinds: Vec<&str> = history.as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
-    assert_eq!(kinds, ["created", "form_saved", "queued", "called", "started", "answered", "archived"]);
+    assert_eq!(kinds, ["created", "form_saved", "queued", "called", "started", "answered", "copy_given", "archived"]);
+}
+
+pub async fn the_visitors_copy_is_an_event_and_the_archive_waits_for_it(app: TestApp) {
+    let (hd, v) = in_service(&app).await;
+    let path = |p: &str| format!("/api/v1/visits/{}/{p}", id(&v));
+    app.post(&hd, &path("copy"), json!({"via": "printed"})).await.error(409, "invalid_transition");
+    let body = json!({"analysis": "Perlu LKPP", "channel": "tts", "summary": "s", "external_reference": "T-9"});
+    app.post(&hd, &path("escalate"), body).await.expect(200);
+    app.post(&hd, &path("copy"), json!({"via": "fax"})).await.error(422, "validation");
+    app.post(&hd, &path("copy"), json!({})).await.error(422, "validation");
+    app.post_empty(&hd, &path("archive")).await.error(409, "copy_missing");
+    // The visitor gave an address (support's waiting visit): the copy goes there, PDF attached.
+    let mailed = app.post(&hd, &path("copy"), json!({"via": "email"})).await.expect(200);
+    assert_eq!(mailed["copy"]["via"], "email");
+    assert_eq!(mailed["copy"]["by"], "hd");
+    assert_eq!(mailed["status"], "escalated", "the copy is an event, not a status");
+    let outbox = app.store.pending_mail().await.unwrap();
+    let copy = outbox.iter().find(|(_, subject)| subject.contains("Salinan formulir")).expect("the copy's mail");
+    assert!(copy.1.contains(&format!("[{}]", v["reference"].as_str().unwrap())), "{copy:?}");
+    let declined = app.post(&hd, &path("copy"), json!({"via": "declined"})).await.expect(200);
+    assert_eq!(declined["copy"]["via"], "declined", "the last one recorded is shown");
+    let archived = app.post_empty(&hd, &path("archive")).await.expect(200);
+    assert_eq!(archived["status"], "archived");
+    let history = app.get(&hd, &path("history")).await.expect(200);
+    let copies: Vec<&Value> = history.as_array().unwrap().iter().filter(|e| e["kind"] == "copy_given").collect();
+    assert_eq!(copies.len(), 2);
+    assert_eq!(copies[0]["data"]["via"], "email");
+    assert_eq!(copies[1]["data"]["via"], "declined");
+}
+
+pub async fn a_copy_by_email_needs_the_visitors_address(app: TestApp) {
+    let fo = app.staff("fo", &[Role::FrontOffice]).await;
+    let hd = app.staff("hd", &[Role::Helpdesk]).await;
+    let v = app.post(&fo, "/api/v1/visits", json!({"visitor": {"name": "Sari"}})).await.expect(201);
+    let path = |p: &str| format!("/api/v1/visits/{}/{p}", id(&v));
+    let mut form = crate::support::complete_form();
+    form["visitor"]["email"] = Value::Null;
+    app.put(&fo, &path("form"), form).await.expect(200);
+    app.post_empty(&fo, &path("check")).await.expect(200);
+    app.post_empty(&hd, "/api/v1/counters/1/call-next").await.expect(200);
+    app.post_empty(&hd, &path("start")).await.expect(200);
+    let answered = app.post(&hd, &path("answer"), json!({"analysis": "a", "answer": "b"})).await.expect(200);
+    assert_eq!(answered["visitor"]["email"], Value::Null);
+    let err = app.post(&hd, &path("copy"), json!({"via": "email"})).await.error(422, "validation");
+    assert_eq!(err["fields"], json!({"visitor.email": "missing"}));
+    let now = app.get(&hd, &format!("/api/v1/visits/{}", id(&v))).await.expect(200);
+    assert_eq!(now["copy"], Value::Null, "nothing recorded");
+    app.post(&hd, &path("copy"), json!({"via": "printed"})).await.expect(200);
+    assert!(app.store.pending_mail().await.unwrap().is_empty(), "a printed copy sends no mail");
 }
 
 pub async fn a_tts_escalation_needs_the_ticket_number(app: TestApp) {
@@ -85,6 +136,7 @@ pub async fn lkpp_answers_after_the_archive_as_a_new_version(app: TestApp) {
     app.post(&hd, &path("escalation/answer"), json!({"answer": "x"})).await.error(409, "invalid_transition");
     let body = json!({"analysis": "a", "channel": "tts", "summary": "s", "external_reference": "T-1"});
     app.post(&hd, &path("escalate"), body).await.expect(200);
+    app.post(&hd, &path("copy"), json!({"via": "declined"})).await.expect(200);
     let first = app.post_empty(&hd, &path("archive")).await.expect(200);
     assert_eq!(first["archive"]["version"], 1);
     let answered = app.post(&hd, &path("escalation/answer"), json!({"answer": "Sudah diperbaiki"})).await.expect(200);
@@ -108,4 +160,51 @@ pub async fn a_step_out_of_order_is_an_invalid_transition(app: TestApp) {
         .await
         .error(409, "invalid_transition");
     app.post_empty(&fo, &format!("/api/v1/visits/{}/check", id(&v))).await.error(409, "invalid_transition");
+}
+
+/// The PDF's text as `pdftotext` (poppler-utils) reads it.
+fn pdf_text(pdf: &[u8]) -> String {
+    use std::io::Write;
+    let mut child = std::process::Command::new("pdftotext")
+        .args(["-layout", "-", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("pdftotext (poppler-utils) is installed");
+    child.stdin.take().expect("stdin").write_all(pdf).expect("write");
+    let out = child.wait_with_output().expect("pdftotext");
+    assert!(out.status.success(), "pdftotext read the PDF");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+async fn get_pdf(app: &TestApp, token: &str, path: &str) -> Vec<u8> {
+    let res = app.http.get(app.url(path)).bearer_auth(token).send().await.expect("form.pdf");
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-type"], "application/pdf");
+    res.bytes().await.expect("bytes").to_vec()
+}
+
+pub async fn the_form_pdf_reads_back_and_the_archived_one_never_changes(app: TestApp) {
+    let (hd, v) = in_service(&app).await;
+    let path = |p: &str| format!("/api/v1/visits/{}/{p}", id(&v));
+    let answer = json!({"analysis": "Sertifikat kedaluwarsa", "answer": "Perbarui sertifikat elektronik di SPSE"});
+    app.post(&hd, &path("answer"), answer).await.expect(200);
+    let live = get_pdf(&app, &hd, &path("form.pdf")).await;
+    let text = pdf_text(&live);
+    let reference = v["reference"].as_str().unwrap();
+    for expected in [reference, "Budi", "Perbarui sertifikat elektronik di SPSE", "Salinan untuk pengguna", "A-001"] {
+        assert!(text.contains(expected), "{expected:?} in the PDF:\n{text}");
+    }
+    app.post(&hd, &path("copy"), json!({"via": "printed"})).await.expect(200);
+    let archived = app.post_empty(&hd, &path("archive")).await.expect(200);
+    let first = get_pdf(&app, &hd, &path("form.pdf")).await;
+    assert_eq!(hex::encode(sha2::Sha256::digest(&first)), archived["archive"]["sha256"], "the archived bytes");
+    assert!(pdf_text(&first).contains(archived["archive"]["number"].as_str().unwrap()), "stamped with its number");
+    app.clock.advance(chrono::Duration::minutes(90));
+    let later = get_pdf(&app, &hd, &path("form.pdf")).await;
+    assert_eq!(later, first, "byte-identical later");
+    let fo = app.staff("fo2", &[Role::FrontOffice]).await;
+    assert_eq!(get_pdf(&app, &fo, &path("form.pdf")).await, first, "any staff role reads it");
+    let missing = app.http.get(app.url("/api/v1/visits/nope/form.pdf")).bearer_auth(&hd).send().await.unwrap();
+    assert_eq!(missing.status(), 404);
 }

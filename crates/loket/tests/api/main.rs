@@ -8,6 +8,7 @@ mod display;
 mod errors;
 mod front_office;
 mod helpdesk;
+mod mail;
 mod pages;
 mod public;
 mod returning;
@@ -101,6 +102,11 @@ on_both_backends!(
         helpdesk::an_email_escalation_waits_in_the_outbox,
         helpdesk::lkpp_answers_after_the_archive_as_a_new_version,
         helpdesk::a_step_out_of_order_is_an_invalid_transition,
+        helpdesk::the_visitors_copy_is_an_event_and_the_archive_waits_for_it,
+        helpdesk::a_copy_by_email_needs_the_visitors_address,
+        helpdesk::the_form_pdf_reads_back_and_the_archived_one_never_changes,
+        mail::an_escalation_mail_reaches_the_smtp_server_with_the_form_attached,
+        mail::a_mail_the_server_refuses_waits_with_its_error_and_goes_later,
         settings::the_priority_table_ships_as_an_example_and_can_be_replaced,
         settings::time_standards_are_settings,
         settings::counters_are_settings_of_the_office,
@@ -132,6 +138,7 @@ on_both_backends!(
         pages::the_front_office_check_keeps_every_character_and_gives_a_number,
         pages::english_is_one_click_away,
         pages::the_counter_escalates_to_lkpp_and_names_what_is_missing,
+        pages::the_agent_types_in_lkpps_answer_and_sees_it,
         pages::the_admin_creates_resets_disables_and_enables_users,
         pages::the_front_office_cancels_a_visit_with_a_reason,
         pages::the_report_shows_a_changed_time_standard_and_draws_its_chart,

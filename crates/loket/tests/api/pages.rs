@@ -76,7 +76,7 @@ impl<'a> Browser<'a> {
     }
 }
 
-async fn user(app: &TestApp, name: &str, roles: &[Role]) {
+pub(crate) async fn user(app: &TestApp, name: &str, roles: &[Role]) {
     app.staff(name, roles).await;
 }
 
@@ -280,10 +280,21 @@ pub async fn the_counter_calls_recalls_skips_and_the_skipped_number_returns(app:
     assert_eq!(b.post(&format!("/counter/visits/{v2}/answer"), &answer).await.status, 303);
     let archive_without_copy = b.post(&format!("/counter/visits/{v2}/archive"), &form).await;
     assert_eq!(archive_without_copy.status, 409, "the copy comes first");
-    let with_copy = [("_csrf", csrf.as_str()), ("counter", "1"), ("copy_given", "on")];
-    assert_eq!(b.post(&format!("/counter/visits/{v2}/archive"), &with_copy).await.status, 303);
+    assert!(archive_without_copy.body.contains("Salinan formulir untuk pengguna belum dicatat"));
+    let no_way = b.post(&format!("/counter/visits/{v2}/copy"), &form).await;
+    assert_eq!(no_way.status, 422, "a copy is given some way");
+    let waiting = b.get("/counter?counter=1").await;
+    assert!(waiting.body.contains(&format!("href=\"/visits/{v2}/form.pdf\"")), "the form to print");
+    let pdf = b.get(&format!("/visits/{v2}/form.pdf")).await;
+    assert_eq!(pdf.status, 200);
+    assert!(pdf.body.starts_with("%PDF-") && pdf.headers["content-type"] == "application/pdf");
+    let printed = [("_csrf", csrf.as_str()), ("counter", "1"), ("via", "printed")];
+    assert_eq!(b.post(&format!("/counter/visits/{v2}/copy"), &printed).await.status, 303);
+    assert!(b.get("/counter?counter=1").await.body.contains("Salinan: dicetak"));
+    assert_eq!(b.post(&format!("/counter/visits/{v2}/archive"), &form).await.status, 303);
     let archived = app.get(&fo, &format!("/api/v1/visits/{v2}")).await.expect(200);
     assert_eq!(archived["status"], "archived");
+    assert_eq!(archived["copy"]["via"], "printed");
     assert_eq!(b.post("/counter/call-next", &form).await.status, 303);
     let back = b.get("/counter?counter=1").await;
     assert!(
@@ -393,6 +404,43 @@ pub async fn the_counter_escalates_to_lkpp_and_names_what_is_missing(app: TestAp
     assert_eq!(escalated["status"], "escalated");
     assert_eq!(escalated["escalation"]["external_reference"], "TTS-2026-0042");
     assert!(b.get("/counter?counter=1").await.body.contains("Dieskalasi"), "waiting for the archive");
+}
+
+pub async fn the_agent_types_in_lkpps_answer_and_sees_it(app: TestApp) {
+    let fo = app.staff("fo", &[Role::FrontOffice]).await;
+    let hd = app.staff("hd0", &[Role::Helpdesk]).await;
+    let v = app.waiting_visit(&fo, "Budi").await;
+    let vid = id(&v);
+    app.post_empty(&hd, "/api/v1/counters/1/call-next").await.expect(200);
+    app.post_empty(&hd, &format!("/api/v1/visits/{vid}/start")).await.expect(200);
+    let body = serde_json::json!({"analysis": "a", "channel": "tts", "summary": "s", "external_reference": "TTS-77"});
+    app.post(&hd, &format!("/api/v1/visits/{vid}/escalate"), body).await.expect(200);
+    user(&app, "hd", &[Role::Helpdesk]).await;
+    let mut b = Browser::new(&app);
+    b.sign_in("hd", PASSWORD).await;
+    let page = b.get("/counter?counter=2").await;
+    assert!(page.body.contains(&format!("id=\"escalation-{vid}\"")), "waiting for LKPP, seen at any counter");
+    assert!(page.body.contains("TTS-77"));
+    let csrf = page.csrf();
+    let action = format!("/counter/visits/{vid}/escalation-answer");
+    let empty = [("_csrf", csrf.as_str()), ("counter", "2"), ("lkpp_answer", "  ")];
+    let refused = b.post(&action, &empty).await;
+    assert_eq!(refused.status, 422);
+    assert!(refused.body.contains(&format!("id=\"lkpp-answer-{vid}-error\"")), "named at its field");
+    assert!(!refused.body.contains("id=\"answer-error\""), "not at the service form's answer");
+    let answer = [("_csrf", csrf.as_str()), ("counter", "2"), ("lkpp_answer", "Server SPSE <b>sudah</b> diperbaiki")];
+    assert_eq!(b.post(&action, &answer).await.status, 303);
+    let answered = app.get(&fo, &format!("/api/v1/visits/{vid}")).await.expect(200);
+    assert_eq!(answered["escalation"]["status"], "answered");
+    assert_eq!(answered["escalation"]["answer"], "Server SPSE <b>sudah</b> diperbaiki");
+    let at_counter = b.get("/counter?counter=1").await;
+    assert!(
+        at_counter.body.contains("Jawaban LKPP:</strong> Server SPSE &#60;b&#62;sudah")
+            || at_counter.body.contains("Jawaban LKPP:</strong> Server SPSE &lt;b&gt;sudah"),
+        "{}",
+        at_counter.body
+    );
+    assert!(!at_counter.body.contains(&format!("id=\"escalation-{vid}\"")), "no longer waiting");
 }
 
 pub async fn the_admin_creates_resets_disables_and_enables_users(app: TestApp) {

@@ -96,6 +96,8 @@ pub async fn the_time_standards_report_reads_the_histories(app: TestApp) {
     app.post(&sup, &format!("/api/v1/visits/{}/answer", id(&v)), json!({"analysis": "a", "answer": "b"}))
         .await
         .expect(200);
+    let copy = format!("/api/v1/visits/{}/copy", id(&v));
+    app.post(&sup, &copy, json!({"via": "printed"})).await.expect(200);
     app.post_empty(&sup, &format!("/api/v1/visits/{}/archive", id(&v))).await.expect(200);
     let report = app.get(&sup, "/api/v1/reports/time-standards").await.expect(200);
     let steps = report["steps"].as_array().unwrap();

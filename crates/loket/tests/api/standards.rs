@@ -72,6 +72,8 @@ pub async fn running_steps_show_their_overrun(app: TestApp) {
     assert_eq!(step(&answered, 12)["within_standard"], Value::Null);
     app.clock.advance(minutes(11));
     assert_eq!(step(&visit(&app, &fo, &v).await, 12)["within_standard"], false, "not archived for 11 minutes");
+    let copy = format!("/api/v1/visits/{}/copy", id(&v));
+    app.post(&hd, &copy, json!({"via": "printed"})).await.expect(200);
     let archived = app.post_empty(&hd, &format!("/api/v1/visits/{}/archive", id(&v))).await.expect(200);
     assert!(step(&archived, 12)["finished_at"].is_string());
     assert_eq!(step(&archived, 12)["within_standard"], false);
@@ -92,6 +94,8 @@ pub async fn step_eleven_runs_until_the_escalation_has_left(app: TestApp) {
         (later["escalation"]["status"].clone(), step(&later, 11)["within_standard"].clone()),
         (json!("pending"), json!(false))
     );
+    let copy = format!("/api/v1/visits/{}/copy", id(&v));
+    app.post(&hd, &copy, json!({"via": "printed"})).await.expect(200);
     app.post_empty(&hd, &format!("/api/v1/visits/{}/archive", id(&v))).await.expect(200);
     let tts = in_service(&app, &fo, &hd, "offer_upload", "1").await;
     let body = json!({"analysis": "a", "channel": "tts", "summary": "s", "external_reference": "TTS-7"});

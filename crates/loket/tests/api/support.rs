@@ -58,7 +58,7 @@ pub async fn spawn_app_with(backend: Backend, limits: Limits) -> Option<TestApp>
 
 /// Another app instance on an existing database.
 pub async fn spawn_on(db_url: &str, limits: Limits) -> TestApp {
-    let store = loket_store::connect(db_url, None).await.expect("store");
+    let store = loket_store::connect(db_url, Some(loket_documents::archive_renderer())).await.expect("store");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
     let clock = Clock::default();

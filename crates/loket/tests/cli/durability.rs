@@ -37,6 +37,9 @@ async fn acknowledged_writes_survive_a_kill(db: &str) {
     server.call("POST", &format!("/api/v1/visits/{id}/start"), Some(&token), None).await;
     let answer = json!({"analysis": "a", "answer": "b"});
     server.call("POST", &format!("/api/v1/visits/{id}/answer"), Some(&token), Some(answer)).await;
+    let copy = json!({"via": "printed"});
+    let (s, _) = server.call("POST", &format!("/api/v1/visits/{id}/copy"), Some(&token), Some(copy)).await;
+    assert_eq!(s, 200);
     let (s, archived) = server.call("POST", &format!("/api/v1/visits/{id}/archive"), Some(&token), None).await;
     assert_eq!(s, 200);
     // Killed the moment the last answer arrived.

@@ -1,0 +1,370 @@
+//! The consultation form (formulir konsultasi, SOP steps 2-12) as a PDF on A4: the office, the
+//! visit's reference and queue number, the visitor, the problem, the analysis, the answer or the
+//! escalation (with LKPP's answer when it came), the officer, and each step's time against its
+//! standard. The whole form is printed twice: the original for the archive, then, from a new
+//! page, the copy marked "Salinan untuk pengguna" (SOP step 12).
+//!
+//! The fonts are DejaVu Sans, taken from the `dejavu` crate and embedded (subset) in every
+//! file, so the form looks the same on every machine. The text of the form is Indonesian: it is
+//! the office's official record, not a screen that follows the user's language.
+
+use std::sync::{Arc, LazyLock};
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use krilla::Document;
+use krilla::geom::{PathBuilder, Point, Rect};
+use krilla::metadata::Metadata;
+use krilla::page::PageSettings;
+use krilla::paint::Fill;
+use krilla::text::{Font, TextDirection};
+use loket_domain::archive::{ArchiveStamp, CopyVia};
+use loket_domain::escalation::{Channel, EscalationStatus};
+use loket_domain::guest_book::VisitorRole;
+use loket_domain::settings::OfficeSettings;
+use loket_domain::standards::{StepRecord, steps};
+use loket_domain::{EventKind, Visit};
+
+mod layout;
+
+use layout::{Face, wrap};
+
+/// A4 in PDF points.
+const PAGE_W: f32 = 595.28;
+const PAGE_H: f32 = 841.89;
+const MARGIN: f32 = 50.0;
+const LABEL_W: f32 = 150.0;
+const BODY: f32 = 10.0;
+const LINE: f32 = 14.0;
+
+/// The mark of the visitor's copy (SOP step 12).
+pub const COPY_MARK: &str = "Salinan untuk pengguna";
+/// The mark of the original.
+pub const ORIGINAL_MARK: &str = "Asli untuk arsip";
+
+struct Fonts {
+    regular: Font,
+    bold: Font,
+    regular_face: Face,
+    bold_face: Face,
+}
+
+static FONTS: LazyLock<Option<Fonts>> = LazyLock::new(|| {
+    let regular_bytes: &'static [u8] = dejavu::sans::regular();
+    let bold_bytes: &'static [u8] = dejavu::sans::bold();
+    Some(Fonts {
+        regular: Font::new(regular_bytes.into(), 0)?,
+        bold: Font::new(bold_bytes.into(), 0)?,
+        regular_face: Face::new(regular_bytes)?,
+        bold_face: Face::new(bold_bytes)?,
+    })
+});
+
+/// What the form is made for: the office's settings (names, time zone, standards), and the
+/// moment it shows (now, or the archive's).
+pub struct FormContext<'a> {
+    pub settings: &'a OfficeSettings,
+    pub now: DateTime<Utc>,
+    /// The archive stamp, for an archived version.
+    pub stamp: Option<&'a ArchiveStamp>,
+}
+
+/// The consultation form of `visit` as PDF bytes.
+pub fn form_pdf(visit: &Visit, cx: &FormContext<'_>) -> Result<Vec<u8>, String> {
+    let fonts = FONTS.as_ref().ok_or("the embedded fonts cannot be read")?;
+    let mut document = Document::new();
+    let title = format!("Formulir konsultasi {}", visit.reference);
+    // No creation date: the bytes depend on the visit alone, and the archive's hash is of them.
+    document.set_metadata(Metadata::new().title(title).creator("Loket".to_owned()).producer("Loket".to_owned()));
+    let lines = form_lines(visit, cx);
+    for mark in [ORIGINAL_MARK, COPY_MARK] {
+        let mut pages = Pages::new(fonts, mark, &visit.reference);
+        for line in &lines {
+            pages.put(line);
+        }
+        render(&mut document, fonts, pages.pages)?;
+    }
+    document.finish().map_err(|e| format!("the PDF cannot be made: {e:?}"))
+}
+
+/// How the store makes an archived document (the same shape as the store's `DocumentRenderer`).
+pub type Renderer = Arc<dyn Fn(&Visit, &OfficeSettings, &ArchiveStamp) -> Result<Vec<u8>, String> + Send + Sync>;
+
+/// The renderer the store archives with: the form, stamped.
+pub fn archive_renderer() -> Renderer {
+    Arc::new(|visit, settings, stamp| {
+        form_pdf(visit, &FormContext { settings, now: stamp.archived_at, stamp: Some(stamp) })
+    })
+}
+
+/// One line of the form, before it is laid out.
+#[derive(Debug, Clone, PartialEq)]
+enum Item {
+    Title(String),
+    Heading(String),
+    /// A label and its value, the value wrapped in its column.
+    Field(String, String),
+    /// A paragraph under a heading.
+    Text(String),
+    /// A row of the step table: cells at fixed columns.
+    Row(Vec<String>, bool),
+    Gap,
+}
+
+fn dash(s: &Option<String>) -> String {
+    s.clone().filter(|s| !s.trim().is_empty()).unwrap_or_else(|| "-".into())
+}
+
+fn local(t: DateTime<Utc>, zone: Tz) -> String {
+    t.with_timezone(&zone).format("%d-%m-%Y %H:%M").to_string()
+}
+
+fn role_name(role: VisitorRole) -> &'static str {
+    match role {
+        VisitorRole::Penyedia => "Penyedia",
+        VisitorRole::PaKpa => "PA/KPA",
+        VisitorRole::Ppk => "PPK",
+        VisitorRole::PokjaPemilihan => "Pokja Pemilihan",
+        VisitorRole::PejabatPengadaan => "Pejabat Pengadaan",
+        VisitorRole::Pphp => "PPHP/PjPHP",
+        VisitorRole::Auditor => "Auditor",
+        VisitorRole::Public => "Masyarakat umum",
+        VisitorRole::Other => "Lainnya",
+    }
+}
+
+const STEP_NAMES: [&str; 12] = [
+    "Buku tamu",
+    "Formulir diberikan",
+    "Formulir diisi",
+    "Formulir diperiksa",
+    "Nomor antrian",
+    "Diminta melengkapi",
+    "Formulir ke helpdesk",
+    "Pemanggilan",
+    "Analisis",
+    "Jawaban",
+    "Eskalasi ke LKPP",
+    "Salinan dan arsip",
+];
+
+fn form_lines(visit: &Visit, cx: &FormContext<'_>) -> Vec<Item> {
+    let settings = cx.settings;
+    let zone = settings.zone();
+    let office = &settings.office;
+    let mut out = vec![
+        Item::Title(office.office_name.clone()),
+        Item::Heading("Formulir Konsultasi Permasalahan Pengguna SPSE".into()),
+        Item::Field("Referensi".into(), visit.reference.clone()),
+        Item::Field("Nomor antrian".into(), dash(&visit.queue.number)),
+        Item::Field("Tanggal".into(), local(visit.created_at, zone)),
+    ];
+    if let Some(stamp) = cx.stamp {
+        out.push(Item::Field("Nomor arsip".into(), format!("{} (versi {})", stamp.number, stamp.version)));
+        out.push(Item::Field("Diarsipkan".into(), local(stamp.archived_at, zone)));
+    }
+    let v = &visit.visitor;
+    out.push(Item::Gap);
+    out.push(Item::Heading("Data pengguna".into()));
+    out.push(Item::Field("Nama".into(), dash(&v.name)));
+    out.push(Item::Field("Instansi/Perusahaan".into(), dash(&v.organization)));
+    out.push(Item::Field("Peran".into(), v.role.map_or("-", role_name).into()));
+    out.push(Item::Field("Telepon".into(), dash(&v.phone)));
+    out.push(Item::Field("E-mail".into(), dash(&v.email)));
+    let f = &visit.form;
+    let category = f.category.as_deref().and_then(|c| settings.priorities.find(c));
+    out.push(Item::Gap);
+    out.push(Item::Heading("Permasalahan".into()));
+    out.push(Item::Field(
+        "Kategori".into(),
+        category.map_or_else(|| dash(&f.category), |c| format!("{} (prioritas {})", c.name, c.priority)),
+    ));
+    out.push(Item::Field("Perihal".into(), dash(&f.subject)));
+    out.push(Item::Field("User ID SPSE".into(), dash(&f.spse_user_id)));
+    out.push(Item::Field("Kode tender".into(), dash(&f.tender_code)));
+    out.push(Item::Field("Uraian".into(), dash(&f.description)));
+    out.push(Item::Gap);
+    out.push(Item::Heading("Analisis".into()));
+    out.push(Item::Text(dash(&visit.analysis)));
+    if let Some(answer) = &visit.answer {
+        out.push(Item::Heading("Jawaban / solusi".into()));
+        out.push(Item::Text(answer.clone()));
+    }
+    if let Some(esc) = &visit.escalation {
+        out.push(Item::Heading("Eskalasi ke helpdesk LKPP".into()));
+        let channel = match esc.channel {
+            Channel::Email => format!("E-mail ke {}", office.lkpp_email),
+            Channel::Tts => "TTS (tiket helpdesk LKPP)".into(),
+        };
+        out.push(Item::Field("Saluran".into(), channel));
+        let status = match esc.status {
+            EscalationStatus::Pending => "menunggu pengiriman",
+            EscalationStatus::Sent => "terkirim",
+            EscalationStatus::Answered => "dijawab LKPP",
+        };
+        out.push(Item::Field("Status".into(), status.into()));
+        out.push(Item::Field("Referensi LKPP".into(), dash(&esc.external_reference)));
+        out.push(Item::Field("Dikirim".into(), esc.sent_at.map_or("-".into(), |t| local(t, zone))));
+        out.push(Item::Field("Ringkasan".into(), esc.summary.clone()));
+        out.push(Item::Field("Jawaban LKPP".into(), dash(&esc.answer)));
+    }
+    let officer = visit
+        .history
+        .iter()
+        .rev()
+        .find(|e| matches!(e.kind, EventKind::Answered | EventKind::Escalated | EventKind::Started))
+        .map(|e| e.by.clone());
+    out.push(Item::Gap);
+    out.push(Item::Field("Petugas helpdesk".into(), dash(&officer)));
+    if let Some(copy) = &visit.copy {
+        let via = match copy.via {
+            CopyVia::Printed => "dicetak",
+            CopyVia::Email => "dikirim lewat e-mail",
+            CopyVia::Declined => "tidak diminta pengguna",
+        };
+        out.push(Item::Field("Salinan".into(), format!("{via}, {}", local(copy.at, zone))));
+    }
+    out.push(Item::Gap);
+    out.push(Item::Heading("Waktu tiap langkah terhadap mutu baku waktu".into()));
+    let header = ["Langkah", "Mulai", "Lama", "Standar", "Hasil"].map(String::from).to_vec();
+    out.push(Item::Row(header, true));
+    let analysis = settings.analysis_minutes(f.category.as_deref());
+    for r in steps(&visit.history, &settings.time_standards, analysis, cx.now) {
+        out.push(Item::Row(step_row(&r, zone, cx.now), false));
+    }
+    out
+}
+
+fn step_row(r: &StepRecord, zone: Tz, now: DateTime<Utc>) -> Vec<String> {
+    let name = STEP_NAMES.get(usize::from(r.step).saturating_sub(1)).copied().unwrap_or("-");
+    let took = if r.instant {
+        "-".to_owned()
+    } else {
+        let end = r.finished_at.unwrap_or(now);
+        format!("{} menit", (end - r.started_at).num_minutes().max(0))
+    };
+    let judged = match r.within_standard {
+        Some(true) => "sesuai",
+        Some(false) => "melewati",
+        None => "-",
+    };
+    vec![
+        format!("{}. {name}", r.step),
+        local(r.started_at, zone),
+        took,
+        r.standard_minutes.map_or("-".into(), |m| format!("{m} menit")),
+        judged.into(),
+    ]
+}
+
+/// What is drawn on a page.
+#[derive(Debug, Clone, PartialEq)]
+enum Draw {
+    Text { x: f32, y: f32, text: String, size: f32, bold: bool },
+    Rule { y: f32 },
+}
+
+/// Lays the lines out on A4 pages, starting a new page when one is full.
+struct Pages {
+    fonts: &'static Fonts,
+    mark: &'static str,
+    reference: String,
+    pages: Vec<Vec<Draw>>,
+    y: f32,
+}
+
+const COLUMNS: [f32; 5] = [0.0, 170.0, 280.0, 350.0, 420.0];
+
+impl Pages {
+    fn new(fonts: &'static Fonts, mark: &'static str, reference: &str) -> Self {
+        Pages { fonts, mark, reference: reference.to_owned(), pages: Vec::new(), y: 0.0 }
+    }
+
+    fn put(&mut self, item: &Item) {
+        let width = PAGE_W - 2.0 * MARGIN;
+        match item {
+            Item::Title(t) => self.lines(std::slice::from_ref(t), 0.0, 16.0, true, 22.0),
+            Item::Heading(t) => {
+                self.room(LINE * 2.0);
+                self.y += 4.0;
+                self.lines(&wrap(&self.fonts.bold_face, t, 12.0, width), 0.0, 12.0, true, 17.0);
+            }
+            Item::Field(label, value) => {
+                let value_lines = wrap(&self.fonts.regular_face, value, BODY, width - LABEL_W);
+                self.room(LINE);
+                self.text(MARGIN, self.y, label, BODY, true);
+                self.lines(&value_lines, LABEL_W, BODY, false, LINE);
+            }
+            Item::Text(t) => self.lines(&wrap(&self.fonts.regular_face, t, BODY, width), 0.0, BODY, false, LINE),
+            Item::Row(cells, bold) => {
+                self.room(LINE);
+                for (cell, x) in cells.iter().zip(COLUMNS) {
+                    self.text(MARGIN + x, self.y, cell, 9.0, *bold);
+                }
+                self.y += 13.0;
+            }
+            Item::Gap => self.y += 6.0,
+        }
+    }
+
+    /// Lines at `indent`, each on its own line, a new page when needed.
+    fn lines(&mut self, lines: &[String], indent: f32, size: f32, bold: bool, leading: f32) {
+        for l in lines {
+            self.room(leading);
+            self.text(MARGIN + indent, self.y, l, size, bold);
+            self.y += leading;
+        }
+    }
+
+    /// Makes sure `height` fits on the page, starting a new one otherwise.
+    fn room(&mut self, height: f32) {
+        if self.pages.is_empty() || self.y + height > PAGE_H - MARGIN - 20.0 {
+            self.pages.push(Vec::new());
+            self.y = MARGIN + 12.0;
+            let mark = format!("{}  ·  {}  ·  halaman {}", self.mark, self.reference, self.pages.len());
+            self.text(MARGIN, MARGIN - 10.0, &mark, 9.0, true);
+            if let Some(page) = self.pages.last_mut() {
+                page.push(Draw::Rule { y: MARGIN - 4.0 });
+            }
+        }
+    }
+
+    fn text(&mut self, x: f32, y: f32, text: &str, size: f32, bold: bool) {
+        if let Some(page) = self.pages.last_mut() {
+            page.push(Draw::Text { x, y, text: text.to_owned(), size, bold });
+        }
+    }
+}
+
+/// Draws the laid-out pages into the document.
+fn render(document: &mut Document, fonts: &Fonts, pages: Vec<Vec<Draw>>) -> Result<(), String> {
+    let settings = PageSettings::from_wh(PAGE_W, PAGE_H).ok_or("A4 is not a page size")?;
+    for draws in pages {
+        let mut page = document.start_page_with(settings.clone());
+        let mut surface = page.surface();
+        surface.set_fill(Some(Fill::default()));
+        for d in draws {
+            match d {
+                Draw::Text { x, y, text, size, bold } => {
+                    let font = if bold { fonts.bold.clone() } else { fonts.regular.clone() };
+                    surface.draw_text(Point::from_xy(x, y), font, size, &text, false, TextDirection::Auto);
+                }
+                Draw::Rule { y } => {
+                    let mut pb = PathBuilder::new();
+                    if let Some(rect) = Rect::from_xywh(MARGIN, y, PAGE_W - 2.0 * MARGIN, 0.6) {
+                        pb.push_rect(rect);
+                    }
+                    if let Some(path) = pb.finish() {
+                        surface.draw_path(&path);
+                    }
+                }
+            }
+        }
+        surface.finish();
+        page.finish();
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

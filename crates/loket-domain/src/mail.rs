@@ -1,0 +1,129 @@
+//! How the office sends mail (SOP steps 11 and 12: the escalation to LKPP, the visitor's copy):
+//! its SMTP server, and the retries of a mail the server did not take.
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::errors::FieldErrors;
+use crate::guest_book::is_email;
+
+/// How the connection to the SMTP server is secured.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SmtpSecurity {
+    /// Plain connection, upgraded with STARTTLS (port 587).
+    #[default]
+    Starttls,
+    /// TLS from the first byte (port 465).
+    Tls,
+    /// No encryption: only for a relay on the same machine or a test server.
+    Plain,
+}
+
+/// The office's SMTP server. `smtp_password` is write-only: it is stored, never shown back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct MailSettings {
+    /// Empty: no mail is sent; it waits in the outbox.
+    pub smtp_host: String,
+    pub smtp_port: u16,
+    pub smtp_security: SmtpSecurity,
+    /// Empty: no authentication.
+    pub smtp_username: String,
+    pub smtp_password: Option<String>,
+    /// The sender of every mail.
+    pub from_address: String,
+}
+
+impl Default for MailSettings {
+    fn default() -> Self {
+        MailSettings {
+            smtp_host: String::new(),
+            smtp_port: 587,
+            smtp_security: SmtpSecurity::Starttls,
+            smtp_username: String::new(),
+            smtp_password: None,
+            from_address: "loket@lpse.go.id".into(),
+        }
+    }
+}
+
+impl MailSettings {
+    /// Checks what a supervisor gives, field by field.
+    pub fn validate(&self) -> Result<(), FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let host_ok = self.smtp_host.len() <= 253
+            && self.smtp_host.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == ':');
+        if !host_ok {
+            errors.add("smtp_host", "invalid");
+        }
+        if self.smtp_port == 0 {
+            errors.add("smtp_port", "invalid");
+        }
+        if self.smtp_username.chars().count() > 254 || self.smtp_username.chars().any(char::is_control) {
+            errors.add("smtp_username", "invalid");
+        }
+        if self.smtp_password.as_ref().is_some_and(|p| p.chars().count() > 1000 || p.chars().any(char::is_control)) {
+            errors.add("smtp_password", "invalid");
+        }
+        if !is_email(&self.from_address) {
+            errors.add("from_address", "invalid");
+        }
+        errors.into_result(())
+    }
+
+    /// The settings after a change: a change without a password keeps the one stored (it is
+    /// never shown, so a form cannot send it back).
+    pub fn changed_to(&self, mut next: MailSettings) -> MailSettings {
+        if next.smtp_password.is_none() {
+            next.smtp_password = self.smtp_password.clone();
+        }
+        next
+    }
+
+    pub fn configured(&self) -> bool {
+        !self.smtp_host.is_empty()
+    }
+}
+
+/// When a mail the server did not take is tried again: 30 seconds after the first failure,
+/// doubling each time, at most an hour apart. A mail is never given up: it stays pending, its
+/// last error shown, until the server takes it.
+pub fn next_attempt(failures: u32, now: DateTime<Utc>) -> DateTime<Utc> {
+    let seconds = 30i64.saturating_mul(1i64 << failures.saturating_sub(1).min(10)).min(3600);
+    now + Duration::seconds(seconds)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retries_back_off_to_at_most_an_hour() {
+        let now = DateTime::from_timestamp(0, 0).unwrap();
+        let waits: Vec<i64> = (1..=9).map(|n| (next_attempt(n, now) - now).num_seconds()).collect();
+        assert_eq!(waits, [30, 60, 120, 240, 480, 960, 1920, 3600, 3600]);
+    }
+
+    #[test]
+    fn a_change_without_a_password_keeps_the_stored_one() {
+        let stored = MailSettings { smtp_password: Some("rahasia".into()), ..Default::default() };
+        let next = MailSettings { smtp_host: "smtp.example.go.id".into(), ..Default::default() };
+        assert_eq!(stored.changed_to(next).smtp_password.as_deref(), Some("rahasia"));
+        let replaced = MailSettings { smtp_password: Some("baru".into()), ..Default::default() };
+        assert_eq!(stored.changed_to(replaced).smtp_password.as_deref(), Some("baru"));
+    }
+
+    #[test]
+    fn bad_mail_settings_are_named() {
+        let bad = MailSettings {
+            smtp_host: "smtp example".into(),
+            smtp_port: 0,
+            from_address: "nobody".into(),
+            ..Default::default()
+        };
+        let names: Vec<String> = bad.validate().unwrap_err().0.into_keys().collect();
+        assert_eq!(names, ["from_address", "smtp_host", "smtp_port"]);
+        assert!(MailSettings::default().validate().is_ok());
+    }
+}

@@ -1,0 +1,149 @@
+//! The outbox sender (SOP steps 11 and 12): each due mail of `mail_outbox` is claimed by one
+//! instance, sent over SMTP (lettre with rustls: STARTTLS, TLS or plain, as the office set it),
+//! with the consultation form attached as PDF, a Message-ID of its own and
+//! `Auto-Submitted: auto-generated`. A mail the server takes is `sent` (an escalation's step 11
+//! ends); one it does not take stays pending with its error, and is tried again later (backoff).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use lettre::message::header::{ContentType, Header, HeaderName, HeaderValue};
+use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Tls, TlsParameters};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use loket_domain::mail::{MailSettings, SmtpSecurity, next_attempt};
+use loket_store::{OutboxMail, Store};
+
+/// How long a claimed mail is held by its sender before another may take it.
+const LEASE: chrono::Duration = chrono::Duration::minutes(5);
+/// How many mails one pass claims.
+const BATCH: u32 = 20;
+/// How often `loket serve` looks for due mail.
+pub const EVERY: Duration = Duration::from_secs(5);
+
+/// `Auto-Submitted: auto-generated` (RFC 3834): auto-responders do not answer it.
+#[derive(Clone)]
+struct AutoSubmitted;
+
+impl Header for AutoSubmitted {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("Auto-Submitted")
+    }
+
+    fn parse(_: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(AutoSubmitted)
+    }
+
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), "auto-generated".to_owned())
+    }
+}
+
+/// The SMTP transport the office set.
+fn transport(mail: &MailSettings) -> Result<AsyncSmtpTransport<Tokio1Executor>, String> {
+    let host = mail.smtp_host.as_str();
+    let tls = || TlsParameters::new(host.to_owned()).map_err(|e| format!("TLS: {e}"));
+    let tls = match mail.smtp_security {
+        SmtpSecurity::Starttls => Tls::Required(tls()?),
+        SmtpSecurity::Tls => Tls::Wrapper(tls()?),
+        SmtpSecurity::Plain => Tls::None,
+    };
+    let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
+        .port(mail.smtp_port)
+        .tls(tls)
+        .timeout(Some(Duration::from_secs(30)));
+    if !mail.smtp_username.is_empty() {
+        let password = mail.smtp_password.clone().unwrap_or_default();
+        builder = builder.credentials(Credentials::new(mail.smtp_username.clone(), password));
+    }
+    Ok(builder.build())
+}
+
+/// The message of an outbox mail, with the form attached when it asks for it.
+fn message(mail: &OutboxMail, from: &str, form: Option<(String, Vec<u8>)>) -> Result<Message, String> {
+    let from: Mailbox = from.parse().map_err(|e| format!("sender {from}: {e}"))?;
+    let to: Mailbox = mail.to.parse().map_err(|e| format!("recipient {}: {e}", mail.to))?;
+    let builder = Message::builder()
+        .from(from)
+        .to(to)
+        .subject(mail.subject.clone())
+        .message_id(mail.message_id.clone())
+        .header(AutoSubmitted);
+    let text = SinglePart::builder().header(ContentType::TEXT_PLAIN).body(mail.body.clone());
+    let built = match form {
+        Some((name, pdf)) => {
+            let pdf_type = ContentType::parse("application/pdf").map_err(|e| e.to_string())?;
+            builder.multipart(MultiPart::mixed().singlepart(text).singlepart(Attachment::new(name).body(pdf, pdf_type)))
+        }
+        None => builder.singlepart(text),
+    };
+    built.map_err(|e| format!("the message cannot be made: {e}"))
+}
+
+/// The form of the mail's visit as PDF, named for its reference.
+async fn form(store: &dyn Store, mail: &OutboxMail, now: DateTime<Utc>) -> Result<Option<(String, Vec<u8>)>, String> {
+    let Some(visit_id) = mail.visit_id.as_deref().filter(|_| mail.attach_form) else { return Ok(None) };
+    let visit = store.visit(visit_id).await.map_err(|e| e.to_string())?.ok_or("the visit is gone")?;
+    let settings = store.settings().await.map_err(|e| e.to_string())?;
+    let name = format!("formulir-{}.pdf", visit.reference);
+    let pdf = tokio::task::spawn_blocking(move || {
+        loket_documents::form_pdf(&visit, &loket_documents::FormContext { settings: &settings, now, stamp: None })
+    })
+    .await
+    .map_err(|e| e.to_string())??;
+    Ok(Some((name, pdf)))
+}
+
+/// One pass: every due mail claimed, sent, and marked. Returns how many were sent. Nothing is
+/// sent while no SMTP server is set: the mail waits.
+pub async fn send_due(store: &dyn Store, now: DateTime<Utc>) -> loket_store::Result<usize> {
+    let settings = store.settings().await?;
+    if !settings.mail.configured() {
+        return Ok(0);
+    }
+    let claimed = store.claim_mail(now, now + LEASE, BATCH).await?;
+    if claimed.is_empty() {
+        return Ok(0);
+    }
+    let transport = transport(&settings.mail);
+    let mut sent = 0;
+    for mail in claimed {
+        let outcome = async {
+            let transport = transport.as_ref().map_err(Clone::clone)?;
+            let form = form(store, &mail, now).await?;
+            let message = message(&mail, &settings.mail.from_address, form)?;
+            transport.send(message).await.map_err(|e| format!("SMTP: {e}"))?;
+            Ok::<(), String>(())
+        }
+        .await;
+        match outcome {
+            Ok(()) => {
+                store.mail_sent(&mail.id, now).await?;
+                sent += 1;
+                tracing::info!(mail = %mail.id, kind = %mail.kind, "mail sent");
+            }
+            Err(error) => {
+                let failures = u32::try_from(mail.attempts + 1).unwrap_or(u32::MAX);
+                store.mail_failed(&mail.id, &error, next_attempt(failures, now)).await?;
+                tracing::warn!(mail = %mail.id, %error, "mail not sent; tried again later");
+            }
+        }
+    }
+    Ok(sent)
+}
+
+/// Sends due mail every `every`, for as long as the app runs.
+pub fn spawn(store: Arc<dyn Store>, every: Duration) {
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(every);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticks.tick().await;
+            if let Err(e) = send_due(store.as_ref(), Utc::now()).await {
+                tracing::error!(error = %e, "the outbox could not be read");
+            }
+        }
+    });
+}

@@ -1,0 +1,70 @@
+//! Mail: the office's SMTP server (the password write-only) and the outbox, where a mail that
+//! failed shows why.
+
+use axum::Json;
+use axum::extract::State;
+use loket_domain::auth::Permission;
+use loket_domain::mail::{MailSettings, SmtpSecurity};
+use loket_domain::settings::SettingsChange;
+use loket_store::OutboxEntry;
+use serde::Serialize;
+
+use crate::AppState;
+use crate::error::{ApiResult, ErrorBody};
+use crate::extract::{ApiJson, Staff};
+
+/// The SMTP server as shown: never the password, only whether one is set.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct MailSettingsView {
+    pub smtp_host: String,
+    pub smtp_port: u16,
+    pub smtp_security: SmtpSecurity,
+    pub smtp_username: String,
+    /// True when a password is stored (it is never shown).
+    pub smtp_password_set: bool,
+    pub from_address: String,
+}
+
+impl From<&MailSettings> for MailSettingsView {
+    fn from(m: &MailSettings) -> Self {
+        MailSettingsView {
+            smtp_host: m.smtp_host.clone(),
+            smtp_port: m.smtp_port,
+            smtp_security: m.smtp_security,
+            smtp_username: m.smtp_username.clone(),
+            smtp_password_set: m.smtp_password.as_deref().is_some_and(|p| !p.is_empty()),
+            from_address: m.from_address.clone(),
+        }
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/settings/mail", tag = "settings", security(("bearer" = [])),
+    responses((status = 200, body = MailSettingsView), (status = 403, body = ErrorBody)))]
+pub async fn get_mail(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<MailSettingsView>> {
+    staff.require(Permission::Settings)?;
+    Ok(Json((&state.store.settings().await?.mail).into()))
+}
+
+/// Replaces the SMTP settings. `smtp_password` is write-only: absent or null keeps the stored
+/// one; the answer never contains it.
+#[utoipa::path(put, path = "/api/v1/settings/mail", tag = "settings", request_body = MailSettings, security(("bearer" = [])),
+    responses((status = 200, body = MailSettingsView), (status = 422, body = ErrorBody)))]
+pub async fn put_mail(
+    State(state): State<AppState>,
+    staff: Staff,
+    ApiJson(mail): ApiJson<MailSettings>,
+) -> ApiResult<Json<MailSettingsView>> {
+    staff.require(Permission::Settings)?;
+    let settings = state.store.change_settings(SettingsChange::Mail(mail), staff.name(), state.now()).await?;
+    tracing::info!(setting = "mail", by = ?staff.name(), "setting changed");
+    Ok(Json((&settings.mail).into()))
+}
+
+/// The outbox, newest first (at most 200): each mail's status, tries and last error, so that a
+/// failing mail is seen by the helpdesk and the supervisor.
+#[utoipa::path(get, path = "/api/v1/mail", tag = "helpdesk", security(("bearer" = [])),
+    responses((status = 200, body = [OutboxEntry]), (status = 403, body = ErrorBody)))]
+pub async fn outbox(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<Vec<OutboxEntry>>> {
+    staff.require(Permission::Helpdesk)?;
+    Ok(Json(state.store.outbox(200).await?))
+}

@@ -1,0 +1,138 @@
+//! Mail over SMTP, against a real SMTP server process (Python's aiosmtpd, delivering into a
+//! maildir): the escalation to LKPP and the visitor's copy, with the form attached.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use loket_domain::auth::Role;
+use serde_json::{Value, json};
+
+use crate::support::{TestApp, id};
+
+/// An aiosmtpd server on a free port, storing what it receives in a maildir; stopped on drop.
+struct SmtpSink {
+    port: u16,
+    maildir: PathBuf,
+    child: std::process::Child,
+    _dir: tempfile::TempDir,
+}
+
+impl SmtpSink {
+    async fn start() -> SmtpSink {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let maildir = dir.path().join("mail");
+        let port = std::net::TcpListener::bind("127.0.0.1:0").expect("port").local_addr().expect("addr").port();
+        let python = if Path::new("/usr/bin/python3").exists() { "/usr/bin/python3" } else { "python3" };
+        let mut child = std::process::Command::new(python)
+            .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}"), "-c", "aiosmtpd.handlers.Mailbox"])
+            .arg(&maildir)
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("aiosmtpd (Debian: python3-aiosmtpd) starts");
+        for _ in 0..100 {
+            if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+                return SmtpSink { port, maildir, child, _dir: dir };
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("aiosmtpd did not listen on {port}");
+    }
+
+    /// Every message received, as text.
+    fn messages(&self) -> Vec<String> {
+        let Ok(entries) = std::fs::read_dir(self.maildir.join("new")) else { return Vec::new() };
+        entries.filter_map(|e| std::fs::read_to_string(e.ok()?.path()).ok()).collect()
+    }
+}
+
+impl Drop for SmtpSink {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn set_mail(app: &TestApp, sup: &str, port: u16) -> Value {
+    let body = json!({
+        "smtp_host": "127.0.0.1", "smtp_port": port, "smtp_security": "plain",
+        "smtp_username": "", "smtp_password": "rahasia-smtp", "from_address": "loket@lpse.example.go.id"
+    });
+    app.put(sup, "/api/v1/settings/mail", body).await.expect(200)
+}
+
+async fn in_service(app: &TestApp, fo: &str, hd: &str) -> Value {
+    let v = app.waiting_visit(fo, "Budi").await;
+    app.post_empty(hd, "/api/v1/counters/1/call-next").await.expect(200);
+    app.post_empty(hd, &format!("/api/v1/visits/{}/start", id(&v))).await.expect(200);
+    v
+}
+
+pub async fn an_escalation_mail_reaches_the_smtp_server_with_the_form_attached(app: TestApp) {
+    let sink = SmtpSink::start().await;
+    let sup = app.staff("sup", &[Role::Supervisor]).await;
+    let fo = app.staff("fo", &[Role::FrontOffice]).await;
+    let hd = app.staff("hd", &[Role::Helpdesk]).await;
+    let shown = set_mail(&app, &sup, sink.port).await;
+    assert_eq!(shown["smtp_password_set"], true);
+    let read = app.get(&sup, "/api/v1/settings/mail").await.expect(200);
+    assert!(!read.to_string().contains("rahasia-smtp") && !shown.to_string().contains("rahasia-smtp"), "write-only");
+    let v = in_service(&app, &fo, &hd).await;
+    let body = json!({"analysis": "Perlu LKPP", "channel": "email", "summary": "Akun terkunci permanen"});
+    let esc = app.post(&hd, &format!("/api/v1/visits/{}/escalate", id(&v)), body).await.expect(200);
+    assert_eq!(esc["escalation"]["status"], "pending");
+    // Two senders at once (two instances on one database): the mail goes once.
+    let (a, b) = tokio::join!(
+        loket_mail::send_due(app.store.as_ref(), app.clock.now()),
+        loket_mail::send_due(app.store.as_ref(), app.clock.now())
+    );
+    assert_eq!(a.expect("send") + b.expect("send"), 1, "sent once");
+    assert_eq!(loket_mail::send_due(app.store.as_ref(), app.clock.now()).await.expect("send"), 0);
+    let messages = sink.messages();
+    assert_eq!(messages.len(), 1);
+    let m = &messages[0];
+    let reference = v["reference"].as_str().unwrap();
+    assert!(m.contains(&format!("[{reference}]")), "our reference in brackets in the subject:\n{m}");
+    assert!(m.contains("Auto-Submitted: auto-generated"), "{m}");
+    assert!(m.contains("To: helpdesk@lkpp.go.id"), "{m}");
+    assert!(m.contains("multipart/mixed") && m.contains("application/pdf"), "{m}");
+    assert!(m.contains(&format!("formulir-{reference}.pdf")), "the form attached: {m}");
+    let sent = app.get(&hd, &format!("/api/v1/visits/{}", id(&v))).await.expect(200);
+    assert_eq!(sent["escalation"]["status"], "sent");
+    let message_id = sent["escalation"]["external_reference"].as_str().expect("the Message-ID");
+    assert!(m.contains(&format!("Message-ID: {message_id}")), "a unique Message-ID, kept: {m}");
+    let step11 = sent["steps"].as_array().unwrap().iter().find(|s| s["step"] == 11).unwrap().clone();
+    assert!(step11["finished_at"].is_string(), "step 11 ends when the mail is sent");
+    let outbox = app.get(&hd, "/api/v1/mail").await.expect(200);
+    assert_eq!(outbox[0]["status"], "sent");
+}
+
+pub async fn a_mail_the_server_refuses_waits_with_its_error_and_goes_later(app: TestApp) {
+    let sup = app.staff("sup", &[Role::Supervisor]).await;
+    let fo = app.staff("fo", &[Role::FrontOffice]).await;
+    let hd = app.staff("hd", &[Role::Helpdesk]).await;
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("port").local_addr().expect("addr").port();
+    set_mail(&app, &sup, closed).await;
+    let v = in_service(&app, &fo, &hd).await;
+    let path = |p: &str| format!("/api/v1/visits/{}/{p}", id(&v));
+    app.post(&hd, &path("answer"), json!({"analysis": "a", "answer": "Perbarui sertifikat"})).await.expect(200);
+    app.post(&hd, &path("copy"), json!({"via": "email"})).await.expect(200);
+    assert_eq!(loket_mail::send_due(app.store.as_ref(), app.clock.now()).await.expect("send"), 0);
+    let outbox = app.get(&sup, "/api/v1/mail").await.expect(200);
+    assert_eq!((outbox[0]["status"].clone(), outbox[0]["attempts"].clone()), (json!("pending"), json!(1)));
+    assert!(outbox[0]["last_error"].as_str().is_some_and(|e| e.contains("SMTP")), "{outbox}");
+    let sink = SmtpSink::start().await;
+    set_mail(&app, &sup, sink.port).await;
+    assert_eq!(
+        loket_mail::send_due(app.store.as_ref(), app.clock.now()).await.expect("send"),
+        0,
+        "not before its time"
+    );
+    app.clock.advance(chrono::Duration::seconds(31));
+    assert_eq!(loket_mail::send_due(app.store.as_ref(), app.clock.now()).await.expect("send"), 1, "tried again");
+    let messages = sink.messages();
+    assert_eq!(messages.len(), 1);
+    assert!(messages[0].contains("To: budi@majujaya.co.id") && messages[0].contains("Salinan formulir"));
+    assert!(messages[0].contains("application/pdf"));
+}
