@@ -196,6 +196,7 @@ pub fn refusal_key(r: &Refused) -> &'static str {
         Refused::Validation(_) => "error-validation",
         Refused::InUse(_) => "error-in-use",
         Refused::LastAdmin => "error-last-admin",
+        Refused::SurveyAnswered => "error-survey-answered",
     }
 }
 
