@@ -14,6 +14,7 @@ pub mod line;
 pub mod reports;
 pub mod settings;
 pub mod staff_events;
+pub mod survey;
 pub mod users;
 pub mod visits;
 

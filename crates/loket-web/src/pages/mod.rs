@@ -34,6 +34,7 @@ pub mod setting_lists;
 pub mod settings;
 pub mod status;
 pub mod supervisor;
+pub mod survey;
 pub mod ticket;
 
 use i18n::{Lang, Tr};
@@ -74,6 +75,7 @@ pub fn router() -> Router<AppState> {
         .route("/display", get(display::page))
         .route("/kiosk", get(kiosk::form).post(kiosk::submit))
         .route("/status/{token}", get(status::page))
+        .route("/survey/{token}", get(survey::page).post(survey::submit))
         .route("/front-office/visits/{id}/ticket", get(ticket::page).post(ticket::print_page))
         .layer(axum::middleware::from_fn(security_headers))
 }

@@ -157,6 +157,8 @@ pub async fn every_endpoint_follows_the_role_matrix(app: TestApp) {
         ("POST", v("/archive"), None, HD | SUP),
         ("POST", v("/cancel"), Some(json!({"reason": "pulang"})), FO | HD | SUP),
         ("GET", "/api/v1/reports/time-standards".into(), None, SUP | ADM),
+        ("GET", "/api/v1/reports/ikm".into(), None, SUP | ADM),
+        ("POST", v("/survey-link"), None, HD | SUP),
         ("GET", setting("counters"), None, FO | HD | SUP | ADM),
     ];
     for (name, current) in settings {
