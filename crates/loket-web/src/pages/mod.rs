@@ -24,6 +24,7 @@ pub mod dates;
 pub mod display;
 pub mod front_office;
 pub mod i18n;
+pub mod ikm;
 pub mod kiosk;
 pub mod login;
 pub mod office_settings;
@@ -57,6 +58,7 @@ pub fn router() -> Router<AppState> {
         .route("/counter/visits/{id}/{action}", post(counter::act))
         .route("/supervisor", get(supervisor::page))
         .route("/supervisor/report", get(report::page))
+        .route("/supervisor/ikm", get(ikm::page))
         .route("/supervisor/time-standards", get(settings::page).post(settings::save))
         .route("/supervisor/settings/office", get(office_settings::office).post(office_settings::save_office))
         .route(

@@ -215,4 +215,31 @@ pub async fn the_ikm_report_equals_the_hand_computation(app: TestApp) {
     assert_eq!(past["served"], 0);
     app.get(&sup, "/api/v1/reports/ikm?from=kemarin").await.error(422, "validation");
     app.get(&hd, "/api/v1/reports/ikm").await.error(403, "forbidden");
+
+    // The supervisor's page shows the same figures, and its CSV holds the same table.
+    let mut browser = Browser::new(&app);
+    browser.sign_in("sup", PASSWORD).await;
+    let page = browser.get("/supervisor/ikm").await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("<span id=\"ikm-index\" class=\"big\">88.89</span>"), "{}", page.body);
+    assert!(page.body.contains("Sangat baik"));
+    assert!(page.body.contains("id=\"ikm-warning\""), "the sample is too small");
+    assert!(page.body.contains("<svg id=\"chart\""));
+    assert!(
+        page.body.contains("<td>U8</td><td>Penanganan pengaduan, saran dan masukan</td><td>2.50</td><td>62.50</td>")
+    );
+    let csv = browser.get("/supervisor/ikm?format=csv&agent=hd").await;
+    assert_eq!(csv.status, 200);
+    assert!(csv.headers["content-type"].to_str().unwrap().starts_with("text/csv"));
+    let rows: Vec<Vec<&str>> = csv.body.lines().map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows[0][..5], ["scope", "key", "served", "responses", "U1_nrr"]);
+    assert_eq!(rows.len(), 4, "period, one service, one staff member: {rows:?}");
+    let period = &rows[1];
+    assert_eq!((period[0], period[2], period[3]), ("period", "1", "1"));
+    assert_eq!(
+        period[4..13],
+        ["4.0000", "3.0000", "2.0000", "4.0000", "3.0000", "4.0000", "4.0000", "1.0000", "3.0000"]
+    );
+    assert_eq!((period[13], period[14]), ("77.78", "B"));
+    assert_eq!((rows[3][0], rows[3][1]), ("agent", "hd"));
 }
