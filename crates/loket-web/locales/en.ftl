@@ -492,3 +492,4 @@ ikm-chart-hint = Bar height: the element's average times 25 (0–100 scale).
 ikm-by-service = Per service
 ikm-by-agent = Per staff member
 ikm-no-visit = No visit served.
+ikm-agent-column = Staff member

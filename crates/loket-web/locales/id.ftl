@@ -492,3 +492,4 @@ ikm-chart-hint = Tinggi batang: nilai rata-rata unsur dikali 25 (skala 0–100).
 ikm-by-service = Per layanan
 ikm-by-agent = Per petugas
 ikm-no-visit = Tidak ada kunjungan yang dilayani.
+ikm-agent-column = Petugas

@@ -51,6 +51,7 @@ pub struct GroupRow {
 
 pub struct GroupTable {
     pub title_key: &'static str,
+    pub column_key: &'static str,
     pub id: &'static str,
     pub rows: Vec<GroupRow>,
 }
@@ -263,8 +264,18 @@ pub async fn page(State(state): State<AppState>, staff: PageStaff, Query(q): Que
         }),
         elements,
         groups: vec![
-            GroupTable { title_key: "ikm-by-service", id: "by-service", rows: group_rows(t, &report.by_service) },
-            GroupTable { title_key: "ikm-by-agent", id: "by-agent", rows: group_rows(t, &report.by_agent) },
+            GroupTable {
+                title_key: "ikm-by-service",
+                column_key: "ikm-service",
+                id: "by-service",
+                rows: group_rows(t, &report.by_service),
+            },
+            GroupTable {
+                title_key: "ikm-by-agent",
+                column_key: "ikm-agent-column",
+                id: "by-agent",
+                rows: group_rows(t, &report.by_agent),
+            },
         ],
         bars,
         chart_width,
