@@ -55,6 +55,9 @@ pub enum Refused {
     /// The change would leave the office without an enabled admin.
     #[error("the last enabled admin cannot lose the admin role")]
     LastAdmin,
+    /// The visit's satisfaction survey was already answered: one response per visit.
+    #[error("the survey of this visit has already been answered")]
+    SurveyAnswered,
 }
 
 impl Refused {

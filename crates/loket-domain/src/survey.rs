@@ -6,7 +6,8 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::FieldErrors;
+use crate::history::EventKind;
+use crate::{Event, FieldErrors, Status};
 
 /// The nine elements (unsur) of the survey, in the regulation's order (U1 to U9).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
@@ -125,11 +126,26 @@ pub enum AgeGroup {
     From60,
 }
 
+impl AgeGroup {
+    pub const ALL: [AgeGroup; 6] = [
+        AgeGroup::Under20,
+        AgeGroup::From20To29,
+        AgeGroup::From30To39,
+        AgeGroup::From40To49,
+        AgeGroup::From50To59,
+        AgeGroup::From60,
+    ];
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Sex {
     Male,
     Female,
+}
+
+impl Sex {
+    pub const ALL: [Sex; 2] = [Sex::Male, Sex::Female];
 }
 
 /// The education levels of the regulation's form.
@@ -152,6 +168,18 @@ pub enum Education {
     Doctorate,
 }
 
+impl Education {
+    pub const ALL: [Education; 7] = [
+        Education::Primary,
+        Education::JuniorSecondary,
+        Education::SeniorSecondary,
+        Education::Diploma,
+        Education::Bachelor,
+        Education::Master,
+        Education::Doctorate,
+    ];
+}
+
 /// The occupations of the regulation's form.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -168,6 +196,70 @@ pub enum Occupation {
     SelfEmployed,
     /// Lainnya.
     Other,
+}
+
+impl Occupation {
+    pub const ALL: [Occupation; 6] = [
+        Occupation::CivilServant,
+        Occupation::Military,
+        Occupation::Police,
+        Occupation::Private,
+        Occupation::SelfEmployed,
+        Occupation::Other,
+    ];
+}
+
+/// The code of a respondent field's value as it is stored and sent (`20_29`, `female`).
+pub fn code_of<T: Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => String::new(),
+    }
+}
+
+/// A respondent field's value read from its code; `None` for an unknown code.
+pub fn from_code<T: serde::de::DeserializeOwned>(code: &str) -> Option<T> {
+    serde_json::from_value(serde_json::Value::String(code.to_owned())).ok()
+}
+
+impl Respondent {
+    /// Reads the respondent fields of a form: each is optional (empty is not given), an unknown
+    /// code is named.
+    pub fn parse(
+        age_group: Option<&str>,
+        sex: Option<&str>,
+        education: Option<&str>,
+        occupation: Option<&str>,
+    ) -> Result<Respondent, FieldErrors> {
+        fn one<T: serde::de::DeserializeOwned>(field: &str, code: Option<&str>, errors: &mut FieldErrors) -> Option<T> {
+            let code = code.map(str::trim).filter(|c| !c.is_empty())?;
+            let value = from_code(code);
+            if value.is_none() {
+                errors.add(field, "invalid");
+            }
+            value
+        }
+        let mut errors = FieldErrors::default();
+        let respondent = Respondent {
+            age_group: one("age_group", age_group, &mut errors),
+            sex: one("sex", sex, &mut errors),
+            education: one("education", education, &mut errors),
+            occupation: one("occupation", occupation, &mut errors),
+        };
+        errors.into_result(respondent)
+    }
+}
+
+/// Whether a visit can be surveyed: once its visitor was served, that is once it was answered
+/// (SOP step 10) or escalated (step 11), and from then on (archived, step 12). A visit never
+/// served (cancelled, no-show, not served) or still being served cannot.
+pub fn can_survey(status: Status) -> bool {
+    matches!(status, Status::Answered | Status::Escalated | Status::Archived)
+}
+
+/// The staff member who served a visit: who answered or escalated it (steps 10-11), the first time.
+pub fn served_by(history: &[Event]) -> Option<&str> {
+    history.iter().find(|e| matches!(e.kind, EventKind::Answered | EventKind::Escalated)).map(|e| e.by.as_str())
 }
 
 /// The longest comment kept, in characters.
@@ -429,6 +521,31 @@ mod tests {
         let given: Vec<(Element, Option<u8>)> = Element::ALL.iter().map(|e| (*e, Some(3))).collect();
         let errors = Answers::parse(&given, Some(&long), Respondent::default()).expect_err("too long");
         assert_eq!(errors.0.get("comment").map(String::as_str), Some("too_long"));
+    }
+
+    #[test]
+    fn respondent_fields_are_optional_and_unknown_codes_named() {
+        assert_eq!(Respondent::parse(None, Some(""), None, None), Ok(Respondent::default()));
+        let r = Respondent::parse(Some("20_29"), Some("female"), Some("bachelor"), Some("private")).expect("valid");
+        assert_eq!(r.age_group, Some(AgeGroup::From20To29));
+        assert_eq!(r.occupation, Some(Occupation::Private));
+        assert_eq!(code_of(&AgeGroup::From60), "60_plus");
+        let errors = Respondent::parse(Some("7"), None, None, Some("pilot")).expect_err("two unknown codes");
+        assert_eq!(errors.0.len(), 2);
+        for a in AgeGroup::ALL {
+            assert_eq!(from_code::<AgeGroup>(&code_of(&a)), Some(a));
+        }
+        for e in Education::ALL {
+            assert_eq!(from_code::<Education>(&code_of(&e)), Some(e));
+        }
+    }
+
+    #[test]
+    fn only_a_served_visit_can_be_surveyed() {
+        for status in Status::ALL {
+            let expected = matches!(status, Status::Answered | Status::Escalated | Status::Archived);
+            assert_eq!(can_survey(status), expected, "{status:?}");
+        }
     }
 
     #[test]

@@ -15,6 +15,7 @@ use loket_domain::auth::Role;
 use loket_domain::form::FormInput;
 use loket_domain::guest_book::{Contact, VisitorInput};
 use loket_domain::settings::{OfficeSettings, SettingsChange};
+use loket_domain::survey::{Answers, Tally};
 use loket_domain::{Event, FieldErrors, Refused, Visit};
 use serde::Serialize;
 use tokio::sync::broadcast;
@@ -347,14 +348,65 @@ pub trait MailStore: Send + Sync {
     async fn outbox(&self, limit: u32) -> Result<Vec<OutboxEntry>>;
 }
 
+/// A survey link as its page sees it.
+#[derive(Debug, Clone)]
+pub struct SurveyLink {
+    pub visit: Visit,
+    /// The visit's survey was answered already (through this link or another).
+    pub answered: bool,
+}
+
+/// Which responses and served visits a report counts: visits of the office days `from..=to`,
+/// optionally of one service and one staff member who served them.
+#[derive(Debug, Clone, Default)]
+pub struct SurveyFilter {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub service: Option<String>,
+    pub agent: Option<String>,
+}
+
+/// The figures of one service and one staff member in a period: the visits served, and the
+/// sums of the responses to their surveys.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServedGroup {
+    pub service: String,
+    pub agent: String,
+    pub served: u64,
+    pub tally: Tally,
+}
+
+/// The satisfaction survey: links kept by their hash, one response per visit, and the sums the
+/// index is computed from, added up by the database.
+#[async_trait]
+pub trait SurveyStore: Send + Sync {
+    async fn add_survey_token(
+        &self,
+        token_hash: &str,
+        visit_id: &str,
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> Result<()>;
+    /// The visit of a link still valid at `now`; `None` for an unknown or expired link. Reads only.
+    async fn survey_link(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<SurveyLink>>;
+    /// Records the answers of a link's visit: `NotFound` for an unknown or expired link,
+    /// `Refused::SurveyAnswered` when the visit already has its response, `Refused::InvalidTransition`
+    /// when the visit was not served.
+    async fn answer_survey(&self, token_hash: &str, answers: Answers, now: DateTime<Utc>) -> Result<()>;
+    /// Per service and staff member who served: the visits served in the period and the sums of
+    /// their responses.
+    async fn survey_groups(&self, filter: &SurveyFilter) -> Result<Vec<ServedGroup>>;
+}
+
 /// All of the store, as the app holds it (`Arc<dyn Store>`).
 pub trait Store:
-    SettingsStore + UserStore + VisitStore + LineStore + ReportStore + StatusStore + MailStore + 'static
+    SettingsStore + UserStore + VisitStore + LineStore + ReportStore + StatusStore + MailStore + SurveyStore + 'static
 {
 }
 
-impl<T: SettingsStore + UserStore + VisitStore + LineStore + ReportStore + StatusStore + MailStore + 'static> Store
-    for T
+impl<
+    T: SettingsStore + UserStore + VisitStore + LineStore + ReportStore + StatusStore + MailStore + SurveyStore + 'static,
+> Store for T
 {
 }
 

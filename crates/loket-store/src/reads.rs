@@ -1,16 +1,17 @@
 //! The reads, each written once for both databases, on a backend's read connections.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use loket_domain::guest_book::Contact;
 use loket_domain::history::Event;
 use loket_domain::settings::OfficeSettings;
+use loket_domain::survey::Tally;
 use loket_domain::{Status, Visit};
 
 use crate::exec::{Col, Row, Sql, Value, int, opt_text, text};
 use crate::writes::load_visit;
 use crate::{
-    ArchivedDocument, BoardEntry, DisplayBoard, Line, OFFICE, Result, StoreError, User, UserRecord, VisitFilter,
-    from_ms, roles_from_text,
+    ArchivedDocument, BoardEntry, DisplayBoard, Line, OFFICE, Result, ServedGroup, StoreError, SurveyFilter,
+    SurveyLink, User, UserRecord, VisitFilter, from_ms, roles_from_text,
 };
 
 fn parse_visits(rows: Vec<String>) -> Result<Vec<Visit>> {
@@ -361,4 +362,72 @@ pub(crate) async fn outbox(r: &mut dyn Sql, limit: u32) -> Result<Vec<crate::Out
             })
         })
         .collect()
+}
+
+/// The visit of a survey link valid at `now`, and whether its survey was answered.
+pub(crate) async fn survey_link(r: &mut dyn Sql, token_hash: &str, now: DateTime<Utc>) -> Result<Option<SurveyLink>> {
+    let rows = r
+        .rows(
+            "SELECT v.data, (SELECT COUNT(*) FROM survey_responses a WHERE a.visit_id = v.id) \
+             FROM survey_tokens s JOIN visits v ON v.id = s.visit_id \
+             WHERE s.token_hash = $1 AND s.office_id = $2 AND s.expires_at > $3",
+            &[text(token_hash), text(OFFICE), int(crate::ms(now))],
+            &[Col::Text, Col::Int],
+        )
+        .await?;
+    rows.into_iter()
+        .next()
+        .map(|mut row| Ok(SurveyLink { visit: serde_json::from_str(&row.text()?)?, answered: row.int()? > 0 }))
+        .transpose()
+}
+
+/// Per service and staff member who served: the visits served (answered or escalated) of the
+/// period's office days, and the count and sums of their survey responses, each added up by the
+/// database.
+pub(crate) async fn survey_groups(r: &mut dyn Sql, filter: &SurveyFilter) -> Result<Vec<ServedGroup>> {
+    let (from, to) = (filter.from.to_string(), filter.to.to_string());
+    let params =
+        [text(OFFICE), text(&from), text(&to), opt_text(filter.service.as_deref()), opt_text(filter.agent.as_deref())];
+    let served = r
+        .rows(
+            "SELECT v.service, e.by_user, COUNT(*) FROM visits v JOIN visit_events e ON e.visit_id = v.id \
+             WHERE v.office_id = $1 AND v.created_day >= $2 AND v.created_day <= $3 \
+             AND e.kind IN ('answered', 'escalated') \
+             AND (CAST($4 AS TEXT) IS NULL OR v.service = $4) AND (CAST($5 AS TEXT) IS NULL OR e.by_user = $5) \
+             GROUP BY v.service, e.by_user",
+            &params,
+            &[Col::Text, Col::Text, Col::Int],
+        )
+        .await?;
+    let mut groups: Vec<ServedGroup> = Vec::new();
+    for mut row in served {
+        let (service, agent, served) = (row.text()?, row.text()?, row.int()?);
+        groups.push(ServedGroup { service, agent, served: served.max(0) as u64, tally: Tally::default() });
+    }
+    let mut cols = vec![Col::Text, Col::Text, Col::Int];
+    cols.extend([Col::Int; 9]);
+    let answered = r
+        .rows(
+            "SELECT service, served_by, COUNT(*), SUM(u1), SUM(u2), SUM(u3), SUM(u4), SUM(u5), SUM(u6), SUM(u7), \
+             SUM(u8), SUM(u9) FROM survey_responses \
+             WHERE office_id = $1 AND visit_day >= $2 AND visit_day <= $3 \
+             AND (CAST($4 AS TEXT) IS NULL OR service = $4) AND (CAST($5 AS TEXT) IS NULL OR served_by = $5) \
+             GROUP BY service, served_by",
+            &params,
+            &cols,
+        )
+        .await?;
+    for mut row in answered {
+        let (service, agent) = (row.text()?, row.text()?);
+        let mut tally = Tally { responses: row.int()?.max(0) as u64, sums: [0; 9] };
+        for sum in tally.sums.iter_mut() {
+            *sum = row.int()?.max(0) as u64;
+        }
+        match groups.iter_mut().find(|g| g.service == service && g.agent == agent) {
+            Some(group) => group.tally = tally,
+            None => groups.push(ServedGroup { service, agent, served: 0, tally }),
+        }
+    }
+    groups.sort_by(|a, b| (&a.service, &a.agent).cmp(&(&b.service, &b.agent)));
+    Ok(groups)
 }

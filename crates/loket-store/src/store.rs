@@ -10,14 +10,15 @@ use loket_domain::auth::Role;
 use loket_domain::guest_book::Contact;
 use loket_domain::history::Event;
 use loket_domain::settings::{CounterRefused, OfficeSettings, SettingsChange};
+use loket_domain::survey::Answers;
 use tokio::sync::broadcast;
 
 use crate::exec::{BoxFuture, Sql};
 use crate::live::Announcements;
 use crate::{
     ArchivedDocument, BoardEntry, Change, Checked, DisplayBoard, DocumentRenderer, Line, LineStore, LiveEvent, NewUser,
-    OpenVisit, ReportStore, Result, SettingsStore, Skipped, StatusStore, StoreError, User, UserRecord, UserStore,
-    VisitFilter, VisitStore, reads, writes,
+    OpenVisit, ReportStore, Result, ServedGroup, SettingsStore, Skipped, StatusStore, StoreError, SurveyFilter,
+    SurveyLink, SurveyStore, User, UserRecord, UserStore, VisitFilter, VisitStore, reads, writes,
 };
 
 /// A write use case, as handed to a backend: it runs on the transaction it is given.
@@ -341,6 +342,39 @@ impl<B: Backend> StatusStore for SqlStore<B> {
 
     async fn status_visit(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<Visit>> {
         reads::status_visit(&mut self.backend.reader(), token_hash, now).await
+    }
+}
+
+#[async_trait]
+impl<B: Backend> SurveyStore for SqlStore<B> {
+    async fn add_survey_token(
+        &self,
+        token_hash: &str,
+        visit_id: &str,
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> Result<()> {
+        let (token_hash, visit_id) = (token_hash.to_owned(), visit_id.to_owned());
+        self.write(work(move |t, _| {
+            Box::pin(async move { writes::add_survey_token(t, &token_hash, &visit_id, now, expires_at).await })
+        }))
+        .await
+    }
+
+    async fn survey_link(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<SurveyLink>> {
+        reads::survey_link(&mut self.backend.reader(), token_hash, now).await
+    }
+
+    async fn answer_survey(&self, token_hash: &str, answers: Answers, now: DateTime<Utc>) -> Result<()> {
+        let token_hash = token_hash.to_owned();
+        self.write(work(move |t, _| {
+            Box::pin(async move { writes::answer_survey(t, &token_hash, &answers, now).await })
+        }))
+        .await
+    }
+
+    async fn survey_groups(&self, filter: &SurveyFilter) -> Result<Vec<ServedGroup>> {
+        reads::survey_groups(&mut self.backend.reader(), filter).await
     }
 }
 

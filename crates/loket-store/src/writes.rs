@@ -11,6 +11,7 @@ use loket_domain::line::Requeue;
 use loket_domain::numbering::Sequence;
 use loket_domain::office::{first_open_day, office_day, office_day_end};
 use loket_domain::settings::{InUse, OfficeSettings, SettingsChange};
+use loket_domain::survey::{self, Answers};
 use loket_domain::visit::{Check, FollowUps, LinePlace, opening};
 use loket_domain::{Refused, SYSTEM_ACTOR, Status, Visit};
 
@@ -366,6 +367,78 @@ pub(crate) async fn add_status_token(
 }
 
 /// Steps 1-2 (and 3 from the kiosk).
+/// A survey link's token, by its hash.
+pub(crate) async fn add_survey_token(
+    t: &mut dyn Sql,
+    token_hash: &str,
+    visit_id: &str,
+    now: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+) -> Result<()> {
+    t.execute(
+        "INSERT INTO survey_tokens (token_hash, office_id, visit_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+        &[text(token_hash), text(OFFICE), text(visit_id), int(ms(now)), int(ms(expires_at))],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Records a visit's survey response, the only one it will have (the visit's row is locked while
+/// it is checked, and the table's key refuses a second one in any case).
+pub(crate) async fn answer_survey(
+    t: &mut dyn Sql,
+    token_hash: &str,
+    answers: &Answers,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let visit_id = t
+        .text(
+            "SELECT visit_id FROM survey_tokens WHERE token_hash = $1 AND office_id = $2 AND expires_at > $3",
+            &[text(token_hash), text(OFFICE), int(ms(now))],
+        )
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let visit = load_visit(t, &visit_id, true).await?;
+    if !survey::can_survey(visit.status) {
+        return Err(Refused::InvalidTransition { from: visit.status, action: "surveyed" }.into());
+    }
+    let answered = t.int("SELECT COUNT(*) FROM survey_responses WHERE visit_id = $1", &[text(&visit.id)]).await?;
+    if answered.unwrap_or(0) > 0 {
+        return Err(Refused::SurveyAnswered.into());
+    }
+    let day = t
+        .text("SELECT created_day FROM visits WHERE id = $1", &[text(&visit.id)])
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let served_by = survey::served_by(&visit.history).unwrap_or_default().to_owned();
+    let r = &answers.respondent;
+    let codes = [
+        r.age_group.map(|v| survey::code_of(&v)),
+        r.sex.map(|v| survey::code_of(&v)),
+        r.education.map(|v| survey::code_of(&v)),
+        r.occupation.map(|v| survey::code_of(&v)),
+    ];
+    let mut params = vec![
+        text(&visit.id),
+        text(OFFICE),
+        text(&day),
+        text(&visit.service),
+        text(&served_by),
+        int(ms(now)),
+        opt_text(answers.comment.as_deref()),
+    ];
+    params.extend(codes.iter().map(|c| opt_text(c.as_deref())));
+    params.extend(answers.scores.iter().map(|s| int(i64::from(s.value()))));
+    t.execute(
+        "INSERT INTO survey_responses (visit_id, office_id, visit_day, service, served_by, answered_at, comment, \
+         age_group, sex, education, occupation, u1, u2, u3, u4, u5, u6, u7, u8, u9) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)",
+        &params,
+    )
+    .await?;
+    Ok(())
+}
+
 pub(crate) async fn open_visit(
     t: &mut dyn Sql,
     told: &mut Announcements,

@@ -102,6 +102,7 @@ impl ApiError {
                 Refused::Validation(_) => (StatusCode::UNPROCESSABLE_ENTITY, "validation"),
                 Refused::InUse(_) => (StatusCode::CONFLICT, "in_use"),
                 Refused::LastAdmin => (StatusCode::CONFLICT, "last_admin"),
+                Refused::SurveyAnswered => (StatusCode::CONFLICT, "survey_answered"),
             },
             ApiError::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
             ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),

@@ -121,7 +121,8 @@ impl AppState {
         (name = "display", description = "Display board and live events (public, no personal data)"),
         (name = "staff events", description = "Live events for signed-in staff, with warnings and overruns of running steps"),
         (name = "settings", description = "Office settings (supervisor, admin)"),
-        (name = "reports", description = "Time standards (supervisor, admin)"),
+        (name = "reports", description = "Time standards and the satisfaction index (supervisor, admin)"),
+        (name = "survey", description = "The satisfaction survey: a link per served visit, answered once by the visitor (public)"),
         (name = "users", description = "Staff accounts (admin)")
     )
 )]
@@ -143,7 +144,7 @@ impl utoipa::Modify for BearerAuth {
 /// The API's routes, each registered together with its OpenAPI description, so that the
 /// document and the router cannot drift apart.
 fn api_router() -> OpenApiRouter<AppState> {
-    use api::{auth, guests, kiosk, line, mail, reports, settings, staff_events, users, visits};
+    use api::{auth, guests, kiosk, line, mail, reports, settings, staff_events, survey, users, visits};
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(auth::login))
         .routes(routes!(auth::logout))
@@ -182,6 +183,9 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(mail::get_mail, mail::put_mail))
         .routes(routes!(mail::outbox))
         .routes(routes!(reports::time_standards))
+        .routes(routes!(reports::ikm))
+        .routes(routes!(survey::survey_link))
+        .routes(routes!(survey::answer))
         .routes(routes!(api::health))
 }
 

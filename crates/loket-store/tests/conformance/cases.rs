@@ -726,3 +726,71 @@ pub async fn the_office_keeps_an_enabled_admin(db: TestDb) {
         Err(StoreError::Refused(Refused::LastAdmin))
     ));
 }
+
+fn scores(values: [u8; 9]) -> loket_domain::survey::Answers {
+    use loket_domain::survey::{Answers, Element, Respondent};
+    let given: Vec<(Element, Option<u8>)> = Element::ALL.iter().zip(values).map(|(e, v)| (*e, Some(v))).collect();
+    Answers::parse(&given, Some("Terima kasih"), Respondent::default()).expect("valid answers")
+}
+
+pub async fn a_survey_is_answered_once_and_opening_it_records_nothing(db: TestDb) {
+    use loket_store::SurveyFilter;
+    let store = db.store.clone();
+    let served = escalated(&store, Channel::Email).await;
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 27).unwrap();
+    let filter = SurveyFilter { from: day, to: day, service: None, agent: None };
+    store.add_survey_token("h1", &served.id, at(20), at(60 * 24)).await.unwrap();
+    store.add_survey_token("h2", &served.id, at(21), at(60 * 24)).await.unwrap();
+
+    // Opening the link, twice, records nothing.
+    for _ in 0..2 {
+        let link = store.survey_link("h1", at(22)).await.unwrap().expect("a valid link");
+        assert_eq!(link.visit.id, served.id);
+        assert!(!link.answered);
+    }
+    let groups = store.survey_groups(&filter).await.unwrap();
+    assert_eq!(groups.len(), 1);
+    assert_eq!((groups[0].served, groups[0].tally.responses), (1, 0), "served, not answered");
+    assert_eq!(groups[0].agent, "hd");
+
+    assert!(store.survey_link("nope", at(22)).await.unwrap().is_none());
+    assert!(store.survey_link("h1", at(60 * 24)).await.unwrap().is_none(), "expired");
+    assert!(matches!(store.answer_survey("h1", scores([4; 9]), at(60 * 24)).await, Err(StoreError::NotFound)));
+
+    store.answer_survey("h1", scores([4, 3, 2, 4, 3, 4, 4, 1, 3]), at(23)).await.unwrap();
+    assert!(store.survey_link("h1", at(24)).await.unwrap().expect("still known").answered);
+    for token in ["h1", "h2"] {
+        let again = store.answer_survey(token, scores([1; 9]), at(25)).await;
+        assert!(matches!(again, Err(StoreError::Refused(Refused::SurveyAnswered))), "{token}: {again:?}");
+    }
+    let groups = store.survey_groups(&filter).await.unwrap();
+    assert_eq!(groups[0].tally.responses, 1);
+    assert_eq!(groups[0].tally.sums, [4, 3, 2, 4, 3, 4, 4, 1, 3], "the first answer, not the refused one");
+    let other_agent = SurveyFilter { agent: Some("someone".into()), ..filter.clone() };
+    assert!(store.survey_groups(&other_agent).await.unwrap().is_empty());
+    let next_day = SurveyFilter { from: day.succ_opt().unwrap(), to: day.succ_opt().unwrap(), ..filter };
+    assert!(store.survey_groups(&next_day).await.unwrap().is_empty());
+
+    // The database itself keeps one response per visit.
+    let second = raw_execute(
+        &db.url,
+        &format!(
+            "INSERT INTO survey_responses (visit_id, office_id, visit_day, service, served_by, answered_at, \
+             u1, u2, u3, u4, u5, u6, u7, u8, u9) VALUES ('{}', 'default', '{day}', 'A', 'hd', 0, 1, 1, 1, 1, 1, 1, 1, 1, 1)",
+            served.id
+        ),
+    )
+    .await;
+    assert!(second.is_err(), "a second response is refused by the database");
+}
+
+pub async fn a_visit_not_yet_served_cannot_be_surveyed(db: TestDb) {
+    let store = db.store.clone();
+    let v = waiting(&store, "Sari", "A", false, at(0)).await;
+    store.add_survey_token("w", &v.id, at(1), at(60)).await.unwrap();
+    let refused = store.answer_survey("w", scores([3; 9]), at(2)).await;
+    assert!(matches!(refused, Err(StoreError::Refused(Refused::InvalidTransition { .. }))), "{refused:?}");
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 27).unwrap();
+    let filter = loket_store::SurveyFilter { from: day, to: day, service: None, agent: None };
+    assert!(store.survey_groups(&filter).await.unwrap().is_empty(), "nothing was served nor answered");
+}

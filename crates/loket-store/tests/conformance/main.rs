@@ -57,6 +57,8 @@ conformance!(
     a_skipped_number_returns_at_least_once,
     a_returning_visitor_is_found_by_phone_or_email,
     the_office_keeps_an_enabled_admin,
+    a_survey_is_answered_once_and_opening_it_records_nothing,
+    a_visit_not_yet_served_cannot_be_surveyed,
 );
 
 mod property {

@@ -15,6 +15,7 @@ pub mod mail;
 pub mod reports;
 pub mod settings;
 pub mod staff_events;
+pub mod survey;
 pub mod users;
 pub mod visits;
 

@@ -1,4 +1,5 @@
-//! Reports: the time standards, read from the visits' histories.
+//! Reports: the time standards, read from the visits' histories; the satisfaction index, added
+//! up by the database.
 
 use axum::Json;
 use axum::extract::State;
@@ -7,6 +8,8 @@ use loket_domain::FieldErrors;
 use loket_domain::auth::Permission;
 use loket_domain::office::office_day;
 use loket_domain::standards::{Outcomes, TimeStandardsReport, report, waiting_minutes};
+use loket_domain::survey::{Ikm, Tally};
+use loket_store::{ServedGroup, SurveyFilter};
 use serde::{Deserialize, Serialize};
 
 use crate::AppState;
@@ -66,4 +69,115 @@ pub async fn time_standards(
     let mut report = report(&measured, &settings.time_standards);
     report.outcomes = Outcomes::of(visits.iter().map(|v| v.status));
     Ok(Json(PeriodReport { from, to, report }))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct IkmQuery {
+    /// First office day, `YYYY-MM-DD`; today when absent.
+    pub from: Option<String>,
+    /// Last office day, `YYYY-MM-DD`; `from` when absent.
+    pub to: Option<String>,
+    /// Only the visits of this service (its code).
+    pub service: Option<String>,
+    /// Only the visits served by this staff member (user name).
+    pub agent: Option<String>,
+}
+
+/// The index of one group of visits: how many were served, and the index of their responses
+/// (`null` without any response).
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct IkmGroup {
+    /// The service's code, or the staff member's user name.
+    pub key: String,
+    pub served: u64,
+    pub ikm: Option<Ikm>,
+}
+
+/// The satisfaction index of a period: over all its visits, per service and per staff member
+/// who served them.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct IkmReport {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub service: Option<String>,
+    pub agent: Option<String>,
+    /// Visits served (answered or escalated) in the period: the population of the sample.
+    pub served: u64,
+    /// `null` without any response.
+    pub ikm: Option<Ikm>,
+    pub by_service: Vec<IkmGroup>,
+    pub by_agent: Vec<IkmGroup>,
+}
+
+fn rolled_up(groups: &[ServedGroup], key: impl Fn(&ServedGroup) -> &str) -> Vec<IkmGroup> {
+    let mut out: Vec<(String, u64, Tally)> = Vec::new();
+    for g in groups {
+        match out.iter_mut().find(|(k, _, _)| k == key(g)) {
+            Some((_, served, tally)) => {
+                *served += g.served;
+                *tally = tally.merge(g.tally);
+            }
+            None => out.push((key(g).to_owned(), g.served, g.tally)),
+        }
+    }
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out.into_iter().map(|(key, served, tally)| IkmGroup { key, served, ikm: Ikm::of(&tally, Some(served)) }).collect()
+}
+
+/// The index of the office days `from..=to`, added up by the database.
+pub async fn ikm_report(
+    state: &AppState,
+    from: NaiveDate,
+    to: NaiveDate,
+    service: Option<String>,
+    agent: Option<String>,
+) -> ApiResult<IkmReport> {
+    let filter = SurveyFilter { from, to, service: service.clone(), agent: agent.clone() };
+    let groups = if to < from { Vec::new() } else { state.store.survey_groups(&filter).await? };
+    let served = groups.iter().map(|g| g.served).sum();
+    let tally = groups.iter().fold(Tally::default(), |t, g| t.merge(g.tally));
+    Ok(IkmReport {
+        from,
+        to,
+        service,
+        agent,
+        served,
+        ikm: Ikm::of(&tally, Some(served)),
+        by_service: rolled_up(&groups, |g| &g.service),
+        by_agent: rolled_up(&groups, |g| &g.agent),
+    })
+}
+
+/// The period of a report query: `from` today when absent, `to` = `from` when absent, at most
+/// 366 days.
+pub fn period(from: Option<&str>, to: Option<&str>, today: NaiveDate) -> Result<(NaiveDate, NaiveDate), FieldErrors> {
+    let mut errors = FieldErrors::default();
+    let from = parse_day(from, "from", &mut errors);
+    let to = parse_day(to, "to", &mut errors);
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let from = from.unwrap_or(today);
+    let last = from.checked_add_days(chrono::Days::new(MAX_DAYS - 1)).unwrap_or(NaiveDate::MAX);
+    Ok((from, to.unwrap_or(from).min(last)))
+}
+
+/// The satisfaction index (IKM, PermenPANRB 14/2017) of the visits of a period: per element the
+/// average score (NRR) and its index, the IKM and its grade, per service and per staff member who
+/// served, with `sample_too_small` when fewer visitors answered than a sample of the visits
+/// served needs. At most 366 days at once.
+#[utoipa::path(get, path = "/api/v1/reports/ikm", tag = "reports", params(IkmQuery), security(("bearer" = [])),
+    responses((status = 200, body = IkmReport), (status = 422, body = ErrorBody)))]
+pub async fn ikm(
+    State(state): State<AppState>,
+    staff: Staff,
+    ApiQuery(q): ApiQuery<IkmQuery>,
+) -> ApiResult<Json<IkmReport>> {
+    staff.require(Permission::Supervise)?;
+    let settings = state.store.settings().await?;
+    let today = office_day(state.now(), settings.zone());
+    let (from, to) = period(q.from.as_deref(), q.to.as_deref(), today).map_err(ApiError::validation)?;
+    let nonempty = |s: Option<String>| s.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+    Ok(Json(ikm_report(&state, from, to, nonempty(q.service), nonempty(q.agent)).await?))
 }

@@ -566,6 +566,15 @@ pub async fn act(
             };
             state.store.change_visit(&id, now, Box::new(move |v, s| v.escalate(&request, s, now, &by))).await.map(drop)
         }
+        "survey" => {
+            // Opens the visit's survey on the counter's tablet: a new link, nothing recorded yet.
+            let visit = state.store.visit(&id).await?.ok_or(PageError::NotFound(staff.lang))?;
+            if !loket_domain::survey::can_survey(visit.status) {
+                return refused(&state, &staff, form, "error-invalid-transition").await;
+            }
+            let url = super::survey::issue(&state, &visit.id).await?;
+            return Ok(see_other(&url));
+        }
         "copy" => {
             let Some(via) = CopyVia::parse(&form.via) else {
                 let fields = FieldErrors::one("via", "missing").0;

@@ -25,6 +25,7 @@ pub mod display;
 pub mod documents;
 pub mod front_office;
 pub mod i18n;
+pub mod ikm;
 pub mod kiosk;
 pub mod login;
 pub mod office_settings;
@@ -35,6 +36,7 @@ pub mod setting_lists;
 pub mod settings;
 pub mod status;
 pub mod supervisor;
+pub mod survey;
 pub mod ticket;
 
 use i18n::{Lang, Tr};
@@ -58,6 +60,7 @@ pub fn router() -> Router<AppState> {
         .route("/visits/{id}/form.pdf", get(documents::form_pdf))
         .route("/supervisor", get(supervisor::page))
         .route("/supervisor/report", get(report::page))
+        .route("/supervisor/ikm", get(ikm::page))
         .route("/supervisor/time-standards", get(settings::page).post(settings::save))
         .route("/supervisor/settings/office", get(office_settings::office).post(office_settings::save_office))
         .route(
@@ -76,6 +79,7 @@ pub fn router() -> Router<AppState> {
         .route("/display", get(display::page))
         .route("/kiosk", get(kiosk::form).post(kiosk::submit))
         .route("/status/{token}", get(status::page))
+        .route("/survey/{token}", get(survey::page).post(survey::submit))
         .route("/front-office/visits/{id}/ticket", get(ticket::page).post(ticket::print_page))
         .layer(axum::middleware::from_fn(security_headers))
 }
@@ -199,6 +203,7 @@ pub fn refusal_key(r: &Refused) -> &'static str {
         Refused::Validation(_) => "error-validation",
         Refused::InUse(_) => "error-in-use",
         Refused::LastAdmin => "error-last-admin",
+        Refused::SurveyAnswered => "error-survey-answered",
     }
 }
 

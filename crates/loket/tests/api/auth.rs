@@ -159,6 +159,8 @@ pub async fn every_endpoint_follows_the_role_matrix(app: TestApp) {
         ("POST", v("/archive"), None, HD | SUP),
         ("POST", v("/cancel"), Some(json!({"reason": "pulang"})), FO | HD | SUP),
         ("GET", "/api/v1/reports/time-standards".into(), None, SUP | ADM),
+        ("GET", "/api/v1/reports/ikm".into(), None, SUP | ADM),
+        ("POST", v("/survey-link"), None, HD | SUP),
         ("GET", setting("counters"), None, FO | HD | SUP | ADM),
         ("GET", setting("mail"), None, SUP | ADM),
         ("PUT", setting("mail"), Some(json!({"from_address": "loket@lpse.example.go.id"})), SUP | ADM),

@@ -17,6 +17,7 @@ mod settings;
 mod standards;
 mod strict;
 mod support;
+mod survey;
 
 /// Each case runs twice: on a fresh SQLite file and on a fresh PostgreSQL schema.
 macro_rules! on_both_backends {
@@ -126,6 +127,9 @@ on_both_backends!(
         strict::each_error_names_the_field_as_sent,
         strict::the_bearer_scheme_is_case_insensitive,
         strict::an_object_given_as_an_array_is_refused,
+        survey::a_served_visit_is_surveyed_once_and_opening_the_link_records_nothing,
+        survey::the_survey_page_keeps_every_choice_when_one_is_missing,
+        survey::the_ikm_report_equals_the_hand_computation,
         pages::a_stranger_is_sent_to_the_sign_in_page,
         pages::sign_in_lands_on_the_roles_home,
         pages::behind_https_the_cookie_is_secure,

@@ -1,0 +1,302 @@
+//! The supervisor's satisfaction index (IKM) of a date range: per element the average score (NRR)
+//! and its index, the IKM with its grade and the sample warning, per service and per staff member
+//! who served, a bar chart of the nine elements drawn by the server as SVG, and the same tables as
+//! CSV (`&format=csv`). The figures are `GET /api/v1/reports/ikm`'s, added up by the database.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use loket_domain::auth::Permission;
+use loket_domain::office::office_day;
+use loket_domain::survey::{Element, Grade, Ikm};
+use serde::Deserialize;
+
+use super::i18n::Tr;
+use super::session::PageStaff;
+use super::{Frame, PageResult};
+use crate::AppState;
+use crate::api::reports::{IkmGroup, IkmReport, ikm_report, period};
+
+#[derive(Deserialize, Default)]
+pub struct IkmQuery {
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+    #[serde(default)]
+    service: String,
+    #[serde(default)]
+    agent: String,
+    #[serde(default)]
+    format: String,
+}
+
+pub struct ElementRow {
+    pub code: &'static str,
+    pub name: String,
+    pub average: String,
+    pub index: String,
+}
+
+pub struct GroupRow {
+    pub key: String,
+    pub served: u64,
+    pub responses: u64,
+    pub index: String,
+    pub grade: String,
+    pub warning: bool,
+}
+
+pub struct GroupTable {
+    pub title_key: &'static str,
+    pub column_key: &'static str,
+    pub id: &'static str,
+    pub rows: Vec<GroupRow>,
+}
+
+pub struct Bar {
+    pub x: u32,
+    pub y: u32,
+    pub height: u32,
+    pub label_x: u32,
+    pub code: &'static str,
+    pub value: String,
+    pub value_y: u32,
+}
+
+pub struct ServiceOption {
+    pub code: String,
+    pub name: String,
+    pub selected: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "ikm.html")]
+pub struct IkmPage {
+    pub page: Frame,
+    pub from: String,
+    pub to: String,
+    pub agent: String,
+    pub services: Vec<ServiceOption>,
+    pub error: Option<String>,
+    pub period: String,
+    pub served: u64,
+    pub responses: u64,
+    pub index: Option<String>,
+    pub grade: Option<String>,
+    pub warning: Option<String>,
+    pub elements: Vec<ElementRow>,
+    pub groups: Vec<GroupTable>,
+    pub bars: Vec<Bar>,
+    pub chart_width: u32,
+    pub chart_height: u32,
+    pub baseline: u32,
+    pub bar_width: u32,
+    pub csv: String,
+}
+
+const CHART_HEIGHT: u32 = 200;
+const BAR_WIDTH: u32 = 36;
+const GAP: u32 = 14;
+const TOP: u32 = 20;
+
+fn two(v: f64) -> String {
+    format!("{v:.2}")
+}
+
+fn grade_text(t: Tr, grade: Grade) -> String {
+    let key = match grade {
+        Grade::A => "ikm-grade-a",
+        Grade::B => "ikm-grade-b",
+        Grade::C => "ikm-grade-c",
+        Grade::D => "ikm-grade-d",
+    };
+    t.get(key)
+}
+
+fn group_rows(t: Tr, groups: &[IkmGroup]) -> Vec<GroupRow> {
+    groups
+        .iter()
+        .map(|g| GroupRow {
+            key: g.key.clone(),
+            served: g.served,
+            responses: g.ikm.as_ref().map_or(0, |i| i.responses),
+            index: g.ikm.as_ref().map_or_else(|| "—".to_owned(), |i| two(i.index)),
+            grade: g.ikm.as_ref().map_or_else(|| "—".to_owned(), |i| grade_text(t, i.grade)),
+            warning: g.ikm.as_ref().is_some_and(|i| i.sample_too_small),
+        })
+        .collect()
+}
+
+/// A CSV field: quoted when it needs to be, and never read as a formula by a spreadsheet.
+fn field(s: &str) -> String {
+    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{s}") } else { s.to_owned() };
+    if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s }
+}
+
+/// The report as CSV: one row for the period, one per service, one per staff member; the nine
+/// element averages (NRR), the IKM, its grade and the sample.
+pub fn csv(report: &IkmReport) -> String {
+    let mut out = String::from("scope,key,served,responses");
+    for e in Element::ALL {
+        out.push_str(&format!(",{}_nrr", e.code()));
+    }
+    out.push_str(",ikm,grade,sample_needed,sample_too_small\r\n");
+    let mut row = |scope: &str, key: &str, served: u64, ikm: Option<&Ikm>| {
+        out.push_str(&format!("{scope},{},{served},{}", field(key), ikm.map_or(0, |i| i.responses)));
+        match ikm {
+            Some(i) => {
+                for e in &i.elements {
+                    out.push_str(&format!(",{:.4}", e.average));
+                }
+                out.push_str(&format!(
+                    ",{:.2},{:?},{},{}\r\n",
+                    i.index,
+                    i.grade,
+                    i.sample_needed.unwrap_or_default(),
+                    i.sample_too_small
+                ));
+            }
+            // No response: the nine averages, the index, grade and sample are empty.
+            None => out.push_str(&format!("{}\r\n", ",".repeat(13))),
+        }
+    };
+    row("period", &format!("{}..{}", report.from, report.to), report.served, report.ikm.as_ref());
+    for g in &report.by_service {
+        row("service", &g.key, g.served, g.ikm.as_ref());
+    }
+    for g in &report.by_agent {
+        row("agent", &g.key, g.served, g.ikm.as_ref());
+    }
+    out
+}
+
+pub async fn page(State(state): State<AppState>, staff: PageStaff, Query(q): Query<IkmQuery>) -> PageResult {
+    staff.require(Permission::Supervise)?;
+    let t = staff.tr();
+    let settings = state.store.settings().await?;
+    let today = office_day(state.now(), settings.zone());
+    let blank = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_owned());
+    let (from, to, error) = match period(blank(&q.from).as_deref(), blank(&q.to).as_deref(), today) {
+        Ok((from, to)) if to >= from => (from, to, None),
+        _ => (today, today, Some(t.get("report-bad-period"))),
+    };
+    let report = ikm_report(&state, from, to, blank(&q.service), blank(&q.agent)).await?;
+    if q.format == "csv" && error.is_none() {
+        let name = format!("attachment; filename=\"ikm-{from}-{to}.csv\"");
+        return Ok((
+            [(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()), (header::CONTENT_DISPOSITION, name)],
+            csv(&report),
+        )
+            .into_response());
+    }
+    let elements = Element::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, e)| {
+            let score = report.ikm.as_ref().map(|ikm| ikm.elements[i]);
+            ElementRow {
+                code: ["U1", "U2", "U3", "U4", "U5", "U6", "U7", "U8", "U9"][i],
+                name: t.get(&format!("survey-element-{}", e.as_str())),
+                average: score.map_or_else(|| "—".to_owned(), |s| two(s.average)),
+                index: score.map_or_else(|| "—".to_owned(), |s| two(s.index)),
+            }
+        })
+        .collect::<Vec<_>>();
+    let bars = elements
+        .iter()
+        .enumerate()
+        .map(|(i, row)| {
+            let value = report.ikm.as_ref().map_or(0.0, |ikm| ikm.elements[i].index).clamp(0.0, 100.0);
+            let height = (value / 100.0 * f64::from(CHART_HEIGHT)).round() as u32;
+            let x = GAP + (i as u32) * (BAR_WIDTH + GAP);
+            Bar {
+                x,
+                y: TOP + CHART_HEIGHT - height,
+                height,
+                label_x: x + BAR_WIDTH / 2,
+                code: row.code,
+                value: row.index.clone(),
+                value_y: TOP + CHART_HEIGHT - height - 4,
+            }
+        })
+        .collect::<Vec<_>>();
+    let chart_width = GAP + (bars.len() as u32) * (BAR_WIDTH + GAP);
+    let services = settings
+        .office
+        .services
+        .iter()
+        .map(|s| ServiceOption {
+            code: s.code.clone(),
+            name: s.name.clone(),
+            selected: report.service.as_deref() == Some(&s.code),
+        })
+        .collect();
+    let query = serde_urlencoded::to_string([
+        ("from", from.to_string()),
+        ("to", to.to_string()),
+        ("service", report.service.clone().unwrap_or_default()),
+        ("agent", report.agent.clone().unwrap_or_default()),
+        ("format", "csv".to_owned()),
+    ])
+    .unwrap_or_default();
+    let ikm = report.ikm.as_ref();
+    let page = IkmPage {
+        page: Frame::staff(&state, &staff, "ikm-title", "/supervisor").await?,
+        from: from.to_string(),
+        to: to.to_string(),
+        agent: report.agent.clone().unwrap_or_default(),
+        services,
+        error,
+        period: if from == to {
+            super::dates::date(t, from)
+        } else {
+            format!("{} – {}", super::dates::date(t, from), super::dates::date(t, to))
+        },
+        served: report.served,
+        responses: ikm.map_or(0, |i| i.responses),
+        index: ikm.map(|i| two(i.index)),
+        grade: ikm.map(|i| format!("{:?} ({})", i.grade, grade_text(t, i.grade))),
+        warning: ikm.filter(|i| i.sample_too_small).map(|i| {
+            t.with2("ikm-sample-too-small", "responses", i.responses, "needed", i.sample_needed.unwrap_or_default())
+        }),
+        elements,
+        groups: vec![
+            GroupTable {
+                title_key: "ikm-by-service",
+                column_key: "ikm-service",
+                id: "by-service",
+                rows: group_rows(t, &report.by_service),
+            },
+            GroupTable {
+                title_key: "ikm-by-agent",
+                column_key: "ikm-agent-column",
+                id: "by-agent",
+                rows: group_rows(t, &report.by_agent),
+            },
+        ],
+        bars,
+        chart_width,
+        chart_height: TOP + CHART_HEIGHT + 24,
+        baseline: TOP + CHART_HEIGHT,
+        bar_width: BAR_WIDTH,
+        csv: format!("/supervisor/ikm?{query}"),
+    };
+    let status = if page.error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    Ok((status, page).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::field;
+
+    #[test]
+    fn csv_fields_are_quoted_and_never_formulas() {
+        assert_eq!(field("hd"), "hd");
+        assert_eq!(field("a,b"), "\"a,b\"");
+        assert_eq!(field("=1+1"), "'=1+1");
+        assert_eq!(field("say \"x\""), "\"say \"\"x\"\"\"");
+    }
+}
