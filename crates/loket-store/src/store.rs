@@ -335,7 +335,9 @@ impl<B: Backend> StatusStore for SqlStore<B> {
     ) -> Result<()> {
         let (token_hash, visit_id) = (token_hash.to_owned(), visit_id.to_owned());
         self.write(work(move |t, _| {
-            Box::pin(async move { writes::add_status_token(t, &token_hash, &visit_id, now, expires_at).await })
+            Box::pin(async move {
+                writes::add_visit_link(t, writes::VisitLink::Status, &token_hash, &visit_id, now, expires_at).await
+            })
         }))
         .await
     }
@@ -356,7 +358,9 @@ impl<B: Backend> SurveyStore for SqlStore<B> {
     ) -> Result<()> {
         let (token_hash, visit_id) = (token_hash.to_owned(), visit_id.to_owned());
         self.write(work(move |t, _| {
-            Box::pin(async move { writes::add_survey_token(t, &token_hash, &visit_id, now, expires_at).await })
+            Box::pin(async move {
+                writes::add_visit_link(t, writes::VisitLink::Survey, &token_hash, &visit_id, now, expires_at).await
+            })
         }))
         .await
     }

@@ -349,34 +349,34 @@ pub(crate) async fn end_session(t: &mut dyn Sql, token_hash: &str) -> Result<()>
     Ok(())
 }
 
-/// A visitor's status token, by its hash; expired tokens are removed as new ones are made.
-pub(crate) async fn add_status_token(
-    t: &mut dyn Sql,
-    token_hash: &str,
-    visit_id: &str,
-    now: DateTime<Utc>,
-    expires_at: DateTime<Utc>,
-) -> Result<()> {
-    t.execute("DELETE FROM status_tokens WHERE expires_at <= $1", &[int(ms(now))]).await?;
-    t.execute(
-        "INSERT INTO status_tokens (token_hash, office_id, visit_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
-        &[text(token_hash), text(OFFICE), text(visit_id), int(ms(now)), int(ms(expires_at))],
-    )
-    .await?;
-    Ok(())
+/// The pages a token opens about one visit, each token kept by its hash in its own table.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum VisitLink {
+    /// The visitor's status page (`status_tokens`).
+    Status,
+    /// The satisfaction survey (`survey_tokens`).
+    Survey,
 }
 
-/// Steps 1-2 (and 3 from the kiosk).
-/// A survey link's token, by its hash.
-pub(crate) async fn add_survey_token(
+/// A token of a visit's page, by its hash; the expired tokens of that page are removed as new ones
+/// are made.
+pub(crate) async fn add_visit_link(
     t: &mut dyn Sql,
+    link: VisitLink,
     token_hash: &str,
     visit_id: &str,
     now: DateTime<Utc>,
     expires_at: DateTime<Utc>,
 ) -> Result<()> {
+    let table = match link {
+        VisitLink::Status => "status_tokens",
+        VisitLink::Survey => "survey_tokens",
+    };
+    t.execute(&format!("DELETE FROM {table} WHERE expires_at <= $1"), &[int(ms(now))]).await?;
     t.execute(
-        "INSERT INTO survey_tokens (token_hash, office_id, visit_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+        &format!(
+            "INSERT INTO {table} (token_hash, office_id, visit_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)"
+        ),
         &[text(token_hash), text(OFFICE), text(visit_id), int(ms(now)), int(ms(expires_at))],
     )
     .await?;
@@ -439,6 +439,7 @@ pub(crate) async fn answer_survey(
     Ok(())
 }
 
+/// Steps 1-2 (and 3 from the kiosk).
 pub(crate) async fn open_visit(
     t: &mut dyn Sql,
     told: &mut Announcements,
@@ -531,7 +532,7 @@ pub(crate) async fn check_visit(
             // it can show the address, and by its hash for the page to find the visit.
             let status_token = new_token();
             let expires = office_day_end(now, settings.zone(), settings.office.closing_time);
-            add_status_token(t, &sha256_hex(status_token.as_bytes()), id, now, expires).await?;
+            add_visit_link(t, VisitLink::Status, &sha256_hex(status_token.as_bytes()), id, now, expires).await?;
             visit.enqueue(LinePlace { number, day, position, priority_lane, status_token }, settings, now, by)?;
             None
         }
