@@ -444,6 +444,13 @@ async fn refused(state: &AppState, staff: &PageStaff, form: ActionForm, key: &st
     refused_with(state, staff, form, key, BTreeMap::new()).await
 }
 
+/// A refusal's status and its fields' messages: a field's problem is 422, as in the API; a rule
+/// of the SOP that refused is 409.
+fn refusal_answer(t: super::i18n::Tr, fields: BTreeMap<String, String>) -> (StatusCode, BTreeMap<String, String>) {
+    let status = if fields.is_empty() { StatusCode::CONFLICT } else { StatusCode::UNPROCESSABLE_ENTITY };
+    (status, fields.into_iter().map(|(k, reason)| (k, t.get(super::field_reason_key(&reason)))).collect())
+}
+
 async fn refused_with(
     state: &AppState,
     staff: &PageStaff,
@@ -452,9 +459,7 @@ async fn refused_with(
     fields: BTreeMap<String, String>,
 ) -> PageResult {
     let t = staff.tr();
-    // A field's problem is 422, as in the API; a rule of the SOP that refused is 409.
-    let status = if fields.is_empty() { StatusCode::CONFLICT } else { StatusCode::UNPROCESSABLE_ENTITY };
-    let fields = fields.into_iter().map(|(k, reason)| (k, t.get(super::field_reason_key(&reason)))).collect();
+    let (status, fields) = refusal_answer(t, fields);
     let typed = Typed {
         error: Some(t.get(key)),
         analysis: form.analysis,
@@ -480,8 +485,7 @@ async fn refused_lkpp(
     fields: BTreeMap<String, String>,
 ) -> PageResult {
     let t = staff.tr();
-    let status = if fields.is_empty() { StatusCode::CONFLICT } else { StatusCode::UNPROCESSABLE_ENTITY };
-    let fields = fields.into_iter().map(|(k, reason)| (k, t.get(super::field_reason_key(&reason)))).collect();
+    let (status, fields) = refusal_answer(t, fields);
     let typed = Typed {
         error: Some(t.get(key)),
         fields,
