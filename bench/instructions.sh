@@ -8,7 +8,9 @@
 # Each binary (default: this tree's release build) is started under callgrind on a fresh SQLite
 # database, warmed up uninstrumented for 3 s, then counted while one staff client runs the whole
 # visit cycle for BENCH_SECONDS (default 30). The sign-in's password hash (once per run) is taken
-# out of the count. Prints one JSON line per binary.
+# out of the count. The archived form's PDF (made once per cycle, outside the database writer) is
+# counted apart, so that builds archiving different documents can be compared on the rest.
+# Prints one JSON line per binary.
 #
 # Environment: BENCH_SECONDS; LOADGEN_BIN (default target/release/examples/loadgen).
 # Needs valgrind (callgrind_annotate, callgrind_control), curl.
@@ -58,9 +60,12 @@ count() {
     total=$(callgrind_annotate --auto=no "$dump" | awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1 }')
     hashing=$(callgrind_annotate --auto=no --inclusive=yes "$dump" \
         | awk '/argon2::Argon2::hash_password_into/ { gsub(",", "", $1); print $1; exit }')
+    # The consultation form's PDF, inclusive (0 for builds that archive JSON).
+    document=$(callgrind_annotate --auto=no --inclusive=yes "$dump" \
+        | awk '/loket_documents::form_pdf/ { gsub(",", "", $1); print $1; exit }')
     cycles=$(sed -n 's/.*"cycles":\([0-9]*\).*/\1/p' <<<"$line")
-    awk -v bin="$bin" -v t="$total" -v h="${hashing:-0}" -v c="$cycles" 'BEGIN {
-        printf "{\"kind\":\"instructions\",\"loket_bin\":\"%s\",\"cycles\":%d,\"instructions\":%d,\"sign_in_hash\":%d,\"instructions_per_cycle\":%d}\n", bin, c, t, h, (t - h) / c }'
+    awk -v bin="$bin" -v t="$total" -v h="${hashing:-0}" -v d="${document:-0}" -v c="$cycles" 'BEGIN {
+        printf "{\"kind\":\"instructions\",\"loket_bin\":\"%s\",\"cycles\":%d,\"instructions\":%d,\"sign_in_hash\":%d,\"document\":%d,\"instructions_per_cycle\":%d,\"document_per_cycle\":%d,\"instructions_per_cycle_without_document\":%d}\n", bin, c, t, h, d, (t - h) / c, d / c, (t - h - d) / c }'
 }
 
 for bin in "$@"; do count "$bin"; done

@@ -1,6 +1,7 @@
 //! Measuring and wrapping text: each line as wide as the column allows, by the font's own
 //! advance widths.
 
+use krilla::text::{GlyphId, KrillaGlyph};
 use skrifa::instance::{LocationRef, Size};
 use skrifa::{FontRef, MetadataProvider};
 
@@ -25,6 +26,24 @@ impl Face {
                 metrics.advance_width(glyph).unwrap_or(size * 0.6)
             })
             .sum()
+    }
+
+    /// The glyphs of `text`, one per character by the font's character map, each advancing by
+    /// its own width: the same widths [`Face::width`] measures, so a line drawn is exactly as
+    /// wide as it was measured. No shaping: the form's Latin text needs no ligatures, and
+    /// shaping each line anew (as krilla's `draw_text` does) cost most of the time of a form.
+    pub fn glyphs(&self, text: &str) -> Vec<KrillaGlyph> {
+        let Ok(font) = FontRef::new(self.bytes) else { return Vec::new() };
+        let charmap = font.charmap();
+        // At size 1 the advances come in ems, as krilla wants them.
+        let metrics = font.glyph_metrics(Size::new(1.0), LocationRef::default());
+        text.char_indices()
+            .map(|(at, c)| {
+                let glyph = charmap.map(c).unwrap_or_default();
+                let advance = metrics.advance_width(glyph).unwrap_or(0.6);
+                KrillaGlyph::new(GlyphId::new(glyph.to_u32()), advance, 0.0, 0.0, 0.0, at..at + c.len_utf8(), None)
+            })
+            .collect()
     }
 }
 

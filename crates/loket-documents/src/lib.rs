@@ -17,7 +17,7 @@ use krilla::geom::{PathBuilder, Point, Rect};
 use krilla::metadata::Metadata;
 use krilla::page::PageSettings;
 use krilla::paint::Fill;
-use krilla::text::{Font, TextDirection};
+use krilla::text::Font;
 use loket_domain::archive::{ArchiveStamp, CopyVia};
 use loket_domain::escalation::{Channel, EscalationStatus};
 use loket_domain::guest_book::VisitorRole;
@@ -346,8 +346,12 @@ fn render(document: &mut Document, fonts: &Fonts, pages: Vec<Vec<Draw>>) -> Resu
         for d in draws {
             match d {
                 Draw::Text { x, y, text, size, bold } => {
-                    let font = if bold { fonts.bold.clone() } else { fonts.regular.clone() };
-                    surface.draw_text(Point::from_xy(x, y), font, size, &text, false, TextDirection::Auto);
+                    let (font, face) = if bold {
+                        (fonts.bold.clone(), &fonts.bold_face)
+                    } else {
+                        (fonts.regular.clone(), &fonts.regular_face)
+                    };
+                    surface.draw_glyphs(Point::from_xy(x, y), &face.glyphs(&text), font, &text, size, false);
                 }
                 Draw::Rule { y } => {
                     let mut pb = PathBuilder::new();

@@ -251,12 +251,43 @@ impl<B: Backend> VisitStore for SqlStore<B> {
     }
 
     async fn archive_visit(&self, id: &str, now: DateTime<Utc>, by: &str) -> Result<Visit> {
+        // The archived document (a PDF) takes milliseconds to make: it is made between two short
+        // transactions, not inside one, so that other writes (on SQLite, every write of the
+        // office) do not wait for it. The number is taken first and kept for the visit.
         let settings = self.settings().await?;
-        let (renderer, id, by) = (self.renderer.clone(), id.to_owned(), by.to_owned());
-        self.write(work(move |t, told| {
-            Box::pin(async move { writes::archive_visit(t, told, &settings, &renderer, &id, now, &by).await })
-        }))
-        .await
+        let (id, by) = (id.to_owned(), by.to_owned());
+        let (visit, stamp) = {
+            let (settings, id) = (settings.clone(), id.clone());
+            self.write(work(move |t, _| Box::pin(async move { writes::reserve_archive(t, &settings, &id, now).await })))
+                .await?
+        };
+        let made_from = visit.history.len();
+        let content = {
+            let (renderer, settings, stamp) = (self.renderer.clone(), settings.clone(), stamp.clone());
+            tokio::task::spawn_blocking(move || renderer(&visit, &settings, &stamp))
+                .await
+                .map_err(|e| StoreError::Document(format!("the document could not be made: {e}")))?
+                .map_err(StoreError::Document)?
+        };
+        let stored = {
+            let (id, by, stamp) = (id.clone(), by.clone(), stamp.clone());
+            self.write(work(move |t, told| {
+                Box::pin(async move { writes::store_archive(t, told, &id, made_from, stamp, content, &by).await })
+            }))
+            .await?
+        };
+        match stored {
+            Some(visit) => Ok(visit),
+            // Changed meanwhile (another request on the same visit): made again, this time
+            // inside the transaction, from the visit as it is.
+            None => {
+                let renderer = self.renderer.clone();
+                self.write(work(move |t, told| {
+                    Box::pin(async move { writes::archive_visit(t, told, &settings, &renderer, &id, stamp, &by).await })
+                }))
+                .await
+            }
+        }
     }
 
     async fn archived_document(&self, id: &str, version: Option<u32>) -> Result<Option<ArchivedDocument>> {

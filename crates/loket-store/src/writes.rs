@@ -126,18 +126,28 @@ async fn store_document(
     stamp: ArchiveStamp,
 ) -> Result<Archive> {
     let content = renderer(visit, settings, &stamp).map_err(StoreError::Document)?;
-    let sha256 = sha256_hex(&content);
+    insert_document(t, &visit.id, stamp, &content).await
+}
+
+/// Stores a document made for a visit, with its SHA-256, and returns what the visit records.
+async fn insert_document(t: &mut dyn Sql, visit_id: &str, stamp: ArchiveStamp, content: &[u8]) -> Result<Archive> {
+    let sha256 = sha256_hex(content);
     t.execute(
         "INSERT INTO archived_documents (visit_id, version, number, sha256, content, archived_at) \
          VALUES ($1, $2, $3, $4, $5, $6)",
         &[
-            text(&visit.id),
+            text(visit_id),
             int(i64::from(stamp.version)),
             text(&stamp.number),
             text(&sha256),
-            Value::Blob(&content),
+            Value::Blob(content),
             int(ms(stamp.archived_at)),
         ],
+    )
+    .await?;
+    t.execute(
+        "DELETE FROM archive_reservations WHERE visit_id = $1 AND version = $2",
+        &[text(visit_id), int(i64::from(stamp.version))],
     )
     .await?;
     Ok(Archive { number: stamp.number, archived_at: stamp.archived_at, sha256, version: stamp.version })
@@ -545,24 +555,78 @@ pub(crate) async fn check_visit(
     Ok(Checked { visit, incomplete })
 }
 
-/// Step 12.
+/// Step 12, first part: the visit ready to be archived, and its archive number, taken once and
+/// kept until its document is stored (a later try takes the same number, so a failed try
+/// leaves no gap). The document is then made outside the writer.
+pub(crate) async fn reserve_archive(
+    t: &mut dyn Sql,
+    settings: &OfficeSettings,
+    id: &str,
+    now: DateTime<Utc>,
+) -> Result<(Visit, ArchiveStamp)> {
+    // Locked, so that two tries for one visit take one number.
+    let visit = load_visit(t, id, true).await?;
+    visit.ensure_archivable()?;
+    let reserved =
+        t.text("SELECT number FROM archive_reservations WHERE visit_id = $1 AND version = 1", &[text(id)]).await?;
+    let number = match reserved {
+        Some(number) => number,
+        None => {
+            let day = office_day(now, settings.zone());
+            // Only valid patterns are ever saved; a stored one that no longer parses counts by the default.
+            let pattern = ArchivePattern::parse(&settings.office.archive_pattern).unwrap_or_default();
+            let seq = next_in(t, &Sequence::Archive(pattern.period(day))).await?;
+            let number = pattern.number(&settings.office.office_name, day, seq);
+            t.execute(
+                "INSERT INTO archive_reservations (visit_id, version, number, reserved_at) VALUES ($1, 1, $2, $3)",
+                &[text(id), text(&number), int(ms(now))],
+            )
+            .await?;
+            number
+        }
+    };
+    Ok((visit, ArchiveStamp { number, archived_at: now, version: 1 }))
+}
+
+/// Step 12, second part: archives the visit with the document made from it (`made_from`: the
+/// length of the history the document saw), unless the visit changed since: then nothing is
+/// stored, and `None` says so.
+pub(crate) async fn store_archive(
+    t: &mut dyn Sql,
+    told: &mut Announcements,
+    id: &str,
+    made_from: usize,
+    stamp: ArchiveStamp,
+    content: Vec<u8>,
+    by: &str,
+) -> Result<Option<Visit>> {
+    let mut visit = load_visit(t, id, true).await?;
+    visit.ensure_archivable()?;
+    if visit.history.len() != made_from {
+        return Ok(None);
+    }
+    let now = stamp.archived_at;
+    let archive = insert_document(t, id, stamp, &content).await?;
+    let before = visit.history.len();
+    visit.archive(archive, now, by)?;
+    save(t, told, &visit, before).await?;
+    Ok(Some(visit))
+}
+
+/// Step 12 whole, the document made inside the transaction: for a visit that changed while its
+/// document was made outside the writer.
 pub(crate) async fn archive_visit(
     t: &mut dyn Sql,
     told: &mut Announcements,
     settings: &OfficeSettings,
     renderer: &DocumentRenderer,
     id: &str,
-    now: DateTime<Utc>,
+    stamp: ArchiveStamp,
     by: &str,
 ) -> Result<Visit> {
     let mut visit = load_visit(t, id, true).await?;
     visit.ensure_archivable()?;
-    let day = office_day(now, settings.zone());
-    // Only valid patterns are ever saved; a stored one that no longer parses counts by the default.
-    let pattern = ArchivePattern::parse(&settings.office.archive_pattern).unwrap_or_default();
-    let seq = next_in(t, &Sequence::Archive(pattern.period(day))).await?;
-    let number = pattern.number(&settings.office.office_name, day, seq);
-    let stamp = ArchiveStamp { number, archived_at: now, version: 1 };
+    let now = stamp.archived_at;
     let archive = store_document(t, renderer, settings, &visit, stamp).await?;
     let before = visit.history.len();
     visit.archive(archive, now, by)?;

@@ -794,3 +794,73 @@ pub async fn a_visit_not_yet_served_cannot_be_surveyed(db: TestDb) {
     let filter = loket_store::SurveyFilter { from: day, to: day, service: None, agent: None };
     assert!(store.survey_groups(&filter).await.unwrap().is_empty(), "nothing was served nor answered");
 }
+
+/// The archive takes the visit's number before its document is made: a document that could not
+/// be made leaves the visit as it was, and its next try takes the same number, so the numbers
+/// have no gap.
+pub async fn an_archive_whose_document_failed_keeps_its_number_for_the_next_try(db: TestDb) {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let failing = Arc::new(AtomicBool::new(true));
+    let renderer: loket_store::DocumentRenderer = {
+        let failing = failing.clone();
+        Arc::new(move |visit, _, stamp| {
+            if failing.load(Ordering::SeqCst) {
+                Err("the fonts are missing".into())
+            } else {
+                loket_domain::archive::json_document(visit, stamp)
+            }
+        })
+    };
+    let store = crate::support::with_renderer(&db, renderer).await;
+    let a = ready_to_archive(&store, "a", at(0)).await;
+    let b = ready_to_archive(&store, "b", at(0)).await;
+    let err = store.archive_visit(&a.id, at(1), "hd").await.unwrap_err();
+    assert!(matches!(err, StoreError::Document(ref m) if m.contains("fonts")), "{err:?}");
+    let a_now = store.visit(&a.id).await.unwrap().unwrap();
+    assert_eq!((a_now.status, a_now.history.len()), (Status::Answered, a.history.len()), "nothing recorded");
+    assert!(store.archived_document(&a.id, None).await.unwrap().is_none());
+
+    failing.store(false, Ordering::SeqCst);
+    let number = |v: Visit| v.archive.map(|a| a.number).unwrap_or_default();
+    assert_eq!(number(store.archive_visit(&b.id, at(2), "hd").await.unwrap()), "LPSE/2026/11/0002");
+    let a = store.archive_visit(&a.id, at(3), "hd").await.unwrap();
+    assert_eq!(number(a.clone()), "LPSE/2026/11/0001", "the number taken at the failed try");
+    let doc = store.archived_document(&a.id, None).await.unwrap().expect("document");
+    assert_eq!(doc.number, "LPSE/2026/11/0001");
+    assert_eq!(doc.archived_at, at(3), "archived when it was stored");
+}
+
+/// A visit that changes while its document is made outside the writer is archived with a
+/// document made again from the visit as it is: the archive never holds a stale form.
+pub async fn a_visit_changed_while_its_document_is_made_is_archived_as_it_is(db: TestDb) {
+    use std::sync::OnceLock;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let first = Arc::new(AtomicBool::new(true));
+    let target: Arc<OnceLock<(S, String)>> = Arc::new(OnceLock::new());
+    let renderer: loket_store::DocumentRenderer = {
+        let (first, target) = (first.clone(), target.clone());
+        Arc::new(move |visit, _, stamp| {
+            // The first document is made outside the writer, on a blocking thread: the visit
+            // changes meanwhile (the visitor asks for their copy by e-mail after all).
+            if first.swap(false, Ordering::SeqCst)
+                && let Some((store, id)) = target.get()
+            {
+                let (store, id) = (store.clone(), id.clone());
+                tokio::runtime::Handle::current()
+                    .block_on(store.change_visit(&id, at(2), Box::new(|v, _| v.give_copy(CopyVia::Email, at(2), "hd"))))
+                    .map_err(|e| e.to_string())?;
+            }
+            loket_domain::archive::json_document(visit, stamp)
+        })
+    };
+    let store = crate::support::with_renderer(&db, renderer).await;
+    let v = ready_to_archive(&store, "a", at(0)).await;
+    let _ = target.set((store.clone(), v.id.clone()));
+    let archived = store.archive_visit(&v.id, at(3), "hd").await.unwrap();
+    assert_eq!(archived.status, Status::Archived);
+    assert_eq!(archived.copy.as_ref().map(|c| c.via), Some(CopyVia::Email), "the change is kept");
+    let doc = store.archived_document(&v.id, None).await.unwrap().expect("document");
+    let text = String::from_utf8(doc.content).unwrap();
+    assert!(text.contains("\"email\""), "the document shows the visit as archived, copy by e-mail: {text}");
+    assert_eq!(doc.number, "LPSE/2026/11/0001", "one number");
+}

@@ -39,3 +39,12 @@ pub async fn raw_execute(url: &str, sql: &str) -> Result<(), sqlx::Error> {
     }
     Ok(())
 }
+
+/// A second store on the same database, making archived documents with `renderer`.
+pub async fn with_renderer(db: &TestDb, renderer: loket_store::DocumentRenderer) -> Arc<dyn Store> {
+    if db.url.starts_with("sqlite:") {
+        Arc::new(SqliteStore::connect(&db.url, Some(renderer)).await.expect("sqlite store"))
+    } else {
+        Arc::new(PgStore::connect(&db.url, Some(renderer)).await.expect("postgres store"))
+    }
+}
