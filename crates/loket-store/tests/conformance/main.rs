@@ -1,6 +1,7 @@
 //! The store conformance suite: every case runs against SQLite and against PostgreSQL.
 //! A behaviour that differs between them is a bug in one of them.
 
+mod calendar_cases;
 mod cases;
 mod model;
 mod support;
@@ -59,6 +60,9 @@ conformance!(
     the_office_keeps_an_enabled_admin,
     a_survey_is_answered_once_and_opening_it_records_nothing,
     a_visit_not_yet_served_cannot_be_surveyed,
+    a_date_has_one_day_off_and_a_second_replaces_it,
+    an_import_with_a_bad_entry_imports_nothing,
+    the_settings_carry_the_calendar_and_see_its_changes,
 );
 
 mod property {
