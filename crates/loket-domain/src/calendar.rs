@@ -339,5 +339,9 @@ pub fn parse_hh_mm(text: &str) -> Option<NaiveTime> {
     NaiveTime::from_hms_opt(h.parse().ok()?, m.parse().ok()?, 0)
 }
 
+mod import;
+
+pub use import::{LineError, line_fields, parse_days_off_csv};
+
 #[cfg(test)]
 mod tests;

@@ -466,7 +466,7 @@ mod tests {
         assert!(ignored.is_empty());
         assert_eq!(read, s);
         let keys: Vec<String> = s.entries().into_iter().map(|(k, _)| k).collect();
-        assert_eq!(keys, ["counters", "mail", "office", "priorities", "time_standards"]);
+        assert_eq!(keys, ["calendar", "counters", "mail", "office", "priorities", "time_standards"]);
     }
 
     #[test]
