@@ -40,6 +40,9 @@ const HEADERS: [[&str; 3]; 2] = [["date", "kind", "name"], ["tanggal", "jenis", 
 /// hari kedua"`). Dates are `YYYY-MM-DD`; a date given twice is a `duplicate` on its second line.
 pub fn parse_days_off_csv(text: &str) -> Result<Vec<DayOff>, Vec<LineError>> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    // One line ending, so that lines are counted alike however the file (or a browser's text
+    // box, which sends CRLF) ended them.
+    let text = text.replace("\r\n", "\n").replace('\r', "\n");
     let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
     let mut errors = Vec::new();
     let mut days: Vec<DayOff> = Vec::new();
@@ -160,5 +163,17 @@ mod tests {
         assert_eq!(no_header, [LineError::new(1, "header", "invalid")]);
         assert_eq!(parse_days_off_csv("").unwrap_err(), [LineError::new(1, "header", "missing")]);
         assert_eq!(parse_days_off_csv("date,kind,name\n").unwrap_err(), [LineError::new(2, "date", "missing")]);
+    }
+}
+
+#[cfg(test)]
+mod crlf_tests {
+    use super::*;
+
+    #[test]
+    fn lines_are_counted_alike_with_crlf() {
+        let text = "date,kind,name\r\n2027-01-01,libur_nasional,A\r\n2027-02-30,libur_nasional,B\r\n";
+        let errors = parse_days_off_csv(text).unwrap_err();
+        assert_eq!(errors[0].line, 3, "{errors:?}");
     }
 }
