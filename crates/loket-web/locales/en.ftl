@@ -538,6 +538,7 @@ calendar-saturday = Saturday
 calendar-sunday = Sunday
 calendar-hours-invalid = Invalid: write HH:MM-HH:MM, in order and not overlapping
 calendar-hours-save = Save opening hours
+calendar-closed = closed
 calendar-days-off-heading = National holidays and cuti bersama
 calendar-years = Year
 calendar-days-off-empty = No days off for this year yet.

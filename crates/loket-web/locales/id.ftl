@@ -538,6 +538,7 @@ calendar-saturday = Sabtu
 calendar-sunday = Minggu
 calendar-hours-invalid = Tidak valid: tulis JJ:MM-JJ:MM, berurutan dan tidak bertumpuk
 calendar-hours-save = Simpan jam kerja
+calendar-closed = tutup
 calendar-days-off-heading = Hari libur nasional dan cuti bersama
 calendar-years = Tahun
 calendar-days-off-empty = Belum ada hari libur untuk tahun ini.
