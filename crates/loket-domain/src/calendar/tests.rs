@@ -271,3 +271,35 @@ proptest! {
         prop_assert!(cal.working_time(b, c, tz) <= cal.working_time(a, c, tz));
     }
 }
+
+/// The cost of working time where reports read it, measured by hand:
+/// `cargo test --release -p loket-domain -- --ignored --nocapture working_time_cost`.
+/// A month's time-standards report reads about 10 steps of each of 1,000 visits; an escalation
+/// can be two months old.
+#[test]
+#[ignore]
+fn working_time_cost() {
+    let hours = OpeningHours::default();
+    let off = DaysOff::new((0..20).map(|i| DayOff {
+        date: date(2027, 1, 1) + Duration::days(i * 17),
+        kind: DayOffKind::CutiBersama,
+        name: "x".into(),
+    }));
+    let cal = Calendar { hours: &hours, days_off: &off };
+    let start = local_at(Jakarta, 2027, 3, 1, 8, 0);
+    let time = |label: &str, n: u32, span: Duration| {
+        let started = std::time::Instant::now();
+        let mut total = Duration::zero();
+        for i in 0..n {
+            let a = start + Duration::minutes(i64::from(i % 600));
+            total += cal.working_time(a, a + span, Jakarta);
+        }
+        let each = started.elapsed() / n;
+        eprintln!("{label}: {n} spans, {each:?} each (sum {} min)", total.num_minutes());
+        each
+    };
+    let step = time("a step of 20 minutes", 10_000, Duration::minutes(20));
+    let escalation = time("an escalation of 60 days", 1_000, Duration::days(60));
+    assert!(step < std::time::Duration::from_micros(50), "{step:?}");
+    assert!(escalation < std::time::Duration::from_millis(1), "{escalation:?}");
+}
