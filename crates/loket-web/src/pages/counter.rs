@@ -334,7 +334,8 @@ fn current_visit(
     let records = visit_steps(v, settings, now);
     let running = records.iter().rev().find(|s| s.finished_at.is_none() && !s.instant).cloned();
     let (elapsed, standard, started) = match &running {
-        Some(s) => (minutes_since(s.started_at, now), s.standard_minutes, s.started_at),
+        // In the office's measure (clock or working time), as the step's record has it.
+        Some(s) => (s.measured_minutes.map_or(0, |m| m.floor().max(0.0) as i64), s.standard_minutes, s.started_at),
         None => (0, None, v.updated_at),
     };
     let timer_class = match standard {
