@@ -22,7 +22,7 @@ use loket_domain::archive::{ArchiveStamp, CopyVia};
 use loket_domain::escalation::{Channel, EscalationStatus};
 use loket_domain::guest_book::VisitorRole;
 use loket_domain::settings::OfficeSettings;
-use loket_domain::standards::{StepRecord, steps};
+use loket_domain::standards::{StepRecord, steps_measured};
 use loket_domain::{EventKind, Visit};
 
 mod layout;
@@ -229,19 +229,18 @@ fn form_lines(visit: &Visit, cx: &FormContext<'_>) -> Vec<Item> {
     let header = ["Langkah", "Mulai", "Lama", "Standar", "Hasil"].map(String::from).to_vec();
     out.push(Item::Row(header, true));
     let analysis = settings.analysis_minutes(f.category.as_deref());
-    for r in steps(&visit.history, &settings.time_standards, analysis, cx.now) {
-        out.push(Item::Row(step_row(&r, zone, cx.now), false));
+    for r in steps_measured(&visit.history, &settings.time_standards, analysis, cx.now, &settings.measure()) {
+        out.push(Item::Row(step_row(&r, zone), false));
     }
     out
 }
 
-fn step_row(r: &StepRecord, zone: Tz, now: DateTime<Utc>) -> Vec<String> {
+/// A step's row: its time as the office measures it (clock or working time).
+fn step_row(r: &StepRecord, zone: Tz) -> Vec<String> {
     let name = STEP_NAMES.get(usize::from(r.step).saturating_sub(1)).copied().unwrap_or("-");
-    let took = if r.instant {
-        "-".to_owned()
-    } else {
-        let end = r.finished_at.unwrap_or(now);
-        format!("{} menit", (end - r.started_at).num_minutes().max(0))
+    let took = match r.measured_minutes {
+        Some(m) if !r.instant => format!("{} menit", m.floor().max(0.0) as i64),
+        _ => "-".to_owned(),
     };
     let judged = match r.within_standard {
         Some(true) => "sesuai",

@@ -4,6 +4,7 @@ use chrono::NaiveTime;
 use serde::{Deserialize, Serialize};
 
 use crate::archive::{DEFAULT_PATTERN, valid_pattern};
+use crate::calendar::{Calendar, CalendarSettings, DaysOff, Measure, TimeMeasure};
 use crate::errors::{FieldErrors, Refused};
 use crate::form::{DEFAULT_REQUIRED_FIELDS, REQUIRABLE_FIELDS};
 use crate::guest_book::is_email;
@@ -27,6 +28,12 @@ pub struct OfficeSettings {
     pub time_standards: Vec<StepStandard>,
     /// How mail is sent (SMTP); the password is never shown back.
     pub mail: MailSettings,
+    /// The business calendar's settings: opening hours per weekday, how time is measured.
+    pub calendar: CalendarSettings,
+    /// The office's non-working dates (holidays, cuti bersama): kept in a table of their own, not
+    /// in the settings document; the store reads them with the settings.
+    #[serde(skip)]
+    pub days_off: DaysOff,
 }
 
 impl Default for OfficeSettings {
@@ -37,6 +44,8 @@ impl Default for OfficeSettings {
             priorities: PriorityTable::default_example(),
             time_standards: default_standards(),
             mail: MailSettings::default(),
+            calendar: CalendarSettings::default(),
+            days_off: DaysOff::default(),
         }
     }
 }
@@ -45,6 +54,18 @@ impl OfficeSettings {
     /// The office's time zone. Only the zones of [`ZONES`] are ever saved.
     pub fn zone(&self) -> chrono_tz::Tz {
         crate::office::parse_zone(&self.office.time_zone).unwrap_or(chrono_tz::Asia::Jakarta)
+    }
+
+    /// How durations are measured for time standards and escalation age: by the clock, or in
+    /// working time by the office's calendar, as the office chose (`calendar.time_measure`).
+    pub fn measure(&self) -> Measure<'_> {
+        match self.calendar.time_measure {
+            TimeMeasure::Clock => Measure::Clock,
+            TimeMeasure::Working => Measure::Working {
+                calendar: Calendar { hours: &self.calendar.opening_hours, days_off: &self.days_off },
+                zone: self.zone(),
+            },
+        }
     }
 
     pub fn counter(&self, code: &str) -> Option<&Counter> {
@@ -151,6 +172,10 @@ impl OfficeSettings {
                 next.office.services = services;
                 next.counters = counters;
             }
+            SettingsChange::Calendar(calendar) => {
+                calendar.validate().map_err(Refused::Validation)?;
+                next.calendar = calendar;
+            }
             SettingsChange::Mail(mail) => {
                 mail.validate().map_err(Refused::Validation)?;
                 next.mail = self.mail.changed_to(mail);
@@ -209,6 +234,8 @@ pub enum SettingsChange {
     },
     /// The SMTP server; without a password, the stored one is kept.
     Mail(MailSettings),
+    /// The business calendar: opening hours and the time measure.
+    Calendar(CalendarSettings),
 }
 
 /// What visits now in the office depend on.
@@ -439,7 +466,7 @@ mod tests {
         assert!(ignored.is_empty());
         assert_eq!(read, s);
         let keys: Vec<String> = s.entries().into_iter().map(|(k, _)| k).collect();
-        assert_eq!(keys, ["counters", "mail", "office", "priorities", "time_standards"]);
+        assert_eq!(keys, ["calendar", "counters", "mail", "office", "priorities", "time_standards"]);
     }
 
     #[test]

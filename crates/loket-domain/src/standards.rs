@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::calendar::Measure;
 use crate::errors::FieldErrors;
 use crate::history::{Event, EventKind};
 
@@ -112,6 +113,10 @@ pub struct StepRecord {
     /// calls the visit, then that agent.
     #[serde(default)]
     pub received_by: Option<String>,
+    /// How long the step took, or has run so far, in minutes, in the office's time measure
+    /// (clock or working time); null for an instant step.
+    #[serde(default)]
+    pub measured_minutes: Option<f64>,
 }
 
 impl StepRecord {
@@ -162,6 +167,7 @@ impl Steps<'_> {
             by: event.by.clone(),
             instant: is_instant(step),
             received_by: (step == 7).then(|| LINE_RECEIVER.to_owned()),
+            measured_minutes: None,
         };
         self.out.push(record);
     }
@@ -219,6 +225,18 @@ pub fn steps(
     standards: &[StepStandard],
     analysis_minutes: Option<u32>,
     now: DateTime<Utc>,
+) -> Vec<StepRecord> {
+    steps_measured(history, standards, analysis_minutes, now, &Measure::Clock)
+}
+
+/// [`steps`], each step's time measured by `measure` (the office's choice, clock or working
+/// time): its `measured_minutes` and whether it is within its standard.
+pub fn steps_measured(
+    history: &[Event],
+    standards: &[StepStandard],
+    analysis_minutes: Option<u32>,
+    now: DateTime<Utc>,
+    measure: &Measure<'_>,
 ) -> Vec<StepRecord> {
     let mut s = Steps { out: Vec::new(), current: CurrentStandards { standards, analysis_minutes } };
     for e in history {
@@ -295,28 +313,39 @@ pub fn steps(
     }
     let mut out = s.out;
     for r in &mut out {
-        r.within_standard = judge(r, now);
+        if r.instant {
+            continue;
+        }
+        let elapsed_ms = measure.between(r.started_at, r.finished_at.unwrap_or(now)).num_milliseconds();
+        r.measured_minutes = Some(elapsed_ms as f64 / 60_000.0);
+        r.within_standard = judge(r, elapsed_ms);
     }
     out
 }
 
-/// Within the standard, past it, or not (yet) judged.
-fn judge(r: &StepRecord, now: DateTime<Utc>) -> Option<bool> {
+/// Within the standard, past it, or not (yet) judged, after `elapsed_ms` (to its end, or to now
+/// while it runs) in the office's measure.
+fn judge(r: &StepRecord, elapsed_ms: i64) -> Option<bool> {
     if r.instant {
         return None;
     }
     let limit_ms = i64::from(r.standard_minutes?) * 60_000;
     match r.finished_at {
-        Some(f) => Some((f - r.started_at).num_milliseconds() <= limit_ms),
-        None => ((now - r.started_at).num_milliseconds() > limit_ms).then_some(false),
+        Some(_) => Some(elapsed_ms <= limit_ms),
+        None => (elapsed_ms > limit_ms).then_some(false),
     }
 }
 
 /// Waiting time (step 8's main figure): from the number given to the first call, in minutes.
 pub fn waiting_minutes(history: &[Event]) -> Option<f64> {
+    waiting_minutes_measured(history, &Measure::Clock)
+}
+
+/// [`waiting_minutes`] in the office's measure.
+pub fn waiting_minutes_measured(history: &[Event], measure: &Measure<'_>) -> Option<f64> {
     let queued = history.iter().find(|e| e.kind == EventKind::Queued)?.at;
     let called = history.iter().find(|e| e.kind == EventKind::Called)?.at;
-    Some((called - queued).num_milliseconds() as f64 / 60_000.0)
+    Some(measure.between(queued, called).num_milliseconds() as f64 / 60_000.0)
 }
 
 #[cfg(test)]

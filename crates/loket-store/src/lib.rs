@@ -12,6 +12,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use loket_domain::archive::ArchiveStamp;
 use loket_domain::auth::Role;
+use loket_domain::calendar::DayOff;
 use loket_domain::form::FormInput;
 use loket_domain::guest_book::{Contact, VisitorInput};
 use loket_domain::settings::{OfficeSettings, SettingsChange};
@@ -235,6 +236,21 @@ pub trait SettingsStore: Send + Sync {
     ) -> Result<Arc<OfficeSettings>>;
 }
 
+/// The business calendar's non-working dates (libur nasional, cuti bersama). Each change empties
+/// the settings cache (on every instance), since the settings carry the days off.
+#[async_trait]
+pub trait CalendarStore: Send + Sync {
+    /// The days off of a year, in date order.
+    async fn days_off(&self, year: i32) -> Result<Vec<DayOff>>;
+    /// Adds a day off, or replaces the one of the same date.
+    async fn put_day_off(&self, day: DayOff, by: &str, now: DateTime<Utc>) -> Result<()>;
+    /// Removes the day off of a date; false when there was none.
+    async fn delete_day_off(&self, date: NaiveDate) -> Result<bool>;
+    /// Adds (or replaces) many days off in one transaction, all of them or none: a date given
+    /// twice is refused (`[i].date: duplicate`) and nothing is written. Returns how many.
+    async fn import_days_off(&self, days: Vec<DayOff>, by: &str, now: DateTime<Utc>) -> Result<usize>;
+}
+
 /// Staff accounts and their sessions.
 #[async_trait]
 pub trait UserStore: Send + Sync {
@@ -400,12 +416,30 @@ pub trait SurveyStore: Send + Sync {
 
 /// All of the store, as the app holds it (`Arc<dyn Store>`).
 pub trait Store:
-    SettingsStore + UserStore + VisitStore + LineStore + ReportStore + StatusStore + MailStore + SurveyStore + 'static
+    SettingsStore
+    + UserStore
+    + VisitStore
+    + LineStore
+    + ReportStore
+    + StatusStore
+    + MailStore
+    + SurveyStore
+    + CalendarStore
+    + 'static
 {
 }
 
 impl<
-    T: SettingsStore + UserStore + VisitStore + LineStore + ReportStore + StatusStore + MailStore + SurveyStore + 'static,
+    T: SettingsStore
+        + UserStore
+        + VisitStore
+        + LineStore
+        + ReportStore
+        + StatusStore
+        + MailStore
+        + SurveyStore
+        + CalendarStore
+        + 'static,
 > Store for T
 {
 }

@@ -1,6 +1,7 @@
 //! The reads, each written once for both databases, on a backend's read connections.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use loket_domain::calendar::{DayOff, DayOffKind, DaysOff};
 use loket_domain::guest_book::Contact;
 use loket_domain::history::Event;
 use loket_domain::settings::OfficeSettings;
@@ -30,11 +31,39 @@ pub(crate) async fn settings(r: &mut dyn Sql) -> Result<OfficeSettings> {
             Err(e) => tracing::error!(setting = %key, error = %e, "stored setting ignored"),
         }
     }
-    let (settings, ignored) = OfficeSettings::from_stored(stored);
+    let (mut settings, ignored) = OfficeSettings::from_stored(stored);
     for (key, error) in ignored {
         tracing::error!(setting = %key, error = %error, "stored setting ignored");
     }
+    settings.days_off = DaysOff::new(days_off_between(r, None).await?);
     Ok(settings)
+}
+
+/// The days off of a year, or all of them, in date order.
+pub(crate) async fn days_off(r: &mut dyn Sql, year: i32) -> Result<Vec<DayOff>> {
+    days_off_between(r, Some(year)).await
+}
+
+async fn days_off_between(r: &mut dyn Sql, year: Option<i32>) -> Result<Vec<DayOff>> {
+    let (from, to) = match year {
+        Some(y) => (format!("{y:04}-01-01"), format!("{y:04}-12-31")),
+        None => ("0000-01-01".to_owned(), "9999-12-31".to_owned()),
+    };
+    let rows = r
+        .rows(
+            "SELECT day, kind, name FROM days_off WHERE office_id = $1 AND day >= $2 AND day <= $3 ORDER BY day",
+            &[text(OFFICE), text(&from), text(&to)],
+            &[Col::Text, Col::Text, Col::Text],
+        )
+        .await?;
+    let mut days = Vec::with_capacity(rows.len());
+    for mut row in rows {
+        let (day, kind, name) = (row.text()?, row.text()?, row.text()?);
+        let date = day.parse().map_err(|_| StoreError::Corrupt(format!("day off {day:?} is not a date")))?;
+        let kind = DayOffKind::parse(&kind).ok_or_else(|| StoreError::Corrupt(format!("day off kind {kind:?}")))?;
+        days.push(DayOff { date, kind, name });
+    }
+    Ok(days)
 }
 
 pub(crate) async fn visit(r: &mut dyn Sql, id: &str) -> Result<Option<Visit>> {

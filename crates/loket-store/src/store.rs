@@ -7,6 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use loket_domain::Refused;
 use loket_domain::Visit;
 use loket_domain::auth::Role;
+use loket_domain::calendar::DayOff;
 use loket_domain::guest_book::Contact;
 use loket_domain::history::Event;
 use loket_domain::settings::{CounterRefused, OfficeSettings, SettingsChange};
@@ -16,9 +17,9 @@ use tokio::sync::broadcast;
 use crate::exec::{BoxFuture, Sql};
 use crate::live::Announcements;
 use crate::{
-    ArchivedDocument, BoardEntry, Change, Checked, DisplayBoard, DocumentRenderer, Line, LineStore, LiveEvent, NewUser,
-    OpenVisit, ReportStore, Result, ServedGroup, SettingsStore, Skipped, StatusStore, StoreError, SurveyFilter,
-    SurveyLink, SurveyStore, User, UserRecord, UserStore, VisitFilter, VisitStore, reads, writes,
+    ArchivedDocument, BoardEntry, CalendarStore, Change, Checked, DisplayBoard, DocumentRenderer, Line, LineStore,
+    LiveEvent, NewUser, OpenVisit, ReportStore, Result, ServedGroup, SettingsStore, Skipped, StatusStore, StoreError,
+    SurveyFilter, SurveyLink, SurveyStore, User, UserRecord, UserStore, VisitFilter, VisitStore, reads, writes,
 };
 
 /// A write use case, as handed to a backend: it runs on the transaction it is given.
@@ -141,6 +142,40 @@ impl<B: Backend> SettingsStore for SqlStore<B> {
             .await;
         self.invalidate_settings();
         Ok(Arc::new(saved?))
+    }
+}
+
+#[async_trait]
+impl<B: Backend> CalendarStore for SqlStore<B> {
+    async fn days_off(&self, year: i32) -> Result<Vec<DayOff>> {
+        reads::days_off(&mut self.backend.reader(), year).await
+    }
+
+    async fn put_day_off(&self, day: DayOff, by: &str, now: DateTime<Utc>) -> Result<()> {
+        let by = by.to_owned();
+        let done = self
+            .write(work(move |t, told| Box::pin(async move { writes::put_day_off(t, told, &day, &by, now).await })));
+        let done = done.await;
+        self.invalidate_settings();
+        done
+    }
+
+    async fn delete_day_off(&self, date: NaiveDate) -> Result<bool> {
+        let done =
+            self.write(work(move |t, told| Box::pin(async move { writes::delete_day_off(t, told, date).await })));
+        let done = done.await;
+        self.invalidate_settings();
+        done
+    }
+
+    async fn import_days_off(&self, days: Vec<DayOff>, by: &str, now: DateTime<Utc>) -> Result<usize> {
+        let by = by.to_owned();
+        let done = self.write(work(move |t, told| {
+            Box::pin(async move { writes::import_days_off(t, told, &days, &by, now).await })
+        }));
+        let done = done.await;
+        self.invalidate_settings();
+        done
     }
 }
 

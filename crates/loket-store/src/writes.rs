@@ -5,6 +5,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use loket_domain::archive::{Archive, ArchivePattern, ArchiveStamp};
 use loket_domain::auth::{Role, keeps_an_admin};
+use loket_domain::calendar::DayOff;
 use loket_domain::escalation::OutgoingMail;
 use loket_domain::history::Event;
 use loket_domain::line::Requeue;
@@ -221,6 +222,50 @@ pub(crate) async fn change_settings(
     }
     told.settings_changed = true;
     Ok(next)
+}
+
+/// Adds a day off, or replaces the one of its date.
+pub(crate) async fn put_day_off(
+    t: &mut dyn Sql,
+    told: &mut Announcements,
+    day: &DayOff,
+    by: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let date = day.date.format("%Y-%m-%d").to_string();
+    t.execute(
+        "INSERT INTO days_off (office_id, day, kind, name, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5, $6) \
+         ON CONFLICT (office_id, day) DO UPDATE SET kind = $3, name = $4, updated_at = $5, updated_by = $6",
+        &[text(OFFICE), text(&date), text(day.kind.as_str()), text(&day.name), int(ms(now)), text(by)],
+    )
+    .await?;
+    told.settings_changed = true;
+    Ok(())
+}
+
+pub(crate) async fn delete_day_off(t: &mut dyn Sql, told: &mut Announcements, date: NaiveDate) -> Result<bool> {
+    let date = date.format("%Y-%m-%d").to_string();
+    let n = t.execute("DELETE FROM days_off WHERE office_id = $1 AND day = $2", &[text(OFFICE), text(&date)]).await?;
+    told.settings_changed = true;
+    Ok(n > 0)
+}
+
+/// Many days off in this one transaction: a date given twice refuses the whole import, even
+/// after the rows before it were written (they are rolled back with it).
+pub(crate) async fn import_days_off(
+    t: &mut dyn Sql,
+    told: &mut Announcements,
+    days: &[DayOff],
+    by: &str,
+    now: DateTime<Utc>,
+) -> Result<usize> {
+    for (i, day) in days.iter().enumerate() {
+        if days[..i].iter().any(|d| d.date == day.date) {
+            return Err(Refused::validation(&format!("[{i}].date"), "duplicate").into());
+        }
+        put_day_off(t, told, day, by, now).await?;
+    }
+    Ok(days.len())
 }
 
 /// What the visits now in the office depend on: counters calling or serving, services with

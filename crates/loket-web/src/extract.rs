@@ -163,6 +163,30 @@ impl<T: DeserializeOwned + Default> FromRequest<AppState> for OptionalJson<T> {
     }
 }
 
+/// A CSV text body, declared `text/csv` (415 otherwise), UTF-8 (400 otherwise), within the
+/// same size and time limits as a JSON body. Only for endpoints that take a bearer token.
+pub struct CsvBody(pub String);
+
+impl FromRequest<AppState> for CsvBody {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let csv = req
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .is_some_and(|essence| essence.trim().eq_ignore_ascii_case("text/csv"));
+        if !csv {
+            return Err(ApiError::UnsupportedMediaType);
+        }
+        let bytes = body_bytes(req, state).await?;
+        let text =
+            String::from_utf8(bytes.to_vec()).map_err(|_| ApiError::BadRequest("the CSV is not UTF-8".into()))?;
+        Ok(CsvBody(text))
+    }
+}
+
 /// Query parameters; a query that does not parse is 400 `bad_request` in the API's format.
 pub struct ApiQuery<T>(pub T);
 

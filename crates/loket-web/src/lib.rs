@@ -144,7 +144,7 @@ impl utoipa::Modify for BearerAuth {
 /// The API's routes, each registered together with its OpenAPI description, so that the
 /// document and the router cannot drift apart.
 fn api_router() -> OpenApiRouter<AppState> {
-    use api::{auth, guests, kiosk, line, mail, reports, settings, staff_events, survey, users, visits};
+    use api::{auth, calendar, guests, kiosk, line, mail, reports, settings, staff_events, survey, users, visits};
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(auth::login))
         .routes(routes!(auth::logout))
@@ -180,6 +180,10 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(settings::get_time_standards, settings::put_time_standards))
         .routes(routes!(settings::get_counters, settings::put_counters))
         .routes(routes!(settings::get_office, settings::put_office))
+        .routes(routes!(calendar::get_calendar, calendar::put_calendar))
+        .routes(routes!(calendar::list_days_off))
+        .routes(routes!(calendar::put_day_off, calendar::delete_day_off))
+        .routes(routes!(calendar::import_days_off))
         .routes(routes!(mail::get_mail, mail::put_mail))
         .routes(routes!(mail::outbox))
         .routes(routes!(reports::time_standards))

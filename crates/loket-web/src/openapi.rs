@@ -99,6 +99,11 @@ fn constraints(doc: &mut Value) {
     set(doc, "FormInput", "spse_user_id", text(SPSE_USER_ID_MAX, ONE_LINE, true));
     set(doc, "FormInput", "tender_code", text(TENDER_CODE_MAX, TENDER_CODE, true));
 
+    set(doc, "DayOffInput", "name", text(loket_domain::calendar::DAY_OFF_NAME_MAX, ONE_LINE_REQUIRED, false));
+    for field in ["opens", "closes"] {
+        set(doc, "OpenInterval", field, json!({"type": "string", "pattern": "^([01]?[0-9]|2[0-3]):[0-5][0-9]$"}));
+    }
+
     set(doc, "CancelRequest", "reason", text(REASON_MAX, MULTI_LINE_REQUIRED, false));
     set(doc, "AnswerRequest", "analysis", text(ANALYSIS_MAX, MULTI_LINE_REQUIRED, false));
     set(doc, "AnswerRequest", "answer", text(ANSWER_MAX, MULTI_LINE_REQUIRED, false));

@@ -52,7 +52,7 @@ pub async fn tick(state: &AppState, watch: &mut Watch, now: DateTime<Utc>) -> Re
             (visit, steps)
         })
         .collect();
-    let due = watch.tick(measured.iter().map(|(v, s)| (v, s.as_slice())), now);
+    let due = watch.tick_measured(measured.iter().map(|(v, s)| (v, s.as_slice())), now, &settings.measure());
     for alert in &due {
         // No listener left since the check above: nothing to tell.
         let _ = state.alerts.0.send(alert.clone());

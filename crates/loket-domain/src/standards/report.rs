@@ -128,7 +128,7 @@ fn summary(step: u8, records: &[&StepRecord], standards: &[StepStandard]) -> Ste
         [one] => Some(one.minutes),
         _ => None,
     };
-    let mut minutes: Vec<f64> = records.iter().filter(|r| !r.instant).filter_map(|r| r.minutes()).collect();
+    let mut minutes: Vec<f64> = records.iter().filter(|r| !r.instant).filter_map(|r| r.measured_minutes).collect();
     StepSummary {
         step,
         standard_minutes,

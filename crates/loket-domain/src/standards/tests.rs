@@ -467,3 +467,39 @@ fn the_watch_tells_a_step_done_again_anew() {
     let again = watch.tick([(&v, s.as_slice())], at(14));
     assert_eq!(again.iter().map(|a| (a.step, a.started_at)).collect::<Vec<_>>(), [(3, at(8))]);
 }
+
+/// An event at a local time in Jakarta.
+fn ev_local(kind: EventKind, d: u32, h: u32, m: u32) -> Event {
+    let at = chrono_tz::Asia::Jakarta.with_ymd_and_hms(2026, 11, d, h, m, 0).unwrap().with_timezone(&Utc);
+    Event { kind, at, by: "fo".into(), from: None, to: Status::Waiting, data: serde_json::json!({}) }
+}
+
+#[test]
+fn in_working_time_a_step_over_a_closed_weekend_is_within_its_standard() {
+    use crate::calendar::{Calendar, DaysOff, OpeningHours};
+    // Friday 27 November 15:58 to Monday 30 November 08:02, WIB: four working minutes.
+    let h = [ev_local(EventKind::Created, 27, 15, 58), ev_local(EventKind::FormSaved, 30, 8, 2)];
+    let (hours, off) = (OpeningHours::default(), DaysOff::default());
+    let working =
+        Measure::Working { calendar: Calendar { hours: &hours, days_off: &off }, zone: chrono_tz::Asia::Jakarta };
+    let now = h[1].at;
+    let by_clock = last(&steps_measured(&h, &default_standards(), None, now, &Measure::Clock), 3);
+    let at_work = last(&steps_measured(&h, &default_standards(), None, now, &working), 3);
+    assert_eq!(by_clock.within_standard, Some(false));
+    assert_eq!(by_clock.measured_minutes, by_clock.minutes());
+    assert_eq!(at_work.within_standard, Some(true));
+    assert_eq!(at_work.measured_minutes, Some(4.0));
+    assert_eq!(at_work.minutes(), by_clock.minutes(), "the record's times are the clock's");
+    // While running over the weekend, it is not yet over its standard in working time.
+    let running = last(&steps_measured(&h[..1], &default_standards(), None, now, &working), 3);
+    assert_eq!(running.within_standard, None);
+    assert_eq!(super::watch::alert_level_measured(&running, now, &working), Some(AlertLevel::Warning), "4 of 5");
+    assert_eq!(alert_level(&running, now), Some(AlertLevel::Overrun));
+    let minutes_later = now + Duration::minutes(2);
+    assert_eq!(super::watch::alert_level_measured(&running, minutes_later, &working), Some(AlertLevel::Overrun));
+    // The report and the waiting time use the same measure.
+    let report = report(&[(vec![at_work], None)], &default_standards());
+    assert_eq!(report.steps[2].avg_minutes, Some(4.0));
+    let queued = [ev_local(EventKind::Queued, 27, 15, 59), ev_local(EventKind::Called, 30, 8, 1)];
+    assert_eq!(waiting_minutes_measured(&queued, &working), Some(2.0));
+}

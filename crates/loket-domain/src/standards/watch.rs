@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::StepRecord;
+use crate::calendar::Measure;
 use crate::visit::Visit;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, utoipa::ToSchema)]
@@ -21,11 +22,17 @@ pub enum AlertLevel {
 /// Where a step stands against its standard at `now`: nothing while it is finished, instant,
 /// without a standard or under 80% of it.
 pub fn alert_level(record: &StepRecord, now: DateTime<Utc>) -> Option<AlertLevel> {
+    alert_level_measured(record, now, &Measure::Clock)
+}
+
+/// [`alert_level`], the time since the step started measured by `measure` (clock or working
+/// time, as the office chose).
+pub fn alert_level_measured(record: &StepRecord, now: DateTime<Utc>, measure: &Measure<'_>) -> Option<AlertLevel> {
     if record.finished_at.is_some() || record.instant {
         return None;
     }
     let limit_ms = i64::from(record.standard_minutes?) * 60_000;
-    let elapsed_ms = (now - record.started_at).num_milliseconds();
+    let elapsed_ms = measure.between(record.started_at, now).num_milliseconds();
     if elapsed_ms > limit_ms {
         Some(AlertLevel::Overrun)
     } else if elapsed_ms * 5 >= limit_ms * 4 {
@@ -68,11 +75,22 @@ impl Watch {
         visits: impl IntoIterator<Item = (&'a Visit, &'a [StepRecord])>,
         now: DateTime<Utc>,
     ) -> Vec<StepAlert> {
+        self.tick_measured(visits, now, &Measure::Clock)
+    }
+
+    /// [`Watch::tick`], the running steps' time measured by `measure`.
+    pub fn tick_measured<'a>(
+        &mut self,
+        visits: impl IntoIterator<Item = (&'a Visit, &'a [StepRecord])>,
+        now: DateTime<Utc>,
+        measure: &Measure<'_>,
+    ) -> Vec<StepAlert> {
         let mut still = HashMap::new();
         let mut due = Vec::new();
         for (visit, steps) in visits {
             for r in steps {
-                let (Some(level), Some(standard_minutes)) = (alert_level(r, now), r.standard_minutes) else {
+                let (Some(level), Some(standard_minutes)) = (alert_level_measured(r, now, measure), r.standard_minutes)
+                else {
                     continue;
                 };
                 let key = (visit.id.clone(), r.step, r.started_at);

@@ -17,6 +17,8 @@ use loket_store::{LiveEvent, NewUser, OpenVisit, Store, StoreError};
 
 use crate::support::{TestDb, raw_execute};
 
+pub use crate::calendar_cases::*;
+
 type S = Arc<dyn Store>;
 
 /// 09:00 in Jakarta on 2026-11-27, plus `minutes`.

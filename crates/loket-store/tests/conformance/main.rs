@@ -1,6 +1,7 @@
 //! The store conformance suite: every case runs against SQLite and against PostgreSQL.
 //! A behaviour that differs between them is a bug in one of them.
 
+mod calendar_cases;
 mod cases;
 mod model;
 mod support;
@@ -61,6 +62,9 @@ conformance!(
     a_visit_not_yet_served_cannot_be_surveyed,
     an_archive_whose_document_failed_keeps_its_number_for_the_next_try,
     a_visit_changed_while_its_document_is_made_is_archived_as_it_is,
+    a_date_has_one_day_off_and_a_second_replaces_it,
+    an_import_with_a_bad_entry_imports_nothing,
+    the_settings_carry_the_calendar_and_see_its_changes,
 );
 
 mod property {

@@ -8,6 +8,7 @@ use crate::AppState;
 use crate::error::ApiResult;
 
 pub mod auth;
+pub mod calendar;
 pub mod guests;
 pub mod kiosk;
 pub mod line;

@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use loket_domain::FieldErrors;
 use loket_domain::auth::Permission;
 use loket_domain::office::office_day;
-use loket_domain::standards::{Outcomes, TimeStandardsReport, report, waiting_minutes};
+use loket_domain::standards::{Outcomes, TimeStandardsReport, report, waiting_minutes_measured};
 use loket_domain::survey::{Ikm, Tally};
 use loket_store::{ServedGroup, SurveyFilter};
 use serde::{Deserialize, Serialize};
@@ -64,8 +64,12 @@ pub async fn time_standards(
     let last = from.checked_add_days(chrono::Days::new(MAX_DAYS - 1)).unwrap_or(NaiveDate::MAX);
     let to = to.unwrap_or(from).min(last);
     let visits = if to < from { Vec::new() } else { state.store.visits_opened(from, to).await? };
-    let measured: Vec<_> =
-        visits.iter().map(|visit| (visit_steps(visit, &settings, now), waiting_minutes(&visit.history))).collect();
+    let measured: Vec<_> = visits
+        .iter()
+        .map(|visit| {
+            (visit_steps(visit, &settings, now), waiting_minutes_measured(&visit.history, &settings.measure()))
+        })
+        .collect();
     let mut report = report(&measured, &settings.time_standards);
     report.outcomes = Outcomes::of(visits.iter().map(|v| v.status));
     Ok(Json(PeriodReport { from, to, report }))

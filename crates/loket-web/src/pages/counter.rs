@@ -334,7 +334,8 @@ fn current_visit(
     let records = visit_steps(v, settings, now);
     let running = records.iter().rev().find(|s| s.finished_at.is_none() && !s.instant).cloned();
     let (elapsed, standard, started) = match &running {
-        Some(s) => (minutes_since(s.started_at, now), s.standard_minutes, s.started_at),
+        // In the office's measure (clock or working time), as the step's record has it.
+        Some(s) => (s.measured_minutes.map_or(0, |m| m.floor().max(0.0) as i64), s.standard_minutes, s.started_at),
         None => (0, None, v.updated_at),
     };
     let timer_class = match standard {
@@ -374,10 +375,10 @@ fn current_visit(
             label: t.get(&format!("step-{}", r.step)),
             started: super::dates::time(t, r.started_at, zone),
             by: r.by.clone(),
-            minutes: match (r.instant, r.finished_at) {
-                (true, _) => "—".to_owned(),
-                (false, Some(end)) => t.with("minutes", "n", minutes_since(r.started_at, end)),
-                (false, None) => t.with("minutes", "n", minutes_since(r.started_at, now)),
+            // As the office measures time (clock or working time).
+            minutes: match r.measured_minutes {
+                Some(m) if !r.instant => t.with("minutes", "n", m.floor().max(0.0) as i64),
+                _ => "—".to_owned(),
             },
             standard: r.standard_minutes.map_or_else(|| "—".to_owned(), |m| t.with("minutes", "n", m)),
             judged: match r.within_standard {

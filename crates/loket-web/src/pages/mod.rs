@@ -19,6 +19,7 @@ use crate::error::ApiError;
 pub mod admin;
 pub mod admin_user;
 pub mod assets;
+pub mod calendar;
 pub mod counter;
 pub mod dates;
 pub mod display;
@@ -69,6 +70,10 @@ pub fn router() -> Router<AppState> {
         )
         .route("/supervisor/settings/priorities", get(setting_lists::priorities).post(setting_lists::save_priorities))
         .route("/supervisor/settings/desks", get(setting_lists::desks).post(setting_lists::save_desks))
+        .route("/supervisor/settings/calendar", get(calendar::page).post(calendar::save_hours))
+        .route("/supervisor/settings/calendar/days-off", post(calendar::add_day_off))
+        .route("/supervisor/settings/calendar/days-off/delete", post(calendar::delete_day_off))
+        .route("/supervisor/settings/calendar/import", post(calendar::import))
         .route("/admin", get(admin::page))
         .route("/admin/users", post(admin::create))
         .route("/admin/users/{username}", get(admin_user::page).post(admin_user::save))

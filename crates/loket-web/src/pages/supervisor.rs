@@ -64,7 +64,7 @@ pub async fn page(State(state): State<AppState>, staff: PageStaff) -> PageResult
                 by: visit.and_then(|v| v.history.last()).map(|e| e.by.clone()).unwrap_or_default(),
                 since: running.as_ref().map(|s| super::dates::time(t, s.started_at, zone)).unwrap_or_default(),
                 over: running.is_some_and(|s| {
-                    s.standard_minutes.is_some_and(|m| (now - s.started_at).num_minutes() >= i64::from(m))
+                    s.standard_minutes.is_some_and(|m| s.measured_minutes.unwrap_or(0.0).floor() as i64 >= i64::from(m))
                 }),
             }
         })

@@ -2,6 +2,7 @@
 //! on PostgreSQL, for every endpoint and every error code of API.md.
 
 mod auth;
+mod calendar;
 mod connections;
 mod counters;
 mod display;
@@ -108,6 +109,10 @@ on_both_backends!(
         helpdesk::the_form_pdf_reads_back_and_the_archived_one_never_changes,
         mail::an_escalation_mail_reaches_the_smtp_server_with_the_form_attached,
         mail::a_mail_the_server_refuses_waits_with_its_error_and_goes_later,
+        calendar::days_off_are_kept_per_date_and_listed_by_year,
+        calendar::a_csv_with_bad_lines_names_each_and_imports_nothing,
+        calendar::opening_hours_and_the_measure_are_a_setting,
+        calendar::in_working_time_a_step_over_a_closed_evening_is_within_its_standard,
         settings::the_priority_table_ships_as_an_example_and_can_be_replaced,
         settings::time_standards_are_settings,
         settings::counters_are_settings_of_the_office,
