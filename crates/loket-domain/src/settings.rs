@@ -7,6 +7,7 @@ use crate::archive::{DEFAULT_PATTERN, valid_pattern};
 use crate::errors::{FieldErrors, Refused};
 use crate::form::{DEFAULT_REQUIRED_FIELDS, REQUIRABLE_FIELDS};
 use crate::guest_book::is_email;
+use crate::inbox::ImapSettings;
 use crate::line::CallingPolicy;
 use crate::mail::MailSettings;
 use crate::office::{
@@ -27,6 +28,8 @@ pub struct OfficeSettings {
     pub time_standards: Vec<StepStandard>,
     /// How mail is sent (SMTP); the password is never shown back.
     pub mail: MailSettings,
+    /// The mailbox LKPP's answers are read from (IMAP); the password is never shown back.
+    pub imap: ImapSettings,
 }
 
 impl Default for OfficeSettings {
@@ -37,6 +40,7 @@ impl Default for OfficeSettings {
             priorities: PriorityTable::default_example(),
             time_standards: default_standards(),
             mail: MailSettings::default(),
+            imap: ImapSettings::default(),
         }
     }
 }
@@ -155,6 +159,10 @@ impl OfficeSettings {
                 mail.validate().map_err(Refused::Validation)?;
                 next.mail = self.mail.changed_to(mail);
             }
+            SettingsChange::Imap(imap) => {
+                imap.validate().map_err(Refused::Validation)?;
+                next.imap = self.imap.changed_to(imap);
+            }
             SettingsChange::Office(office) => {
                 office.validate().map_err(Refused::Validation)?;
                 let mut called: Vec<String> = self
@@ -209,6 +217,8 @@ pub enum SettingsChange {
     },
     /// The SMTP server; without a password, the stored one is kept.
     Mail(MailSettings),
+    /// The mailbox LKPP's answers are read from; without a password, the stored one is kept.
+    Imap(ImapSettings),
 }
 
 /// What visits now in the office depend on.
@@ -439,7 +449,7 @@ mod tests {
         assert!(ignored.is_empty());
         assert_eq!(read, s);
         let keys: Vec<String> = s.entries().into_iter().map(|(k, _)| k).collect();
-        assert_eq!(keys, ["counters", "mail", "office", "priorities", "time_standards"]);
+        assert_eq!(keys, ["counters", "imap", "mail", "office", "priorities", "time_standards"]);
     }
 
     #[test]

@@ -431,3 +431,14 @@ pub(crate) async fn survey_groups(r: &mut dyn Sql, filter: &SurveyFilter) -> Res
     groups.sort_by(|a, b| (&a.service, &a.agent).cmp(&(&b.service, &b.agent)));
     Ok(groups)
 }
+
+/// How many mails read from the mailbox named no open escalation (left there for a person).
+pub(crate) async fn unmatched_replies(r: &mut dyn Sql) -> Result<u64> {
+    let n = r
+        .int(
+            "SELECT COUNT(*) FROM mail_inbox WHERE office_id = $1 AND outcome IN ('unmatched', 'not_open')",
+            &[text(OFFICE)],
+        )
+        .await?;
+    Ok(u64::try_from(n.unwrap_or_default()).unwrap_or_default())
+}

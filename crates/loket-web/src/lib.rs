@@ -181,6 +181,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(settings::get_counters, settings::put_counters))
         .routes(routes!(settings::get_office, settings::put_office))
         .routes(routes!(mail::get_mail, mail::put_mail))
+        .routes(routes!(mail::get_imap, mail::put_imap))
         .routes(routes!(mail::outbox))
         .routes(routes!(reports::time_standards))
         .routes(routes!(reports::ikm))

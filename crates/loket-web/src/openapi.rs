@@ -187,6 +187,24 @@ fn settings_constraints(doc: &mut Value) {
         json!({"type": ["string", "null"], "maxLength": 1000, "pattern": no_control}),
     );
     set(doc, "MailSettings", "from_address", json!({"type": "string", "maxLength": 254, "pattern": EMAIL_ADDRESS}));
+    // [`loket_domain::inbox::ImapSettings::validate`].
+    set(doc, "ImapSettings", "host", json!({"type": "string", "maxLength": 253, "pattern": "^[A-Za-z0-9.:-]*$"}));
+    set(doc, "ImapSettings", "port", int(1, 65535));
+    set(doc, "ImapSettings", "username", json!({"type": "string", "maxLength": 254, "pattern": no_control}));
+    set(doc, "ImapSettings", "password", json!({"type": ["string", "null"], "maxLength": 1000, "pattern": no_control}));
+    set(
+        doc,
+        "ImapSettings",
+        "mailbox",
+        json!({"type": "string", "minLength": 1, "maxLength": 200, "pattern": r#"^[^"\u0000-\u001F\u007F-\u009F]*$"#}),
+    );
+    set(doc, "ImapSettings", "poll_seconds", int(30, 86_400));
+    set(
+        doc,
+        "ImapSettings",
+        "ticket_pattern",
+        json!({"type": "string", "maxLength": loket_domain::inbox::TICKET_PATTERN_MAX, "description": "A regular expression (Rust regex syntax)."}),
+    );
     doc["components"]["schemas"]["OfficeProfile"]["properties"]["services"]["minItems"] = json!(1);
 }
 

@@ -59,6 +59,7 @@ conformance!(
     the_office_keeps_an_enabled_admin,
     a_survey_is_answered_once_and_opening_it_records_nothing,
     a_visit_not_yet_served_cannot_be_surveyed,
+    a_reply_from_the_mailbox_is_taken_once_and_answers_its_escalation,
 );
 
 mod property {

@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use loket_domain::archive::CopyVia;
 use loket_domain::auth::Permission;
-use loket_domain::escalation::{Channel, EscalationStatus};
+use loket_domain::escalation::{Channel, EscalationStatus, LkppAnswer};
 use loket_domain::line::CALLS_BEFORE_SKIP;
 use loket_domain::settings::OfficeSettings;
 use loket_domain::visit::EscalationRequest;
@@ -589,8 +589,14 @@ pub async fn act(
         "archive" => state.store.archive_visit(&id, now, &by).await.map(drop),
         "escalation-answer" => {
             let answer = form.lkpp_answer.clone();
-            let result =
-                state.store.change_visit(&id, now, Box::new(move |v, _| v.answer_escalation(&answer, now, &by))).await;
+            let result = state
+                .store
+                .change_visit(
+                    &id,
+                    now,
+                    Box::new(move |v, _| v.answer_escalation(&LkppAnswer::typed(&answer), now, &by)),
+                )
+                .await;
             return match result {
                 Ok(_) => Ok(see_other(&back(&form.counter))),
                 Err(e) => {
