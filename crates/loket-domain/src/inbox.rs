@@ -246,9 +246,10 @@ impl ReplyOutcome {
     }
 
     /// Whether the mail may be marked as read in the mailbox: an answer taken, an auto-reply. A
-    /// mail nobody matched stays unread for a person.
+    /// mail nobody matched stays unread for a person; one taken before is left to whoever took
+    /// it (a mail left unread then stays so).
     pub fn done_with(&self) -> bool {
-        matches!(self, ReplyOutcome::Answered { .. } | ReplyOutcome::AutoReply | ReplyOutcome::AlreadyTaken)
+        matches!(self, ReplyOutcome::Answered { .. } | ReplyOutcome::AutoReply)
     }
 }
 

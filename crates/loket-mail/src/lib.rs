@@ -4,6 +4,8 @@
 //! `Auto-Submitted: auto-generated`. A mail the server takes is `sent` (an escalation's step 11
 //! ends); one it does not take stays pending with its error, and is tried again later (backoff).
 
+pub mod imap;
+
 use std::sync::Arc;
 use std::time::Duration;
 

@@ -8,6 +8,7 @@ mod display;
 mod errors;
 mod front_office;
 mod helpdesk;
+mod imap;
 mod mail;
 mod pages;
 mod public;
@@ -108,6 +109,8 @@ on_both_backends!(
         helpdesk::the_form_pdf_reads_back_and_the_archived_one_never_changes,
         mail::an_escalation_mail_reaches_the_smtp_server_with_the_form_attached,
         mail::a_mail_the_server_refuses_waits_with_its_error_and_goes_later,
+        imap::a_reply_in_the_mailbox_becomes_lkpps_answer_on_the_visit,
+        imap::a_wrong_imap_password_is_an_error_and_records_nothing,
         settings::the_priority_table_ships_as_an_example_and_can_be_replaced,
         settings::time_standards_are_settings,
         settings::counters_are_settings_of_the_office,
