@@ -28,6 +28,7 @@ pub mod i18n;
 pub mod ikm;
 pub mod kiosk;
 pub mod login;
+pub mod mail_settings;
 pub mod office_settings;
 pub mod report;
 pub mod session;
@@ -69,6 +70,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/supervisor/settings/priorities", get(setting_lists::priorities).post(setting_lists::save_priorities))
         .route("/supervisor/settings/desks", get(setting_lists::desks).post(setting_lists::save_desks))
+        .route(mail_settings::MAIL, get(mail_settings::page).post(mail_settings::save))
         .route("/admin", get(admin::page))
         .route("/admin/users", post(admin::create))
         .route("/admin/users/{username}", get(admin_user::page).post(admin_user::save))

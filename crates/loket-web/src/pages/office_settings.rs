@@ -83,6 +83,7 @@ fn office_fields(t: Tr, typed: &OfficeForm, errors: &BTreeMap<String, String>) -
         error: errors.get(name).map(|reason| reason_text(t, reason)),
         options,
         autocomplete: "off",
+        hint: None,
     };
     let zones = ZONES
         .iter()

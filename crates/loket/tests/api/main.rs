@@ -158,6 +158,7 @@ on_both_backends!(
         setting_pages::a_service_with_visits_in_line_cannot_be_removed,
         setting_pages::the_office_page_saves_all_or_nothing,
         setting_pages::the_priority_table_and_the_required_fields_have_pages,
+        setting_pages::the_mail_page_never_shows_a_password_and_an_empty_one_keeps_it,
     ],
     backends: [
         public::the_kiosk_page_takes_a_form_and_shares_the_rate_limit,
