@@ -193,7 +193,7 @@ pub struct OutboxEntry {
     pub reference: Option<String>,
     pub to: String,
     pub subject: String,
-    /// `escalation` or `copy`.
+    /// `escalation`, `copy` or `answer`.
     pub kind: String,
     /// `pending` or `sent`.
     pub status: String,
@@ -202,6 +202,8 @@ pub struct OutboxEntry {
     pub last_error: Option<String>,
     pub created_at: DateTime<Utc>,
     pub sent_at: Option<DateTime<Utc>>,
+    /// When a pending mail is tried next; null once sent.
+    pub next_attempt_at: Option<DateTime<Utc>>,
 }
 
 /// What live clients (display boards, counters) are told after a commit. Never personal data.

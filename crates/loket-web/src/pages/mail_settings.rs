@@ -14,6 +14,7 @@ use loket_domain::mail::{MailSettings, SmtpSecurity};
 use loket_domain::settings::SettingsChange;
 use serde::Deserialize;
 
+use super::counter::MailProblem;
 use super::front_office::{Choice, FieldView};
 use super::i18n::Tr;
 use super::session::{PageForm, PageStaff};
@@ -243,4 +244,25 @@ pub async fn save(State(state): State<AppState>, PageForm { staff, form }: PageF
     }
     let page = mail_page(&state, &staff, &form, &errors, false).await?;
     Ok(page.refused(axum::http::StatusCode::UNPROCESSABLE_ENTITY, staff.tr().get("error-validation-password")))
+}
+
+/// The mails the SMTP server has not taken yet (pending with an error), as the counter and the
+/// supervisor see them: never lost, tried again at `next try`.
+pub fn failing_mail(t: Tr, outbox: &[loket_store::OutboxEntry], zone: chrono_tz::Tz) -> Vec<MailProblem> {
+    outbox
+        .iter()
+        .filter(|m| m.status == "pending" && m.last_error.is_some())
+        .map(|m| MailProblem {
+            reference: m.reference.clone().unwrap_or_default(),
+            to: m.to.clone(),
+            kind: t.get(match m.kind.as_str() {
+                "copy" => "counter-mail-copy",
+                "answer" => "counter-mail-answer",
+                _ => "counter-mail-escalation",
+            }),
+            attempts: m.attempts,
+            error: m.last_error.clone().unwrap_or_default(),
+            next_try: m.next_attempt_at.map(|at| super::dates::time(t, at, zone)).unwrap_or_default(),
+        })
+        .collect()
 }

@@ -136,3 +136,30 @@ pub async fn a_mail_the_server_refuses_waits_with_its_error_and_goes_later(app: 
     assert!(messages[0].contains("To: budi@majujaya.co.id") && messages[0].contains("Salinan formulir"));
     assert!(messages[0].contains("application/pdf"));
 }
+
+pub async fn a_failing_mail_is_shown_at_the_counter_and_to_the_supervisor(app: TestApp) {
+    use crate::pages::Browser;
+    use crate::support::PASSWORD;
+    let sup = app.staff("sup", &[Role::Supervisor]).await;
+    let fo = app.staff("fo", &[Role::FrontOffice]).await;
+    let hd = app.staff("hd", &[Role::Helpdesk]).await;
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("port").local_addr().expect("addr").port();
+    set_mail(&app, &sup, closed).await;
+    let v = in_service(&app, &fo, &hd).await;
+    let body = json!({"analysis": "Perlu LKPP", "channel": "email", "summary": "Akun terkunci permanen"});
+    app.post(&hd, &format!("/api/v1/visits/{}/escalate", id(&v)), body).await.expect(200);
+    let mut counter = Browser::new(&app);
+    counter.sign_in("hd", PASSWORD).await;
+    let before = counter.get("/counter?counter=1").await.body;
+    assert!(before.contains("menunggu pengiriman e-mail"), "pending, not yet failing");
+    assert_eq!(loket_mail::send_due(app.store.as_ref(), app.clock.now()).await.expect("send"), 0);
+    let outbox = app.get(&sup, "/api/v1/mail").await.expect(200);
+    assert!(outbox[0]["next_attempt_at"].is_string(), "{outbox}");
+    let page = counter.get("/counter?counter=1").await.body;
+    assert!(page.contains("e-mail belum diterima server (1 kali dicoba): SMTP"), "the escalation's mail fails: {page}");
+    let mut supervisor = Browser::new(&app);
+    supervisor.sign_in("sup", PASSWORD).await;
+    let overview = supervisor.get("/supervisor").await.body;
+    assert!(overview.contains("id=\"mail-problems\""), "{overview}");
+    assert!(overview.contains("Dicoba lagi pukul") && overview.contains("helpdesk@lkpp.go.id"), "{overview}");
+}

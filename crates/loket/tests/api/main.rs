@@ -109,6 +109,7 @@ on_both_backends!(
         helpdesk::the_form_pdf_reads_back_and_the_archived_one_never_changes,
         mail::an_escalation_mail_reaches_the_smtp_server_with_the_form_attached,
         mail::a_mail_the_server_refuses_waits_with_its_error_and_goes_later,
+        mail::a_failing_mail_is_shown_at_the_counter_and_to_the_supervisor,
         imap::a_reply_in_the_mailbox_becomes_lkpps_answer_on_the_visit,
         imap::a_wrong_imap_password_is_an_error_and_records_nothing,
         settings::the_priority_table_ships_as_an_example_and_can_be_replaced,
