@@ -300,6 +300,10 @@ pub struct OfficeProfile {
     /// The line of text that runs along the foot of the display board; none when empty.
     #[serde(default)]
     pub running_text: String,
+    /// The address visitors reach Loket at (`https://loket.lpse.example.go.id`): the survey link
+    /// and its QR code on the visitor's copy of the form start with it. Empty: no link printed.
+    #[serde(default)]
+    pub public_url: String,
     /// The ESC/POS receipt printers of the front office desks, on the LAN (raw TCP, port 9100).
     #[serde(default)]
     pub ticket_printers: Vec<TicketPrinter>,
@@ -326,6 +330,26 @@ impl TicketPrinter {
     }
 }
 
+/// An address visitors can open: empty, or `http(s)://host[:port][/path]` without spaces, quotes
+/// or a query, at most 200 characters.
+pub fn valid_public_url(url: &str) -> bool {
+    if url.is_empty() {
+        return true;
+    }
+    let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"));
+    url.len() <= 200
+        && rest.is_some_and(|r| {
+            !r.is_empty()
+                && !r.starts_with('/')
+                && r.chars().all(|c| c.is_ascii_alphanumeric() || ".-:/_~[]%".contains(c))
+        })
+}
+
+/// The path of a survey link on the office's public address; none without one.
+pub fn survey_url(public_url: &str, token: &str) -> Option<String> {
+    (!public_url.is_empty()).then(|| format!("{}/survey/{token}", public_url.trim_end_matches('/')))
+}
+
 /// The longest running text the board shows.
 pub const RUNNING_TEXT_MAX: usize = 500;
 
@@ -342,6 +366,7 @@ impl Default for OfficeProfile {
             session_minutes: 12 * 60,
             closing_time: None,
             running_text: String::new(),
+            public_url: String::new(),
             ticket_printers: Vec::new(),
         }
     }
@@ -386,6 +411,9 @@ impl OfficeProfile {
         } else if has_bidi_control(&self.running_text) {
             errors.add("running_text", "invalid");
         }
+        if !valid_public_url(&self.public_url) {
+            errors.add("public_url", "invalid");
+        }
         for (i, p) in self.ticket_printers.iter().enumerate() {
             let desk = p.desk.trim();
             if desk.is_empty() || desk.chars().count() > 60 || has_bidi_control(desk) {
@@ -421,6 +449,20 @@ mod tests {
         profile.ticket_printers.push(TicketPrinter { desk: " ".into(), address: "a b".into() });
         let names: Vec<String> = profile.validate().unwrap_err().0.into_keys().collect();
         assert_eq!(names, ["running_text", "ticket_printers[1].address", "ticket_printers[1].desk"]);
+    }
+
+    #[test]
+    fn the_public_address_is_an_http_url_or_empty() {
+        for good in ["", "https://loket.lpse.example.go.id", "http://10.0.0.5:8080/loket/"] {
+            assert!(valid_public_url(good), "{good}");
+        }
+        for bad in
+            ["loket.lpse.go.id", "https://", "https://a b", "javascript:alert(1)", "https://x/?q=1", "https:///x"]
+        {
+            assert!(!valid_public_url(bad), "{bad}");
+        }
+        assert_eq!(survey_url("https://a.go.id/", "t").as_deref(), Some("https://a.go.id/survey/t"));
+        assert_eq!(survey_url("", "t"), None);
     }
 
     #[test]

@@ -134,6 +134,10 @@ pub struct Visit {
     /// Step 12: the visitor's copy of the form, as last recorded.
     #[serde(default)]
     pub copy: Option<CopyGiven>,
+    /// The token of the visit's satisfaction survey link (`/survey/{token}`), made once when the
+    /// visit is served, printed as a link and a QR code on the visitor's copy of the form.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub survey_token: Option<String>,
     pub cancel_reason: Option<String>,
     #[serde(with = "crate::timestamp")]
     pub created_at: DateTime<Utc>,
@@ -191,6 +195,7 @@ impl Visit {
             escalation: None,
             archive: None,
             copy: None,
+            survey_token: None,
             cancel_reason: None,
             created_at: now,
             updated_at: now,
@@ -614,6 +619,9 @@ pub struct FollowUps {
     /// The stamp of a new archived version, when an archived visit changed: the archived record
     /// is immutable, a later change is a new version, the earlier one kept.
     pub new_version: Option<ArchiveStamp>,
+    /// The visit was served (answered or escalated) and has no survey link yet: one is made,
+    /// for the visitor's copy of the form.
+    pub survey_link: bool,
 }
 
 impl Visit {
@@ -631,7 +639,8 @@ impl Visit {
             .then_some(self.archive.as_ref())
             .flatten()
             .map(|prev| ArchiveStamp { number: prev.number.clone(), archived_at: now, version: prev.version + 1 });
-        FollowUps { mail, new_version }
+        let served = matches!(event.kind, EventKind::Answered | EventKind::Escalated);
+        FollowUps { mail, new_version, survey_link: served && self.survey_token.is_none() }
     }
 
     /// The office day of the visit's number ended while it was still in line: it is not served

@@ -499,7 +499,14 @@ pub(crate) async fn change_visit(
     let was = visit.status;
     let before = visit.history.len();
     let event = change(&mut visit, settings)?;
-    let FollowUps { mail, new_version } = visit.follow_ups(was, &event, settings, now);
+    let FollowUps { mail, new_version, survey_link } = visit.follow_ups(was, &event, settings, now);
+    if survey_link {
+        // Kept with the visit, as the status token is, so that every copy of the form shows it.
+        let token = new_token();
+        let expires = now + chrono::Days::new(survey::LINK_DAYS);
+        add_visit_link(t, VisitLink::Survey, &sha256_hex(token.as_bytes()), &visit.id, now, expires).await?;
+        visit.survey_token = Some(token);
+    }
     if let Some(mail) = mail {
         queue_mail(t, &visit, &mail, now).await?;
     }

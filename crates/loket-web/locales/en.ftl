@@ -291,6 +291,7 @@ settings-field-session-minutes = Sign-in lifetime (minutes, 5-1440)
 settings-field-archive-pattern = Archive number pattern
 settings-field-lkpp-email = LKPP helpdesk e-mail
 settings-field-running-text = Running text on the display board
+settings-field-public-url = Loket's address for visitors (for the survey link and QR code on the copy of the form, e.g. https://loket.lpse.example.go.id)
 zone-Asia-Jakarta = WIB (Asia/Jakarta)
 zone-Asia-Makassar = WITA (Asia/Makassar)
 zone-Asia-Jayapura = WIT (Asia/Jayapura)

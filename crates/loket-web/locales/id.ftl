@@ -291,6 +291,7 @@ settings-field-session-minutes = Lama sesi masuk (menit, 5-1440)
 settings-field-archive-pattern = Pola nomor arsip
 settings-field-lkpp-email = E-mail helpdesk LKPP
 settings-field-running-text = Teks berjalan di papan antrian
+settings-field-public-url = Alamat Loket untuk pengunjung (untuk tautan dan kode QR survei pada salinan formulir, mis. https://loket.lpse.example.go.id)
 zone-Asia-Jakarta = WIB (Asia/Jakarta)
 zone-Asia-Makassar = WITA (Asia/Makassar)
 zone-Asia-Jayapura = WIT (Asia/Jayapura)

@@ -175,6 +175,12 @@ fn settings_constraints(doc: &mut Value) {
     );
     set(doc, "OfficeProfile", "lkpp_email", json!({"type": "string", "maxLength": 254, "pattern": EMAIL_ADDRESS}));
     set(doc, "OfficeProfile", "session_minutes", int(5, 24 * 60));
+    set(
+        doc,
+        "OfficeProfile",
+        "public_url",
+        json!({"type": "string", "maxLength": 200, "pattern": "^(https?://[A-Za-z0-9.:_~\\[\\]%-][A-Za-z0-9.:/_~\\[\\]%-]*)?$"}),
+    );
     // [`loket_domain::mail::MailSettings::validate`].
     let no_control = r"^[^\u0000-\u001F\u007F-\u009F]*$";
     set(doc, "MailSettings", "smtp_host", json!({"type": "string", "maxLength": 253, "pattern": "^[A-Za-z0-9.:-]*$"}));

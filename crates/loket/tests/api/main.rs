@@ -132,6 +132,7 @@ on_both_backends!(
         strict::the_bearer_scheme_is_case_insensitive,
         strict::an_object_given_as_an_array_is_refused,
         survey::a_served_visit_is_surveyed_once_and_opening_the_link_records_nothing,
+        survey::the_visitors_copy_carries_the_visits_survey_link,
         survey::the_survey_page_keeps_every_choice_when_one_is_missing,
         survey::the_ikm_report_equals_the_hand_computation,
         pages::a_stranger_is_sent_to_the_sign_in_page,
