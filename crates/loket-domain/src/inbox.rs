@@ -44,6 +44,9 @@ pub struct ImapSettings {
     /// LKPP's ticket number in a reply: a regular expression; its first group (or the whole match)
     /// is the number. Empty: no number is taken.
     pub ticket_pattern: String,
+    /// An extra certificate authority (PEM) trusted for the server's TLS certificate; empty: the
+    /// public ones only.
+    pub ca_pem: String,
 }
 
 impl Default for ImapSettings {
@@ -58,6 +61,7 @@ impl Default for ImapSettings {
             mailbox: "INBOX".into(),
             poll_seconds: 300,
             ticket_pattern: DEFAULT_TICKET_PATTERN.into(),
+            ca_pem: String::new(),
         }
     }
 }
@@ -91,6 +95,9 @@ impl ImapSettings {
         }
         if self.ticket_pattern.chars().count() > TICKET_PATTERN_MAX || self.ticket_regex().is_err() {
             errors.add("ticket_pattern", "invalid");
+        }
+        if !crate::mail::valid_ca_pem(&self.ca_pem) {
+            errors.add("ca_pem", "invalid");
         }
         errors.into_result(())
     }

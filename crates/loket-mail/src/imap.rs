@@ -18,7 +18,8 @@ use mail_parser::{HeaderValue, MessageParser};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
-use tokio_rustls::rustls::pki_types::ServerName;
+use tokio_rustls::rustls::pki_types::pem::PemObject;
+use tokio_rustls::rustls::pki_types::{CertificateDer, ServerName};
 use tokio_rustls::rustls::{ClientConfig, RootCertStore};
 
 /// How long one step with the server (connecting, a command) may take.
@@ -57,14 +58,14 @@ pub async fn poll(store: &dyn Store, now: DateTime<Utc>) -> Result<Polled, Strin
     match imap.security {
         SmtpSecurity::Plain => session(store, imap, greeted(Client::new(tcp)).await?, now).await,
         SmtpSecurity::Tls => {
-            let tls = within(tls_connector()?.connect(server_name(imap)?, tcp)).await?;
+            let tls = within(tls_connector(imap)?.connect(server_name(imap)?, tcp)).await?;
             session(store, imap, greeted(Client::new(tls)).await?, now).await
         }
         SmtpSecurity::Starttls => {
             let mut client = greeted(Client::new(tcp)).await?;
             within(client.run_command_and_check_ok("STARTTLS", None)).await?;
             let tcp = client.into_inner();
-            let tls = within(tls_connector()?.connect(server_name(imap)?, tcp)).await?;
+            let tls = within(tls_connector(imap)?.connect(server_name(imap)?, tcp)).await?;
             session(store, imap, Client::new(tls), now).await
         }
     }
@@ -79,8 +80,15 @@ async fn within<T, E: std::fmt::Display>(step: impl Future<Output = Result<T, E>
     }
 }
 
-fn tls_connector() -> Result<TlsConnector, String> {
-    let roots = RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() };
+/// TLS with the public roots, and the office's extra CA when it set one.
+fn tls_connector(imap: &ImapSettings) -> Result<TlsConnector, String> {
+    let mut roots = RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() };
+    if !imap.ca_pem.trim().is_empty() {
+        for cert in CertificateDer::pem_slice_iter(imap.ca_pem.as_bytes()) {
+            let cert = cert.map_err(|e| format!("TLS: the extra CA: {e}"))?;
+            roots.add(cert).map_err(|e| format!("TLS: the extra CA: {e}"))?;
+        }
+    }
     let provider = Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
     let config = ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()

@@ -193,6 +193,9 @@ fn settings_constraints(doc: &mut Value) {
         json!({"type": ["string", "null"], "maxLength": 1000, "pattern": no_control}),
     );
     set(doc, "MailSettings", "from_address", json!({"type": "string", "maxLength": 254, "pattern": EMAIL_ADDRESS}));
+    let ca = json!({"type": "string", "maxLength": loket_domain::mail::CA_PEM_MAX, "description": "PEM certificates, or empty."});
+    set(doc, "MailSettings", "smtp_ca_pem", ca.clone());
+    set(doc, "ImapSettings", "ca_pem", ca);
     // [`loket_domain::inbox::ImapSettings::validate`].
     set(doc, "ImapSettings", "host", json!({"type": "string", "maxLength": 253, "pattern": "^[A-Za-z0-9.:-]*$"}));
     set(doc, "ImapSettings", "port", int(1, 65535));

@@ -24,6 +24,7 @@ pub struct MailSettingsView {
     /// True when a password is stored (it is never shown).
     pub smtp_password_set: bool,
     pub from_address: String,
+    pub smtp_ca_pem: String,
 }
 
 impl From<&MailSettings> for MailSettingsView {
@@ -35,6 +36,7 @@ impl From<&MailSettings> for MailSettingsView {
             smtp_username: m.smtp_username.clone(),
             smtp_password_set: m.smtp_password.as_deref().is_some_and(|p| !p.is_empty()),
             from_address: m.from_address.clone(),
+            smtp_ca_pem: m.smtp_ca_pem.clone(),
         }
     }
 }
@@ -74,6 +76,7 @@ pub struct ImapSettingsView {
     pub mailbox: String,
     pub poll_seconds: u32,
     pub ticket_pattern: String,
+    pub ca_pem: String,
     /// Mails read from the mailbox that named no open escalation, left there for a person.
     pub unmatched_replies: u64,
 }
@@ -90,6 +93,7 @@ impl ImapSettingsView {
             mailbox: m.mailbox.clone(),
             poll_seconds: m.poll_seconds,
             ticket_pattern: m.ticket_pattern.clone(),
+            ca_pem: m.ca_pem.clone(),
             unmatched_replies,
         }
     }

@@ -40,6 +40,8 @@ pub struct MailForm {
     smtp_password: String,
     #[serde(default)]
     from_address: String,
+    #[serde(default)]
+    smtp_ca_pem: String,
     #[serde(rename = "imap.enabled", default)]
     imap_enabled: String,
     #[serde(rename = "imap.host", default)]
@@ -58,6 +60,8 @@ pub struct MailForm {
     imap_poll_seconds: String,
     #[serde(rename = "imap.ticket_pattern", default)]
     imap_ticket_pattern: String,
+    #[serde(rename = "imap.ca_pem", default)]
+    imap_ca_pem: String,
 }
 
 const SECURITY: [(SmtpSecurity, &str); 3] =
@@ -81,6 +85,7 @@ impl MailForm {
             smtp_username: mail.smtp_username.clone(),
             smtp_password: String::new(),
             from_address: mail.from_address.clone(),
+            smtp_ca_pem: mail.smtp_ca_pem.clone(),
             imap_enabled: if imap.enabled { "yes" } else { "no" }.into(),
             imap_host: imap.host.clone(),
             imap_port: imap.port.to_string(),
@@ -90,6 +95,7 @@ impl MailForm {
             imap_mailbox: imap.mailbox.clone(),
             imap_poll_seconds: imap.poll_seconds.to_string(),
             imap_ticket_pattern: imap.ticket_pattern.clone(),
+            imap_ca_pem: imap.ca_pem.clone(),
         }
     }
 }
@@ -145,6 +151,7 @@ fn mail_fields(
         field("smtp_username", "text", &typed.smtp_username, Vec::new()),
         smtp_password,
         field("from_address", "email", &typed.from_address, Vec::new()),
+        field("smtp_ca_pem", "textarea", &typed.smtp_ca_pem, Vec::new()),
         field("imap.enabled", "select", "", choices(&typed.imap_enabled, &["no", "yes"], "settings-imap-enabled")),
         field("imap.host", "text", &typed.imap_host, Vec::new()),
         field("imap.port", "text", &typed.imap_port, Vec::new()),
@@ -154,6 +161,7 @@ fn mail_fields(
         field("imap.mailbox", "text", &typed.imap_mailbox, Vec::new()),
         field("imap.poll_seconds", "text", &typed.imap_poll_seconds, Vec::new()),
         pattern,
+        field("imap.ca_pem", "textarea", &typed.imap_ca_pem, Vec::new()),
     ]
 }
 
@@ -207,6 +215,7 @@ pub async fn save(State(state): State<AppState>, PageForm { staff, form }: PageF
         smtp_username: form.smtp_username.trim().to_owned(),
         smtp_password: typed_password(&form.smtp_password),
         from_address: form.from_address.trim().to_owned(),
+        smtp_ca_pem: form.smtp_ca_pem.trim().to_owned(),
     };
     let imap = ImapSettings {
         enabled: form.imap_enabled == "yes",
@@ -218,6 +227,7 @@ pub async fn save(State(state): State<AppState>, PageForm { staff, form }: PageF
         mailbox: form.imap_mailbox.trim().to_owned(),
         poll_seconds: number(&form.imap_poll_seconds, &mut poll_bad),
         ticket_pattern: form.imap_ticket_pattern.trim().to_owned(),
+        ca_pem: form.imap_ca_pem.trim().to_owned(),
     };
     bad("smtp_port", smtp_port_bad);
     bad("smtp_security", smtp_security.is_none());

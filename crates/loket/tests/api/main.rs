@@ -110,6 +110,7 @@ on_both_backends!(
         mail::an_escalation_mail_reaches_the_smtp_server_with_the_form_attached,
         mail::a_mail_the_server_refuses_waits_with_its_error_and_goes_later,
         mail::a_failing_mail_is_shown_at_the_counter_and_to_the_supervisor,
+        mail::mail_goes_over_starttls_to_a_server_whose_ca_the_office_trusts,
         imap::a_reply_in_the_mailbox_becomes_lkpps_answer_on_the_visit,
         imap::a_wrong_imap_password_is_an_error_and_records_nothing,
         settings::the_priority_table_ships_as_an_example_and_can_be_replaced,
