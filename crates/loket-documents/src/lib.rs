@@ -2,7 +2,9 @@
 //! visit's reference and queue number, the visitor, the problem, the analysis, the answer or the
 //! escalation (with LKPP's answer when it came), the officer, and each step's time against its
 //! standard. The whole form is printed twice: the original for the archive, then, from a new
-//! page, the copy marked "Salinan untuk pengguna" (SOP step 12).
+//! page, the copy marked "Salinan untuk pengguna" (SOP step 12). The copy ends with the visit's
+//! satisfaction survey link, as text and as a QR code drawn in vector squares, when the visit has
+//! one and the office set its public address.
 //!
 //! The fonts are DejaVu Sans, taken from the `dejavu` crate and embedded (subset) in every
 //! file, so the form looks the same on every machine. The text of the form is Indonesian: it is
@@ -21,7 +23,7 @@ use krilla::text::Font;
 use loket_domain::archive::{ArchiveStamp, CopyVia};
 use loket_domain::escalation::{Channel, EscalationStatus};
 use loket_domain::guest_book::VisitorRole;
-use loket_domain::settings::OfficeSettings;
+use loket_domain::settings::{OfficeSettings, survey_url};
 use loket_domain::standards::{StepRecord, steps_measured};
 use loket_domain::{EventKind, Visit};
 
@@ -77,10 +79,16 @@ pub fn form_pdf(visit: &Visit, cx: &FormContext<'_>) -> Result<Vec<u8>, String> 
     // No creation date: the bytes depend on the visit alone, and the archive's hash is of them.
     document.set_metadata(Metadata::new().title(title).creator("Loket".to_owned()).producer("Loket".to_owned()));
     let lines = form_lines(visit, cx);
+    let survey = survey_lines(visit, cx.settings)?;
     for mark in [ORIGINAL_MARK, COPY_MARK] {
         let mut pages = Pages::new(fonts, mark, &visit.reference);
         for line in &lines {
             pages.put(line);
+        }
+        if mark == COPY_MARK {
+            for line in &survey {
+                pages.put(line);
+            }
         }
         render(&mut document, fonts, pages.pages)?;
     }
@@ -108,7 +116,35 @@ enum Item {
     Text(String),
     /// A row of the step table: cells at fixed columns.
     Row(Vec<String>, bool),
+    /// A QR code: its modules, row by row (`true` dark), drawn as squares.
+    Qr(Vec<Vec<bool>>),
+    /// What follows, this high, is kept on one page.
+    Keep(f32),
     Gap,
+}
+
+/// The side of one QR module, in points (a version 5 code is about 3 cm wide).
+const QR_MODULE: f32 = 2.4;
+
+/// The survey invitation of the visitor's copy: the link and its QR code.
+fn survey_lines(visit: &Visit, settings: &OfficeSettings) -> Result<Vec<Item>, String> {
+    let Some(url) = visit.survey_token.as_deref().and_then(|t| survey_url(&settings.office.public_url, t)) else {
+        return Ok(Vec::new());
+    };
+    let code = qrcode::QrCode::new(url.as_bytes()).map_err(|e| format!("the QR code cannot be made: {e}"))?;
+    let width = code.width();
+    let colors = code.to_colors();
+    let modules = colors.chunks(width).map(|row| row.iter().map(|c| *c == qrcode::Color::Dark).collect()).collect();
+    // The heading, two lines of text (the link may wrap once more) and the code.
+    let height = 6.0 + 21.0 + 4.0 * LINE + (width as f32 + 8.0) * QR_MODULE;
+    Ok(vec![
+        Item::Keep(height),
+        Item::Gap,
+        Item::Heading("Survei kepuasan masyarakat".into()),
+        Item::Text("Mohon nilai layanan kami: pindai kode QR ini atau buka alamat berikut.".into()),
+        Item::Text(url),
+        Item::Qr(modules),
+    ])
 }
 
 fn dash(s: &Option<String>) -> String {
@@ -261,6 +297,7 @@ fn step_row(r: &StepRecord, zone: Tz) -> Vec<String> {
 enum Draw {
     Text { x: f32, y: f32, text: String, size: f32, bold: bool },
     Rule { y: f32 },
+    Square { x: f32, y: f32, side: f32 },
 }
 
 /// Lays the lines out on A4 pages, starting a new page when one is full.
@@ -302,7 +339,30 @@ impl Pages {
                 }
                 self.y += 13.0;
             }
+            Item::Qr(modules) => {
+                // A quiet zone of four modules around it (ISO/IEC 18004).
+                let side = (modules.len() as f32 + 8.0) * QR_MODULE;
+                self.room(side);
+                let top = self.y + 4.0 * QR_MODULE;
+                let left = MARGIN + 4.0 * QR_MODULE;
+                for (r, row) in modules.iter().enumerate() {
+                    for (c, dark) in row.iter().enumerate() {
+                        if *dark {
+                            let (x, y) = (left + c as f32 * QR_MODULE, top + r as f32 * QR_MODULE);
+                            self.draw(Draw::Square { x, y, side: QR_MODULE });
+                        }
+                    }
+                }
+                self.y += side;
+            }
+            Item::Keep(height) => self.room(*height),
             Item::Gap => self.y += 6.0,
+        }
+    }
+
+    fn draw(&mut self, d: Draw) {
+        if let Some(page) = self.pages.last_mut() {
+            page.push(d);
         }
     }
 
@@ -352,21 +412,24 @@ fn render(document: &mut Document, fonts: &Fonts, pages: Vec<Vec<Draw>>) -> Resu
                     };
                     surface.draw_glyphs(Point::from_xy(x, y), &face.glyphs(&text), font, &text, size, false);
                 }
-                Draw::Rule { y } => {
-                    let mut pb = PathBuilder::new();
-                    if let Some(rect) = Rect::from_xywh(MARGIN, y, PAGE_W - 2.0 * MARGIN, 0.6) {
-                        pb.push_rect(rect);
-                    }
-                    if let Some(path) = pb.finish() {
-                        surface.draw_path(&path);
-                    }
-                }
+                Draw::Rule { y } => fill_rect(&mut surface, MARGIN, y, PAGE_W - 2.0 * MARGIN, 0.6),
+                Draw::Square { x, y, side } => fill_rect(&mut surface, x, y, side, side),
             }
         }
         surface.finish();
         page.finish();
     }
     Ok(())
+}
+
+fn fill_rect(surface: &mut krilla::surface::Surface<'_>, x: f32, y: f32, w: f32, h: f32) {
+    let mut pb = PathBuilder::new();
+    if let Some(rect) = Rect::from_xywh(x, y, w, h) {
+        pb.push_rect(rect);
+    }
+    if let Some(path) = pb.finish() {
+        surface.draw_path(&path);
+    }
 }
 
 #[cfg(test)]

@@ -111,3 +111,26 @@ fn pdf_generation_takes_under_50_ms_per_form() {
     eprintln!("PDF generation, 200 forms: mean {mean:?}, p95 {p95:?}, max {:?}", times[times.len() - 1]);
     assert!(p95 < std::time::Duration::from_millis(50), "p95 {p95:?}");
 }
+
+#[test]
+fn the_copy_invites_to_the_survey_by_link_and_qr_code_when_the_office_has_an_address() {
+    let mut settings = OfficeSettings::default();
+    let mut v = answered(&settings);
+    v.survey_token = Some("a".repeat(64));
+    assert!(survey_lines(&v, &settings).unwrap().is_empty(), "no public address, no link");
+    settings.office.public_url = "https://loket.lpse.example.go.id/".into();
+    let lines = survey_lines(&v, &settings).unwrap();
+    let url = format!("https://loket.lpse.example.go.id/survey/{}", "a".repeat(64));
+    assert!(lines.contains(&Item::Text(url.clone())), "{lines:?}");
+    let Some(Item::Qr(modules)) = lines.last() else { panic!("a QR code: {lines:?}") };
+    let expected = qrcode::QrCode::new(url.as_bytes()).unwrap();
+    assert_eq!(modules.len(), expected.width());
+    assert!(modules[0][..7].iter().all(|m| *m), "the finder pattern's top row is dark");
+    let with_link = form_pdf(&v, &FormContext { settings: &settings, now: at(22), stamp: None }).unwrap();
+    v.survey_token = None;
+    let without = form_pdf(&v, &FormContext { settings: &settings, now: at(22), stamp: None }).unwrap();
+    assert!(with_link.len() > without.len(), "the squares are drawn");
+    if let Ok(path) = std::env::var("LOKET_FORM_PDF_OUT") {
+        std::fs::write(path, &with_link).unwrap();
+    }
+}

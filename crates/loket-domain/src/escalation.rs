@@ -33,6 +33,32 @@ pub struct Escalation {
     pub summary: String,
     #[serde(default, with = "crate::timestamp::option")]
     pub answered_at: Option<DateTime<Utc>>,
+    /// LKPP's own ticket number, taken from its answer by e-mail.
+    #[serde(default)]
+    pub lkpp_ticket: Option<String>,
+}
+
+/// LKPP's answer to an escalation: typed in by the agent, or read from the office's mailbox.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LkppAnswer {
+    pub text: String,
+    /// Set when the answer came by e-mail.
+    pub mail: Option<AnswerMail>,
+}
+
+/// The e-mail LKPP's answer came in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnswerMail {
+    pub message_id: String,
+    /// LKPP's ticket number, by the office's pattern.
+    pub lkpp_ticket: Option<String>,
+}
+
+impl LkppAnswer {
+    /// An answer typed in at the counter or through the API.
+    pub fn typed(text: &str) -> LkppAnswer {
+        LkppAnswer { text: text.to_owned(), mail: None }
+    }
 }
 
 pub const SUMMARY_MAX: usize = 2000;
@@ -46,6 +72,8 @@ pub enum MailKind {
     Escalation,
     /// Step 12: the visitor's copy of the form.
     Copy,
+    /// LKPP's answer to an escalation, to the visitor.
+    Answer,
 }
 
 impl MailKind {
@@ -53,11 +81,12 @@ impl MailKind {
         match self {
             MailKind::Escalation => "escalation",
             MailKind::Copy => "copy",
+            MailKind::Answer => "answer",
         }
     }
 
     pub fn parse(s: &str) -> Option<MailKind> {
-        [MailKind::Escalation, MailKind::Copy].into_iter().find(|k| k.as_str() == s)
+        [MailKind::Escalation, MailKind::Copy, MailKind::Answer].into_iter().find(|k| k.as_str() == s)
     }
 }
 
@@ -141,5 +170,25 @@ pub fn copy_mail(visit: &crate::visit::Visit, office_name: &str) -> Option<Outgo
             form = form_text(visit)
         ),
         attach_form: true,
+    })
+}
+
+/// LKPP's answer to the visitor, by e-mail where they gave an address.
+pub fn answer_mail(visit: &crate::visit::Visit, office_name: &str) -> Option<OutgoingMail> {
+    let to = visit.visitor.email.clone().filter(|e| !e.trim().is_empty())?;
+    let esc = visit.escalation.as_ref().filter(|e| e.status == EscalationStatus::Answered)?;
+    let ticket = esc.lkpp_ticket.as_ref().map(|t| format!("Nomor tiket LKPP: {t}\n")).unwrap_or_default();
+    Some(OutgoingMail {
+        kind: MailKind::Answer,
+        to,
+        subject: format!("[{}] Jawaban LKPP atas permasalahan Anda", visit.reference),
+        body: format!(
+            "Permasalahan yang Anda sampaikan di helpdesk {office_name} (referensi {reference}, perihal: \
+             {subject}) telah dijawab oleh helpdesk LKPP.\n\n{ticket}Jawaban LKPP:\n{answer}\n",
+            reference = visit.reference,
+            subject = dash(&visit.form.subject),
+            answer = esc.answer.as_deref().unwrap_or("-"),
+        ),
+        attach_form: false,
     })
 }

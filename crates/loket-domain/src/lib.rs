@@ -13,6 +13,7 @@ pub mod estimate;
 pub mod form;
 pub mod guest_book;
 pub mod history;
+pub mod inbox;
 pub mod line;
 pub mod mail;
 pub mod numbering;

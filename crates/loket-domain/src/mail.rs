@@ -33,6 +33,9 @@ pub struct MailSettings {
     pub smtp_password: Option<String>,
     /// The sender of every mail.
     pub from_address: String,
+    /// An extra certificate authority (PEM) trusted for the server's TLS certificate, for a server
+    /// whose certificate a private (office or ministry) CA signed; empty: the public ones only.
+    pub smtp_ca_pem: String,
 }
 
 impl Default for MailSettings {
@@ -44,6 +47,7 @@ impl Default for MailSettings {
             smtp_username: String::new(),
             smtp_password: None,
             from_address: "loket@lpse.go.id".into(),
+            smtp_ca_pem: String::new(),
         }
     }
 }
@@ -69,6 +73,9 @@ impl MailSettings {
         if !is_email(&self.from_address) {
             errors.add("from_address", "invalid");
         }
+        if !valid_ca_pem(&self.smtp_ca_pem) {
+            errors.add("smtp_ca_pem", "invalid");
+        }
         errors.into_result(())
     }
 
@@ -84,6 +91,17 @@ impl MailSettings {
     pub fn configured(&self) -> bool {
         !self.smtp_host.is_empty()
     }
+}
+
+/// The longest extra CA certificate text accepted.
+pub const CA_PEM_MAX: usize = 20_000;
+
+/// An extra CA as given: empty, or PEM certificates (checked again when a connection uses it).
+pub fn valid_ca_pem(pem: &str) -> bool {
+    pem.trim().is_empty()
+        || (pem.len() <= CA_PEM_MAX
+            && pem.contains("-----BEGIN CERTIFICATE-----")
+            && pem.contains("-----END CERTIFICATE-----"))
 }
 
 /// When a mail the server did not take is tried again: 30 seconds after the first failure,

@@ -8,6 +8,7 @@ use crate::calendar::{Calendar, CalendarSettings, DaysOff, Measure, TimeMeasure}
 use crate::errors::{FieldErrors, Refused};
 use crate::form::{DEFAULT_REQUIRED_FIELDS, REQUIRABLE_FIELDS};
 use crate::guest_book::is_email;
+use crate::inbox::ImapSettings;
 use crate::line::CallingPolicy;
 use crate::mail::MailSettings;
 use crate::office::{
@@ -34,6 +35,8 @@ pub struct OfficeSettings {
     /// in the settings document; the store reads them with the settings.
     #[serde(skip)]
     pub days_off: DaysOff,
+    /// The mailbox LKPP's answers are read from (IMAP); the password is never shown back.
+    pub imap: ImapSettings,
 }
 
 impl Default for OfficeSettings {
@@ -46,6 +49,7 @@ impl Default for OfficeSettings {
             mail: MailSettings::default(),
             calendar: CalendarSettings::default(),
             days_off: DaysOff::default(),
+            imap: ImapSettings::default(),
         }
     }
 }
@@ -180,6 +184,10 @@ impl OfficeSettings {
                 mail.validate().map_err(Refused::Validation)?;
                 next.mail = self.mail.changed_to(mail);
             }
+            SettingsChange::Imap(imap) => {
+                imap.validate().map_err(Refused::Validation)?;
+                next.imap = self.imap.changed_to(imap);
+            }
             SettingsChange::Office(office) => {
                 office.validate().map_err(Refused::Validation)?;
                 let mut called: Vec<String> = self
@@ -236,6 +244,8 @@ pub enum SettingsChange {
     Mail(MailSettings),
     /// The business calendar: opening hours and the time measure.
     Calendar(CalendarSettings),
+    /// The mailbox LKPP's answers are read from; without a password, the stored one is kept.
+    Imap(ImapSettings),
 }
 
 /// What visits now in the office depend on.
@@ -317,6 +327,10 @@ pub struct OfficeProfile {
     /// The line of text that runs along the foot of the display board; none when empty.
     #[serde(default)]
     pub running_text: String,
+    /// The address visitors reach Loket at (`https://loket.lpse.example.go.id`): the survey link
+    /// and its QR code on the visitor's copy of the form start with it. Empty: no link printed.
+    #[serde(default)]
+    pub public_url: String,
     /// The ESC/POS receipt printers of the front office desks, on the LAN (raw TCP, port 9100).
     #[serde(default)]
     pub ticket_printers: Vec<TicketPrinter>,
@@ -343,6 +357,26 @@ impl TicketPrinter {
     }
 }
 
+/// An address visitors can open: empty, or `http(s)://host[:port][/path]` without spaces, quotes
+/// or a query, at most 200 characters.
+pub fn valid_public_url(url: &str) -> bool {
+    if url.is_empty() {
+        return true;
+    }
+    let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"));
+    url.len() <= 200
+        && rest.is_some_and(|r| {
+            !r.is_empty()
+                && !r.starts_with('/')
+                && r.chars().all(|c| c.is_ascii_alphanumeric() || ".-:/_~[]%".contains(c))
+        })
+}
+
+/// The path of a survey link on the office's public address; none without one.
+pub fn survey_url(public_url: &str, token: &str) -> Option<String> {
+    (!public_url.is_empty()).then(|| format!("{}/survey/{token}", public_url.trim_end_matches('/')))
+}
+
 /// The longest running text the board shows.
 pub const RUNNING_TEXT_MAX: usize = 500;
 
@@ -359,6 +393,7 @@ impl Default for OfficeProfile {
             session_minutes: 12 * 60,
             closing_time: None,
             running_text: String::new(),
+            public_url: String::new(),
             ticket_printers: Vec::new(),
         }
     }
@@ -403,6 +438,9 @@ impl OfficeProfile {
         } else if has_bidi_control(&self.running_text) {
             errors.add("running_text", "invalid");
         }
+        if !valid_public_url(&self.public_url) {
+            errors.add("public_url", "invalid");
+        }
         for (i, p) in self.ticket_printers.iter().enumerate() {
             let desk = p.desk.trim();
             if desk.is_empty() || desk.chars().count() > 60 || has_bidi_control(desk) {
@@ -441,6 +479,20 @@ mod tests {
     }
 
     #[test]
+    fn the_public_address_is_an_http_url_or_empty() {
+        for good in ["", "https://loket.lpse.example.go.id", "http://10.0.0.5:8080/loket/"] {
+            assert!(valid_public_url(good), "{good}");
+        }
+        for bad in
+            ["loket.lpse.go.id", "https://", "https://a b", "javascript:alert(1)", "https://x/?q=1", "https:///x"]
+        {
+            assert!(!valid_public_url(bad), "{bad}");
+        }
+        assert_eq!(survey_url("https://a.go.id/", "t").as_deref(), Some("https://a.go.id/survey/t"));
+        assert_eq!(survey_url("", "t"), None);
+    }
+
+    #[test]
     fn a_stored_setting_replaces_the_default() {
         let (s, ignored) = OfficeSettings::from_stored(vec![("counters".into(), json!([]))]);
         assert!(s.counters.is_empty());
@@ -466,7 +518,7 @@ mod tests {
         assert!(ignored.is_empty());
         assert_eq!(read, s);
         let keys: Vec<String> = s.entries().into_iter().map(|(k, _)| k).collect();
-        assert_eq!(keys, ["calendar", "counters", "mail", "office", "priorities", "time_standards"]);
+        assert_eq!(keys, ["calendar", "counters", "imap", "mail", "office", "priorities", "time_standards"]);
     }
 
     #[test]

@@ -9,6 +9,9 @@ use utoipa::ToSchema;
 use crate::history::EventKind;
 use crate::{Event, FieldErrors, Status};
 
+/// How long a survey link stays valid: long enough to answer at home from the visitor's copy.
+pub const LINK_DAYS: u64 = 30;
+
 /// The nine elements (unsur) of the survey, in the regulation's order (U1 to U9).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]

@@ -9,7 +9,9 @@ use serde_json::json;
 
 use crate::archive::{Archive, ArchiveStamp, CopyGiven, CopyVia};
 use crate::errors::{FieldErrors, Refused};
-use crate::escalation::{Channel, Escalation, EscalationStatus, OutgoingMail, copy_mail, escalation_mail};
+use crate::escalation::{
+    Channel, Escalation, EscalationStatus, LkppAnswer, OutgoingMail, answer_mail, copy_mail, escalation_mail,
+};
 use crate::form::{Form, FormInput, completeness};
 use crate::guest_book::{Visitor, VisitorInput, text};
 use crate::history::{Event, EventKind};
@@ -132,6 +134,10 @@ pub struct Visit {
     /// Step 12: the visitor's copy of the form, as last recorded.
     #[serde(default)]
     pub copy: Option<CopyGiven>,
+    /// The token of the visit's satisfaction survey link (`/survey/{token}`), made once when the
+    /// visit is served, printed as a link and a QR code on the visitor's copy of the form.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub survey_token: Option<String>,
     pub cancel_reason: Option<String>,
     #[serde(with = "crate::timestamp")]
     pub created_at: DateTime<Utc>,
@@ -189,6 +195,7 @@ impl Visit {
             escalation: None,
             archive: None,
             copy: None,
+            survey_token: None,
             cancel_reason: None,
             created_at: now,
             updated_at: now,
@@ -465,6 +472,7 @@ impl Visit {
             answer: None,
             summary: summary.unwrap_or_default(),
             answered_at: None,
+            lkpp_ticket: None,
         });
         let data = json!({"channel": request.channel, "standards": settings.standards_in_force(&[11, 12], None)});
         Ok(self.moved(Status::Escalated, EventKind::Escalated, now, by, data))
@@ -489,23 +497,31 @@ impl Visit {
         Ok(self.moved(status, EventKind::EscalationSent, now, by, json!({})))
     }
 
-    /// LKPP answered. Allowed after the archive too (LKPP answers take days): the archive then
-    /// gets a new version.
-    pub fn answer_escalation(&mut self, answer: &str, now: DateTime<Utc>, by: &str) -> Result<Event, Refused> {
+    /// LKPP answered: typed in by the agent, or read from the office's mailbox (then the event
+    /// names the mail and LKPP's ticket number). Allowed after the archive too (LKPP answers take
+    /// days): the archive then gets a new version.
+    pub fn answer_escalation(&mut self, answer: &LkppAnswer, now: DateTime<Utc>, by: &str) -> Result<Event, Refused> {
         let status = self.status;
         let open = matches!(status, Status::Escalated | Status::Archived);
         let Some(esc) = self.escalation.as_mut().filter(|e| open && e.status != EscalationStatus::Answered) else {
             return Err(Refused::InvalidTransition { from: status, action: "given LKPP's answer" });
         };
         let mut errors = FieldErrors::default();
-        let answer = required_text(answer, ANSWER_MAX, "answer", &mut errors);
+        let text = required_text(&answer.text, ANSWER_MAX, "answer", &mut errors);
         if !errors.is_empty() {
             return Err(Refused::Validation(errors));
         }
         esc.status = EscalationStatus::Answered;
-        esc.answer = answer;
+        esc.answer = text;
         esc.answered_at = Some(now);
-        Ok(self.moved(status, EventKind::EscalationAnswered, now, by, json!({})))
+        let data = match &answer.mail {
+            Some(mail) => {
+                esc.lkpp_ticket = mail.lkpp_ticket.clone();
+                json!({"via": "email", "message_id": mail.message_id, "lkpp_ticket": mail.lkpp_ticket})
+            }
+            None => json!({}),
+        };
+        Ok(self.moved(status, EventKind::EscalationAnswered, now, by, data))
     }
 
     /// Step 12: the visitor's copy of the form, printed, e-mailed (to the address they gave),
@@ -597,11 +613,15 @@ pub fn opening(
 /// What a change to a visit brings with it besides itself.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FollowUps {
-    /// A mail for the outbox: the escalation (step 11), or the visitor's copy (step 12).
+    /// A mail for the outbox: the escalation (step 11), the visitor's copy (step 12), or LKPP's
+    /// answer to the visitor.
     pub mail: Option<OutgoingMail>,
     /// The stamp of a new archived version, when an archived visit changed: the archived record
     /// is immutable, a later change is a new version, the earlier one kept.
     pub new_version: Option<ArchiveStamp>,
+    /// The visit was served (answered or escalated) and has no survey link yet: one is made,
+    /// for the visitor's copy of the form.
+    pub survey_link: bool,
 }
 
 impl Visit {
@@ -612,13 +632,15 @@ impl Visit {
         let mail = match event.kind {
             EventKind::Escalated => escalation_mail(self, &office.lkpp_email, &office.office_name),
             EventKind::CopyGiven if copy_by_mail => copy_mail(self, &office.office_name),
+            EventKind::EscalationAnswered => answer_mail(self, &office.office_name),
             _ => None,
         };
         let new_version = (was == Status::Archived && event.kind != EventKind::Archived)
             .then_some(self.archive.as_ref())
             .flatten()
             .map(|prev| ArchiveStamp { number: prev.number.clone(), archived_at: now, version: prev.version + 1 });
-        FollowUps { mail, new_version }
+        let served = matches!(event.kind, EventKind::Answered | EventKind::Escalated);
+        FollowUps { mail, new_version, survey_link: served && self.survey_token.is_none() }
     }
 
     /// The office day of the visit's number ended while it was still in line: it is not served

@@ -4,6 +4,8 @@
 //! `Auto-Submitted: auto-generated`. A mail the server takes is `sent` (an escalation's step 11
 //! ends); one it does not take stays pending with its error, and is tried again later (backoff).
 
+pub mod imap;
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -11,7 +13,7 @@ use chrono::{DateTime, Utc};
 use lettre::message::header::{ContentType, Header, HeaderName, HeaderValue};
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
-use lettre::transport::smtp::client::{Tls, TlsParameters};
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use loket_domain::mail::{MailSettings, SmtpSecurity, next_attempt};
 use loket_store::{OutboxMail, Store};
@@ -44,7 +46,15 @@ impl Header for AutoSubmitted {
 /// The SMTP transport the office set.
 fn transport(mail: &MailSettings) -> Result<AsyncSmtpTransport<Tokio1Executor>, String> {
     let host = mail.smtp_host.as_str();
-    let tls = || TlsParameters::new(host.to_owned()).map_err(|e| format!("TLS: {e}"));
+    let tls = || {
+        let mut builder = TlsParameters::builder(host.to_owned());
+        if !mail.smtp_ca_pem.trim().is_empty() {
+            let ca =
+                Certificate::from_pem(mail.smtp_ca_pem.as_bytes()).map_err(|e| format!("TLS: the extra CA: {e}"))?;
+            builder = builder.add_root_certificate(ca);
+        }
+        builder.build_rustls().map_err(|e| format!("TLS: {e}"))
+    };
     let tls = match mail.smtp_security {
         SmtpSecurity::Starttls => Tls::Required(tls()?),
         SmtpSecurity::Tls => Tls::Wrapper(tls()?),

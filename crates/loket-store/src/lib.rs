@@ -15,6 +15,7 @@ use loket_domain::auth::Role;
 use loket_domain::calendar::DayOff;
 use loket_domain::form::FormInput;
 use loket_domain::guest_book::{Contact, VisitorInput};
+use loket_domain::inbox::{IncomingMail, ReplyOutcome};
 use loket_domain::settings::{OfficeSettings, SettingsChange};
 use loket_domain::survey::{Answers, Tally};
 use loket_domain::{Event, FieldErrors, Refused, Visit};
@@ -193,7 +194,7 @@ pub struct OutboxEntry {
     pub reference: Option<String>,
     pub to: String,
     pub subject: String,
-    /// `escalation` or `copy`.
+    /// `escalation`, `copy` or `answer`.
     pub kind: String,
     /// `pending` or `sent`.
     pub status: String,
@@ -202,6 +203,8 @@ pub struct OutboxEntry {
     pub last_error: Option<String>,
     pub created_at: DateTime<Utc>,
     pub sent_at: Option<DateTime<Utc>>,
+    /// When a pending mail is tried next; null once sent.
+    pub next_attempt_at: Option<DateTime<Utc>>,
 }
 
 /// What live clients (display boards, counters) are told after a commit. Never personal data.
@@ -362,6 +365,13 @@ pub trait MailStore: Send + Sync {
     async fn mail_failed(&self, id: &str, error: &str, retry_at: DateTime<Utc>) -> Result<()>;
     /// The outbox, newest first.
     async fn outbox(&self, limit: u32) -> Result<Vec<OutboxEntry>>;
+    /// A mail read from the office's mailbox, taken once (by its key, whichever instance reads
+    /// it first): an auto-reply is ignored; a reply to an open e-mail escalation becomes LKPP's
+    /// answer on the visit (the same transition as a typed one, its follow-ups included: the
+    /// visitor's mail, a new archived version); anything else is left for a person.
+    async fn take_reply(&self, mail: IncomingMail, now: DateTime<Utc>) -> Result<ReplyOutcome>;
+    /// How many mails read from the mailbox named no open escalation.
+    async fn unmatched_replies(&self) -> Result<u64>;
 }
 
 /// A survey link as its page sees it.

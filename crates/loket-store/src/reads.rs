@@ -356,7 +356,7 @@ pub(crate) async fn outbox(r: &mut dyn Sql, limit: u32) -> Result<Vec<crate::Out
     let rows = r
         .rows(
             "SELECT o.id, o.visit_id, v.reference, o.recipient, o.subject, o.kind, o.status, o.attempts, o.last_error, \
-             o.created_at, o.sent_at FROM mail_outbox o LEFT JOIN visits v ON v.id = o.visit_id \
+             o.created_at, o.sent_at, o.next_attempt_at FROM mail_outbox o LEFT JOIN visits v ON v.id = o.visit_id \
              ORDER BY o.created_at DESC, o.id LIMIT $1",
             &[int(i64::from(limit))],
             &[
@@ -371,12 +371,13 @@ pub(crate) async fn outbox(r: &mut dyn Sql, limit: u32) -> Result<Vec<crate::Out
                 Col::OptText,
                 Col::Int,
                 Col::OptInt,
+                Col::Int,
             ],
         )
         .await?;
     rows.into_iter()
         .map(|mut r| {
-            Ok(crate::OutboxEntry {
+            let mut entry = crate::OutboxEntry {
                 id: r.text()?,
                 visit_id: r.opt_text()?,
                 reference: r.opt_text()?,
@@ -388,7 +389,12 @@ pub(crate) async fn outbox(r: &mut dyn Sql, limit: u32) -> Result<Vec<crate::Out
                 last_error: r.opt_text()?,
                 created_at: from_ms(r.int()?)?,
                 sent_at: r.opt_int()?.map(from_ms).transpose()?,
-            })
+                next_attempt_at: Some(from_ms(r.int()?)?),
+            };
+            if entry.status != "pending" {
+                entry.next_attempt_at = None;
+            }
+            Ok(entry)
         })
         .collect()
 }
@@ -459,4 +465,15 @@ pub(crate) async fn survey_groups(r: &mut dyn Sql, filter: &SurveyFilter) -> Res
     }
     groups.sort_by(|a, b| (&a.service, &a.agent).cmp(&(&b.service, &b.agent)));
     Ok(groups)
+}
+
+/// How many mails read from the mailbox named no open escalation (left there for a person).
+pub(crate) async fn unmatched_replies(r: &mut dyn Sql) -> Result<u64> {
+    let n = r
+        .int(
+            "SELECT COUNT(*) FROM mail_inbox WHERE office_id = $1 AND outcome IN ('unmatched', 'not_open')",
+            &[text(OFFICE)],
+        )
+        .await?;
+    Ok(u64::try_from(n.unwrap_or_default()).unwrap_or_default())
 }

@@ -480,6 +480,23 @@ impl<B: Backend> crate::MailStore for SqlStore<B> {
     async fn outbox(&self, limit: u32) -> Result<Vec<crate::OutboxEntry>> {
         reads::outbox(&mut self.backend.reader(), limit).await
     }
+
+    async fn take_reply(
+        &self,
+        mail: loket_domain::inbox::IncomingMail,
+        now: DateTime<Utc>,
+    ) -> Result<loket_domain::inbox::ReplyOutcome> {
+        let settings = self.settings().await?;
+        let renderer = self.renderer.clone();
+        self.write(work(move |t, told| {
+            Box::pin(async move { writes::take_reply(t, told, &settings, &renderer, &mail, now).await })
+        }))
+        .await
+    }
+
+    async fn unmatched_replies(&self) -> Result<u64> {
+        reads::unmatched_replies(&mut self.backend.reader()).await
+    }
 }
 
 #[cfg(test)]

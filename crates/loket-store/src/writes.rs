@@ -6,8 +6,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use loket_domain::archive::{Archive, ArchivePattern, ArchiveStamp};
 use loket_domain::auth::{Role, keeps_an_admin};
 use loket_domain::calendar::DayOff;
-use loket_domain::escalation::OutgoingMail;
+use loket_domain::escalation::{AnswerMail, LkppAnswer, OutgoingMail};
 use loket_domain::history::Event;
+use loket_domain::inbox::{IncomingMail, ReplyOutcome};
 use loket_domain::line::Requeue;
 use loket_domain::numbering::Sequence;
 use loket_domain::office::{first_open_day, office_day, office_day_end};
@@ -553,7 +554,14 @@ pub(crate) async fn change_visit(
     let was = visit.status;
     let before = visit.history.len();
     let event = change(&mut visit, settings)?;
-    let FollowUps { mail, new_version } = visit.follow_ups(was, &event, settings, now);
+    let FollowUps { mail, new_version, survey_link } = visit.follow_ups(was, &event, settings, now);
+    if survey_link {
+        // Kept with the visit, as the status token is, so that every copy of the form shows it.
+        let token = new_token();
+        let expires = now + chrono::Days::new(survey::LINK_DAYS);
+        add_visit_link(t, VisitLink::Survey, &sha256_hex(token.as_bytes()), &visit.id, now, expires).await?;
+        visit.survey_token = Some(token);
+    }
     if let Some(mail) = mail {
         queue_mail(t, &visit, &mail, now).await?;
     }
@@ -860,4 +868,102 @@ pub(crate) async fn mail_failed(t: &mut dyn Sql, id: &str, error: &str, retry_at
     )
     .await?;
     Ok(())
+}
+
+/// A mail read from the office's mailbox, taken once: claimed by its key, then matched to the
+/// escalation it answers (by the Message-IDs it replies to, else by the reference in its subject),
+/// and recorded as LKPP's answer by the same transition as a typed one, all in one transaction.
+pub(crate) async fn take_reply(
+    t: &mut dyn Sql,
+    told: &mut Announcements,
+    settings: &OfficeSettings,
+    renderer: &DocumentRenderer,
+    mail: &IncomingMail,
+    now: DateTime<Utc>,
+) -> Result<ReplyOutcome> {
+    let subject: String = mail.subject.chars().take(500).collect();
+    let claimed = t
+        .execute(
+            "INSERT INTO mail_inbox (message_key, office_id, received_at, outcome, sender, subject) \
+             VALUES ($1, $2, $3, 'unmatched', $4, $5) ON CONFLICT (message_key) DO NOTHING",
+            &[text(&mail.key), text(OFFICE), int(ms(now)), opt_text(mail.from.as_deref()), text(&subject)],
+        )
+        .await?;
+    if claimed == 0 {
+        return Ok(ReplyOutcome::AlreadyTaken);
+    }
+    let outcome = if mail.is_auto_reply() {
+        ReplyOutcome::AutoReply
+    } else {
+        match replied_visit(t, mail).await? {
+            None => ReplyOutcome::Unmatched,
+            Some(id) => answer_by_mail(t, told, settings, renderer, mail, &id, now).await?,
+        }
+    };
+    let visit_id = match &outcome {
+        ReplyOutcome::Answered { visit_id, .. } => Some(visit_id.as_str()),
+        _ => None,
+    };
+    t.execute(
+        "UPDATE mail_inbox SET outcome = $2, visit_id = $3 WHERE message_key = $1",
+        &[text(&mail.key), text(outcome.as_str()), opt_text(visit_id)],
+    )
+    .await?;
+    Ok(outcome)
+}
+
+/// The visit a reply names: the escalation mail it replies to, else the reference in brackets in
+/// its subject (a visitor replying to their own copy is not LKPP: their address is not taken).
+async fn replied_visit(t: &mut dyn Sql, mail: &IncomingMail) -> Result<Option<String>> {
+    for id in &mail.replies_to {
+        let found = t
+            .text(
+                "SELECT visit_id FROM mail_outbox WHERE message_id = $1 AND kind = 'escalation' AND visit_id IS NOT NULL",
+                &[text(&format!("<{id}>"))],
+            )
+            .await?;
+        if found.is_some() {
+            return Ok(found);
+        }
+    }
+    let Some(reference) = mail.subject_reference() else { return Ok(None) };
+    let Some(id) = t.text("SELECT id FROM visits WHERE reference = $1", &[text(&reference)]).await? else {
+        return Ok(None);
+    };
+    let visit = load_visit(t, &id, false).await?;
+    let from_visitor = match (&mail.from, &visit.visitor.email) {
+        (Some(from), Some(visitor)) => from.eq_ignore_ascii_case(visitor.trim()),
+        _ => false,
+    };
+    Ok((!from_visitor).then_some(id))
+}
+
+/// LKPP's answer from a mail, on visit `id`; a visit whose escalation is not open is left alone.
+async fn answer_by_mail(
+    t: &mut dyn Sql,
+    told: &mut Announcements,
+    settings: &OfficeSettings,
+    renderer: &DocumentRenderer,
+    mail: &IncomingMail,
+    id: &str,
+    now: DateTime<Utc>,
+) -> Result<ReplyOutcome> {
+    // Only valid patterns are ever saved; one that no longer compiles takes no number.
+    let pattern = settings.imap.ticket_regex().ok().flatten();
+    let answer = LkppAnswer {
+        text: mail.answer_text(),
+        mail: Some(AnswerMail {
+            message_id: mail.message_id.clone().unwrap_or_else(|| mail.key.clone()),
+            lkpp_ticket: mail.lkpp_ticket(pattern.as_ref()),
+        }),
+    };
+    let change: Change = Box::new(move |v, _| v.answer_escalation(&answer, now, SYSTEM_ACTOR));
+    match change_visit(t, told, settings, renderer, id, now, change).await {
+        Ok(visit) => Ok(ReplyOutcome::Answered { visit_id: visit.id, reference: visit.reference }),
+        Err(StoreError::Refused(_)) => {
+            let reference = t.text("SELECT reference FROM visits WHERE id = $1", &[text(id)]).await?;
+            Ok(ReplyOutcome::NotOpen { reference: reference.unwrap_or_default() })
+        }
+        Err(e) => Err(e),
+    }
 }

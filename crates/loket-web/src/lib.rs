@@ -185,6 +185,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(calendar::put_day_off, calendar::delete_day_off))
         .routes(routes!(calendar::import_days_off))
         .routes(routes!(mail::get_mail, mail::put_mail))
+        .routes(routes!(mail::get_imap, mail::put_imap))
         .routes(routes!(mail::outbox))
         .routes(routes!(reports::time_standards))
         .routes(routes!(reports::ikm))

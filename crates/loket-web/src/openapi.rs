@@ -180,6 +180,12 @@ fn settings_constraints(doc: &mut Value) {
     );
     set(doc, "OfficeProfile", "lkpp_email", json!({"type": "string", "maxLength": 254, "pattern": EMAIL_ADDRESS}));
     set(doc, "OfficeProfile", "session_minutes", int(5, 24 * 60));
+    set(
+        doc,
+        "OfficeProfile",
+        "public_url",
+        json!({"type": "string", "maxLength": 200, "pattern": "^(https?://[A-Za-z0-9.:_~\\[\\]%-][A-Za-z0-9.:/_~\\[\\]%-]*)?$"}),
+    );
     // [`loket_domain::mail::MailSettings::validate`].
     let no_control = r"^[^\u0000-\u001F\u007F-\u009F]*$";
     set(doc, "MailSettings", "smtp_host", json!({"type": "string", "maxLength": 253, "pattern": "^[A-Za-z0-9.:-]*$"}));
@@ -192,6 +198,27 @@ fn settings_constraints(doc: &mut Value) {
         json!({"type": ["string", "null"], "maxLength": 1000, "pattern": no_control}),
     );
     set(doc, "MailSettings", "from_address", json!({"type": "string", "maxLength": 254, "pattern": EMAIL_ADDRESS}));
+    let ca = json!({"type": "string", "maxLength": loket_domain::mail::CA_PEM_MAX, "description": "PEM certificates, or empty."});
+    set(doc, "MailSettings", "smtp_ca_pem", ca.clone());
+    set(doc, "ImapSettings", "ca_pem", ca);
+    // [`loket_domain::inbox::ImapSettings::validate`].
+    set(doc, "ImapSettings", "host", json!({"type": "string", "maxLength": 253, "pattern": "^[A-Za-z0-9.:-]*$"}));
+    set(doc, "ImapSettings", "port", int(1, 65535));
+    set(doc, "ImapSettings", "username", json!({"type": "string", "maxLength": 254, "pattern": no_control}));
+    set(doc, "ImapSettings", "password", json!({"type": ["string", "null"], "maxLength": 1000, "pattern": no_control}));
+    set(
+        doc,
+        "ImapSettings",
+        "mailbox",
+        json!({"type": "string", "minLength": 1, "maxLength": 200, "pattern": r#"^[^"\u0000-\u001F\u007F-\u009F]*$"#}),
+    );
+    set(doc, "ImapSettings", "poll_seconds", int(30, 86_400));
+    set(
+        doc,
+        "ImapSettings",
+        "ticket_pattern",
+        json!({"type": "string", "maxLength": loket_domain::inbox::TICKET_PATTERN_MAX, "description": "A regular expression (Rust regex syntax)."}),
+    );
     doc["components"]["schemas"]["OfficeProfile"]["properties"]["services"]["minItems"] = json!(1);
 }
 

@@ -39,6 +39,7 @@ pub async fn serve(store: Arc<dyn Store>, listen: SocketAddr, limits: Limits) ->
     let addr = listener.local_addr()?;
     crate::jobs::spawn_office_day_closer(store.clone());
     loket_mail::spawn(store.clone(), loket_mail::EVERY);
+    loket_mail::imap::spawn(store.clone());
     let connections = limits.connections.clone();
     let state = AppState::new(store, limits);
     loket_web::watch::spawn(state.clone(), loket_web::watch::EVERY);

@@ -2,7 +2,7 @@ use chrono::{Duration, NaiveDate, TimeZone};
 
 use super::watch::{AlertLevel, Watch, alert_level};
 use super::*;
-use crate::escalation::Channel;
+use crate::escalation::{Channel, LkppAnswer};
 use crate::form::FormInput;
 use crate::guest_book::Visitor;
 use crate::settings::OfficeSettings;
@@ -214,7 +214,7 @@ fn lkpps_answer_ends_an_escalation_whose_sending_was_not_recorded() {
     let settings = OfficeSettings::default();
     let mut v = in_service(&settings, "password");
     v.escalate(&escalation(Channel::Email), &settings, at(20), "hd").unwrap();
-    v.answer_escalation("fixed", at(24), "hd").unwrap();
+    v.answer_escalation(&LkppAnswer::typed("fixed"), at(24), "hd").unwrap();
     assert_eq!(last(&steps_at(&v, 40), 11).finished_at, Some(at(24)));
 }
 

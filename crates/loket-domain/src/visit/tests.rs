@@ -1,6 +1,8 @@
 use chrono::{Duration, NaiveDate, TimeZone};
 
 use super::*;
+use crate::SYSTEM_ACTOR;
+use crate::escalation::{AnswerMail, LkppAnswer};
 use crate::guest_book::VisitorRole;
 
 fn now() -> DateTime<Utc> {
@@ -153,7 +155,7 @@ fn try_all(status: Status) -> Vec<(&'static str, Result<Status, Refused>)> {
         ("give_copy", |v| v.give_copy(CopyVia::Printed, now(), "x")),
         ("archive", |v| v.archive(archive(), now(), "x")),
         ("cancel", |v| v.cancel("r", now(), "x")),
-        ("answer_escalation", |v| v.answer_escalation("lkpp says", now(), "x")),
+        ("answer_escalation", |v| v.answer_escalation(&LkppAnswer::typed("lkpp says"), now(), "x")),
     ];
     actions
         .into_iter()
@@ -291,10 +293,32 @@ fn tts_escalation_needs_the_ticket_number_and_email_starts_pending() {
 fn lkpp_may_answer_after_the_visit_is_archived() {
     let mut v = in_status(Status::Escalated);
     v.archive(archive(), now(), "hd").unwrap();
-    v.answer_escalation("fixed by LKPP", now(), "hd").unwrap();
+    v.answer_escalation(&LkppAnswer::typed("fixed by LKPP"), now(), "hd").unwrap();
     assert_eq!(v.status, Status::Archived);
     assert_eq!(v.escalation.as_ref().and_then(|e| e.answer.as_deref()), Some("fixed by LKPP"));
-    assert!(v.answer_escalation("again", now(), "hd").is_err(), "answered once");
+    assert!(v.answer_escalation(&LkppAnswer::typed("again"), now(), "hd").is_err(), "answered once");
+}
+
+#[test]
+fn lkpps_answer_by_mail_names_the_mail_and_ticket_and_goes_to_the_visitor() {
+    let mut v = in_status(Status::Escalated);
+    v.visitor.email = Some("budi@example.com".into());
+    let answer = LkppAnswer {
+        text: "Akun sudah dibuka".into(),
+        mail: Some(AnswerMail { message_id: "<r1@lkpp>".into(), lkpp_ticket: Some("TTS-1".into()) }),
+    };
+    let event = v.answer_escalation(&answer, now(), SYSTEM_ACTOR).unwrap();
+    assert_eq!(event.data["via"], "email");
+    assert_eq!(event.data["message_id"], "<r1@lkpp>");
+    assert_eq!(v.escalation.as_ref().and_then(|e| e.lkpp_ticket.as_deref()), Some("TTS-1"));
+    let mail = v.follow_ups(Status::Escalated, &event, &settings(), now()).mail.expect("the visitor's mail");
+    assert_eq!(mail.kind, crate::escalation::MailKind::Answer);
+    assert_eq!(mail.to, "budi@example.com");
+    assert!(mail.body.contains("Akun sudah dibuka") && mail.body.contains("TTS-1"), "{}", mail.body);
+    let mut silent = in_status(Status::Escalated);
+    silent.visitor.email = None;
+    let event = silent.answer_escalation(&LkppAnswer::typed("ok"), now(), "hd").unwrap();
+    assert_eq!(silent.follow_ups(Status::Escalated, &event, &settings(), now()).mail, None, "no address, no mail");
 }
 
 #[test]

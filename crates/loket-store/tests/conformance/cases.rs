@@ -5,10 +5,11 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use loket_domain::archive::CopyVia;
-use loket_domain::escalation::{Channel, EscalationStatus};
+use loket_domain::escalation::{Channel, EscalationStatus, LkppAnswer};
 use loket_domain::form::FormInput;
 use loket_domain::guest_book::{VisitorInput, VisitorRole};
 use loket_domain::history::EventKind;
+use loket_domain::inbox::{IncomingMail, ReplyOutcome};
 use loket_domain::office::Counter;
 use loket_domain::settings::SettingsChange;
 use loket_domain::visit::EscalationRequest;
@@ -436,7 +437,11 @@ pub async fn lkpp_answer_after_archive_adds_an_archive_version(db: TestDb) {
     let first = store.archived_document(&v.id, None).await.unwrap().unwrap();
     assert_eq!(first.version, 1);
     let answered = store
-        .change_visit(&v.id, at(600), Box::new(move |v, _| v.answer_escalation("Sudah diperbaiki LKPP", at(600), "hd")))
+        .change_visit(
+            &v.id,
+            at(600),
+            Box::new(move |v, _| v.answer_escalation(&LkppAnswer::typed("Sudah diperbaiki LKPP"), at(600), "hd")),
+        )
         .await
         .unwrap();
     assert_eq!(answered.status, Status::Archived);
@@ -865,4 +870,74 @@ pub async fn a_visit_changed_while_its_document_is_made_is_archived_as_it_is(db:
     let text = String::from_utf8(doc.content).unwrap();
     assert!(text.contains("\"email\""), "the document shows the visit as archived, copy by e-mail: {text}");
     assert_eq!(doc.number, "LPSE/2026/11/0001", "one number");
+}
+
+fn reply(key: &str, subject: &str, replies_to: &[&str]) -> IncomingMail {
+    IncomingMail {
+        key: key.into(),
+        message_id: Some(key.into()),
+        replies_to: replies_to.iter().map(|s| s.to_string()).collect(),
+        subject: subject.into(),
+        from: Some("helpdesk@lkpp.go.id".into()),
+        text: "Nomor tiket: TTS-2026-777\nAkun sudah dibuka.\n\nOn Sat, Loket wrote:\n> Eskalasi".into(),
+        headers: Vec::new(),
+    }
+}
+
+pub async fn a_reply_from_the_mailbox_is_taken_once_and_answers_its_escalation(db: TestDb) {
+    let store = db.store.clone();
+    let v = escalated(&store, Channel::Email).await;
+    let sent = store.claim_mail(at(11), at(20), 10).await.unwrap();
+    let message_id = sent[0].message_id.clone().unwrap();
+    store.mail_sent(&sent[0].id, at(12)).await.unwrap();
+    let auto = IncomingMail {
+        headers: vec![("auto-submitted".into(), "auto-replied".into())],
+        ..reply("<ooo@lkpp>", &format!("Out of office: [{}]", v.reference), &[message_id.trim_matches(['<', '>'])])
+    };
+    assert_eq!(store.take_reply(auto, at(30)).await.unwrap(), ReplyOutcome::AutoReply);
+    let answer = reply("<r1@lkpp>", "Re: Eskalasi", &["other@x", message_id.trim_matches(['<', '>'])]);
+    // Two instances reading the same message at once: it is taken once.
+    let (a, b) = tokio::join!(store.take_reply(answer.clone(), at(40)), store.take_reply(answer.clone(), at(40)));
+    let mut outcomes = [a.unwrap().as_str(), b.unwrap().as_str()];
+    outcomes.sort();
+    assert_eq!(outcomes, ["already_taken", "answered"]);
+    let answered = store.visit(&v.id).await.unwrap().unwrap();
+    let esc = answered.escalation.clone().unwrap();
+    assert_eq!(esc.status, EscalationStatus::Answered);
+    assert_eq!(esc.answer.as_deref(), Some("Nomor tiket: TTS-2026-777\nAkun sudah dibuka."));
+    assert_eq!(esc.lkpp_ticket.as_deref(), Some("TTS-2026-777"));
+    let last = answered.history.last().unwrap();
+    assert_eq!(
+        (last.kind, last.data["via"].as_str(), last.by.as_str()),
+        (EventKind::EscalationAnswered, Some("email"), "system")
+    );
+    assert_eq!(last.data["message_id"], "<r1@lkpp>");
+    // A second reply to an answered escalation, and a mail naming nothing, are left for a person.
+    let again = reply("<r2@lkpp>", &format!("Re: [{}]", v.reference), &[]);
+    assert_eq!(
+        store.take_reply(again, at(50)).await.unwrap(),
+        ReplyOutcome::NotOpen { reference: v.reference.clone() }
+    );
+    assert_eq!(store.take_reply(reply("<spam@x>", "Halo", &[]), at(50)).await.unwrap(), ReplyOutcome::Unmatched);
+    assert_eq!(store.unmatched_replies().await.unwrap(), 2);
+    assert_eq!(store.take_reply(answer, at(60)).await.unwrap(), ReplyOutcome::AlreadyTaken);
+    // The bracketed reference in the subject matches when no Message-ID does.
+    let w = escalated_again(&store).await;
+    let by_subject = reply("<r3@lkpp>", &format!("RE: [{}] Eskalasi LPSE", w.reference), &["unknown@x"]);
+    let outcome = store.take_reply(by_subject, at(70)).await.unwrap();
+    assert_eq!(outcome, ReplyOutcome::Answered { visit_id: w.id.clone(), reference: w.reference.clone() });
+}
+
+/// A second visit, escalated by e-mail at another counter.
+async fn escalated_again(store: &S) -> Visit {
+    let v = waiting(store, "esc2", "A", false, at(100)).await;
+    store.call_next("2", None, at(101), "hd2").await.unwrap();
+    store.change_visit(&v.id, at(102), Box::new(move |v, s| v.start(s, at(102), "hd2"))).await.unwrap();
+    let req = EscalationRequest {
+        analysis: "Galat".into(),
+        channel: Channel::Email,
+        summary: "Perlu LKPP".into(),
+        external_reference: None,
+    };
+    store.change_visit(&v.id, at(110), Box::new(move |v, s| v.escalate(&req, s, at(110), "hd2"))).await.unwrap()
 }

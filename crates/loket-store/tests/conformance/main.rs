@@ -65,6 +65,7 @@ conformance!(
     a_date_has_one_day_off_and_a_second_replaces_it,
     an_import_with_a_bad_entry_imports_nothing,
     the_settings_carry_the_calendar_and_see_its_changes,
+    a_reply_from_the_mailbox_is_taken_once_and_answers_its_escalation,
 );
 
 mod property {

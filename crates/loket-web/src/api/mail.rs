@@ -1,9 +1,10 @@
-//! Mail: the office's SMTP server (the password write-only) and the outbox, where a mail that
-//! failed shows why.
+//! Mail: the office's SMTP server and the mailbox LKPP's answers are read from (IMAP), their
+//! passwords write-only, and the outbox, where a mail that failed shows why.
 
 use axum::Json;
 use axum::extract::State;
 use loket_domain::auth::Permission;
+use loket_domain::inbox::ImapSettings;
 use loket_domain::mail::{MailSettings, SmtpSecurity};
 use loket_domain::settings::SettingsChange;
 use loket_store::OutboxEntry;
@@ -23,6 +24,7 @@ pub struct MailSettingsView {
     /// True when a password is stored (it is never shown).
     pub smtp_password_set: bool,
     pub from_address: String,
+    pub smtp_ca_pem: String,
 }
 
 impl From<&MailSettings> for MailSettingsView {
@@ -34,6 +36,7 @@ impl From<&MailSettings> for MailSettingsView {
             smtp_username: m.smtp_username.clone(),
             smtp_password_set: m.smtp_password.as_deref().is_some_and(|p| !p.is_empty()),
             from_address: m.from_address.clone(),
+            smtp_ca_pem: m.smtp_ca_pem.clone(),
         }
     }
 }
@@ -58,6 +61,66 @@ pub async fn put_mail(
     let settings = state.store.change_settings(SettingsChange::Mail(mail), staff.name(), state.now()).await?;
     tracing::info!(setting = "mail", by = ?staff.name(), "setting changed");
     Ok(Json((&settings.mail).into()))
+}
+
+/// The mailbox as shown: never the password, only whether one is set.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ImapSettingsView {
+    pub enabled: bool,
+    pub host: String,
+    pub port: u16,
+    pub security: SmtpSecurity,
+    pub username: String,
+    /// True when a password is stored (it is never shown).
+    pub password_set: bool,
+    pub mailbox: String,
+    pub poll_seconds: u32,
+    pub ticket_pattern: String,
+    pub ca_pem: String,
+    /// Mails read from the mailbox that named no open escalation, left there for a person.
+    pub unmatched_replies: u64,
+}
+
+impl ImapSettingsView {
+    pub fn new(m: &ImapSettings, unmatched_replies: u64) -> Self {
+        ImapSettingsView {
+            enabled: m.enabled,
+            host: m.host.clone(),
+            port: m.port,
+            security: m.security,
+            username: m.username.clone(),
+            password_set: m.password.as_deref().is_some_and(|p| !p.is_empty()),
+            mailbox: m.mailbox.clone(),
+            poll_seconds: m.poll_seconds,
+            ticket_pattern: m.ticket_pattern.clone(),
+            ca_pem: m.ca_pem.clone(),
+            unmatched_replies,
+        }
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/settings/imap", tag = "settings", security(("bearer" = [])),
+    responses((status = 200, body = ImapSettingsView), (status = 403, body = ErrorBody)))]
+pub async fn get_imap(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<ImapSettingsView>> {
+    staff.require(Permission::Settings)?;
+    let unmatched = state.store.unmatched_replies().await?;
+    Ok(Json(ImapSettingsView::new(&state.store.settings().await?.imap, unmatched)))
+}
+
+/// Replaces the mailbox settings. `password` is write-only: absent or null keeps the stored one;
+/// the answer never contains it.
+#[utoipa::path(put, path = "/api/v1/settings/imap", tag = "settings", request_body = ImapSettings, security(("bearer" = [])),
+    responses((status = 200, body = ImapSettingsView), (status = 422, body = ErrorBody)))]
+pub async fn put_imap(
+    State(state): State<AppState>,
+    staff: Staff,
+    ApiJson(imap): ApiJson<ImapSettings>,
+) -> ApiResult<Json<ImapSettingsView>> {
+    staff.require(Permission::Settings)?;
+    let settings = state.store.change_settings(SettingsChange::Imap(imap), staff.name(), state.now()).await?;
+    tracing::info!(setting = "imap", by = ?staff.name(), "setting changed");
+    let unmatched = state.store.unmatched_replies().await?;
+    Ok(Json(ImapSettingsView::new(&settings.imap, unmatched)))
 }
 
 /// The outbox, newest first (at most 200): each mail's status, tries and last error, so that a

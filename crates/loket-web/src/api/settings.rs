@@ -36,6 +36,7 @@ async fn change(state: &AppState, staff: &Staff, change: SettingsChange) -> ApiR
         SettingsChange::Desks { .. } => "desks",
         SettingsChange::Mail(_) => "mail",
         SettingsChange::Calendar(_) => "calendar",
+        SettingsChange::Imap(_) => "imap",
     };
     let settings = state.store.change_settings(change, staff.name(), state.now()).await?;
     tracing::info!(setting = part, by = ?staff.name(), "setting changed");

@@ -8,6 +8,7 @@ use chrono::NaiveDate;
 use chrono::{DateTime, Utc};
 use loket_domain::archive::CopyVia;
 use loket_domain::auth::Permission;
+use loket_domain::escalation::LkppAnswer;
 use loket_domain::form::FormInput;
 use loket_domain::guest_book::VisitorInput;
 use loket_domain::settings::OfficeSettings;
@@ -313,8 +314,10 @@ pub async fn answer_escalation(
     Path(id): Path<String>,
     ApiJson(req): ApiJson<EscalationAnswer>,
 ) -> ApiResult<Json<VisitView>> {
-    apply(&state, &staff, Permission::Helpdesk, &id, move |v, _, now, by| v.answer_escalation(&req.answer, now, by))
-        .await
+    apply(&state, &staff, Permission::Helpdesk, &id, move |v, _, now, by| {
+        v.answer_escalation(&LkppAnswer::typed(&req.answer), now, by)
+    })
+    .await
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

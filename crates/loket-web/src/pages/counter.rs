@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use loket_domain::archive::CopyVia;
 use loket_domain::auth::Permission;
-use loket_domain::escalation::{Channel, EscalationStatus};
+use loket_domain::escalation::{Channel, EscalationStatus, LkppAnswer};
 use loket_domain::line::CALLS_BEFORE_SKIP;
 use loket_domain::settings::OfficeSettings;
 use loket_domain::visit::EscalationRequest;
@@ -97,6 +97,8 @@ pub struct ArchiveRow {
     pub has_email: bool,
     /// LKPP's answer to the escalation, once it came.
     pub lkpp_answer: Option<String>,
+    /// LKPP's ticket number, taken from its answer by e-mail.
+    pub lkpp_ticket: Option<String>,
 }
 
 /// An escalation to LKPP: waiting for LKPP's answer (typed in here when it comes by phone, TTS
@@ -120,6 +122,8 @@ pub struct MailProblem {
     pub kind: String,
     pub attempts: i64,
     pub error: String,
+    /// When it is tried again (time of day).
+    pub next_try: String,
 }
 
 #[derive(Template, WebTemplate)]
@@ -267,27 +271,16 @@ async fn build(
             copy: v.copy.as_ref().map(|c| t.get(&format!("counter-copy-via-{}", c.via.as_str()))),
             has_email: v.visitor.email.as_deref().is_some_and(|e| !e.is_empty()),
             lkpp_answer: v.escalation.as_ref().and_then(|e| e.answer.clone()),
+            lkpp_ticket: v.escalation.as_ref().and_then(|e| e.lkpp_ticket.clone()),
         }));
     }
+    let outbox = state.store.outbox(200).await?;
     let mut escalations = Vec::new();
     for status in [Status::Escalated, Status::Archived] {
         let visits = state.store.visits(VisitFilter { status: Some(status), day: None, limit: Some(500) }).await?;
-        escalations.extend(visits.iter().filter_map(|v| escalation_row(t, v)));
+        escalations.extend(visits.iter().filter_map(|v| escalation_row(t, v, &outbox)));
     }
-    let mail_problems = state
-        .store
-        .outbox(200)
-        .await?
-        .into_iter()
-        .filter(|m| m.status == "pending" && m.last_error.is_some())
-        .map(|m| MailProblem {
-            reference: m.reference.unwrap_or_default(),
-            to: m.to,
-            kind: t.get(if m.kind == "copy" { "counter-mail-copy" } else { "counter-mail-escalation" }),
-            attempts: m.attempts,
-            error: m.last_error.unwrap_or_default(),
-        })
-        .collect();
+    let mail_problems = super::mail_settings::failing_mail(t, &outbox, settings.zone());
     Ok(CounterPage {
         counter: chosen.code.clone(),
         counter_name: chosen.name.clone(),
@@ -300,13 +293,24 @@ async fn build(
     })
 }
 
-/// An escalation still waiting for LKPP's answer.
-fn escalation_row(t: super::i18n::Tr, v: &Visit) -> Option<EscalationRow> {
+/// An escalation still waiting for LKPP's answer; its mail, while the server has not taken it,
+/// with the last error.
+fn escalation_row(t: super::i18n::Tr, v: &Visit, outbox: &[loket_store::OutboxEntry]) -> Option<EscalationRow> {
     let esc = v.escalation.as_ref().filter(|e| e.status != EscalationStatus::Answered)?;
-    let status = match esc.status {
-        EscalationStatus::Pending => "counter-escalation-pending",
-        EscalationStatus::Sent => "counter-escalation-sent",
-        EscalationStatus::Answered => "counter-escalation-answered",
+    let failing = outbox
+        .iter()
+        .find(|m| m.visit_id.as_deref() == Some(v.id.as_str()) && m.kind == "escalation" && m.status == "pending");
+    let status = match (esc.status, failing.and_then(|m| m.last_error.as_deref())) {
+        (EscalationStatus::Pending, Some(error)) => t.with2(
+            "counter-escalation-failing",
+            "error",
+            error,
+            "attempts",
+            failing.map(|m| m.attempts).unwrap_or_default(),
+        ),
+        (EscalationStatus::Pending, None) => t.get("counter-escalation-pending"),
+        (EscalationStatus::Sent, _) => t.get("counter-escalation-sent"),
+        (EscalationStatus::Answered, _) => t.get("counter-escalation-answered"),
     };
     let channel = match esc.channel {
         Channel::Tts => "counter-escalation-tts",
@@ -316,7 +320,7 @@ fn escalation_row(t: super::i18n::Tr, v: &Visit) -> Option<EscalationRow> {
         id: v.id.clone(),
         reference: v.reference.clone(),
         number: v.queue.number.clone().unwrap_or_default(),
-        status: t.get(status),
+        status,
         channel: t.get(channel),
         external_reference: esc.external_reference.clone().unwrap_or_else(|| "—".to_owned()),
         answer: esc.answer.clone(),
@@ -590,8 +594,14 @@ pub async fn act(
         "archive" => state.store.archive_visit(&id, now, &by).await.map(drop),
         "escalation-answer" => {
             let answer = form.lkpp_answer.clone();
-            let result =
-                state.store.change_visit(&id, now, Box::new(move |v, _| v.answer_escalation(&answer, now, &by))).await;
+            let result = state
+                .store
+                .change_visit(
+                    &id,
+                    now,
+                    Box::new(move |v, _| v.answer_escalation(&LkppAnswer::typed(&answer), now, &by)),
+                )
+                .await;
             return match result {
                 Ok(_) => Ok(see_other(&back(&form.counter))),
                 Err(e) => {

@@ -64,6 +64,8 @@ pub struct FieldView {
     pub error: Option<String>,
     pub options: Vec<Choice>,
     pub autocomplete: &'static str,
+    /// A line of help under the field (a stored password is kept when left empty).
+    pub hint: Option<String>,
 }
 
 /// What the form posts: every field as typed, by its API name.
@@ -202,6 +204,7 @@ pub(super) fn fields(
                 error: errors.get(name).map(|reason| t.get(field_reason_key(reason))),
                 options,
                 autocomplete,
+                hint: None,
             });
         };
     add("visitor.name", "text", &typed.name, Vec::new(), "name");

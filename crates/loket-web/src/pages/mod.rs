@@ -29,6 +29,7 @@ pub mod i18n;
 pub mod ikm;
 pub mod kiosk;
 pub mod login;
+pub mod mail_settings;
 pub mod office_settings;
 pub mod report;
 pub mod session;
@@ -74,6 +75,7 @@ pub fn router() -> Router<AppState> {
         .route("/supervisor/settings/calendar/days-off", post(calendar::add_day_off))
         .route("/supervisor/settings/calendar/days-off/delete", post(calendar::delete_day_off))
         .route("/supervisor/settings/calendar/import", post(calendar::import))
+        .route(mail_settings::MAIL, get(mail_settings::page).post(mail_settings::save))
         .route("/admin", get(admin::page))
         .route("/admin/users", post(admin::create))
         .route("/admin/users/{username}", get(admin_user::page).post(admin_user::save))

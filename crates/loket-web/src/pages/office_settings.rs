@@ -44,6 +44,8 @@ pub struct OfficeForm {
     lkpp_email: String,
     #[serde(default)]
     running_text: String,
+    #[serde(default)]
+    public_url: String,
 }
 
 impl OfficeForm {
@@ -57,6 +59,7 @@ impl OfficeForm {
             archive_pattern: p.archive_pattern.clone(),
             lkpp_email: p.lkpp_email.clone(),
             running_text: p.running_text.clone(),
+            public_url: p.public_url.clone(),
         }
     }
 }
@@ -83,6 +86,7 @@ fn office_fields(t: Tr, typed: &OfficeForm, errors: &BTreeMap<String, String>) -
         error: errors.get(name).map(|reason| reason_text(t, reason)),
         options,
         autocomplete: "off",
+        hint: None,
     };
     let zones = ZONES
         .iter()
@@ -101,6 +105,7 @@ fn office_fields(t: Tr, typed: &OfficeForm, errors: &BTreeMap<String, String>) -
         field("archive_pattern", "text", &typed.archive_pattern, Vec::new()),
         field("lkpp_email", "email", &typed.lkpp_email, Vec::new()),
         field("running_text", "textarea", &typed.running_text, Vec::new()),
+        field("public_url", "url", &typed.public_url, Vec::new()),
     ]
 }
 
@@ -134,6 +139,7 @@ pub async fn save_office(State(state): State<AppState>, PageForm { staff, form }
     profile.archive_pattern = form.archive_pattern.trim().to_owned();
     profile.lkpp_email = form.lkpp_email.trim().to_owned();
     profile.running_text = form.running_text.trim().to_owned();
+    profile.public_url = form.public_url.trim().to_owned();
     match parse_closing_time(&form.closing_time) {
         Ok(closing) => profile.closing_time = closing,
         Err(_) => {

@@ -226,13 +226,14 @@ pub struct SettingsFormPage {
 }
 
 /// The settings pages, for the links at the top of each.
-pub const SETTINGS_PAGES: [(&str, &str); 6] = [
+pub const SETTINGS_PAGES: [(&str, &str); 7] = [
     ("/supervisor/settings/office", "settings-office-title"),
     ("/supervisor/settings/desks", "settings-desks-title"),
     ("/supervisor/settings/priorities", "settings-priorities-title"),
     ("/supervisor/settings/form-fields", "settings-form-fields-title"),
     ("/supervisor/time-standards", "time-standards-title"),
     ("/supervisor/settings/calendar", "calendar-title"),
+    (super::mail_settings::MAIL, "settings-mail-title"),
 ];
 
 pub fn settings_links(t: Tr, here: &str) -> Vec<NavLink> {

@@ -1,5 +1,5 @@
 //! The supervisor's overview: every counter (which number it serves, since when, by whom, an
-//! overrun highlighted) and the line of each service.
+//! overrun highlighted), the line of each service, and the mails the server has not taken.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -9,7 +9,7 @@ use loket_domain::Status;
 use loket_domain::auth::Permission;
 use loket_store::VisitFilter;
 
-use super::counter::status_text;
+use super::counter::{MailProblem, status_text};
 use super::session::PageStaff;
 use super::{Frame, PageResult};
 use crate::AppState;
@@ -36,6 +36,8 @@ pub struct SupervisorPage {
     pub page: Frame,
     pub counters: Vec<CounterRow>,
     pub services: Vec<ServiceRow>,
+    /// Mails the SMTP server has not taken yet: why, how often tried, when next.
+    pub mail_problems: Vec<MailProblem>,
 }
 
 pub async fn page(State(state): State<AppState>, staff: PageStaff) -> PageResult {
@@ -80,6 +82,8 @@ pub async fn page(State(state): State<AppState>, staff: PageStaff) -> PageResult
             waiting: board.waiting.get(&s.code).copied().unwrap_or(0),
         })
         .collect();
+    let outbox = state.store.outbox(200).await?;
+    let mail_problems = super::mail_settings::failing_mail(t, &outbox, zone);
     let page = Frame::staff(&state, &staff, "supervisor-title", "/supervisor").await?.with_script("/assets/live.js");
-    Ok(SupervisorPage { page, counters, services }.into_response())
+    Ok(SupervisorPage { page, counters, services, mail_problems }.into_response())
 }

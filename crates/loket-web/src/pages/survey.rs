@@ -26,8 +26,7 @@ use crate::extract::token_hash;
 
 /// The cookie of the survey form's double-submit token.
 pub const SURVEY_COOKIE: &str = "loket_survey";
-/// How long a survey link stays valid: long enough to answer at home from the visitor's copy.
-pub const LINK_DAYS: u64 = 30;
+pub use loket_domain::survey::LINK_DAYS;
 
 /// A new survey link for `visit_id`, valid for [`LINK_DAYS`]; returns the page's path
 /// (`/survey/{token}`).

@@ -163,7 +163,7 @@ pub async fn a_step_out_of_order_is_an_invalid_transition(app: TestApp) {
 }
 
 /// The PDF's text as `pdftotext` (poppler-utils) reads it.
-fn pdf_text(pdf: &[u8]) -> String {
+pub fn pdf_text(pdf: &[u8]) -> String {
     use std::io::Write;
     let mut child = std::process::Command::new("pdftotext")
         .args(["-layout", "-", "-"])
@@ -177,7 +177,7 @@ fn pdf_text(pdf: &[u8]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-async fn get_pdf(app: &TestApp, token: &str, path: &str) -> Vec<u8> {
+pub async fn get_pdf(app: &TestApp, token: &str, path: &str) -> Vec<u8> {
     let res = app.http.get(app.url(path)).bearer_auth(token).send().await.expect("form.pdf");
     assert_eq!(res.status(), 200);
     assert_eq!(res.headers()["content-type"], "application/pdf");

@@ -19,12 +19,19 @@ struct SmtpSink {
 
 impl SmtpSink {
     async fn start() -> SmtpSink {
+        SmtpSink::start_with(&[]).await
+    }
+
+    /// With `args` given to aiosmtpd (`--tlscert`, `--tlskey`: STARTTLS, then required).
+    async fn start_with(args: &[&std::ffi::OsStr]) -> SmtpSink {
         let dir = tempfile::tempdir().expect("temp dir");
         let maildir = dir.path().join("mail");
         let port = std::net::TcpListener::bind("127.0.0.1:0").expect("port").local_addr().expect("addr").port();
         let python = if Path::new("/usr/bin/python3").exists() { "/usr/bin/python3" } else { "python3" };
         let mut child = std::process::Command::new(python)
-            .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}"), "-c", "aiosmtpd.handlers.Mailbox"])
+            .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}")])
+            .args(args)
+            .args(["-c", "aiosmtpd.handlers.Mailbox"])
             .arg(&maildir)
             .stdout(std::process::Stdio::null())
             .spawn()
@@ -135,4 +142,120 @@ pub async fn a_mail_the_server_refuses_waits_with_its_error_and_goes_later(app: 
     assert_eq!(messages.len(), 1);
     assert!(messages[0].contains("To: budi@majujaya.co.id") && messages[0].contains("Salinan formulir"));
     assert!(messages[0].contains("application/pdf"));
+}
+
+pub async fn a_failing_mail_is_shown_at_the_counter_and_to_the_supervisor(app: TestApp) {
+    use crate::pages::Browser;
+    use crate::support::PASSWORD;
+    let sup = app.staff("sup", &[Role::Supervisor]).await;
+    let fo = app.staff("fo", &[Role::FrontOffice]).await;
+    let hd = app.staff("hd", &[Role::Helpdesk]).await;
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("port").local_addr().expect("addr").port();
+    set_mail(&app, &sup, closed).await;
+    let v = in_service(&app, &fo, &hd).await;
+    let body = json!({"analysis": "Perlu LKPP", "channel": "email", "summary": "Akun terkunci permanen"});
+    app.post(&hd, &format!("/api/v1/visits/{}/escalate", id(&v)), body).await.expect(200);
+    let mut counter = Browser::new(&app);
+    counter.sign_in("hd", PASSWORD).await;
+    let before = counter.get("/counter?counter=1").await.body;
+    assert!(before.contains("menunggu pengiriman e-mail"), "pending, not yet failing");
+    assert_eq!(loket_mail::send_due(app.store.as_ref(), app.clock.now()).await.expect("send"), 0);
+    let outbox = app.get(&sup, "/api/v1/mail").await.expect(200);
+    assert!(outbox[0]["next_attempt_at"].is_string(), "{outbox}");
+    let page = counter.get("/counter?counter=1").await.body;
+    assert!(page.contains("e-mail belum diterima server (1 kali dicoba): SMTP"), "the escalation's mail fails: {page}");
+    let mut supervisor = Browser::new(&app);
+    supervisor.sign_in("sup", PASSWORD).await;
+    let overview = supervisor.get("/supervisor").await.body;
+    assert!(overview.contains("id=\"mail-problems\""), "{overview}");
+    assert!(overview.contains("Dicoba lagi pukul") && overview.contains("helpdesk@lkpp.go.id"), "{overview}");
+}
+
+/// A test CA and a certificate for 127.0.0.1 it signed, made with `openssl` in `dir`: returns the
+/// CA's PEM; `cert.pem` and `key.pem` are the server's.
+fn test_pki(dir: &Path) -> String {
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new("openssl").args(args).current_dir(dir).output().expect("openssl runs");
+        assert!(out.status.success(), "openssl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    };
+    run(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=Loket test CA",
+        "-addext",
+        "basicConstraints=critical,CA:TRUE",
+        "-addext",
+        "keyUsage=critical,keyCertSign",
+    ]);
+    run(&["req", "-newkey", "rsa:2048", "-nodes", "-keyout", "key.pem", "-out", "req.csr", "-subj", "/CN=127.0.0.1"]);
+    std::fs::write(
+        dir.join("ext.cnf"),
+        "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n",
+    )
+    .expect("ext");
+    run(&[
+        "x509",
+        "-req",
+        "-in",
+        "req.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "cert.pem",
+        "-days",
+        "2",
+        "-extfile",
+        "ext.cnf",
+    ]);
+    std::fs::read_to_string(dir.join("ca.pem")).expect("ca.pem")
+}
+
+pub async fn mail_goes_over_starttls_to_a_server_whose_ca_the_office_trusts(app: TestApp) {
+    let pki = tempfile::tempdir().expect("temp dir");
+    let ca = test_pki(pki.path());
+    let (cert, key) = (pki.path().join("cert.pem"), pki.path().join("key.pem"));
+    let sink =
+        SmtpSink::start_with(&["--tlscert".as_ref(), cert.as_os_str(), "--tlskey".as_ref(), key.as_os_str()]).await;
+    let sup = app.staff("sup", &[Role::Supervisor]).await;
+    let fo = app.staff("fo", &[Role::FrontOffice]).await;
+    let hd = app.staff("hd", &[Role::Helpdesk]).await;
+    let mut mail = json!({
+        "smtp_host": "127.0.0.1", "smtp_port": sink.port, "smtp_security": "starttls",
+        "smtp_username": "", "from_address": "loket@lpse.example.go.id"
+    });
+    app.put(&sup, "/api/v1/settings/mail", mail.clone()).await.expect(200);
+    let v = in_service(&app, &fo, &hd).await;
+    let body = json!({"analysis": "Perlu LKPP", "channel": "email", "summary": "Akun terkunci permanen"});
+    app.post(&hd, &format!("/api/v1/visits/{}/escalate", id(&v)), body).await.expect(200);
+    // A certificate no public CA signed is refused...
+    assert_eq!(loket_mail::send_due(app.store.as_ref(), app.clock.now()).await.expect("send"), 0);
+    let outbox = app.get(&sup, "/api/v1/mail").await.expect(200);
+    assert!(
+        outbox[0]["last_error"].as_str().is_some_and(|e| e.contains("certificate") || e.contains("TLS")),
+        "{outbox}"
+    );
+    assert!(sink.messages().is_empty());
+    // ...and taken once the office trusts its CA.
+    mail["smtp_ca_pem"] = json!(ca);
+    let shown = app.put(&sup, "/api/v1/settings/mail", mail.clone()).await.expect(200);
+    assert!(shown["smtp_ca_pem"].as_str().is_some_and(|c| c.contains("BEGIN CERTIFICATE")));
+    app.clock.advance(chrono::Duration::seconds(31));
+    assert_eq!(loket_mail::send_due(app.store.as_ref(), app.clock.now()).await.expect("send"), 1, "sent over TLS");
+    assert_eq!(sink.messages().len(), 1);
+    mail["smtp_ca_pem"] = json!("not a certificate");
+    let refused = app.put(&sup, "/api/v1/settings/mail", mail).await.error(422, "validation");
+    assert_eq!(refused["fields"]["smtp_ca_pem"], "invalid");
 }

@@ -9,6 +9,7 @@ mod display;
 mod errors;
 mod front_office;
 mod helpdesk;
+mod imap;
 mod mail;
 mod pages;
 mod public;
@@ -113,6 +114,10 @@ on_both_backends!(
         calendar::a_csv_with_bad_lines_names_each_and_imports_nothing,
         calendar::opening_hours_and_the_measure_are_a_setting,
         calendar::in_working_time_a_step_over_a_closed_evening_is_within_its_standard,
+        mail::a_failing_mail_is_shown_at_the_counter_and_to_the_supervisor,
+        mail::mail_goes_over_starttls_to_a_server_whose_ca_the_office_trusts,
+        imap::a_reply_in_the_mailbox_becomes_lkpps_answer_on_the_visit,
+        imap::a_wrong_imap_password_is_an_error_and_records_nothing,
         settings::the_priority_table_ships_as_an_example_and_can_be_replaced,
         settings::time_standards_are_settings,
         settings::counters_are_settings_of_the_office,
@@ -133,6 +138,7 @@ on_both_backends!(
         strict::the_bearer_scheme_is_case_insensitive,
         strict::an_object_given_as_an_array_is_refused,
         survey::a_served_visit_is_surveyed_once_and_opening_the_link_records_nothing,
+        survey::the_visitors_copy_carries_the_visits_survey_link,
         survey::the_survey_page_keeps_every_choice_when_one_is_missing,
         survey::the_ikm_report_equals_the_hand_computation,
         pages::a_stranger_is_sent_to_the_sign_in_page,
@@ -160,6 +166,7 @@ on_both_backends!(
         setting_pages::a_service_with_visits_in_line_cannot_be_removed,
         setting_pages::the_office_page_saves_all_or_nothing,
         setting_pages::the_priority_table_and_the_required_fields_have_pages,
+        setting_pages::the_mail_page_never_shows_a_password_and_an_empty_one_keeps_it,
     ],
     backends: [
         public::the_kiosk_page_takes_a_form_and_shares_the_rate_limit,

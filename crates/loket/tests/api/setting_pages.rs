@@ -195,3 +195,58 @@ pub async fn the_priority_table_and_the_required_fields_have_pages(app: TestApp)
     other.sign_in("hd", PASSWORD).await;
     assert_eq!(other.get("/supervisor/settings/desks").await.status, 403, "a helpdesk agent may not");
 }
+
+pub async fn the_mail_page_never_shows_a_password_and_an_empty_one_keeps_it(app: TestApp) {
+    let (token, mut b) = supervisor(&app).await;
+    let page = b.get("/supervisor/settings/mail").await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Belum ada kata sandi tersimpan"), "no password yet");
+    let csrf = page.csrf();
+    let mut form = vec![
+        ("_csrf", csrf.as_str()),
+        ("smtp_host", "smtp.lpse.example.go.id"),
+        ("smtp_port", "587"),
+        ("smtp_security", "starttls"),
+        ("smtp_username", "loket"),
+        ("smtp_password", "rahasia-smtp"),
+        ("from_address", "loket@lpse.example.go.id"),
+        ("imap.enabled", "yes"),
+        ("imap.host", "imap.lpse.example.go.id"),
+        ("imap.port", "993"),
+        ("imap.security", "tls"),
+        ("imap.username", "helpdesk"),
+        ("imap.password", "rahasia-imap"),
+        ("imap.mailbox", "INBOX"),
+        ("imap.poll_seconds", "abc"),
+        ("imap.ticket_pattern", "(tiket"),
+    ];
+    let bad = b.post("/supervisor/settings/mail", &form).await;
+    assert_eq!(bad.status, 422, "{}", bad.body);
+    for id in ["imap-poll-seconds-error", "imap-ticket-pattern-error"] {
+        assert!(bad.body.contains(&format!("id=\"{id}\"")), "{id} named");
+    }
+    assert!(bad.body.contains("value=\"(tiket\"") && bad.body.contains("value=\"smtp.lpse.example.go.id\""), "kept");
+    assert!(!bad.body.contains("rahasia"), "a password is never written into the page");
+    assert_eq!(app.get(&token, "/api/v1/settings/mail").await.expect(200)["smtp_host"], "", "nothing saved");
+    form[14] = ("imap.poll_seconds", "120");
+    form[15] = ("imap.ticket_pattern", r"Tiket\s*(\d+)");
+    let saved = b.post("/supervisor/settings/mail", &form).await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let page = b.get("/supervisor/settings/mail").await;
+    assert!(!page.body.contains("rahasia"), "never shown back");
+    assert_eq!(page.body.matches("Kata sandi tersimpan").count(), 2, "both passwords said to be stored");
+    // Saved again with the password fields left empty: the stored ones are kept.
+    form[5] = ("smtp_password", "");
+    form[12] = ("imap.password", "");
+    form[2] = ("smtp_port", "2525");
+    assert_eq!(b.post("/supervisor/settings/mail", &form).await.status, 303);
+    let mail = app.get(&token, "/api/v1/settings/mail").await.expect(200);
+    assert_eq!((mail["smtp_port"].clone(), mail["smtp_password_set"].clone()), (json!(2525), json!(true)));
+    let imap = app.get(&token, "/api/v1/settings/imap").await.expect(200);
+    assert_eq!(imap["password_set"], true);
+    assert_eq!(imap["poll_seconds"], 120);
+    assert_eq!(imap["ticket_pattern"], r"Tiket\s*(\d+)");
+    let stored = app.store.settings().await.expect("settings");
+    assert_eq!(stored.mail.smtp_password.as_deref(), Some("rahasia-smtp"));
+    assert_eq!(stored.imap.password.as_deref(), Some("rahasia-imap"));
+}

@@ -244,3 +244,34 @@ pub async fn the_ikm_report_equals_the_hand_computation(app: TestApp) {
     assert_eq!((period[13], period[14]), ("77.78", "B"));
     assert_eq!((rows[3][0], rows[3][1]), ("agent", "hd"));
 }
+
+pub async fn the_visitors_copy_carries_the_visits_survey_link(app: TestApp) {
+    let sup = app.staff("sup", &[Role::Supervisor]).await;
+    let fo = app.staff("fo", &[Role::FrontOffice]).await;
+    let hd = app.staff("hd", &[Role::Helpdesk]).await;
+    let mut office = app.get(&sup, "/api/v1/settings/office").await.expect(200);
+    office["public_url"] = json!("loket.lpse.example.go.id");
+    let refused = app.put(&sup, "/api/v1/settings/office", office.clone()).await.error(422, "validation");
+    assert_eq!(refused["fields"]["public_url"], "invalid");
+    office["public_url"] = json!("https://loket.lpse.example.go.id/");
+    app.put(&sup, "/api/v1/settings/office", office).await.expect(200);
+    let v = served(&app, &fo, &hd, "Budi", false).await;
+    assert!(!v.to_string().contains("survey_token"), "the token is not in the visit's answer");
+    let pdf = crate::helpdesk::get_pdf(&app, &hd, &format!("/api/v1/visits/{}/form.pdf", id(&v))).await;
+    let text = crate::helpdesk::pdf_text(&pdf);
+    let (_, copy) = text.split_once("Salinan untuk pengguna").expect("the copy");
+    let (original, _) = text.split_once("Salinan untuk pengguna").expect("the original");
+    assert!(!original.contains("/survey/"), "the original for the archive has no link");
+    let start = copy.find("https://loket.lpse.example.go.id/survey/").expect("the survey link on the copy");
+    let token: String = copy[start..]
+        .trim_start_matches("https://loket.lpse.example.go.id/survey/")
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .take(64)
+        .collect();
+    assert_eq!(token.len(), 64, "{copy}");
+    let page = app.http.get(app.url(&format!("/survey/{token}"))).send().await.expect("survey page");
+    assert_eq!(page.status(), 200, "the printed link opens the visit's survey");
+    let again = crate::helpdesk::get_pdf(&app, &hd, &format!("/api/v1/visits/{}/form.pdf", id(&v))).await;
+    assert_eq!(again, pdf, "one link per visit: the same copy every time");
+}
