@@ -16,9 +16,10 @@ use tokio::sync::broadcast;
 use crate::exec::{BoxFuture, Sql};
 use crate::live::Announcements;
 use crate::{
-    ArchivedDocument, BoardEntry, Change, Checked, DisplayBoard, DocumentRenderer, Line, LineStore, LiveEvent, NewUser,
-    OpenVisit, ReportStore, Result, ServedGroup, SettingsStore, Skipped, StatusStore, StoreError, SurveyFilter,
-    SurveyLink, SurveyStore, User, UserRecord, UserStore, VisitFilter, VisitStore, reads, writes,
+    ArchiveHit, ArchivePage, ArchiveQuery, ArchiveStore, ArchivedDocument, ArchivedVersion, BoardEntry, Change,
+    Checked, DisplayBoard, DocumentRenderer, Line, LineStore, LiveEvent, NewUser, OpenVisit, ReportStore, Result,
+    ServedGroup, SettingsStore, Skipped, StatusStore, StoreError, SurveyFilter, SurveyLink, SurveyStore, User,
+    UserRecord, UserStore, VisitFilter, VisitStore, reads, writes,
 };
 
 /// A write use case, as handed to a backend: it runs on the transaction it is given.
@@ -413,6 +414,21 @@ impl<B: Backend> crate::MailStore for SqlStore<B> {
 
     async fn outbox(&self, limit: u32) -> Result<Vec<crate::OutboxEntry>> {
         reads::outbox(&mut self.backend.reader(), limit).await
+    }
+}
+
+#[async_trait]
+impl<B: Backend> ArchiveStore for SqlStore<B> {
+    async fn search_archive(&self, query: &ArchiveQuery) -> Result<ArchivePage> {
+        crate::archive_search::search(&mut self.backend.reader(), query).await
+    }
+
+    async fn similar_answered(&self, visit_id: &str, limit: u32) -> Result<Vec<ArchiveHit>> {
+        crate::archive_search::similar_answered(&mut self.backend.reader(), visit_id, limit).await
+    }
+
+    async fn archived_versions(&self, visit_id: &str) -> Result<Vec<ArchivedVersion>> {
+        crate::archive_search::versions(&mut self.backend.reader(), visit_id).await
     }
 }
 

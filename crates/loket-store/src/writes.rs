@@ -505,6 +505,7 @@ pub(crate) async fn change_visit(
     if let Some(stamp) = new_version {
         let archive = store_document(t, renderer, settings, &visit, stamp).await?;
         visit.rearchive(archive, now, &event.by)?;
+        crate::archive_search::index_visit(t, settings, &visit).await?;
     }
     save(t, told, &visit, before).await?;
     Ok(visit)
@@ -566,6 +567,7 @@ pub(crate) async fn archive_visit(
     let archive = store_document(t, renderer, settings, &visit, stamp).await?;
     let before = visit.history.len();
     visit.archive(archive, now, by)?;
+    crate::archive_search::index_visit(t, settings, &visit).await?;
     save(t, told, &visit, before).await?;
     Ok(visit)
 }

@@ -17,7 +17,9 @@ use loket_store::{LiveEvent, NewUser, OpenVisit, Store, StoreError};
 
 use crate::support::{TestDb, raw_execute};
 
-type S = Arc<dyn Store>;
+pub type S = Arc<dyn Store>;
+
+pub use crate::search::*;
 
 /// 09:00 in Jakarta on 2026-11-27, plus `minutes`.
 pub fn at(minutes: i64) -> DateTime<Utc> {

@@ -3,6 +3,7 @@
 
 mod cases;
 mod model;
+mod search;
 mod support;
 
 macro_rules! conformance {
@@ -59,6 +60,12 @@ conformance!(
     the_office_keeps_an_enabled_admin,
     a_survey_is_answered_once_and_opening_it_records_nothing,
     a_visit_not_yet_served_cannot_be_surveyed,
+    the_archive_search_finds_a_visit_by_every_kind_of_text_field,
+    a_query_is_never_read_as_the_index_syntax,
+    the_archive_search_filters_by_day_category_role_and_outcome,
+    the_most_relevant_visit_comes_first,
+    a_new_version_replaces_the_search_entry_and_every_version_is_listed,
+    similar_answered_visits_leave_out_the_visit_itself_and_unanswered_ones,
 );
 
 mod property {
