@@ -199,7 +199,7 @@ fn visit(i: usize, rng: &mut Rng, settings: &OfficeSettings) -> Visit {
     } else {
         v.answer = Some(rng.pick(ANSWERS).into());
     }
-    let number = format!("LPSE/{}/{:04}", day.format("%Y/%m"), i % 1000 + 1);
+    let number = format!("LPSE/{}/{:06}", day.format("%Y/%m"), i + 1);
     v.archive = Some(Archive { number, archived_at: at, sha256: format!("{:064x}", i), version: 1 });
     v.status = loket_domain::Status::Archived;
     v

@@ -5,7 +5,7 @@ use axum::extract::Path;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-const ASSETS: [(&str, &str, &str); 10] = [
+const ASSETS: [(&str, &str, &str); 11] = [
     ("loket.css", "text/css; charset=utf-8", include_str!("../../assets/loket.css")),
     ("counter.js", "text/javascript; charset=utf-8", include_str!("../../assets/counter.js")),
     ("live.js", "text/javascript; charset=utf-8", include_str!("../../assets/live.js")),
@@ -16,6 +16,7 @@ const ASSETS: [(&str, &str, &str); 10] = [
     ("kiosk.js", "text/javascript; charset=utf-8", include_str!("../../assets/kiosk.js")),
     ("status.js", "text/javascript; charset=utf-8", include_str!("../../assets/status.js")),
     ("ticket.js", "text/javascript; charset=utf-8", include_str!("../../assets/ticket.js")),
+    ("suggestions.js", "text/javascript; charset=utf-8", include_str!("../../assets/suggestions.js")),
 ];
 
 pub async fn serve(Path(name): Path<String>) -> Response {
