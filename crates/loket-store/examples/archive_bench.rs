@@ -259,36 +259,65 @@ async fn fill(url: &str, n: usize, postgres: bool) -> Result<Vec<Visit>, String>
                         .bind(a.archived_at.timestamp_millis());
                 }
                 q.execute(&mut *tx).await.map_err(|e| e.to_string())?;
-                // archive_search, as the store writes it.
-                let mut sql = String::from(
+                // archive_search and archive_search_texts, as the store writes them.
+                let words_column = if postgres { ", words" } else { "" };
+                let cols = if postgres { 13 } else { 12 };
+                let mut sql = format!(
                     "INSERT INTO archive_search (visit_id, office_id, reference, number, version, archived_at, day, \
-                     category, visitor_role, outcome, has_answer, visitor_name, subject, problem, analysis, answer, \
-                     words) VALUES ",
+                     category, visitor_role, outcome, has_answer, visitor_name{words_column}) VALUES "
                 );
-                sql.push_str(&values(chunk.len(), 17, |c, p| if c == 16 { words.replace("{}", &p) } else { p }));
+                sql.push_str(&values(chunk.len(), cols, |c, p| if c == 12 { words.replace("{}", &p) } else { p }));
+                let entries: Vec<ArchiveEntry> = chunk
+                    .iter()
+                    .map(|v| ArchiveEntry::of(v, &settings).ok_or("not archived"))
+                    .collect::<Result<_, _>>()?;
                 let mut q = sqlx::query::<$db>(&sql);
-                for v in chunk {
-                    let e = ArchiveEntry::of(v, &settings).ok_or("not archived")?;
+                for e in &entries {
                     q = q
-                        .bind(e.visit_id)
+                        .bind(e.visit_id.clone())
                         .bind("default")
-                        .bind(e.reference)
-                        .bind(e.number)
+                        .bind(e.reference.clone())
+                        .bind(e.number.clone())
                         .bind(i64::from(e.version))
                         .bind(e.archived_at.timestamp_millis())
                         .bind(e.day.to_string())
-                        .bind(e.category)
-                        .bind(e.visitor_role)
+                        .bind(e.category.clone())
+                        .bind(e.visitor_role.clone())
                         .bind(e.outcome.as_str())
                         .bind(e.has_answer)
-                        .bind(e.visitor_name)
-                        .bind(e.subject)
-                        .bind(e.problem)
-                        .bind(e.analysis)
-                        .bind(e.answer)
-                        .bind(e.words);
+                        .bind(e.visitor_name.clone());
+                    if postgres {
+                        q = q.bind(e.words.clone());
+                    }
                 }
                 q.execute(&mut *tx).await.map_err(|e| e.to_string())?;
+                let mut sql = String::from(
+                    "INSERT INTO archive_search_texts (visit_id, subject, problem, analysis, answer) VALUES ",
+                );
+                sql.push_str(&values(chunk.len(), 5, |_, p| p));
+                let mut q = sqlx::query::<$db>(&sql);
+                for e in &entries {
+                    q = q
+                        .bind(e.visit_id.clone())
+                        .bind(e.subject.clone())
+                        .bind(e.problem.clone())
+                        .bind(e.analysis.clone())
+                        .bind(e.answer.clone());
+                }
+                q.execute(&mut *tx).await.map_err(|e| e.to_string())?;
+                if !postgres {
+                    for e in &entries {
+                        sqlx::query::<$db>(
+                            "INSERT INTO archive_search_words (rowid, words) \
+                             SELECT rowid, $2 FROM archive_search WHERE visit_id = $1",
+                        )
+                        .bind(e.visit_id.clone())
+                        .bind(e.words.clone())
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    }
+                }
                 tx.commit().await.map_err(|e| e.to_string())?;
             }
             sqlx::query::<$db>("ANALYZE").execute(&pool).await.map_err(|e| e.to_string())?;

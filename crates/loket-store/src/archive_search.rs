@@ -12,53 +12,69 @@ use crate::exec::{Col, Dialect, Row, Sql, Value, int, opt_text, text};
 use crate::writes::load_visit;
 use crate::{ArchiveHit, ArchivePage, ArchiveQuery, ArchivedVersion, OFFICE, Result, StoreError, from_ms, ms};
 
-/// Writes (or replaces) the search entry of an archived visit, in the archive's transaction: the
-/// entry shows the latest version.
+/// Writes the search entry of an archived visit anew, in the archive's transaction: the entry
+/// shows the latest version, and (on SQLite) its rowid says which archive is the newest.
 pub(crate) async fn index_visit(t: &mut dyn Sql, settings: &OfficeSettings, visit: &Visit) -> Result<()> {
     let Some(e) = ArchiveEntry::of(visit, settings) else { return Ok(()) };
     let day = e.day.to_string();
-    let words = match t.dialect() {
-        Dialect::Sqlite => "$17",
-        Dialect::Postgres => "to_tsvector('simple', $17)",
+    // SQLite's trigger takes the words of the old row out of the FTS5 table.
+    t.execute("DELETE FROM archive_search WHERE visit_id = $1", &[text(&e.visit_id)]).await?;
+    t.execute("DELETE FROM archive_search_texts WHERE visit_id = $1", &[text(&e.visit_id)]).await?;
+    let dialect = t.dialect();
+    let (words_column, words_value) = match dialect {
+        Dialect::Sqlite => ("", ""),
+        Dialect::Postgres => (", words", ", to_tsvector('simple', $13)"),
     };
+    let params = [
+        text(&e.visit_id),
+        text(OFFICE),
+        text(&e.reference),
+        text(&e.number),
+        int(i64::from(e.version)),
+        int(ms(e.archived_at)),
+        text(&day),
+        opt_text(e.category.as_deref()),
+        opt_text(e.visitor_role.as_deref()),
+        text(e.outcome.as_str()),
+        Value::Bool(e.has_answer),
+        opt_text(e.visitor_name.as_deref()),
+        text(&e.words),
+    ];
     let sql = format!(
         "INSERT INTO archive_search (visit_id, office_id, reference, number, version, archived_at, day, category, \
-         visitor_role, outcome, has_answer, visitor_name, subject, problem, analysis, answer, words) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, {words}) \
-         ON CONFLICT (visit_id) DO UPDATE SET reference = excluded.reference, number = excluded.number, \
-         version = excluded.version, archived_at = excluded.archived_at, day = excluded.day, \
-         category = excluded.category, visitor_role = excluded.visitor_role, outcome = excluded.outcome, \
-         has_answer = excluded.has_answer, visitor_name = excluded.visitor_name, subject = excluded.subject, \
-         problem = excluded.problem, analysis = excluded.analysis, answer = excluded.answer, words = excluded.words"
+         visitor_role, outcome, has_answer, visitor_name{words_column}) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12{words_value})"
     );
+    let used = if dialect == Dialect::Postgres { 13 } else { 12 };
+    t.execute(&sql, &params[..used]).await?;
+    if dialect == Dialect::Sqlite {
+        t.execute(
+            "INSERT INTO archive_search_words (rowid, words) SELECT rowid, $2 FROM archive_search WHERE visit_id = $1",
+            &[text(&e.visit_id), text(&e.words)],
+        )
+        .await?;
+    }
     t.execute(
-        &sql,
+        "INSERT INTO archive_search_texts (visit_id, subject, problem, analysis, answer) VALUES ($1, $2, $3, $4, $5)",
         &[
             text(&e.visit_id),
-            text(OFFICE),
-            text(&e.reference),
-            text(&e.number),
-            int(i64::from(e.version)),
-            int(ms(e.archived_at)),
-            text(&day),
-            opt_text(e.category.as_deref()),
-            opt_text(e.visitor_role.as_deref()),
-            text(e.outcome.as_str()),
-            Value::Bool(e.has_answer),
-            opt_text(e.visitor_name.as_deref()),
             opt_text(e.subject.as_deref()),
             opt_text(e.problem.as_deref()),
             opt_text(e.analysis.as_deref()),
             opt_text(e.answer.as_deref()),
-            text(&e.words),
         ],
     )
     .await?;
     Ok(())
 }
 
+/// Up to this many matches are ranked by relevance; a query that matches more lists the newest
+/// first (its words say too little to rank by, and ranking every match would take long).
+pub const RANKED_MAX: u64 = 1000;
+
 /// The full-text part of a search, as each database writes it.
 struct FullText {
+    dialect: Dialect,
     /// The tables searched, `s` being `archive_search`.
     from: &'static str,
     /// The condition that matches the query in parameter `$n`.
@@ -73,17 +89,28 @@ impl FullText {
     fn new(dialect: Dialect, words: &SearchWords, n: usize) -> FullText {
         match dialect {
             Dialect::Sqlite => FullText {
+                dialect,
                 from: "archive_search_words JOIN archive_search s ON s.rowid = archive_search_words.rowid",
                 matches: format!("archive_search_words MATCH ${n}"),
                 rank: "archive_search_words.rank".into(),
                 query: words.fts5(),
             },
             Dialect::Postgres => FullText {
+                dialect,
                 from: "archive_search s",
                 matches: format!("s.words @@ to_tsquery('simple', ${n})"),
                 rank: format!("ts_rank(s.words, to_tsquery('simple', ${n})) DESC"),
                 query: words.tsquery(),
             },
+        }
+    }
+
+    /// Newest first among the matches. On SQLite, the FTS5 table's own order (the rowid of the
+    /// entry, written anew with each version) lets it stop after one page.
+    fn newest(&self) -> &'static str {
+        match self.dialect {
+            Dialect::Sqlite => "archive_search_words.rowid DESC",
+            Dialect::Postgres => "s.archived_at DESC, s.visit_id",
         }
     }
 }
@@ -92,6 +119,8 @@ impl FullText {
 struct Conditions {
     clauses: Vec<String>,
     params: Vec<Param>,
+    /// Only the office and the words are asked: the FTS5 table alone can count the matches.
+    words_only: bool,
 }
 
 /// An owned parameter, lent to the statement as a [`Value`].
@@ -102,7 +131,11 @@ enum Param {
 
 impl Conditions {
     fn new() -> Conditions {
-        Conditions { clauses: vec!["s.office_id = $1".into()], params: vec![Param::Text(OFFICE.into())] }
+        Conditions {
+            clauses: vec!["s.office_id = $1".into()],
+            params: vec![Param::Text(OFFICE.into())],
+            words_only: true,
+        }
     }
 
     /// Adds `clause`, in which `{}` stands for the new parameter.
@@ -110,6 +143,7 @@ impl Conditions {
         self.params.push(param);
         let n = self.params.len();
         self.clauses.push(clause.replace("{}", &format!("${n}")));
+        self.words_only = false;
     }
 
     fn next(&self) -> usize {
@@ -140,8 +174,8 @@ impl Conditions {
 }
 
 const HIT_COLUMNS: &str = "s.visit_id, s.reference, s.number, s.version, s.archived_at, s.day, s.visitor_name, \
-     s.category, s.visitor_role, s.outcome, s.subject, s.problem, s.analysis, s.answer";
-const HIT_COLS: [Col; 14] = [
+     s.category, s.visitor_role, s.outcome";
+const HIT_COLS: [Col; 10] = [
     Col::Text,
     Col::Text,
     Col::Text,
@@ -152,10 +186,6 @@ const HIT_COLS: [Col; 14] = [
     Col::OptText,
     Col::OptText,
     Col::Text,
-    Col::OptText,
-    Col::OptText,
-    Col::OptText,
-    Col::OptText,
 ];
 
 fn to_hit(mut r: Row) -> Result<ArchiveHit> {
@@ -171,34 +201,52 @@ fn to_hit(mut r: Row) -> Result<ArchiveHit> {
         category: r.opt_text()?,
         visitor_role: r.opt_text()?,
         outcome: Outcome::parse(&r.text()?).ok_or_else(|| corrupt("an archive entry's outcome"))?,
-        subject: r.opt_text()?,
-        problem: r.opt_text()?,
-        analysis: r.opt_text()?,
-        answer: r.opt_text()?,
+        subject: None,
+        problem: None,
+        analysis: None,
+        answer: None,
     })
 }
 
-/// A page of hits for the conditions, with the full text (if any) already among them.
+/// A page of hits for the conditions (the full text, if any, already among them), in `order`;
+/// then what they show of the problem and answer, read for that page only.
 async fn hits(
     r: &mut dyn Sql,
     mut conditions: Conditions,
-    full_text: Option<&FullText>,
+    from: &str,
+    order: &str,
     limit: u32,
     offset: u32,
 ) -> Result<Vec<ArchiveHit>> {
-    let from = full_text.map_or("archive_search s", |f| f.from);
-    let rank = full_text.map(|f| format!("{}, ", f.rank)).unwrap_or_default();
     let limit_n = conditions.next();
     conditions.params.push(Param::Int(i64::from(limit)));
     conditions.params.push(Param::Int(i64::from(offset)));
-    // The clauses do not name the limit and offset: they come last.
     let sql = format!(
-        "SELECT {HIT_COLUMNS} FROM {from} WHERE {} ORDER BY {rank}s.archived_at DESC, s.visit_id LIMIT ${limit_n} OFFSET ${}",
+        "SELECT {HIT_COLUMNS} FROM {from} WHERE {} ORDER BY {order} LIMIT ${limit_n} OFFSET ${}",
         conditions.sql(),
         limit_n + 1
     );
     let rows = r.rows(&sql, &conditions.values(), &HIT_COLS).await?;
-    rows.into_iter().map(to_hit).collect()
+    let mut hits = rows.into_iter().map(to_hit).collect::<Result<Vec<_>>>()?;
+    if hits.is_empty() {
+        return Ok(hits);
+    }
+    let ids: Vec<Value<'_>> = hits.iter().map(|h| text(&h.visit_id)).collect();
+    let sql = format!(
+        "SELECT visit_id, subject, problem, analysis, answer FROM archive_search_texts WHERE visit_id IN ({})",
+        crate::exec::placeholders(1, ids.len())
+    );
+    let texts = r.rows(&sql, &ids, &[Col::Text, Col::OptText, Col::OptText, Col::OptText, Col::OptText]).await?;
+    for mut row in texts {
+        let id = row.text()?;
+        if let Some(h) = hits.iter_mut().find(|h| h.visit_id == id) {
+            h.subject = row.opt_text()?;
+            h.problem = row.opt_text()?;
+            h.analysis = row.opt_text()?;
+            h.answer = row.opt_text()?;
+        }
+    }
+    Ok(hits)
 }
 
 pub(crate) async fn search(r: &mut dyn Sql, q: &ArchiveQuery) -> Result<ArchivePage> {
@@ -219,12 +267,29 @@ pub(crate) async fn search(r: &mut dyn Sql, q: &ArchiveQuery) -> Result<ArchiveP
     if let Some(outcome) = q.outcome {
         c.add("s.outcome = {}", Param::Text(outcome.as_str().into()));
     }
-    let from = full_text.as_ref().map_or("archive_search s", |f| f.from);
-    let total =
-        r.int(&format!("SELECT COUNT(*) FROM {from} WHERE {}", c.sql()), &c.values()).await?.unwrap_or_default();
-    let hits =
-        if total > i64::from(q.offset) { hits(r, c, full_text.as_ref(), q.limit, q.offset).await? } else { Vec::new() };
-    Ok(ArchivePage { hits, total: u64::try_from(total).unwrap_or_default() })
+    let total = match &full_text {
+        // The words alone: the FTS5 table counts them without reading a row (one office per
+        // database, so the office condition holds for every row).
+        Some(f) if c.words_only && f.dialect == Dialect::Sqlite => {
+            r.int("SELECT COUNT(*) FROM archive_search_words WHERE archive_search_words MATCH $1", &[text(&f.query)])
+                .await?
+        }
+        Some(f) => r.int(&format!("SELECT COUNT(*) FROM {} WHERE {}", f.from, c.sql()), &c.values()).await?,
+        None => r.int(&format!("SELECT COUNT(*) FROM archive_search s WHERE {}", c.sql()), &c.values()).await?,
+    };
+    let total = u64::try_from(total.unwrap_or_default()).unwrap_or_default();
+    if total <= u64::from(q.offset) {
+        return Ok(ArchivePage { hits: Vec::new(), total });
+    }
+    let hits = match &full_text {
+        Some(f) if total <= RANKED_MAX => {
+            let order = format!("{}, s.archived_at DESC, s.visit_id", f.rank);
+            hits(r, c, f.from, &order, q.limit, q.offset).await?
+        }
+        Some(f) => hits(r, c, f.from, f.newest(), q.limit, q.offset).await?,
+        None => hits(r, c, "archive_search s", "s.archived_at DESC, s.visit_id", q.limit, q.offset).await?,
+    };
+    Ok(ArchivePage { hits, total })
 }
 
 pub(crate) async fn similar_answered(r: &mut dyn Sql, visit_id: &str, limit: u32) -> Result<Vec<ArchiveHit>> {
@@ -239,7 +304,8 @@ pub(crate) async fn similar_answered(r: &mut dyn Sql, visit_id: &str, limit: u32
     let f = c.add_full_text(r.dialect(), &words);
     c.add("s.visit_id <> {}", Param::Text(visit_id.to_owned()));
     c.clauses.push("s.has_answer".into());
-    hits(r, c, Some(&f), limit, 0).await
+    let order = format!("{}, s.archived_at DESC, s.visit_id", f.rank);
+    hits(r, c, f.from, &order, limit, 0).await
 }
 
 pub(crate) async fn versions(r: &mut dyn Sql, visit_id: &str) -> Result<Vec<ArchivedVersion>> {

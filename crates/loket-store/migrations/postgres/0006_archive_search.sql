@@ -1,6 +1,7 @@
 -- Archive search (SOP step 12: an archived form is found again). One row per archived visit,
--- written in the transaction of each archive and of each new version (the row shows the latest
--- version; every version stays in archived_documents). `words` is the tsvector (`simple`
+-- written anew in the transaction of each archive and of each new version (the row shows the
+-- latest version; every version stays in archived_documents). What a result shows of the problem
+-- and its answer is in archive_search_texts, read for the page of results only. `words` is the tsvector (`simple`
 -- configuration) of every text field of the visit, cut into lowercased words by the domain, so
 -- that both databases index the same words.
 CREATE TABLE archive_search (
@@ -19,11 +20,14 @@ CREATE TABLE archive_search (
     -- The counter's answer, or LKPP's, is there to show.
     has_answer BOOLEAN NOT NULL,
     visitor_name TEXT,
+    words TSVECTOR NOT NULL
+);
+CREATE TABLE archive_search_texts (
+    visit_id TEXT PRIMARY KEY REFERENCES visits (id),
     subject TEXT,
     problem TEXT,
     analysis TEXT,
-    answer TEXT,
-    words TSVECTOR NOT NULL
+    answer TEXT
 );
 CREATE INDEX archive_search_newest ON archive_search (office_id, archived_at DESC);
 CREATE INDEX archive_search_day ON archive_search (office_id, day);
@@ -32,8 +36,13 @@ CREATE INDEX archive_search_words ON archive_search USING GIN (words);
 -- The visits archived before this migration, from their stored JSON, cut into words as the
 -- domain does (runs of letters and digits, lowercased); the category's name is not there (it is
 -- in the settings or the code), and comes with the visit's next archived version.
+INSERT INTO archive_search_texts (visit_id, subject, problem, analysis, answer)
+SELECT v.id, v.data::jsonb->'form'->>'subject', v.data::jsonb->'form'->>'description', v.data::jsonb->>'analysis',
+    COALESCE(v.data::jsonb->>'answer', v.data::jsonb->'escalation'->>'answer')
+FROM visits v WHERE jsonb_typeof(v.data::jsonb->'archive') = 'object';
+
 INSERT INTO archive_search (visit_id, office_id, reference, number, version, archived_at, day, category,
-    visitor_role, outcome, has_answer, visitor_name, subject, problem, analysis, answer, words)
+    visitor_role, outcome, has_answer, visitor_name, words)
 SELECT
     v.id, v.office_id, v.reference,
     d->'archive'->>'number',
@@ -45,10 +54,6 @@ SELECT
     CASE WHEN jsonb_typeof(d->'escalation') = 'object' THEN 'escalated' ELSE 'answered' END,
     COALESCE(d->>'answer', d->'escalation'->>'answer') IS NOT NULL,
     d->'visitor'->>'name',
-    d->'form'->>'subject',
-    d->'form'->>'description',
-    d->>'analysis',
-    COALESCE(d->>'answer', d->'escalation'->>'answer'),
     to_tsvector('simple', regexp_replace(lower(concat_ws(' ', v.reference, d->'archive'->>'number', v.number,
         d->'visitor'->>'name', d->'visitor'->>'organization', d->'visitor'->>'role', d->'visitor'->>'phone',
         d->'visitor'->>'email', d->'form'->>'category', d->'form'->>'subject', d->'form'->>'description',
