@@ -127,6 +127,11 @@ impl ArchiveEntry {
         if let Some(local) = visit.visitor.phone.as_deref().and_then(|p| p.strip_prefix("+62")) {
             words.push(format!("0{local}"));
         }
+        // The filters as words of their own, so that a search with words and filters is answered
+        // by the full-text index alone.
+        words.push(filter_word(Filter::Outcome, outcome.as_str()));
+        words.extend(category.as_deref().map(|c| filter_word(Filter::Category, c)));
+        words.extend(role.as_deref().map(|r| filter_word(Filter::VisitorRole, r)));
         let words = words.join(" ");
         Some(ArchiveEntry {
             visit_id: visit.id.clone(),
@@ -147,6 +152,26 @@ impl ArchiveEntry {
             words,
         })
     }
+}
+
+/// A filter of the search that is also indexed as a word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Filter {
+    Category,
+    VisitorRole,
+    Outcome,
+}
+
+/// The word that stands for a filter's value in the index (`zzcofferupload` for the category
+/// `offer_upload`): letters and digits only, and a prefix no Indonesian or English word has.
+pub fn filter_word(filter: Filter, value: &str) -> String {
+    let kind = match filter {
+        Filter::Category => 'c',
+        Filter::VisitorRole => 'r',
+        Filter::Outcome => 'o',
+    };
+    let value: String = value.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect();
+    format!("zz{kind}{value}")
 }
 
 /// The words of a text: runs of letters and digits, lowercased. Everything else separates words.
@@ -179,6 +204,8 @@ pub struct SearchWords {
     pub prefix_last: bool,
     /// The digits of a query that reads as a phone number, found as one word too.
     pub phone: Option<String>,
+    /// Filter words (see [`filter_word`]) that must be there too.
+    pub filters: Vec<String>,
 }
 
 impl SearchWords {
@@ -197,7 +224,13 @@ impl SearchWords {
             }
         }
         let phone = parse_phone(text.trim()).map(|p| p.trim_start_matches('+').to_owned()).filter(|_| list.len() > 1);
-        (!list.is_empty()).then_some(SearchWords { words: list, combine: Combine::All, prefix_last: true, phone })
+        (!list.is_empty()).then_some(SearchWords {
+            words: list,
+            combine: Combine::All,
+            prefix_last: true,
+            phone,
+            filters: Vec::new(),
+        })
     }
 
     /// The significant words of a problem, to find similar visits: words of three characters
@@ -221,6 +254,7 @@ impl SearchWords {
             combine: Combine::Any,
             prefix_last: false,
             phone: None,
+            filters: Vec::new(),
         })
     }
 
@@ -235,9 +269,16 @@ impl SearchWords {
                 Combine::Any => " OR ",
             },
         );
-        match &self.phone {
+        let query = match &self.phone {
             Some(phone) => format!("({query}) OR \"{}\"*", digits(phone)),
             None => query,
+        };
+        match self.filters.is_empty() {
+            true => query,
+            false => format!(
+                "({query}) AND {}",
+                self.filters.iter().map(|f| format!("\"{}\"", alnum(f))).collect::<Vec<_>>().join(" AND ")
+            ),
         }
     }
 
@@ -251,9 +292,16 @@ impl SearchWords {
                 Combine::Any => " | ",
             },
         );
-        match &self.phone {
+        let query = match &self.phone {
             Some(phone) => format!("({query}) | '{}':*", digits(phone)),
             None => query,
+        };
+        match self.filters.is_empty() {
+            true => query,
+            false => format!(
+                "({query}) & {}",
+                self.filters.iter().map(|f| format!("'{}'", alnum(f))).collect::<Vec<_>>().join(" & ")
+            ),
         }
     }
 
@@ -275,6 +323,10 @@ impl SearchWords {
             .collect();
         quoted.join(separator)
     }
+}
+
+fn alnum(s: &str) -> String {
+    s.chars().filter(|c| c.is_alphanumeric()).collect()
 }
 
 fn digits(s: &str) -> String {

@@ -5,7 +5,7 @@
 
 use chrono::NaiveDate;
 use loket_domain::Visit;
-use loket_domain::search::{ArchiveEntry, Outcome, SearchWords};
+use loket_domain::search::{ArchiveEntry, Filter, Outcome, SearchWords, filter_word};
 use loket_domain::settings::OfficeSettings;
 
 use crate::exec::{Col, Dialect, Row, Sql, Value, int, opt_text, text};
@@ -68,9 +68,10 @@ pub(crate) async fn index_visit(t: &mut dyn Sql, settings: &OfficeSettings, visi
     Ok(())
 }
 
-/// Up to this many matches are ranked by relevance; a query that matches more lists the newest
-/// first (its words say too little to rank by, and ranking every match would take long).
-pub const RANKED_MAX: u64 = 1000;
+/// Matches are counted up to this many, and ranked by relevance when there are no more; a query
+/// that matches more lists the newest first (its words say too little to rank by, and counting
+/// or ranking every match would read them all).
+pub const COUNTED_MAX: u64 = 1000;
 
 /// The full-text part of a search, as each database writes it.
 struct FullText {
@@ -251,45 +252,67 @@ async fn hits(
 
 pub(crate) async fn search(r: &mut dyn Sql, q: &ArchiveQuery) -> Result<ArchivePage> {
     let mut c = Conditions::new();
-    let full_text = q.words.as_ref().map(|w| c.add_full_text(r.dialect(), w));
+    // With words, the category, role and outcome are words of the index too: the full-text
+    // index alone finds and counts the matches.
+    let words = q.words.clone().map(|mut w| {
+        w.filters.extend(q.category.as_deref().map(|v| filter_word(Filter::Category, v)));
+        w.filters.extend(q.visitor_role.as_deref().map(|v| filter_word(Filter::VisitorRole, v)));
+        w.filters.extend(q.outcome.map(|o| filter_word(Filter::Outcome, o.as_str())));
+        w
+    });
+    let full_text = words.as_ref().map(|w| c.add_full_text(r.dialect(), w));
+    let filtered_by_words = full_text.is_some();
     if let Some(from) = q.from {
         c.add("s.day >= {}", Param::Text(from.to_string()));
     }
     if let Some(to) = q.to {
         c.add("s.day <= {}", Param::Text(to.to_string()));
     }
-    if let Some(category) = &q.category {
+    if let Some(category) = q.category.as_ref().filter(|_| !filtered_by_words) {
         c.add("s.category = {}", Param::Text(category.clone()));
     }
-    if let Some(role) = &q.visitor_role {
+    if let Some(role) = q.visitor_role.as_ref().filter(|_| !filtered_by_words) {
         c.add("s.visitor_role = {}", Param::Text(role.clone()));
     }
-    if let Some(outcome) = q.outcome {
+    if let Some(outcome) = q.outcome.filter(|_| !filtered_by_words) {
         c.add("s.outcome = {}", Param::Text(outcome.as_str().into()));
     }
+    // Counted up to one more than COUNTED_MAX: beyond, the exact number costs a read of every
+    // match and tells a person nothing more.
+    let cap = COUNTED_MAX + 1;
     let total = match &full_text {
         // The words alone: the FTS5 table counts them without reading a row (one office per
         // database, so the office condition holds for every row).
         Some(f) if c.words_only && f.dialect == Dialect::Sqlite => {
-            r.int("SELECT COUNT(*) FROM archive_search_words WHERE archive_search_words MATCH $1", &[text(&f.query)])
-                .await?
+            let sql = format!(
+                "SELECT COUNT(*) FROM (SELECT 1 FROM archive_search_words WHERE archive_search_words MATCH $1 LIMIT {cap})"
+            );
+            r.int(&sql, &[text(&f.query)]).await?
         }
-        Some(f) => r.int(&format!("SELECT COUNT(*) FROM {} WHERE {}", f.from, c.sql()), &c.values()).await?,
-        None => r.int(&format!("SELECT COUNT(*) FROM archive_search s WHERE {}", c.sql()), &c.values()).await?,
+        Some(f) => {
+            let sql = format!("SELECT COUNT(*) FROM (SELECT 1 FROM {} WHERE {} LIMIT {cap}) t", f.from, c.sql());
+            r.int(&sql, &c.values()).await?
+        }
+        None => {
+            let sql = format!("SELECT COUNT(*) FROM (SELECT 1 FROM archive_search s WHERE {} LIMIT {cap}) t", c.sql());
+            r.int(&sql, &c.values()).await?
+        }
     };
-    let total = u64::try_from(total.unwrap_or_default()).unwrap_or_default();
-    if total <= u64::from(q.offset) {
-        return Ok(ArchivePage { hits: Vec::new(), total });
+    let counted = u64::try_from(total.unwrap_or_default()).unwrap_or_default();
+    let more = counted > COUNTED_MAX;
+    let total = counted.min(COUNTED_MAX);
+    if !more && total <= u64::from(q.offset) {
+        return Ok(ArchivePage { hits: Vec::new(), total, more });
     }
     let hits = match &full_text {
-        Some(f) if total <= RANKED_MAX => {
+        Some(f) if !more => {
             let order = format!("{}, s.archived_at DESC, s.visit_id", f.rank);
             hits(r, c, f.from, &order, q.limit, q.offset).await?
         }
         Some(f) => hits(r, c, f.from, f.newest(), q.limit, q.offset).await?,
         None => hits(r, c, "archive_search s", "s.archived_at DESC, s.visit_id", q.limit, q.offset).await?,
     };
-    Ok(ArchivePage { hits, total })
+    Ok(ArchivePage { hits, total, more })
 }
 
 pub(crate) async fn similar_answered(r: &mut dyn Sql, visit_id: &str, limit: u32) -> Result<Vec<ArchiveHit>> {

@@ -217,11 +217,14 @@ pub struct ArchiveHit {
     pub answer: Option<String>,
 }
 
-/// One page of search results, and how many there are in all.
+/// One page of search results, and how many there are in all (counted up to 1,000).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ArchivePage {
     pub hits: Vec<ArchiveHit>,
+    /// The matches, at most 1,000.
     pub total: u64,
+    /// More than 1,000 match (`total` is then 1,000); they are listed newest first.
+    pub more: bool,
 }
 
 /// A mail claimed from the outbox, to send now.

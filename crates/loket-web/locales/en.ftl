@@ -566,3 +566,4 @@ counter-suggestions-none = No similar answers in the archive yet.
 counter-suggestions-loading = Loading similar answers…
 counter-suggestions-failed = Similar answers could not be loaded.
 counter-suggestion-answer = Answer
+archive-summary-more = { $first }–{ $last } of more than { $total } archived forms, newest first. Add words or filters to narrow them.

@@ -566,3 +566,4 @@ counter-suggestions-none = Belum ada jawaban serupa di arsip.
 counter-suggestions-loading = Memuat jawaban serupa…
 counter-suggestions-failed = Jawaban serupa tidak dapat dimuat.
 counter-suggestion-answer = Jawaban
+archive-summary-more = { $first }–{ $last } dari lebih dari { $total } formulir arsip, yang terbaru lebih dulu. Tambahkan kata atau pilihan untuk mempersempit.

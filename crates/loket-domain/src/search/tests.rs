@@ -171,3 +171,16 @@ fn outcomes_read_back_from_their_names() {
     }
     assert_eq!(Outcome::parse("archived"), None);
 }
+
+#[test]
+fn filters_are_words_of_the_index_and_of_the_query() {
+    let entry = ArchiveEntry::of(&archived(), &OfficeSettings::default()).unwrap();
+    for w in ["zzoanswered", "zzcpassword", "zzrpokjapemilihan"] {
+        assert!(entry.words.split(' ').any(|x| x == w), "{w}");
+    }
+    assert_eq!(filter_word(Filter::Category, "offer_upload"), "zzcofferupload");
+    let mut q = SearchWords::query("akun").unwrap();
+    q.filters = vec![filter_word(Filter::Outcome, "escalated")];
+    assert_eq!(q.fts5(), r#"("akun"*) AND "zzoescalated""#);
+    assert_eq!(q.tsquery(), "('akun':*) & 'zzoescalated'");
+}

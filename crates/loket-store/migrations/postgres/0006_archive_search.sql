@@ -60,7 +60,10 @@ SELECT
         d->'form'->>'spse_user_id', d->'form'->>'tender_code', d->>'analysis', d->>'answer',
         d->'escalation'->>'channel', d->'escalation'->>'summary', d->'escalation'->>'external_reference',
         d->'escalation'->>'answer',
-        CASE WHEN jsonb_typeof(d->'escalation') = 'object' THEN 'escalated' ELSE 'answered' END)),
+        CASE WHEN jsonb_typeof(d->'escalation') = 'object' THEN 'escalated' ELSE 'answered' END,
+        -- The filters as words of their own (see loket_domain::search::filter_word).
+        'zzo' || CASE WHEN jsonb_typeof(d->'escalation') = 'object' THEN 'escalated' ELSE 'answered' END,
+        'zzc' || replace(d->'form'->>'category', '_', ''), 'zzr' || replace(d->'visitor'->>'role', '_', ''))),
         '[^[:alnum:]]+', ' ', 'g'))
 FROM (SELECT *, data::jsonb AS d FROM visits) v
 JOIN archived_documents a ON a.visit_id = v.id AND a.version = (v.d->'archive'->>'version')::BIGINT

@@ -80,7 +80,10 @@ SELECT s.rowid, lower(concat_ws(' ', b.reference, json_extract(b.data, '$.archiv
     json_extract(b.data, '$.analysis'), json_extract(b.data, '$.answer'),
     json_extract(b.data, '$.escalation.channel'), json_extract(b.data, '$.escalation.summary'),
     json_extract(b.data, '$.escalation.external_reference'), json_extract(b.data, '$.escalation.answer'),
-    b.outcome))
+    b.outcome,
+    -- The filters as words of their own (see loket_domain::search::filter_word).
+    'zzo' || b.outcome, 'zzc' || replace(json_extract(b.data, '$.form.category'), '_', ''),
+    'zzr' || replace(json_extract(b.data, '$.visitor.role'), '_', '')))
 FROM archived_before b JOIN archive_search s ON s.visit_id = b.id;
 
 DROP VIEW archived_before;

@@ -162,11 +162,15 @@ impl ArchiveItem {
 /// One page of results.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ArchiveResults {
-    /// Every archived visit that matches, on all pages.
+    /// The archived visits that match, on all pages, counted up to 1,000.
     pub total: u64,
+    /// More than 1,000 match (`total` is then 1,000): they are listed newest first, not by
+    /// relevance. Add words or filters to narrow them.
+    pub more: bool,
     pub limit: u32,
     pub offset: u32,
-    /// The most relevant first, then the newest; without words, the newest first.
+    /// The most relevant first, then the newest; without words (or with more than 1,000
+    /// matches), the newest first.
     pub items: Vec<ArchiveItem>,
 }
 
@@ -184,7 +188,7 @@ pub async fn search(
     let query = params.parse().map_err(ApiError::validation)?;
     let page = state.store.search_archive(&query).await?;
     let items = page.hits.into_iter().map(|h| ArchiveItem::new(h, query.words.as_ref())).collect();
-    Ok(Json(ArchiveResults { total: page.total, limit: query.limit, offset: query.offset, items }))
+    Ok(Json(ArchiveResults { total: page.total, more: page.more, limit: query.limit, offset: query.offset, items }))
 }
 
 /// Every archived version of the visit's form, oldest first: an archived form is never changed,

@@ -194,7 +194,8 @@ pub async fn page(State(state): State<AppState>, staff: PageStaff, Query(p): Que
     if query.offset > 0 {
         out.previous = Some(page_link(&p, query.offset.saturating_sub(query.limit)));
     }
-    if u64::from(shown_to) < found.total {
+    let more_pages = u64::from(shown_to) < found.total || (found.more && shown_to < crate::api::archive::OFFSET_MAX);
+    if more_pages && !out.rows.is_empty() {
         out.next = Some(page_link(&p, shown_to));
     }
     Ok(out.into_response())
