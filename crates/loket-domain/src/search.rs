@@ -132,6 +132,8 @@ impl ArchiveEntry {
         words.push(filter_word(Filter::Outcome, outcome.as_str()));
         words.extend(category.as_deref().map(|c| filter_word(Filter::Category, c)));
         words.extend(role.as_deref().map(|r| filter_word(Filter::VisitorRole, r)));
+        let day = visit.queue.day.unwrap_or_else(|| office_day(visit.created_at, settings.zone()));
+        words.push(filter_word(Filter::Month, &day.format("%Y%m").to_string()));
         let words = words.join(" ");
         Some(ArchiveEntry {
             visit_id: visit.id.clone(),
@@ -139,7 +141,7 @@ impl ArchiveEntry {
             number: archive.number.clone(),
             version: archive.version,
             archived_at: archive.archived_at,
-            day: visit.queue.day.unwrap_or_else(|| office_day(visit.created_at, settings.zone())),
+            day,
             category,
             visitor_role: role,
             outcome,
@@ -160,6 +162,8 @@ pub enum Filter {
     Category,
     VisitorRole,
     Outcome,
+    /// The month of the visit's office day, `YYYYMM`.
+    Month,
 }
 
 /// The word that stands for a filter's value in the index (`zzcofferupload` for the category
@@ -169,9 +173,26 @@ pub fn filter_word(filter: Filter, value: &str) -> String {
         Filter::Category => 'c',
         Filter::VisitorRole => 'r',
         Filter::Outcome => 'o',
+        Filter::Month => 'm',
     };
     let value: String = value.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect();
     format!("zz{kind}{value}")
+}
+
+/// The month words of the office days `from..=to` (`zzm202611`), or none when the range spans
+/// more than `max` months.
+pub fn month_words(from: NaiveDate, to: NaiveDate, max: usize) -> Vec<String> {
+    use chrono::Datelike;
+    let mut out = Vec::new();
+    let (mut y, mut m) = (from.year(), from.month());
+    while (y, m) <= (to.year(), to.month()) {
+        if out.len() == max {
+            return Vec::new();
+        }
+        out.push(filter_word(Filter::Month, &format!("{y:04}{m:02}")));
+        (y, m) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
+    }
+    out
 }
 
 /// The words of a text: runs of letters and digits, lowercased. Everything else separates words.
@@ -206,6 +227,8 @@ pub struct SearchWords {
     pub phone: Option<String>,
     /// Filter words (see [`filter_word`]) that must be there too.
     pub filters: Vec<String>,
+    /// Filter words of which one must be there (the months of a date range).
+    pub one_of: Vec<String>,
 }
 
 impl SearchWords {
@@ -230,6 +253,7 @@ impl SearchWords {
             prefix_last: true,
             phone,
             filters: Vec::new(),
+            one_of: Vec::new(),
         })
     }
 
@@ -255,6 +279,7 @@ impl SearchWords {
             prefix_last: false,
             phone: None,
             filters: Vec::new(),
+            one_of: Vec::new(),
         })
     }
 
@@ -273,13 +298,15 @@ impl SearchWords {
             Some(phone) => format!("({query}) OR \"{}\"*", digits(phone)),
             None => query,
         };
-        match self.filters.is_empty() {
-            true => query,
-            false => format!(
-                "({query}) AND {}",
-                self.filters.iter().map(|f| format!("\"{}\"", alnum(f))).collect::<Vec<_>>().join(" AND ")
-            ),
+        let mut parts = vec![format!("({query})")];
+        parts.extend(self.filters.iter().map(|f| format!("\"{}\"", alnum(f))));
+        if !self.one_of.is_empty() {
+            parts.push(format!(
+                "({})",
+                self.one_of.iter().map(|f| format!("\"{}\"", alnum(f))).collect::<Vec<_>>().join(" OR ")
+            ));
         }
+        if parts.len() == 1 { query } else { parts.join(" AND ") }
     }
 
     /// The query in PostgreSQL's `to_tsquery` syntax: each word quoted (`'akun' & 'terkunci':*`).
@@ -296,13 +323,15 @@ impl SearchWords {
             Some(phone) => format!("({query}) | '{}':*", digits(phone)),
             None => query,
         };
-        match self.filters.is_empty() {
-            true => query,
-            false => format!(
-                "({query}) & {}",
-                self.filters.iter().map(|f| format!("'{}'", alnum(f))).collect::<Vec<_>>().join(" & ")
-            ),
+        let mut parts = vec![format!("({query})")];
+        parts.extend(self.filters.iter().map(|f| format!("'{}'", alnum(f))));
+        if !self.one_of.is_empty() {
+            parts.push(format!(
+                "({})",
+                self.one_of.iter().map(|f| format!("'{}'", alnum(f))).collect::<Vec<_>>().join(" | ")
+            ));
         }
+        if parts.len() == 1 { query } else { parts.join(" & ") }
     }
 
     fn join(&self, quote: impl Fn(&str) -> String, prefix: &str, separator: &str) -> String {

@@ -5,7 +5,7 @@
 
 use chrono::NaiveDate;
 use loket_domain::Visit;
-use loket_domain::search::{ArchiveEntry, Filter, Outcome, SearchWords, filter_word};
+use loket_domain::search::{ArchiveEntry, Filter, Outcome, SearchWords, filter_word, month_words};
 use loket_domain::settings::OfficeSettings;
 
 use crate::exec::{Col, Dialect, Row, Sql, Value, int, opt_text, text};
@@ -258,6 +258,11 @@ pub(crate) async fn search(r: &mut dyn Sql, q: &ArchiveQuery) -> Result<ArchiveP
         w.filters.extend(q.category.as_deref().map(|v| filter_word(Filter::Category, v)));
         w.filters.extend(q.visitor_role.as_deref().map(|v| filter_word(Filter::VisitorRole, v)));
         w.filters.extend(q.outcome.map(|o| filter_word(Filter::Outcome, o.as_str())));
+        // The months of a date range narrow the matches before any row is read; the days are
+        // checked on the rows.
+        if let (Some(from), Some(to)) = (q.from, q.to) {
+            w.one_of = month_words(from, to, 36);
+        }
         w
     });
     let full_text = words.as_ref().map(|w| c.add_full_text(r.dialect(), w));

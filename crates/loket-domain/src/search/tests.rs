@@ -184,3 +184,17 @@ fn filters_are_words_of_the_index_and_of_the_query() {
     assert_eq!(q.fts5(), r#"("akun"*) AND "zzoescalated""#);
     assert_eq!(q.tsquery(), "('akun':*) & 'zzoescalated'");
 }
+
+#[test]
+fn a_date_range_is_the_months_it_touches() {
+    let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+    assert_eq!(month_words(d(2026, 11, 20), d(2027, 1, 3), 36), ["zzm202611", "zzm202612", "zzm202701"]);
+    assert!(month_words(d(2020, 1, 1), d(2026, 1, 1), 36).is_empty(), "too many months: no month words");
+    assert!(month_words(d(2026, 2, 1), d(2026, 1, 1), 36).is_empty());
+    let entry = ArchiveEntry::of(&archived(), &OfficeSettings::default()).unwrap();
+    assert!(entry.words.split(' ').any(|w| w == "zzm202611"));
+    let mut q = SearchWords::query("akun").unwrap();
+    q.one_of = vec!["zzm202611".into(), "zzm202612".into()];
+    assert_eq!(q.fts5(), r#"("akun"*) AND ("zzm202611" OR "zzm202612")"#);
+    assert_eq!(q.tsquery(), "('akun':*) & ('zzm202611' | 'zzm202612')");
+}

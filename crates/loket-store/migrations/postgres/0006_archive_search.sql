@@ -63,7 +63,8 @@ SELECT
         CASE WHEN jsonb_typeof(d->'escalation') = 'object' THEN 'escalated' ELSE 'answered' END,
         -- The filters as words of their own (see loket_domain::search::filter_word).
         'zzo' || CASE WHEN jsonb_typeof(d->'escalation') = 'object' THEN 'escalated' ELSE 'answered' END,
-        'zzc' || replace(d->'form'->>'category', '_', ''), 'zzr' || replace(d->'visitor'->>'role', '_', ''))),
+        'zzc' || replace(d->'form'->>'category', '_', ''), 'zzr' || replace(d->'visitor'->>'role', '_', ''),
+        'zzm' || substr(replace(COALESCE(v.number_day, v.created_day), '-', ''), 1, 6))),
         '[^[:alnum:]]+', ' ', 'g'))
 FROM (SELECT *, data::jsonb AS d FROM visits) v
 JOIN archived_documents a ON a.visit_id = v.id AND a.version = (v.d->'archive'->>'version')::BIGINT

@@ -83,7 +83,8 @@ SELECT s.rowid, lower(concat_ws(' ', b.reference, json_extract(b.data, '$.archiv
     b.outcome,
     -- The filters as words of their own (see loket_domain::search::filter_word).
     'zzo' || b.outcome, 'zzc' || replace(json_extract(b.data, '$.form.category'), '_', ''),
-    'zzr' || replace(json_extract(b.data, '$.visitor.role'), '_', '')))
+    'zzr' || replace(json_extract(b.data, '$.visitor.role'), '_', ''),
+    'zzm' || substr(replace(b.day, '-', ''), 1, 6)))
 FROM archived_before b JOIN archive_search s ON s.visit_id = b.id;
 
 DROP VIEW archived_before;
