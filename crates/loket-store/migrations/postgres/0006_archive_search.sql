@@ -34,8 +34,8 @@ CREATE INDEX archive_search_day ON archive_search (office_id, day);
 CREATE INDEX archive_search_words ON archive_search USING GIN (words);
 
 -- The visits archived before this migration, from their stored JSON, cut into words as the
--- domain does (runs of letters and digits, lowercased); the category's name is not there (it is
--- in the settings or the code), and comes with the visit's next archived version.
+-- domain does (runs of letters and digits, lowercased); the category's name and the officer are not there (they are
+-- in the settings and the history), and come with the visit's next archived version.
 INSERT INTO archive_search_texts (visit_id, subject, problem, analysis, answer)
 SELECT v.id, v.data::jsonb->'form'->>'subject', v.data::jsonb->'form'->>'description', v.data::jsonb->>'analysis',
     COALESCE(v.data::jsonb->>'answer', v.data::jsonb->'escalation'->>'answer')

@@ -47,8 +47,8 @@ CREATE TRIGGER archive_search_words_delete AFTER DELETE ON archive_search BEGIN
 END;
 
 -- The visits archived before this migration, from their stored JSON. FTS5's tokenizer cuts the
--- text into the same words the domain would; the category's name is not there (it is in the
--- settings or the code), and comes with the visit's next archived version.
+-- text into the same words the domain would; the category's name and the officer are not there
+-- (they are in the settings and the history), and come with the visit's next archived version.
 CREATE TEMP VIEW archived_before AS
 SELECT v.id, v.office_id, v.reference, v.number AS queue_number, v.data, a.archived_at,
     COALESCE(v.number_day, v.created_day) AS day,
