@@ -19,6 +19,7 @@ pub mod mail;
 pub mod numbering;
 pub mod office;
 pub mod priority;
+pub mod search;
 pub mod settings;
 pub mod standards;
 pub mod survey;

@@ -137,6 +137,17 @@ pub trait Sql: Send {
 
     /// What a `SELECT` appends to claim rows that no other transaction holds.
     fn skip_locked(&self) -> &'static str;
+
+    /// Which database runs the statements, for the few that differ (full-text search).
+    fn dialect(&self) -> Dialect;
+}
+
+/// The databases, for the statements that cannot be written once: full-text search, which each
+/// database does its own way (SQLite's FTS5, PostgreSQL's `tsvector`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    Sqlite,
+    Postgres,
 }
 
 impl dyn Sql + '_ {

@@ -16,12 +16,14 @@ use loket_domain::calendar::DayOff;
 use loket_domain::form::FormInput;
 use loket_domain::guest_book::{Contact, VisitorInput};
 use loket_domain::inbox::{IncomingMail, ReplyOutcome};
+use loket_domain::search::{Outcome, SearchWords};
 use loket_domain::settings::{OfficeSettings, SettingsChange};
 use loket_domain::survey::{Answers, Tally};
 use loket_domain::{Event, FieldErrors, Refused, Visit};
 use serde::Serialize;
 use tokio::sync::broadcast;
 
+mod archive_search;
 mod exec;
 mod live;
 mod postgres;
@@ -167,6 +169,64 @@ pub struct ArchivedDocument {
     pub sha256: String,
     pub content: Vec<u8>,
     pub archived_at: DateTime<Utc>,
+}
+
+/// One archived version of a visit's form, as a list shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct ArchivedVersion {
+    pub version: u32,
+    pub number: String,
+    #[serde(with = "loket_domain::timestamp")]
+    pub archived_at: DateTime<Utc>,
+    /// SHA-256 of the document, byte for byte, hex.
+    pub sha256: String,
+    /// The document's size in bytes.
+    pub size: u64,
+}
+
+/// What the archive search looks for: words (in any text field, all of them), and filters.
+#[derive(Debug, Clone, Default)]
+pub struct ArchiveQuery {
+    pub words: Option<SearchWords>,
+    /// Office days of the visit, inclusive.
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub category: Option<String>,
+    /// A visitor role code (`penyedia`).
+    pub visitor_role: Option<String>,
+    pub outcome: Option<Outcome>,
+    pub limit: u32,
+    pub offset: u32,
+}
+
+/// An archived visit found by the search, as its latest version shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArchiveHit {
+    pub visit_id: String,
+    pub reference: String,
+    pub number: String,
+    pub version: u32,
+    pub archived_at: DateTime<Utc>,
+    pub day: NaiveDate,
+    pub visitor_name: Option<String>,
+    pub category: Option<String>,
+    pub visitor_role: Option<String>,
+    pub outcome: Outcome,
+    pub subject: Option<String>,
+    pub problem: Option<String>,
+    pub analysis: Option<String>,
+    /// The counter's answer, or LKPP's.
+    pub answer: Option<String>,
+}
+
+/// One page of search results, and how many there are in all (counted up to 1,000).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ArchivePage {
+    pub hits: Vec<ArchiveHit>,
+    /// The matches, at most 1,000.
+    pub total: u64,
+    /// More than 1,000 match (`total` is then 1,000); they are listed newest first.
+    pub more: bool,
 }
 
 /// A mail claimed from the outbox, to send now.
@@ -424,6 +484,20 @@ pub trait SurveyStore: Send + Sync {
     async fn survey_groups(&self, filter: &SurveyFilter) -> Result<Vec<ServedGroup>>;
 }
 
+/// The archive (SOP step 12): found again by its words, every version listed.
+#[async_trait]
+pub trait ArchiveStore: Send + Sync {
+    /// Archived visits with all of the query's words in their text, within the filters: the most
+    /// relevant first, then the newest; with the total count.
+    async fn search_archive(&self, query: &ArchiveQuery) -> Result<ArchivePage>;
+    /// The archived visits with an answer (the counter's, or LKPP's) most like the visit's own
+    /// problem (its subject and description): any of its significant words, more of them first.
+    /// Never the visit itself. `NotFound` when there is no such visit.
+    async fn similar_answered(&self, visit_id: &str, limit: u32) -> Result<Vec<ArchiveHit>>;
+    /// Every archived version of a visit's form, oldest first (none when it is not archived).
+    async fn archived_versions(&self, visit_id: &str) -> Result<Vec<ArchivedVersion>>;
+}
+
 /// All of the store, as the app holds it (`Arc<dyn Store>`).
 pub trait Store:
     SettingsStore
@@ -435,6 +509,7 @@ pub trait Store:
     + MailStore
     + SurveyStore
     + CalendarStore
+    + ArchiveStore
     + 'static
 {
 }
@@ -449,6 +524,7 @@ impl<
         + MailStore
         + SurveyStore
         + CalendarStore
+        + ArchiveStore
         + 'static,
 > Store for T
 {

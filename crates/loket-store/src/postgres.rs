@@ -158,6 +158,7 @@ async fn lock_counter(t: &mut PgTx, counter: &str) -> Result<()> {
     Ok(())
 }
 
-crate::sqlx_exec::sqlx_sql!(PgRead, Postgres, |s| &s.pool, lock_counter: no_lock, lock_rows: "", skip_locked: "");
+crate::sqlx_exec::sqlx_sql!(PgRead, Postgres, |s| &s.pool, lock_counter: no_lock, lock_rows: "", skip_locked: "",
+    dialect: crate::exec::Dialect::Postgres);
 crate::sqlx_exec::sqlx_sql!(PgTx, Postgres, |s| &mut *s.tx, lock_counter: lock_counter,
-    lock_rows: " FOR UPDATE", skip_locked: " FOR UPDATE SKIP LOCKED");
+    lock_rows: " FOR UPDATE", skip_locked: " FOR UPDATE SKIP LOCKED", dialect: crate::exec::Dialect::Postgres);

@@ -88,7 +88,8 @@ async fn no_lock<T>(_: &mut T, _: &str) -> Result<()> {
     Ok(())
 }
 
-crate::sqlx_exec::sqlx_sql!(SqliteRead, Sqlite, |s| &s.pool, lock_counter: no_lock, lock_rows: "", skip_locked: "");
+crate::sqlx_exec::sqlx_sql!(SqliteRead, Sqlite, |s| &s.pool, lock_counter: no_lock, lock_rows: "", skip_locked: "",
+    dialect: crate::exec::Dialect::Sqlite);
 
 /// A job for the writer thread.
 type Job = Box<dyn FnOnce(&mut Connection) + Send>;
@@ -265,5 +266,9 @@ impl Sql for SqliteTx<'_> {
 
     fn skip_locked(&self) -> &'static str {
         ""
+    }
+
+    fn dialect(&self) -> crate::exec::Dialect {
+        crate::exec::Dialect::Sqlite
     }
 }

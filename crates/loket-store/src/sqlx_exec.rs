@@ -20,7 +20,7 @@ macro_rules! bind {
 }
 
 macro_rules! sqlx_sql {
-    ($ty:ty, $db:ty, |$s:ident| $conn:expr, lock_counter: $lock_counter:path, lock_rows: $lock:expr, skip_locked: $skip:expr) => {
+    ($ty:ty, $db:ty, |$s:ident| $conn:expr, lock_counter: $lock_counter:path, lock_rows: $lock:expr, skip_locked: $skip:expr, dialect: $dialect:expr) => {
         #[async_trait::async_trait]
         impl $crate::exec::Sql for $ty {
             async fn execute(&mut self, sql: &str, params: &[$crate::exec::Value<'_>]) -> $crate::Result<u64> {
@@ -66,6 +66,10 @@ macro_rules! sqlx_sql {
 
             fn skip_locked(&self) -> &'static str {
                 $skip
+            }
+
+            fn dialect(&self) -> $crate::exec::Dialect {
+                $dialect
             }
         }
     };

@@ -17,9 +17,10 @@ use tokio::sync::broadcast;
 use crate::exec::{BoxFuture, Sql};
 use crate::live::Announcements;
 use crate::{
-    ArchivedDocument, BoardEntry, CalendarStore, Change, Checked, DisplayBoard, DocumentRenderer, Line, LineStore,
-    LiveEvent, NewUser, OpenVisit, ReportStore, Result, ServedGroup, SettingsStore, Skipped, StatusStore, StoreError,
-    SurveyFilter, SurveyLink, SurveyStore, User, UserRecord, UserStore, VisitFilter, VisitStore, reads, writes,
+    ArchiveHit, ArchivePage, ArchiveQuery, ArchiveStore, ArchivedDocument, ArchivedVersion, BoardEntry, CalendarStore,
+    Change, Checked, DisplayBoard, DocumentRenderer, Line, LineStore, LiveEvent, NewUser, OpenVisit, ReportStore,
+    Result, ServedGroup, SettingsStore, Skipped, StatusStore, StoreError, SurveyFilter, SurveyLink, SurveyStore, User,
+    UserRecord, UserStore, VisitFilter, VisitStore, reads, writes,
 };
 
 /// A write use case, as handed to a backend: it runs on the transaction it is given.
@@ -305,9 +306,12 @@ impl<B: Backend> VisitStore for SqlStore<B> {
                 .map_err(StoreError::Document)?
         };
         let stored = {
-            let (id, by, stamp) = (id.clone(), by.clone(), stamp.clone());
+            let (settings, id, by, stamp) = (settings.clone(), id.clone(), by.clone(), stamp.clone());
             self.write(work(move |t, told| {
-                Box::pin(async move { writes::store_archive(t, told, &id, made_from, stamp, content, &by).await })
+                Box::pin(async move {
+                    let made = writes::MadeDocument { stamp, content, made_from };
+                    writes::store_archive(t, told, &settings, &id, made, &by).await
+                })
             }))
             .await?
         };
@@ -496,6 +500,21 @@ impl<B: Backend> crate::MailStore for SqlStore<B> {
 
     async fn unmatched_replies(&self) -> Result<u64> {
         reads::unmatched_replies(&mut self.backend.reader()).await
+    }
+}
+
+#[async_trait]
+impl<B: Backend> ArchiveStore for SqlStore<B> {
+    async fn search_archive(&self, query: &ArchiveQuery) -> Result<ArchivePage> {
+        crate::archive_search::search(&mut self.backend.reader(), query).await
+    }
+
+    async fn similar_answered(&self, visit_id: &str, limit: u32) -> Result<Vec<ArchiveHit>> {
+        crate::archive_search::similar_answered(&mut self.backend.reader(), visit_id, limit).await
+    }
+
+    async fn archived_versions(&self, visit_id: &str) -> Result<Vec<ArchivedVersion>> {
+        crate::archive_search::versions(&mut self.backend.reader(), visit_id).await
     }
 }
 

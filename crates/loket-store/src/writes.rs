@@ -568,6 +568,7 @@ pub(crate) async fn change_visit(
     if let Some(stamp) = new_version {
         let archive = store_document(t, renderer, settings, &visit, stamp).await?;
         visit.rearchive(archive, now, &event.by)?;
+        crate::archive_search::index_visit(t, settings, &visit).await?;
     }
     save(t, told, &visit, before).await?;
     Ok(visit)
@@ -641,27 +642,34 @@ pub(crate) async fn reserve_archive(
     Ok((visit, ArchiveStamp { number, archived_at: now, version: 1 }))
 }
 
-/// Step 12, second part: archives the visit with the document made from it (`made_from`: the
-/// length of the history the document saw), unless the visit changed since: then nothing is
-/// stored, and `None` says so.
+/// A visit's archived document, made outside the writer.
+pub(crate) struct MadeDocument {
+    pub stamp: ArchiveStamp,
+    pub content: Vec<u8>,
+    /// The length of the history the document was made from.
+    pub made_from: usize,
+}
+
+/// Step 12, second part: archives the visit with the document made from it, unless the visit
+/// changed since: then nothing is stored, and `None` says so.
 pub(crate) async fn store_archive(
     t: &mut dyn Sql,
     told: &mut Announcements,
+    settings: &OfficeSettings,
     id: &str,
-    made_from: usize,
-    stamp: ArchiveStamp,
-    content: Vec<u8>,
+    made: MadeDocument,
     by: &str,
 ) -> Result<Option<Visit>> {
     let mut visit = load_visit(t, id, true).await?;
     visit.ensure_archivable()?;
-    if visit.history.len() != made_from {
+    if visit.history.len() != made.made_from {
         return Ok(None);
     }
-    let now = stamp.archived_at;
-    let archive = insert_document(t, id, stamp, &content).await?;
+    let now = made.stamp.archived_at;
+    let archive = insert_document(t, id, made.stamp, &made.content).await?;
     let before = visit.history.len();
     visit.archive(archive, now, by)?;
+    crate::archive_search::index_visit(t, settings, &visit).await?;
     save(t, told, &visit, before).await?;
     Ok(Some(visit))
 }
@@ -683,6 +691,7 @@ pub(crate) async fn archive_visit(
     let archive = store_document(t, renderer, settings, &visit, stamp).await?;
     let before = visit.history.len();
     visit.archive(archive, now, by)?;
+    crate::archive_search::index_visit(t, settings, &visit).await?;
     save(t, told, &visit, before).await?;
     Ok(visit)
 }

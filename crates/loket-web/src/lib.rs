@@ -144,7 +144,9 @@ impl utoipa::Modify for BearerAuth {
 /// The API's routes, each registered together with its OpenAPI description, so that the
 /// document and the router cannot drift apart.
 fn api_router() -> OpenApiRouter<AppState> {
-    use api::{auth, calendar, guests, kiosk, line, mail, reports, settings, staff_events, survey, users, visits};
+    use api::{
+        archive, auth, calendar, guests, kiosk, line, mail, reports, settings, staff_events, survey, users, visits,
+    };
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(auth::login))
         .routes(routes!(auth::logout))
@@ -170,7 +172,9 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(visits::escalate))
         .routes(routes!(visits::answer_escalation))
         .routes(routes!(visits::copy))
-        .routes(routes!(visits::archive))
+        .routes(routes!(visits::archive, archive::versions))
+        .routes(routes!(archive::search))
+        .routes(routes!(archive::suggestions))
         .routes(routes!(visits::archived_document))
         .routes(routes!(visits::form_pdf))
         .routes(routes!(line::display))

@@ -20,7 +20,9 @@ use crate::support::{TestDb, raw_execute};
 
 pub use crate::calendar_cases::*;
 
-type S = Arc<dyn Store>;
+pub type S = Arc<dyn Store>;
+
+pub use crate::search::*;
 
 /// 09:00 in Jakarta on 2026-11-27, plus `minutes`.
 pub fn at(minutes: i64) -> DateTime<Utc> {

@@ -4,6 +4,7 @@
 mod calendar_cases;
 mod cases;
 mod model;
+mod search;
 mod support;
 
 macro_rules! conformance {
@@ -66,6 +67,12 @@ conformance!(
     an_import_with_a_bad_entry_imports_nothing,
     the_settings_carry_the_calendar_and_see_its_changes,
     a_reply_from_the_mailbox_is_taken_once_and_answers_its_escalation,
+    the_archive_search_finds_a_visit_by_every_kind_of_text_field,
+    a_query_is_never_read_as_the_index_syntax,
+    the_archive_search_filters_by_day_category_role_and_outcome,
+    the_most_relevant_visit_comes_first,
+    a_new_version_replaces_the_search_entry_and_every_version_is_listed,
+    similar_answered_visits_leave_out_the_visit_itself_and_unanswered_ones,
 );
 
 mod property {

@@ -7,6 +7,7 @@ use serde::Serialize;
 use crate::AppState;
 use crate::error::ApiResult;
 
+pub mod archive;
 pub mod auth;
 pub mod calendar;
 pub mod guests;

@@ -434,28 +434,38 @@ pub async fn render_form(state: &AppState, visit: Visit) -> ApiResult<Vec<u8>> {
 
 /// The consultation form as PDF (A4): the original, then from a new page the copy marked
 /// "Salinan untuk pengguna". Once archived, it is the archived document, byte for byte (its
-/// SHA-256 is the visit's `archive.sha256`).
-#[utoipa::path(get, path = "/api/v1/visits/{id}/form.pdf", tag = "helpdesk", security(("bearer" = [])),
+/// SHA-256 is the visit's `archive.sha256`); `version` picks an earlier archived version (404 when
+/// there is no such version).
+#[utoipa::path(get, path = "/api/v1/visits/{id}/form.pdf", tag = "helpdesk", params(DocumentQuery), security(("bearer" = [])),
     responses((status = 200, description = "The form as PDF", content_type = "application/pdf"), (status = 404, body = ErrorBody)))]
 pub async fn form_pdf(
     State(state): State<AppState>,
     staff: Staff,
     Path(id): Path<String>,
+    ApiQuery(q): ApiQuery<DocumentQuery>,
 ) -> ApiResult<impl IntoResponse> {
     staff.require(Permission::ReadVisits)?;
     let visit = state.store.visit(&id).await?.ok_or(ApiError::NotFound)?;
-    let archived = match visit.archive {
-        Some(_) => state.store.archived_document(&id, None).await?.filter(|d| d.content.starts_with(b"%PDF-")),
-        None => None,
-    };
     let filename = format!("formulir-{}.pdf", visit.reference);
-    let bytes = match archived {
-        Some(doc) => doc.content,
-        None => render_form(&state, visit).await?,
-    };
+    let bytes = form_bytes(&state, visit, q.version).await?.ok_or(ApiError::NotFound)?;
     let headers = [
         (header::CONTENT_TYPE, "application/pdf".to_owned()),
         (header::CONTENT_DISPOSITION, format!("inline; filename=\"{filename}\"")),
     ];
     Ok((headers, bytes))
+}
+
+/// The form's PDF: the archived version asked for (none when there is no such PDF), or the
+/// latest archived one, or, before the archive (or for a document archived before the PDF), the
+/// form made now.
+pub async fn form_bytes(state: &AppState, visit: Visit, version: Option<u32>) -> ApiResult<Option<Vec<u8>>> {
+    let archived = match visit.archive {
+        Some(_) => state.store.archived_document(&visit.id, version).await?.filter(|d| d.content.starts_with(b"%PDF-")),
+        None => None,
+    };
+    match (archived, version) {
+        (Some(doc), _) => Ok(Some(doc.content)),
+        (None, Some(_)) => Ok(None),
+        (None, None) => Ok(Some(render_form(state, visit).await?)),
+    }
 }

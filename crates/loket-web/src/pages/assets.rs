@@ -5,7 +5,7 @@ use axum::extract::Path;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-const ASSETS: [(&str, &str, &str); 11] = [
+const ASSETS: [(&str, &str, &str); 12] = [
     ("loket.css", "text/css; charset=utf-8", include_str!("../../assets/loket.css")),
     ("counter.js", "text/javascript; charset=utf-8", include_str!("../../assets/counter.js")),
     ("live.js", "text/javascript; charset=utf-8", include_str!("../../assets/live.js")),
@@ -17,6 +17,7 @@ const ASSETS: [(&str, &str, &str); 11] = [
     ("status.js", "text/javascript; charset=utf-8", include_str!("../../assets/status.js")),
     ("ticket.js", "text/javascript; charset=utf-8", include_str!("../../assets/ticket.js")),
     ("calendar.js", "text/javascript; charset=utf-8", include_str!("../../assets/calendar.js")),
+    ("suggestions.js", "text/javascript; charset=utf-8", include_str!("../../assets/suggestions.js")),
 ];
 
 pub async fn serve(Path(name): Path<String>) -> Response {

@@ -216,7 +216,8 @@ async fn build(
     let page = Frame::staff(state, staff, "counter-title", "/counter")
         .await?
         .with_script("/assets/live.js")
-        .with_script("/assets/counter.js");
+        .with_script("/assets/counter.js")
+        .with_script("/assets/suggestions.js");
     // The page before a counter is chosen; with one, its line and visits are filled in.
     let mut blank = CounterPage {
         page,

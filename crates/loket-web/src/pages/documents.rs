@@ -1,7 +1,8 @@
 //! The consultation form as PDF for the staff pages (signed in by cookie): the same document as
-//! `GET /api/v1/visits/{id}/form.pdf`, opened from the counter to print the visitor's copy.
+//! `GET /api/v1/visits/{id}/form.pdf`, opened from the counter to print the visitor's copy, and
+//! from the archive page (`?version=N` for an earlier archived version).
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use loket_domain::auth::Permission;
@@ -9,19 +10,21 @@ use loket_domain::auth::Permission;
 use super::session::PageStaff;
 use super::{PageError, PageResult};
 use crate::AppState;
+use crate::api::visits::{DocumentQuery, form_bytes};
 
-pub async fn form_pdf(State(state): State<AppState>, staff: PageStaff, Path(id): Path<String>) -> PageResult<Response> {
+pub async fn form_pdf(
+    State(state): State<AppState>,
+    staff: PageStaff,
+    Path(id): Path<String>,
+    Query(q): Query<DocumentQuery>,
+) -> PageResult<Response> {
     staff.require(Permission::ReadVisits)?;
     let visit = state.store.visit(&id).await?.ok_or(PageError::NotFound(staff.lang))?;
-    let archived = match visit.archive {
-        Some(_) => state.store.archived_document(&id, None).await?.filter(|d| d.content.starts_with(b"%PDF-")),
-        None => None,
+    let filename = match q.version {
+        Some(n) => format!("formulir-{}-v{n}.pdf", visit.reference),
+        None => format!("formulir-{}.pdf", visit.reference),
     };
-    let filename = format!("formulir-{}.pdf", visit.reference);
-    let bytes = match archived {
-        Some(doc) => doc.content,
-        None => crate::api::visits::render_form(&state, visit).await?,
-    };
+    let bytes = form_bytes(&state, visit, q.version).await?.ok_or(PageError::NotFound(staff.lang))?;
     let headers = [
         (header::CONTENT_TYPE, "application/pdf".to_owned()),
         (header::CONTENT_DISPOSITION, format!("inline; filename=\"{filename}\"")),

@@ -18,6 +18,7 @@ use crate::error::ApiError;
 
 pub mod admin;
 pub mod admin_user;
+pub mod archive;
 pub mod assets;
 pub mod calendar;
 pub mod counter;
@@ -37,6 +38,7 @@ pub mod setting_forms;
 pub mod setting_lists;
 pub mod settings;
 pub mod status;
+pub mod suggestions;
 pub mod supervisor;
 pub mod survey;
 pub mod ticket;
@@ -59,7 +61,9 @@ pub fn router() -> Router<AppState> {
         .route("/counter", get(counter::page))
         .route("/counter/call-next", post(counter::call_next))
         .route("/counter/visits/{id}/{action}", post(counter::act))
+        .route("/counter/visits/{id}/suggestions", get(suggestions::fragment))
         .route("/visits/{id}/form.pdf", get(documents::form_pdf))
+        .route("/archive", get(archive::page))
         .route("/supervisor", get(supervisor::page))
         .route("/supervisor/report", get(report::page))
         .route("/supervisor/ikm", get(ikm::page))
@@ -144,6 +148,7 @@ impl Frame {
             ("/front-office", "nav-front-office", Permission::FrontOffice),
             ("/counter", "nav-counter", Permission::Helpdesk),
             ("/supervisor", "nav-supervisor", Permission::Supervise),
+            ("/archive", "nav-archive", Permission::ReadVisits),
             ("/admin", "nav-admin", Permission::ManageUsers),
         ];
         let mut nav: Vec<NavLink> = screens

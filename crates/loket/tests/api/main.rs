@@ -1,6 +1,7 @@
 //! HTTP integration tests: the real app on a random port with a fresh database, on SQLite and
 //! on PostgreSQL, for every endpoint and every error code of API.md.
 
+mod archive;
 mod auth;
 mod calendar;
 mod connections;
@@ -61,6 +62,10 @@ macro_rules! on_both_backends {
 
 on_both_backends!(
     apps: [
+        archive::the_archive_is_searched_by_words_and_filters,
+        archive::a_bad_search_is_refused_and_named,
+        archive::every_archived_version_is_listed_and_served,
+        archive::the_agent_sees_answers_of_similar_archived_visits,
         auth::login_gives_a_token_and_the_user,
         auth::wrong_credentials_are_refused,
         auth::a_missing_or_bad_token_is_unauthorized,
