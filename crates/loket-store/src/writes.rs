@@ -16,6 +16,7 @@ use loket_domain::visit::{Check, FollowUps, LinePlace, opening};
 use loket_domain::{Refused, SYSTEM_ACTOR, Status, Visit};
 
 use crate::exec::{Col, Sql, Value, int, opt_text, placeholders, text};
+use crate::facts;
 use crate::live::Announcements;
 use crate::{Change, Checked, DocumentRenderer, NewUser, OFFICE, OpenVisit, Result, Skipped, StoreError, User};
 use crate::{ms, new_id, new_token, roles_to_text, sha256_hex};
@@ -35,6 +36,7 @@ async fn store_visit(
     visit: &Visit,
     from: usize,
     opened_on: Option<NaiveDate>,
+    settings: &OfficeSettings,
 ) -> Result<()> {
     let data = serde_json::to_string(visit)?;
     let number_day = visit.queue.day.map(|d| d.to_string());
@@ -72,12 +74,24 @@ async fn store_visit(
         )
         .await?;
     }
+    let day = match opened_on {
+        Some(day) => day,
+        None => facts::opened_on(t, &visit.id).await?,
+    };
+    facts::store_facts(t, visit, &day, settings, visit.updated_at).await?;
     append_events(t, told, visit, from).await
 }
 
-/// Writes a changed visit and the events it gained since its history had `from` entries.
-async fn save(t: &mut dyn Sql, told: &mut Announcements, visit: &Visit, from: usize) -> Result<()> {
-    store_visit(t, told, visit, from, None).await
+/// Writes a changed visit, its report facts, and the events it gained since its history had
+/// `from` entries.
+async fn save(
+    t: &mut dyn Sql,
+    told: &mut Announcements,
+    settings: &OfficeSettings,
+    visit: &Visit,
+    from: usize,
+) -> Result<()> {
+    store_visit(t, told, visit, from, None, settings).await
 }
 
 /// Appends the visit's events from `from` on (those already stored are the ones before it).
@@ -456,7 +470,7 @@ pub(crate) async fn open_visit(
     if let Some(form) = &open.form {
         visit.save_form(None, form, settings, now, by)?;
     }
-    store_visit(t, told, &visit, 0, Some(day)).await?;
+    store_visit(t, told, &visit, 0, Some(day), settings).await?;
     Ok(visit)
 }
 
@@ -506,7 +520,7 @@ pub(crate) async fn change_visit(
         let archive = store_document(t, renderer, settings, &visit, stamp).await?;
         visit.rearchive(archive, now, &event.by)?;
     }
-    save(t, told, &visit, before).await?;
+    save(t, told, settings, &visit, before).await?;
     Ok(visit)
 }
 
@@ -541,7 +555,7 @@ pub(crate) async fn check_visit(
             Some(errors)
         }
     };
-    save(t, told, &visit, before).await?;
+    save(t, told, settings, &visit, before).await?;
     Ok(Checked { visit, incomplete })
 }
 
@@ -566,7 +580,7 @@ pub(crate) async fn archive_visit(
     let archive = store_document(t, renderer, settings, &visit, stamp).await?;
     let before = visit.history.len();
     visit.archive(archive, now, by)?;
-    save(t, told, &visit, before).await?;
+    save(t, told, settings, &visit, before).await?;
     Ok(visit)
 }
 
@@ -592,7 +606,7 @@ pub(crate) async fn end_office_days(
         let mut visit: Visit = serde_json::from_str(data)?;
         let before = visit.history.len();
         visit.end_unserved(now, SYSTEM_ACTOR)?;
-        save(t, told, &visit, before).await?;
+        save(t, told, settings, &visit, before).await?;
     }
     Ok(over.len() as u64)
 }
@@ -630,7 +644,7 @@ pub(crate) async fn call_next(
     };
     let before = visit.history.len();
     visit.call(counter, settings, now, by)?;
-    save(t, told, &visit, before).await?;
+    save(t, told, settings, &visit, before).await?;
     Ok(Some(visit))
 }
 
@@ -659,7 +673,7 @@ pub(crate) async fn skip(
             }
             let before = next.history.len();
             next.call(&counter, settings, now, by)?;
-            save(t, told, &next, before).await?;
+            save(t, told, settings, &next, before).await?;
             Some(next)
         }
         None => None,
@@ -673,7 +687,7 @@ pub(crate) async fn skip(
         .await?;
     let before = skipped.history.len();
     skipped.skip(settings.office.calling, requeue, now, by)?;
-    save(t, told, &skipped, before).await?;
+    save(t, told, settings, &skipped, before).await?;
     Ok(Skipped { skipped, next })
 }
 
@@ -735,7 +749,8 @@ pub(crate) async fn mail_sent(t: &mut dyn Sql, told: &mut Announcements, id: &st
         let mut visit = load_visit(t, &visit_id, true).await?;
         let before = visit.history.len();
         if visit.escalation_sent(message_id, now, SYSTEM_ACTOR).is_ok() {
-            save(t, told, &visit, before).await?;
+            let settings = crate::reads::settings(t).await?;
+            save(t, told, &settings, &visit, before).await?;
         }
     }
     Ok(())

@@ -142,6 +142,46 @@ fn summary(step: u8, records: &[&StepRecord], standards: &[StepStandard]) -> Ste
     }
 }
 
+/// A step's figures over a period as the database adds them up: finished records counted, judged
+/// (not instant, with a standard), within their standard, measured (not instant) and their
+/// milliseconds, the 90th percentile of those, and the standards applied.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StepTotals {
+    pub step: u8,
+    pub count: u64,
+    pub judged: u64,
+    pub within: u64,
+    pub measured: u64,
+    pub sum_ms: i64,
+    pub p90_ms: Option<i64>,
+    pub applied: Vec<AppliedStandard>,
+}
+
+impl StepSummary {
+    /// The summary of a step from its totals; `standards` are the current settings, shown when no
+    /// record was judged.
+    pub fn of(totals: StepTotals, standards: &[StepStandard]) -> StepSummary {
+        let StepTotals { step, count, judged, within, measured, sum_ms, p90_ms, mut applied } = totals;
+        applied.sort_by_key(|a| a.minutes);
+        let standard_minutes = match applied.as_slice() {
+            [] => standard_for(standards, step),
+            [one] => Some(one.minutes),
+            _ => None,
+        };
+        StepSummary {
+            step,
+            standard_minutes,
+            count,
+            within,
+            compliance_pct: (judged > 0).then(|| round2(within as f64 * 100.0 / judged as f64)),
+            avg_minutes: (measured > 0).then(|| round2(sum_ms as f64 / measured as f64 / 60_000.0)),
+            p90_minutes: p90_ms.map(|ms| round2(ms as f64 / 60_000.0)),
+            instant: is_instant(step),
+            standards_applied: applied,
+        }
+    }
+}
+
 fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
 }

@@ -1,5 +1,4 @@
-//! Reports: the time standards, read from the visits' histories; the satisfaction index, added
-//! up by the database.
+//! Reports: the time standards and the satisfaction index, added up by the database.
 
 use axum::Json;
 use axum::extract::State;
@@ -7,7 +6,7 @@ use chrono::NaiveDate;
 use loket_domain::FieldErrors;
 use loket_domain::auth::Permission;
 use loket_domain::office::office_day;
-use loket_domain::standards::{Outcomes, TimeStandardsReport, report, waiting_minutes};
+use loket_domain::standards::TimeStandardsReport;
 use loket_domain::survey::{Ikm, Tally};
 use loket_store::{ServedGroup, SurveyFilter};
 use serde::{Deserialize, Serialize};
@@ -16,7 +15,6 @@ use crate::AppState;
 use crate::api::visits::parse_day;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{ApiQuery, Staff};
-use crate::views::visit_steps;
 
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -63,11 +61,7 @@ pub async fn time_standards(
     let from = from.unwrap_or_else(|| office_day(now, settings.zone()));
     let last = from.checked_add_days(chrono::Days::new(MAX_DAYS - 1)).unwrap_or(NaiveDate::MAX);
     let to = to.unwrap_or(from).min(last);
-    let visits = if to < from { Vec::new() } else { state.store.visits_opened(from, to).await? };
-    let measured: Vec<_> =
-        visits.iter().map(|visit| (visit_steps(visit, &settings, now), waiting_minutes(&visit.history))).collect();
-    let mut report = report(&measured, &settings.time_standards);
-    report.outcomes = Outcomes::of(visits.iter().map(|v| v.status));
+    let report = state.store.time_standards(from, to, &settings.time_standards).await?;
     Ok(Json(PeriodReport { from, to, report }))
 }
 
