@@ -163,7 +163,7 @@ pub async fn a_step_out_of_order_is_an_invalid_transition(app: TestApp) {
 }
 
 /// The PDF's text as `pdftotext` (poppler-utils) reads it.
-fn pdf_text(pdf: &[u8]) -> String {
+pub(crate) fn pdf_text(pdf: &[u8]) -> String {
     use std::io::Write;
     let mut child = std::process::Command::new("pdftotext")
         .args(["-layout", "-", "-"])

@@ -119,6 +119,7 @@ on_both_backends!(
         reports::waiting_and_service_times_are_those_of_the_steps,
         reports::time_standards_and_overruns_are_those_of_the_steps,
         reports::escalations_are_listed_with_their_age,
+        reports::the_recap_page_shows_the_chart_and_downloads_csv_xlsx_and_pdf,
         standards::running_steps_show_their_overrun,
         standards::step_eleven_runs_until_the_escalation_has_left,
         standards::steps_keep_the_standard_in_force_when_they_started,

@@ -324,3 +324,133 @@ pub async fn escalations_are_listed_with_their_age(app: TestApp) {
         }
     }
 }
+
+/// The sheets of a workbook, each as rows of cells as text.
+fn sheets(bytes: Vec<u8>) -> Vec<Vec<Vec<String>>> {
+    use calamine::{Reader, Xlsx, open_workbook_from_rs};
+    let mut book: Xlsx<_> = open_workbook_from_rs(std::io::Cursor::new(bytes)).expect("an XLSX file");
+    let names = book.sheet_names();
+    names
+        .iter()
+        .map(|name| {
+            let range = book.worksheet_range(name).expect("a sheet");
+            range.rows().map(|row| row.iter().map(|c| c.to_string()).collect()).collect()
+        })
+        .collect()
+}
+
+/// The rows of the CSV table under `caption`.
+fn csv_table(csv: &str, caption: &str) -> Vec<Vec<String>> {
+    let mut lines = csv.split("\r\n").skip_while(|l| *l != caption).skip(1);
+    let mut out = Vec::new();
+    for line in lines.by_ref() {
+        if line.is_empty() {
+            break;
+        }
+        out.push(line.split(',').map(str::to_owned).collect());
+    }
+    out
+}
+
+pub async fn the_recap_page_shows_the_chart_and_downloads_csv_xlsx_and_pdf(app: TestApp) {
+    use crate::pages::Browser;
+    let (sup, _) = history(&app).await;
+    let d = day(&app);
+    let recap = app.get(&sup, &format!("/api/v1/reports/recap?from={d}")).await.expect(200);
+    let mut browser = Browser::new(&app);
+    browser.sign_in("sup", crate::support::PASSWORD).await;
+    let base = format!("/supervisor/reports?report=recap&period=day&day={d}");
+    let page = browser.get(&base).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("<svg id=\"chart\""));
+    assert!(page.body.contains("Rekap kunjungan"));
+    assert!(
+        page.body.contains(&format!("<td>Dijawab</td><td>{}</td>", recap["outcomes"]["answered"])),
+        "{}",
+        page.body
+    );
+
+    let (status, headers, csv) = browser.bytes(&format!("{base}&format=csv")).await;
+    assert_eq!(status, 200);
+    assert!(headers["content-type"].to_str().unwrap().starts_with("text/csv"));
+    let csv = String::from_utf8(csv).expect("UTF-8");
+    let outcomes = csv_table(&csv, "Per hasil");
+    assert_eq!(outcomes[0], ["Hasil", "Jumlah"]);
+    let expected: Vec<Vec<String>> = [
+        ("Dijawab", "answered"),
+        ("Dieskalasi", "escalated"),
+        ("Tidak hadir", "no_show"),
+        ("Tidak terlayani", "not_served"),
+        ("Dibatalkan", "cancelled"),
+        ("Belum selesai", "open"),
+    ]
+    .iter()
+    .map(|(name, code)| vec![name.to_string(), recap["outcomes"][code].to_string()])
+    .chain([vec!["Jumlah kunjungan".to_owned(), recap["visits"].to_string()]])
+    .collect();
+    assert_eq!(outcomes[1..], expected[..]);
+    let agents = csv_table(&csv, "Per petugas helpdesk");
+    for a in recap["by_agent"].as_array().unwrap() {
+        let row = vec![a["agent"].as_str().unwrap().to_owned(), a["answered"].to_string(), a["escalated"].to_string()];
+        assert!(agents.contains(&row), "{row:?} in {agents:?}");
+    }
+
+    let (status, headers, xlsx) = browser.bytes(&format!("{base}&format=xlsx")).await;
+    assert_eq!(status, 200);
+    assert!(headers["content-disposition"].to_str().unwrap().contains(".xlsx"));
+    let book = sheets(xlsx);
+    assert_eq!(book.len(), 5, "one sheet per table");
+    let first = &book[0];
+    assert_eq!(first[0][0], "Rekap kunjungan");
+    assert_eq!(first[4][..2], ["Hasil", "Jumlah"]);
+    assert_eq!(first[5][..2], ["Dijawab".to_owned(), recap["outcomes"]["answered"].to_string()]);
+    assert_eq!(first[11][..2], ["Jumlah kunjungan".to_owned(), recap["visits"].to_string()]);
+
+    let (status, headers, pdf) = browser.bytes(&format!("{base}&format=pdf")).await;
+    assert_eq!(status, 200);
+    assert_eq!(headers["content-type"], "application/pdf");
+    let text = crate::helpdesk::pdf_text(&pdf);
+    for needle in ["LPSE", "Rekap kunjungan", "Periode", "Per hasil", "Kepala LPSE", "hd1", "hd2"] {
+        assert!(text.contains(needle), "{needle} in {text}");
+    }
+    let total_line = text.lines().find(|l| l.contains("Jumlah kunjungan")).unwrap_or_default();
+    assert!(total_line.contains(&recap["visits"].to_string()), "{total_line}");
+
+    // Every report has its page and its downloads.
+    for report in ["times", "time-standards", "overruns", "escalations"] {
+        let path = format!("/supervisor/reports?report={report}&period=month&month={}", d.format("%Y-%m"));
+        assert_eq!(browser.get(&path).await.status, 200, "{report}");
+        let (status, _, xlsx) = browser.bytes(&format!("{path}&format=xlsx")).await;
+        assert_eq!(status, 200, "{report}");
+        assert!(!sheets(xlsx).is_empty());
+    }
+    let times = app.get(&sup, &format!("/api/v1/reports/times?from={d}")).await.expect(200);
+    let (_, _, csv) = browser.bytes(&format!("/supervisor/reports?report=times&period=day&day={d}&format=csv")).await;
+    let csv = String::from_utf8(csv).expect("UTF-8");
+    let waiting = csv_table(&csv, "Waktu tunggu (nomor antrian sampai dipanggil)");
+    assert_eq!(waiting[1][0], times["waiting"]["count"].to_string());
+    assert_eq!(waiting[1][2], format!("{:.2}", times["waiting"]["median_minutes"].as_f64().unwrap()));
+    let (_, _, pdf) =
+        browser.bytes(&format!("/supervisor/reports?report=escalations&period=day&day={d}&format=pdf")).await;
+    let text = crate::helpdesk::pdf_text(&pdf);
+    assert!(text.contains("Eskalasi ke LKPP") && text.contains("TTS") && text.contains("EMAIL"), "{text}");
+
+    // The IKM with its elements as a spreadsheet and a PDF.
+    let (status, _, xlsx) = browser.bytes(&format!("/supervisor/ikm?from={d}&format=xlsx")).await;
+    assert_eq!(status, 200);
+    let book = sheets(xlsx);
+    assert_eq!(book[1][4][..2], ["Kode", "Unsur"]);
+    assert_eq!(book[1].len(), 5 + 9, "the nine elements");
+    let (status, _, pdf) = browser.bytes(&format!("/supervisor/ikm?from={d}&format=pdf")).await;
+    assert_eq!(status, 200);
+    let text = crate::helpdesk::pdf_text(&pdf);
+    assert!(text.contains("Indeks Kepuasan Masyarakat") && text.contains("U9") && text.contains("Kepala LPSE"));
+
+    // A bad period is said, on the page.
+    let bad = browser.get("/supervisor/reports?report=recap&period=month&month=2026-13").await;
+    assert_eq!(bad.status, 422);
+    let mut hd = Browser::new(&app);
+    app.staff("hd7", &[Role::Helpdesk]).await;
+    hd.sign_in("hd7", crate::support::PASSWORD).await;
+    assert_eq!(hd.get("/supervisor/reports").await.status, 403);
+}
