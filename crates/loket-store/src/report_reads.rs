@@ -154,7 +154,7 @@ pub(crate) async fn times(r: &mut dyn Sql, from: NaiveDate, to: NaiveDate) -> Re
 
 /// The finished, measured (not instant) steps of the period.
 const MEASURED_STEPS: &str = "FROM visit_steps WHERE office_id = $1 AND day >= $2 AND day <= $3 \
-     AND ended_at IS NOT NULL AND NOT instant";
+     AND duration_ms IS NOT NULL AND NOT instant";
 
 /// Per SOP step, the totals of the time-standards report; `standards` are the current settings.
 pub(crate) async fn step_summaries(
@@ -172,7 +172,7 @@ pub(crate) async fn step_summaries(
                  AND duration_ms <= CAST(standard_minutes AS BIGINT) * 60000 THEN 1 ELSE 0 END), \
              SUM(CASE WHEN instant THEN 0 ELSE 1 END), \
              CAST(COALESCE(SUM(CASE WHEN instant THEN 0 ELSE duration_ms END), 0) AS BIGINT) \
-             FROM visit_steps WHERE office_id = $1 AND day >= $2 AND day <= $3 AND ended_at IS NOT NULL \
+             FROM visit_steps WHERE office_id = $1 AND day >= $2 AND day <= $3 AND duration_ms IS NOT NULL \
              GROUP BY step",
             &p.params(),
             &[Col::Int, Col::Int, Col::Int, Col::Int, Col::Int, Col::Int],
@@ -247,7 +247,7 @@ pub(crate) async fn overruns(
     limit: u32,
 ) -> Result<(u64, Vec<Overrun>)> {
     let p = Period::new(from, to);
-    let over = "s.office_id = $1 AND s.day >= $2 AND s.day <= $3 AND s.ended_at IS NOT NULL AND NOT s.instant \
+    let over = "s.office_id = $1 AND s.day >= $2 AND s.day <= $3 AND s.duration_ms IS NOT NULL AND NOT s.instant \
                 AND s.standard_minutes IS NOT NULL AND s.duration_ms > CAST(s.standard_minutes AS BIGINT) * 60000";
     let total = r.int(&format!("SELECT COUNT(*) FROM visit_steps s WHERE {over}"), &p.params()).await?.unwrap_or(0);
     let [a, b, c] = p.params();
