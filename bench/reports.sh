@@ -141,7 +141,7 @@ fill_sqlite() {
         echo "UPDATE bench_n SET t0 = (CAST(strftime('%s', day) AS BIGINT) + 3600) * 1000;"
         fill_sql
         echo "DROP TABLE bench_n; DROP TABLE bench_steps; COMMIT; ANALYZE;"
-    } | sqlite3 "$db"
+    } | sqlite3 "$db" >/dev/null
 }
 
 fill_postgres() {
