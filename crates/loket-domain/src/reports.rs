@@ -158,8 +158,11 @@ impl EscalationRow {
     }
 }
 
+/// When each escalation of a period was made and answered by LKPP (if it was).
+pub type EscalationTimes = Vec<(DateTime<Utc>, Option<DateTime<Utc>>)>;
+
 /// The escalations of the visits of a period: how many wait for LKPP and how many it answered,
-/// their age, and the list.
+/// their age, and the list (the first 1,000, oldest first).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Escalations {
     pub count: u64,
@@ -172,16 +175,21 @@ pub struct Escalations {
 }
 
 impl Escalations {
-    /// The report of `rows`, each aged at `now`.
-    pub fn of(rows: Vec<EscalationRow>, now: DateTime<Utc>) -> Escalations {
+    /// The report of the escalations made and answered at `times`, listing `rows`; each aged at
+    /// `now` by [`escalation_age`].
+    pub fn of(times: &EscalationTimes, rows: Vec<EscalationRow>, now: DateTime<Utc>) -> Escalations {
         let rows: Vec<EscalationRow> = rows.into_iter().map(|r| r.aged(now)).collect();
         let ages = |answered: bool| -> Vec<f64> {
-            rows.iter().filter(|r| r.answered_at.is_some() == answered).map(|r| r.age_minutes).collect()
+            times
+                .iter()
+                .filter(|(_, a)| a.is_some() == answered)
+                .map(|&(at, a)| minutes(escalation_age(at, a, now).num_milliseconds()))
+                .collect()
         };
         let avg = |xs: &[f64]| (!xs.is_empty()).then(|| round2(xs.iter().sum::<f64>() / xs.len() as f64));
         let (open, answered) = (ages(false), ages(true));
         Escalations {
-            count: rows.len() as u64,
+            count: times.len() as u64,
             open: open.len() as u64,
             answered: answered.len() as u64,
             open_avg_age_minutes: avg(&open),

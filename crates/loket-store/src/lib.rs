@@ -14,7 +14,7 @@ use loket_domain::archive::ArchiveStamp;
 use loket_domain::auth::Role;
 use loket_domain::form::FormInput;
 use loket_domain::guest_book::{Contact, VisitorInput};
-use loket_domain::reports::{EscalationRow, Overrun, Recap, Times};
+use loket_domain::reports::{EscalationRow, EscalationTimes, Overrun, Recap, Times};
 use loket_domain::settings::{OfficeSettings, SettingsChange};
 use loket_domain::standards::{StepStandard, TimeStandardsReport};
 use loket_domain::survey::{Answers, Tally};
@@ -353,9 +353,14 @@ pub trait ReportStore: Send + Sync {
     /// The steps of the period past their standard, in the order they started: how many, and
     /// the first `limit`.
     async fn overruns(&self, from: NaiveDate, to: NaiveDate, limit: u32) -> Result<(u64, Vec<Overrun>)>;
-    /// The escalations of the visits opened on the office days `from..=to`, oldest first, not yet
-    /// aged.
-    async fn escalations(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<EscalationRow>>;
+    /// The escalations of the visits opened on the office days `from..=to`: when each was made
+    /// and answered, and the first `limit`, oldest first, not yet aged.
+    async fn escalations(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+        limit: u32,
+    ) -> Result<(EscalationTimes, Vec<EscalationRow>)>;
 }
 
 /// The mail outbox (SOP steps 11 and 12): each mail claimed by one sender, sent once.

@@ -5,8 +5,8 @@
 
 use chrono::NaiveDate;
 use loket_domain::reports::{
-    AgentCount, BUCKET_MINUTES, BUCKETS, DayRecap, Durations, EscalationRow, KeyCount, Overrun, Recap, Times,
-    average_minutes, minutes, nearest_rank,
+    AgentCount, BUCKET_MINUTES, BUCKETS, DayRecap, Durations, EscalationRow, EscalationTimes, KeyCount, Overrun, Recap,
+    Times, average_minutes, minutes, nearest_rank,
 };
 use loket_domain::standards::{AppliedStandard, Outcomes, StepStandard, StepSummary, StepTotals, WaitingSummary};
 
@@ -280,21 +280,37 @@ pub(crate) async fn overruns(
     Ok((count(total), list))
 }
 
-/// The escalations of the visits opened on the office days `from..=to`, oldest first; their age
-/// is the domain's to reckon.
-pub(crate) async fn escalations(r: &mut dyn Sql, from: NaiveDate, to: NaiveDate) -> Result<Vec<EscalationRow>> {
+/// The escalations of the visits opened on the office days `from..=to`: when each was escalated
+/// and answered (every one, two numbers each, for the domain to age), and the first `limit` of
+/// them, oldest first, to list.
+pub(crate) async fn escalations(
+    r: &mut dyn Sql,
+    from: NaiveDate,
+    to: NaiveDate,
+    limit: u32,
+) -> Result<(EscalationTimes, Vec<EscalationRow>)> {
     let p = Period::new(from, to);
+    let escalated = "FROM visit_facts f WHERE f.office_id = $1 AND f.day >= $2 AND f.day <= $3 \
+                     AND f.escalated_at IS NOT NULL";
+    let times = r
+        .rows(&format!("SELECT f.escalated_at, f.lkpp_answered_at {escalated}"), &p.params(), &[Col::Int, Col::OptInt])
+        .await?
+        .into_iter()
+        .map(|mut row| Ok((from_ms(row.int()?)?, row.opt_int()?.map(from_ms).transpose()?)))
+        .collect::<Result<Vec<_>>>()?;
+    let [a, b, c] = p.params();
     let rows = r
         .rows(
             "SELECT f.visit_id, v.reference, f.day, f.escalation_channel, f.escalation_status, f.served_by, \
              f.escalated_at, f.lkpp_answered_at FROM visit_facts f JOIN visits v ON v.id = f.visit_id \
              WHERE f.office_id = $1 AND f.day >= $2 AND f.day <= $3 AND f.escalated_at IS NOT NULL \
-             ORDER BY f.escalated_at, f.visit_id",
-            &p.params(),
+             ORDER BY f.escalated_at, f.visit_id LIMIT $4",
+            &[a, b, c, int(i64::from(limit))],
             &[Col::Text, Col::Text, Col::Text, Col::OptText, Col::OptText, Col::OptText, Col::Int, Col::OptInt],
         )
         .await?;
-    rows.into_iter()
+    let list = rows
+        .into_iter()
         .map(|mut row| {
             Ok(EscalationRow {
                 visit_id: row.text()?,
@@ -308,5 +324,6 @@ pub(crate) async fn escalations(r: &mut dyn Sql, from: NaiveDate, to: NaiveDate)
                 age_minutes: 0.0,
             })
         })
-        .collect()
+        .collect::<Result<Vec<_>>>()?;
+    Ok((times, list))
 }

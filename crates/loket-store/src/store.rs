@@ -9,7 +9,7 @@ use loket_domain::Visit;
 use loket_domain::auth::Role;
 use loket_domain::guest_book::Contact;
 use loket_domain::history::Event;
-use loket_domain::reports::{EscalationRow, Overrun, Recap, Times};
+use loket_domain::reports::{EscalationRow, EscalationTimes, Overrun, Recap, Times};
 use loket_domain::settings::{CounterRefused, OfficeSettings, SettingsChange};
 use loket_domain::standards::{StepStandard, TimeStandardsReport};
 use loket_domain::survey::Answers;
@@ -416,8 +416,13 @@ impl<B: Backend> ReportStore for SqlStore<B> {
         report_reads::overruns(&mut self.backend.reader(), from, to, limit).await
     }
 
-    async fn escalations(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<EscalationRow>> {
-        report_reads::escalations(&mut self.backend.reader(), from, to).await
+    async fn escalations(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+        limit: u32,
+    ) -> Result<(EscalationTimes, Vec<EscalationRow>)> {
+        report_reads::escalations(&mut self.backend.reader(), from, to, limit).await
     }
 }
 

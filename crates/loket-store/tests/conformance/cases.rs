@@ -814,8 +814,10 @@ pub async fn report_facts_are_written_with_each_visit_and_filled_in_at_start(db:
     assert_eq!((recap.outcomes.escalated, recap.outcomes.open), (1, 1));
     assert_eq!(recap.by_agent.len(), 1);
     assert_eq!((recap.by_agent[0].agent.as_str(), recap.by_agent[0].escalated), ("hd", 1));
-    let escalations = store.escalations(day, day).await.unwrap();
-    assert_eq!(escalations.len(), 1);
+    let (times, escalations) = store.escalations(day, day, 10).await.unwrap();
+    assert_eq!((times.len(), escalations.len()), (1, 1));
+    assert_eq!(times[0], (escalations[0].escalated_at, None));
+    assert!(store.escalations(day, day, 0).await.unwrap().1.is_empty(), "listed up to the limit");
     assert_eq!((escalations[0].channel.as_str(), escalations[0].status.as_str()), ("email", "pending"));
     let times = store.times(day, day).await.unwrap();
     assert_eq!((times.waiting.count, times.service.count), (1, 1));

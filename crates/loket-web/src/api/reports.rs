@@ -261,6 +261,9 @@ pub async fn overruns(
     Ok(Json(OverrunsReport { from, to, total, overruns }))
 }
 
+/// The most escalations one answer lists.
+pub const ESCALATIONS_LISTED: u32 = 1000;
+
 /// The escalations of a period.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct EscalationsReport {
@@ -271,7 +274,8 @@ pub struct EscalationsReport {
 }
 
 /// The escalations to LKPP of the visits of a period: how many still wait for LKPP's answer and
-/// how many it answered, their age (from the escalation to the answer, or to now), oldest first.
+/// how many it answered, their age (from the escalation to the answer, or to now), and the first
+/// 1,000, oldest first.
 #[utoipa::path(get, path = "/api/v1/reports/escalations", tag = "reports", params(PeriodQuery), security(("bearer" = [])),
     responses((status = 200, body = EscalationsReport), (status = 422, body = ErrorBody)))]
 pub async fn escalations(
@@ -281,6 +285,6 @@ pub async fn escalations(
 ) -> ApiResult<Json<EscalationsReport>> {
     staff.require(Permission::Supervise)?;
     let (from, to) = asked_period(&state, &q).await?;
-    let rows = state.store.escalations(from, to).await?;
-    Ok(Json(EscalationsReport { from, to, escalations: Escalations::of(rows, state.now()) }))
+    let (times, rows) = state.store.escalations(from, to, ESCALATIONS_LISTED).await?;
+    Ok(Json(EscalationsReport { from, to, escalations: Escalations::of(&times, rows, state.now()) }))
 }

@@ -21,7 +21,7 @@ use super::report_tables::{Report, Shown, tables};
 use super::session::PageStaff;
 use super::{Frame, PageResult};
 use crate::AppState;
-use crate::api::reports::{OVERRUNS_LISTED, period};
+use crate::api::reports::{ESCALATIONS_LISTED, OVERRUNS_LISTED, period};
 
 #[derive(Deserialize, Default)]
 pub struct ReportsQuery {
@@ -117,7 +117,10 @@ pub async fn page(State(state): State<AppState>, staff: PageStaff, Query(q): Que
             let (total, list) = state.store.overruns(from, to, OVERRUNS_LISTED).await?;
             Shown::Overruns(total, list)
         }
-        Report::Escalations => Shown::Escalations(Escalations::of(state.store.escalations(from, to).await?, now)),
+        Report::Escalations => {
+            let (times, rows) = state.store.escalations(from, to, ESCALATIONS_LISTED).await?;
+            Shown::Escalations(Escalations::of(&times, rows, now))
+        }
     };
     let period_words = if from == to {
         super::dates::date(t, from)
