@@ -28,8 +28,10 @@ use loket_domain::standards::{StepRecord, steps_measured};
 use loket_domain::{EventKind, Visit};
 
 mod layout;
+mod report;
 
 use layout::{Face, wrap};
+pub use report::{ReportHead, ReportTable, report_pdf};
 
 /// A4 in PDF points.
 const PAGE_W: f32 = 595.28;
@@ -120,6 +122,10 @@ enum Item {
     Qr(Vec<Vec<bool>>),
     /// What follows, this high, is kept on one page.
     Keep(f32),
+    /// A row of a report's table: the cells share the width, each cut to its column.
+    Cells(Vec<String>, bool),
+    /// The place for the signature of the head of the LPSE.
+    Signature,
     Gap,
 }
 
@@ -356,6 +362,25 @@ impl Pages {
                 self.y += side;
             }
             Item::Keep(height) => self.room(*height),
+            Item::Cells(cells, bold) => {
+                self.room(LINE);
+                let column = width / cells.len().max(1) as f32;
+                let face = if *bold { &self.fonts.bold_face } else { &self.fonts.regular_face };
+                for (i, cell) in cells.iter().enumerate() {
+                    let shown = wrap(face, cell, 8.5, column - 4.0).into_iter().next().unwrap_or_default();
+                    self.text(MARGIN + i as f32 * column, self.y, &shown, 8.5, *bold);
+                }
+                self.y += 12.0;
+            }
+            Item::Signature => {
+                self.room(LINE * 6.0);
+                let x = PAGE_W - MARGIN - 200.0;
+                self.text(x, self.y, "Mengetahui,", BODY, false);
+                self.text(x, self.y + LINE, "Kepala LPSE", BODY, true);
+                self.text(x, self.y + LINE * 5.0, "(................................................)", BODY, false);
+                self.text(x, self.y + LINE * 6.0, "NIP.", BODY, false);
+                self.y += LINE * 7.0;
+            }
             Item::Gap => self.y += 6.0,
         }
     }

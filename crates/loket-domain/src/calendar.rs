@@ -312,7 +312,18 @@ impl Measure<'_> {
 pub fn escalation_age(history: &[Event], now: DateTime<Utc>, measure: &Measure<'_>) -> Option<Duration> {
     let opened = history.iter().find(|e| e.kind == EventKind::Escalated)?.at;
     let answered = history.iter().find(|e| e.kind == EventKind::EscalationAnswered && e.at >= opened).map(|e| e.at);
-    Some(measure.between(opened, answered.unwrap_or(now)))
+    Some(age_between(opened, answered, now, measure))
+}
+
+/// The age of an escalation made at `escalated_at`: to LKPP's answer, or to `now` while it has
+/// none, in the office's measure; never negative.
+pub fn age_between(
+    escalated_at: DateTime<Utc>,
+    answered_at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+    measure: &Measure<'_>,
+) -> Duration {
+    measure.between(escalated_at, answered_at.unwrap_or(now)).max(Duration::zero())
 }
 
 /// `HH:MM` times, as the office writes opening hours.

@@ -16,8 +16,10 @@ use loket_domain::calendar::DayOff;
 use loket_domain::form::FormInput;
 use loket_domain::guest_book::{Contact, VisitorInput};
 use loket_domain::inbox::{IncomingMail, ReplyOutcome};
+use loket_domain::reports::{EscalationRow, EscalationTimes, Overrun, Recap, Times};
 use loket_domain::search::{Outcome, SearchWords};
 use loket_domain::settings::{OfficeSettings, SettingsChange};
+use loket_domain::standards::{StepStandard, TimeStandardsReport};
 use loket_domain::survey::{Answers, Tally};
 use loket_domain::{Event, FieldErrors, Refused, Visit};
 use serde::Serialize;
@@ -25,9 +27,11 @@ use tokio::sync::broadcast;
 
 mod archive_search;
 mod exec;
+mod facts;
 mod live;
 mod postgres;
 mod reads;
+mod report_reads;
 mod sqlite;
 mod sqlx_exec;
 mod store;
@@ -412,6 +416,30 @@ pub trait StatusStore: Send + Sync {
 pub trait ReportStore: Send + Sync {
     /// Visits opened on the office days `from..=to`, each with its history.
     async fn visits_opened(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<Visit>>;
+    /// The time-standards report of the visits opened on the office days `from..=to`, added up by
+    /// the database; `standards` (the current settings) are shown for a step none of whose
+    /// records was judged.
+    async fn time_standards(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+        standards: &[StepStandard],
+    ) -> Result<TimeStandardsReport>;
+    /// The recap of the visits opened on the office days `from..=to`.
+    async fn recap(&self, from: NaiveDate, to: NaiveDate) -> Result<Recap>;
+    /// Waiting and service times of the visits opened on the office days `from..=to`.
+    async fn times(&self, from: NaiveDate, to: NaiveDate) -> Result<Times>;
+    /// The steps of the period past their standard, in the order they started: how many, and
+    /// the first `limit`.
+    async fn overruns(&self, from: NaiveDate, to: NaiveDate, limit: u32) -> Result<(u64, Vec<Overrun>)>;
+    /// The escalations of the visits opened on the office days `from..=to`: when each was made
+    /// and answered, and the first `limit`, oldest first, not yet aged.
+    async fn escalations(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+        limit: u32,
+    ) -> Result<(EscalationTimes, Vec<EscalationRow>)>;
 }
 
 /// The mail outbox (SOP steps 11 and 12): each mail claimed by one sender, sent once.

@@ -48,6 +48,7 @@ impl SqlStore<PgBackend> {
         };
         let store = SqlStore::new(backend, broadcast::channel(1024).0, SettingsCache::default(), renderer);
         store.backend.listen(store.live.clone(), store.cache.clone()).await?;
+        store.backfill_facts(chrono::Utc::now()).await?;
         Ok(store)
     }
 }

@@ -57,7 +57,9 @@ impl SqlStore<SqliteBackend> {
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
         let writer = Writer::open(options.get_filename())?;
         let backend = SqliteBackend { pool, writer };
-        Ok(SqlStore::new(backend, broadcast::channel(1024).0, Default::default(), renderer))
+        let store = SqlStore::new(backend, broadcast::channel(1024).0, Default::default(), renderer);
+        store.backfill_facts(chrono::Utc::now()).await?;
+        Ok(store)
     }
 }
 

@@ -10,7 +10,9 @@ use loket_domain::auth::Role;
 use loket_domain::calendar::DayOff;
 use loket_domain::guest_book::Contact;
 use loket_domain::history::Event;
+use loket_domain::reports::{EscalationRow, EscalationTimes, Overrun, Recap, Times};
 use loket_domain::settings::{CounterRefused, OfficeSettings, SettingsChange};
+use loket_domain::standards::{StepStandard, TimeStandardsReport};
 use loket_domain::survey::Answers;
 use tokio::sync::broadcast;
 
@@ -20,7 +22,7 @@ use crate::{
     ArchiveHit, ArchivePage, ArchiveQuery, ArchiveStore, ArchivedDocument, ArchivedVersion, BoardEntry, CalendarStore,
     Change, Checked, DisplayBoard, DocumentRenderer, Line, LineStore, LiveEvent, NewUser, OpenVisit, ReportStore,
     Result, ServedGroup, SettingsStore, Skipped, StatusStore, StoreError, SurveyFilter, SurveyLink, SurveyStore, User,
-    UserRecord, UserStore, VisitFilter, VisitStore, reads, writes,
+    UserRecord, UserStore, VisitFilter, VisitStore, facts, reads, report_reads, writes,
 };
 
 /// A write use case, as handed to a backend: it runs on the transaction it is given.
@@ -456,6 +458,57 @@ impl<B: Backend> SurveyStore for SqlStore<B> {
 impl<B: Backend> ReportStore for SqlStore<B> {
     async fn visits_opened(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<Visit>> {
         reads::visits_opened(&mut self.backend.reader(), from, to).await
+    }
+
+    async fn time_standards(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+        standards: &[StepStandard],
+    ) -> Result<TimeStandardsReport> {
+        let r = &mut self.backend.reader();
+        Ok(TimeStandardsReport {
+            steps: report_reads::step_summaries(r, from, to, standards).await?,
+            waiting: report_reads::waiting_summary(r, from, to).await?,
+            outcomes: report_reads::outcomes(r, from, to).await?,
+        })
+    }
+
+    async fn recap(&self, from: NaiveDate, to: NaiveDate) -> Result<Recap> {
+        report_reads::recap(&mut self.backend.reader(), from, to).await
+    }
+
+    async fn times(&self, from: NaiveDate, to: NaiveDate) -> Result<Times> {
+        report_reads::times(&mut self.backend.reader(), from, to).await
+    }
+
+    async fn overruns(&self, from: NaiveDate, to: NaiveDate, limit: u32) -> Result<(u64, Vec<Overrun>)> {
+        report_reads::overruns(&mut self.backend.reader(), from, to, limit).await
+    }
+
+    async fn escalations(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+        limit: u32,
+    ) -> Result<(EscalationTimes, Vec<EscalationRow>)> {
+        report_reads::escalations(&mut self.backend.reader(), from, to, limit).await
+    }
+}
+
+impl<B: Backend> SqlStore<B> {
+    /// Fills in the report facts of visits stored before they were kept (migration 0008), a
+    /// batch per transaction; run once at start, it finds nothing to do afterwards.
+    pub(crate) async fn backfill_facts(&self, now: DateTime<Utc>) -> Result<u64> {
+        let mut total = 0;
+        loop {
+            let filled =
+                self.write(work(move |t, _| Box::pin(async move { facts::backfill_facts(t, 500, now).await }))).await?;
+            total += filled;
+            if filled == 0 {
+                return Ok(total);
+            }
+        }
     }
 }
 

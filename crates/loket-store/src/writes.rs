@@ -18,6 +18,7 @@ use loket_domain::visit::{Check, FollowUps, LinePlace, opening};
 use loket_domain::{Refused, SYSTEM_ACTOR, Status, Visit};
 
 use crate::exec::{Col, Sql, Value, int, opt_text, placeholders, text};
+use crate::facts;
 use crate::live::Announcements;
 use crate::{Change, Checked, DocumentRenderer, NewUser, OFFICE, OpenVisit, Result, Skipped, StoreError, User};
 use crate::{ms, new_id, new_token, roles_to_text, sha256_hex};
@@ -37,6 +38,7 @@ async fn store_visit(
     visit: &Visit,
     from: usize,
     opened_on: Option<NaiveDate>,
+    settings: &OfficeSettings,
 ) -> Result<()> {
     let data = serde_json::to_string(visit)?;
     let number_day = visit.queue.day.map(|d| d.to_string());
@@ -74,12 +76,24 @@ async fn store_visit(
         )
         .await?;
     }
+    let day = match opened_on {
+        Some(day) => day,
+        None => facts::opened_on(t, &visit.id).await?,
+    };
+    facts::store_facts(t, visit, &day, settings, visit.updated_at).await?;
     append_events(t, told, visit, from).await
 }
 
-/// Writes a changed visit and the events it gained since its history had `from` entries.
-async fn save(t: &mut dyn Sql, told: &mut Announcements, visit: &Visit, from: usize) -> Result<()> {
-    store_visit(t, told, visit, from, None).await
+/// Writes a changed visit, its report facts, and the events it gained since its history had
+/// `from` entries.
+async fn save(
+    t: &mut dyn Sql,
+    told: &mut Announcements,
+    settings: &OfficeSettings,
+    visit: &Visit,
+    from: usize,
+) -> Result<()> {
+    store_visit(t, told, visit, from, None, settings).await
 }
 
 /// Appends the visit's events from `from` on (those already stored are the ones before it).
@@ -512,7 +526,7 @@ pub(crate) async fn open_visit(
     if let Some(form) = &open.form {
         visit.save_form(None, form, settings, now, by)?;
     }
-    store_visit(t, told, &visit, 0, Some(day)).await?;
+    store_visit(t, told, &visit, 0, Some(day), settings).await?;
     Ok(visit)
 }
 
@@ -570,7 +584,7 @@ pub(crate) async fn change_visit(
         visit.rearchive(archive, now, &event.by)?;
         crate::archive_search::index_visit(t, settings, &visit).await?;
     }
-    save(t, told, &visit, before).await?;
+    save(t, told, settings, &visit, before).await?;
     Ok(visit)
 }
 
@@ -605,7 +619,7 @@ pub(crate) async fn check_visit(
             Some(errors)
         }
     };
-    save(t, told, &visit, before).await?;
+    save(t, told, settings, &visit, before).await?;
     Ok(Checked { visit, incomplete })
 }
 
@@ -670,7 +684,7 @@ pub(crate) async fn store_archive(
     let before = visit.history.len();
     visit.archive(archive, now, by)?;
     crate::archive_search::index_visit(t, settings, &visit).await?;
-    save(t, told, &visit, before).await?;
+    save(t, told, settings, &visit, before).await?;
     Ok(Some(visit))
 }
 
@@ -692,7 +706,7 @@ pub(crate) async fn archive_visit(
     let before = visit.history.len();
     visit.archive(archive, now, by)?;
     crate::archive_search::index_visit(t, settings, &visit).await?;
-    save(t, told, &visit, before).await?;
+    save(t, told, settings, &visit, before).await?;
     Ok(visit)
 }
 
@@ -718,7 +732,7 @@ pub(crate) async fn end_office_days(
         let mut visit: Visit = serde_json::from_str(data)?;
         let before = visit.history.len();
         visit.end_unserved(now, SYSTEM_ACTOR)?;
-        save(t, told, &visit, before).await?;
+        save(t, told, settings, &visit, before).await?;
     }
     Ok(over.len() as u64)
 }
@@ -756,7 +770,7 @@ pub(crate) async fn call_next(
     };
     let before = visit.history.len();
     visit.call(counter, settings, now, by)?;
-    save(t, told, &visit, before).await?;
+    save(t, told, settings, &visit, before).await?;
     Ok(Some(visit))
 }
 
@@ -785,7 +799,7 @@ pub(crate) async fn skip(
             }
             let before = next.history.len();
             next.call(&counter, settings, now, by)?;
-            save(t, told, &next, before).await?;
+            save(t, told, settings, &next, before).await?;
             Some(next)
         }
         None => None,
@@ -799,7 +813,7 @@ pub(crate) async fn skip(
         .await?;
     let before = skipped.history.len();
     skipped.skip(settings.office.calling, requeue, now, by)?;
-    save(t, told, &skipped, before).await?;
+    save(t, told, settings, &skipped, before).await?;
     Ok(Skipped { skipped, next })
 }
 
@@ -861,7 +875,8 @@ pub(crate) async fn mail_sent(t: &mut dyn Sql, told: &mut Announcements, id: &st
         let mut visit = load_visit(t, &visit_id, true).await?;
         let before = visit.history.len();
         if visit.escalation_sent(message_id, now, SYSTEM_ACTOR).is_ok() {
-            save(t, told, &visit, before).await?;
+            let settings = crate::reads::settings(t).await?;
+            save(t, told, &settings, &visit, before).await?;
         }
     }
     Ok(())

@@ -121,7 +121,7 @@ impl AppState {
         (name = "display", description = "Display board and live events (public, no personal data)"),
         (name = "staff events", description = "Live events for signed-in staff, with warnings and overruns of running steps"),
         (name = "settings", description = "Office settings (supervisor, admin)"),
-        (name = "reports", description = "Time standards and the satisfaction index (supervisor, admin)"),
+        (name = "reports", description = "Recap, times, time standards, overruns, escalations and the satisfaction index (supervisor, admin)"),
         (name = "survey", description = "The satisfaction survey: a link per served visit, answered once by the visitor (public)"),
         (name = "users", description = "Staff accounts (admin)")
     )
@@ -193,6 +193,10 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(mail::outbox))
         .routes(routes!(reports::time_standards))
         .routes(routes!(reports::ikm))
+        .routes(routes!(reports::recap))
+        .routes(routes!(reports::times))
+        .routes(routes!(reports::overruns))
+        .routes(routes!(reports::escalations))
         .routes(routes!(survey::survey_link))
         .routes(routes!(survey::answer))
         .routes(routes!(api::health))

@@ -111,10 +111,9 @@ pub fn report(visits: &[(Vec<StepRecord>, Option<f64>)], standards: &[StepStanda
     }
 }
 
+/// The summary of one step's records, as the database adds them up (see [`StepTotals`]).
 fn summary(step: u8, records: &[&StepRecord], standards: &[StepStandard]) -> StepSummary {
-    let instant = is_instant(step);
     let judged: Vec<&StepRecord> = records.iter().copied().filter(|r| r.within_standard.is_some()).collect();
-    let within = judged.iter().filter(|r| r.within_standard == Some(true)).count() as u64;
     let mut applied: Vec<AppliedStandard> = Vec::new();
     for minutes in judged.iter().filter_map(|r| r.standard_minutes) {
         match applied.iter_mut().find(|a| a.minutes == minutes) {
@@ -122,23 +121,64 @@ fn summary(step: u8, records: &[&StepRecord], standards: &[StepStandard]) -> Ste
             None => applied.push(AppliedStandard { minutes, count: 1 }),
         }
     }
-    applied.sort_by_key(|a| a.minutes);
-    let standard_minutes = match applied.as_slice() {
-        [] => standard_for(standards, step),
-        [one] => Some(one.minutes),
-        _ => None,
-    };
-    let mut minutes: Vec<f64> = records.iter().filter(|r| !r.instant).filter_map(|r| r.measured_minutes).collect();
-    StepSummary {
+    // Each record's duration in the office's measure (clock or working time), as it was read.
+    let mut ms: Vec<i64> = records
+        .iter()
+        .filter(|r| !r.instant)
+        .filter_map(|r| r.measured_minutes.or_else(|| r.minutes()).map(|m| (m * 60_000.0).round() as i64))
+        .collect();
+    ms.sort_unstable();
+    let rank = ((0.9 * ms.len() as f64).ceil() as usize).clamp(1, ms.len().max(1));
+    let totals = StepTotals {
         step,
-        standard_minutes,
         count: records.len() as u64,
-        within,
-        compliance_pct: (!judged.is_empty()).then(|| round2(within as f64 * 100.0 / judged.len() as f64)),
-        avg_minutes: average(&minutes),
-        p90_minutes: percentile(&mut minutes, 0.9),
-        instant,
-        standards_applied: applied,
+        judged: judged.len() as u64,
+        within: judged.iter().filter(|r| r.within_standard == Some(true)).count() as u64,
+        measured: ms.len() as u64,
+        sum_ms: ms.iter().sum(),
+        p90_ms: ms.get(rank - 1).copied(),
+        applied,
+    };
+    StepSummary::of(totals, standards)
+}
+
+/// A step's figures over a period as the database adds them up: finished records counted, judged
+/// (not instant, with a standard), within their standard, measured (not instant) and their
+/// milliseconds, the 90th percentile of those, and the standards applied.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StepTotals {
+    pub step: u8,
+    pub count: u64,
+    pub judged: u64,
+    pub within: u64,
+    pub measured: u64,
+    pub sum_ms: i64,
+    pub p90_ms: Option<i64>,
+    pub applied: Vec<AppliedStandard>,
+}
+
+impl StepSummary {
+    /// The summary of a step from its totals; `standards` are the current settings, shown when no
+    /// record was judged.
+    pub fn of(totals: StepTotals, standards: &[StepStandard]) -> StepSummary {
+        let StepTotals { step, count, judged, within, measured, sum_ms, p90_ms, mut applied } = totals;
+        applied.sort_by_key(|a| a.minutes);
+        let standard_minutes = match applied.as_slice() {
+            [] => standard_for(standards, step),
+            [one] => Some(one.minutes),
+            _ => None,
+        };
+        StepSummary {
+            step,
+            standard_minutes,
+            count,
+            within,
+            compliance_pct: (judged > 0).then(|| round2(within as f64 * 100.0 / judged as f64)),
+            avg_minutes: (measured > 0).then(|| round2(sum_ms as f64 / measured as f64 / 60_000.0)),
+            p90_minutes: p90_ms.map(|ms| round2(ms as f64 / 60_000.0)),
+            instant: is_instant(step),
+            standards_applied: applied,
+        }
     }
 }
 

@@ -943,3 +943,43 @@ async fn escalated_again(store: &S) -> Visit {
     };
     store.change_visit(&v.id, at(110), Box::new(move |v, s| v.escalate(&req, s, at(110), "hd2"))).await.unwrap()
 }
+
+/// Reconnects to the database of `db`, as a server starting again would.
+async fn reopen(db: &TestDb) -> Arc<dyn Store> {
+    if db.url.starts_with("sqlite:") {
+        Arc::new(loket_store::SqliteStore::connect(&db.url, None).await.expect("sqlite store"))
+    } else {
+        Arc::new(loket_store::PgStore::connect(&db.url, None).await.expect("postgres store"))
+    }
+}
+
+pub async fn report_facts_are_written_with_each_visit_and_filled_in_at_start(db: TestDb) {
+    let store = db.store.clone();
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 27).unwrap();
+    escalated(&store, Channel::Email).await;
+    waiting(&store, "Sari", "A", false, at(5)).await;
+    let recap = store.recap(day, day).await.unwrap();
+    assert_eq!(recap.visits, 2);
+    assert_eq!((recap.outcomes.escalated, recap.outcomes.open), (1, 1));
+    assert_eq!(recap.by_agent.len(), 1);
+    assert_eq!((recap.by_agent[0].agent.as_str(), recap.by_agent[0].escalated), ("hd", 1));
+    let (times, escalations) = store.escalations(day, day, 10).await.unwrap();
+    assert_eq!((times.len(), escalations.len()), (1, 1));
+    assert_eq!(times[0], (escalations[0].escalated_at, None));
+    assert!(store.escalations(day, day, 0).await.unwrap().1.is_empty(), "listed up to the limit");
+    assert_eq!((escalations[0].channel.as_str(), escalations[0].status.as_str()), ("email", "pending"));
+    let times = store.times(day, day).await.unwrap();
+    assert_eq!((times.waiting.count, times.service.count), (1, 1));
+    let standards = store.time_standards(day, day, &loket_domain::standards::default_standards()).await.unwrap();
+    assert!(store.recap(day.succ_opt().unwrap(), day.succ_opt().unwrap()).await.unwrap().visits == 0);
+
+    // Visits stored without their facts (before migration 0008) get them when the store opens.
+    raw_execute(&db.url, "DELETE FROM visit_steps").await.unwrap();
+    raw_execute(&db.url, "DELETE FROM visit_facts").await.unwrap();
+    assert_eq!(store.recap(day, day).await.unwrap().visits, 0);
+    let reopened = reopen(&db).await;
+    assert_eq!(reopened.recap(day, day).await.unwrap(), recap);
+    assert_eq!(reopened.times(day, day).await.unwrap(), times);
+    let again = reopened.time_standards(day, day, &loket_domain::standards::default_standards()).await.unwrap();
+    assert_eq!(again, standards);
+}

@@ -1,12 +1,14 @@
-//! Reports: the time standards, read from the visits' histories; the satisfaction index, added
-//! up by the database.
+//! Reports: the time standards and the satisfaction index, added up by the database.
 
 use axum::Json;
 use axum::extract::State;
 use chrono::NaiveDate;
 use loket_domain::FieldErrors;
 use loket_domain::auth::Permission;
+use loket_domain::calendar::Measure;
 use loket_domain::office::office_day;
+use loket_domain::reports::{Escalations, Overrun, Recap, Times};
+use loket_domain::settings::OfficeSettings;
 use loket_domain::standards::{Outcomes, TimeStandardsReport, report, waiting_minutes_measured};
 use loket_domain::survey::{Ikm, Tally};
 use loket_store::{ServedGroup, SurveyFilter};
@@ -16,7 +18,6 @@ use crate::AppState;
 use crate::api::visits::parse_day;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{ApiQuery, Staff};
-use crate::views::visit_steps;
 
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -63,16 +64,34 @@ pub async fn time_standards(
     let from = from.unwrap_or_else(|| office_day(now, settings.zone()));
     let last = from.checked_add_days(chrono::Days::new(MAX_DAYS - 1)).unwrap_or(NaiveDate::MAX);
     let to = to.unwrap_or(from).min(last);
-    let visits = if to < from { Vec::new() } else { state.store.visits_opened(from, to).await? };
+    let report = time_standards_report(&state, &settings, from, to).await?;
+    Ok(Json(PeriodReport { from, to, report }))
+}
+
+/// The time-standards report of the office days `from..=to` (empty when `to < from`). In clock
+/// time the database adds it up; in working time (the business calendar) the durations are
+/// counted by the domain, so the period's visits are read (see docs/decisions.md).
+pub(crate) async fn time_standards_report(
+    state: &AppState,
+    settings: &OfficeSettings,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<TimeStandardsReport, ApiError> {
+    let measure = settings.measure();
+    if matches!(measure, Measure::Clock) || to < from {
+        return Ok(state.store.time_standards(from, to, &settings.time_standards).await?);
+    }
+    let now = state.now();
+    let visits = state.store.visits_opened(from, to).await?;
     let measured: Vec<_> = visits
         .iter()
         .map(|visit| {
-            (visit_steps(visit, &settings, now), waiting_minutes_measured(&visit.history, &settings.measure()))
+            (crate::views::visit_steps(visit, settings, now), waiting_minutes_measured(&visit.history, &measure))
         })
         .collect();
     let mut report = report(&measured, &settings.time_standards);
     report.outcomes = Outcomes::of(visits.iter().map(|v| v.status));
-    Ok(Json(PeriodReport { from, to, report }))
+    Ok(report)
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -184,4 +203,121 @@ pub async fn ikm(
     let (from, to) = period(q.from.as_deref(), q.to.as_deref(), today).map_err(ApiError::validation)?;
     let nonempty = |s: Option<String>| s.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
     Ok(Json(ikm_report(&state, from, to, nonempty(q.service), nonempty(q.agent)).await?))
+}
+
+/// The period a report covers, as asked: the office days `from..=to`.
+pub async fn asked_period(state: &AppState, q: &PeriodQuery) -> ApiResult<(NaiveDate, NaiveDate)> {
+    let settings = state.store.settings().await?;
+    let today = office_day(state.now(), settings.zone());
+    period(q.from.as_deref(), q.to.as_deref(), today).map_err(ApiError::validation)
+}
+
+/// The daily or monthly recap.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct RecapReport {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    #[serde(flatten)]
+    pub recap: Recap,
+}
+
+/// The visits opened on the office days of a period by visitor role, category, outcome
+/// (answered, escalated, no-show, not served, cancelled, open), per staff member who served them,
+/// and per day. At most 366 days at once.
+#[utoipa::path(get, path = "/api/v1/reports/recap", tag = "reports", params(PeriodQuery), security(("bearer" = [])),
+    responses((status = 200, body = RecapReport), (status = 422, body = ErrorBody)))]
+pub async fn recap(
+    State(state): State<AppState>,
+    staff: Staff,
+    ApiQuery(q): ApiQuery<PeriodQuery>,
+) -> ApiResult<Json<RecapReport>> {
+    staff.require(Permission::Supervise)?;
+    let (from, to) = asked_period(&state, &q).await?;
+    Ok(Json(RecapReport { from, to, recap: state.store.recap(from, to).await? }))
+}
+
+/// Waiting and service times of a period.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct TimesReport {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    #[serde(flatten)]
+    pub times: Times,
+}
+
+/// Waiting time (number given to first call) and service time (start of service to answer or
+/// escalation) of the visits of a period: count, average, median, 90th percentile (nearest rank),
+/// longest, and the distribution in bars of 5 minutes (the last from 60 minutes on).
+#[utoipa::path(get, path = "/api/v1/reports/times", tag = "reports", params(PeriodQuery), security(("bearer" = [])),
+    responses((status = 200, body = TimesReport), (status = 422, body = ErrorBody)))]
+pub async fn times(
+    State(state): State<AppState>,
+    staff: Staff,
+    ApiQuery(q): ApiQuery<PeriodQuery>,
+) -> ApiResult<Json<TimesReport>> {
+    staff.require(Permission::Supervise)?;
+    let (from, to) = asked_period(&state, &q).await?;
+    Ok(Json(TimesReport { from, to, times: state.store.times(from, to).await? }))
+}
+
+/// The most overruns one answer lists.
+pub const OVERRUNS_LISTED: u32 = 1000;
+
+/// The steps of a period that ran past their standard.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct OverrunsReport {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    /// Every overrun of the period.
+    pub total: u64,
+    /// The first 1,000 of them, in the order they started.
+    pub overruns: Vec<Overrun>,
+}
+
+/// The finished steps of the visits of a period that took longer than the standard in force when
+/// they started: which visit, which step, by whom, how long. At most 366 days at once.
+#[utoipa::path(get, path = "/api/v1/reports/overruns", tag = "reports", params(PeriodQuery), security(("bearer" = [])),
+    responses((status = 200, body = OverrunsReport), (status = 422, body = ErrorBody)))]
+pub async fn overruns(
+    State(state): State<AppState>,
+    staff: Staff,
+    ApiQuery(q): ApiQuery<PeriodQuery>,
+) -> ApiResult<Json<OverrunsReport>> {
+    staff.require(Permission::Supervise)?;
+    let (from, to) = asked_period(&state, &q).await?;
+    let (total, overruns) = state.store.overruns(from, to, OVERRUNS_LISTED).await?;
+    Ok(Json(OverrunsReport { from, to, total, overruns }))
+}
+
+/// The most escalations one answer lists.
+pub const ESCALATIONS_LISTED: u32 = 1000;
+
+/// The escalations of a period.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct EscalationsReport {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    #[serde(flatten)]
+    pub escalations: Escalations,
+}
+
+/// The escalations to LKPP of the visits of a period: how many still wait for LKPP's answer and
+/// how many it answered, their age (from the escalation to the answer, or to now), and the first
+/// 1,000, oldest first.
+#[utoipa::path(get, path = "/api/v1/reports/escalations", tag = "reports", params(PeriodQuery), security(("bearer" = [])),
+    responses((status = 200, body = EscalationsReport), (status = 422, body = ErrorBody)))]
+pub async fn escalations(
+    State(state): State<AppState>,
+    staff: Staff,
+    ApiQuery(q): ApiQuery<PeriodQuery>,
+) -> ApiResult<Json<EscalationsReport>> {
+    staff.require(Permission::Supervise)?;
+    let (from, to) = asked_period(&state, &q).await?;
+    let (times, rows) = state.store.escalations(from, to, ESCALATIONS_LISTED).await?;
+    let settings = state.store.settings().await?;
+    Ok(Json(EscalationsReport {
+        from,
+        to,
+        escalations: Escalations::of(&times, rows, state.now(), &settings.measure()),
+    }))
 }

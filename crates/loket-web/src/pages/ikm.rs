@@ -1,7 +1,8 @@
 //! The supervisor's satisfaction index (IKM) of a date range: per element the average score (NRR)
 //! and its index, the IKM with its grade and the sample warning, per service and per staff member
 //! who served, a bar chart of the nine elements drawn by the server as SVG, and the same tables as
-//! CSV (`&format=csv`). The figures are `GET /api/v1/reports/ikm`'s, added up by the database.
+//! CSV (`&format=csv`), XLSX and PDF (`xlsx`, `pdf`). The figures are `GET /api/v1/reports/ikm`'s,
+//! added up by the database.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -13,7 +14,10 @@ use loket_domain::office::office_day;
 use loket_domain::survey::{Element, Grade, Ikm};
 use serde::Deserialize;
 
+use loket_documents::ReportTable;
+
 use super::i18n::Tr;
+use super::report_files::{Download, download, field};
 use super::session::PageStaff;
 use super::{Frame, PageResult};
 use crate::AppState;
@@ -95,6 +99,8 @@ pub struct IkmPage {
     pub baseline: u32,
     pub bar_width: u32,
     pub csv: String,
+    pub xlsx: String,
+    pub pdf: String,
 }
 
 const CHART_HEIGHT: u32 = 200;
@@ -130,10 +136,53 @@ fn group_rows(t: Tr, groups: &[IkmGroup]) -> Vec<GroupRow> {
         .collect()
 }
 
-/// A CSV field: quoted when it needs to be, and never read as a formula by a spreadsheet.
-fn field(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{s}") } else { s.to_owned() };
-    if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s }
+/// The index as tables, for the spreadsheet and the PDF: the period's index, its elements, and
+/// the index per service and per staff member.
+fn tables(t: Tr, report: &IkmReport) -> Vec<ReportTable> {
+    let cols = |keys: &[&str]| keys.iter().map(|k| t.get(k)).collect::<Vec<_>>();
+    let ikm = report.ikm.as_ref();
+    let index = ReportTable {
+        caption: t.get("ikm-index"),
+        columns: cols(&["ikm-served", "ikm-responses-h", "ikm-index", "ikm-grade", "ikm-small"]),
+        rows: vec![vec![
+            report.served.to_string(),
+            ikm.map_or(0, |i| i.responses).to_string(),
+            ikm.map_or_else(|| "—".to_owned(), |i| two(i.index)),
+            ikm.map_or_else(|| "—".to_owned(), |i| format!("{:?} ({})", i.grade, grade_text(t, i.grade))),
+            ikm.map_or_else(String::new, |i| if i.sample_too_small { "✓".to_owned() } else { String::new() }),
+        ]],
+    };
+    let elements = ReportTable {
+        caption: t.get("ikm-elements"),
+        columns: cols(&["ikm-code", "ikm-element", "ikm-nrr", "ikm-element-index"]),
+        rows: Element::ALL
+            .iter()
+            .enumerate()
+            .map(|(i, e)| {
+                let score = ikm.map(|ikm| ikm.elements[i]);
+                vec![
+                    format!("U{}", i + 1),
+                    t.get(&format!("survey-element-{}", e.as_str())),
+                    score.map_or_else(|| "—".to_owned(), |s| two(s.average)),
+                    score.map_or_else(|| "—".to_owned(), |s| two(s.index)),
+                ]
+            })
+            .collect(),
+    };
+    let groups = |caption: &str, column: &str, groups: &[IkmGroup]| ReportTable {
+        caption: t.get(caption),
+        columns: cols(&[column, "ikm-served", "ikm-responses-h", "ikm-index", "ikm-grade"]),
+        rows: group_rows(t, groups)
+            .into_iter()
+            .map(|g| vec![g.key, g.served.to_string(), g.responses.to_string(), g.index, g.grade])
+            .collect(),
+    };
+    vec![
+        index,
+        elements,
+        groups("ikm-by-service", "ikm-service", &report.by_service),
+        groups("ikm-by-agent", "ikm-agent-column", &report.by_agent),
+    ]
 }
 
 /// The report as CSV: one row for the period, one per service, one per staff member; the nine
@@ -192,6 +241,18 @@ pub async fn page(State(state): State<AppState>, staff: PageStaff, Query(q): Que
         )
             .into_response());
     }
+    if let (Some(format @ (Download::Xlsx | Download::Pdf)), None) = (Download::parse(&q.format), &error) {
+        // The PDF is the office's record, signed by its head: in Indonesian, as the form is.
+        let doc_t = if format == Download::Pdf { Tr::new(super::i18n::Lang::Id) } else { t };
+        let words = if from == to {
+            super::dates::date(doc_t, from)
+        } else {
+            format!("{} – {}", super::dates::date(doc_t, from), super::dates::date(doc_t, to))
+        };
+        let made = super::dates::date_time(doc_t, state.now(), settings.zone());
+        let (title, file) = (doc_t.get("ikm-title"), format!("ikm-{from}-{to}"));
+        return download(format, &file, &settings.office.office_name, &title, &words, &made, &tables(doc_t, &report));
+    }
     let elements = Element::ALL
         .iter()
         .enumerate()
@@ -234,14 +295,17 @@ pub async fn page(State(state): State<AppState>, staff: PageStaff, Query(q): Que
             selected: report.service.as_deref() == Some(&s.code),
         })
         .collect();
-    let query = serde_urlencoded::to_string([
-        ("from", from.to_string()),
-        ("to", to.to_string()),
-        ("service", report.service.clone().unwrap_or_default()),
-        ("agent", report.agent.clone().unwrap_or_default()),
-        ("format", "csv".to_owned()),
-    ])
-    .unwrap_or_default();
+    let link = |format: &str| {
+        let query = serde_urlencoded::to_string([
+            ("from", from.to_string()),
+            ("to", to.to_string()),
+            ("service", report.service.clone().unwrap_or_default()),
+            ("agent", report.agent.clone().unwrap_or_default()),
+            ("format", format.to_owned()),
+        ])
+        .unwrap_or_default();
+        format!("/supervisor/ikm?{query}")
+    };
     let ikm = report.ikm.as_ref();
     let page = IkmPage {
         page: Frame::staff(&state, &staff, "ikm-title", "/supervisor").await?,
@@ -282,7 +346,9 @@ pub async fn page(State(state): State<AppState>, staff: PageStaff, Query(q): Que
         chart_height: TOP + CHART_HEIGHT + 24,
         baseline: TOP + CHART_HEIGHT,
         bar_width: BAR_WIDTH,
-        csv: format!("/supervisor/ikm?{query}"),
+        csv: link("csv"),
+        xlsx: link("xlsx"),
+        pdf: link("pdf"),
     };
     let status = if page.error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     Ok((status, page).into_response())

@@ -33,6 +33,9 @@ pub mod login;
 pub mod mail_settings;
 pub mod office_settings;
 pub mod report;
+pub mod report_files;
+pub mod report_tables;
+pub mod reports;
 pub mod session;
 pub mod setting_forms;
 pub mod setting_lists;
@@ -67,6 +70,7 @@ pub fn router() -> Router<AppState> {
         .route("/supervisor", get(supervisor::page))
         .route("/supervisor/report", get(report::page))
         .route("/supervisor/ikm", get(ikm::page))
+        .route("/supervisor/reports", get(reports::page))
         .route("/supervisor/time-standards", get(settings::page).post(settings::save))
         .route("/supervisor/settings/office", get(office_settings::office).post(office_settings::save_office))
         .route(

@@ -9,13 +9,11 @@ use axum::response::IntoResponse;
 use chrono::NaiveDate;
 use loket_domain::auth::Permission;
 use loket_domain::office::office_day;
-use loket_domain::standards::{Outcomes, report, waiting_minutes_measured};
 use serde::Deserialize;
 
 use super::session::PageStaff;
 use super::{Frame, PageResult};
 use crate::AppState;
-use crate::views::visit_steps;
 
 #[derive(Deserialize, Default)]
 pub struct PeriodQuery {
@@ -94,16 +92,8 @@ pub async fn page(State(state): State<AppState>, staff: PageStaff, Query(q): Que
         }
         _ => (today, today, Some("report-bad-period")),
     };
-    // As `GET /api/v1/reports/time-standards`: the domain's report over the period's visits.
-    let visits = state.store.visits_opened(from, to).await?;
-    let measured: Vec<_> = visits
-        .iter()
-        .map(|visit| {
-            (visit_steps(visit, &settings, now), waiting_minutes_measured(&visit.history, &settings.measure()))
-        })
-        .collect();
-    let mut summary = report(&measured, &settings.time_standards);
-    summary.outcomes = Outcomes::of(visits.iter().map(|v| v.status));
+    // As `GET /api/v1/reports/time-standards`.
+    let summary = crate::api::reports::time_standards_report(&state, &settings, from, to).await?;
     let rows = summary
         .steps
         .iter()

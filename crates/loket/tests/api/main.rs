@@ -14,6 +14,7 @@ mod imap;
 mod mail;
 mod pages;
 mod public;
+mod reports;
 mod returning;
 mod setting_pages;
 mod settings;
@@ -129,6 +130,11 @@ on_both_backends!(
         settings::the_office_settings_can_be_changed,
         settings::settings_that_would_strand_a_visit_are_refused,
         settings::the_time_standards_report_reads_the_histories,
+        reports::the_recap_counts_the_visits_by_role_category_outcome_and_agent,
+        reports::waiting_and_service_times_are_those_of_the_steps,
+        reports::time_standards_and_overruns_are_those_of_the_steps,
+        reports::escalations_are_listed_with_their_age,
+        reports::the_recap_page_shows_the_chart_and_downloads_csv_xlsx_and_pdf,
         standards::running_steps_show_their_overrun,
         standards::step_eleven_runs_until_the_escalation_has_left,
         standards::steps_keep_the_standard_in_force_when_they_started,

@@ -63,6 +63,14 @@ impl<'a> Browser<'a> {
         self.send(req).await
     }
 
+    /// A download: its status, headers and bytes.
+    pub(crate) async fn bytes(&mut self, path: &str) -> (StatusCode, HeaderMap, Vec<u8>) {
+        let cookie = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
+        let res = self.http.get(self.app.url(path)).header("cookie", cookie).send().await.expect("request");
+        let (status, headers) = (res.status(), res.headers().clone());
+        (status, headers, res.bytes().await.expect("body").to_vec())
+    }
+
     pub(crate) async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
         let req = self.http.post(self.app.url(path)).form(form);
         self.send(req).await

@@ -1,0 +1,160 @@
+//! Report facts: what the supervisors' reports count about a visit, derived from the visit in one
+//! place, so that the store keeps them beside the visit and the database adds them up. What a
+//! visit's outcome is, who served it, and when its waiting and its service began and ended are
+//! rules of the SOP, decided here only.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::escalation::{Channel, EscalationStatus};
+use crate::guest_book::VisitorRole;
+use crate::history::EventKind;
+use crate::standards::{StepRecord, StepStandard, steps};
+use crate::visit::{Status, Visit};
+
+/// How a visit ended, for the recap: answered (SOP step 10), escalated (step 11), no-show (skipped
+/// with its returns used up), not served (still in line when its office day ended), cancelled;
+/// `open` while none of these has happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Answered,
+    Escalated,
+    NoShow,
+    NotServed,
+    Cancelled,
+    Open,
+}
+
+impl Outcome {
+    pub const ALL: [Outcome; 6] =
+        [Outcome::Answered, Outcome::Escalated, Outcome::NoShow, Outcome::NotServed, Outcome::Cancelled, Outcome::Open];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Answered => "answered",
+            Outcome::Escalated => "escalated",
+            Outcome::NoShow => "no_show",
+            Outcome::NotServed => "not_served",
+            Outcome::Cancelled => "cancelled",
+            Outcome::Open => "open",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Outcome> {
+        Outcome::ALL.into_iter().find(|o| o.as_str() == s)
+    }
+
+    /// The outcome of a visit: an archived visit keeps the outcome of its service (answered, or
+    /// escalated when it has an escalation).
+    pub fn of(visit: &Visit) -> Outcome {
+        match visit.status {
+            Status::Answered => Outcome::Answered,
+            Status::Escalated => Outcome::Escalated,
+            Status::Archived if visit.escalation.is_some() => Outcome::Escalated,
+            Status::Archived => Outcome::Answered,
+            Status::NoShow => Outcome::NoShow,
+            Status::NotServed => Outcome::NotServed,
+            Status::Cancelled => Outcome::Cancelled,
+            Status::FormIssued
+            | Status::FormSubmitted
+            | Status::FormIncomplete
+            | Status::Waiting
+            | Status::Called
+            | Status::InService => Outcome::Open,
+        }
+    }
+}
+
+/// What the reports count about one visit. Times are those of its history's events.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VisitFacts {
+    pub visitor_role: Option<VisitorRole>,
+    pub category: Option<String>,
+    pub outcome: Outcome,
+    /// Who answered or escalated it (the first such event): the staff member who served it.
+    pub served_by: Option<String>,
+    /// Step 5: the queue number given.
+    pub queued_at: Option<DateTime<Utc>>,
+    /// Step 8: the first call.
+    pub called_at: Option<DateTime<Utc>>,
+    /// The visitor at the counter: the service starts (step 9).
+    pub started_at: Option<DateTime<Utc>>,
+    /// The answer or escalation: the service ends.
+    pub served_at: Option<DateTime<Utc>>,
+    pub escalation_channel: Option<Channel>,
+    pub escalation_status: Option<EscalationStatus>,
+    pub escalated_at: Option<DateTime<Utc>>,
+    /// LKPP's answer to the escalation.
+    pub lkpp_answered_at: Option<DateTime<Utc>>,
+    /// The SOP steps as recorded, each with the standard in force when it started.
+    pub steps: Vec<StepRecord>,
+}
+
+impl VisitFacts {
+    /// Waiting time (number given to first call), in milliseconds.
+    pub fn waiting_ms(&self) -> Option<i64> {
+        Some((self.called_at? - self.queued_at?).num_milliseconds())
+    }
+
+    /// Service time (start of service to answer or escalation), in milliseconds.
+    pub fn service_ms(&self) -> Option<i64> {
+        Some((self.served_at? - self.started_at?).num_milliseconds())
+    }
+}
+
+impl Visit {
+    /// The visit's report facts. `standards` and `analysis_minutes` are the office's current
+    /// time standards and the category's analysis target, used only for events written before
+    /// the standard in force was recorded with them (see [`steps`]); `now` only judges running
+    /// steps, which the reports do not count.
+    pub fn facts(&self, standards: &[StepStandard], analysis_minutes: Option<u32>, now: DateTime<Utc>) -> VisitFacts {
+        let first = |kinds: &[EventKind]| self.history.iter().find(|e| kinds.contains(&e.kind));
+        let served = first(&[EventKind::Answered, EventKind::Escalated]);
+        VisitFacts {
+            visitor_role: self.visitor.role,
+            category: self.form.category.clone(),
+            outcome: Outcome::of(self),
+            served_by: served.map(|e| e.by.clone()),
+            queued_at: first(&[EventKind::Queued]).map(|e| e.at),
+            called_at: first(&[EventKind::Called]).map(|e| e.at),
+            started_at: first(&[EventKind::Started]).map(|e| e.at),
+            served_at: served.map(|e| e.at),
+            escalation_channel: self.escalation.as_ref().map(|e| e.channel),
+            escalation_status: self.escalation.as_ref().map(|e| e.status),
+            escalated_at: first(&[EventKind::Escalated]).map(|e| e.at),
+            lkpp_answered_at: first(&[EventKind::EscalationAnswered]).map(|e| e.at),
+            steps: steps(&self.history, standards, analysis_minutes, now),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{Duration, TimeZone};
+
+    fn at(h: u32, m: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 2, h, m, 0).single().unwrap_or_default()
+    }
+
+    #[test]
+    fn an_open_escalation_ages_until_now_and_an_answered_one_until_its_answer() {
+        use crate::calendar::{Measure, age_between};
+        assert_eq!(age_between(at(1, 0), None, at(3, 30), &Measure::Clock), Duration::minutes(150));
+        assert_eq!(age_between(at(1, 0), Some(at(2, 0)), at(3, 30), &Measure::Clock), Duration::minutes(60));
+    }
+
+    #[test]
+    fn an_answer_recorded_before_the_escalation_never_gives_a_negative_age() {
+        use crate::calendar::{Measure, age_between};
+        assert_eq!(age_between(at(2, 0), Some(at(1, 0)), at(3, 0), &Measure::Clock), Duration::zero());
+    }
+
+    #[test]
+    fn outcome_codes_read_back() {
+        for o in Outcome::ALL {
+            assert_eq!(Outcome::parse(o.as_str()), Some(o));
+        }
+    }
+}
