@@ -9,8 +9,8 @@
 # database, warmed up uninstrumented for 3 s, then counted while one staff client runs the whole
 # visit cycle for BENCH_SECONDS (default 30). The sign-in's password hash (once per run) is taken
 # out of the count. The archived form's PDF (made once per cycle, outside the database writer) is
-# counted apart, so that builds archiving different documents can be compared on the rest.
-# Prints one JSON line per binary.
+# counted apart, so that builds archiving different documents can be compared on the rest, and so
+# is the SQLite writer thread, which every write waits for. Prints one JSON line per binary.
 #
 # Environment: BENCH_SECONDS; LOADGEN_BIN (default target/release/examples/loadgen).
 # Needs valgrind (callgrind_annotate, callgrind_control), curl.
@@ -32,10 +32,10 @@ cleanup() {
 trap cleanup EXIT
 
 count() {
-    local bin=$1 password="bench-$RANDOM$RANDOM" url="" token line total hashing cycles
+    local bin=$1 password="bench-$RANDOM$RANDOM" url="" token line total hashing document cycles
     rm -f "$WORK"/cg.out* "$WORK"/l.db*
     : >"$WORK/server.out"
-    LOKET_ADMIN_PASSWORD=$password LOKET_LOG=warn valgrind --tool=callgrind --instr-atstart=no \
+    LOKET_ADMIN_PASSWORD=$password LOKET_LOG=warn valgrind --tool=callgrind --instr-atstart=no --separate-threads=yes \
         --callgrind-out-file="$WORK/cg.out" "$bin" serve --listen 127.0.0.1:0 --database "sqlite://$WORK/l.db" \
         >"$WORK/server.out" 2>&1 &
     PID=$!
@@ -55,17 +55,23 @@ count() {
     callgrind_control -i off "$PID" >/dev/null 2>&1
     callgrind_control -d "$PID" >/dev/null 2>&1
     kill "$PID"; wait "$PID" 2>/dev/null || true; PID=""
-    local dump
-    dump=$(ls "$WORK"/cg.out.* | head -1)
-    total=$(callgrind_annotate --auto=no "$dump" | awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1 }')
-    hashing=$(callgrind_annotate --auto=no --inclusive=yes "$dump" \
-        | awk '/argon2::Argon2::hash_password_into/ { gsub(",", "", $1); print $1; exit }')
-    # The consultation form's PDF, inclusive (0 for builds that archive JSON).
-    document=$(callgrind_annotate --auto=no --inclusive=yes "$dump" \
-        | awk '/loket_documents::form_pdf/ { gsub(",", "", $1); print $1; exit }')
+    # One dump per thread. The SQLite writer is the thread that commits (pagerWalFrames): on
+    # SQLite every write of the office waits its turn for it.
+    local dump t h d writer=0
+    total=0 hashing=0 document=0
+    for dump in "$WORK"/cg.out.*; do
+        t=$(callgrind_annotate --auto=no "$dump" | awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1 }')
+        local inclusive
+        inclusive=$(callgrind_annotate --auto=no --inclusive=yes --threshold=100 "$dump")
+        h=$(awk '/argon2::Argon2::hash_password_into/ { gsub(",", "", $1); print $1; exit }' <<<"$inclusive")
+        # The consultation form's PDF (none in builds that archive JSON).
+        d=$(awk '/loket_documents::form_pdf/ { gsub(",", "", $1); print $1; exit }' <<<"$inclusive")
+        total=$((total + ${t:-0})); hashing=$((hashing + ${h:-0})); document=$((document + ${d:-0}))
+        if grep -q "pagerWalFrames" <<<"$inclusive"; then writer=$((writer + ${t:-0})); fi
+    done
     cycles=$(sed -n 's/.*"cycles":\([0-9]*\).*/\1/p' <<<"$line")
-    awk -v bin="$bin" -v t="$total" -v h="${hashing:-0}" -v d="${document:-0}" -v c="$cycles" 'BEGIN {
-        printf "{\"kind\":\"instructions\",\"loket_bin\":\"%s\",\"cycles\":%d,\"instructions\":%d,\"sign_in_hash\":%d,\"document\":%d,\"instructions_per_cycle\":%d,\"document_per_cycle\":%d,\"instructions_per_cycle_without_document\":%d}\n", bin, c, t, h, d, (t - h) / c, d / c, (t - h - d) / c }'
+    awk -v bin="$bin" -v t="$total" -v h="$hashing" -v d="$document" -v w="$writer" -v c="$cycles" 'BEGIN {
+        printf "{\"kind\":\"instructions\",\"loket_bin\":\"%s\",\"cycles\":%d,\"instructions\":%d,\"sign_in_hash\":%d,\"document\":%d,\"instructions_per_cycle\":%d,\"document_per_cycle\":%d,\"instructions_per_cycle_without_document\":%d,\"writer_per_cycle\":%d}\n", bin, c, t, h, d, (t - h) / c, d / c, (t - h - d) / c, w / c }'
 }
 
 for bin in "$@"; do count "$bin"; done

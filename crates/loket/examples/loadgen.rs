@@ -8,7 +8,8 @@
 //!
 //! - `cycle`: each of N staff clients signs in once, then loops the whole visit cycle of the SOP
 //!   at its own counter (client i calls at counter `i+1`): create (steps 1-2), form (3),
-//!   check (4-7), call-next (8), start, answer (9-10), archive (12).
+//!   check (4-7), call-next (8), start, answer (9-10), copy and archive (12). A server from
+//!   before the visitor's copy was recorded (no `/copy`, 404) archives without it.
 //! - `noop`: the machine's HTTP limit: an in-process axum server whose one handler does nothing,
 //!   hammered by N clients over keep-alive connections, as `cycle` does.
 //! - `fsync`: the machine's durable-commit limit: single-row INSERT transactions on a fresh SQLite
@@ -37,14 +38,15 @@ const USAGE: &str = "usage:
 const ERRORS_SHOWN: u64 = 5;
 
 /// The steps of one cycle, in order, as they are named in the output.
-const STEPS: [&str; 7] = ["create", "form", "check", "call_next", "start", "answer", "archive"];
+const STEPS: [&str; 8] = ["create", "form", "check", "call_next", "start", "answer", "copy", "archive"];
 const CREATE: usize = 0;
 const FORM: usize = 1;
 const CHECK: usize = 2;
 const CALL_NEXT: usize = 3;
 const START: usize = 4;
 const ANSWER: usize = 5;
-const ARCHIVE: usize = 6;
+const COPY: usize = 6;
+const ARCHIVE: usize = 7;
 
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
@@ -164,7 +166,7 @@ struct Tally {
     errors: u64,
     nobody_waiting: u64,
     /// Latency of every successful request, per step, in microseconds.
-    steps: [Vec<u32>; 7],
+    steps: [Vec<u32>; STEPS.len()],
     /// Latency of every whole cycle, in microseconds.
     cycles_us: Vec<u32>,
 }
@@ -299,6 +301,15 @@ impl Staff {
             });
             self.step(tally, ANSWER, &format!("/api/v1/visits/{id}/answer"), Some(&answer)).await?;
         }
+        if from <= COPY {
+            let printed = json!({"via": "printed"});
+            match self.step(tally, COPY, &format!("/api/v1/visits/{id}/copy"), Some(&printed)).await {
+                Ok(_) => {}
+                // Builds from before the copy was recorded archive without it.
+                Err(e) if e.contains(": 404 Not Found") => {}
+                Err(e) => return Err(e),
+            }
+        }
         self.step(tally, ARCHIVE, &format!("/api/v1/visits/{id}/archive"), None).await?;
         Ok(())
     }
@@ -311,7 +322,7 @@ impl Staff {
         let from = match visit["status"].as_str() {
             Some("called") => Some(START),
             Some("in_service") => Some(ANSWER),
-            Some("answered") => Some(ARCHIVE),
+            Some("answered") => Some(COPY),
             _ => None,
         };
         if let Some(from) = from {
