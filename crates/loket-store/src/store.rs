@@ -289,9 +289,9 @@ impl<B: Backend> VisitStore for SqlStore<B> {
     }
 
     async fn archive_visit(&self, id: &str, now: DateTime<Utc>, by: &str) -> Result<Visit> {
-        // The archived document (a PDF) takes milliseconds to make: it is made between two short
-        // transactions, not inside one, so that other writes (on SQLite, every write of the
-        // office) do not wait for it. The number is taken first and kept for the visit.
+        // The archived document (a PDF) takes milliseconds to make and to hash: that is done
+        // between two short transactions, not inside one, so that other writes (on SQLite, every
+        // write of the office) do not wait for it. The number is taken first and kept for the visit.
         let settings = self.settings().await?;
         let (id, by) = (id.to_owned(), by.to_owned());
         let (visit, stamp) = {
@@ -300,18 +300,23 @@ impl<B: Backend> VisitStore for SqlStore<B> {
                 .await?
         };
         let made_from = visit.history.len();
-        let content = {
+        let (content, sha256) = {
             let (renderer, settings, stamp) = (self.renderer.clone(), settings.clone(), stamp.clone());
-            tokio::task::spawn_blocking(move || renderer(&visit, &settings, &stamp))
-                .await
-                .map_err(|e| StoreError::Document(format!("the document could not be made: {e}")))?
-                .map_err(StoreError::Document)?
+            tokio::task::spawn_blocking(move || {
+                renderer(&visit, &settings, &stamp).map(|content| {
+                    let sha256 = crate::sha256_hex(&content);
+                    (content, sha256)
+                })
+            })
+            .await
+            .map_err(|e| StoreError::Document(format!("the document could not be made: {e}")))?
+            .map_err(StoreError::Document)?
         };
         let stored = {
             let (settings, id, by, stamp) = (settings.clone(), id.clone(), by.clone(), stamp.clone());
             self.write(work(move |t, told| {
                 Box::pin(async move {
-                    let made = writes::MadeDocument { stamp, content, made_from };
+                    let made = writes::MadeDocument { stamp, content, sha256, made_from };
                     writes::store_archive(t, told, &settings, &id, made, &by).await
                 })
             }))

@@ -142,12 +142,18 @@ async fn store_document(
     stamp: ArchiveStamp,
 ) -> Result<Archive> {
     let content = renderer(visit, settings, &stamp).map_err(StoreError::Document)?;
-    insert_document(t, &visit.id, stamp, &content).await
+    let sha256 = sha256_hex(&content);
+    insert_document(t, &visit.id, stamp, &content, sha256).await
 }
 
-/// Stores a document made for a visit, with its SHA-256, and returns what the visit records.
-async fn insert_document(t: &mut dyn Sql, visit_id: &str, stamp: ArchiveStamp, content: &[u8]) -> Result<Archive> {
-    let sha256 = sha256_hex(content);
+/// Stores a document made for a visit, with its SHA-256 (hex), and returns what the visit records.
+async fn insert_document(
+    t: &mut dyn Sql,
+    visit_id: &str,
+    stamp: ArchiveStamp,
+    content: &[u8],
+    sha256: String,
+) -> Result<Archive> {
     t.execute(
         "INSERT INTO archived_documents (visit_id, version, number, sha256, content, archived_at) \
          VALUES ($1, $2, $3, $4, $5, $6)",
@@ -660,6 +666,8 @@ pub(crate) async fn reserve_archive(
 pub(crate) struct MadeDocument {
     pub stamp: ArchiveStamp,
     pub content: Vec<u8>,
+    /// Its SHA-256, hex, computed with it (outside the writer too).
+    pub sha256: String,
     /// The length of the history the document was made from.
     pub made_from: usize,
 }
@@ -680,7 +688,7 @@ pub(crate) async fn store_archive(
         return Ok(None);
     }
     let now = made.stamp.archived_at;
-    let archive = insert_document(t, id, made.stamp, &made.content).await?;
+    let archive = insert_document(t, id, made.stamp, &made.content, made.sha256).await?;
     let before = visit.history.len();
     visit.archive(archive, now, by)?;
     crate::archive_search::index_visit(t, settings, &visit).await?;
