@@ -44,12 +44,16 @@ pub struct SearchParams {
     /// A category code of the priority table.
     pub category: Option<String>,
     /// A visitor role (`penyedia`, `ppk`, …).
+    #[param(value_type = Option<loket_domain::guest_book::VisitorRole>)]
     pub role: Option<String>,
     /// `answered` or `escalated`.
+    #[param(value_type = Option<loket_domain::search::Outcome>)]
     pub outcome: Option<String>,
     /// Results per page, 1-100 (default 20).
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 100)]
     pub limit: Option<String>,
     /// Results to skip, 0-10000 (default 0).
+    #[param(value_type = Option<u32>, minimum = 0, maximum = 10000)]
     pub offset: Option<String>,
 }
 

@@ -401,11 +401,12 @@ pub struct Printed {
 }
 
 /// Step 5: the queue ticket on the desk's ESC/POS printer (raw TCP). 502 `printer_unreachable`
-/// when the printer does not answer within a few seconds; the number stays issued.
+/// when the printer does not answer within a few seconds; the number stays issued. 422 for a
+/// desk without a printer.
 #[utoipa::path(post, path = "/api/v1/visits/{id}/ticket/print", tag = "front office", request_body = PrintRequest,
     security(("bearer" = [])),
     responses((status = 200, body = Printed), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
-        (status = 502, body = ErrorBody)))]
+        (status = 422, body = ErrorBody), (status = 502, body = ErrorBody)))]
 pub async fn print_ticket(
     State(state): State<AppState>,
     staff: Staff,

@@ -68,7 +68,12 @@ pub fn qr_svg(data: &str) -> Result<String, ApiError> {
 /// Sends the ticket of visit `id` to the printer of `desk`.
 pub async fn print(state: &AppState, id: &str, desk: &str, t: Tr, base: &str) -> Result<Ticket, ApiError> {
     let settings = state.store.settings().await?;
-    let printer = settings.office.ticket_printers.iter().find(|p| p.desk == desk).ok_or(ApiError::NotFound)?;
+    // An unknown desk is a bad request, not a missing visit.
+    let Some(printer) = settings.office.ticket_printers.iter().find(|p| p.desk == desk) else {
+        let mut fields = loket_domain::FieldErrors::default();
+        fields.add("desk", "unknown");
+        return Err(ApiError::validation(fields));
+    };
     let visit = state.store.visit(id).await?.ok_or(ApiError::NotFound)?;
     let ticket = make(state, &visit, t, base).await?;
     match escpos::print(&printer.socket_address(), &ticket, escpos::TIMEOUT).await {

@@ -72,7 +72,8 @@ pub async fn a_printer_that_does_not_answer_is_named_and_the_number_stays(app: T
     assert!(started.elapsed() < Duration::from_secs(5));
     let after = app.get(&fo, &format!("/api/v1/visits/{}", id(&v))).await.expect(200);
     assert_eq!((after["status"].as_str(), &after["queue"]["number"]), (Some("waiting"), &v["queue"]["number"]));
-    app.post(&fo, &path, json!({"desk": "Meja 9"})).await.error(404, "not_found");
+    let unknown = app.post(&fo, &path, json!({"desk": "Meja 9"})).await.error(422, "validation");
+    assert_eq!(unknown["fields"]["desk"], "unknown", "a desk without a printer is named: {unknown}");
 }
 
 pub async fn the_status_link_shows_the_visitors_place_and_nothing_else(app: TestApp) {
