@@ -78,6 +78,27 @@ fn number(
 }
 
 impl SearchParams {
+    /// The parameters given empty that the API's schema does not allow empty: a date, an enum
+    /// or a number (`role=`). The archive page's form sends its empty fields, and reads them as
+    /// absent; the API takes its parameters as documented.
+    pub fn given_empty(&self) -> FieldErrors {
+        let mut errors = FieldErrors::default();
+        let typed = [
+            ("from", &self.from),
+            ("to", &self.to),
+            ("role", &self.role),
+            ("outcome", &self.outcome),
+            ("limit", &self.limit),
+            ("offset", &self.offset),
+        ];
+        for (name, value) in typed {
+            if value.as_deref().is_some_and(|v| v.trim().is_empty()) {
+                errors.add(name, "invalid");
+            }
+        }
+        errors
+    }
+
     /// The search the parameters ask for, or every field that is wrong. A query of punctuation
     /// only has no words, and lists everything.
     pub fn parse(&self) -> Result<ArchiveQuery, FieldErrors> {
@@ -189,6 +210,10 @@ pub async fn search(
     ApiQuery(params): ApiQuery<SearchParams>,
 ) -> ApiResult<Json<ArchiveResults>> {
     staff.require(Permission::ReadVisits)?;
+    let empty = params.given_empty();
+    if !empty.is_empty() {
+        return Err(ApiError::validation(empty));
+    }
     let query = params.parse().map_err(ApiError::validation)?;
     let page = state.store.search_archive(&query).await?;
     let items = page.hits.into_iter().map(|h| ArchiveItem::new(h, query.words.as_ref())).collect();
