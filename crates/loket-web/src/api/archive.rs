@@ -78,19 +78,13 @@ fn number(
 }
 
 impl SearchParams {
-    /// The parameters given empty that the API's schema does not allow empty: a date, an enum
-    /// or a number (`role=`). The archive page's form sends its empty fields, and reads them as
+    /// The parameters given empty that the API's schema does not allow empty: an enum or a
+    /// number (`role=`). The archive page's form sends its empty fields, and reads them as
     /// absent; the API takes its parameters as documented.
     pub fn given_empty(&self) -> FieldErrors {
         let mut errors = FieldErrors::default();
-        let typed = [
-            ("from", &self.from),
-            ("to", &self.to),
-            ("role", &self.role),
-            ("outcome", &self.outcome),
-            ("limit", &self.limit),
-            ("offset", &self.offset),
-        ];
+        let typed =
+            [("role", &self.role), ("outcome", &self.outcome), ("limit", &self.limit), ("offset", &self.offset)];
         for (name, value) in typed {
             if value.as_deref().is_some_and(|v| v.trim().is_empty()) {
                 errors.add(name, "invalid");
