@@ -93,7 +93,7 @@ SELECT 'b' || i, 'default', 'B' || i, 'A',
 FROM bench_n;
 INSERT INTO visit_facts (visit_id, office_id, day, service, visitor_role, category, outcome, served_by, queued_at,
     called_at, started_at, served_at, waiting_ms, service_ms, escalation_channel, escalation_status,
-    escalated_at, lkpp_answered_at)
+    escalated_at, lkpp_answered_at, waiting_working_ms, service_working_ms)
 SELECT 'b' || i, 'default', day, 'A',
     CASE i % 9 WHEN 0 THEN 'penyedia' WHEN 1 THEN 'pa_kpa' WHEN 2 THEN 'ppk' WHEN 3 THEN 'pokja_pemilihan'
         WHEN 4 THEN 'pejabat_pengadaan' WHEN 5 THEN 'pphp' WHEN 6 THEN 'auditor' WHEN 7 THEN 'public' ELSE 'other' END,
@@ -107,13 +107,14 @@ SELECT 'b' || i, 'default', day, 'A',
     CASE WHEN i % 20 IN (2, 3, 4) THEN (CASE WHEN i % 2 = 0 THEN 'tts' ELSE 'email' END) END,
     CASE WHEN i % 20 IN (2, 3, 4) THEN (CASE WHEN i % 40 < 20 THEN 'answered' ELSE 'sent' END) END,
     CASE WHEN i % 20 IN (2, 3, 4) THEN t0 + w + 60000 + s END,
-    CASE WHEN i % 20 IN (2, 3, 4) AND i % 40 < 20 THEN t0 + w + 60000 + s + 86400000 END
+    CASE WHEN i % 20 IN (2, 3, 4) AND i % 40 < 20 THEN t0 + w + 60000 + s + 86400000 END,
+    w, CASE WHEN i % 20 IN (0, 1, 5) THEN NULL ELSE s END
 FROM (SELECT i, day, t0 + (i % 1000) * 20000 AS t0, ((i * 7919) % 40) * 60000 + (i % 60) * 1000 AS w,
     ((i * 104729) % 45 + 3) * 60000 AS s FROM bench_n) v;
-INSERT INTO visit_steps (visit_id, seq, office_id, day, step, started_at, ended_at, duration_ms, standard_minutes,
-    instant, by_user)
+INSERT INTO visit_steps (visit_id, seq, office_id, day, step, started_at, ended_at, duration_ms, working_ms,
+    standard_minutes, instant, by_user)
 SELECT 'b' || i, k.seq, 'default', day, k.step, t0, t0 + k.base + (i % 7) * k.spread,
-    k.base + (i % 7) * k.spread, k.standard, k.instant, 'hd' || (i % 6)
+    k.base + (i % 7) * k.spread, k.base + (i % 7) * k.spread, k.standard, k.instant, 'hd' || (i % 6)
 FROM bench_n CROSS JOIN bench_steps k;
 SQL
 }

@@ -6,6 +6,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::calendar::Measure;
 use crate::escalation::{Channel, EscalationStatus};
 use crate::guest_book::VisitorRole;
 use crate::history::EventKind;
@@ -88,7 +89,20 @@ pub struct VisitFacts {
     /// LKPP's answer to the escalation.
     pub lkpp_answered_at: Option<DateTime<Utc>>,
     /// The SOP steps as recorded, each with the standard in force when it started.
-    pub steps: Vec<StepRecord>,
+    pub steps: Vec<StepFact>,
+    /// The waiting time in working time, in milliseconds.
+    pub waiting_working_ms: Option<i64>,
+    /// The service time in working time, in milliseconds.
+    pub service_working_ms: Option<i64>,
+}
+
+/// A step as the reports count it: the record, and how long it took once it has ended, by the
+/// clock and in working time.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StepFact {
+    pub record: StepRecord,
+    pub clock_ms: Option<i64>,
+    pub working_ms: Option<i64>,
 }
 
 impl VisitFacts {
@@ -107,24 +121,50 @@ impl Visit {
     /// The visit's report facts. `standards` and `analysis_minutes` are the office's current
     /// time standards and the category's analysis target, used only for events written before
     /// the standard in force was recorded with them (see [`steps`]); `now` only judges running
-    /// steps, which the reports do not count.
-    pub fn facts(&self, standards: &[StepStandard], analysis_minutes: Option<u32>, now: DateTime<Utc>) -> VisitFacts {
+    /// steps, which the reports do not count. `working` measures the working time kept beside
+    /// the clock time: the office's calendar as it stands when the facts are written.
+    pub fn facts(
+        &self,
+        standards: &[StepStandard],
+        analysis_minutes: Option<u32>,
+        now: DateTime<Utc>,
+        working: &Measure<'_>,
+    ) -> VisitFacts {
         let first = |kinds: &[EventKind]| self.history.iter().find(|e| kinds.contains(&e.kind));
         let served = first(&[EventKind::Answered, EventKind::Escalated]);
+        let (queued_at, called_at, started_at, served_at) = (
+            first(&[EventKind::Queued]).map(|e| e.at),
+            first(&[EventKind::Called]).map(|e| e.at),
+            first(&[EventKind::Started]).map(|e| e.at),
+            served.map(|e| e.at),
+        );
+        let in_working = |from: Option<DateTime<Utc>>, to: Option<DateTime<Utc>>| {
+            Some(working.between(from?, to?).num_milliseconds())
+        };
+        let steps = steps(&self.history, standards, analysis_minutes, now)
+            .into_iter()
+            .map(|record| StepFact {
+                clock_ms: record.finished_at.map(|f| (f - record.started_at).num_milliseconds()),
+                working_ms: record.finished_at.map(|f| working.between(record.started_at, f).num_milliseconds()),
+                record,
+            })
+            .collect();
         VisitFacts {
             visitor_role: self.visitor.role,
             category: self.form.category.clone(),
             outcome: Outcome::of(self),
             served_by: served.map(|e| e.by.clone()),
-            queued_at: first(&[EventKind::Queued]).map(|e| e.at),
-            called_at: first(&[EventKind::Called]).map(|e| e.at),
-            started_at: first(&[EventKind::Started]).map(|e| e.at),
-            served_at: served.map(|e| e.at),
+            queued_at,
+            called_at,
+            started_at,
+            served_at,
             escalation_channel: self.escalation.as_ref().map(|e| e.channel),
             escalation_status: self.escalation.as_ref().map(|e| e.status),
             escalated_at: first(&[EventKind::Escalated]).map(|e| e.at),
             lkpp_answered_at: first(&[EventKind::EscalationAnswered]).map(|e| e.at),
-            steps: steps(&self.history, standards, analysis_minutes, now),
+            steps,
+            waiting_working_ms: in_working(queued_at, called_at),
+            service_working_ms: in_working(started_at, served_at),
         }
     }
 }

@@ -219,6 +219,34 @@ pub struct Overrun {
     pub standard_minutes: u32,
 }
 
+/// How many runs of one SOP step a report counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct StepCount {
+    pub step: u8,
+    pub count: u64,
+}
+
+/// The steps of a period that ran past the standard in force when they started: how many per
+/// step (every one of them), and the first of them in the order they started, to list.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Overruns {
+    /// Per step with any overrun, in step order.
+    pub by_step: Vec<StepCount>,
+    pub list: Vec<Overrun>,
+}
+
+impl Overruns {
+    /// Every overrun of the period, listed or not.
+    pub fn total(&self) -> u64 {
+        self.by_step.iter().map(|s| s.count).sum()
+    }
+
+    /// The overruns of `step`, listed or not.
+    pub fn of_step(&self, step: u8) -> u64 {
+        self.by_step.iter().find(|s| s.step == step).map_or(0, |s| s.count)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

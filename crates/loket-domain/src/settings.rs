@@ -65,10 +65,16 @@ impl OfficeSettings {
     pub fn measure(&self) -> Measure<'_> {
         match self.calendar.time_measure {
             TimeMeasure::Clock => Measure::Clock,
-            TimeMeasure::Working => Measure::Working {
-                calendar: Calendar { hours: &self.calendar.opening_hours, days_off: &self.days_off },
-                zone: self.zone(),
-            },
+            TimeMeasure::Working => self.working_time(),
+        }
+    }
+
+    /// Working time by the office's calendar, whatever measure the office reports in: the report
+    /// facts keep both, so that either can be added up by the database.
+    pub fn working_time(&self) -> Measure<'_> {
+        Measure::Working {
+            calendar: Calendar { hours: &self.calendar.opening_hours, days_off: &self.days_off },
+            zone: self.zone(),
         }
     }
 

@@ -29,20 +29,21 @@ pub(crate) async fn store_facts(
     now: DateTime<Utc>,
 ) -> Result<()> {
     let analysis = settings.analysis_minutes(visit.form.category.as_deref());
-    let facts: VisitFacts = visit.facts(&settings.time_standards, analysis, now);
+    let facts: VisitFacts = visit.facts(&settings.time_standards, analysis, now, &settings.working_time());
     let (role, channel, status) =
         (code(facts.visitor_role), code(facts.escalation_channel), code(facts.escalation_status));
     t.execute(
         "INSERT INTO visit_facts (visit_id, office_id, day, service, visitor_role, category, outcome, served_by, \
          queued_at, called_at, started_at, served_at, waiting_ms, service_ms, escalation_channel, \
-         escalation_status, escalated_at, lkpp_answered_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) \
+         escalation_status, escalated_at, lkpp_answered_at, waiting_working_ms, service_working_ms) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) \
          ON CONFLICT (visit_id) DO UPDATE SET visitor_role = excluded.visitor_role, category = excluded.category, \
          outcome = excluded.outcome, served_by = excluded.served_by, queued_at = excluded.queued_at, \
          called_at = excluded.called_at, started_at = excluded.started_at, served_at = excluded.served_at, \
          waiting_ms = excluded.waiting_ms, service_ms = excluded.service_ms, \
          escalation_channel = excluded.escalation_channel, escalation_status = excluded.escalation_status, \
-         escalated_at = excluded.escalated_at, lkpp_answered_at = excluded.lkpp_answered_at",
+         escalated_at = excluded.escalated_at, lkpp_answered_at = excluded.lkpp_answered_at, \
+         waiting_working_ms = excluded.waiting_working_ms, service_working_ms = excluded.service_working_ms",
         &[
             text(&visit.id),
             text(OFFICE),
@@ -62,6 +63,8 @@ pub(crate) async fn store_facts(
             opt_text(status.as_deref()),
             opt_ms(facts.escalated_at),
             opt_ms(facts.lkpp_answered_at),
+            Value::Int(facts.waiting_working_ms),
+            Value::Int(facts.service_working_ms),
         ],
     )
     .await?;
@@ -69,14 +72,15 @@ pub(crate) async fn store_facts(
     if facts.steps.is_empty() {
         return Ok(());
     }
-    // One statement for all the steps: $1-$3 are the visit, its office and day; then 8 per step.
-    const PER_STEP: usize = 8;
+    // One statement for all the steps: $1-$3 are the visit, its office and day; then 9 per step.
+    const PER_STEP: usize = 9;
     let mut sql = String::from(
         "INSERT INTO visit_steps (visit_id, office_id, day, seq, step, started_at, ended_at, duration_ms, \
-         standard_minutes, instant, by_user) VALUES ",
+         working_ms, standard_minutes, instant, by_user) VALUES ",
     );
     let mut params = vec![text(&visit.id), text(OFFICE), text(day)];
-    for (i, s) in facts.steps.iter().enumerate() {
+    for (i, fact) in facts.steps.iter().enumerate() {
+        let s = &fact.record;
         let p = 4 + i * PER_STEP;
         if i > 0 {
             sql.push_str(", ");
@@ -87,7 +91,8 @@ pub(crate) async fn store_facts(
             int(i64::from(s.step)),
             int(ms(s.started_at)),
             opt_ms(s.finished_at),
-            Value::Int(s.finished_at.map(|f| (f - s.started_at).num_milliseconds())),
+            Value::Int(fact.clock_ms),
+            Value::Int(fact.working_ms),
             Value::Int(s.standard_minutes.map(i64::from)),
             Value::Bool(s.instant),
             text(&s.by),

@@ -12,11 +12,11 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use loket_domain::archive::ArchiveStamp;
 use loket_domain::auth::Role;
-use loket_domain::calendar::DayOff;
+use loket_domain::calendar::{DayOff, TimeMeasure};
 use loket_domain::form::FormInput;
 use loket_domain::guest_book::{Contact, VisitorInput};
 use loket_domain::inbox::{IncomingMail, ReplyOutcome};
-use loket_domain::reports::{EscalationRow, EscalationTimes, Overrun, Recap, Times};
+use loket_domain::reports::{EscalationRow, EscalationTimes, Overruns, Recap, Times};
 use loket_domain::search::{Outcome, SearchWords};
 use loket_domain::settings::{OfficeSettings, SettingsChange};
 use loket_domain::standards::{StepStandard, TimeStandardsReport};
@@ -417,21 +417,22 @@ pub trait ReportStore: Send + Sync {
     /// Visits opened on the office days `from..=to`, each with its history.
     async fn visits_opened(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<Visit>>;
     /// The time-standards report of the visits opened on the office days `from..=to`, added up by
-    /// the database; `standards` (the current settings) are shown for a step none of whose
-    /// records was judged.
+    /// the database in `measure` (clock or working time); `standards` (the current settings) are
+    /// shown for a step none of whose records was judged.
     async fn time_standards(
         &self,
         from: NaiveDate,
         to: NaiveDate,
         standards: &[StepStandard],
+        measure: TimeMeasure,
     ) -> Result<TimeStandardsReport>;
     /// The recap of the visits opened on the office days `from..=to`.
     async fn recap(&self, from: NaiveDate, to: NaiveDate) -> Result<Recap>;
-    /// Waiting and service times of the visits opened on the office days `from..=to`.
-    async fn times(&self, from: NaiveDate, to: NaiveDate) -> Result<Times>;
-    /// The steps of the period past their standard, in the order they started: how many, and
-    /// the first `limit`.
-    async fn overruns(&self, from: NaiveDate, to: NaiveDate, limit: u32) -> Result<(u64, Vec<Overrun>)>;
+    /// Waiting and service times of the visits opened on the office days `from..=to`, in `measure`.
+    async fn times(&self, from: NaiveDate, to: NaiveDate, measure: TimeMeasure) -> Result<Times>;
+    /// The steps of the period past their standard in `measure`: how many per step, and the
+    /// first `limit` in the order they started.
+    async fn overruns(&self, from: NaiveDate, to: NaiveDate, limit: u32, measure: TimeMeasure) -> Result<Overruns>;
     /// The escalations of the visits opened on the office days `from..=to`: when each was made
     /// and answered, and the first `limit`, oldest first, not yet aged.
     async fn escalations(

@@ -1,12 +1,15 @@
 //! The supervisors' reports, added up by the database from the report facts (`visit_facts`,
 //! `visit_steps`): GROUP BY for counts and sums, and a percentile as the one value at its rank
 //! (`ORDER BY … LIMIT 1 OFFSET rank - 1`), the same SQL in both databases. No report reads whole
-//! visits.
+//! visits. Durations are read in the office's measure: the facts keep each by the clock and in
+//! working time. Steps are read one SOP step at a time: each step's rows of a period are one
+//! range of the index `visit_steps_step`, so nothing sorts the whole period's steps to group them.
 
 use chrono::NaiveDate;
+use loket_domain::calendar::TimeMeasure;
 use loket_domain::reports::{
-    AgentCount, BUCKET_MINUTES, BUCKETS, DayRecap, Durations, EscalationRow, EscalationTimes, KeyCount, Overrun, Recap,
-    Times, average_minutes, minutes, nearest_rank,
+    AgentCount, BUCKET_MINUTES, BUCKETS, DayRecap, Durations, EscalationRow, EscalationTimes, KeyCount, Overrun,
+    Overruns, Recap, StepCount, Times, average_minutes, minutes, nearest_rank,
 };
 use loket_domain::standards::{AppliedStandard, Outcomes, StepStandard, StepSummary, StepTotals, WaitingSummary};
 
@@ -28,6 +31,25 @@ impl Period {
         [text(OFFICE), text(&self.from), text(&self.to)]
     }
 }
+
+/// The column of a step's duration in `measure`.
+fn step_duration(measure: TimeMeasure) -> &'static str {
+    match measure {
+        TimeMeasure::Clock => "duration_ms",
+        TimeMeasure::Working => "working_ms",
+    }
+}
+
+/// The columns of the waiting and the service time in `measure`.
+fn visit_durations(measure: TimeMeasure) -> (&'static str, &'static str) {
+    match measure {
+        TimeMeasure::Clock => ("waiting_ms", "service_ms"),
+        TimeMeasure::Working => ("waiting_working_ms", "service_working_ms"),
+    }
+}
+
+/// The SOP steps, in order.
+const STEPS: std::ops::RangeInclusive<u8> = 1..=12;
 
 fn count(v: i64) -> u64 {
     v.max(0) as u64
@@ -105,8 +127,16 @@ async fn at_rank(r: &mut dyn Sql, p: &Period, from_where: &str, column: &str, ra
     r.int(&sql, &[a, b, c, int(rank as i64 - 1)]).await
 }
 
-/// The distribution of one duration column of `visit_facts` (`waiting_ms`, `service_ms`).
-async fn durations(r: &mut dyn Sql, p: &Period, column: &str) -> Result<Durations> {
+/// How many durations one column of `visit_facts` (`waiting_ms`, `service_ms`, …) has in the
+/// period, their sum and their longest; and the query part that selects them.
+struct Column {
+    from_where: String,
+    n: u64,
+    sum: i64,
+    max: Option<i64>,
+}
+
+async fn column_totals(r: &mut dyn Sql, p: &Period, column: &str) -> Result<Column> {
     let from_where =
         format!("FROM visit_facts WHERE office_id = $1 AND day >= $2 AND day <= $3 AND {column} IS NOT NULL");
     let rows = r
@@ -116,8 +146,15 @@ async fn durations(r: &mut dyn Sql, p: &Period, column: &str) -> Result<Duration
             &[Col::Int, Col::Int, Col::OptInt],
         )
         .await?;
-    let Some(mut totals) = rows.into_iter().next() else { return Ok(Durations::default()) };
-    let (n, sum, max) = (count(totals.int()?), totals.int()?, totals.opt_int()?);
+    let Some(mut totals) = rows.into_iter().next() else {
+        return Ok(Column { from_where, n: 0, sum: 0, max: None });
+    };
+    Ok(Column { n: count(totals.int()?), sum: totals.int()?, max: totals.opt_int()?, from_where })
+}
+
+/// The distribution of one duration column of `visit_facts` (`waiting_ms`, `service_ms`, …).
+async fn durations(r: &mut dyn Sql, p: &Period, column: &str) -> Result<Durations> {
+    let Column { from_where, n, sum, max } = column_totals(r, p, column).await?;
     if n == 0 {
         return Ok(Durations { distribution: Durations::buckets(&[]), ..Durations::default() });
     }
@@ -146,75 +183,92 @@ async fn durations(r: &mut dyn Sql, p: &Period, column: &str) -> Result<Duration
     })
 }
 
-/// Waiting and service times of the visits opened on the office days `from..=to`.
-pub(crate) async fn times(r: &mut dyn Sql, from: NaiveDate, to: NaiveDate) -> Result<Times> {
+/// Waiting and service times of the visits opened on the office days `from..=to`, in `measure`.
+pub(crate) async fn times(r: &mut dyn Sql, from: NaiveDate, to: NaiveDate, measure: TimeMeasure) -> Result<Times> {
     let p = Period::new(from, to);
-    Ok(Times { waiting: durations(r, &p, "waiting_ms").await?, service: durations(r, &p, "service_ms").await? })
+    let (waiting, service) = visit_durations(measure);
+    Ok(Times { waiting: durations(r, &p, waiting).await?, service: durations(r, &p, service).await? })
 }
 
-/// The finished, measured (not instant) steps of the period.
-const MEASURED_STEPS: &str = "FROM visit_steps WHERE office_id = $1 AND day >= $2 AND day <= $3 \
-     AND duration_ms IS NOT NULL AND NOT instant";
-
-/// Per SOP step, the totals of the time-standards report; `standards` are the current settings.
+/// Per SOP step, the totals of the time-standards report in `measure`; `standards` are the
+/// current settings.
 pub(crate) async fn step_summaries(
     r: &mut dyn Sql,
     from: NaiveDate,
     to: NaiveDate,
     standards: &[StepStandard],
+    measure: TimeMeasure,
 ) -> Result<Vec<StepSummary>> {
     let p = Period::new(from, to);
-    let rows = r
-        .rows(
-            "SELECT step, COUNT(*), \
-             SUM(CASE WHEN NOT instant AND standard_minutes IS NOT NULL THEN 1 ELSE 0 END), \
-             SUM(CASE WHEN NOT instant AND standard_minutes IS NOT NULL \
-                 AND duration_ms <= CAST(standard_minutes AS BIGINT) * 60000 THEN 1 ELSE 0 END), \
-             SUM(CASE WHEN instant THEN 0 ELSE 1 END), \
-             CAST(COALESCE(SUM(CASE WHEN instant THEN 0 ELSE duration_ms END), 0) AS BIGINT) \
-             FROM visit_steps WHERE office_id = $1 AND day >= $2 AND day <= $3 AND duration_ms IS NOT NULL \
-             GROUP BY step",
-            &p.params(),
-            &[Col::Int, Col::Int, Col::Int, Col::Int, Col::Int, Col::Int],
-        )
-        .await?;
-    let mut totals: Vec<StepTotals> = (1..=12u8).map(|step| StepTotals { step, ..StepTotals::default() }).collect();
-    for mut row in rows {
-        let step = row.int()?;
-        let Some(t) = totals.iter_mut().find(|t| i64::from(t.step) == step) else { continue };
+    let d = step_duration(measure);
+    // $4 is the step: one seek into `visit_steps_step` per step.
+    let finished =
+        format!("FROM visit_steps WHERE office_id = $1 AND step = $4 AND day >= $2 AND day <= $3 AND {d} IS NOT NULL");
+    let judged = "NOT instant AND standard_minutes IS NOT NULL";
+    let totals_sql = format!(
+        "SELECT COUNT(*), \
+         COALESCE(SUM(CASE WHEN {judged} THEN 1 ELSE 0 END), 0), \
+         COALESCE(SUM(CASE WHEN {judged} AND {d} <= CAST(standard_minutes AS BIGINT) * 60000 THEN 1 ELSE 0 END), 0), \
+         COALESCE(SUM(CASE WHEN instant THEN 0 ELSE 1 END), 0), \
+         CAST(COALESCE(SUM(CASE WHEN instant THEN 0 ELSE {d} END), 0) AS BIGINT), \
+         MIN(CASE WHEN {judged} THEN standard_minutes END), MAX(CASE WHEN {judged} THEN standard_minutes END) \
+         {finished}"
+    );
+    let mut out = Vec::new();
+    for step in STEPS {
+        let [a, b, c] = p.params();
+        let params = [a, b, c, int(i64::from(step))];
+        let cols = [Col::Int, Col::Int, Col::Int, Col::Int, Col::Int, Col::OptInt, Col::OptInt];
+        let Some(mut row) = r.rows(&totals_sql, &params, &cols).await?.into_iter().next() else { continue };
+        let mut t = StepTotals { step, ..StepTotals::default() };
         (t.count, t.judged, t.within, t.measured) =
             (count(row.int()?), count(row.int()?), count(row.int()?), count(row.int()?));
         t.sum_ms = row.int()?;
-    }
-    let applied = r
-        .rows(
-            &format!(
-                "SELECT step, standard_minutes, COUNT(*) {MEASURED_STEPS} AND standard_minutes IS NOT NULL \
-                 GROUP BY step, standard_minutes"
-            ),
-            &p.params(),
-            &[Col::Int, Col::Int, Col::Int],
-        )
-        .await?;
-    for mut row in applied {
-        let (step, minutes, n) = (row.int()?, row.int()?, count(row.int()?));
-        if let Some(t) = totals.iter_mut().find(|t| i64::from(t.step) == step) {
-            t.applied.push(AppliedStandard { minutes: u32::try_from(minutes).unwrap_or(u32::MAX), count: n });
+        let (least, most) = (row.opt_int()?, row.opt_int()?);
+        // The standards applied: nearly always one, read from the same pass.
+        match (least, most) {
+            (Some(least), Some(most)) if least == most => {
+                t.applied.push(AppliedStandard { minutes: u32::try_from(least).unwrap_or(u32::MAX), count: t.judged });
+            }
+            (Some(_), Some(_)) => {
+                let sql = format!(
+                    "SELECT standard_minutes, COUNT(*) {finished} AND {judged} GROUP BY standard_minutes \
+                     ORDER BY standard_minutes"
+                );
+                for mut row in r.rows(&sql, &params, &[Col::Int, Col::Int]).await? {
+                    let (minutes, n) = (row.int()?, count(row.int()?));
+                    t.applied.push(AppliedStandard { minutes: u32::try_from(minutes).unwrap_or(u32::MAX), count: n });
+                }
+            }
+            _ => {}
         }
+        if t.measured > 0 {
+            let sql = format!("SELECT {d} {finished} AND NOT instant ORDER BY {d} LIMIT 1 OFFSET $5");
+            let rank = nearest_rank(t.measured, 0.9) as i64 - 1;
+            let [a, b, c] = p.params();
+            t.p90_ms = r.int(&sql, &[a, b, c, int(i64::from(step)), int(rank)]).await?;
+        }
+        out.push(t);
     }
-    for t in totals.iter_mut().filter(|t| t.measured > 0) {
-        let sql = format!("SELECT duration_ms {MEASURED_STEPS} AND step = $5 ORDER BY duration_ms LIMIT 1 OFFSET $4");
-        let [a, b, c] = p.params();
-        let rank = nearest_rank(t.measured, 0.9) as i64 - 1;
-        t.p90_ms = r.int(&sql, &[a, b, c, int(rank), int(i64::from(t.step))]).await?;
-    }
-    Ok(totals.into_iter().map(|t| StepSummary::of(t, standards)).collect())
+    Ok(out.into_iter().map(|t| StepSummary::of(t, standards)).collect())
 }
 
-/// The waiting time as the time-standards report shows it.
-pub(crate) async fn waiting_summary(r: &mut dyn Sql, from: NaiveDate, to: NaiveDate) -> Result<WaitingSummary> {
-    let d = durations(r, &Period::new(from, to), "waiting_ms").await?;
-    Ok(WaitingSummary { count: d.count, avg_minutes: d.avg_minutes, p90_minutes: d.p90_minutes })
+/// The waiting time as the time-standards report shows it, in `measure`: its count, average and
+/// 90th percentile (the times report has its whole distribution).
+pub(crate) async fn waiting_summary(
+    r: &mut dyn Sql,
+    from: NaiveDate,
+    to: NaiveDate,
+    measure: TimeMeasure,
+) -> Result<WaitingSummary> {
+    let p = Period::new(from, to);
+    let column = visit_durations(measure).0;
+    let Column { from_where, n, sum, .. } = column_totals(r, &p, column).await?;
+    if n == 0 {
+        return Ok(WaitingSummary { count: 0, avg_minutes: None, p90_minutes: None });
+    }
+    let p90 = at_rank(r, &p, &from_where, column, nearest_rank(n, 0.9)).await?;
+    Ok(WaitingSummary { count: n, avg_minutes: average_minutes(sum, n), p90_minutes: p90.map(minutes) })
 }
 
 /// How the period's visits ended, as the time-standards report shows it.
@@ -238,34 +292,47 @@ async fn recap_outcomes(r: &mut dyn Sql, p: &Period) -> Result<DayRecap> {
     Ok(total)
 }
 
-/// The steps of the period that ran past the standard in force when they started, in the order
-/// they started: at most `limit`, and how many there are.
+/// The steps of the period that ran past the standard in force when they started, in `measure`:
+/// how many per step, and the first `limit` of them in the order they started.
 pub(crate) async fn overruns(
     r: &mut dyn Sql,
     from: NaiveDate,
     to: NaiveDate,
     limit: u32,
-) -> Result<(u64, Vec<Overrun>)> {
+    measure: TimeMeasure,
+) -> Result<Overruns> {
     let p = Period::new(from, to);
-    let over = "s.office_id = $1 AND s.day >= $2 AND s.day <= $3 AND s.duration_ms IS NOT NULL AND NOT s.instant \
-                AND s.standard_minutes IS NOT NULL AND s.duration_ms > CAST(s.standard_minutes AS BIGINT) * 60000";
-    let total = r.int(&format!("SELECT COUNT(*) FROM visit_steps s WHERE {over}"), &p.params()).await?.unwrap_or(0);
-    let [a, b, c] = p.params();
-    let rows = r
-        .rows(
-            &format!(
-                "SELECT s.visit_id, v.reference, v.number, s.step, s.by_user, s.started_at, s.duration_ms, \
-                 s.standard_minutes FROM visit_steps s JOIN visits v ON v.id = s.visit_id WHERE {over} \
-                 ORDER BY s.started_at, s.visit_id, s.seq LIMIT $4"
-            ),
-            &[a, b, c, int(i64::from(limit))],
-            &[Col::Text, Col::Text, Col::OptText, Col::Int, Col::Text, Col::Int, Col::Int, Col::Int],
-        )
-        .await?;
-    let list = rows
-        .into_iter()
-        .map(|mut row| {
-            Ok(Overrun {
+    let d = step_duration(measure);
+    // $4 is the step: one seek into `visit_steps_step` per step.
+    let over = format!(
+        "s.office_id = $1 AND s.step = $4 AND s.day >= $2 AND s.day <= $3 AND s.{d} IS NOT NULL AND NOT s.instant \
+         AND s.standard_minutes IS NOT NULL AND s.{d} > CAST(s.standard_minutes AS BIGINT) * 60000"
+    );
+    let mut out = Overruns::default();
+    // Each step's first `limit`, with its place in the visit's steps; merged below.
+    let mut listed: Vec<(Overrun, i64)> = Vec::new();
+    let count_sql = format!("SELECT COUNT(*) FROM visit_steps s WHERE {over}");
+    for step in STEPS {
+        let [a, b, c] = p.params();
+        let n = count(r.int(&count_sql, &[a, b, c, int(i64::from(step))]).await?.unwrap_or(0));
+        if n == 0 {
+            continue;
+        }
+        out.by_step.push(StepCount { step, count: n });
+        let [a, b, c] = p.params();
+        let rows = r
+            .rows(
+                &format!(
+                    "SELECT s.visit_id, v.reference, v.number, s.step, s.by_user, s.started_at, s.{d}, \
+                     s.standard_minutes, s.seq FROM visit_steps s JOIN visits v ON v.id = s.visit_id WHERE {over} \
+                     ORDER BY s.started_at, s.visit_id, s.seq LIMIT $5"
+                ),
+                &[a, b, c, int(i64::from(step)), int(i64::from(limit))],
+                &[Col::Text, Col::Text, Col::OptText, Col::Int, Col::Text, Col::Int, Col::Int, Col::Int, Col::Int],
+            )
+            .await?;
+        for mut row in rows {
+            let overrun = Overrun {
                 visit_id: row.text()?,
                 reference: row.text()?,
                 number: row.opt_text()?,
@@ -274,10 +341,14 @@ pub(crate) async fn overruns(
                 started_at: from_ms(row.int()?)?,
                 minutes: minutes(row.int()?),
                 standard_minutes: u32::try_from(row.int()?).unwrap_or_default(),
-            })
-        })
-        .collect::<Result<Vec<_>>>()?;
-    Ok((count(total), list))
+            };
+            listed.push((overrun, row.int()?));
+        }
+    }
+    listed
+        .sort_by(|(a, a_seq), (b, b_seq)| (a.started_at, &a.visit_id, a_seq).cmp(&(b.started_at, &b.visit_id, b_seq)));
+    out.list = listed.into_iter().take(limit as usize).map(|(o, _)| o).collect();
+    Ok(out)
 }
 
 /// The escalations of the visits opened on the office days `from..=to`: when each was escalated

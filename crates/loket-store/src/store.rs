@@ -7,10 +7,10 @@ use chrono::{DateTime, NaiveDate, Utc};
 use loket_domain::Refused;
 use loket_domain::Visit;
 use loket_domain::auth::Role;
-use loket_domain::calendar::DayOff;
+use loket_domain::calendar::{DayOff, TimeMeasure};
 use loket_domain::guest_book::Contact;
 use loket_domain::history::Event;
-use loket_domain::reports::{EscalationRow, EscalationTimes, Overrun, Recap, Times};
+use loket_domain::reports::{EscalationRow, EscalationTimes, Overruns, Recap, Times};
 use loket_domain::settings::{CounterRefused, OfficeSettings, SettingsChange};
 use loket_domain::standards::{StepStandard, TimeStandardsReport};
 use loket_domain::survey::Answers;
@@ -470,11 +470,12 @@ impl<B: Backend> ReportStore for SqlStore<B> {
         from: NaiveDate,
         to: NaiveDate,
         standards: &[StepStandard],
+        measure: TimeMeasure,
     ) -> Result<TimeStandardsReport> {
         let r = &mut self.backend.reader();
         Ok(TimeStandardsReport {
-            steps: report_reads::step_summaries(r, from, to, standards).await?,
-            waiting: report_reads::waiting_summary(r, from, to).await?,
+            steps: report_reads::step_summaries(r, from, to, standards, measure).await?,
+            waiting: report_reads::waiting_summary(r, from, to, measure).await?,
             outcomes: report_reads::outcomes(r, from, to).await?,
         })
     }
@@ -483,12 +484,12 @@ impl<B: Backend> ReportStore for SqlStore<B> {
         report_reads::recap(&mut self.backend.reader(), from, to).await
     }
 
-    async fn times(&self, from: NaiveDate, to: NaiveDate) -> Result<Times> {
-        report_reads::times(&mut self.backend.reader(), from, to).await
+    async fn times(&self, from: NaiveDate, to: NaiveDate, measure: TimeMeasure) -> Result<Times> {
+        report_reads::times(&mut self.backend.reader(), from, to, measure).await
     }
 
-    async fn overruns(&self, from: NaiveDate, to: NaiveDate, limit: u32) -> Result<(u64, Vec<Overrun>)> {
-        report_reads::overruns(&mut self.backend.reader(), from, to, limit).await
+    async fn overruns(&self, from: NaiveDate, to: NaiveDate, limit: u32, measure: TimeMeasure) -> Result<Overruns> {
+        report_reads::overruns(&mut self.backend.reader(), from, to, limit, measure).await
     }
 
     async fn escalations(

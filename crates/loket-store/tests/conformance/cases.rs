@@ -5,12 +5,14 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use loket_domain::archive::CopyVia;
+use loket_domain::calendar::{DayOff, DayOffKind, TimeMeasure};
 use loket_domain::escalation::{Channel, EscalationStatus, LkppAnswer};
 use loket_domain::form::FormInput;
 use loket_domain::guest_book::{VisitorInput, VisitorRole};
 use loket_domain::history::EventKind;
 use loket_domain::inbox::{IncomingMail, ReplyOutcome};
 use loket_domain::office::Counter;
+use loket_domain::reports::{Overruns, StepCount};
 use loket_domain::settings::SettingsChange;
 use loket_domain::visit::EscalationRequest;
 use loket_domain::{Refused, Status, Visit};
@@ -968,9 +970,13 @@ pub async fn report_facts_are_written_with_each_visit_and_filled_in_at_start(db:
     assert_eq!(times[0], (escalations[0].escalated_at, None));
     assert!(store.escalations(day, day, 0).await.unwrap().1.is_empty(), "listed up to the limit");
     assert_eq!((escalations[0].channel.as_str(), escalations[0].status.as_str()), ("email", "pending"));
-    let times = store.times(day, day).await.unwrap();
+    let times = store.times(day, day, TimeMeasure::Clock).await.unwrap();
     assert_eq!((times.waiting.count, times.service.count), (1, 1));
-    let standards = store.time_standards(day, day, &loket_domain::standards::default_standards()).await.unwrap();
+    let standards = store
+        .time_standards(day, day, &loket_domain::standards::default_standards(), TimeMeasure::Clock)
+        .await
+        .unwrap();
+    let working = store.times(day, day, TimeMeasure::Working).await.unwrap();
     assert!(store.recap(day.succ_opt().unwrap(), day.succ_opt().unwrap()).await.unwrap().visits == 0);
 
     // Visits stored without their facts (before migration 0008) get them when the store opens.
@@ -979,7 +985,49 @@ pub async fn report_facts_are_written_with_each_visit_and_filled_in_at_start(db:
     assert_eq!(store.recap(day, day).await.unwrap().visits, 0);
     let reopened = reopen(&db).await;
     assert_eq!(reopened.recap(day, day).await.unwrap(), recap);
-    assert_eq!(reopened.times(day, day).await.unwrap(), times);
-    let again = reopened.time_standards(day, day, &loket_domain::standards::default_standards()).await.unwrap();
+    assert_eq!(reopened.times(day, day, TimeMeasure::Clock).await.unwrap(), times);
+    assert_eq!(reopened.times(day, day, TimeMeasure::Working).await.unwrap(), working);
+    let again = reopened
+        .time_standards(day, day, &loket_domain::standards::default_standards(), TimeMeasure::Clock)
+        .await
+        .unwrap();
     assert_eq!(again, standards);
+}
+
+/// A visit served in 48 minutes (step 9's standard is 30): one overrun by the clock.
+async fn answered_late(store: &S) -> Visit {
+    let v = waiting(store, "lambat", "A", false, at(0)).await;
+    store.call_next("1", None, at(1), "hd").await.unwrap();
+    store.change_visit(&v.id, at(2), Box::new(move |v, s| v.start(s, at(2), "hd"))).await.unwrap();
+    store.change_visit(&v.id, at(50), Box::new(move |v, s| v.answer("a", "b", s, at(50), "hd"))).await.unwrap()
+}
+
+pub async fn reports_in_working_time_add_up_the_working_durations_kept_with_each_visit(db: TestDb) {
+    let store = db.store.clone();
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 27).unwrap();
+    let standards = loket_domain::standards::default_standards();
+    // The whole office day is cuti bersama: none of its minutes is working time.
+    let off = DayOff { date: day, kind: DayOffKind::CutiBersama, name: "Cuti bersama".into() };
+    store.put_day_off(off, "admin", at(0)).await.unwrap();
+    answered_late(&store).await;
+
+    let clock = store.overruns(day, day, 10, TimeMeasure::Clock).await.unwrap();
+    assert_eq!(clock.by_step, vec![StepCount { step: 9, count: 1 }]);
+    assert_eq!((clock.list.len(), clock.list[0].minutes), (1, 48.0));
+    let counted_only = store.overruns(day, day, 0, TimeMeasure::Clock).await.unwrap();
+    assert_eq!((counted_only.total(), counted_only.list.len()), (1, 0), "counted past the listed ones");
+    let working = store.overruns(day, day, 10, TimeMeasure::Working).await.unwrap();
+    assert_eq!(working, Overruns::default(), "no working minute passed on a day off");
+
+    let by_clock = store.time_standards(day, day, &standards, TimeMeasure::Clock).await.unwrap();
+    let in_working = store.time_standards(day, day, &standards, TimeMeasure::Working).await.unwrap();
+    let step9 = |r: &loket_domain::standards::TimeStandardsReport| {
+        r.steps.iter().find(|s| s.step == 9).map(|s| (s.count, s.within, s.avg_minutes)).unwrap()
+    };
+    assert_eq!(step9(&by_clock), (1, 0, Some(48.0)));
+    assert_eq!(step9(&in_working), (1, 1, Some(0.0)));
+    assert_eq!((by_clock.waiting.avg_minutes, in_working.waiting.avg_minutes), (Some(1.0), Some(0.0)));
+    let times = store.times(day, day, TimeMeasure::Working).await.unwrap();
+    assert_eq!((times.service.avg_minutes, times.waiting.max_minutes), (Some(0.0), Some(0.0)));
+    assert_eq!(store.times(day, day, TimeMeasure::Clock).await.unwrap().service.avg_minutes, Some(48.0));
 }

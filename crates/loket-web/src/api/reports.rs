@@ -5,11 +5,10 @@ use axum::extract::State;
 use chrono::NaiveDate;
 use loket_domain::FieldErrors;
 use loket_domain::auth::Permission;
-use loket_domain::calendar::Measure;
 use loket_domain::office::office_day;
-use loket_domain::reports::{Escalations, Overrun, Recap, Times};
+use loket_domain::reports::{Escalations, Overrun, Recap, StepCount, Times};
 use loket_domain::settings::OfficeSettings;
-use loket_domain::standards::{Outcomes, TimeStandardsReport, report, waiting_minutes_measured};
+use loket_domain::standards::TimeStandardsReport;
 use loket_domain::survey::{Ikm, Tally};
 use loket_store::{ServedGroup, SurveyFilter};
 use serde::{Deserialize, Serialize};
@@ -68,30 +67,15 @@ pub async fn time_standards(
     Ok(Json(PeriodReport { from, to, report }))
 }
 
-/// The time-standards report of the office days `from..=to` (empty when `to < from`). In clock
-/// time the database adds it up; in working time (the business calendar) the durations are
-/// counted by the domain, so the period's visits are read (see docs/decisions.md).
+/// The time-standards report of the office days `from..=to` (empty when `to < from`), in the
+/// office's measure (clock or working time), added up by the database.
 pub(crate) async fn time_standards_report(
     state: &AppState,
     settings: &OfficeSettings,
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<TimeStandardsReport, ApiError> {
-    let measure = settings.measure();
-    if matches!(measure, Measure::Clock) || to < from {
-        return Ok(state.store.time_standards(from, to, &settings.time_standards).await?);
-    }
-    let now = state.now();
-    let visits = state.store.visits_opened(from, to).await?;
-    let measured: Vec<_> = visits
-        .iter()
-        .map(|visit| {
-            (crate::views::visit_steps(visit, settings, now), waiting_minutes_measured(&visit.history, &measure))
-        })
-        .collect();
-    let mut report = report(&measured, &settings.time_standards);
-    report.outcomes = Outcomes::of(visits.iter().map(|v| v.status));
-    Ok(report)
+    Ok(state.store.time_standards(from, to, &settings.time_standards, settings.calendar.time_measure).await?)
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -257,7 +241,8 @@ pub async fn times(
 ) -> ApiResult<Json<TimesReport>> {
     staff.require(Permission::Supervise)?;
     let (from, to) = asked_period(&state, &q).await?;
-    Ok(Json(TimesReport { from, to, times: state.store.times(from, to).await? }))
+    let measure = state.store.settings().await?.calendar.time_measure;
+    Ok(Json(TimesReport { from, to, times: state.store.times(from, to, measure).await? }))
 }
 
 /// The most overruns one answer lists.
@@ -270,6 +255,8 @@ pub struct OverrunsReport {
     pub to: NaiveDate,
     /// Every overrun of the period.
     pub total: u64,
+    /// Every overrun of the period per step, for the steps that have any.
+    pub by_step: Vec<StepCount>,
     /// The first 1,000 of them, in the order they started.
     pub overruns: Vec<Overrun>,
 }
@@ -285,8 +272,9 @@ pub async fn overruns(
 ) -> ApiResult<Json<OverrunsReport>> {
     staff.require(Permission::Supervise)?;
     let (from, to) = asked_period(&state, &q).await?;
-    let (total, overruns) = state.store.overruns(from, to, OVERRUNS_LISTED).await?;
-    Ok(Json(OverrunsReport { from, to, total, overruns }))
+    let measure = state.store.settings().await?.calendar.time_measure;
+    let found = state.store.overruns(from, to, OVERRUNS_LISTED, measure).await?;
+    Ok(Json(OverrunsReport { from, to, total: found.total(), by_step: found.by_step, overruns: found.list }))
 }
 
 /// The most escalations one answer lists.

@@ -112,10 +112,8 @@ impl Chart {
                     .collect();
                 Chart::bars(t.get("report-chart"), t.get("report-chart-hint"), values, Some(100.0), 28)
             }
-            Shown::Overruns(_, list) => {
-                let values = (1..=12u8)
-                    .map(|step| count(step.to_string(), list.iter().filter(|o| o.step == step).count() as u64))
-                    .collect();
+            Shown::Overruns(o) => {
+                let values = (1..=12u8).map(|step| count(step.to_string(), o.of_step(step))).collect();
                 Chart::bars(t.get("reports-chart-overruns"), t.get("reports-chart-overruns-hint"), values, None, 28)
             }
             Shown::Escalations(e) => {
@@ -237,6 +235,16 @@ mod tests {
     fn csv_has_each_tables_caption_columns_and_rows() {
         let t = ReportTable { caption: "A, b".into(), columns: vec!["x".into()], rows: vec![vec!["=1".into()]] };
         assert_eq!(csv(&[t.clone(), t]), "\"A, b\"\r\nx\r\n'=1\r\n\r\n\"A, b\"\r\nx\r\n'=1\r\n");
+    }
+
+    #[test]
+    fn the_overruns_chart_counts_every_overrun_not_only_the_listed_ones() {
+        use loket_domain::reports::{Overruns, StepCount};
+        let t = Tr::new(super::super::i18n::Lang::Id);
+        let shown = Shown::Overruns(Overruns { by_step: vec![StepCount { step: 9, count: 1500 }], list: Vec::new() });
+        let chart = Chart::of(t, &shown);
+        let step9 = chart.bars.iter().find(|b| b.label == "9").map(|b| b.value.as_str());
+        assert_eq!(step9, Some("1500"));
     }
 
     #[test]

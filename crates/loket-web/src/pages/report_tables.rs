@@ -3,7 +3,7 @@
 
 use loket_documents::ReportTable;
 use loket_domain::facts::Outcome;
-use loket_domain::reports::{DayRecap, Durations, Escalations, KeyCount, Overrun, Recap, Times};
+use loket_domain::reports::{DayRecap, Durations, Escalations, KeyCount, Overruns, Recap, Times};
 use loket_domain::settings::OfficeSettings;
 use loket_domain::standards::TimeStandardsReport;
 
@@ -53,7 +53,7 @@ pub enum Shown {
     Recap(Recap),
     Times(Times),
     Standards(TimeStandardsReport),
-    Overruns(u64, Vec<Overrun>),
+    Overruns(Overruns),
     Escalations(Escalations),
 }
 
@@ -188,7 +188,8 @@ fn standards_table(t: Tr, r: &TimeStandardsReport) -> ReportTable {
     }
 }
 
-fn overruns_table(t: Tr, total: u64, list: &[Overrun], settings: &OfficeSettings) -> ReportTable {
+fn overruns_table(t: Tr, overruns: &Overruns, settings: &OfficeSettings) -> ReportTable {
+    let (total, list) = (overruns.total(), &overruns.list);
     let zone = settings.zone();
     ReportTable {
         caption: t.with2("reports-overruns-listed", "listed", list.len(), "total", total),
@@ -300,7 +301,7 @@ pub fn tables(t: Tr, shown: &Shown, settings: &OfficeSettings) -> Vec<ReportTabl
             };
             vec![standards_table(t, r), waiting]
         }
-        Shown::Overruns(total, list) => vec![overruns_table(t, *total, list, settings)],
+        Shown::Overruns(o) => vec![overruns_table(t, o, settings)],
         Shown::Escalations(e) => escalations_tables(t, e, settings).to_vec(),
     }
 }

@@ -21,7 +21,7 @@ use super::report_tables::{Report, Shown, tables};
 use super::session::PageStaff;
 use super::{Frame, PageResult};
 use crate::AppState;
-use crate::api::reports::{ESCALATIONS_LISTED, OVERRUNS_LISTED, period};
+use crate::api::reports::{ESCALATIONS_LISTED, OVERRUNS_LISTED, period, time_standards_report};
 
 #[derive(Deserialize, Default)]
 pub struct ReportsQuery {
@@ -105,18 +105,16 @@ pub async fn page(State(state): State<AppState>, staff: PageStaff, Query(q): Que
     let now = state.now();
     let today = office_day(now, settings.zone());
     let report = Report::parse(&q.report).unwrap_or(Report::Recap);
+    let measure = settings.calendar.time_measure;
     let (period_kind, from, to, error) = match asked(&q, today) {
         Some((kind, from, to)) => (kind, from, to, None),
         None => ("day", today, today, Some(t.get("report-bad-period"))),
     };
     let shown = match report {
         Report::Recap => Shown::Recap(state.store.recap(from, to).await?),
-        Report::Times => Shown::Times(state.store.times(from, to).await?),
-        Report::Standards => Shown::Standards(state.store.time_standards(from, to, &settings.time_standards).await?),
-        Report::Overruns => {
-            let (total, list) = state.store.overruns(from, to, OVERRUNS_LISTED).await?;
-            Shown::Overruns(total, list)
-        }
+        Report::Times => Shown::Times(state.store.times(from, to, measure).await?),
+        Report::Standards => Shown::Standards(time_standards_report(&state, &settings, from, to).await?),
+        Report::Overruns => Shown::Overruns(state.store.overruns(from, to, OVERRUNS_LISTED, measure).await?),
         Report::Escalations => {
             let (times, rows) = state.store.escalations(from, to, ESCALATIONS_LISTED).await?;
             Shown::Escalations(Escalations::of(&times, rows, now, &settings.measure()))

@@ -286,6 +286,8 @@ pub async fn time_standards_and_overruns_are_those_of_the_steps(app: TestApp) {
     expected_sorted.sort();
     assert_eq!(listed_sorted, expected_sorted);
     assert_eq!(overruns["total"], expected_overruns.len());
+    let by_step: u64 = overruns["by_step"].as_array().unwrap().iter().map(|s| s["count"].as_u64().unwrap()).sum();
+    assert_eq!(by_step, expected_overruns.len() as u64, "by_step counts every overrun");
     let v2 = visits.iter().find(|v| v["visitor"]["name"] == "v2").unwrap();
     let o9 = overruns["overruns"].as_array().unwrap().iter().find(|o| o["step"] == 9).unwrap().clone();
     assert_eq!(o9["reference"], v2["reference"]);
