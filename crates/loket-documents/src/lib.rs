@@ -122,8 +122,9 @@ enum Item {
     Qr(Vec<Vec<bool>>),
     /// What follows, this high, is kept on one page.
     Keep(f32),
-    /// A row of a report's table: the cells share the width, each cut to its column.
-    Cells(Vec<String>, bool),
+    /// A report's table: its columns as wide as their cells need, every cell wrapped in its
+    /// column, the header repeated on each page the table runs onto.
+    Table(ReportTable),
     /// The place for the signature of the head of the LPSE.
     Signature,
     Gap,
@@ -317,6 +318,50 @@ struct Pages {
 
 const COLUMNS: [f32; 5] = [0.0, 170.0, 280.0, 350.0, 420.0];
 
+/// The type size of a report table's cells, their line height, and the room between columns.
+const CELL_SIZE: f32 = 8.5;
+const CELL_LEADING: f32 = 11.0;
+const CELL_PAD: f32 = 6.0;
+
+/// The widths of a report table's columns within `width`: each as wide as its widest cell (a
+/// header only as its longest word, it wraps), grown in proportion when they all fit; when they
+/// do not, the columns narrower than an equal share keep their width and the others share the
+/// rest in proportion, their cells wrapped.
+fn column_widths(fonts: &Fonts, table: &ReportTable, width: f32) -> Vec<f32> {
+    let n = table.rows.iter().map(Vec::len).chain([table.columns.len(), 1]).max().unwrap_or(1);
+    let mut natural = vec![0.0f32; n];
+    for (i, name) in table.columns.iter().enumerate() {
+        let longest = name.split(' ').map(|w| fonts.bold_face.width(w, CELL_SIZE)).fold(0.0, f32::max);
+        natural[i] = natural[i].max(longest + CELL_PAD);
+    }
+    for row in &table.rows {
+        for (i, cell) in row.iter().enumerate() {
+            natural[i] = natural[i].max(fonts.regular_face.width(cell, CELL_SIZE) + CELL_PAD);
+        }
+    }
+    let total: f32 = natural.iter().sum();
+    if total <= width {
+        return natural.iter().map(|w| w * width / total.max(1.0)).collect();
+    }
+    let mut kept = vec![false; n];
+    loop {
+        let free = width - (0..n).filter(|&i| kept[i]).map(|i| natural[i]).sum::<f32>();
+        let open: Vec<usize> = (0..n).filter(|&i| !kept[i]).collect();
+        let share = free / open.len().max(1) as f32;
+        let narrow: Vec<usize> = open.iter().copied().filter(|&i| natural[i] <= share).collect();
+        if narrow.is_empty() {
+            let open_total: f32 = open.iter().map(|&i| natural[i]).sum();
+            for &i in &open {
+                natural[i] *= free / open_total.max(1.0);
+            }
+            return natural;
+        }
+        for i in narrow {
+            kept[i] = true;
+        }
+    }
+}
+
 impl Pages {
     fn new(fonts: &'static Fonts, mark: &'static str, reference: &str) -> Self {
         Pages { fonts, mark, reference: reference.to_owned(), pages: Vec::new(), y: 0.0 }
@@ -362,16 +407,7 @@ impl Pages {
                 self.y += side;
             }
             Item::Keep(height) => self.room(*height),
-            Item::Cells(cells, bold) => {
-                self.room(LINE);
-                let column = width / cells.len().max(1) as f32;
-                let face = if *bold { &self.fonts.bold_face } else { &self.fonts.regular_face };
-                for (i, cell) in cells.iter().enumerate() {
-                    let shown = wrap(face, cell, 8.5, column - 4.0).into_iter().next().unwrap_or_default();
-                    self.text(MARGIN + i as f32 * column, self.y, &shown, 8.5, *bold);
-                }
-                self.y += 12.0;
-            }
+            Item::Table(table) => self.table(table),
             Item::Signature => {
                 self.room(LINE * 6.0);
                 let x = PAGE_W - MARGIN - 200.0;
@@ -383,6 +419,36 @@ impl Pages {
             }
             Item::Gap => self.y += 6.0,
         }
+    }
+
+    /// A report's table: see [`Item::Table`].
+    fn table(&mut self, table: &ReportTable) {
+        let widths = column_widths(self.fonts, table, PAGE_W - 2.0 * MARGIN);
+        self.table_row(&table.columns, &widths, true, None);
+        for row in &table.rows {
+            self.table_row(row, &widths, false, Some(&table.columns));
+        }
+    }
+
+    /// One row of a table, as high as its longest cell; on a new page, the `header` first.
+    fn table_row(&mut self, cells: &[String], widths: &[f32], bold: bool, header: Option<&[String]>) {
+        let face = if bold { &self.fonts.bold_face } else { &self.fonts.regular_face };
+        let lines: Vec<Vec<String>> =
+            cells.iter().zip(widths).map(|(cell, w)| wrap(face, cell, CELL_SIZE, w - CELL_PAD)).collect();
+        let height = lines.iter().map(Vec::len).max().unwrap_or(1).max(1) as f32 * CELL_LEADING;
+        let pages = self.pages.len();
+        self.room(height);
+        if let Some(header) = header.filter(|_| self.pages.len() != pages) {
+            self.table_row(header, widths, true, None);
+        }
+        let mut x = MARGIN;
+        for (cell, w) in lines.iter().zip(widths) {
+            for (k, line) in cell.iter().enumerate() {
+                self.text(x, self.y + k as f32 * CELL_LEADING, line, CELL_SIZE, bold);
+            }
+            x += w;
+        }
+        self.y += height + 1.0;
     }
 
     fn draw(&mut self, d: Draw) {

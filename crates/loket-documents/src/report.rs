@@ -42,12 +42,9 @@ pub fn report_pdf(head: &ReportHead<'_>, tables: &[ReportTable]) -> Result<Vec<u
     for table in tables {
         items.push(Item::Gap);
         items.push(Item::Heading(table.caption.clone()));
-        items.push(Item::Cells(table.columns.clone(), true));
+        items.push(Item::Table(table.clone()));
         if table.rows.is_empty() {
             items.push(Item::Text("Tidak ada data.".into()));
-        }
-        for row in &table.rows {
-            items.push(Item::Cells(row.clone(), false));
         }
     }
     items.push(Item::Gap);

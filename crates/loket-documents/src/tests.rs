@@ -134,3 +134,56 @@ fn the_copy_invites_to_the_survey_by_link_and_qr_code_when_the_office_has_an_add
         std::fs::write(path, &with_link).unwrap();
     }
 }
+
+/// The texts drawn on every page, in order.
+fn drawn(pages: &Pages) -> Vec<String> {
+    pages
+        .pages
+        .iter()
+        .flatten()
+        .filter_map(|d| match d {
+            Draw::Text { text, .. } => Some(text.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_report_table_wraps_its_cells_instead_of_cutting_them() {
+    let fonts = FONTS.as_ref().expect("fonts");
+    let columns: Vec<String> =
+        ["Hari", "Kunjungan", "Dijawab", "Dieskalasi", "Tidak hadir", "Tidak terlayani", "Dibatalkan", "Terbuka"]
+            .map(String::from)
+            .to_vec();
+    let row: Vec<String> =
+        ["Jumat, 27 November 2026", "120", "80", "20", "5", "10", "3", "2"].map(String::from).to_vec();
+    let table = ReportTable { caption: "Rekap".into(), columns, rows: vec![row] };
+    let mut pages = Pages::new(fonts, "Laporan", "Rekap");
+    pages.put(&Item::Table(table.clone()));
+    let words = drawn(&pages).join(" ");
+    for word in ["terlayani", "Dibatalkan", "Dieskalasi", "November", "2026"] {
+        assert!(words.split(' ').any(|w| w == word), "{word} is drawn whole: {words}");
+    }
+    let widths = column_widths(fonts, &table, PAGE_W - 2.0 * MARGIN);
+    assert!((widths.iter().sum::<f32>() - (PAGE_W - 2.0 * MARGIN)).abs() < 0.5, "{widths:?}");
+}
+
+#[test]
+fn a_long_report_table_repeats_its_header_on_the_next_page() {
+    let fonts = FONTS.as_ref().expect("fonts");
+    let rows = (0..200).map(|i| vec![format!("R-{i:03}"), "x".to_owned()]).collect();
+    let table = ReportTable { caption: "Daftar".into(), columns: vec!["Referensi".into(), "Isi".into()], rows };
+    let mut pages = Pages::new(fonts, "Laporan", "Daftar");
+    pages.put(&Item::Table(table));
+    assert!(pages.pages.len() > 1);
+    for page in &pages.pages {
+        let texts: Vec<&str> = page
+            .iter()
+            .filter_map(|d| match d {
+                Draw::Text { text, .. } => Some(text.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert!(texts.contains(&"Referensi"), "each page has the header: {texts:?}");
+    }
+}

@@ -708,5 +708,5 @@ reports-chart-outcomes-hint = Bar height: visits of the period by how they ended
 reports-chart-waiting = Waiting time distribution
 reports-chart-waiting-hint = Each bar: visits that waited so many minutes (5-minute bars; the last is 60 minutes or more).
 reports-chart-overruns = Overruns per SOP step
-reports-chart-overruns-hint = Bar height: steps that ran past their standard (of the list shown).
+reports-chart-overruns-hint = Bar height: steps that ran past their standard in the period, listed or not.
 reports-chart-escalations = Escalations waiting and answered

@@ -708,5 +708,5 @@ reports-chart-outcomes-hint = Tinggi batang: jumlah kunjungan pada periode ini m
 reports-chart-waiting = Sebaran waktu tunggu
 reports-chart-waiting-hint = Tiap batang: jumlah kunjungan yang menunggu sekian menit (per 5 menit; batang terakhir 60 menit atau lebih).
 reports-chart-overruns = Pelampauan per langkah SOP
-reports-chart-overruns-hint = Tinggi batang: jumlah langkah yang melewati standar waktunya (dari daftar yang ditampilkan).
+reports-chart-overruns-hint = Tinggi batang: jumlah langkah dalam periode yang melewati standar waktunya, tercantum di daftar atau tidak.
 reports-chart-escalations = Eskalasi menunggu dan dijawab
