@@ -10,6 +10,7 @@ use loket_domain::auth::Role;
 use loket_domain::calendar::DayOff;
 use loket_domain::guest_book::Contact;
 use loket_domain::history::Event;
+use loket_domain::logo::Logo;
 use loket_domain::reports::{EscalationRow, EscalationTimes, Overrun, Recap, Times};
 use loket_domain::settings::{CounterRefused, OfficeSettings, SettingsChange};
 use loket_domain::standards::{StepStandard, TimeStandardsReport};
@@ -19,7 +20,8 @@ use tokio::sync::broadcast;
 use crate::exec::{BoxFuture, Sql};
 use crate::live::Announcements;
 use crate::{
-    ArchiveHit, ArchivePage, ArchiveQuery, ArchiveStore, ArchivedDocument, ArchivedVersion, BoardEntry, CalendarStore,
+    ArchiveHit, ArchivePage, ArchiveQuery, ArchiveStore, ArchivedDocument, ArchivedVersion, BoardEntry, BoundRenderer,
+    CalendarStore, LogoStore,
     Change, Checked, DisplayBoard, DocumentRenderer, Line, LineStore, LiveEvent, NewUser, OpenVisit, ReportStore,
     Result, ServedGroup, SettingsStore, Skipped, StatusStore, StoreError, SurveyFilter, SurveyLink, SurveyStore, User,
     UserRecord, UserStore, VisitFilter, VisitStore, facts, reads, report_reads, writes,
@@ -61,6 +63,7 @@ pub struct SqlStore<B: Backend> {
     pub(crate) live: broadcast::Sender<LiveEvent>,
     pub(crate) cache: SettingsCache,
     pub(crate) renderer: DocumentRenderer,
+    pub(crate) logo: LogoCache,
 }
 
 /// The office settings as last read; emptied when they change (on any instance).
@@ -84,14 +87,56 @@ impl SettingsCache {
     }
 }
 
+/// The office's logo as last read (`Some(None)`: read, and there is none); emptied when it changes
+/// (on any instance). A read that started before a change is not kept after it: each change
+/// counts a generation, and a value read under an older one is used once and not kept.
+#[derive(Clone, Default)]
+pub struct LogoCache(Arc<RwLock<LogoSlot>>);
+
+#[derive(Default)]
+struct LogoSlot {
+    generation: u64,
+    logo: Option<Option<Arc<Logo>>>,
+}
+
+impl LogoCache {
+    // As the settings cache: a poisoned lock is taken over (the slot is replaced whole).
+    fn get(&self) -> (u64, Option<Option<Arc<Logo>>>) {
+        let slot = self.0.read().unwrap_or_else(PoisonError::into_inner);
+        (slot.generation, slot.logo.clone())
+    }
+
+    fn put(&self, generation: u64, logo: Option<Arc<Logo>>) {
+        let mut slot = self.0.write().unwrap_or_else(PoisonError::into_inner);
+        if slot.generation == generation {
+            slot.logo = Some(logo);
+        }
+    }
+
+    pub(crate) fn forget(&self) {
+        let mut slot = self.0.write().unwrap_or_else(PoisonError::into_inner);
+        slot.generation = slot.generation.wrapping_add(1);
+        slot.logo = None;
+    }
+}
+
 impl<B: Backend> SqlStore<B> {
+    /// The renderer with the office's logo (kept in memory once read): what a use case that may
+    /// archive a document is given.
+    async fn bound_renderer(&self) -> Result<BoundRenderer> {
+        let logo = self.office_logo().await?;
+        let renderer = self.renderer.clone();
+        Ok(Arc::new(move |visit, settings, stamp| renderer(visit, settings, stamp, logo.as_deref())))
+    }
+
     pub(crate) fn new(
         backend: B,
         live: broadcast::Sender<LiveEvent>,
         cache: SettingsCache,
         renderer: Option<DocumentRenderer>,
     ) -> Self {
-        SqlStore { backend, live, cache, renderer: renderer.unwrap_or_else(crate::default_renderer) }
+        let renderer = renderer.unwrap_or_else(crate::default_renderer);
+        SqlStore { backend, live, cache, renderer, logo: LogoCache::default() }
     }
 
     /// Runs a write use case, tells live clients what changed once it committed.
@@ -178,6 +223,37 @@ impl<B: Backend> CalendarStore for SqlStore<B> {
         }));
         let done = done.await;
         self.invalidate_settings();
+        done
+    }
+}
+
+#[async_trait]
+impl<B: Backend> LogoStore for SqlStore<B> {
+    async fn office_logo(&self) -> Result<Option<Arc<Logo>>> {
+        let (generation, kept) = self.logo.get();
+        if let Some(logo) = kept {
+            return Ok(logo);
+        }
+        let logo = reads::office_logo(&mut self.backend.reader()).await?.map(Arc::new);
+        self.logo.put(generation, logo.clone());
+        Ok(logo)
+    }
+
+    async fn put_office_logo(&self, logo: Logo, by: &str, now: DateTime<Utc>) -> Result<()> {
+        let by = by.to_owned();
+        let done = self
+            .write(work(move |t, told| {
+                Box::pin(async move { writes::put_office_logo(t, told, &logo, &by, now).await })
+            }))
+            .await;
+        self.logo.forget();
+        done
+    }
+
+    async fn delete_office_logo(&self) -> Result<bool> {
+        let done =
+            self.write(work(move |t, told| Box::pin(async move { writes::delete_office_logo(t, told).await }))).await;
+        self.logo.forget();
         done
     }
 }
@@ -272,7 +348,7 @@ impl<B: Backend> VisitStore for SqlStore<B> {
 
     async fn change_visit(&self, id: &str, now: DateTime<Utc>, change: Change) -> Result<Visit> {
         let settings = self.settings().await?;
-        let (renderer, id) = (self.renderer.clone(), id.to_owned());
+        let (renderer, id) = (self.bound_renderer().await?, id.to_owned());
         self.write(work(move |t, told| {
             Box::pin(async move { writes::change_visit(t, told, &settings, &renderer, &id, now, change).await })
         }))
@@ -293,6 +369,7 @@ impl<B: Backend> VisitStore for SqlStore<B> {
         // between two short transactions, not inside one, so that other writes (on SQLite, every
         // write of the office) do not wait for it. The number is taken first and kept for the visit.
         let settings = self.settings().await?;
+        let renderer = self.bound_renderer().await?;
         let (id, by) = (id.to_owned(), by.to_owned());
         let (visit, stamp) = {
             let (settings, id) = (settings.clone(), id.clone());
@@ -301,7 +378,7 @@ impl<B: Backend> VisitStore for SqlStore<B> {
         };
         let made_from = visit.history.len();
         let (content, sha256) = {
-            let (renderer, settings, stamp) = (self.renderer.clone(), settings.clone(), stamp.clone());
+            let (renderer, settings, stamp) = (renderer.clone(), settings.clone(), stamp.clone());
             tokio::task::spawn_blocking(move || {
                 renderer(&visit, &settings, &stamp).map(|content| {
                     let sha256 = crate::sha256_hex(&content);
@@ -327,7 +404,6 @@ impl<B: Backend> VisitStore for SqlStore<B> {
             // Changed meanwhile (another request on the same visit): made again, this time
             // inside the transaction, from the visit as it is.
             None => {
-                let renderer = self.renderer.clone();
                 self.write(work(move |t, told| {
                     Box::pin(async move { writes::archive_visit(t, told, &settings, &renderer, &id, stamp, &by).await })
                 }))
@@ -549,7 +625,7 @@ impl<B: Backend> crate::MailStore for SqlStore<B> {
         now: DateTime<Utc>,
     ) -> Result<loket_domain::inbox::ReplyOutcome> {
         let settings = self.settings().await?;
-        let renderer = self.renderer.clone();
+        let renderer = self.bound_renderer().await?;
         self.write(work(move |t, told| {
             Box::pin(async move { writes::take_reply(t, told, &settings, &renderer, &mail, now).await })
         }))
