@@ -6,6 +6,10 @@
 //! satisfaction survey link, as text and as a QR code drawn in vector squares, when the visit has
 //! one and the office set its public address.
 //!
+//! The office's logo, when it set one, stands at the top left of the form's head (on the first
+//! page of the original and of the copy), 15 mm high, with the office's name beside it. A logo
+//! that cannot be drawn never stops a form: it is left out, and the reason logged.
+//!
 //! The fonts are DejaVu Sans, taken from the `dejavu` crate and embedded (subset) in every
 //! file, so the form looks the same on every machine. The text of the form is Indonesian: it is
 //! the office's official record, not a screen that follows the user's language.
@@ -15,7 +19,8 @@ use std::sync::{Arc, LazyLock};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use krilla::Document;
-use krilla::geom::{PathBuilder, Point, Rect};
+use krilla::geom::{PathBuilder, Point, Rect, Size, Transform};
+use krilla::image::Image;
 use krilla::metadata::Metadata;
 use krilla::page::PageSettings;
 use krilla::paint::Fill;
@@ -23,6 +28,7 @@ use krilla::text::Font;
 use loket_domain::archive::{ArchiveStamp, CopyVia};
 use loket_domain::escalation::{Channel, EscalationStatus};
 use loket_domain::guest_book::VisitorRole;
+use loket_domain::logo::{Logo, LogoFormat};
 use loket_domain::settings::{OfficeSettings, survey_url};
 use loket_domain::standards::{StepRecord, steps_measured};
 use loket_domain::{EventKind, Visit};
@@ -71,10 +77,57 @@ pub struct FormContext<'a> {
     pub now: DateTime<Utc>,
     /// The archive stamp, for an archived version.
     pub stamp: Option<&'a ArchiveStamp>,
+    /// The office's logo, if it set one.
+    pub logo: Option<&'a Logo>,
 }
 
-/// The consultation form of `visit` as PDF bytes.
+/// The consultation form of `visit` as PDF bytes. A logo that cannot be drawn is left out (and
+/// logged): the form is made without it.
 pub fn form_pdf(visit: &Visit, cx: &FormContext<'_>) -> Result<Vec<u8>, String> {
+    let Some(logo) = cx.logo else { return make_form(visit, cx, None) };
+    let drawn = logo_image(logo).and_then(|image| {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| make_form(visit, cx, Some(&image))))
+            .unwrap_or_else(|_| Err("the logo's decoder failed".to_owned()))
+    });
+    drawn.or_else(|e| {
+        tracing::warn!(reference = %visit.reference, error = %e, "the form is made without the office logo");
+        make_form(visit, cx, None)
+    })
+}
+
+/// Whether the PDF can carry `logo`: it is drawn into a page and the document made, the same
+/// way as on the form (the pixels are decoded only then). For a logo being uploaded.
+pub fn check_logo(logo: &Logo) -> Result<(), String> {
+    let image = logo_image(logo)?;
+    let made = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let mut document = Document::new();
+        let settings = PageSettings::from_wh(PAGE_W, PAGE_H).ok_or("A4 is not a page size")?;
+        let mut page = document.start_page_with(settings);
+        let mut surface = page.surface();
+        draw_image(&mut surface, image, MARGIN, MARGIN, LOGO_H * logo.aspect(), LOGO_H);
+        surface.finish();
+        page.finish();
+        document.finish().map(|_| ()).map_err(|e| format!("{e:?}"))
+    }));
+    made.unwrap_or_else(|_| Err("the logo's decoder failed".to_owned()))
+}
+
+/// The logo as krilla reads it (its header only; the pixels are decoded when the document is
+/// finished).
+fn logo_image(logo: &Logo) -> Result<Image, String> {
+    let data = krilla::Data::from(logo.bytes().to_vec());
+    match logo.format() {
+        LogoFormat::Png => Image::from_png(data, true),
+        LogoFormat::Jpeg => Image::from_jpeg(data, true),
+    }
+}
+
+/// The height of the logo on the form: 15 mm, in points.
+const LOGO_H: f32 = 15.0 * 72.0 / 25.4;
+/// The widest a logo may be drawn (a very wide logo is drawn lower, keeping its shape).
+const LOGO_MAX_W: f32 = 180.0;
+
+fn make_form(visit: &Visit, cx: &FormContext<'_>, logo: Option<&Image>) -> Result<Vec<u8>, String> {
     let fonts = FONTS.as_ref().ok_or("the embedded fonts cannot be read")?;
     let mut document = Document::new();
     let title = format!("Formulir konsultasi {}", visit.reference);
@@ -84,6 +137,7 @@ pub fn form_pdf(visit: &Visit, cx: &FormContext<'_>) -> Result<Vec<u8>, String> 
     let survey = survey_lines(visit, cx.settings)?;
     for mark in [ORIGINAL_MARK, COPY_MARK] {
         let mut pages = Pages::new(fonts, mark, &visit.reference);
+        pages.logo = logo.cloned();
         for line in &lines {
             pages.put(line);
         }
@@ -98,12 +152,13 @@ pub fn form_pdf(visit: &Visit, cx: &FormContext<'_>) -> Result<Vec<u8>, String> 
 }
 
 /// How the store makes an archived document (the same shape as the store's `DocumentRenderer`).
-pub type Renderer = Arc<dyn Fn(&Visit, &OfficeSettings, &ArchiveStamp) -> Result<Vec<u8>, String> + Send + Sync>;
+pub type Renderer =
+    Arc<dyn Fn(&Visit, &OfficeSettings, &ArchiveStamp, Option<&Logo>) -> Result<Vec<u8>, String> + Send + Sync>;
 
-/// The renderer the store archives with: the form, stamped.
+/// The renderer the store archives with: the form, stamped, with the logo in force.
 pub fn archive_renderer() -> Renderer {
-    Arc::new(|visit, settings, stamp| {
-        form_pdf(visit, &FormContext { settings, now: stamp.archived_at, stamp: Some(stamp) })
+    Arc::new(|visit, settings, stamp, logo| {
+        form_pdf(visit, &FormContext { settings, now: stamp.archived_at, stamp: Some(stamp), logo })
     })
 }
 
@@ -304,6 +359,7 @@ enum Draw {
     Text { x: f32, y: f32, text: String, size: f32, bold: bool },
     Rule { y: f32 },
     Square { x: f32, y: f32, side: f32 },
+    Image { image: Image, x: f32, y: f32, w: f32, h: f32 },
 }
 
 /// Lays the lines out on A4 pages, starting a new page when one is full.
@@ -313,19 +369,24 @@ struct Pages {
     reference: String,
     pages: Vec<Vec<Draw>>,
     y: f32,
+    /// The office's logo, drawn beside the title.
+    logo: Option<Image>,
 }
 
 const COLUMNS: [f32; 5] = [0.0, 170.0, 280.0, 350.0, 420.0];
 
 impl Pages {
     fn new(fonts: &'static Fonts, mark: &'static str, reference: &str) -> Self {
-        Pages { fonts, mark, reference: reference.to_owned(), pages: Vec::new(), y: 0.0 }
+        Pages { fonts, mark, reference: reference.to_owned(), pages: Vec::new(), y: 0.0, logo: None }
     }
 
     fn put(&mut self, item: &Item) {
         let width = PAGE_W - 2.0 * MARGIN;
         match item {
-            Item::Title(t) => self.lines(std::slice::from_ref(t), 0.0, 16.0, true, 22.0),
+            Item::Title(t) => match self.logo.clone() {
+                Some(image) => self.title_with_logo(t, image),
+                None => self.lines(std::slice::from_ref(t), 0.0, 16.0, true, 22.0),
+            },
             Item::Heading(t) => {
                 self.room(LINE * 2.0);
                 self.y += 4.0;
@@ -385,6 +446,26 @@ impl Pages {
         }
     }
 
+    /// The logo at the left, 15 mm high (lower when it would be wider than [`LOGO_MAX_W`]), and
+    /// the title beside it, centred on its height.
+    fn title_with_logo(&mut self, title: &str, image: Image) {
+        let (pw, ph) = image.size();
+        let aspect = pw as f32 / ph.max(1) as f32;
+        let (w, h) = if LOGO_H * aspect > LOGO_MAX_W { (LOGO_MAX_W, LOGO_MAX_W / aspect) } else { (LOGO_H * aspect, LOGO_H) };
+        self.room(LOGO_H + 8.0);
+        let top = self.y - 12.0;
+        self.draw(Draw::Image { image, x: MARGIN, y: top, w, h });
+        let indent = w + 12.0;
+        let lines = wrap(&self.fonts.bold_face, title, 16.0, PAGE_W - 2.0 * MARGIN - indent);
+        let block = lines.len() as f32 * 20.0;
+        let mut baseline = top + ((h - block) / 2.0).max(0.0) + 15.0;
+        for line in &lines {
+            self.text(MARGIN + indent, baseline, line, 16.0, true);
+            baseline += 20.0;
+        }
+        self.y = (top + h).max(baseline - 15.0) + 14.0;
+    }
+
     fn draw(&mut self, d: Draw) {
         if let Some(page) = self.pages.last_mut() {
             page.push(d);
@@ -439,12 +520,21 @@ fn render(document: &mut Document, fonts: &Fonts, pages: Vec<Vec<Draw>>) -> Resu
                 }
                 Draw::Rule { y } => fill_rect(&mut surface, MARGIN, y, PAGE_W - 2.0 * MARGIN, 0.6),
                 Draw::Square { x, y, side } => fill_rect(&mut surface, x, y, side, side),
+                Draw::Image { image, x, y, w, h } => draw_image(&mut surface, image, x, y, w, h),
             }
         }
         surface.finish();
         page.finish();
     }
     Ok(())
+}
+
+fn draw_image(surface: &mut krilla::surface::Surface<'_>, image: Image, x: f32, y: f32, w: f32, h: f32) {
+    if let Some(size) = Size::from_wh(w, h) {
+        surface.push_transform(&Transform::from_translate(x, y));
+        surface.draw_image(image, size);
+        surface.pop();
+    }
 }
 
 fn fill_rect(surface: &mut krilla::surface::Surface<'_>, x: f32, y: f32, w: f32, h: f32) {
