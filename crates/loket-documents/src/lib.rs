@@ -451,7 +451,8 @@ impl Pages {
     fn title_with_logo(&mut self, title: &str, image: Image) {
         let (pw, ph) = image.size();
         let aspect = pw as f32 / ph.max(1) as f32;
-        let (w, h) = if LOGO_H * aspect > LOGO_MAX_W { (LOGO_MAX_W, LOGO_MAX_W / aspect) } else { (LOGO_H * aspect, LOGO_H) };
+        let (w, h) =
+            if LOGO_H * aspect > LOGO_MAX_W { (LOGO_MAX_W, LOGO_MAX_W / aspect) } else { (LOGO_H * aspect, LOGO_H) };
         self.room(LOGO_H + 8.0);
         let top = self.y - 12.0;
         self.draw(Draw::Image { image, x: MARGIN, y: top, w, h });

@@ -21,10 +21,9 @@ use crate::exec::{BoxFuture, Sql};
 use crate::live::Announcements;
 use crate::{
     ArchiveHit, ArchivePage, ArchiveQuery, ArchiveStore, ArchivedDocument, ArchivedVersion, BoardEntry, BoundRenderer,
-    CalendarStore, LogoStore,
-    Change, Checked, DisplayBoard, DocumentRenderer, Line, LineStore, LiveEvent, NewUser, OpenVisit, ReportStore,
-    Result, ServedGroup, SettingsStore, Skipped, StatusStore, StoreError, SurveyFilter, SurveyLink, SurveyStore, User,
-    UserRecord, UserStore, VisitFilter, VisitStore, facts, reads, report_reads, writes,
+    CalendarStore, Change, Checked, DisplayBoard, DocumentRenderer, Line, LineStore, LiveEvent, LogoStore, NewUser,
+    OpenVisit, ReportStore, Result, ServedGroup, SettingsStore, Skipped, StatusStore, StoreError, SurveyFilter,
+    SurveyLink, SurveyStore, User, UserRecord, UserStore, VisitFilter, VisitStore, facts, reads, report_reads, writes,
 };
 
 /// A write use case, as handed to a backend: it runs on the transaction it is given.

@@ -11,6 +11,7 @@ mod errors;
 mod front_office;
 mod helpdesk;
 mod imap;
+mod logo;
 mod mail;
 mod pages;
 mod public;
@@ -128,6 +129,9 @@ on_both_backends!(
         settings::time_standards_are_settings,
         settings::counters_are_settings_of_the_office,
         settings::the_office_settings_can_be_changed,
+        logo::the_office_logo_is_uploaded_read_back_drawn_and_removed,
+        logo::a_bad_logo_is_refused_naming_why,
+        logo::an_archived_form_keeps_the_logo_it_was_made_with,
         settings::settings_that_would_strand_a_visit_are_refused,
         settings::the_time_standards_report_reads_the_histories,
         reports::the_recap_counts_the_visits_by_role_category_outcome_and_agent,
