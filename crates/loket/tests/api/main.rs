@@ -180,6 +180,7 @@ on_both_backends!(
         returning::the_lookup_endpoint_needs_the_front_office,
         setting_pages::a_service_with_visits_in_line_cannot_be_removed,
         setting_pages::the_office_page_saves_all_or_nothing,
+        setting_pages::the_office_page_uploads_shows_and_removes_the_logo,
         setting_pages::the_priority_table_and_the_required_fields_have_pages,
         setting_pages::the_mail_page_never_shows_a_password_and_an_empty_one_keeps_it,
     ],
