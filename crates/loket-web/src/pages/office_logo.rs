@@ -10,7 +10,7 @@ use axum::response::Response;
 use loket_domain::auth::Permission;
 
 use super::office_settings::office_page_for;
-use super::session::{CSRF_FIELD, PageForm, PageStaff};
+use super::session::{CSRF_FIELD, PageForm, PageStaff, same};
 use super::setting_forms::LogoSection;
 use super::{PageError, PageResult, see_other};
 use crate::AppState;
@@ -19,18 +19,13 @@ use crate::error::ApiError;
 
 pub const LOGO: &str = "/supervisor/settings/office/logo";
 
-/// The section as the office page shows it.
-pub async fn section(
-    state: &AppState,
-    staff: &PageStaff,
-    error: Option<&str>,
-    notice: Option<&str>,
-) -> Result<LogoSection, PageError> {
+/// The section as the office page shows it, with the reason the last file was refused.
+pub async fn section(state: &AppState, staff: &PageStaff, error: Option<&str>) -> Result<LogoSection, PageError> {
     let t = staff.tr();
     Ok(LogoSection {
         present: state.store.office_logo().await?.is_some(),
         error: error.map(|reason| t.get(&format!("logo-error-{reason}"))),
-        notice: notice.map(|key| t.get(key)),
+        notice: None,
     })
 }
 
@@ -62,41 +57,48 @@ async fn read_upload(mut multipart: Multipart) -> Result<Upload, MultipartError>
     Ok(upload)
 }
 
+/// Why an upload was refused: the answer's status and the reason named next to the file input.
+type Refusal = (StatusCode, &'static str);
+
 /// Uploads a logo: back to the office page when it is kept, or the page again with the reason
 /// next to the file input (422; 413 for a file over the body limit).
 pub async fn upload(State(state): State<AppState>, staff: PageStaff, multipart: Multipart) -> PageResult {
-    let refused = |status: StatusCode, reason: &'static str| (status, reason);
-    let outcome = match read_upload(multipart).await {
-        Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-            Err(refused(StatusCode::PAYLOAD_TOO_LARGE, "too_large"))
-        }
-        Err(_) => return Err(PageError::BadForm(staff.lang)),
-        Ok(upload) => {
-            if !super::session::same(&upload.csrf, &staff.csrf) {
-                tracing::info!(username = ?staff.user.username, "form refused: CSRF token missing or wrong");
-                return Err(PageError::Csrf(staff.lang));
-            }
-            staff.require(Permission::Settings)?;
-            if upload.file.is_empty() {
-                Err(refused(StatusCode::UNPROCESSABLE_ENTITY, "missing"))
-            } else {
-                match set_logo(&state, upload.file, &staff.user.username).await {
-                    Ok(()) => Ok(()),
-                    Err(ApiError::InvalidLogo(problem)) => {
-                        Err(refused(StatusCode::UNPROCESSABLE_ENTITY, problem.as_str()))
-                    }
-                    Err(e) => return Err(e.into()),
-                }
-            }
-        }
-    };
-    match outcome {
+    match take_upload(&state, &staff, multipart).await? {
         Ok(()) => Ok(see_other(&format!("{}?logo=saved", super::office_settings::OFFICE))),
         Err((status, reason)) => {
             let mut page = office_page_for(&state, &staff).await?;
-            page.logo = Some(section(&state, &staff, Some(reason), None).await?);
+            page.logo = Some(section(&state, &staff, Some(reason)).await?);
             Ok(page.refused(status, staff.tr().get("settings-logo-refused")))
         }
+    }
+}
+
+/// The upload's use case: the form read, its CSRF token checked, the file kept through the same
+/// use case as the API's, or refused with a reason.
+async fn take_upload(
+    state: &AppState,
+    staff: &PageStaff,
+    multipart: Multipart,
+) -> Result<Result<(), Refusal>, PageError> {
+    staff.require(Permission::Settings)?;
+    let upload = match read_upload(multipart).await {
+        Ok(upload) => upload,
+        Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            return Ok(Err((StatusCode::PAYLOAD_TOO_LARGE, "too_large")));
+        }
+        Err(_) => return Err(PageError::BadForm(staff.lang)),
+    };
+    if !same(&upload.csrf, &staff.csrf) {
+        tracing::info!(username = ?staff.user.username, "form refused: CSRF token missing or wrong");
+        return Err(PageError::Csrf(staff.lang));
+    }
+    if upload.file.is_empty() {
+        return Ok(Err((StatusCode::UNPROCESSABLE_ENTITY, "missing")));
+    }
+    match set_logo(state, upload.file, &staff.user.username).await {
+        Ok(()) => Ok(Ok(())),
+        Err(ApiError::InvalidLogo(problem)) => Ok(Err((StatusCode::UNPROCESSABLE_ENTITY, problem.as_str()))),
+        Err(e) => Err(e.into()),
     }
 }
 

@@ -118,7 +118,7 @@ async fn office_page(
 ) -> Result<SettingsFormPage, PageError> {
     let mut page = SettingsFormPage::new(state, staff, OFFICE, "settings-office", saved).await?;
     page.fields = office_fields(staff.tr(), typed, errors);
-    page.logo = Some(super::office_logo::section(state, staff, None, None).await?);
+    page.logo = Some(super::office_logo::section(state, staff, None).await?);
     Ok(page)
 }
 
