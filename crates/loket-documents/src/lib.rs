@@ -19,7 +19,7 @@ use std::sync::{Arc, LazyLock};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use krilla::Document;
-use krilla::geom::{PathBuilder, Point, Rect, Size, Transform};
+use krilla::geom::{PathBuilder, Point, Rect};
 use krilla::image::Image;
 use krilla::metadata::Metadata;
 use krilla::page::PageSettings;
@@ -28,15 +28,18 @@ use krilla::text::Font;
 use loket_domain::archive::{ArchiveStamp, CopyVia};
 use loket_domain::escalation::{Channel, EscalationStatus};
 use loket_domain::guest_book::VisitorRole;
-use loket_domain::logo::{Logo, LogoFormat};
+use loket_domain::logo::Logo;
 use loket_domain::settings::{OfficeSettings, survey_url};
 use loket_domain::standards::{StepRecord, steps_measured};
 use loket_domain::{EventKind, Visit};
 
 mod layout;
+mod logo;
 mod report;
 
 use layout::{Face, wrap};
+pub use logo::check_logo;
+use logo::{draw_image, logo_image};
 pub use report::{ReportHead, ReportTable, report_pdf};
 
 /// A4 in PDF points.
@@ -94,38 +97,6 @@ pub fn form_pdf(visit: &Visit, cx: &FormContext<'_>) -> Result<Vec<u8>, String> 
         make_form(visit, cx, None)
     })
 }
-
-/// Whether the PDF can carry `logo`: it is drawn into a page and the document made, the same
-/// way as on the form (the pixels are decoded only then). For a logo being uploaded.
-pub fn check_logo(logo: &Logo) -> Result<(), String> {
-    let image = logo_image(logo)?;
-    let made = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        let mut document = Document::new();
-        let settings = PageSettings::from_wh(PAGE_W, PAGE_H).ok_or("A4 is not a page size")?;
-        let mut page = document.start_page_with(settings);
-        let mut surface = page.surface();
-        draw_image(&mut surface, image, MARGIN, MARGIN, LOGO_H * logo.aspect(), LOGO_H);
-        surface.finish();
-        page.finish();
-        document.finish().map(|_| ()).map_err(|e| format!("{e:?}"))
-    }));
-    made.unwrap_or_else(|_| Err("the logo's decoder failed".to_owned()))
-}
-
-/// The logo as krilla reads it (its header only; the pixels are decoded when the document is
-/// finished).
-fn logo_image(logo: &Logo) -> Result<Image, String> {
-    let data = krilla::Data::from(logo.bytes().to_vec());
-    match logo.format() {
-        LogoFormat::Png => Image::from_png(data, true),
-        LogoFormat::Jpeg => Image::from_jpeg(data, true),
-    }
-}
-
-/// The height of the logo on the form: 15 mm, in points.
-const LOGO_H: f32 = 15.0 * 72.0 / 25.4;
-/// The widest a logo may be drawn (a very wide logo is drawn lower, keeping its shape).
-const LOGO_MAX_W: f32 = 180.0;
 
 fn make_form(visit: &Visit, cx: &FormContext<'_>, logo: Option<&Image>) -> Result<Vec<u8>, String> {
     let fonts = FONTS.as_ref().ok_or("the embedded fonts cannot be read")?;
@@ -446,27 +417,6 @@ impl Pages {
         }
     }
 
-    /// The logo at the left, 15 mm high (lower when it would be wider than [`LOGO_MAX_W`]), and
-    /// the title beside it, centred on its height.
-    fn title_with_logo(&mut self, title: &str, image: Image) {
-        let (pw, ph) = image.size();
-        let aspect = pw as f32 / ph.max(1) as f32;
-        let (w, h) =
-            if LOGO_H * aspect > LOGO_MAX_W { (LOGO_MAX_W, LOGO_MAX_W / aspect) } else { (LOGO_H * aspect, LOGO_H) };
-        self.room(LOGO_H + 8.0);
-        let top = self.y - 12.0;
-        self.draw(Draw::Image { image, x: MARGIN, y: top, w, h });
-        let indent = w + 12.0;
-        let lines = wrap(&self.fonts.bold_face, title, 16.0, PAGE_W - 2.0 * MARGIN - indent);
-        let block = lines.len() as f32 * 20.0;
-        let mut baseline = top + ((h - block) / 2.0).max(0.0) + 15.0;
-        for line in &lines {
-            self.text(MARGIN + indent, baseline, line, 16.0, true);
-            baseline += 20.0;
-        }
-        self.y = (top + h).max(baseline - 15.0) + 14.0;
-    }
-
     fn draw(&mut self, d: Draw) {
         if let Some(page) = self.pages.last_mut() {
             page.push(d);
@@ -528,14 +478,6 @@ fn render(document: &mut Document, fonts: &Fonts, pages: Vec<Vec<Draw>>) -> Resu
         page.finish();
     }
     Ok(())
-}
-
-fn draw_image(surface: &mut krilla::surface::Surface<'_>, image: Image, x: f32, y: f32, w: f32, h: f32) {
-    if let Some(size) = Size::from_wh(w, h) {
-        surface.push_transform(&Transform::from_translate(x, y));
-        surface.draw_image(image, size);
-        surface.pop();
-    }
 }
 
 fn fill_rect(surface: &mut krilla::surface::Surface<'_>, x: f32, y: f32, w: f32, h: f32) {

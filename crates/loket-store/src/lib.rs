@@ -30,6 +30,7 @@ mod archive_search;
 mod exec;
 mod facts;
 mod live;
+mod logo;
 mod postgres;
 mod reads;
 mod report_reads;

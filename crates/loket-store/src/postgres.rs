@@ -13,7 +13,8 @@ use tokio::sync::broadcast;
 
 use crate::exec::{Sql, text};
 use crate::live::Announcements;
-use crate::store::{Backend, LogoCache, SettingsCache, SqlStore, WriteWork};
+use crate::logo::LogoCache;
+use crate::store::{Backend, SettingsCache, SqlStore, WriteWork};
 use crate::{DocumentRenderer, LiveEvent, Result};
 
 /// The store on a PostgreSQL database.

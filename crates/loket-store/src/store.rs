@@ -10,7 +10,6 @@ use loket_domain::auth::Role;
 use loket_domain::calendar::DayOff;
 use loket_domain::guest_book::Contact;
 use loket_domain::history::Event;
-use loket_domain::logo::Logo;
 use loket_domain::reports::{EscalationRow, EscalationTimes, Overrun, Recap, Times};
 use loket_domain::settings::{CounterRefused, OfficeSettings, SettingsChange};
 use loket_domain::standards::{StepStandard, TimeStandardsReport};
@@ -19,6 +18,7 @@ use tokio::sync::broadcast;
 
 use crate::exec::{BoxFuture, Sql};
 use crate::live::Announcements;
+use crate::logo::LogoCache;
 use crate::{
     ArchiveHit, ArchivePage, ArchiveQuery, ArchiveStore, ArchivedDocument, ArchivedVersion, BoardEntry, BoundRenderer,
     CalendarStore, Change, Checked, DisplayBoard, DocumentRenderer, Line, LineStore, LiveEvent, LogoStore, NewUser,
@@ -86,39 +86,6 @@ impl SettingsCache {
     }
 }
 
-/// The office's logo as last read (`Some(None)`: read, and there is none); emptied when it changes
-/// (on any instance). A read that started before a change is not kept after it: each change
-/// counts a generation, and a value read under an older one is used once and not kept.
-#[derive(Clone, Default)]
-pub struct LogoCache(Arc<RwLock<LogoSlot>>);
-
-#[derive(Default)]
-struct LogoSlot {
-    generation: u64,
-    logo: Option<Option<Arc<Logo>>>,
-}
-
-impl LogoCache {
-    // As the settings cache: a poisoned lock is taken over (the slot is replaced whole).
-    fn get(&self) -> (u64, Option<Option<Arc<Logo>>>) {
-        let slot = self.0.read().unwrap_or_else(PoisonError::into_inner);
-        (slot.generation, slot.logo.clone())
-    }
-
-    fn put(&self, generation: u64, logo: Option<Arc<Logo>>) {
-        let mut slot = self.0.write().unwrap_or_else(PoisonError::into_inner);
-        if slot.generation == generation {
-            slot.logo = Some(logo);
-        }
-    }
-
-    pub(crate) fn forget(&self) {
-        let mut slot = self.0.write().unwrap_or_else(PoisonError::into_inner);
-        slot.generation = slot.generation.wrapping_add(1);
-        slot.logo = None;
-    }
-}
-
 impl<B: Backend> SqlStore<B> {
     /// The renderer with the office's logo (kept in memory once read): what a use case that may
     /// archive a document is given.
@@ -139,7 +106,7 @@ impl<B: Backend> SqlStore<B> {
     }
 
     /// Runs a write use case, tells live clients what changed once it committed.
-    async fn write<R: Send + 'static>(&self, use_case: WriteWork<R>) -> Result<R> {
+    pub(crate) async fn write<R: Send + 'static>(&self, use_case: WriteWork<R>) -> Result<R> {
         let (value, told) = self
             .backend
             .write(work(move |t, told| {
@@ -222,37 +189,6 @@ impl<B: Backend> CalendarStore for SqlStore<B> {
         }));
         let done = done.await;
         self.invalidate_settings();
-        done
-    }
-}
-
-#[async_trait]
-impl<B: Backend> LogoStore for SqlStore<B> {
-    async fn office_logo(&self) -> Result<Option<Arc<Logo>>> {
-        let (generation, kept) = self.logo.get();
-        if let Some(logo) = kept {
-            return Ok(logo);
-        }
-        let logo = reads::office_logo(&mut self.backend.reader()).await?.map(Arc::new);
-        self.logo.put(generation, logo.clone());
-        Ok(logo)
-    }
-
-    async fn put_office_logo(&self, logo: Logo, by: &str, now: DateTime<Utc>) -> Result<()> {
-        let by = by.to_owned();
-        let done = self
-            .write(work(move |t, told| {
-                Box::pin(async move { writes::put_office_logo(t, told, &logo, &by, now).await })
-            }))
-            .await;
-        self.logo.forget();
-        done
-    }
-
-    async fn delete_office_logo(&self) -> Result<bool> {
-        let done =
-            self.write(work(move |t, told| Box::pin(async move { writes::delete_office_logo(t, told).await }))).await;
-        self.logo.forget();
         done
     }
 }
