@@ -141,3 +141,36 @@ pub async fn an_archived_form_keeps_the_logo_it_was_made_with(app: TestApp) {
     app.send("DELETE", LOGO, Some(&sup), None).await.expect(204);
     assert_eq!(form_pdf(&app, &hd, &v).await, archived, "nor does removing it");
 }
+
+/// Two instances on one PostgreSQL database: a logo set or removed on one is the logo the other
+/// serves and draws, once the change is told (`NOTIFY`), within a second.
+pub async fn a_logo_changed_on_one_instance_is_the_logo_of_the_other() {
+    use crate::support::{Backend, fresh_database, spawn_on};
+    let Some((db_url, _dir)) = fresh_database(Backend::Postgres).await else {
+        return;
+    };
+    let a = spawn_on(&db_url, loket_web::limits::Limits::default()).await;
+    let b = spawn_on(&db_url, loket_web::limits::Limits::default()).await;
+    let on_a = a.staff("sup_a", &[Role::Supervisor]).await;
+    let on_b = b.staff("sup_b", &[Role::Supervisor]).await;
+    b.get(&on_b, LOGO).await.error(404, "not_found");
+    let logo = png_logo(24, 24);
+    put_logo(&a, &on_a, "image/png", logo.clone()).await.expect(204);
+    let seen = |want: u16| {
+        let b = &b;
+        let on_b = on_b.clone();
+        async move {
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(1);
+            loop {
+                let (status, _, bytes) = get_logo(b, &on_b).await;
+                if status == want || std::time::Instant::now() > deadline {
+                    return (status, bytes);
+                }
+                tokio::task::yield_now().await;
+            }
+        }
+    };
+    assert_eq!(seen(200).await, (200, logo), "the new logo, from the other instance");
+    a.send("DELETE", LOGO, Some(&on_a), None).await.expect(204);
+    assert_eq!(seen(404).await.0, 404, "removed on the other instance too");
+}

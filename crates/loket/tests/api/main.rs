@@ -207,4 +207,9 @@ mod postgres_only {
     async fn a_call_on_one_instance_reaches_the_other_within_a_second() {
         crate::display::a_call_on_one_instance_reaches_the_other_within_a_second().await;
     }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_logo_changed_on_one_instance_is_the_logo_of_the_other() {
+        crate::logo::a_logo_changed_on_one_instance_is_the_logo_of_the_other().await;
+    }
 }
