@@ -6,6 +6,8 @@ import { join } from "node:path";
 import { ROOT, startLoket, launch, signedIn } from "./tests/support.js";
 
 const out = join(ROOT, "docs", "screenshots");
+// A 96x96 PNG: a blue disc, a white ring, a gold square; the office logo of the screenshots.
+const EMBLEM = "iVBORw0KGgoAAAANSUhEUgAAAGAAAABgCAIAAABt+uBvAAAB6UlEQVR42u3dzXUDIQxG0a8Il5M6U0kKSweTRRZZeQLoB4l5c7z0MeIa28AgWRfX7aWNbb8+PgcfTwEaF6njpUYuW6TU0SVTSt1popl0Bk0ck7bQlG0iCij/jU1rUe1okltXXHx1ZlgbgGpOfCOi0q44gn6b3I3kqFNnqeFopByd/PmOl5HsOtvnjb4xLwKV1Yk2UoROtUWGxUjH6AQZLQKVXanOhmcF6qjja6QjdRyN5oAa6UwFvAI02F5lnamY54CO0bEbaXkQdtEZj38U6LDhYxxEesLwsQwiPURn2QigGaCzddaM5oC66wx2KhXo++sV+sgDCvp81Qe677uiP18FgaYG0Vsgr6/nFkA33Vf013NNoPFBBBBAEUCO88MuQO8QhoAss7KyQP928w8odALdF+j3CQABBBBAAAEEEEAAAQQQQAABVBKI7Q7rfhAbZmy5sicNUCwQNw659ex965nDCxx/4QBVPtDTj+BxiJNTrmYgDpKTimBORSCZhXQoczoUCXWkZMbkrJLUS1o4hQVyKi9QmoLiJpTHocBSaoElSnSFG11PKPI20k+XF2lcJjAoDpcrIipKlUYCXRS7LcuU1iIFt7OA6qxXfXtE0f8dQKXWYnWBEqQSguevayoBLXttDHInUIvrB0VxLdmatiKOAAAAAElFTkSuQmCC";
 mkdirSync(out, { recursive: true });
 
 const app = await startLoket({ name: "sqlite" }, {
@@ -100,6 +102,14 @@ try {
   // the priority table, the required fields.
   await budi.goto("/supervisor/settings/office");
   await shot(budi, "settings-office");
+  // The office logo, uploaded on the same page (a 96x96 emblem), then removed again.
+  await budi.getByLabel("Berkas logo (PNG atau JPEG)").setInputFiles({ name: "logo.png", mimeType: "image/png", buffer: Buffer.from(EMBLEM, "base64") });
+  await budi.getByRole("button", { name: "Unggah logo" }).click();
+  await budi.locator("#logo-notice").waitFor();
+  await budi.locator("#office-logo").scrollIntoViewIfNeeded();
+  await shot(budi, "settings-office-logo");
+  await budi.getByRole("button", { name: "Hapus logo" }).click();
+  await budi.locator("#office-logo-none").waitFor();
   await budi.goto("/supervisor/settings/desks");
   await budi.locator("#services-1-code").fill("b");
   await budi.locator("#services-1-name").fill("Verifikasi dokumen");

@@ -134,6 +134,35 @@ for (const backend of backends()) {
       await page.context().close();
     });
 
+    it("the office logo is uploaded from a file, refused with the reason, shown and removed", async () => {
+      // A 16x16 PNG, blue.
+      const png = Buffer.from(
+        "iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAIAAACQkWg2AAAAFklEQVR4nGMQsZlGEmIY1TCqYfhqAADFoeYBpQdBeAAAAABJRU5ErkJggg==",
+        "base64",
+      );
+      const page = await signedIn(browser, app, "sv");
+      await page.goto("/supervisor/settings/office");
+      await page.locator("#office-logo-none").waitFor();
+      await page.getByLabel("Nama kantor").fill("LPSE Kota Sorong");
+      await page.getByLabel("Berkas logo (PNG atau JPEG)").setInputFiles({ name: "logo.png", mimeType: "image/png", buffer: Buffer.from("bukan gambar") });
+      await page.getByRole("button", { name: "Unggah logo" }).click();
+      await page.locator("#logo-error").waitFor();
+      assert.equal(await page.locator("#logo-error").textContent(), "Bukan gambar PNG atau JPEG.");
+      assert.equal(await page.getByLabel("Berkas logo (PNG atau JPEG)").getAttribute("aria-invalid"), "true");
+      await page.getByLabel("Berkas logo (PNG atau JPEG)").setInputFiles({ name: "logo.png", mimeType: "image/png", buffer: png });
+      await page.getByRole("button", { name: "Unggah logo" }).click();
+      await page.locator("#logo-notice").waitFor();
+      assert.equal(await page.locator("#logo-notice").textContent(), "Logo kantor sudah disimpan.");
+      const shown = await page.locator("#office-logo-image").evaluate((img) => img.complete && img.naturalWidth);
+      assert.equal(shown, 16, "the logo is shown as uploaded");
+      const stored = await app.api(await app.token("sv"), "GET", "/api/v1/settings/office");
+      assert.notEqual(stored.office_name, "LPSE Kota Sorong", "the logo form saves only the logo");
+      await page.getByRole("button", { name: "Hapus logo" }).click();
+      await page.locator("#office-logo-none").waitFor();
+      assert.equal(await page.locator("#logo-notice").textContent(), "Logo kantor sudah dihapus.");
+      await page.context().close();
+    });
+
     it("the admin changes a user's roles, and the last admin keeps the admin role", async () => {
       const page = await signedIn(browser, app, "ad");
       await page.getByRole("link", { name: "Ubah nama dan peran hd1" }).click();

@@ -6,6 +6,10 @@
 //! satisfaction survey link, as text and as a QR code drawn in vector squares, when the visit has
 //! one and the office set its public address.
 //!
+//! The office's logo, when it set one, stands at the top left of the form's head (on the first
+//! page of the original and of the copy), 15 mm high, with the office's name beside it. A logo
+//! that cannot be drawn never stops a form: it is left out, and the reason logged.
+//!
 //! The fonts are DejaVu Sans, taken from the `dejavu` crate and embedded (subset) in every
 //! file, so the form looks the same on every machine. The text of the form is Indonesian: it is
 //! the office's official record, not a screen that follows the user's language.
@@ -16,6 +20,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use krilla::Document;
 use krilla::geom::{PathBuilder, Point, Rect};
+use krilla::image::Image;
 use krilla::metadata::Metadata;
 use krilla::page::PageSettings;
 use krilla::paint::Fill;
@@ -23,14 +28,18 @@ use krilla::text::Font;
 use loket_domain::archive::{ArchiveStamp, CopyVia};
 use loket_domain::escalation::{Channel, EscalationStatus};
 use loket_domain::guest_book::VisitorRole;
+use loket_domain::logo::Logo;
 use loket_domain::settings::{OfficeSettings, survey_url};
 use loket_domain::standards::{StepRecord, steps_measured};
 use loket_domain::{EventKind, Visit};
 
 mod layout;
+mod logo;
 mod report;
 
 use layout::{Face, wrap};
+pub use logo::check_logo;
+use logo::{draw_image, logo_image};
 pub use report::{ReportHead, ReportTable, report_pdf};
 
 /// A4 in PDF points.
@@ -71,10 +80,25 @@ pub struct FormContext<'a> {
     pub now: DateTime<Utc>,
     /// The archive stamp, for an archived version.
     pub stamp: Option<&'a ArchiveStamp>,
+    /// The office's logo, if it set one.
+    pub logo: Option<&'a Logo>,
 }
 
-/// The consultation form of `visit` as PDF bytes.
+/// The consultation form of `visit` as PDF bytes. A logo that cannot be drawn is left out (and
+/// logged): the form is made without it.
 pub fn form_pdf(visit: &Visit, cx: &FormContext<'_>) -> Result<Vec<u8>, String> {
+    let Some(logo) = cx.logo else { return make_form(visit, cx, None) };
+    let drawn = logo_image(logo).and_then(|image| {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| make_form(visit, cx, Some(&image))))
+            .unwrap_or_else(|_| Err("the logo's decoder failed".to_owned()))
+    });
+    drawn.or_else(|e| {
+        tracing::warn!(reference = %visit.reference, error = %e, "the form is made without the office logo");
+        make_form(visit, cx, None)
+    })
+}
+
+fn make_form(visit: &Visit, cx: &FormContext<'_>, logo: Option<&Image>) -> Result<Vec<u8>, String> {
     let fonts = FONTS.as_ref().ok_or("the embedded fonts cannot be read")?;
     let mut document = Document::new();
     let title = format!("Formulir konsultasi {}", visit.reference);
@@ -84,6 +108,7 @@ pub fn form_pdf(visit: &Visit, cx: &FormContext<'_>) -> Result<Vec<u8>, String> 
     let survey = survey_lines(visit, cx.settings)?;
     for mark in [ORIGINAL_MARK, COPY_MARK] {
         let mut pages = Pages::new(fonts, mark, &visit.reference);
+        pages.logo = logo.cloned();
         for line in &lines {
             pages.put(line);
         }
@@ -98,12 +123,13 @@ pub fn form_pdf(visit: &Visit, cx: &FormContext<'_>) -> Result<Vec<u8>, String> 
 }
 
 /// How the store makes an archived document (the same shape as the store's `DocumentRenderer`).
-pub type Renderer = Arc<dyn Fn(&Visit, &OfficeSettings, &ArchiveStamp) -> Result<Vec<u8>, String> + Send + Sync>;
+pub type Renderer =
+    Arc<dyn Fn(&Visit, &OfficeSettings, &ArchiveStamp, Option<&Logo>) -> Result<Vec<u8>, String> + Send + Sync>;
 
-/// The renderer the store archives with: the form, stamped.
+/// The renderer the store archives with: the form, stamped, with the logo in force.
 pub fn archive_renderer() -> Renderer {
-    Arc::new(|visit, settings, stamp| {
-        form_pdf(visit, &FormContext { settings, now: stamp.archived_at, stamp: Some(stamp) })
+    Arc::new(|visit, settings, stamp, logo| {
+        form_pdf(visit, &FormContext { settings, now: stamp.archived_at, stamp: Some(stamp), logo })
     })
 }
 
@@ -305,6 +331,7 @@ enum Draw {
     Text { x: f32, y: f32, text: String, size: f32, bold: bool },
     Rule { y: f32 },
     Square { x: f32, y: f32, side: f32 },
+    Image { image: Image, x: f32, y: f32, w: f32, h: f32 },
 }
 
 /// Lays the lines out on A4 pages, starting a new page when one is full.
@@ -314,6 +341,8 @@ struct Pages {
     reference: String,
     pages: Vec<Vec<Draw>>,
     y: f32,
+    /// The office's logo, drawn beside the title.
+    logo: Option<Image>,
 }
 
 const COLUMNS: [f32; 5] = [0.0, 170.0, 280.0, 350.0, 420.0];
@@ -364,13 +393,16 @@ fn column_widths(fonts: &Fonts, table: &ReportTable, width: f32) -> Vec<f32> {
 
 impl Pages {
     fn new(fonts: &'static Fonts, mark: &'static str, reference: &str) -> Self {
-        Pages { fonts, mark, reference: reference.to_owned(), pages: Vec::new(), y: 0.0 }
+        Pages { fonts, mark, reference: reference.to_owned(), pages: Vec::new(), y: 0.0, logo: None }
     }
 
     fn put(&mut self, item: &Item) {
         let width = PAGE_W - 2.0 * MARGIN;
         match item {
-            Item::Title(t) => self.lines(std::slice::from_ref(t), 0.0, 16.0, true, 22.0),
+            Item::Title(t) => match self.logo.clone() {
+                Some(image) => self.title_with_logo(t, image),
+                None => self.lines(std::slice::from_ref(t), 0.0, 16.0, true, 22.0),
+            },
             Item::Heading(t) => {
                 self.room(LINE * 2.0);
                 self.y += 4.0;
@@ -505,6 +537,7 @@ fn render(document: &mut Document, fonts: &Fonts, pages: Vec<Vec<Draw>>) -> Resu
                 }
                 Draw::Rule { y } => fill_rect(&mut surface, MARGIN, y, PAGE_W - 2.0 * MARGIN, 0.6),
                 Draw::Square { x, y, side } => fill_rect(&mut surface, x, y, side, side),
+                Draw::Image { image, x, y, w, h } => draw_image(&mut surface, image, x, y, w, h),
             }
         }
         surface.finish();

@@ -46,9 +46,9 @@ pub(crate) fn answered(settings: &OfficeSettings) -> Visit {
 fn the_form_is_a_pdf_with_the_original_and_the_copy() {
     let settings = OfficeSettings::default();
     let v = answered(&settings);
-    let pdf = form_pdf(&v, &FormContext { settings: &settings, now: at(22), stamp: None }).unwrap();
+    let pdf = form_pdf(&v, &FormContext { settings: &settings, now: at(22), stamp: None, logo: None }).unwrap();
     assert!(pdf.starts_with(b"%PDF-"));
-    let again = form_pdf(&v, &FormContext { settings: &settings, now: at(22), stamp: None }).unwrap();
+    let again = form_pdf(&v, &FormContext { settings: &settings, now: at(22), stamp: None, logo: None }).unwrap();
     assert_eq!(pdf, again, "the same visit makes the same bytes");
     let text = String::from_utf8_lossy(&pdf);
     assert!(text.contains("595.28") && text.contains("841.89"), "A4");
@@ -63,7 +63,7 @@ fn the_form_is_a_pdf_with_the_original_and_the_copy() {
 fn the_form_lists_every_part_of_the_visit() {
     let settings = OfficeSettings::default();
     let v = answered(&settings);
-    let items = form_lines(&v, &FormContext { settings: &settings, now: at(22), stamp: None });
+    let items = form_lines(&v, &FormContext { settings: &settings, now: at(22), stamp: None, logo: None });
     let field = |label: &str| {
         items.iter().find_map(|i| match i {
             Item::Field(l, v) if l == label => Some(v.clone()),
@@ -94,7 +94,7 @@ fn the_form_lists_every_part_of_the_visit() {
 fn pdf_generation_takes_under_50_ms_per_form() {
     let settings = OfficeSettings::default();
     let v = answered(&settings);
-    let cx = FormContext { settings: &settings, now: at(22), stamp: None };
+    let cx = FormContext { settings: &settings, now: at(22), stamp: None, logo: None };
     for _ in 0..5 {
         form_pdf(&v, &cx).unwrap();
     }
@@ -126,9 +126,9 @@ fn the_copy_invites_to_the_survey_by_link_and_qr_code_when_the_office_has_an_add
     let expected = qrcode::QrCode::new(url.as_bytes()).unwrap();
     assert_eq!(modules.len(), expected.width());
     assert!(modules[0][..7].iter().all(|m| *m), "the finder pattern's top row is dark");
-    let with_link = form_pdf(&v, &FormContext { settings: &settings, now: at(22), stamp: None }).unwrap();
+    let with_link = form_pdf(&v, &FormContext { settings: &settings, now: at(22), stamp: None, logo: None }).unwrap();
     v.survey_token = None;
-    let without = form_pdf(&v, &FormContext { settings: &settings, now: at(22), stamp: None }).unwrap();
+    let without = form_pdf(&v, &FormContext { settings: &settings, now: at(22), stamp: None, logo: None }).unwrap();
     assert!(with_link.len() > without.len(), "the squares are drawn");
     if let Ok(path) = std::env::var("LOKET_FORM_PDF_OUT") {
         std::fs::write(path, &with_link).unwrap();
@@ -186,4 +186,78 @@ fn a_long_report_table_repeats_its_header_on_the_next_page() {
             .collect();
         assert!(texts.contains(&"Referensi"), "each page has the header: {texts:?}");
     }
+}
+
+/// A PNG logo of `w`×`h` pixels: a blue disc with a gold square, on white.
+pub(crate) fn png_logo(w: u32, h: u32) -> Vec<u8> {
+    let mut pixels = Vec::with_capacity((w * h * 3) as usize);
+    let (cx, cy, r) = (w as f32 / 2.0, h as f32 / 2.0, w.min(h) as f32 / 2.0);
+    for y in 0..h {
+        for x in 0..w {
+            let (dx, dy) = (x as f32 + 0.5 - cx, y as f32 + 0.5 - cy);
+            let inside = (dx * dx + dy * dy).sqrt() < r;
+            let square = dx.abs() < r / 3.0 && dy.abs() < r / 3.0;
+            pixels.extend_from_slice(match (inside, square) {
+                (true, true) => &[240, 180, 20],
+                (true, false) => &[20, 60, 150],
+                _ => &[255, 255, 255],
+            });
+        }
+    }
+    let mut out = Vec::new();
+    let mut encoder = png::Encoder::new(&mut out, w, h);
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    let mut writer = encoder.write_header().unwrap();
+    writer.write_image_data(&pixels).unwrap();
+    writer.finish().unwrap();
+    out
+}
+
+#[test]
+fn the_logo_is_drawn_at_the_head_of_the_original_and_of_the_copy() {
+    let settings = OfficeSettings::default();
+    let v = answered(&settings);
+    let logo = Logo::parse(png_logo(120, 120)).unwrap();
+    let cx = FormContext { settings: &settings, now: at(22), stamp: None, logo: Some(&logo) };
+    let pdf = form_pdf(&v, &cx).unwrap();
+    if let Ok(path) = std::env::var("LOKET_FORM_LOGO_PDF_OUT") {
+        // For a look: `LOKET_FORM_LOGO_PDF_OUT=/tmp/form.pdf cargo test -p loket-documents logo`.
+        std::fs::write(path, &pdf).unwrap();
+    }
+    let text = String::from_utf8_lossy(&pdf);
+    assert!(text.contains("/Subtype/Image"), "the logo is embedded");
+    assert_eq!(text.matches("/Subtype/Image").count(), 1, "once, drawn twice");
+    assert_eq!(form_pdf(&v, &cx).unwrap(), pdf, "the same logo makes the same bytes");
+    let without = form_pdf(&v, &FormContext { logo: None, ..cx }).unwrap();
+    assert!(!String::from_utf8_lossy(&without).contains("/Subtype/Image"));
+    if let Ok(path) = std::env::var("LOKET_FORM_LOGO_PDF_OUT") {
+        // For a look: `LOKET_FORM_LOGO_PDF_OUT=/tmp/form.pdf cargo test -p loket-documents logo`.
+        std::fs::write(path, &pdf).unwrap();
+    }
+    // A very wide logo is drawn no wider than its limit, keeping its shape.
+    let wide = Logo::parse(png_logo(4000, 100)).unwrap();
+    assert!(form_pdf(&v, &FormContext { logo: Some(&wide), ..cx }).is_ok());
+}
+
+#[test]
+fn a_logo_the_pdf_cannot_decode_is_refused_and_never_stops_a_form() {
+    let settings = OfficeSettings::default();
+    let v = answered(&settings);
+    let good = Logo::parse(png_logo(8, 8)).unwrap();
+    assert_eq!(check_logo(&good), Ok(()));
+    // A PNG whose header is right but whose pixel data is not.
+    let mut broken = png_logo(8, 8);
+    let end = broken.len();
+    broken[end - 20..end - 12].fill(0x55);
+    let broken = Logo::parse(broken).expect("its header passes the rule");
+    assert!(check_logo(&broken).is_err());
+    let cx = FormContext { settings: &settings, now: at(22), stamp: None, logo: Some(&broken) };
+    let made = form_pdf(&v, &cx).expect("the form is made");
+    assert_eq!(made, form_pdf(&v, &FormContext { logo: None, ..cx }).unwrap(), "without the logo");
+    // A JPEG with a frame header and nothing to decode.
+    let mut jpeg = vec![0xFF, 0xD8, 0xFF, 0xC0, 0x00, 0x0B, 0x08, 0x00, 0x10, 0x00, 0x10, 0x01, 0x01, 0x11, 0x00];
+    jpeg.extend_from_slice(&[0xFF, 0xD9]);
+    let jpeg = Logo::parse(jpeg).expect("its header passes the rule");
+    assert!(form_pdf(&v, &FormContext { logo: Some(&jpeg), ..cx }).is_ok());
 }

@@ -16,6 +16,7 @@ pub mod guest_book;
 pub mod history;
 pub mod inbox;
 pub mod line;
+pub mod logo;
 pub mod mail;
 pub mod numbering;
 pub mod office;

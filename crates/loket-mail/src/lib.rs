@@ -97,9 +97,11 @@ async fn form(store: &dyn Store, mail: &OutboxMail, now: DateTime<Utc>) -> Resul
     let Some(visit_id) = mail.visit_id.as_deref().filter(|_| mail.attach_form) else { return Ok(None) };
     let visit = store.visit(visit_id).await.map_err(|e| e.to_string())?.ok_or("the visit is gone")?;
     let settings = store.settings().await.map_err(|e| e.to_string())?;
+    let logo = store.office_logo().await.map_err(|e| e.to_string())?;
     let name = format!("formulir-{}.pdf", visit.reference);
     let pdf = tokio::task::spawn_blocking(move || {
-        loket_documents::form_pdf(&visit, &loket_documents::FormContext { settings: &settings, now, stamp: None })
+        let cx = loket_documents::FormContext { settings: &settings, now, stamp: None, logo: logo.as_deref() };
+        loket_documents::form_pdf(&visit, &cx)
     })
     .await
     .map_err(|e| e.to_string())??;

@@ -16,6 +16,7 @@ use loket_domain::calendar::{DayOff, TimeMeasure};
 use loket_domain::form::FormInput;
 use loket_domain::guest_book::{Contact, VisitorInput};
 use loket_domain::inbox::{IncomingMail, ReplyOutcome};
+use loket_domain::logo::Logo;
 use loket_domain::reports::{EscalationRow, EscalationTimes, Overruns, Recap, Times};
 use loket_domain::search::{Outcome, SearchWords};
 use loket_domain::settings::{OfficeSettings, SettingsChange};
@@ -29,6 +30,7 @@ mod archive_search;
 mod exec;
 mod facts;
 mod live;
+mod logo;
 mod postgres;
 mod reads;
 mod report_reads;
@@ -279,9 +281,14 @@ pub enum LiveEvent {
     Queue { service: String, waiting: u64 },
 }
 
-/// How a visit's archived document is made: the bytes that are stored and hashed, or why they
-/// cannot be made.
+/// How a visit's archived document is made, with the office's logo when it has one: the bytes
+/// that are stored and hashed, or why they cannot be made.
 pub type DocumentRenderer =
+    Arc<dyn Fn(&Visit, &OfficeSettings, &ArchiveStamp, Option<&Logo>) -> Result<Vec<u8>, String> + Send + Sync>;
+
+/// A [`DocumentRenderer`] with the logo in force when the use case started: what the write use
+/// cases call.
+pub(crate) type BoundRenderer =
     Arc<dyn Fn(&Visit, &OfficeSettings, &ArchiveStamp) -> Result<Vec<u8>, String> + Send + Sync>;
 
 /// A change to one visit, decided by the domain inside the store's transaction.
@@ -316,6 +323,20 @@ pub trait CalendarStore: Send + Sync {
     /// Adds (or replaces) many days off in one transaction, all of them or none: a date given
     /// twice is refused (`[i].date: duplicate`) and nothing is written. Returns how many.
     async fn import_days_off(&self, days: Vec<DayOff>, by: &str, now: DateTime<Utc>) -> Result<usize>;
+}
+
+/// The office's logo, printed on the consultation form. Kept in a table of its own, never in the
+/// settings document: it is read where a form is drawn, and kept in memory once read until it
+/// changes (on any instance).
+#[async_trait]
+pub trait LogoStore: Send + Sync {
+    /// The office's logo, if it set one.
+    async fn office_logo(&self) -> Result<Option<Arc<Logo>>>;
+    /// Sets the logo (checked by the domain's rule and by the PDF's decoder before), replacing
+    /// the one before.
+    async fn put_office_logo(&self, logo: Logo, by: &str, now: DateTime<Utc>) -> Result<()>;
+    /// Removes the logo; false when there was none.
+    async fn delete_office_logo(&self) -> Result<bool>;
 }
 
 /// Staff accounts and their sessions.
@@ -539,6 +560,7 @@ pub trait Store:
     + SurveyStore
     + CalendarStore
     + ArchiveStore
+    + LogoStore
     + 'static
 {
 }
@@ -554,6 +576,7 @@ impl<
         + SurveyStore
         + CalendarStore
         + ArchiveStore
+        + LogoStore
         + 'static,
 > Store for T
 {
@@ -587,7 +610,7 @@ pub fn redact(url: &str) -> String {
 }
 
 pub(crate) fn default_renderer() -> DocumentRenderer {
-    Arc::new(|visit, _, stamp| loket_domain::archive::json_document(visit, stamp))
+    Arc::new(|visit, _, stamp, _| loket_domain::archive::json_document(visit, stamp))
 }
 
 fn new_id() -> String {

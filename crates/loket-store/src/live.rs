@@ -12,6 +12,8 @@ pub struct Announcements {
     pub(crate) waiting_changed: Vec<String>,
     /// The office settings changed: other instances must drop what they cached.
     pub(crate) settings_changed: bool,
+    /// The office's logo changed: other instances must drop the one they kept.
+    pub(crate) logo_changed: bool,
 }
 
 impl Announcements {

@@ -13,6 +13,7 @@ use tokio::sync::broadcast;
 
 use crate::exec::{Sql, text};
 use crate::live::Announcements;
+use crate::logo::LogoCache;
 use crate::store::{Backend, SettingsCache, SqlStore, WriteWork};
 use crate::{DocumentRenderer, LiveEvent, Result};
 
@@ -47,7 +48,7 @@ impl SqlStore<PgBackend> {
             settings_channel: format!("loket_settings_{tag}"),
         };
         let store = SqlStore::new(backend, broadcast::channel(1024).0, SettingsCache::default(), renderer);
-        store.backend.listen(store.live.clone(), store.cache.clone()).await?;
+        store.backend.listen(store.live.clone(), store.cache.clone(), store.logo.clone()).await?;
         store.backfill_facts(chrono::Utc::now()).await?;
         Ok(store)
     }
@@ -55,15 +56,16 @@ impl SqlStore<PgBackend> {
 
 impl PgBackend {
     /// Relays notifications from every instance (this one included) to local subscribers.
-    async fn listen(&self, live: broadcast::Sender<LiveEvent>, cache: SettingsCache) -> Result<()> {
+    async fn listen(&self, live: broadcast::Sender<LiveEvent>, cache: SettingsCache, logo: LogoCache) -> Result<()> {
         let mut listener = PgListener::connect_with(&self.pool).await?;
         listener.listen_all([self.live_channel.as_str(), self.settings_channel.as_str()]).await?;
         let settings_channel = self.settings_channel.clone();
-        let forget_settings = move || cache.forget();
         tokio::spawn(async move {
             loop {
                 match listener.recv().await {
-                    Ok(n) if n.channel() == settings_channel => forget_settings(),
+                    // The logo has its own payload: a change of it leaves the settings cached.
+                    Ok(n) if n.channel() == settings_channel && n.payload() == "logo" => logo.forget(),
+                    Ok(n) if n.channel() == settings_channel => cache.forget(),
                     Ok(n) => match serde_json::from_str::<LiveEvent>(n.payload()) {
                         Ok(event) => {
                             let _ = live.send(event);
@@ -74,7 +76,8 @@ impl PgBackend {
                         // The listener reconnects on the next recv; settings may have changed
                         // meanwhile.
                         tracing::warn!(error = %e, "live event listener lost its connection");
-                        forget_settings();
+                        cache.forget();
+                        logo.forget();
                         tokio::time::sleep(Duration::from_millis(500)).await;
                     }
                 }
@@ -130,6 +133,9 @@ impl PgBackend {
         }
         if told.settings_changed {
             tx.execute("SELECT pg_notify($1, '')", &[text(&self.settings_channel)]).await?;
+        }
+        if told.logo_changed {
+            tx.execute("SELECT pg_notify($1, 'logo')", &[text(&self.settings_channel)]).await?;
         }
         Ok(())
     }

@@ -4,6 +4,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use loket_domain::calendar::{DayOff, DayOffKind, DaysOff};
 use loket_domain::guest_book::Contact;
 use loket_domain::history::Event;
+use loket_domain::logo::Logo;
 use loket_domain::settings::OfficeSettings;
 use loket_domain::survey::Tally;
 use loket_domain::{Status, Visit};
@@ -37,6 +38,20 @@ pub(crate) async fn settings(r: &mut dyn Sql) -> Result<OfficeSettings> {
     }
     settings.days_off = DaysOff::new(days_off_between(r, None).await?);
     Ok(settings)
+}
+
+/// The office's logo, as stored. A stored logo that no longer passes the rule (it was checked
+/// when it was written) is left out and logged: a form is then drawn without it.
+pub(crate) async fn office_logo(r: &mut dyn Sql) -> Result<Option<Logo>> {
+    let rows = r.rows("SELECT bytes FROM office_logo WHERE office_id = $1", &[text(OFFICE)], &[Col::Blob]).await?;
+    let Some(mut row) = rows.into_iter().next() else { return Ok(None) };
+    match Logo::parse(row.blob()?) {
+        Ok(logo) => Ok(Some(logo)),
+        Err(problem) => {
+            tracing::warn!(problem = problem.as_str(), "the stored office logo is not used");
+            Ok(None)
+        }
+    }
 }
 
 /// The days off of a year, or all of them, in date order.

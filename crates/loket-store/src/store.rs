@@ -18,11 +18,12 @@ use tokio::sync::broadcast;
 
 use crate::exec::{BoxFuture, Sql};
 use crate::live::Announcements;
+use crate::logo::LogoCache;
 use crate::{
-    ArchiveHit, ArchivePage, ArchiveQuery, ArchiveStore, ArchivedDocument, ArchivedVersion, BoardEntry, CalendarStore,
-    Change, Checked, DisplayBoard, DocumentRenderer, Line, LineStore, LiveEvent, NewUser, OpenVisit, ReportStore,
-    Result, ServedGroup, SettingsStore, Skipped, StatusStore, StoreError, SurveyFilter, SurveyLink, SurveyStore, User,
-    UserRecord, UserStore, VisitFilter, VisitStore, facts, reads, report_reads, writes,
+    ArchiveHit, ArchivePage, ArchiveQuery, ArchiveStore, ArchivedDocument, ArchivedVersion, BoardEntry, BoundRenderer,
+    CalendarStore, Change, Checked, DisplayBoard, DocumentRenderer, Line, LineStore, LiveEvent, LogoStore, NewUser,
+    OpenVisit, ReportStore, Result, ServedGroup, SettingsStore, Skipped, StatusStore, StoreError, SurveyFilter,
+    SurveyLink, SurveyStore, User, UserRecord, UserStore, VisitFilter, VisitStore, facts, reads, report_reads, writes,
 };
 
 /// A write use case, as handed to a backend: it runs on the transaction it is given.
@@ -61,6 +62,7 @@ pub struct SqlStore<B: Backend> {
     pub(crate) live: broadcast::Sender<LiveEvent>,
     pub(crate) cache: SettingsCache,
     pub(crate) renderer: DocumentRenderer,
+    pub(crate) logo: LogoCache,
 }
 
 /// The office settings as last read; emptied when they change (on any instance).
@@ -85,17 +87,26 @@ impl SettingsCache {
 }
 
 impl<B: Backend> SqlStore<B> {
+    /// The renderer with the office's logo (kept in memory once read): what a use case that may
+    /// archive a document is given.
+    async fn bound_renderer(&self) -> Result<BoundRenderer> {
+        let logo = self.office_logo().await?;
+        let renderer = self.renderer.clone();
+        Ok(Arc::new(move |visit, settings, stamp| renderer(visit, settings, stamp, logo.as_deref())))
+    }
+
     pub(crate) fn new(
         backend: B,
         live: broadcast::Sender<LiveEvent>,
         cache: SettingsCache,
         renderer: Option<DocumentRenderer>,
     ) -> Self {
-        SqlStore { backend, live, cache, renderer: renderer.unwrap_or_else(crate::default_renderer) }
+        let renderer = renderer.unwrap_or_else(crate::default_renderer);
+        SqlStore { backend, live, cache, renderer, logo: LogoCache::default() }
     }
 
     /// Runs a write use case, tells live clients what changed once it committed.
-    async fn write<R: Send + 'static>(&self, use_case: WriteWork<R>) -> Result<R> {
+    pub(crate) async fn write<R: Send + 'static>(&self, use_case: WriteWork<R>) -> Result<R> {
         let (value, told) = self
             .backend
             .write(work(move |t, told| {
@@ -272,7 +283,7 @@ impl<B: Backend> VisitStore for SqlStore<B> {
 
     async fn change_visit(&self, id: &str, now: DateTime<Utc>, change: Change) -> Result<Visit> {
         let settings = self.settings().await?;
-        let (renderer, id) = (self.renderer.clone(), id.to_owned());
+        let (renderer, id) = (self.bound_renderer().await?, id.to_owned());
         self.write(work(move |t, told| {
             Box::pin(async move { writes::change_visit(t, told, &settings, &renderer, &id, now, change).await })
         }))
@@ -293,6 +304,7 @@ impl<B: Backend> VisitStore for SqlStore<B> {
         // between two short transactions, not inside one, so that other writes (on SQLite, every
         // write of the office) do not wait for it. The number is taken first and kept for the visit.
         let settings = self.settings().await?;
+        let renderer = self.bound_renderer().await?;
         let (id, by) = (id.to_owned(), by.to_owned());
         let (visit, stamp) = {
             let (settings, id) = (settings.clone(), id.clone());
@@ -301,7 +313,7 @@ impl<B: Backend> VisitStore for SqlStore<B> {
         };
         let made_from = visit.history.len();
         let (content, sha256) = {
-            let (renderer, settings, stamp) = (self.renderer.clone(), settings.clone(), stamp.clone());
+            let (renderer, settings, stamp) = (renderer.clone(), settings.clone(), stamp.clone());
             tokio::task::spawn_blocking(move || {
                 renderer(&visit, &settings, &stamp).map(|content| {
                     let sha256 = crate::sha256_hex(&content);
@@ -327,7 +339,6 @@ impl<B: Backend> VisitStore for SqlStore<B> {
             // Changed meanwhile (another request on the same visit): made again, this time
             // inside the transaction, from the visit as it is.
             None => {
-                let renderer = self.renderer.clone();
                 self.write(work(move |t, told| {
                     Box::pin(async move { writes::archive_visit(t, told, &settings, &renderer, &id, stamp, &by).await })
                 }))
@@ -550,7 +561,7 @@ impl<B: Backend> crate::MailStore for SqlStore<B> {
         now: DateTime<Utc>,
     ) -> Result<loket_domain::inbox::ReplyOutcome> {
         let settings = self.settings().await?;
-        let renderer = self.renderer.clone();
+        let renderer = self.bound_renderer().await?;
         self.write(work(move |t, told| {
             Box::pin(async move { writes::take_reply(t, told, &settings, &renderer, &mail, now).await })
         }))

@@ -10,6 +10,7 @@ use loket_domain::escalation::{AnswerMail, LkppAnswer, OutgoingMail};
 use loket_domain::history::Event;
 use loket_domain::inbox::{IncomingMail, ReplyOutcome};
 use loket_domain::line::Requeue;
+use loket_domain::logo::Logo;
 use loket_domain::numbering::Sequence;
 use loket_domain::office::{first_open_day, office_day, office_day_end};
 use loket_domain::settings::{InUse, OfficeSettings, SettingsChange};
@@ -20,7 +21,7 @@ use loket_domain::{Refused, SYSTEM_ACTOR, Status, Visit};
 use crate::exec::{Col, Sql, Value, int, opt_text, placeholders, text};
 use crate::facts;
 use crate::live::Announcements;
-use crate::{Change, Checked, DocumentRenderer, NewUser, OFFICE, OpenVisit, Result, Skipped, StoreError, User};
+use crate::{BoundRenderer, Change, Checked, NewUser, OFFICE, OpenVisit, Result, Skipped, StoreError, User};
 use crate::{ms, new_id, new_token, roles_to_text, sha256_hex};
 
 pub(crate) async fn load_visit(t: &mut dyn Sql, id: &str, lock: bool) -> Result<Visit> {
@@ -136,7 +137,7 @@ async fn next_in(t: &mut dyn Sql, sequence: &Sequence) -> Result<i64> {
 /// Stores the archived document of a visit as it is now, and returns what the visit records.
 async fn store_document(
     t: &mut dyn Sql,
-    renderer: &DocumentRenderer,
+    renderer: &BoundRenderer,
     settings: &OfficeSettings,
     visit: &Visit,
     stamp: ArchiveStamp,
@@ -268,6 +269,33 @@ pub(crate) async fn delete_day_off(t: &mut dyn Sql, told: &mut Announcements, da
     let date = date.format("%Y-%m-%d").to_string();
     let n = t.execute("DELETE FROM days_off WHERE office_id = $1 AND day = $2", &[text(OFFICE), text(&date)]).await?;
     told.settings_changed = true;
+    Ok(n > 0)
+}
+
+/// Sets the office's logo, replacing the one before; every instance forgets the logo it kept.
+pub(crate) async fn put_office_logo(
+    t: &mut dyn Sql,
+    told: &mut Announcements,
+    logo: &Logo,
+    by: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let sha256 = sha256_hex(logo.bytes());
+    t.execute(
+        "INSERT INTO office_logo (office_id, content_type, bytes, sha256, updated_at, updated_by) \
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (office_id) DO UPDATE SET content_type = $2, bytes = $3, \
+         sha256 = $4, updated_at = $5, updated_by = $6",
+        &[text(OFFICE), text(logo.content_type()), Value::Blob(logo.bytes()), text(&sha256), int(ms(now)), text(by)],
+    )
+    .await?;
+    told.logo_changed = true;
+    Ok(())
+}
+
+/// Removes the office's logo; false when there was none.
+pub(crate) async fn delete_office_logo(t: &mut dyn Sql, told: &mut Announcements) -> Result<bool> {
+    let n = t.execute("DELETE FROM office_logo WHERE office_id = $1", &[text(OFFICE)]).await?;
+    told.logo_changed = true;
     Ok(n > 0)
 }
 
@@ -565,7 +593,7 @@ pub(crate) async fn change_visit(
     t: &mut dyn Sql,
     told: &mut Announcements,
     settings: &OfficeSettings,
-    renderer: &DocumentRenderer,
+    renderer: &BoundRenderer,
     id: &str,
     now: DateTime<Utc>,
     change: Change,
@@ -702,7 +730,7 @@ pub(crate) async fn archive_visit(
     t: &mut dyn Sql,
     told: &mut Announcements,
     settings: &OfficeSettings,
-    renderer: &DocumentRenderer,
+    renderer: &BoundRenderer,
     id: &str,
     stamp: ArchiveStamp,
     by: &str,
@@ -909,7 +937,7 @@ pub(crate) async fn take_reply(
     t: &mut dyn Sql,
     told: &mut Announcements,
     settings: &OfficeSettings,
-    renderer: &DocumentRenderer,
+    renderer: &BoundRenderer,
     mail: &IncomingMail,
     now: DateTime<Utc>,
 ) -> Result<ReplyOutcome> {
@@ -975,7 +1003,7 @@ async fn answer_by_mail(
     t: &mut dyn Sql,
     told: &mut Announcements,
     settings: &OfficeSettings,
-    renderer: &DocumentRenderer,
+    renderer: &BoundRenderer,
     mail: &IncomingMail,
     id: &str,
     now: DateTime<Utc>,

@@ -7,6 +7,7 @@ use std::time::Duration;
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use loket_domain::logo::LogoProblem;
 use loket_domain::{FieldErrors, Refused};
 use loket_store::StoreError;
 use serde::Serialize;
@@ -20,7 +21,8 @@ pub struct ErrorBody {
     pub error: &'static str,
     /// Text for people.
     pub message: String,
-    /// Field path to reason (`missing`, `invalid`, `too_long`, `unknown`), for validation errors.
+    /// Field path to reason (`missing`, `invalid`, `too_long`, `unknown`), for validation errors;
+    /// `logo` (`format`, `too_large`, `dimensions`, `undecodable`) for `invalid_logo`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fields: Option<BTreeMap<String, String>>,
     /// For `internal` (500): the id of the request in the server log (also the `x-request-id`
@@ -61,6 +63,9 @@ pub enum ApiError {
     /// 408: the body did not arrive in time.
     #[error("the request body did not arrive in time")]
     RequestTimeout,
+    /// 422 `invalid_logo`: the office logo uploaded is not one (`fields.logo` says why).
+    #[error(transparent)]
+    InvalidLogo(LogoProblem),
     /// 413.
     #[error("the request body is larger than 1 MiB")]
     PayloadTooLarge,
@@ -107,6 +112,7 @@ impl ApiError {
             ApiError::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
             ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
             ApiError::RequestTimeout => (StatusCode::REQUEST_TIMEOUT, "request_timeout"),
+            ApiError::InvalidLogo(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_logo"),
             ApiError::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
             ApiError::UnsupportedMediaType => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
             ApiError::PrinterUnreachable(_) => (StatusCode::BAD_GATEWAY, "printer_unreachable"),
@@ -155,6 +161,7 @@ impl IntoResponse for ApiError {
         let fields = match &self {
             ApiError::Refused(Refused::Validation(f) | Refused::FormIncomplete(f)) => Some(f.0.clone()),
             ApiError::Refused(Refused::InUse(stranded)) => Some(stranded.fields().0),
+            ApiError::InvalidLogo(problem) => Some(BTreeMap::from([("logo".to_owned(), problem.as_str().to_owned())])),
             _ => None,
         };
         let mut request_id = None;

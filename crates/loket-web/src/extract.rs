@@ -187,6 +187,30 @@ impl FromRequest<AppState> for CsvBody {
     }
 }
 
+/// An image body, declared `image/png` or `image/jpeg` (415 otherwise), within the same size and
+/// time limits as a JSON body. What the bytes are is judged from the bytes themselves
+/// (`loket_domain::logo`), not from the declared type. Only for endpoints that take a bearer
+/// token.
+pub struct ImageBody(pub Vec<u8>);
+
+impl FromRequest<AppState> for ImageBody {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let image = req
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .map(str::trim)
+            .is_some_and(|essence| ["image/png", "image/jpeg"].iter().any(|t| essence.eq_ignore_ascii_case(t)));
+        if !image {
+            return Err(ApiError::UnsupportedMediaType);
+        }
+        Ok(ImageBody(body_bytes(req, state).await?.to_vec()))
+    }
+}
+
 /// Query parameters; a query that does not parse is 400 `bad_request` in the API's format.
 pub struct ApiQuery<T>(pub T);
 

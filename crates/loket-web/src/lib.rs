@@ -145,7 +145,8 @@ impl utoipa::Modify for BearerAuth {
 /// document and the router cannot drift apart.
 fn api_router() -> OpenApiRouter<AppState> {
     use api::{
-        archive, auth, calendar, guests, kiosk, line, mail, reports, settings, staff_events, survey, users, visits,
+        archive, auth, calendar, guests, kiosk, line, mail, reports, settings, settings_logo, staff_events, survey,
+        users, visits,
     };
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(auth::login))
@@ -184,6 +185,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(settings::get_time_standards, settings::put_time_standards))
         .routes(routes!(settings::get_counters, settings::put_counters))
         .routes(routes!(settings::get_office, settings::put_office))
+        .routes(routes!(settings_logo::get_logo, settings_logo::put_logo, settings_logo::delete_logo))
         .routes(routes!(calendar::get_calendar, calendar::put_calendar))
         .routes(routes!(calendar::list_days_off))
         .routes(routes!(calendar::put_day_off, calendar::delete_day_off))

@@ -293,6 +293,14 @@ pub fn refine(mut doc: Value) -> Value {
     settings_constraints(&mut doc);
     links(&mut doc);
     parameters(&mut doc);
+    // The logo is sent and served as the image file itself.
+    let binary = json!({"schema": {"type": "string", "format": "binary"}});
+    let logo = &mut doc["paths"]["/api/v1/settings/logo"];
+    for kind in ["image/png", "image/jpeg"] {
+        logo["put"]["requestBody"]["content"][kind] = binary.clone();
+        logo["get"]["responses"]["200"]["content"][kind] = binary.clone();
+    }
+    logo["put"]["requestBody"]["required"] = json!(true);
     // Lists the server needs at least one of.
     for path in ["/api/v1/settings/priorities", "/api/v1/settings/counters", "/api/v1/settings/time-standards"] {
         if let Some(body) =

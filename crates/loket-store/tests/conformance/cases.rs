@@ -21,6 +21,7 @@ use loket_store::{LiveEvent, NewUser, OpenVisit, Store, StoreError};
 use crate::support::{TestDb, raw_execute};
 
 pub use crate::calendar_cases::*;
+pub use crate::logo_cases::*;
 
 pub type S = Arc<dyn Store>;
 
@@ -368,7 +369,7 @@ pub async fn give_copy(store: &S, id: &str, now: DateTime<Utc>) {
 }
 
 /// A visit answered at counter 1 at `now`, its copy printed: ready for the archive.
-async fn ready_to_archive(store: &S, name: &str, now: DateTime<Utc>) -> Visit {
+pub async fn ready_to_archive(store: &S, name: &str, now: DateTime<Utc>) -> Visit {
     let v = waiting(store, name, "A", false, now).await;
     let called = store.call_next("1", None, now, "hd").await.unwrap().expect("called");
     assert_eq!(called.id, v.id);
@@ -814,7 +815,7 @@ pub async fn an_archive_whose_document_failed_keeps_its_number_for_the_next_try(
     let failing = Arc::new(AtomicBool::new(true));
     let renderer: loket_store::DocumentRenderer = {
         let failing = failing.clone();
-        Arc::new(move |visit, _, stamp| {
+        Arc::new(move |visit, _, stamp, _| {
             if failing.load(Ordering::SeqCst) {
                 Err("the fonts are missing".into())
             } else {
@@ -850,7 +851,7 @@ pub async fn a_visit_changed_while_its_document_is_made_is_archived_as_it_is(db:
     let target: Arc<OnceLock<(S, String)>> = Arc::new(OnceLock::new());
     let renderer: loket_store::DocumentRenderer = {
         let (first, target) = (first.clone(), target.clone());
-        Arc::new(move |visit, _, stamp| {
+        Arc::new(move |visit, _, stamp, _| {
             // The first document is made outside the writer, on a blocking thread: the visit
             // changes meanwhile (the visitor asks for their copy by e-mail after all).
             if first.swap(false, Ordering::SeqCst)

@@ -3,6 +3,7 @@
 
 mod calendar_cases;
 mod cases;
+mod logo_cases;
 mod model;
 mod search;
 mod support;
@@ -75,6 +76,8 @@ conformance!(
     the_most_relevant_visit_comes_first,
     a_new_version_replaces_the_search_entry_and_every_version_is_listed,
     similar_answered_visits_leave_out_the_visit_itself_and_unanswered_ones,
+    the_office_logo_is_kept_replaced_and_removed,
+    archived_documents_are_made_with_the_logo_in_force,
 );
 
 mod property {

@@ -16,6 +16,7 @@ pub mod line;
 pub mod mail;
 pub mod reports;
 pub mod settings;
+pub mod settings_logo;
 pub mod staff_events;
 pub mod survey;
 pub mod users;

@@ -424,9 +424,11 @@ pub async fn print_ticket(
 /// The consultation form of a visit as PDF, made now: the original and the visitor's copy.
 pub async fn render_form(state: &AppState, visit: Visit) -> ApiResult<Vec<u8>> {
     let settings = state.store.settings().await?;
+    let logo = state.store.office_logo().await?;
     let now = state.now();
     let rendered = tokio::task::spawn_blocking(move || {
-        loket_documents::form_pdf(&visit, &loket_documents::FormContext { settings: &settings, now, stamp: None })
+        let cx = loket_documents::FormContext { settings: &settings, now, stamp: None, logo: logo.as_deref() };
+        loket_documents::form_pdf(&visit, &cx)
     })
     .await
     .map_err(|e| ApiError::internal(e.to_string()))?;

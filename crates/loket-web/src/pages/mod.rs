@@ -31,6 +31,7 @@ pub mod ikm;
 pub mod kiosk;
 pub mod login;
 pub mod mail_settings;
+pub mod office_logo;
 pub mod office_settings;
 pub mod report;
 pub mod report_files;
@@ -73,6 +74,8 @@ pub fn router() -> Router<AppState> {
         .route("/supervisor/reports", get(reports::page))
         .route("/supervisor/time-standards", get(settings::page).post(settings::save))
         .route("/supervisor/settings/office", get(office_settings::office).post(office_settings::save_office))
+        .route(office_logo::LOGO, get(office_logo::image).post(office_logo::upload))
+        .route("/supervisor/settings/office/logo/delete", post(office_logo::remove))
         .route(
             "/supervisor/settings/form-fields",
             get(office_settings::form_fields).post(office_settings::save_form_fields),

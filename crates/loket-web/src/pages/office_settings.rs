@@ -22,7 +22,7 @@ use super::settings::SavedQuery;
 use super::{PageError, PageResult};
 use crate::AppState;
 
-const OFFICE: &str = "/supervisor/settings/office";
+pub const OFFICE: &str = "/supervisor/settings/office";
 const FORM_FIELDS: &str = "/supervisor/settings/form-fields";
 
 /// What the office form posts, every value as typed.
@@ -118,14 +118,40 @@ async fn office_page(
 ) -> Result<SettingsFormPage, PageError> {
     let mut page = SettingsFormPage::new(state, staff, OFFICE, "settings-office", saved).await?;
     page.fields = office_fields(staff.tr(), typed, errors);
+    page.logo = Some(super::office_logo::section(state, staff, None).await?);
     Ok(page)
 }
 
-pub async fn office(State(state): State<AppState>, staff: PageStaff, Query(q): Query<SavedQuery>) -> PageResult {
+/// The office page with the settings as stored (after a logo upload, which is a form of its own).
+pub async fn office_page_for(state: &AppState, staff: &PageStaff) -> Result<SettingsFormPage, PageError> {
+    let settings = state.store.settings().await?;
+    office_page(state, staff, &OfficeForm::of(&settings.office), &BTreeMap::new(), false).await
+}
+
+/// `?saved=1` after the settings were saved, `?logo=saved` or `?logo=removed` after the logo
+/// changed.
+#[derive(Deserialize, Default)]
+pub struct OfficeQuery {
+    #[serde(default)]
+    saved: Option<String>,
+    #[serde(default)]
+    logo: Option<String>,
+}
+
+pub async fn office(State(state): State<AppState>, staff: PageStaff, Query(q): Query<OfficeQuery>) -> PageResult {
     staff.require(Permission::Settings)?;
     let settings = state.store.settings().await?;
     let typed = OfficeForm::of(&settings.office);
-    Ok(office_page(&state, &staff, &typed, &BTreeMap::new(), q.saved.is_some()).await?.into_response())
+    let mut page = office_page(&state, &staff, &typed, &BTreeMap::new(), q.saved.is_some()).await?;
+    let notice = match q.logo.as_deref() {
+        Some("saved") => Some("settings-logo-saved"),
+        Some("removed") => Some("settings-logo-removed"),
+        _ => None,
+    };
+    if let (Some(logo), Some(key)) = (page.logo.as_mut(), notice) {
+        logo.notice = Some(staff.tr().get(key));
+    }
+    Ok(page.into_response())
 }
 
 /// Saves the office's own settings; the services and the required fields stay as they are.

@@ -223,6 +223,17 @@ pub struct SettingsFormPage {
     pub checks: Option<CheckGroup>,
     pub tables: Vec<TableView>,
     pub submit: String,
+    /// The office page's logo section, a form of its own below the settings.
+    pub logo: Option<LogoSection>,
+}
+
+/// The office's logo on its settings page: shown when there is one, a file to upload, a button
+/// to remove it; what went wrong with the last upload next to the file input.
+pub struct LogoSection {
+    pub present: bool,
+    pub error: Option<String>,
+    /// The upload or the removal just done.
+    pub notice: Option<String>,
 }
 
 /// The settings pages, for the links at the top of each.
@@ -265,6 +276,7 @@ impl SettingsFormPage {
             checks: None,
             tables: Vec::new(),
             submit: t.get(&format!("{key}-save")),
+            logo: None,
         })
     }
 

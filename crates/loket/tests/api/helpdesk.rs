@@ -5,7 +5,7 @@ use sha2::Digest;
 use crate::support::{TestApp, id};
 
 /// A visit called at counter 1 and started: the visitor is at the counter.
-async fn in_service(app: &TestApp) -> (String, Value) {
+pub async fn in_service(app: &TestApp) -> (String, Value) {
     let fo = app.staff("fo", &[Role::FrontOffice]).await;
     let hd = app.staff("hd", &[Role::Helpdesk]).await;
     let v = app.waiting_visit(&fo, "Budi").await;

@@ -11,6 +11,7 @@ mod errors;
 mod front_office;
 mod helpdesk;
 mod imap;
+mod logo;
 mod mail;
 mod pages;
 mod public;
@@ -128,6 +129,9 @@ on_both_backends!(
         settings::time_standards_are_settings,
         settings::counters_are_settings_of_the_office,
         settings::the_office_settings_can_be_changed,
+        logo::the_office_logo_is_uploaded_read_back_drawn_and_removed,
+        logo::a_bad_logo_is_refused_naming_why,
+        logo::an_archived_form_keeps_the_logo_it_was_made_with,
         settings::settings_that_would_strand_a_visit_are_refused,
         settings::the_time_standards_report_reads_the_histories,
         reports::the_recap_counts_the_visits_by_role_category_outcome_and_agent,
@@ -176,6 +180,7 @@ on_both_backends!(
         returning::the_lookup_endpoint_needs_the_front_office,
         setting_pages::a_service_with_visits_in_line_cannot_be_removed,
         setting_pages::the_office_page_saves_all_or_nothing,
+        setting_pages::the_office_page_uploads_shows_and_removes_the_logo,
         setting_pages::the_priority_table_and_the_required_fields_have_pages,
         setting_pages::the_mail_page_never_shows_a_password_and_an_empty_one_keeps_it,
     ],
@@ -201,5 +206,10 @@ mod postgres_only {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_call_on_one_instance_reaches_the_other_within_a_second() {
         crate::display::a_call_on_one_instance_reaches_the_other_within_a_second().await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_logo_changed_on_one_instance_is_the_logo_of_the_other() {
+        crate::logo::a_logo_changed_on_one_instance_is_the_logo_of_the_other().await;
     }
 }

@@ -76,6 +76,33 @@ impl<'a> Browser<'a> {
         self.send(req).await
     }
 
+    /// A `multipart/form-data` form, as a browser sends a form with a file: each part a name,
+    /// the file's name for a file, and the bytes.
+    pub(crate) async fn post_multipart(&mut self, path: &str, parts: &[(&str, Option<&str>, &[u8])]) -> Page {
+        let boundary = "----loket-test-boundary-7d1f";
+        let mut body = Vec::new();
+        for (name, file, bytes) in parts {
+            body.extend_from_slice(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"").as_bytes(),
+            );
+            match file {
+                Some(f) => body.extend_from_slice(
+                    format!("; filename=\"{f}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes(),
+                ),
+                None => body.extend_from_slice(b"\r\n\r\n"),
+            }
+            body.extend_from_slice(bytes);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+        let req = self
+            .http
+            .post(self.app.url(path))
+            .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+            .body(body);
+        self.send(req).await
+    }
+
     pub(crate) async fn sign_in(&mut self, username: &str, password: &str) -> Page {
         let login = self.get("/login").await;
         assert_eq!(login.status, 200);

@@ -250,3 +250,50 @@ pub async fn the_mail_page_never_shows_a_password_and_an_empty_one_keeps_it(app:
     assert_eq!(stored.mail.smtp_password.as_deref(), Some("rahasia-smtp"));
     assert_eq!(stored.imap.password.as_deref(), Some("rahasia-imap"));
 }
+
+/// The office logo on the office page: uploaded as a file, refused with the reason next to the
+/// file input, shown once kept, removed with its button; a refused file changes nothing else.
+pub async fn the_office_page_uploads_shows_and_removes_the_logo(app: TestApp) {
+    let (token, mut b) = supervisor(&app).await;
+    let page = b.get("/supervisor/settings/office").await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Logo kantor") && page.body.contains("id=\"office-logo-none\""), "{}", page.body);
+    assert!(page.body.contains("enctype=\"multipart/form-data\""), "a plain form with a file");
+    let csrf = page.csrf();
+    let office = app.get(&token, "/api/v1/settings/office").await.expect(200);
+
+    let bad = b
+        .post_multipart(LOGO_FORM, &[("_csrf", None, csrf.as_bytes()), ("logo", Some("logo.png"), b"bukan gambar")])
+        .await;
+    assert_eq!(bad.status, 422, "{}", bad.body);
+    assert!(bad.body.contains("id=\"logo-error\">Bukan gambar PNG atau JPEG.<"), "{}", bad.body);
+    assert!(bad.body.contains("value=\"LPSE\""), "the office's fields are on the page as stored");
+    let none = b.post_multipart(LOGO_FORM, &[("_csrf", None, csrf.as_bytes()), ("logo", Some(""), b"")]).await;
+    assert!(none.body.contains("Pilih berkas logo."), "{}", none.body);
+    let forged = b
+        .post_multipart(LOGO_FORM, &[("_csrf", None, b"palsu"), ("logo", Some("l.png"), &crate::logo::png_logo(8, 8))])
+        .await;
+    assert_eq!(forged.status, 403, "without the CSRF token nothing is done");
+    app.get(&token, "/api/v1/settings/logo").await.error(404, "not_found");
+
+    let logo = crate::logo::png_logo(40, 20);
+    let saved =
+        b.post_multipart(LOGO_FORM, &[("_csrf", None, csrf.as_bytes()), ("logo", Some("logo.png"), &logo)]).await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    assert_eq!(saved.location(), "/supervisor/settings/office?logo=saved");
+    let page = b.get("/supervisor/settings/office?logo=saved").await;
+    assert!(page.body.contains("Logo kantor sudah disimpan."));
+    assert!(page.body.contains("src=\"/supervisor/settings/office/logo\""), "{}", page.body);
+    let (status, headers, bytes) = b.bytes(LOGO_FORM).await;
+    assert_eq!((status.as_u16(), &headers["content-type"]), (200, &"image/png".parse().unwrap()));
+    assert_eq!(bytes, logo, "the image the page shows is the one uploaded");
+    assert_eq!(app.get(&token, "/api/v1/settings/office").await.expect(200), office, "the other settings as they were");
+
+    let removed = b.post("/supervisor/settings/office/logo/delete", &[("_csrf", &csrf)]).await;
+    assert_eq!(removed.status, 303);
+    assert_eq!(removed.location(), "/supervisor/settings/office?logo=removed");
+    app.get(&token, "/api/v1/settings/logo").await.error(404, "not_found");
+    assert_eq!(b.bytes(LOGO_FORM).await.0, 404);
+}
+
+const LOGO_FORM: &str = "/supervisor/settings/office/logo";
