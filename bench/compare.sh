@@ -8,6 +8,9 @@
 # Environment:
 #   BENCH_BEFORE         the build to compare with: a target directory (its release/loket is run)
 #                        or a `loket` binary; required
+#   BENCH_AFTER          the build to compare it to, as BENCH_BEFORE (default: this tree's release
+#                        build, built first)
+#   LOADGEN_BIN          with BENCH_AFTER, a prebuilt load generator (default: this tree's, built)
 #   BENCH_BEFORE_LABEL   its name in the results (default: before)
 #   BENCH_AFTER_LABEL    the name of this tree's build (default: git describe --always --dirty)
 #   BENCH_PASSES         passes of each build, taken in turn (default 2)
@@ -35,10 +38,19 @@ log() { echo "compare: $*" >&2; }
 if [[ -d "$BENCH_BEFORE" ]]; then BEFORE_BIN="$BENCH_BEFORE/release/loket"; else BEFORE_BIN=$BENCH_BEFORE; fi
 [[ -x "$BEFORE_BIN" ]] || { log "$BEFORE_BIN is missing or not executable"; exit 2; }
 
-log "building this tree (release)"
-cargo build --release -p loket --bin loket --example loadgen >&2
 AFTER_BIN="$TARGET_DIR/release/loket"
-LOADGEN="$TARGET_DIR/release/examples/loadgen"
+LOADGEN=${LOADGEN_BIN:-"$TARGET_DIR/release/examples/loadgen"}
+if [[ -n "${BENCH_AFTER:-}" ]]; then
+    if [[ -d "$BENCH_AFTER" ]]; then AFTER_BIN="$BENCH_AFTER/release/loket"; else AFTER_BIN=$BENCH_AFTER; fi
+    [[ -x "$AFTER_BIN" ]] || { log "$AFTER_BIN is missing or not executable"; exit 2; }
+    if [[ -z "${LOADGEN_BIN:-}" ]]; then
+        log "building this tree's load generator (release)"
+        cargo build --release -p loket --example loadgen >&2
+    fi
+else
+    log "building this tree (release)"
+    cargo build --release -p loket --bin loket --example loadgen >&2
+fi
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/loket-compare.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT

@@ -158,8 +158,39 @@ impl EscalationRow {
     }
 }
 
-/// When each escalation of a period was made and answered by LKPP (if it was).
-pub type EscalationTimes = Vec<(DateTime<Utc>, Option<DateTime<Utc>>)>;
+/// The counts and ages of a period's escalations, added up one escalation at a time (a year of
+/// them is never held at once), each aged at `now` by [`age_between`] in the office's measure.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EscalationAges {
+    count: u64,
+    open: u64,
+    answered: u64,
+    open_sum: f64,
+    open_max: Option<f64>,
+    answered_sum: f64,
+}
+
+impl EscalationAges {
+    /// Adds the escalation made at `escalated_at` and answered by LKPP at `answered_at`.
+    pub fn add(
+        &mut self,
+        escalated_at: DateTime<Utc>,
+        answered_at: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+        measure: &Measure<'_>,
+    ) {
+        let age = minutes(age_between(escalated_at, answered_at, now, measure).num_milliseconds());
+        self.count += 1;
+        if answered_at.is_some() {
+            self.answered += 1;
+            self.answered_sum += age;
+        } else {
+            self.open += 1;
+            self.open_sum += age;
+            self.open_max = Some(self.open_max.map_or(age, |m| m.max(age)));
+        }
+    }
+}
 
 /// The escalations of the visits of a period: how many wait for LKPP and how many it answered,
 /// their age, and the list (the first 1,000, oldest first).
@@ -175,31 +206,23 @@ pub struct Escalations {
 }
 
 impl Escalations {
-    /// The report of the escalations made and answered at `times`, listing `rows`; each aged at
-    /// `now` by [`age_between`], in the office's measure.
+    /// The report of the escalations counted and aged in `ages`, listing `rows`, each aged at
+    /// `now` in the office's measure.
     pub fn of(
-        times: &EscalationTimes,
+        ages: &EscalationAges,
         rows: Vec<EscalationRow>,
         now: DateTime<Utc>,
         measure: &Measure<'_>,
     ) -> Escalations {
         let rows: Vec<EscalationRow> = rows.into_iter().map(|r| r.aged(now, measure)).collect();
-        let ages = |answered: bool| -> Vec<f64> {
-            times
-                .iter()
-                .filter(|(_, a)| a.is_some() == answered)
-                .map(|&(at, a)| minutes(age_between(at, a, now, measure).num_milliseconds()))
-                .collect()
-        };
-        let avg = |xs: &[f64]| (!xs.is_empty()).then(|| round2(xs.iter().sum::<f64>() / xs.len() as f64));
-        let (open, answered) = (ages(false), ages(true));
+        let avg = |sum: f64, n: u64| (n > 0).then(|| round2(sum / n as f64));
         Escalations {
-            count: times.len() as u64,
-            open: open.len() as u64,
-            answered: answered.len() as u64,
-            open_avg_age_minutes: avg(&open),
-            open_max_age_minutes: open.iter().copied().reduce(f64::max),
-            answered_avg_age_minutes: avg(&answered),
+            count: ages.count,
+            open: ages.open,
+            answered: ages.answered,
+            open_avg_age_minutes: avg(ages.open_sum, ages.open),
+            open_max_age_minutes: ages.open_max,
+            answered_avg_age_minutes: avg(ages.answered_sum, ages.answered),
             rows,
         }
     }
@@ -250,6 +273,22 @@ impl Overruns {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn escalation_ages_are_added_one_at_a_time() {
+        use chrono::TimeZone;
+        let t = |h: u32| Utc.with_ymd_and_hms(2026, 11, 2, h, 0, 0).single().unwrap_or_default();
+        let mut ages = EscalationAges::default();
+        ages.add(t(1), None, t(5), &Measure::Clock);
+        ages.add(t(2), None, t(5), &Measure::Clock);
+        ages.add(t(1), Some(t(3)), t(5), &Measure::Clock);
+        let e = Escalations::of(&ages, Vec::new(), t(5), &Measure::Clock);
+        assert_eq!((e.count, e.open, e.answered), (3, 2, 1));
+        assert_eq!((e.open_avg_age_minutes, e.open_max_age_minutes), (Some(210.0), Some(240.0)));
+        assert_eq!(e.answered_avg_age_minutes, Some(120.0));
+        let none = Escalations::of(&EscalationAges::default(), Vec::new(), t(5), &Measure::Clock);
+        assert_eq!((none.count, none.open_avg_age_minutes, none.open_max_age_minutes), (0, None, None));
+    }
 
     #[test]
     fn the_nearest_rank_of_the_median_and_the_90th_percentile() {

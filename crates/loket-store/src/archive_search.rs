@@ -82,6 +82,8 @@ struct FullText {
     matches: String,
     /// The ordering, most relevant first.
     rank: String,
+    /// The relevance of a match, and the order that puts the most relevant first.
+    score: (String, &'static str),
     /// The query in the database's syntax.
     query: String,
 }
@@ -94,6 +96,7 @@ impl FullText {
                 from: "archive_search_words JOIN archive_search s ON s.rowid = archive_search_words.rowid",
                 matches: format!("archive_search_words MATCH ${n}"),
                 rank: "archive_search_words.rank".into(),
+                score: ("archive_search_words.rank".into(), "ASC"),
                 query: words.fts5(),
             },
             Dialect::Postgres => FullText {
@@ -101,6 +104,7 @@ impl FullText {
                 from: "archive_search s",
                 matches: format!("s.words @@ to_tsquery('simple', ${n})"),
                 rank: format!("ts_rank(s.words, to_tsquery('simple', ${n})) DESC"),
+                score: (format!("ts_rank(s.words, to_tsquery('simple', ${n}))"), "DESC"),
                 query: words.tsquery(),
             },
         }
@@ -332,9 +336,22 @@ pub(crate) async fn similar_answered(r: &mut dyn Sql, visit_id: &str, limit: u32
     let f = c.add_full_text(r.dialect(), &words);
     c.add("s.visit_id <> {}", Param::Text(visit_id.to_owned()));
     c.clauses.push("s.has_answer".into());
-    let order = format!("{}, s.archived_at DESC, s.visit_id", f.rank);
-    hits(r, c, f.from, &order, limit, 0).await
+    // The words of a problem match much of the archive (they are joined by OR): only the newest
+    // matches are ranked, so that the cost stays bounded however large the archive grows.
+    let (score, direction) = &f.score;
+    let candidates = format!(
+        "(SELECT s.*, {score} AS score FROM {} WHERE {} ORDER BY {} LIMIT {SIMILAR_CANDIDATES}) s",
+        f.from,
+        c.sql(),
+        f.newest()
+    );
+    c.clauses = vec!["1 = 1".into()];
+    let order = format!("s.score {direction}, s.archived_at DESC, s.visit_id");
+    hits(r, c, &candidates, &order, limit, 0).await
 }
+
+/// How many of the newest matching answered visits the similar answers are ranked among.
+pub const SIMILAR_CANDIDATES: u32 = 2000;
 
 pub(crate) async fn versions(r: &mut dyn Sql, visit_id: &str) -> Result<Vec<ArchivedVersion>> {
     let rows = r

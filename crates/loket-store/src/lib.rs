@@ -17,7 +17,7 @@ use loket_domain::form::FormInput;
 use loket_domain::guest_book::{Contact, VisitorInput};
 use loket_domain::inbox::{IncomingMail, ReplyOutcome};
 use loket_domain::logo::Logo;
-use loket_domain::reports::{EscalationRow, EscalationTimes, Overruns, Recap, Times};
+use loket_domain::reports::{EscalationRow, Overruns, Recap, Times};
 use loket_domain::search::{Outcome, SearchWords};
 use loket_domain::settings::{OfficeSettings, SettingsChange};
 use loket_domain::standards::{StepStandard, TimeStandardsReport};
@@ -455,13 +455,15 @@ pub trait ReportStore: Send + Sync {
     /// first `limit` in the order they started.
     async fn overruns(&self, from: NaiveDate, to: NaiveDate, limit: u32, measure: TimeMeasure) -> Result<Overruns>;
     /// The escalations of the visits opened on the office days `from..=to`: when each was made
-    /// and answered, and the first `limit`, oldest first, not yet aged.
+    /// and answered, handed to `each` a month at a time; and the first `limit`, oldest first, not
+    /// yet aged.
     async fn escalations(
         &self,
         from: NaiveDate,
         to: NaiveDate,
         limit: u32,
-    ) -> Result<(EscalationTimes, Vec<EscalationRow>)>;
+        each: &mut (dyn FnMut(DateTime<Utc>, Option<DateTime<Utc>>) + Send),
+    ) -> Result<Vec<EscalationRow>>;
 }
 
 /// The mail outbox (SOP steps 11 and 12): each mail claimed by one sender, sent once.

@@ -5,11 +5,11 @@
 //! working time. Steps are read one SOP step at a time: each step's rows of a period are one
 //! range of the index `visit_steps_step`, so nothing sorts the whole period's steps to group them.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, Days, NaiveDate, Utc};
 use loket_domain::calendar::TimeMeasure;
 use loket_domain::reports::{
-    AgentCount, BUCKET_MINUTES, BUCKETS, DayRecap, Durations, EscalationRow, EscalationTimes, KeyCount, Overrun,
-    Overruns, Recap, StepCount, Times, average_minutes, minutes, nearest_rank,
+    AgentCount, BUCKET_MINUTES, BUCKETS, DayRecap, Durations, EscalationRow, KeyCount, Overrun, Overruns, Recap,
+    StepCount, Times, average_minutes, minutes, nearest_rank,
 };
 use loket_domain::standards::{AppliedStandard, Outcomes, StepStandard, StepSummary, StepTotals, WaitingSummary};
 
@@ -351,24 +351,39 @@ pub(crate) async fn overruns(
     Ok(out)
 }
 
+/// The longest stretch of office days whose escalations are read at once.
+const ESCALATION_DAYS: u64 = 31;
+
 /// The escalations of the visits opened on the office days `from..=to`: when each was escalated
-/// and answered (every one, two numbers each, for the domain to age), and the first `limit` of
-/// them, oldest first, to list.
+/// and answered, handed to `each` (a month of them read at a time, so that a year is never held
+/// at once), and the first `limit` of them, oldest first, to list.
 pub(crate) async fn escalations(
     r: &mut dyn Sql,
     from: NaiveDate,
     to: NaiveDate,
     limit: u32,
-) -> Result<(EscalationTimes, Vec<EscalationRow>)> {
+    each: &mut (dyn FnMut(DateTime<Utc>, Option<DateTime<Utc>>) + Send),
+) -> Result<Vec<EscalationRow>> {
+    let mut first = from;
+    while first <= to {
+        let last = first.checked_add_days(Days::new(ESCALATION_DAYS - 1)).unwrap_or(NaiveDate::MAX).min(to);
+        let rows = r
+            .rows(
+                "SELECT f.escalated_at, f.lkpp_answered_at FROM visit_facts f WHERE f.office_id = $1 \
+                 AND f.day >= $2 AND f.day <= $3 AND f.escalated_at IS NOT NULL",
+                &Period::new(first, last).params(),
+                &[Col::Int, Col::OptInt],
+            )
+            .await?;
+        for mut row in rows {
+            each(from_ms(row.int()?)?, row.opt_int()?.map(from_ms).transpose()?);
+        }
+        match last.succ_opt() {
+            Some(next) => first = next,
+            None => break,
+        }
+    }
     let p = Period::new(from, to);
-    let escalated = "FROM visit_facts f WHERE f.office_id = $1 AND f.day >= $2 AND f.day <= $3 \
-                     AND f.escalated_at IS NOT NULL";
-    let times = r
-        .rows(&format!("SELECT f.escalated_at, f.lkpp_answered_at {escalated}"), &p.params(), &[Col::Int, Col::OptInt])
-        .await?
-        .into_iter()
-        .map(|mut row| Ok((from_ms(row.int()?)?, row.opt_int()?.map(from_ms).transpose()?)))
-        .collect::<Result<Vec<_>>>()?;
     let [a, b, c] = p.params();
     let rows = r
         .rows(
@@ -396,5 +411,5 @@ pub(crate) async fn escalations(
             })
         })
         .collect::<Result<Vec<_>>>()?;
-    Ok((times, list))
+    Ok(list)
 }

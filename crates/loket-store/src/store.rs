@@ -10,7 +10,7 @@ use loket_domain::auth::Role;
 use loket_domain::calendar::{DayOff, TimeMeasure};
 use loket_domain::guest_book::Contact;
 use loket_domain::history::Event;
-use loket_domain::reports::{EscalationRow, EscalationTimes, Overruns, Recap, Times};
+use loket_domain::reports::{EscalationRow, Overruns, Recap, Times};
 use loket_domain::settings::{CounterRefused, OfficeSettings, SettingsChange};
 use loket_domain::standards::{StepStandard, TimeStandardsReport};
 use loket_domain::survey::Answers;
@@ -508,8 +508,9 @@ impl<B: Backend> ReportStore for SqlStore<B> {
         from: NaiveDate,
         to: NaiveDate,
         limit: u32,
-    ) -> Result<(EscalationTimes, Vec<EscalationRow>)> {
-        report_reads::escalations(&mut self.backend.reader(), from, to, limit).await
+        each: &mut (dyn FnMut(DateTime<Utc>, Option<DateTime<Utc>>) + Send),
+    ) -> Result<Vec<EscalationRow>> {
+        report_reads::escalations(&mut self.backend.reader(), from, to, limit, each).await
     }
 }
 

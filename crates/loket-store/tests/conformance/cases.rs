@@ -966,10 +966,11 @@ pub async fn report_facts_are_written_with_each_visit_and_filled_in_at_start(db:
     assert_eq!((recap.outcomes.escalated, recap.outcomes.open), (1, 1));
     assert_eq!(recap.by_agent.len(), 1);
     assert_eq!((recap.by_agent[0].agent.as_str(), recap.by_agent[0].escalated), ("hd", 1));
-    let (times, escalations) = store.escalations(day, day, 10).await.unwrap();
+    let mut times = Vec::new();
+    let escalations = store.escalations(day, day, 10, &mut |at, answered| times.push((at, answered))).await.unwrap();
     assert_eq!((times.len(), escalations.len()), (1, 1));
     assert_eq!(times[0], (escalations[0].escalated_at, None));
-    assert!(store.escalations(day, day, 0).await.unwrap().1.is_empty(), "listed up to the limit");
+    assert!(store.escalations(day, day, 0, &mut |_, _| {}).await.unwrap().is_empty(), "listed up to the limit");
     assert_eq!((escalations[0].channel.as_str(), escalations[0].status.as_str()), ("email", "pending"));
     let times = store.times(day, day, TimeMeasure::Clock).await.unwrap();
     assert_eq!((times.waiting.count, times.service.count), (1, 1));
@@ -993,6 +994,41 @@ pub async fn report_facts_are_written_with_each_visit_and_filled_in_at_start(db:
         .await
         .unwrap();
     assert_eq!(again, standards);
+}
+
+/// A visit escalated `days_ago` days before `at(0)`'s office day.
+async fn escalated_days_ago(store: &S, name: &str, days_ago: i64) -> Visit {
+    let t = move |m: i64| at(m) - Duration::days(days_ago);
+    let v = waiting(store, name, "A", false, t(0)).await;
+    store.call_next("1", None, t(1), "hd").await.unwrap();
+    store.change_visit(&v.id, t(2), Box::new(move |v, s| v.start(s, t(2), "hd"))).await.unwrap();
+    let req = EscalationRequest {
+        analysis: "Galat".into(),
+        channel: Channel::Email,
+        summary: "Perlu LKPP".into(),
+        external_reference: None,
+    };
+    store.change_visit(&v.id, t(10), Box::new(move |v, s| v.escalate(&req, s, t(10), "hd"))).await.unwrap()
+}
+
+pub async fn escalations_of_a_long_period_are_all_counted_and_listed(db: TestDb) {
+    let store = db.store.clone();
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 27).unwrap();
+    // Read a month at a time: these fall in different months of the period.
+    for (name, days_ago) in [("a", 0), ("b", 40), ("c", 75)] {
+        escalated_days_ago(&store, name, days_ago).await;
+    }
+    let mut times = Vec::new();
+    let from = day - Duration::days(80);
+    let listed = store.escalations(from, day, 10, &mut |at, answered| times.push((at, answered))).await.unwrap();
+    assert_eq!((times.len(), listed.len()), (3, 3));
+    assert!(listed.windows(2).all(|w| w[0].escalated_at <= w[1].escalated_at), "oldest first");
+    times.sort();
+    let expected: Vec<_> = listed.iter().map(|e| (e.escalated_at, e.answered_at)).collect();
+    assert_eq!(times, expected);
+    let mut only_last_day = 0;
+    store.escalations(day, day, 10, &mut |_, _| only_last_day += 1).await.unwrap();
+    assert_eq!(only_last_day, 1);
 }
 
 /// A visit served in 48 minutes (step 9's standard is 30): one overrun by the clock.

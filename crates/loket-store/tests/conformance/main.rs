@@ -63,6 +63,7 @@ conformance!(
     a_survey_is_answered_once_and_opening_it_records_nothing,
     report_facts_are_written_with_each_visit_and_filled_in_at_start,
     reports_in_working_time_add_up_the_working_durations_kept_with_each_visit,
+    escalations_of_a_long_period_are_all_counted_and_listed,
     a_visit_not_yet_served_cannot_be_surveyed,
     an_archive_whose_document_failed_keeps_its_number_for_the_next_try,
     a_visit_changed_while_its_document_is_made_is_archived_as_it_is,

@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use loket_domain::FieldErrors;
 use loket_domain::auth::Permission;
 use loket_domain::office::office_day;
-use loket_domain::reports::{Escalations, Overrun, Recap, StepCount, Times};
+use loket_domain::reports::{EscalationAges, Escalations, Overrun, Recap, StepCount, Times};
 use loket_domain::settings::OfficeSettings;
 use loket_domain::standards::TimeStandardsReport;
 use loket_domain::survey::{Ikm, Tally};
@@ -301,11 +301,10 @@ pub async fn escalations(
 ) -> ApiResult<Json<EscalationsReport>> {
     staff.require(Permission::Supervise)?;
     let (from, to) = asked_period(&state, &q).await?;
-    let (times, rows) = state.store.escalations(from, to, ESCALATIONS_LISTED).await?;
     let settings = state.store.settings().await?;
-    Ok(Json(EscalationsReport {
-        from,
-        to,
-        escalations: Escalations::of(&times, rows, state.now(), &settings.measure()),
-    }))
+    let (now, measure) = (state.now(), settings.measure());
+    let mut ages = EscalationAges::default();
+    let mut each = |at, answered| ages.add(at, answered, now, &measure);
+    let rows = state.store.escalations(from, to, ESCALATIONS_LISTED, &mut each).await?;
+    Ok(Json(EscalationsReport { from, to, escalations: Escalations::of(&ages, rows, now, &measure) }))
 }

@@ -12,7 +12,7 @@ use chrono::{Datelike, Months, NaiveDate};
 use loket_documents::ReportTable;
 use loket_domain::auth::Permission;
 use loket_domain::office::office_day;
-use loket_domain::reports::Escalations;
+use loket_domain::reports::{EscalationAges, Escalations};
 use serde::Deserialize;
 
 use super::i18n::Tr;
@@ -116,8 +116,11 @@ pub async fn page(State(state): State<AppState>, staff: PageStaff, Query(q): Que
         Report::Standards => Shown::Standards(time_standards_report(&state, &settings, from, to).await?),
         Report::Overruns => Shown::Overruns(state.store.overruns(from, to, OVERRUNS_LISTED, measure).await?),
         Report::Escalations => {
-            let (times, rows) = state.store.escalations(from, to, ESCALATIONS_LISTED).await?;
-            Shown::Escalations(Escalations::of(&times, rows, now, &settings.measure()))
+            let measure = settings.measure();
+            let mut ages = EscalationAges::default();
+            let mut each = |at, answered| ages.add(at, answered, now, &measure);
+            let rows = state.store.escalations(from, to, ESCALATIONS_LISTED, &mut each).await?;
+            Shown::Escalations(Escalations::of(&ages, rows, now, &measure))
         }
     };
     let period_words = if from == to {
