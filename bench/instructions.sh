@@ -12,7 +12,8 @@
 # counted apart, so that builds archiving different documents can be compared on the rest, and so
 # is the SQLite writer thread, which every write waits for. Prints one JSON line per binary.
 #
-# Environment: BENCH_SECONDS; LOADGEN_BIN (default target/release/examples/loadgen).
+# Environment: BENCH_SECONDS; LOADGEN_BIN (default target/release/examples/loadgen); BENCH_KEEP, a
+# folder to keep the callgrind dumps in (one per thread), for callgrind_annotate.
 # Needs valgrind (callgrind_annotate, callgrind_control), curl.
 set -euo pipefail
 
@@ -55,6 +56,7 @@ count() {
     callgrind_control -i off "$PID" >/dev/null 2>&1
     callgrind_control -d "$PID" >/dev/null 2>&1
     kill "$PID"; wait "$PID" 2>/dev/null || true; PID=""
+    if [[ -n "${BENCH_KEEP:-}" ]]; then mkdir -p "$BENCH_KEEP" && cp "$WORK"/cg.out.* "$BENCH_KEEP"/; fi
     # One dump per thread. The SQLite writer is the thread that commits (pagerWalFrames): on
     # SQLite every write of the office waits its turn for it.
     local dump t h d writer=0

@@ -105,6 +105,41 @@ pub struct StepFact {
     pub working_ms: Option<i64>,
 }
 
+impl StepFact {
+    /// The same row of the reports: what the store keeps of a step (not how it is judged now).
+    pub fn same_row(&self, other: &StepFact) -> bool {
+        let (a, b) = (&self.record, &other.record);
+        (a.step, a.started_at, a.finished_at, a.standard_minutes, a.instant, &a.by)
+            == (b.step, b.started_at, b.finished_at, b.standard_minutes, b.instant, &b.by)
+            && (self.clock_ms, self.working_ms) == (other.clock_ms, other.working_ms)
+    }
+}
+
+/// The steps of a history as the reports count them (see [`Visit::facts`]). A history's steps
+/// depend only on its events, so the steps of a history and of its first events share their
+/// first rows: a write that appends events rewrites only the rows from the first that changed.
+pub fn step_facts(
+    history: &[crate::history::Event],
+    standards: &[StepStandard],
+    analysis_minutes: Option<u32>,
+    now: DateTime<Utc>,
+    working: &Measure<'_>,
+) -> Vec<StepFact> {
+    steps(history, standards, analysis_minutes, now)
+        .into_iter()
+        .map(|record| StepFact {
+            clock_ms: record.finished_at.map(|f| (f - record.started_at).num_milliseconds()),
+            working_ms: record.finished_at.map(|f| working.between(record.started_at, f).num_milliseconds()),
+            record,
+        })
+        .collect()
+}
+
+/// How many rows `before` and `after` share from the start: the rows a write keeps.
+pub fn unchanged_rows(before: &[StepFact], after: &[StepFact]) -> usize {
+    before.iter().zip(after).take_while(|(a, b)| a.same_row(b)).count()
+}
+
 impl VisitFacts {
     /// Waiting time (number given to first call), in milliseconds.
     pub fn waiting_ms(&self) -> Option<i64> {
@@ -141,14 +176,7 @@ impl Visit {
         let in_working = |from: Option<DateTime<Utc>>, to: Option<DateTime<Utc>>| {
             Some(working.between(from?, to?).num_milliseconds())
         };
-        let steps = steps(&self.history, standards, analysis_minutes, now)
-            .into_iter()
-            .map(|record| StepFact {
-                clock_ms: record.finished_at.map(|f| (f - record.started_at).num_milliseconds()),
-                working_ms: record.finished_at.map(|f| working.between(record.started_at, f).num_milliseconds()),
-                record,
-            })
-            .collect();
+        let steps = step_facts(&self.history, standards, analysis_minutes, now, working);
         VisitFacts {
             visitor_role: self.visitor.role,
             category: self.form.category.clone(),

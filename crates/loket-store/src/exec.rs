@@ -175,5 +175,13 @@ impl dyn Sql + '_ {
 
 /// `$from, $from+1, …`: `n` parameters from number `from` on.
 pub(crate) fn placeholders(from: usize, n: usize) -> String {
-    (from..from + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+    use std::fmt::Write;
+    let mut out = String::with_capacity(n * 5);
+    for i in from..from + n {
+        if i > from {
+            out.push_str(", ");
+        }
+        let _ = write!(out, "${i}");
+    }
+    out
 }

@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use loket_domain::Visit;
-use loket_domain::facts::VisitFacts;
+use loket_domain::facts::{VisitFacts, step_facts, unchanged_rows};
 use loket_domain::settings::OfficeSettings;
 use serde::Serialize;
 
@@ -21,15 +21,19 @@ fn opt_ms(at: Option<DateTime<Utc>>) -> Value<'static> {
 }
 
 /// Writes the facts of `visit`, opened on the office day `day`, replacing what was stored.
+/// `stored` is how many of its events the stored facts were written from (none for a new
+/// visit, or facts written anew): the step rows those events gave that did not change are kept.
 pub(crate) async fn store_facts(
     t: &mut dyn Sql,
     visit: &Visit,
     day: &str,
     settings: &OfficeSettings,
     now: DateTime<Utc>,
+    stored: Option<usize>,
 ) -> Result<()> {
     let analysis = settings.analysis_minutes(visit.form.category.as_deref());
-    let facts: VisitFacts = visit.facts(&settings.time_standards, analysis, now, &settings.working_time());
+    let working = settings.working_time();
+    let facts: VisitFacts = visit.facts(&settings.time_standards, analysis, now, &working);
     let (role, channel, status) =
         (code(facts.visitor_role), code(facts.escalation_channel), code(facts.escalation_status));
     t.execute(
@@ -68,8 +72,26 @@ pub(crate) async fn store_facts(
         ],
     )
     .await?;
-    t.execute("DELETE FROM visit_steps WHERE visit_id = $1", &[text(&visit.id)]).await?;
-    if facts.steps.is_empty() {
+    let kept = match stored.and_then(|n| visit.history.get(..n)) {
+        Some(before) if !before.is_empty() => {
+            let before = step_facts(before, &settings.time_standards, analysis, now, &working);
+            let kept = unchanged_rows(&before, &facts.steps);
+            if kept < before.len() {
+                t.execute(
+                    "DELETE FROM visit_steps WHERE visit_id = $1 AND seq >= $2",
+                    &[text(&visit.id), int(kept as i64)],
+                )
+                .await?;
+            }
+            kept
+        }
+        Some(_) => 0,
+        None => {
+            t.execute("DELETE FROM visit_steps WHERE visit_id = $1", &[text(&visit.id)]).await?;
+            0
+        }
+    };
+    if facts.steps.len() <= kept {
         return Ok(());
     }
     // One statement for all the steps: $1-$3 are the visit, its office and day; then 9 per step.
@@ -79,10 +101,10 @@ pub(crate) async fn store_facts(
          working_ms, standard_minutes, instant, by_user) VALUES ",
     );
     let mut params = vec![text(&visit.id), text(OFFICE), text(day)];
-    for (i, fact) in facts.steps.iter().enumerate() {
+    for (i, fact) in facts.steps.iter().enumerate().skip(kept) {
         let s = &fact.record;
-        let p = 4 + i * PER_STEP;
-        if i > 0 {
+        let p = 4 + (i - kept) * PER_STEP;
+        if i > kept {
             sql.push_str(", ");
         }
         sql.push_str(&format!("($1, $2, $3, {})", crate::exec::placeholders(p, PER_STEP)));
@@ -123,7 +145,7 @@ pub(crate) async fn backfill_facts(t: &mut dyn Sql, batch: i64, now: DateTime<Ut
     for mut row in rows {
         let (day, data) = (row.text()?, row.text()?);
         let visit: Visit = serde_json::from_str(&data)?;
-        store_facts(t, &visit, &day, &settings, now).await?;
+        store_facts(t, &visit, &day, &settings, now, None).await?;
         filled += 1;
     }
     Ok(filled)

@@ -77,11 +77,13 @@ async fn store_visit(
         )
         .await?;
     }
+    // A new visit has no rows yet; a changed one had its facts written from its first `from` events.
+    let stored = if opened_on.is_some() { Some(0) } else { Some(from) };
     let day = match opened_on {
         Some(day) => day,
         None => facts::opened_on(t, &visit.id).await?,
     };
-    facts::store_facts(t, visit, &day, settings, visit.updated_at).await?;
+    facts::store_facts(t, visit, &day, settings, visit.updated_at, stored).await?;
     append_events(t, told, visit, from).await
 }
 

@@ -18,7 +18,7 @@ use loket_domain::visit::EscalationRequest;
 use loket_domain::{Refused, Status, Visit};
 use loket_store::{LiveEvent, NewUser, OpenVisit, Store, StoreError};
 
-use crate::support::{TestDb, raw_execute};
+use crate::support::{TestDb, raw_execute, raw_rows};
 
 pub use crate::calendar_cases::*;
 pub use crate::logo_cases::*;
@@ -1029,6 +1029,44 @@ pub async fn escalations_of_a_long_period_are_all_counted_and_listed(db: TestDb)
     let mut only_last_day = 0;
     store.escalations(day, day, 10, &mut |_, _| only_last_day += 1).await.unwrap();
     assert_eq!(only_last_day, 1);
+}
+
+pub async fn step_rows_kept_across_writes_are_those_a_fresh_write_makes(db: TestDb) {
+    let store = db.store.clone();
+    set_counters(&store, vec![Counter { code: "1".into(), name: "Loket 1".into(), services: vec!["A".into()] }]).await;
+    // Histories that change earlier rows: an escalation archived, a form found incomplete and
+    // saved again, a number skipped, a visit cancelled in service.
+    let late = answered_late(&store).await;
+    give_copy(&store, &late.id, at(51)).await;
+    store.archive_visit(&late.id, at(52), "hd").await.unwrap();
+    let partial = FormInput { description: Some("Tidak bisa unggah".into()), ..Default::default() };
+    let open = OpenVisit { service: Some("A".into()), visitor: visitor("ulang"), form: Some(partial) };
+    let v = store.open_visit(open, at(53), "fo").await.unwrap();
+    assert!(store.check_visit(&v.id, false, at(54), "fo").await.unwrap().incomplete.is_some());
+    let (vi, filled) = (visitor("ulang"), form());
+    store
+        .change_visit(&v.id, at(55), Box::new(move |v, s| v.save_form(Some(&vi), &filled, s, at(55), "fo")))
+        .await
+        .unwrap();
+    assert!(store.check_visit(&v.id, false, at(56), "fo").await.unwrap().incomplete.is_none());
+    waiting(&store, "lewat", "A", false, at(57)).await;
+    let called = store.call_next("1", None, at(58), "hd").await.unwrap().expect("called");
+    for m in [59, 60] {
+        store.change_visit(&called.id, at(m), Box::new(move |v, _| v.recall(at(m), "hd"))).await.unwrap();
+    }
+    // Skipping calls the next visit at the counter.
+    let next = store.skip(&called.id, at(61), "hd").await.unwrap().next.expect("called next");
+    store.change_visit(&next.id, at(63), Box::new(move |v, s| v.start(s, at(63), "hd"))).await.unwrap();
+    store.change_visit(&next.id, at(64), Box::new(move |v, _| v.cancel("pulang", at(64), "hd"))).await.unwrap();
+    let rows = "SELECT visit_id, seq, step, started_at, ended_at, duration_ms, working_ms, standard_minutes, \
+                instant, by_user FROM visit_steps ORDER BY visit_id, seq";
+    let written = raw_rows(&db.url, rows).await.unwrap();
+    assert!(written.len() > 20, "{written:?}");
+    // Written anew, all at once, from each visit's whole history.
+    raw_execute(&db.url, "DELETE FROM visit_steps").await.unwrap();
+    raw_execute(&db.url, "DELETE FROM visit_facts").await.unwrap();
+    reopen(&db).await;
+    assert_eq!(raw_rows(&db.url, rows).await.unwrap(), written);
 }
 
 /// A visit served in 48 minutes (step 9's standard is 30): one overrun by the clock.

@@ -64,6 +64,7 @@ conformance!(
     report_facts_are_written_with_each_visit_and_filled_in_at_start,
     reports_in_working_time_add_up_the_working_durations_kept_with_each_visit,
     escalations_of_a_long_period_are_all_counted_and_listed,
+    step_rows_kept_across_writes_are_those_a_fresh_write_makes,
     a_visit_not_yet_served_cannot_be_surveyed,
     an_archive_whose_document_failed_keeps_its_number_for_the_next_try,
     a_visit_changed_while_its_document_is_made_is_archived_as_it_is,

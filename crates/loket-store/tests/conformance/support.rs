@@ -40,6 +40,35 @@ pub async fn raw_execute(url: &str, sql: &str) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
+/// The rows of one query, each as its columns' text (`NULL` for null), for comparing tables.
+pub async fn raw_rows(url: &str, sql: &str) -> Result<Vec<Vec<String>>, sqlx::Error> {
+    use sqlx::Row;
+    fn text<'r, R: Row>(row: &'r R, i: usize) -> String
+    where
+        usize: sqlx::ColumnIndex<R>,
+        Option<String>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+        Option<i64>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+        Option<bool>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    {
+        if let Ok(v) = row.try_get::<Option<i64>, _>(i) {
+            return v.map_or("NULL".into(), |v| v.to_string());
+        }
+        if let Ok(v) = row.try_get::<Option<bool>, _>(i) {
+            return v.map_or("NULL".into(), |v| v.to_string());
+        }
+        row.try_get::<Option<String>, _>(i).ok().flatten().unwrap_or_else(|| "NULL".into())
+    }
+    if url.starts_with("sqlite:") {
+        let pool = sqlx::SqlitePool::connect(url).await?;
+        let rows = sqlx::query(sql).fetch_all(&pool).await?;
+        Ok(rows.iter().map(|r| (0..r.columns().len()).map(|i| text(r, i)).collect()).collect())
+    } else {
+        let pool = sqlx::PgPool::connect(url).await?;
+        let rows = sqlx::query(sql).fetch_all(&pool).await?;
+        Ok(rows.iter().map(|r| (0..r.columns().len()).map(|i| text(r, i)).collect()).collect())
+    }
+}
+
 /// A second store on the same database, making archived documents with `renderer`.
 pub async fn with_renderer(db: &TestDb, renderer: loket_store::DocumentRenderer) -> Arc<dyn Store> {
     if db.url.starts_with("sqlite:") {
