@@ -288,7 +288,8 @@ pub(crate) async fn search(r: &mut dyn Sql, q: &ArchiveQuery) -> Result<ArchiveP
     }
     // Counted up to one more than COUNTED_MAX: beyond, the exact number costs a read of every
     // match and tells a person nothing more.
-    let cap = COUNTED_MAX + 1;
+    let counted_max = q.count_up_to.unwrap_or(COUNTED_MAX);
+    let cap = counted_max + 1;
     let total = match &full_text {
         // The words alone: the FTS5 table counts them without reading a row (one office per
         // database, so the office condition holds for every row).
@@ -308,8 +309,8 @@ pub(crate) async fn search(r: &mut dyn Sql, q: &ArchiveQuery) -> Result<ArchiveP
         }
     };
     let counted = u64::try_from(total.unwrap_or_default()).unwrap_or_default();
-    let more = counted > COUNTED_MAX;
-    let total = counted.min(COUNTED_MAX);
+    let more = counted > counted_max;
+    let total = counted.min(counted_max);
     if !more && total <= u64::from(q.offset) {
         return Ok(ArchivePage { hits: Vec::new(), total, more });
     }

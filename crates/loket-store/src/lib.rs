@@ -41,6 +41,7 @@ mod store;
 pub mod testing;
 mod writes;
 
+pub use archive_search::{COUNTED_MAX, SIMILAR_CANDIDATES};
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 pub use store::SqlStore;
@@ -203,6 +204,9 @@ pub struct ArchiveQuery {
     pub outcome: Option<Outcome>,
     pub limit: u32,
     pub offset: u32,
+    /// Matches counted (and ranked) up to this many, beyond which the newest come first;
+    /// [`COUNTED_MAX`] when `None`, as the API asks.
+    pub count_up_to: Option<u64>,
 }
 
 /// An archived visit found by the search, as its latest version shows it.

@@ -76,6 +76,7 @@ conformance!(
     a_query_is_never_read_as_the_index_syntax,
     the_archive_search_filters_by_day_category_role_and_outcome,
     the_most_relevant_visit_comes_first,
+    past_the_count_the_newest_matches_come_first_and_more_is_said,
     a_new_version_replaces_the_search_entry_and_every_version_is_listed,
     similar_answered_visits_leave_out_the_visit_itself_and_unanswered_ones,
     the_office_logo_is_kept_replaced_and_removed,

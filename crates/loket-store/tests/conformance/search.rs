@@ -235,6 +235,28 @@ pub async fn the_most_relevant_visit_comes_first(db: TestDb) {
     assert_eq!(found(&store, query("terkunci")).await, [often.reference, once.reference]);
 }
 
+pub async fn past_the_count_the_newest_matches_come_first_and_more_is_said(db: TestDb) {
+    let store = db.store.clone();
+    // The most relevant is the oldest: ranked, it comes first; past the count, last.
+    let often = Case { description: "Akun terkunci, terkunci lagi, tetap terkunci", ..Case::default() };
+    let oldest = archived(&store, often, at(-90)).await;
+    let middle = archived(&store, Case { description: "Akun terkunci", ..Case::default() }, at(-60)).await;
+    let newest = archived(&store, Case { description: "Terkunci", ..Case::default() }, at(-30)).await;
+    let ask = |up_to: u64| ArchiveQuery { count_up_to: Some(up_to), ..query("terkunci") };
+    let ranked = store.search_archive(&ask(3)).await.unwrap();
+    assert_eq!((ranked.total, ranked.more), (3, false));
+    assert_eq!(ranked.hits.first().map(|h| h.reference.as_str()), Some(oldest.reference.as_str()));
+    let past = store.search_archive(&ask(2)).await.unwrap();
+    assert_eq!((past.total, past.more), (2, true), "counted up to the cap, and more said");
+    let order: Vec<&str> = past.hits.iter().map(|h| h.reference.as_str()).collect();
+    assert_eq!(order, [newest.reference.as_str(), middle.reference.as_str(), oldest.reference.as_str()]);
+    // Without words, the same rule.
+    let all =
+        store.search_archive(&ArchiveQuery { limit: 20, count_up_to: Some(1), ..Default::default() }).await.unwrap();
+    assert_eq!((all.total, all.more, all.hits.len()), (1, true, 3));
+    assert_eq!(loket_store::COUNTED_MAX, 1000, "the API counts up to 1,000");
+}
+
 pub async fn a_new_version_replaces_the_search_entry_and_every_version_is_listed(db: TestDb) {
     let store = db.store.clone();
     let v = archived(&store, Case { answer: None, ..Case::default() }, at(0)).await;

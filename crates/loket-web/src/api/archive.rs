@@ -127,7 +127,7 @@ impl SearchParams {
             return Err(errors);
         }
         let words = SearchWords::query(text);
-        Ok(ArchiveQuery { words, from, to, category, visitor_role, outcome, limit, offset })
+        Ok(ArchiveQuery { words, from, to, category, visitor_role, outcome, limit, offset, count_up_to: None })
     }
 }
 
