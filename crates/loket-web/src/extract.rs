@@ -29,11 +29,18 @@ pub struct OptionalJson<T>(pub T);
 /// allowed. Refusing every other type also keeps a cross-site HTML form (which can only send
 /// `application/x-www-form-urlencoded`, `multipart/form-data` or `text/plain`) from posting.
 fn declares_json(req: &Request) -> bool {
+    declares_one_of(req, &["application/json"])
+}
+
+/// Whether the request's declared media type (without its parameters) is one of `types`, in any
+/// case.
+fn declares_one_of(req: &Request, types: &[&str]) -> bool {
     req.headers()
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split(';').next())
-        .is_some_and(|essence| essence.trim().eq_ignore_ascii_case("application/json"))
+        .map(str::trim)
+        .is_some_and(|essence| types.iter().any(|t| essence.eq_ignore_ascii_case(t)))
 }
 
 /// How much of a body over the limit is still read, and thrown away, before the 413 answer: a
@@ -171,13 +178,7 @@ impl FromRequest<AppState> for CsvBody {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
-        let csv = req
-            .headers()
-            .get(CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(';').next())
-            .is_some_and(|essence| essence.trim().eq_ignore_ascii_case("text/csv"));
-        if !csv {
+        if !declares_one_of(&req, &["text/csv"]) {
             return Err(ApiError::UnsupportedMediaType);
         }
         let bytes = body_bytes(req, state).await?;
@@ -197,14 +198,7 @@ impl FromRequest<AppState> for ImageBody {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
-        let image = req
-            .headers()
-            .get(CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(';').next())
-            .map(str::trim)
-            .is_some_and(|essence| ["image/png", "image/jpeg"].iter().any(|t| essence.eq_ignore_ascii_case(t)));
-        if !image {
+        if !declares_one_of(&req, &["image/png", "image/jpeg"]) {
             return Err(ApiError::UnsupportedMediaType);
         }
         Ok(ImageBody(body_bytes(req, state).await?.to_vec()))

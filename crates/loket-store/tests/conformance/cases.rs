@@ -933,18 +933,25 @@ pub async fn a_reply_from_the_mailbox_is_taken_once_and_answers_its_escalation(d
     assert_eq!(outcome, ReplyOutcome::Answered { visit_id: w.id.clone(), reference: w.reference.clone() });
 }
 
-/// A second visit, escalated by e-mail at another counter.
-async fn escalated_again(store: &S) -> Visit {
-    let v = waiting(store, "esc2", "A", false, at(100)).await;
-    store.call_next("2", None, at(101), "hd2").await.unwrap();
-    store.change_visit(&v.id, at(102), Box::new(move |v, s| v.start(s, at(102), "hd2"))).await.unwrap();
+/// A visit of `name` opened at `t0`, called at `counter` by `by` and escalated by e-mail 10
+/// minutes later.
+async fn escalated_by_mail(store: &S, name: &str, counter: &str, by: &'static str, t0: DateTime<Utc>) -> Visit {
+    let t = move |m: i64| t0 + Duration::minutes(m);
+    let v = waiting(store, name, "A", false, t(0)).await;
+    store.call_next(counter, None, t(1), by).await.unwrap();
+    store.change_visit(&v.id, t(2), Box::new(move |v, s| v.start(s, t(2), by))).await.unwrap();
     let req = EscalationRequest {
         analysis: "Galat".into(),
         channel: Channel::Email,
         summary: "Perlu LKPP".into(),
         external_reference: None,
     };
-    store.change_visit(&v.id, at(110), Box::new(move |v, s| v.escalate(&req, s, at(110), "hd2"))).await.unwrap()
+    store.change_visit(&v.id, t(10), Box::new(move |v, s| v.escalate(&req, s, t(10), by))).await.unwrap()
+}
+
+/// A second visit, escalated by e-mail at another counter.
+async fn escalated_again(store: &S) -> Visit {
+    escalated_by_mail(store, "esc2", "2", "hd2", at(100)).await
 }
 
 /// Reconnects to the database of `db`, as a server starting again would.
@@ -998,17 +1005,7 @@ pub async fn report_facts_are_written_with_each_visit_and_filled_in_at_start(db:
 
 /// A visit escalated `days_ago` days before `at(0)`'s office day.
 async fn escalated_days_ago(store: &S, name: &str, days_ago: i64) -> Visit {
-    let t = move |m: i64| at(m) - Duration::days(days_ago);
-    let v = waiting(store, name, "A", false, t(0)).await;
-    store.call_next("1", None, t(1), "hd").await.unwrap();
-    store.change_visit(&v.id, t(2), Box::new(move |v, s| v.start(s, t(2), "hd"))).await.unwrap();
-    let req = EscalationRequest {
-        analysis: "Galat".into(),
-        channel: Channel::Email,
-        summary: "Perlu LKPP".into(),
-        external_reference: None,
-    };
-    store.change_visit(&v.id, t(10), Box::new(move |v, s| v.escalate(&req, s, t(10), "hd"))).await.unwrap()
+    escalated_by_mail(store, name, "1", "hd", at(0) - Duration::days(days_ago)).await
 }
 
 pub async fn escalations_of_a_long_period_are_all_counted_and_listed(db: TestDb) {
