@@ -341,6 +341,12 @@ mod hh_mm {
     }
 }
 
+/// A year Loket keeps days off for: 2000 to 2100.
+pub fn parse_year(text: &str) -> Option<i32> {
+    let y: i32 = text.trim().parse().ok()?;
+    (2000..=2100).contains(&y).then_some(y)
+}
+
 /// A time written `HH:MM` (`08:00`, `16:30`; `8:00` too).
 pub fn parse_hh_mm(text: &str) -> Option<NaiveTime> {
     let (h, m) = text.trim().split_once(':')?;

@@ -39,6 +39,8 @@ pub enum EventKind {
     EscalationAnswered,
     /// Step 12: the visitor's copy of the form (printed, e-mailed, or declined).
     CopyGiven,
+    /// Sent to another counter (and colleague), keeping its status and place.
+    Transferred,
     /// Step 12.
     Archived,
     Cancelled,

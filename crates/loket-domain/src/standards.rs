@@ -229,6 +229,23 @@ pub fn steps(
     steps_measured(history, standards, analysis_minutes, now, &Measure::Clock)
 }
 
+/// A visit's steps at `now`, read from its history, in the office's measure (clock or working
+/// time); the office's current standards serve only events written before standards were
+/// recorded with them. What every screen and the API show of a visit's steps.
+pub fn visit_steps(
+    visit: &crate::Visit,
+    settings: &crate::settings::OfficeSettings,
+    now: DateTime<Utc>,
+) -> Vec<StepRecord> {
+    let analysis_minutes = settings.analysis_minutes(visit.form.category.as_deref());
+    steps_measured(&visit.history, &settings.time_standards, analysis_minutes, now, &settings.measure())
+}
+
+/// The step still running among a visit's steps (not instant, not finished), the latest one.
+pub fn running_step(steps: &[StepRecord]) -> Option<&StepRecord> {
+    steps.iter().rev().find(|s| s.finished_at.is_none() && !s.instant)
+}
+
 /// [`steps`], each step's time measured by `measure` (the office's choice, clock or working
 /// time): its `measured_minutes` and whether it is within its standard.
 pub fn steps_measured(
@@ -308,7 +325,7 @@ pub fn steps_measured(
                 s.out.retain(|r| !(matches!(r.step, 3 | 4) && r.finished_at.is_none()));
             }
             // The copy is part of step 12, which ends with the archive.
-            EventKind::Recalled | EventKind::Skipped | EventKind::CopyGiven => {}
+            EventKind::Recalled | EventKind::Skipped | EventKind::CopyGiven | EventKind::Transferred => {}
         }
     }
     let mut out = s.out;

@@ -674,5 +674,8 @@ fn required_text(value: &str, max: usize, field: &str, errors: &mut FieldErrors)
     v
 }
 
+mod transfer;
+pub use transfer::TransferRequest;
+
 #[cfg(test)]
 mod tests;

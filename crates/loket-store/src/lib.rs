@@ -39,6 +39,7 @@ mod sqlx_exec;
 mod store;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod token;
 mod writes;
 
 pub use archive_search::{COUNTED_MAX, SIMILAR_CANDIDATES};
@@ -382,6 +383,10 @@ pub trait VisitStore: Send + Sync {
     async fn visit(&self, id: &str) -> Result<Option<Visit>>;
     async fn history(&self, id: &str) -> Result<Vec<Event>>;
     async fn visits(&self, filter: VisitFilter) -> Result<Vec<Visit>>;
+    /// The visits at one counter (or at any) in one of `statuses`, oldest change first.
+    async fn visits_at_counter(&self, counter: Option<&str>, statuses: &[loket_domain::Status]) -> Result<Vec<Visit>>;
+    /// The escalations still waiting for LKPP's answer, oldest first, at most `limit`.
+    async fn open_escalations(&self, limit: u32) -> Result<Vec<Visit>>;
     /// Applies one domain transition to a visit. A change to an archived visit archives a new
     /// version; an e-mail escalation puts its mail in the outbox.
     async fn change_visit(&self, id: &str, now: DateTime<Utc>, change: Change) -> Result<Visit>;
@@ -410,6 +415,15 @@ pub trait LineStore: Send + Sync {
     ) -> Result<Option<Visit>>;
     /// Skip after the third call, call the next one at the same counter.
     async fn skip(&self, id: &str, now: DateTime<Utc>, by: &str) -> Result<Skipped>;
+    /// A called or in-service visit sent to another counter that is free (409 `counter_busy`
+    /// otherwise), keeping its place and timers.
+    async fn transfer_visit(
+        &self,
+        id: &str,
+        to: &loket_domain::visit::TransferRequest,
+        now: DateTime<Utc>,
+        by: &str,
+    ) -> Result<Visit>;
     async fn queue(&self, service: Option<&str>) -> Result<Line>;
     async fn display(&self, service: Option<&str>) -> Result<DisplayBoard>;
     /// The last `limit` calls of the visits opened on office day `day`, newest first, whether
@@ -621,11 +635,6 @@ pub(crate) fn default_renderer() -> DocumentRenderer {
 
 fn new_id() -> String {
     hex::encode(rand::random::<[u8; 16]>())
-}
-
-/// An unguessable token: 256 random bits, hex.
-fn new_token() -> String {
-    hex::encode(rand::random::<[u8; 32]>())
 }
 
 fn ms(t: DateTime<Utc>) -> i64 {

@@ -22,7 +22,8 @@ impl Announcements {
     pub(crate) fn observe(&mut self, visit: &Visit, events: &[Event]) {
         for e in events {
             // A call is the last change of a write that makes it: the visit's queue is as called.
-            if matches!(e.kind, EventKind::Called | EventKind::Recalled) {
+            // A transferred visit is announced at its new counter, where the visitor goes.
+            if matches!(e.kind, EventKind::Called | EventKind::Recalled | EventKind::Transferred) {
                 let q = &visit.queue;
                 self.live.push(LiveEvent::Called {
                     number: q.number.clone().unwrap_or_default(),

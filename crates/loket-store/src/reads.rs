@@ -150,6 +150,40 @@ pub(crate) async fn visits(r: &mut dyn Sql, filter: &VisitFilter) -> Result<Vec<
     parse_visits(rows)
 }
 
+/// The visits at one counter (or at any, `None`) in one of `statuses`, oldest change first: what
+/// a counter or the supervisor's overview shows, read by the counter's index.
+pub(crate) async fn visits_at_counter(
+    r: &mut dyn Sql,
+    counter: Option<&str>,
+    statuses: &[Status],
+) -> Result<Vec<Visit>> {
+    if statuses.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT data FROM visits WHERE office_id = $1 AND counter IS NOT NULL AND ($2 IS NULL OR counter = $2) \
+         AND status IN ({}) ORDER BY updated_at, id",
+        crate::exec::placeholders(3, statuses.len())
+    );
+    let mut params = vec![text(OFFICE), opt_text(counter)];
+    params.extend(statuses.iter().map(|s| text(s.as_str())));
+    parse_visits(r.texts(&sql, &params).await?)
+}
+
+/// The escalations still waiting for LKPP's answer (sent, or whose mail waits), whatever became
+/// of their visits since (archived or not), oldest first, read from the report facts.
+pub(crate) async fn open_escalations(r: &mut dyn Sql, limit: u32) -> Result<Vec<Visit>> {
+    let rows = r
+        .texts(
+            "SELECT v.data FROM visit_facts f JOIN visits v ON v.id = f.visit_id \
+             WHERE f.office_id = $1 AND f.escalation_status IN ('pending', 'sent') \
+             ORDER BY f.escalated_at, f.visit_id LIMIT $2",
+            &[text(OFFICE), int(i64::from(limit))],
+        )
+        .await?;
+    parse_visits(rows)
+}
+
 pub(crate) async fn archived_document(
     r: &mut dyn Sql,
     id: &str,

@@ -281,6 +281,14 @@ impl<B: Backend> VisitStore for SqlStore<B> {
         reads::visits(&mut self.backend.reader(), &filter).await
     }
 
+    async fn visits_at_counter(&self, counter: Option<&str>, statuses: &[loket_domain::Status]) -> Result<Vec<Visit>> {
+        reads::visits_at_counter(&mut self.backend.reader(), counter, statuses).await
+    }
+
+    async fn open_escalations(&self, limit: u32) -> Result<Vec<Visit>> {
+        reads::open_escalations(&mut self.backend.reader(), limit).await
+    }
+
     async fn change_visit(&self, id: &str, now: DateTime<Utc>, change: Change) -> Result<Visit> {
         let settings = self.settings().await?;
         let (renderer, id) = (self.bound_renderer().await?, id.to_owned());
@@ -386,6 +394,21 @@ impl<B: Backend> LineStore for SqlStore<B> {
         let (id, by) = (id.to_owned(), by.to_owned());
         self.write(work(move |t, told| Box::pin(async move { writes::skip(t, told, &settings, &id, now, &by).await })))
             .await
+    }
+
+    async fn transfer_visit(
+        &self,
+        id: &str,
+        to: &loket_domain::visit::TransferRequest,
+        now: DateTime<Utc>,
+        by: &str,
+    ) -> Result<Visit> {
+        let settings = self.settings().await?;
+        let (id, to, by) = (id.to_owned(), to.clone(), by.to_owned());
+        self.write(work(move |t, told| {
+            Box::pin(async move { writes::transfer_visit(t, told, &settings, &id, &to, now, &by).await })
+        }))
+        .await
     }
 
     async fn queue(&self, service: Option<&str>) -> Result<Line> {

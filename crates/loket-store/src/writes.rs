@@ -21,8 +21,9 @@ use loket_domain::{Refused, SYSTEM_ACTOR, Status, Visit};
 use crate::exec::{Col, Sql, Value, int, opt_text, placeholders, text};
 use crate::facts;
 use crate::live::Announcements;
+use crate::token::{hash_token, new_token};
 use crate::{BoundRenderer, Change, Checked, NewUser, OFFICE, OpenVisit, Result, Skipped, StoreError, User};
-use crate::{ms, new_id, new_token, roles_to_text, sha256_hex};
+use crate::{ms, new_id, roles_to_text, sha256_hex};
 
 pub(crate) async fn load_visit(t: &mut dyn Sql, id: &str, lock: bool) -> Result<Visit> {
     let sql =
@@ -609,7 +610,7 @@ pub(crate) async fn change_visit(
         // Kept with the visit, as the status token is, so that every copy of the form shows it.
         let token = new_token();
         let expires = now + chrono::Days::new(survey::LINK_DAYS);
-        add_visit_link(t, VisitLink::Survey, &sha256_hex(token.as_bytes()), &visit.id, now, expires).await?;
+        add_visit_link(t, VisitLink::Survey, &hash_token(&token), &visit.id, now, expires).await?;
         visit.survey_token = Some(token);
     }
     if let Some(mail) = mail {
@@ -646,7 +647,7 @@ pub(crate) async fn check_visit(
             // it can show the address, and by its hash for the page to find the visit.
             let status_token = new_token();
             let expires = office_day_end(now, settings.zone(), settings.office.closing_time);
-            add_visit_link(t, VisitLink::Status, &sha256_hex(status_token.as_bytes()), id, now, expires).await?;
+            add_visit_link(t, VisitLink::Status, &hash_token(&status_token), id, now, expires).await?;
             visit.enqueue(LinePlace { number, day, position, priority_lane, status_token }, settings, now, by)?;
             None
         }
@@ -853,6 +854,35 @@ pub(crate) async fn skip(
     skipped.skip(settings.office.calling, requeue, now, by)?;
     save(t, told, settings, &skipped, before).await?;
     Ok(Skipped { skipped, next })
+}
+
+/// A called or in-service visit sent to another counter, which must be free: both counters are
+/// locked, in the order of their codes so that two transfers between the same counters never
+/// wait on each other, as a call at either would be.
+pub(crate) async fn transfer_visit(
+    t: &mut dyn Sql,
+    told: &mut Announcements,
+    settings: &OfficeSettings,
+    id: &str,
+    to: &loket_domain::visit::TransferRequest,
+    now: DateTime<Utc>,
+    by: &str,
+) -> Result<Visit> {
+    let here = load_visit(t, id, false).await?.queue.counter.unwrap_or_default();
+    let there = to.counter.trim().to_owned();
+    let mut counters = [here.as_str(), there.as_str()];
+    counters.sort_unstable();
+    for counter in counters.into_iter().filter(|c| !c.is_empty()) {
+        t.lock_counter(counter).await?;
+    }
+    let mut visit = load_visit(t, id, true).await?;
+    let before = visit.history.len();
+    visit.transfer(to, settings, now, by)?;
+    if counter_busy(t, &there).await? {
+        return Err(Refused::CounterBusy.into());
+    }
+    save(t, told, settings, &visit, before).await?;
+    Ok(visit)
 }
 
 const OUTBOX_COLS: [Col; 9] =

@@ -7,6 +7,7 @@ use std::time::Duration;
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use loket_app::AppError;
 use loket_domain::logo::LogoProblem;
 use loket_domain::{FieldErrors, Refused};
 use loket_store::StoreError;
@@ -121,6 +122,20 @@ impl ApiError {
     }
 }
 
+/// The application's error as the API answers it: the one mapping of the API door.
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> Self {
+        match e {
+            AppError::Forbidden => ApiError::Forbidden,
+            AppError::NotFound => ApiError::NotFound,
+            AppError::Refused(r) => ApiError::Refused(r),
+            AppError::InvalidLogo(p) => ApiError::InvalidLogo(p),
+            AppError::PrinterUnreachable(reason) => ApiError::PrinterUnreachable(reason),
+            AppError::Internal(cause) => ApiError::Internal(cause),
+        }
+    }
+}
+
 impl From<Refused> for ApiError {
     fn from(r: Refused) -> Self {
         ApiError::Refused(r)
@@ -129,16 +144,7 @@ impl From<Refused> for ApiError {
 
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::NotFound => ApiError::NotFound,
-            StoreError::Refused(r) => ApiError::Refused(r),
-            StoreError::Duplicate => ApiError::validation({
-                let mut f = FieldErrors::default();
-                f.add("username", "taken");
-                f
-            }),
-            other => ApiError::Internal(Box::new(other)),
-        }
+        ApiError::from(AppError::from(e))
     }
 }
 
@@ -155,6 +161,15 @@ fn chain(error: &(dyn std::error::Error + 'static)) -> String {
     line
 }
 
+/// Logs an internal error with its chain of causes and the request's id, which it returns: what
+/// both doors do with a 500.
+pub fn log_internal(cause: &(dyn std::error::Error + 'static)) -> Option<String> {
+    let id = RequestId::current();
+    // Debug formatting escapes whatever a cause quotes from the request.
+    tracing::error!(request_id = ?id.as_deref().unwrap_or("-"), cause = ?chain(cause), "internal error");
+    id
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, code) = self.parts();
@@ -167,10 +182,7 @@ impl IntoResponse for ApiError {
         let mut request_id = None;
         let message = match &self {
             ApiError::Internal(cause) => {
-                let id = RequestId::current();
-                // Debug formatting escapes whatever a cause quotes from the request.
-                tracing::error!(request_id = ?id.as_deref().unwrap_or("-"), cause = ?chain(cause.as_ref()), "internal error");
-                request_id = id;
+                request_id = log_internal(cause.as_ref());
                 "internal error; the details are in the server log under the request id".to_owned()
             }
             other => other.to_string(),

@@ -10,6 +10,7 @@ use axum::http::request::Parts;
 use loket_domain::FieldErrors;
 use loket_domain::auth::{Permission, Role, allows};
 use loket_store::User;
+use loket_store::token::hash_token;
 use serde::de::DeserializeOwned;
 
 use crate::AppState;
@@ -240,11 +241,6 @@ impl Staff {
     }
 }
 
-pub fn token_hash(token: &str) -> String {
-    use sha2::Digest;
-    hex::encode(sha2::Sha256::digest(token.as_bytes()))
-}
-
 impl FromRequestParts<AppState> for Staff {
     type Rejection = ApiError;
 
@@ -257,7 +253,7 @@ impl FromRequestParts<AppState> for Staff {
             .map(|(_, token)| token.trim())
             .filter(|t| !t.is_empty() && t.len() <= 200)
             .ok_or(ApiError::Unauthorized)?;
-        let hash = token_hash(token);
+        let hash = hash_token(token);
         let user = state.store.session_user(&hash, state.now()).await?.ok_or(ApiError::Unauthorized)?;
         Ok(Staff { user, token_hash: hash })
     }
@@ -273,6 +269,26 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
         let ip =
             parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip()).unwrap_or(IpAddr::from([127, 0, 0, 1]));
         Ok(ClientIp(ip))
+    }
+}
+
+/// The staff member of the staff event stream and of the returning-visitor lookup: by bearer
+/// token as in the API, or by the page session cookie, so that a screen's script can ask them
+/// (EventSource, fetch). Only these GETs, which change nothing, take the cookie; API calls that
+/// change something keep needing the bearer token, so no other site can make a browser send them.
+pub struct StreamStaff(pub Staff);
+
+impl FromRequestParts<AppState> for StreamStaff {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        if parts.headers.contains_key(AUTHORIZATION) {
+            return Staff::from_request_parts(parts, state).await.map(StreamStaff);
+        }
+        let token = crate::request::session_token(&parts.headers).ok_or(ApiError::Unauthorized)?;
+        let hash = hash_token(token);
+        let user = state.store.session_user(&hash, state.now()).await?.ok_or(ApiError::Unauthorized)?;
+        Ok(StreamStaff(Staff { user, token_hash: hash }))
     }
 }
 

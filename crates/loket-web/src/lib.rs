@@ -1,6 +1,8 @@
-//! Loket's HTTP layer: the v1 JSON API of API.md, the staff pages, the live event stream, and
-//! staff sign-in.
-//! Handlers are thin: extract, call one domain or store operation, map the result.
+//! Loket's HTTP layer: two doors onto the application layer ([`loket_app`]): the v1 JSON API of
+//! API.md (`api`), and the staff and public pages (`pages`). The doors never import each other;
+//! what both read of a request (the signed-in staff member, cookies, the client's address) lives
+//! beside them (`extract`, `request`, `signin`, `limits`, `middleware`).
+//! Handlers are thin: read the input, call one use case of the application, render the result.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -16,14 +18,13 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 pub mod api;
-pub mod clock;
 pub mod error;
-pub mod escpos;
 pub mod extract;
 pub mod limits;
 pub mod middleware;
 pub mod openapi;
 pub mod pages;
+pub mod request;
 pub mod server;
 pub mod signin;
 mod strict_json;
@@ -33,6 +34,8 @@ pub mod watch;
 use clock::Clock;
 use error::{ApiError, ApiResult};
 use limits::{Limits, RateLimiter};
+use loket_app::App;
+pub use loket_app::clock;
 use views::VisitView;
 
 /// Request bodies larger than this are refused with 413.
@@ -40,9 +43,11 @@ pub const BODY_LIMIT: usize = 1024 * 1024;
 
 #[derive(Clone)]
 pub struct AppState {
+    /// The application: every use case, called by both doors.
+    pub app: App,
+    /// The store, for what the doors read themselves: sessions, settings shown around a page.
     pub store: Arc<dyn Store>,
     limiters: Arc<Limiters>,
-    clock: Clock,
     /// Warnings and overruns of running steps, for the staff event stream ([`watch`]).
     pub alerts: watch::Alerts,
     limits: Arc<Limits>,
@@ -65,9 +70,9 @@ impl AppState {
         };
         let (closing, _) = tokio::sync::watch::channel(false);
         AppState {
+            app: App::new(store.clone()),
             store,
             limiters: Arc::new(limiters),
-            clock: Clock::default(),
             alerts: watch::Alerts::default(),
             limits: Arc::new(limits),
             closing: Arc::new(closing),
@@ -76,7 +81,7 @@ impl AppState {
 
     /// The same app on another clock (tests move it forward).
     pub fn with_clock(self, clock: Clock) -> AppState {
-        AppState { clock, ..self }
+        AppState { app: self.app.clone().with_clock(clock), ..self }
     }
 
     pub fn limits(&self) -> &Limits {
@@ -98,7 +103,7 @@ impl AppState {
 
     /// The web layer reads the clock; everything below it is given the time.
     pub fn now(&self) -> DateTime<Utc> {
-        self.clock.now()
+        self.app.now()
     }
 
     /// The visit as API.md shows it, with its steps read from its history.
@@ -168,6 +173,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(line::queue))
         .routes(routes!(visits::recall))
         .routes(routes!(visits::skip))
+        .routes(routes!(visits::transfer))
         .routes(routes!(visits::start))
         .routes(routes!(visits::answer))
         .routes(routes!(visits::escalate))
@@ -227,4 +233,44 @@ pub fn app(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(state);
     middleware::around(router)
+}
+
+#[cfg(test)]
+mod doors {
+    /// Every Rust file under `dir` (relative to this crate's `src`), with its text.
+    fn sources(dir: &str) -> Vec<(String, String)> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src").join(dir);
+        let mut out = Vec::new();
+        let mut dirs = vec![root];
+        while let Some(d) = dirs.pop() {
+            for entry in std::fs::read_dir(&d).expect("a source folder") {
+                let path = entry.expect("an entry").path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    let text = std::fs::read_to_string(&path).expect("a source file");
+                    out.push((path.display().to_string(), text));
+                }
+            }
+        }
+        out
+    }
+
+    /// The API and the pages are two doors onto the application layer: neither calls the other.
+    /// What both need lives in `loket_app` or beside them (`extract`, `request`, `signin`).
+    #[test]
+    fn the_api_and_the_pages_never_import_each_other() {
+        let mut crossing = Vec::new();
+        for (door, other) in [("api", "pages"), ("pages", "api")] {
+            for (path, text) in sources(door) {
+                for (n, line) in text.lines().enumerate() {
+                    let code = line.split("//").next().unwrap_or_default();
+                    if code.contains(&format!("crate::{other}")) || code.contains(&format!("super::super::{other}")) {
+                        crossing.push(format!("{path}:{}: {}", n + 1, line.trim()));
+                    }
+                }
+            }
+        }
+        assert!(crossing.is_empty(), "a door imports the other: {crossing:#?}");
+    }
 }

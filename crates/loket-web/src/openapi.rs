@@ -105,6 +105,8 @@ fn constraints(doc: &mut Value) {
     }
 
     set(doc, "CancelRequest", "reason", text(REASON_MAX, MULTI_LINE_REQUIRED, false));
+    set(doc, "TransferRequest", "reason", text(REASON_MAX, MULTI_LINE_REQUIRED, false));
+    set(doc, "TransferRequest", "agent", text(64, ONE_LINE, true));
     set(doc, "AnswerRequest", "analysis", text(ANALYSIS_MAX, MULTI_LINE_REQUIRED, false));
     set(doc, "AnswerRequest", "answer", text(ANSWER_MAX, MULTI_LINE_REQUIRED, false));
     set(doc, "EscalationAnswer", "answer", text(ANSWER_MAX, MULTI_LINE_REQUIRED, false));
@@ -328,6 +330,13 @@ pub fn with_settings(mut doc: Value, settings: &OfficeSettings) -> Value {
     for schema in ["CreateVisit", "KioskVisit", "CallNextRequest"] {
         set(&mut doc, schema, "service", json!({"type": ["string", "null"], "enum": services}));
     }
+    let counters: Vec<&str> = settings.counters.iter().map(|c| c.code.as_str()).collect();
+    set(
+        &mut doc,
+        "TransferRequest",
+        "counter",
+        json!({"type": "string", "enum": counters, "description": "A counter of the office, not the visit's own."}),
+    );
     let codes: Vec<&str> = settings.office.services.iter().map(|s| s.code.as_str()).collect();
     set(
         &mut doc,

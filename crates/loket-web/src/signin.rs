@@ -10,8 +10,8 @@ use chrono::{DateTime, Utc};
 use loket_store::{StoreError, User};
 
 use crate::AppState;
-use crate::api::auth::{dummy_hash, verify};
-use crate::extract::token_hash;
+use loket_app::auth::{dummy_hash, verify};
+use loket_store::token::hash_token as token_hash;
 
 /// A sign-in that worked: the new session's token (only its hash is stored) and its expiry.
 pub struct SignedIn {
@@ -72,7 +72,7 @@ pub async fn sign_in(
 
 /// A new session for `username`, lasting the office's `session_minutes`: its token and expiry.
 pub async fn start_session(state: &AppState, username: &str) -> Result<(String, DateTime<Utc>), StoreError> {
-    let token = hex::encode(rand::random::<[u8; 32]>());
+    let token = loket_store::token::new_token();
     let now = state.now();
     let settings = state.store.settings().await?;
     let expires_at = now + chrono::Duration::minutes(i64::from(settings.office.session_minutes));

@@ -6,7 +6,7 @@ use loket_domain::escalation::Escalation;
 use loket_domain::form::Form;
 use loket_domain::guest_book::Visitor;
 use loket_domain::settings::OfficeSettings;
-use loket_domain::standards::{StepRecord, steps_measured};
+use loket_domain::standards::{StepRecord, visit_steps};
 use loket_domain::{Status, Visit};
 use serde::Serialize;
 
@@ -48,13 +48,6 @@ pub struct VisitView {
     pub created_at: DateTime<Utc>,
     #[serde(with = "loket_domain::timestamp")]
     pub updated_at: DateTime<Utc>,
-}
-
-/// A visit's steps at `now`, read from its history; the office's current standards serve only
-/// events written before standards were recorded with them.
-pub fn visit_steps(visit: &Visit, settings: &OfficeSettings, now: DateTime<Utc>) -> Vec<StepRecord> {
-    let analysis_minutes = settings.analysis_minutes(visit.form.category.as_deref());
-    steps_measured(&visit.history, &settings.time_standards, analysis_minutes, now, &settings.measure())
 }
 
 impl VisitView {

@@ -14,7 +14,7 @@ use loket_store::StoreError;
 use tokio::sync::broadcast;
 
 use crate::AppState;
-use crate::views::visit_steps;
+use loket_domain::standards::visit_steps;
 
 /// How often the watch looks, as `loket serve` runs it.
 pub const EVERY: Duration = Duration::from_secs(5);

@@ -381,3 +381,5 @@ fn an_emailed_copy_needs_the_visitors_address() {
     v.give_copy(CopyVia::Email, now(), "hd").unwrap();
     assert_eq!(v.copy.as_ref().map(|c| c.via), Some(CopyVia::Email));
 }
+
+mod transfer;

@@ -22,6 +22,7 @@ use crate::support::{TestDb, raw_execute, raw_rows};
 
 pub use crate::calendar_cases::*;
 pub use crate::logo_cases::*;
+pub use crate::screen_cases::*;
 
 pub type S = Arc<dyn Store>;
 

@@ -5,6 +5,7 @@ mod calendar_cases;
 mod cases;
 mod logo_cases;
 mod model;
+mod screen_cases;
 mod search;
 mod support;
 
@@ -81,6 +82,8 @@ conformance!(
     similar_answered_visits_leave_out_the_visit_itself_and_unanswered_ones,
     the_office_logo_is_kept_replaced_and_removed,
     archived_documents_are_made_with_the_logo_in_force,
+    a_transfer_moves_the_visit_to_a_free_counter_and_keeps_its_place,
+    the_counter_queries_read_the_visits_at_a_counter_and_the_open_escalations,
 );
 
 mod property {

@@ -1,8 +1,6 @@
 //! Staff sign-in with bearer tokens that expire and stop working at sign-out. Failed sign-ins
 //! are counted per user name and per address; past the limit, sign-in answers 429 for a while.
 
-use std::sync::OnceLock;
-
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -34,25 +32,6 @@ pub struct LoginResponse {
     pub token: String,
     pub user: UserView,
     pub expires_at: DateTime<chrono::Utc>,
-}
-
-/// A hash to verify against when the user does not exist, so that the answer takes as long.
-pub(crate) fn dummy_hash() -> &'static str {
-    static HASH: OnceLock<String> = OnceLock::new();
-    HASH.get_or_init(|| password_auth::generate_hash("loket-no-such-user"))
-}
-
-/// Argon2 takes about 19 MiB per hash: one at a time keeps a burst of sign-ins (the morning
-/// shift) from multiplying the server's memory, and a flood of guesses from taking every core.
-static HASHING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);
-
-pub(crate) async fn verify(password: String, hash: String) -> bool {
-    let Ok(_permit) = HASHING.acquire().await else {
-        return false;
-    };
-    tokio::task::spawn_blocking(move || password_auth::verify_password(password.as_bytes(), &hash).is_ok())
-        .await
-        .unwrap_or(false)
 }
 
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,

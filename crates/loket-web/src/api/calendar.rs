@@ -8,6 +8,7 @@ use axum::http::StatusCode;
 use chrono::{Datelike, NaiveDate};
 use loket_domain::FieldErrors;
 use loket_domain::auth::Permission;
+use loket_domain::calendar::parse_year;
 use loket_domain::calendar::{CalendarSettings, DayOff, DayOffKind, line_fields, parse_days_off_csv};
 use loket_domain::office::office_day;
 use loket_domain::settings::SettingsChange;
@@ -61,12 +62,6 @@ pub async fn list_days_off(
         Some(y) => parse_year(y).ok_or_else(|| ApiError::validation(FieldErrors::one("year", "invalid")))?,
     };
     Ok(Json(state.store.days_off(year).await?))
-}
-
-/// A year Loket keeps days off for: 2000 to 2100.
-pub fn parse_year(text: &str) -> Option<i32> {
-    let y: i32 = text.trim().parse().ok()?;
-    (2000..=2100).contains(&y).then_some(y)
 }
 
 /// A day off as given for one date.

@@ -9,7 +9,8 @@ use axum::http::StatusCode;
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use futures_util::Stream;
-use loket_domain::auth::Permission;
+use loket_app::display::{self, DisplayQuery};
+use loket_app::visits;
 use loket_store::{DisplayBoard, LiveEvent};
 use serde::{Deserialize, Serialize};
 use tokio_stream::StreamExt;
@@ -40,8 +41,7 @@ pub async fn call_next(
     Path(counter): Path<String>,
     OptionalJson(req): OptionalJson<CallNextRequest>,
 ) -> ApiResult<Response> {
-    staff.require(Permission::Helpdesk)?;
-    match state.store.call_next(&counter, req.service.as_deref(), state.now(), staff.name()).await? {
+    match visits::call_next(&state.app, &staff.user, &counter, req.service.as_deref()).await? {
         Some(visit) => Ok(Json(state.view(visit).await?).into_response()),
         None => Ok(StatusCode::NO_CONTENT.into_response()),
     }
@@ -68,8 +68,7 @@ pub async fn queue(
     staff: Staff,
     ApiQuery(q): ApiQuery<ServiceQuery>,
 ) -> ApiResult<Json<QueueResponse>> {
-    staff.require(Permission::ReadVisits)?;
-    let view = state.store.queue(q.service.as_deref().filter(|s| !s.is_empty())).await?;
+    let view = visits::line(&state.app, &staff.user, q.service.as_deref()).await?;
     let mut waiting = Vec::with_capacity(view.waiting.len());
     for v in view.waiting {
         waiting.push(state.view(v).await?);
@@ -81,26 +80,6 @@ pub async fn queue(
     Ok(Json(QueueResponse { waiting, called }))
 }
 
-#[derive(Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct DisplayQuery {
-    /// A service code; every service when absent.
-    pub service: Option<String>,
-    /// Counter codes, comma-separated (`1,2`): only their calls; every counter when absent.
-    pub counter: Option<String>,
-}
-
-impl DisplayQuery {
-    pub fn service(&self) -> Option<&str> {
-        self.service.as_deref().map(str::trim).filter(|s| !s.is_empty())
-    }
-
-    pub fn counters(&self) -> Vec<String> {
-        let list = self.counter.as_deref().unwrap_or_default().split(',');
-        list.map(str::trim).filter(|c| !c.is_empty()).map(str::to_owned).collect()
-    }
-}
-
 /// The display board: numbers being called and at which counter, numbers being served, the last
 /// five calls of the office day, and how many wait.
 #[utoipa::path(get, path = "/api/v1/display", tag = "display", params(DisplayQuery), responses((status = 200, body = DisplayBoard)))]
@@ -108,25 +87,7 @@ pub async fn display(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<DisplayQuery>,
 ) -> ApiResult<Json<DisplayBoard>> {
-    Ok(Json(board(&state, q.service(), &q.counters()).await?))
-}
-
-/// The board of one service (or all) and some counters (or all), with the last five calls of
-/// the office day.
-pub async fn board(state: &AppState, service: Option<&str>, counters: &[String]) -> ApiResult<DisplayBoard> {
-    let mut board = state.store.display(service).await?;
-    let settings = state.store.settings().await?;
-    let today = loket_domain::office::office_day(state.now(), settings.zone());
-    // Enough of the day's calls that five remain for any counters chosen.
-    board.recent = state.store.recent_calls(service, today, 500).await?;
-    if !counters.is_empty() {
-        let kept = |e: &loket_store::BoardEntry| counters.contains(&e.counter);
-        board.calling.retain(kept);
-        board.serving.retain(kept);
-        board.recent.retain(kept);
-    }
-    board.recent.truncate(crate::pages::display::RECENT);
-    Ok(board)
+    Ok(Json(display::board(&state.app, q.service(), &q.counters()).await?))
 }
 
 /// Server-Sent Events: `called` `{"number", "counter", "call_count", "service", "announcement":

@@ -3,19 +3,13 @@
 use axum::Json;
 use axum::extract::State;
 use chrono::NaiveDate;
-use loket_domain::FieldErrors;
-use loket_domain::auth::Permission;
-use loket_domain::office::office_day;
-use loket_domain::reports::{EscalationAges, Escalations, Overrun, Recap, StepCount, Times};
-use loket_domain::settings::OfficeSettings;
+use loket_app::reports::{self, IkmReport, Period};
+use loket_domain::reports::{Escalations, Overrun, Recap, StepCount, Times};
 use loket_domain::standards::TimeStandardsReport;
-use loket_domain::survey::{Ikm, Tally};
-use loket_store::{ServedGroup, SurveyFilter};
 use serde::{Deserialize, Serialize};
 
 use crate::AppState;
-use crate::api::visits::parse_day;
-use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{ApiQuery, Staff};
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -26,9 +20,6 @@ pub struct PeriodQuery {
     /// Last office day, `YYYY-MM-DD`; `from` when absent.
     pub to: Option<String>,
 }
-
-/// The longest period one report covers.
-const MAX_DAYS: u64 = 366;
 
 /// A report and the office days it covers.
 #[derive(Serialize, utoipa::ToSchema)]
@@ -51,31 +42,9 @@ pub async fn time_standards(
     staff: Staff,
     ApiQuery(q): ApiQuery<PeriodQuery>,
 ) -> ApiResult<Json<PeriodReport>> {
-    staff.require(Permission::Supervise)?;
-    let settings = state.store.settings().await?;
-    let now = state.now();
-    let mut errors = FieldErrors::default();
-    let from = parse_day(q.from.as_deref(), "from", &mut errors);
-    let to = parse_day(q.to.as_deref(), "to", &mut errors);
-    if !errors.is_empty() {
-        return Err(ApiError::validation(errors));
-    }
-    let from = from.unwrap_or_else(|| office_day(now, settings.zone()));
-    let last = from.checked_add_days(chrono::Days::new(MAX_DAYS - 1)).unwrap_or(NaiveDate::MAX);
-    let to = to.unwrap_or(from).min(last);
-    let report = time_standards_report(&state, &settings, from, to).await?;
-    Ok(Json(PeriodReport { from, to, report }))
-}
-
-/// The time-standards report of the office days `from..=to` (empty when `to < from`), in the
-/// office's measure (clock or working time), added up by the database.
-pub(crate) async fn time_standards_report(
-    state: &AppState,
-    settings: &OfficeSettings,
-    from: NaiveDate,
-    to: NaiveDate,
-) -> Result<TimeStandardsReport, ApiError> {
-    Ok(state.store.time_standards(from, to, &settings.time_standards, settings.calendar.time_measure).await?)
+    let p = asked_period(&state, &staff, &q).await?;
+    let report = reports::time_standards(&state.app, &staff.user, p).await?;
+    Ok(Json(PeriodReport { from: p.from, to: p.to, report }))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -91,85 +60,6 @@ pub struct IkmQuery {
     pub agent: Option<String>,
 }
 
-/// The index of one group of visits: how many were served, and the index of their responses
-/// (`null` without any response).
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct IkmGroup {
-    /// The service's code, or the staff member's user name.
-    pub key: String,
-    pub served: u64,
-    pub ikm: Option<Ikm>,
-}
-
-/// The satisfaction index of a period: over all its visits, per service and per staff member
-/// who served them.
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct IkmReport {
-    pub from: NaiveDate,
-    pub to: NaiveDate,
-    pub service: Option<String>,
-    pub agent: Option<String>,
-    /// Visits served (answered or escalated) in the period: the population of the sample.
-    pub served: u64,
-    /// `null` without any response.
-    pub ikm: Option<Ikm>,
-    pub by_service: Vec<IkmGroup>,
-    pub by_agent: Vec<IkmGroup>,
-}
-
-fn rolled_up(groups: &[ServedGroup], key: impl Fn(&ServedGroup) -> &str) -> Vec<IkmGroup> {
-    let mut out: Vec<(String, u64, Tally)> = Vec::new();
-    for g in groups {
-        match out.iter_mut().find(|(k, _, _)| k == key(g)) {
-            Some((_, served, tally)) => {
-                *served += g.served;
-                *tally = tally.merge(g.tally);
-            }
-            None => out.push((key(g).to_owned(), g.served, g.tally)),
-        }
-    }
-    out.sort_by(|a, b| a.0.cmp(&b.0));
-    out.into_iter().map(|(key, served, tally)| IkmGroup { key, served, ikm: Ikm::of(&tally, Some(served)) }).collect()
-}
-
-/// The index of the office days `from..=to`, added up by the database.
-pub async fn ikm_report(
-    state: &AppState,
-    from: NaiveDate,
-    to: NaiveDate,
-    service: Option<String>,
-    agent: Option<String>,
-) -> ApiResult<IkmReport> {
-    let filter = SurveyFilter { from, to, service: service.clone(), agent: agent.clone() };
-    let groups = if to < from { Vec::new() } else { state.store.survey_groups(&filter).await? };
-    let served = groups.iter().map(|g| g.served).sum();
-    let tally = groups.iter().fold(Tally::default(), |t, g| t.merge(g.tally));
-    Ok(IkmReport {
-        from,
-        to,
-        service,
-        agent,
-        served,
-        ikm: Ikm::of(&tally, Some(served)),
-        by_service: rolled_up(&groups, |g| &g.service),
-        by_agent: rolled_up(&groups, |g| &g.agent),
-    })
-}
-
-/// The period of a report query: `from` today when absent, `to` = `from` when absent, at most
-/// 366 days.
-pub fn period(from: Option<&str>, to: Option<&str>, today: NaiveDate) -> Result<(NaiveDate, NaiveDate), FieldErrors> {
-    let mut errors = FieldErrors::default();
-    let from = parse_day(from, "from", &mut errors);
-    let to = parse_day(to, "to", &mut errors);
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    let from = from.unwrap_or(today);
-    let last = from.checked_add_days(chrono::Days::new(MAX_DAYS - 1)).unwrap_or(NaiveDate::MAX);
-    Ok((from, to.unwrap_or(from).min(last)))
-}
-
 /// The satisfaction index (IKM, PermenPANRB 14/2017) of the visits of a period: per element the
 /// average score (NRR) and its index, the IKM and its grade, per service and per staff member who
 /// served, with `sample_too_small` when fewer visitors answered than a sample of the visits
@@ -181,19 +71,13 @@ pub async fn ikm(
     staff: Staff,
     ApiQuery(q): ApiQuery<IkmQuery>,
 ) -> ApiResult<Json<IkmReport>> {
-    staff.require(Permission::Supervise)?;
-    let settings = state.store.settings().await?;
-    let today = office_day(state.now(), settings.zone());
-    let (from, to) = period(q.from.as_deref(), q.to.as_deref(), today).map_err(ApiError::validation)?;
-    let nonempty = |s: Option<String>| s.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
-    Ok(Json(ikm_report(&state, from, to, nonempty(q.service), nonempty(q.agent)).await?))
+    let p = reports::asked(&state.app, &staff.user, q.from.as_deref(), q.to.as_deref()).await?;
+    Ok(Json(reports::ikm(&state.app, &staff.user, p, q.service, q.agent).await?))
 }
 
 /// The period a report covers, as asked: the office days `from..=to`.
-pub async fn asked_period(state: &AppState, q: &PeriodQuery) -> ApiResult<(NaiveDate, NaiveDate)> {
-    let settings = state.store.settings().await?;
-    let today = office_day(state.now(), settings.zone());
-    period(q.from.as_deref(), q.to.as_deref(), today).map_err(ApiError::validation)
+async fn asked_period(state: &AppState, staff: &Staff, q: &PeriodQuery) -> ApiResult<Period> {
+    Ok(reports::asked(&state.app, &staff.user, q.from.as_deref(), q.to.as_deref()).await?)
 }
 
 /// The daily or monthly recap.
@@ -215,9 +99,8 @@ pub async fn recap(
     staff: Staff,
     ApiQuery(q): ApiQuery<PeriodQuery>,
 ) -> ApiResult<Json<RecapReport>> {
-    staff.require(Permission::Supervise)?;
-    let (from, to) = asked_period(&state, &q).await?;
-    Ok(Json(RecapReport { from, to, recap: state.store.recap(from, to).await? }))
+    let p = asked_period(&state, &staff, &q).await?;
+    Ok(Json(RecapReport { from: p.from, to: p.to, recap: reports::recap(&state.app, &staff.user, p).await? }))
 }
 
 /// Waiting and service times of a period.
@@ -239,14 +122,9 @@ pub async fn times(
     staff: Staff,
     ApiQuery(q): ApiQuery<PeriodQuery>,
 ) -> ApiResult<Json<TimesReport>> {
-    staff.require(Permission::Supervise)?;
-    let (from, to) = asked_period(&state, &q).await?;
-    let measure = state.store.settings().await?.calendar.time_measure;
-    Ok(Json(TimesReport { from, to, times: state.store.times(from, to, measure).await? }))
+    let p = asked_period(&state, &staff, &q).await?;
+    Ok(Json(TimesReport { from: p.from, to: p.to, times: reports::times(&state.app, &staff.user, p).await? }))
 }
-
-/// The most overruns one answer lists.
-pub const OVERRUNS_LISTED: u32 = 1000;
 
 /// The steps of a period that ran past their standard.
 #[derive(Serialize, utoipa::ToSchema)]
@@ -270,15 +148,16 @@ pub async fn overruns(
     staff: Staff,
     ApiQuery(q): ApiQuery<PeriodQuery>,
 ) -> ApiResult<Json<OverrunsReport>> {
-    staff.require(Permission::Supervise)?;
-    let (from, to) = asked_period(&state, &q).await?;
-    let measure = state.store.settings().await?.calendar.time_measure;
-    let found = state.store.overruns(from, to, OVERRUNS_LISTED, measure).await?;
-    Ok(Json(OverrunsReport { from, to, total: found.total(), by_step: found.by_step, overruns: found.list }))
+    let p = asked_period(&state, &staff, &q).await?;
+    let found = reports::overruns(&state.app, &staff.user, p).await?;
+    Ok(Json(OverrunsReport {
+        from: p.from,
+        to: p.to,
+        total: found.total(),
+        by_step: found.by_step,
+        overruns: found.list,
+    }))
 }
-
-/// The most escalations one answer lists.
-pub const ESCALATIONS_LISTED: u32 = 1000;
 
 /// The escalations of a period.
 #[derive(Serialize, utoipa::ToSchema)]
@@ -299,12 +178,7 @@ pub async fn escalations(
     staff: Staff,
     ApiQuery(q): ApiQuery<PeriodQuery>,
 ) -> ApiResult<Json<EscalationsReport>> {
-    staff.require(Permission::Supervise)?;
-    let (from, to) = asked_period(&state, &q).await?;
-    let settings = state.store.settings().await?;
-    let (now, measure) = (state.now(), settings.measure());
-    let mut ages = EscalationAges::default();
-    let mut each = |at, answered| ages.add(at, answered, now, &measure);
-    let rows = state.store.escalations(from, to, ESCALATIONS_LISTED, &mut each).await?;
-    Ok(Json(EscalationsReport { from, to, escalations: Escalations::of(&ages, rows, now, &measure) }))
+    let p = asked_period(&state, &staff, &q).await?;
+    let escalations = reports::escalations(&state.app, &staff.user, p).await?;
+    Ok(Json(EscalationsReport { from: p.from, to: p.to, escalations }))
 }

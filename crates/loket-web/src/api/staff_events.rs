@@ -15,7 +15,7 @@ use tokio_stream::wrappers::BroadcastStream;
 use crate::AppState;
 use crate::api::line;
 use crate::error::{ApiResult, ErrorBody};
-use crate::pages::session::StreamStaff;
+use crate::extract::StreamStaff;
 
 /// How often a quiet staff stream checks that its sign-in still holds (it also checks before
 /// each event).

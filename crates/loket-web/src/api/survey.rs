@@ -4,9 +4,8 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use loket_domain::Refused;
-use loket_domain::auth::Permission;
-use loket_domain::survey::{self, Answers, Element, Respondent};
+use loket_app::links;
+use loket_domain::survey::{Answers, Element, Respondent};
 use serde::{Deserialize, Serialize};
 
 use crate::AppState;
@@ -29,12 +28,7 @@ pub async fn survey_link(
     staff: Staff,
     Path(id): Path<String>,
 ) -> ApiResult<Json<SurveyLinkResponse>> {
-    staff.require(Permission::Helpdesk)?;
-    let visit = state.store.visit(&id).await?.ok_or(ApiError::NotFound)?;
-    if !survey::can_survey(visit.status) {
-        return Err(ApiError::Refused(Refused::InvalidTransition { from: visit.status, action: "surveyed" }));
-    }
-    let survey_url = crate::pages::survey::issue(&state, &visit.id).await?;
+    let survey_url = links::survey_link(&state.app, &staff.user, &id).await?;
     Ok(Json(SurveyLinkResponse { survey_url }))
 }
 
@@ -77,7 +71,6 @@ pub async fn answer(
     Path(token): Path<String>,
     ApiJson(req): ApiJson<SurveyAnswersRequest>,
 ) -> ApiResult<(StatusCode, Json<SurveyRecorded>)> {
-    let hash = crate::pages::survey::hash_of(&token).ok_or(ApiError::NotFound)?;
     let s = &req.scores;
     let given = [
         s.requirements,
@@ -92,6 +85,6 @@ pub async fn answer(
     ];
     let scores: Vec<(Element, Option<u8>)> = Element::ALL.into_iter().zip(given).collect();
     let answers = Answers::parse(&scores, req.comment.as_deref(), req.respondent).map_err(ApiError::validation)?;
-    state.store.answer_survey(&hash, answers, state.now()).await?;
+    links::answer_survey(&state.app, &token, answers).await?;
     Ok((StatusCode::CREATED, Json(SurveyRecorded { recorded: true })))
 }

@@ -4,39 +4,22 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
-use chrono::NaiveDate;
-use chrono::{DateTime, Utc};
+use loket_app::i18n::Tr;
+use loket_app::{documents, links, tickets, visits};
 use loket_domain::archive::CopyVia;
-use loket_domain::auth::Permission;
-use loket_domain::escalation::LkppAnswer;
 use loket_domain::form::FormInput;
 use loket_domain::guest_book::VisitorInput;
-use loket_domain::settings::OfficeSettings;
-use loket_domain::visit::EscalationRequest;
-use loket_domain::{Event, FieldErrors, Refused, Status, Visit};
-use loket_store::{OpenVisit, VisitFilter};
+use loket_domain::visit::{EscalationRequest, TransferRequest};
+use loket_domain::{Event, Visit};
 use serde::{Deserialize, Serialize};
 
 use crate::AppState;
-use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery, OptionalJson, Staff};
 use crate::views::VisitView;
 
-/// Applies one domain transition to the visit, as `staff`, and answers with the visit.
-async fn apply<F>(
-    state: &AppState,
-    staff: &Staff,
-    permission: Permission,
-    id: &str,
-    transition: F,
-) -> ApiResult<Json<VisitView>>
-where
-    F: FnOnce(&mut Visit, &OfficeSettings, DateTime<Utc>, &str) -> Result<Event, Refused> + Send + 'static,
-{
-    staff.require(permission)?;
-    let now = state.now();
-    let by = staff.name().to_owned();
-    let visit = state.store.change_visit(id, now, Box::new(move |v, s| transition(v, s, now, &by))).await?;
+/// The visit as the API shows it.
+async fn answer_with(state: &AppState, visit: Visit) -> ApiResult<Json<VisitView>> {
     Ok(Json(state.view(visit).await?))
 }
 
@@ -57,9 +40,7 @@ pub async fn create(
     staff: Staff,
     ApiJson(req): ApiJson<CreateVisit>,
 ) -> ApiResult<(StatusCode, Json<VisitView>)> {
-    staff.require(Permission::FrontOffice)?;
-    let open = OpenVisit { service: req.service, visitor: req.visitor, form: None };
-    let visit = state.store.open_visit(open, state.now(), staff.name()).await?;
+    let visit = visits::open(&state.app, &staff.user, req.visitor, req.service).await?;
     Ok((StatusCode::CREATED, Json(state.view(visit).await?)))
 }
 
@@ -79,20 +60,7 @@ pub async fn list(
     staff: Staff,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> ApiResult<Json<Vec<VisitView>>> {
-    staff.require(Permission::ReadVisits)?;
-    let mut errors = FieldErrors::default();
-    let status = q.status.as_deref().filter(|s| !s.is_empty()).and_then(|s| {
-        let parsed = Status::parse(s);
-        if parsed.is_none() {
-            errors.add("status", "invalid");
-        }
-        parsed
-    });
-    let day = parse_day(q.date.as_deref(), "date", &mut errors);
-    if !errors.is_empty() {
-        return Err(ApiError::validation(errors));
-    }
-    let visits = state.store.visits(VisitFilter { status, day, limit: Some(500) }).await?;
+    let visits = visits::list(&state.app, &staff.user, q.status.as_deref(), q.date.as_deref()).await?;
     let mut out = Vec::with_capacity(visits.len());
     for v in visits {
         out.push(state.view(v).await?);
@@ -100,26 +68,10 @@ pub async fn list(
     Ok(Json(out))
 }
 
-pub(crate) fn parse_day(value: Option<&str>, field: &str, errors: &mut FieldErrors) -> Option<NaiveDate> {
-    let v = value.filter(|s| !s.is_empty())?;
-    // Exactly `YYYY-MM-DD`: the parser alone would also take `2026-1-5`.
-    let shaped = v.len() == 10
-        && v.bytes().enumerate().all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
-    match NaiveDate::parse_from_str(v, "%Y-%m-%d").ok().filter(|_| shaped).ok_or(()) {
-        Ok(d) => Some(d),
-        Err(_) => {
-            errors.add(field, "invalid");
-            None
-        }
-    }
-}
-
 #[utoipa::path(get, path = "/api/v1/visits/{id}", tag = "front office", security(("bearer" = [])),
     responses((status = 200, body = VisitView), (status = 404, body = ErrorBody)))]
 pub async fn get(State(state): State<AppState>, staff: Staff, Path(id): Path<String>) -> ApiResult<Json<VisitView>> {
-    staff.require(Permission::ReadVisits)?;
-    let visit = state.store.visit(&id).await?.ok_or(ApiError::NotFound)?;
-    Ok(Json(state.view(visit).await?))
+    answer_with(&state, visits::get(&state.app, &staff.user, &id).await?).await
 }
 
 /// The visit's history: every transition, who, when, from, to (the audit trail).
@@ -130,9 +82,7 @@ pub async fn history(
     staff: Staff,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Vec<Event>>> {
-    staff.require(Permission::ReadVisits)?;
-    state.store.visit(&id).await?.ok_or(ApiError::NotFound)?;
-    Ok(Json(state.store.history(&id).await?))
+    Ok(Json(visits::history(&state.app, &staff.user, &id).await?))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -151,10 +101,7 @@ pub async fn save_form(
     Path(id): Path<String>,
     ApiJson(req): ApiJson<SaveForm>,
 ) -> ApiResult<Json<VisitView>> {
-    apply(&state, &staff, Permission::FrontOffice, &id, move |v, s, now, by| {
-        v.save_form(req.visitor.as_ref(), &req.form, s, now, by)
-    })
-    .await
+    answer_with(&state, visits::save_form(&state.app, &staff.user, &id, req.visitor, req.form).await?).await
 }
 
 #[derive(Deserialize, Default, utoipa::ToSchema)]
@@ -175,12 +122,7 @@ pub async fn check(
     Path(id): Path<String>,
     OptionalJson(req): OptionalJson<CheckRequest>,
 ) -> ApiResult<Json<VisitView>> {
-    staff.require(Permission::FrontOffice)?;
-    let checked = state.store.check_visit(&id, req.priority_lane, state.now(), staff.name()).await?;
-    match checked.incomplete {
-        Some(fields) => Err(ApiError::Refused(Refused::FormIncomplete(fields))),
-        None => Ok(Json(state.view(checked.visit).await?)),
-    }
+    answer_with(&state, visits::check(&state.app, &staff.user, &id, req.priority_lane).await?).await
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -198,12 +140,7 @@ pub async fn status_link(
     staff: Staff,
     Path(id): Path<String>,
 ) -> ApiResult<Json<StatusLink>> {
-    staff.require(Permission::FrontOffice)?;
-    let visit = state.store.visit(&id).await?.ok_or(ApiError::NotFound)?;
-    if visit.queue.number.is_none() {
-        return Err(ApiError::Refused(Refused::InvalidTransition { from: visit.status, action: "status_link" }));
-    }
-    let status_url = crate::pages::status::issue(&state, &visit).await?;
+    let status_url = links::status_link(&state.app, &staff.user, &id).await?;
     Ok(Json(StatusLink { status_url }))
 }
 
@@ -222,14 +159,14 @@ pub async fn cancel(
     Path(id): Path<String>,
     ApiJson(req): ApiJson<CancelRequest>,
 ) -> ApiResult<Json<VisitView>> {
-    apply(&state, &staff, Permission::Cancel, &id, move |v, _, now, by| v.cancel(&req.reason, now, by)).await
+    answer_with(&state, visits::cancel(&state.app, &staff.user, &id, req.reason).await?).await
 }
 
 /// Step 8: the same number called again; 409 `call_limit_reached` after three calls.
 #[utoipa::path(post, path = "/api/v1/visits/{id}/recall", tag = "counters", security(("bearer" = [])),
     responses((status = 200, body = VisitView), (status = 409, body = ErrorBody)))]
 pub async fn recall(State(state): State<AppState>, staff: Staff, Path(id): Path<String>) -> ApiResult<Json<VisitView>> {
-    apply(&state, &staff, Permission::Helpdesk, &id, |v, _, now, by| v.recall(now, by)).await
+    answer_with(&state, visits::recall(&state.app, &staff.user, &id).await?).await
 }
 
 #[derive(serde::Serialize, utoipa::ToSchema)]
@@ -248,8 +185,7 @@ pub async fn skip(
     staff: Staff,
     Path(id): Path<String>,
 ) -> ApiResult<Json<SkipResponse>> {
-    staff.require(Permission::Helpdesk)?;
-    let skipped = state.store.skip(&id, state.now(), staff.name()).await?;
+    let skipped = visits::skip(&state.app, &staff.user, &id).await?;
     let next = match skipped.next {
         Some(v) => Some(state.view(v).await?),
         None => None,
@@ -257,11 +193,27 @@ pub async fn skip(
     Ok(Json(SkipResponse { skipped: state.view(skipped.skipped).await?, next }))
 }
 
+/// A called or in-service visit sent to another counter (and, if named, a colleague who serves
+/// there), with the reason: it keeps its place and timers, its number shows at the new counter,
+/// and the history says from where, to where, by whom and why. 409 `counter_busy` when the
+/// counter has a visit called or in service; 422 naming `counter`, `agent` or `reason`.
+#[utoipa::path(post, path = "/api/v1/visits/{id}/transfer", tag = "counters", request_body = TransferRequest, security(("bearer" = [])),
+    responses((status = 200, body = VisitView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn transfer(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<TransferRequest>,
+) -> ApiResult<Json<VisitView>> {
+    answer_with(&state, visits::transfer(&state.app, &staff.user, &id, req).await?).await
+}
+
 /// The visitor is at the counter.
 #[utoipa::path(post, path = "/api/v1/visits/{id}/start", tag = "helpdesk", security(("bearer" = [])),
     responses((status = 200, body = VisitView), (status = 409, body = ErrorBody)))]
 pub async fn start(State(state): State<AppState>, staff: Staff, Path(id): Path<String>) -> ApiResult<Json<VisitView>> {
-    apply(&state, &staff, Permission::Helpdesk, &id, |v, s, now, by| v.start(s, now, by)).await
+    answer_with(&state, visits::start(&state.app, &staff.user, &id).await?).await
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -280,10 +232,7 @@ pub async fn answer(
     Path(id): Path<String>,
     ApiJson(req): ApiJson<AnswerRequest>,
 ) -> ApiResult<Json<VisitView>> {
-    apply(&state, &staff, Permission::Helpdesk, &id, move |v, s, now, by| {
-        v.answer(&req.analysis, &req.answer, s, now, by)
-    })
-    .await
+    answer_with(&state, visits::answer(&state.app, &staff.user, &id, req.analysis, req.answer).await?).await
 }
 
 /// Steps 9 and 11: escalated to the LKPP helpdesk. `tts` needs the ticket number in
@@ -296,7 +245,7 @@ pub async fn escalate(
     Path(id): Path<String>,
     ApiJson(req): ApiJson<EscalationRequest>,
 ) -> ApiResult<Json<VisitView>> {
-    apply(&state, &staff, Permission::Helpdesk, &id, move |v, s, now, by| v.escalate(&req, s, now, by)).await
+    answer_with(&state, visits::escalate(&state.app, &staff.user, &id, req).await?).await
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -314,10 +263,7 @@ pub async fn answer_escalation(
     Path(id): Path<String>,
     ApiJson(req): ApiJson<EscalationAnswer>,
 ) -> ApiResult<Json<VisitView>> {
-    apply(&state, &staff, Permission::Helpdesk, &id, move |v, _, now, by| {
-        v.answer_escalation(&LkppAnswer::typed(&req.answer), now, by)
-    })
-    .await
+    answer_with(&state, visits::answer_escalation(&state.app, &staff.user, &id, req.answer).await?).await
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -338,7 +284,7 @@ pub async fn copy(
     Path(id): Path<String>,
     ApiJson(req): ApiJson<CopyRequest>,
 ) -> ApiResult<Json<VisitView>> {
-    apply(&state, &staff, Permission::Helpdesk, &id, move |v, _, now, by| v.give_copy(req.via, now, by)).await
+    answer_with(&state, visits::give_copy(&state.app, &staff.user, &id, req.via).await?).await
 }
 
 /// Step 12: archived, from `answered` or `escalated` once the visitor's copy is recorded (409
@@ -350,9 +296,7 @@ pub async fn archive(
     staff: Staff,
     Path(id): Path<String>,
 ) -> ApiResult<Json<VisitView>> {
-    staff.require(Permission::Helpdesk)?;
-    let visit = state.store.archive_visit(&id, state.now(), staff.name()).await?;
-    Ok(Json(state.view(visit).await?))
+    answer_with(&state, visits::archive(&state.app, &staff.user, &id).await?).await
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -376,8 +320,7 @@ pub async fn archived_document(
     Path(id): Path<String>,
     ApiQuery(q): ApiQuery<DocumentQuery>,
 ) -> ApiResult<impl IntoResponse> {
-    staff.require(Permission::ReadVisits)?;
-    let doc = state.store.archived_document(&id, q.version).await?.ok_or(ApiError::NotFound)?;
+    let doc = documents::archived_document(&state.app, &staff.user, &id, q.version).await?;
     let headers = [
         (header::CONTENT_TYPE, content_type(&doc.content).to_owned()),
         (header::HeaderName::from_static("x-archive-sha256"), doc.sha256),
@@ -414,25 +357,10 @@ pub async fn print_ticket(
     Path(id): Path<String>,
     ApiJson(req): ApiJson<PrintRequest>,
 ) -> ApiResult<Json<Printed>> {
-    staff.require(Permission::FrontOffice)?;
-    let t = crate::pages::i18n::Tr::default();
-    let base = crate::pages::ticket::base_url(&headers);
-    let ticket = crate::pages::ticket::print(&state, &id, &req.desk, t, &base).await?;
+    let t = Tr::default();
+    let base = crate::request::base_url(&headers);
+    let ticket = tickets::print(&state.app, &staff.user, &id, &req.desk, t, &base).await?;
     Ok(Json(Printed { number: ticket.number, status_url: ticket.status_url }))
-}
-
-/// The consultation form of a visit as PDF, made now: the original and the visitor's copy.
-pub async fn render_form(state: &AppState, visit: Visit) -> ApiResult<Vec<u8>> {
-    let settings = state.store.settings().await?;
-    let logo = state.store.office_logo().await?;
-    let now = state.now();
-    let rendered = tokio::task::spawn_blocking(move || {
-        let cx = loket_documents::FormContext { settings: &settings, now, stamp: None, logo: logo.as_deref() };
-        loket_documents::form_pdf(&visit, &cx)
-    })
-    .await
-    .map_err(|e| ApiError::internal(e.to_string()))?;
-    rendered.map_err(ApiError::internal)
 }
 
 /// The consultation form as PDF (A4): the original, then from a new page the copy marked
@@ -447,28 +375,10 @@ pub async fn form_pdf(
     Path(id): Path<String>,
     ApiQuery(q): ApiQuery<DocumentQuery>,
 ) -> ApiResult<impl IntoResponse> {
-    staff.require(Permission::ReadVisits)?;
-    let visit = state.store.visit(&id).await?.ok_or(ApiError::NotFound)?;
-    let filename = format!("formulir-{}.pdf", visit.reference);
-    let bytes = form_bytes(&state, visit, q.version).await?.ok_or(ApiError::NotFound)?;
+    let (filename, bytes) = documents::form_pdf(&state.app, &staff.user, &id, q.version).await?;
     let headers = [
         (header::CONTENT_TYPE, "application/pdf".to_owned()),
         (header::CONTENT_DISPOSITION, format!("inline; filename=\"{filename}\"")),
     ];
     Ok((headers, bytes))
-}
-
-/// The form's PDF: the archived version asked for (none when there is no such PDF), or the
-/// latest archived one, or, before the archive (or for a document archived before the PDF), the
-/// form made now.
-pub async fn form_bytes(state: &AppState, visit: Visit, version: Option<u32>) -> ApiResult<Option<Vec<u8>>> {
-    let archived = match visit.archive {
-        Some(_) => state.store.archived_document(&visit.id, version).await?.filter(|d| d.content.starts_with(b"%PDF-")),
-        None => None,
-    };
-    match (archived, version) {
-        (Some(doc), _) => Ok(Some(doc.content)),
-        (None, Some(_)) => Ok(None),
-        (None, None) => Ok(Some(render_form(state, visit).await?)),
-    }
 }

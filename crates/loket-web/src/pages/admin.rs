@@ -120,7 +120,7 @@ pub async fn page(State(state): State<AppState>, staff: PageStaff, Query(q): Que
 async fn hash(password: String) -> Result<String, PageError> {
     tokio::task::spawn_blocking(move || password_auth::generate_hash(password))
         .await
-        .map_err(|e| PageError::Internal(e.to_string()))
+        .map_err(|e| PageError::Internal(e.into()))
 }
 
 /// A new staff user: a valid, free user name, at least one role, a first password. The form

@@ -14,7 +14,9 @@ use super::i18n::Tr;
 use super::session::PageStaff;
 use super::{Frame, PageResult};
 use crate::AppState;
-use crate::api::archive::{ArchiveItem, SearchParams};
+use loket_app::AppError;
+use loket_app::archive::{self, OFFSET_MAX, SearchParams};
+use loket_app::documents;
 
 pub struct VersionLink {
     pub version: u32,
@@ -149,9 +151,9 @@ pub async fn page(State(state): State<AppState>, staff: PageStaff, Query(p): Que
         previous: None,
         next: None,
     };
-    let query = match p.parse() {
-        Ok(query) => query,
-        Err(errors) => {
+    let found = match archive::search(&state.app, &staff.user, &p).await {
+        Ok(found) => found,
+        Err(AppError::Refused(loket_domain::Refused::Validation(errors))) => {
             out.errors = errors
                 .0
                 .iter()
@@ -159,12 +161,11 @@ pub async fn page(State(state): State<AppState>, staff: PageStaff, Query(p): Que
                 .collect();
             return Ok(out.into_response());
         }
+        Err(e) => return Err(e.into()),
     };
-    let found = state.store.search_archive(&query).await?;
-    for hit in found.hits {
-        let versions = state.store.archived_versions(&hit.visit_id).await?;
-        let id = hit.visit_id.clone();
-        let item = ArchiveItem::new(hit, query.words.as_ref());
+    for item in found.items {
+        let id = item.id.clone();
+        let versions = documents::archived_versions(&state.app, &staff.user, &id).await?;
         let category = item
             .category
             .as_deref()
@@ -182,19 +183,19 @@ pub async fn page(State(state): State<AppState>, staff: PageStaff, Query(p): Que
             versions: version_links(t, &id, &versions),
         });
     }
-    let shown_to = query.offset + out.rows.len() as u32;
+    let shown_to = found.offset + out.rows.len() as u32;
     out.summary = t.args(
         "archive-summary",
         &[
             ("total", found.total.to_string()),
-            ("first", (query.offset + 1).min(shown_to).to_string()),
+            ("first", (found.offset + 1).min(shown_to).to_string()),
             ("last", shown_to.to_string()),
         ],
     );
-    if query.offset > 0 {
-        out.previous = Some(page_link(&p, query.offset.saturating_sub(query.limit)));
+    if found.offset > 0 {
+        out.previous = Some(page_link(&p, found.offset.saturating_sub(found.limit)));
     }
-    let more_pages = u64::from(shown_to) < found.total || (found.more && shown_to < crate::api::archive::OFFSET_MAX);
+    let more_pages = u64::from(shown_to) < found.total || (found.more && shown_to < OFFSET_MAX);
     if more_pages && !out.rows.is_empty() {
         out.next = Some(page_link(&p, shown_to));
     }

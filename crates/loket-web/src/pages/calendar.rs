@@ -218,7 +218,7 @@ fn this_year(state: &AppState, zone: chrono_tz::Tz) -> i32 {
 }
 
 fn year_of(q: Option<&str>, fallback: i32) -> i32 {
-    q.and_then(crate::api::calendar::parse_year).unwrap_or(fallback)
+    q.and_then(loket_domain::calendar::parse_year).unwrap_or(fallback)
 }
 
 fn shown(settings: &CalendarSettings) -> Shown {
@@ -305,7 +305,7 @@ pub async fn add_day_off(State(state): State<AppState>, PageForm { staff, form }
     let typed_date = form.date.trim();
     let date = NaiveDate::parse_from_str(typed_date, "%Y-%m-%d")
         .ok()
-        .filter(|d| typed_date.len() == 10 && crate::api::calendar::parse_year(&d.year().to_string()).is_some());
+        .filter(|d| typed_date.len() == 10 && loket_domain::calendar::parse_year(&d.year().to_string()).is_some());
     if date.is_none() {
         errors.add("date", if typed_date.is_empty() { "missing" } else { "invalid" });
     }

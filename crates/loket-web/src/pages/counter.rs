@@ -9,21 +9,22 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
+use loket_app::counter::{self, AtCounter};
+use loket_app::{AppError, links, visits};
 use loket_domain::archive::CopyVia;
 use loket_domain::auth::Permission;
-use loket_domain::escalation::{Channel, EscalationStatus, LkppAnswer};
+use loket_domain::escalation::{Channel, EscalationStatus};
 use loket_domain::line::CALLS_BEFORE_SKIP;
 use loket_domain::settings::OfficeSettings;
-use loket_domain::visit::EscalationRequest;
+use loket_domain::standards::watch::AlertLevel;
+use loket_domain::visit::{EscalationRequest, TransferRequest};
 use loket_domain::{FieldErrors, Refused, Status, Visit};
-use loket_store::{StoreError, VisitFilter};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
 use super::session::{PageForm, PageStaff};
 use super::{Frame, PageError, PageResult, refusal_key, see_other};
 use crate::AppState;
-use crate::views::visit_steps;
 
 #[derive(Deserialize, Default)]
 pub struct CounterQuery {
@@ -150,6 +151,11 @@ pub struct CounterPage {
     pub external_reference: String,
     pub summary: String,
     pub field_errors: BTreeMap<String, String>,
+    /// The counters the visit at this counter may be transferred to.
+    pub transfer_to: Vec<CounterChoice>,
+    /// What a refused transfer typed.
+    pub transfer_reason: String,
+    pub transfer_agent: String,
 }
 
 impl CounterPage {
@@ -172,6 +178,8 @@ struct Typed {
     fields: BTreeMap<String, String>,
     lkpp_answer: String,
     lkpp_visit: String,
+    transfer_reason: String,
+    transfer_agent: String,
 }
 
 pub async fn page(State(state): State<AppState>, staff: PageStaff, Query(q): Query<CounterQuery>) -> PageResult {
@@ -238,34 +246,31 @@ async fn build(
         external_reference: typed.external_reference,
         summary: typed.summary,
         field_errors: typed.fields,
+        transfer_to: Vec::new(),
+        transfer_reason: typed.transfer_reason,
+        transfer_agent: typed.transfer_agent,
     };
     let Some(chosen) = chosen else {
         return Ok(blank);
     };
+    let Some(view) = counter::view(&state.app, &staff.user, &chosen.code).await? else {
+        return Ok(blank);
+    };
     blank.page.title = format!("{} — {}", blank.page.title, chosen.name);
-    let line = state.store.queue(None).await?;
-    let waiting = line
+    let waiting = view
         .waiting
         .iter()
-        .filter(|v| chosen.services.contains(&v.service))
         .map(|v| WaitingRow {
             number: v.queue.number.clone().unwrap_or_default(),
             minutes: queued_at(v).map_or(0, |at| minutes_since(at, now)),
             priority_lane: v.queue.priority_lane,
         })
         .collect();
-    let here = |v: &&Visit| v.queue.counter.as_deref() == Some(chosen.code.as_str());
-    let mut current = line.called.iter().find(here).cloned();
-    if current.is_none() {
-        let serving =
-            state.store.visits(VisitFilter { status: Some(Status::InService), day: None, limit: Some(200) }).await?;
-        current = serving.iter().find(here).cloned();
-    }
-    let current = current.map(|v| current_visit(t, &v, &settings, now, confirm_skip));
-    let mut to_archive = Vec::new();
-    for status in [Status::Answered, Status::Escalated] {
-        let visits = state.store.visits(VisitFilter { status: Some(status), day: None, limit: Some(200) }).await?;
-        to_archive.extend(visits.iter().filter(here).map(|v| ArchiveRow {
+    let current = view.current.as_ref().map(|c| current_visit(t, c, &settings, confirm_skip));
+    let to_archive = view
+        .to_archive
+        .iter()
+        .map(|v| ArchiveRow {
             id: v.id.clone(),
             number: v.queue.number.clone().unwrap_or_default(),
             status: status_text(t, v.status),
@@ -273,15 +278,15 @@ async fn build(
             has_email: v.visitor.email.as_deref().is_some_and(|e| !e.is_empty()),
             lkpp_answer: v.escalation.as_ref().and_then(|e| e.answer.clone()),
             lkpp_ticket: v.escalation.as_ref().and_then(|e| e.lkpp_ticket.clone()),
-        }));
-    }
-    let outbox = state.store.outbox(200).await?;
-    let mut escalations = Vec::new();
-    for status in [Status::Escalated, Status::Archived] {
-        let visits = state.store.visits(VisitFilter { status: Some(status), day: None, limit: Some(500) }).await?;
-        escalations.extend(visits.iter().filter_map(|v| escalation_row(t, v, &outbox)));
-    }
-    let mail_problems = super::mail_settings::failing_mail(t, &outbox, settings.zone());
+        })
+        .collect();
+    let escalations = view.escalations.iter().filter_map(|v| escalation_row(t, v, &view.outbox)).collect();
+    let mail_problems = super::mail_settings::failing_mail(t, &view.outbox, settings.zone());
+    let transfer_to = view
+        .others
+        .iter()
+        .map(|c| CounterChoice { code: c.code.clone(), name: c.name.clone(), selected: false })
+        .collect();
     Ok(CounterPage {
         counter: chosen.code.clone(),
         counter_name: chosen.name.clone(),
@@ -290,6 +295,7 @@ async fn build(
         to_archive,
         escalations,
         mail_problems,
+        transfer_to,
         ..blank
     })
 }
@@ -330,23 +336,23 @@ fn escalation_row(t: super::i18n::Tr, v: &Visit, outbox: &[loket_store::OutboxEn
 
 fn current_visit(
     t: super::i18n::Tr,
-    v: &Visit,
+    at: &AtCounter,
     settings: &OfficeSettings,
-    now: DateTime<Utc>,
     confirm_skip: Option<&str>,
 ) -> CurrentVisit {
+    let v = &at.visit;
     let called = v.status == Status::Called;
-    let records = visit_steps(v, settings, now);
-    let running = records.iter().rev().find(|s| s.finished_at.is_none() && !s.instant).cloned();
-    let (elapsed, standard, started) = match &running {
+    let records = &at.steps;
+    let (elapsed, standard, started) = match &at.running {
         // In the office's measure (clock or working time), as the step's record has it.
         Some(s) => (s.measured_minutes.map_or(0, |m| m.floor().max(0.0) as i64), s.standard_minutes, s.started_at),
         None => (0, None, v.updated_at),
     };
-    let timer_class = match standard {
-        Some(m) if m > 0 && elapsed >= i64::from(m) => "over",
-        Some(m) if m > 0 && elapsed * 10 >= i64::from(m) * 8 => "warn",
-        _ => "ok",
+    // The domain's rule, as the staff stream's alerts: a warning from 80%, an overrun past 100%.
+    let timer_class = match at.alert {
+        Some(AlertLevel::Overrun) => "over",
+        Some(AlertLevel::Warning) => "warn",
+        None => "ok",
     };
     let category = v
         .form
@@ -434,6 +440,13 @@ pub struct ActionForm {
     /// LKPP's answer to an escalation, typed in.
     #[serde(default)]
     lkpp_answer: String,
+    /// A transfer: the counter, the colleague there (optional), why.
+    #[serde(default)]
+    transfer_counter: String,
+    #[serde(default)]
+    transfer_agent: String,
+    #[serde(default)]
+    transfer_reason: String,
 }
 
 fn back(counter: &str) -> String {
@@ -476,6 +489,8 @@ async fn refused_with(
         fields,
         lkpp_answer: form.lkpp_answer,
         lkpp_visit: String::new(),
+        transfer_reason: form.transfer_reason,
+        transfer_agent: form.transfer_agent,
     };
     let page = build(state, staff, Some(&form.counter), None, typed).await?;
     Ok((status, page).into_response())
@@ -503,21 +518,21 @@ async fn refused_lkpp(
     Ok((status, page).into_response())
 }
 
-fn refusal(e: StoreError) -> Result<&'static str, PageError> {
+fn refusal(e: AppError) -> Result<&'static str, PageError> {
     refusal_fields(e).map(|(key, _)| key)
 }
 
 /// A refusal's sentence, and the problem of each field it names.
-fn refusal_fields(e: StoreError) -> Result<(&'static str, BTreeMap<String, String>), PageError> {
+fn refusal_fields(e: AppError) -> Result<(&'static str, BTreeMap<String, String>), PageError> {
     match e {
-        StoreError::Refused(r) => {
+        AppError::Refused(r) => {
             let fields = match &r {
                 Refused::Validation(f) | Refused::FormIncomplete(f) => f.0.clone(),
                 _ => BTreeMap::new(),
             };
             Ok((refusal_key(&r), fields))
         }
-        StoreError::NotFound => Ok(("error-not-found", BTreeMap::new())),
+        AppError::NotFound => Ok(("error-not-found", BTreeMap::new())),
         other => Err(PageError::from(other)),
     }
 }
@@ -525,7 +540,7 @@ fn refusal_fields(e: StoreError) -> Result<(&'static str, BTreeMap<String, Strin
 /// Step 8: call the first visit in line at this counter.
 pub async fn call_next(State(state): State<AppState>, PageForm { staff, form }: PageForm<ActionForm>) -> PageResult {
     staff.require(Permission::Helpdesk)?;
-    match state.store.call_next(&form.counter, None, state.now(), &staff.user.username).await {
+    match visits::call_next(&state.app, &staff.user, &form.counter, None).await {
         Ok(Some(_)) => Ok(see_other(&back(&form.counter))),
         Ok(None) => refused(&state, &staff, form, "counter-nobody-waits").await,
         Err(e) => {
@@ -535,29 +550,39 @@ pub async fn call_next(State(state): State<AppState>, PageForm { staff, form }: 
     }
 }
 
-/// The actions on the visit at the counter: `recall`, `skip`, `start`, `answer`, `escalate`,
+/// The actions on the visit at the counter: `recall`, `skip`, `transfer` (to another counter,
+/// with the reason), `start`, `answer`, `escalate`, `survey` (the survey on the counter's tablet),
 /// `copy` (step 12: printed, e-mailed or declined), `archive` (once the copy is recorded),
-/// `escalation-answer` (LKPP's answer, typed in).
+/// `escalation-answer` (LKPP's answer, typed in). Each is the application's use case, as the
+/// API's.
 pub async fn act(
     State(state): State<AppState>,
     Path((id, action)): Path<(String, String)>,
     PageForm { staff, form }: PageForm<ActionForm>,
 ) -> PageResult<Response> {
     staff.require(Permission::Helpdesk)?;
-    let now = state.now();
-    let by = staff.user.username.clone();
+    let (app, user) = (&state.app, &staff.user);
     let result = match action.as_str() {
-        "recall" => state.store.change_visit(&id, now, Box::new(move |v, _| v.recall(now, &by))).await.map(drop),
-        "skip" => state.store.skip(&id, now, &by).await.map(drop),
-        "start" => state.store.change_visit(&id, now, Box::new(move |v, s| v.start(s, now, &by))).await.map(drop),
-        "answer" => {
-            let (analysis, answer) = (form.analysis.clone(), form.answer.clone());
-            state
-                .store
-                .change_visit(&id, now, Box::new(move |v, s| v.answer(&analysis, &answer, s, now, &by)))
-                .await
-                .map(drop)
+        "recall" => visits::recall(app, user, &id).await.map(drop),
+        "skip" => visits::skip(app, user, &id).await.map(drop),
+        "transfer" => {
+            let to = TransferRequest {
+                counter: form.transfer_counter.clone(),
+                agent: Some(form.transfer_agent.clone()).filter(|a| !a.trim().is_empty()),
+                reason: form.transfer_reason.clone(),
+            };
+            return match visits::transfer(app, user, &id, to).await {
+                Ok(_) => Ok(see_other(&back(&form.counter))),
+                Err(e) => {
+                    // The transfer's fields have their own names on the page.
+                    let (key, fields) = refusal_fields(e)?;
+                    let fields = fields.into_iter().map(|(k, v)| (format!("transfer_{k}"), v)).collect();
+                    refused_with(&state, &staff, form, key, fields).await
+                }
+            };
         }
+        "start" => visits::start(app, user, &id).await.map(drop),
+        "answer" => visits::answer(app, user, &id, form.analysis.clone(), form.answer.clone()).await.map(drop),
         "escalate" => {
             let channel = match form.channel.as_str() {
                 "tts" => Channel::Tts,
@@ -574,36 +599,23 @@ pub async fn act(
                 summary: form.summary.clone(),
                 external_reference: (!reference.is_empty()).then(|| reference.to_owned()),
             };
-            state.store.change_visit(&id, now, Box::new(move |v, s| v.escalate(&request, s, now, &by))).await.map(drop)
+            visits::escalate(app, user, &id, request).await.map(drop)
         }
-        "survey" => {
+        "survey" => match links::survey_link(app, user, &id).await {
             // Opens the visit's survey on the counter's tablet: a new link, nothing recorded yet.
-            let visit = state.store.visit(&id).await?.ok_or(PageError::NotFound(staff.lang))?;
-            if !loket_domain::survey::can_survey(visit.status) {
-                return refused(&state, &staff, form, "error-invalid-transition").await;
-            }
-            let url = super::survey::issue(&state, &visit.id).await?;
-            return Ok(see_other(&url));
-        }
+            Ok(url) => return Ok(see_other(&url)),
+            Err(e) => Err(e),
+        },
         "copy" => {
             let Some(via) = CopyVia::parse(&form.via) else {
                 let fields = FieldErrors::one("via", "missing").0;
                 return refused_with(&state, &staff, form, "error-validation", fields).await;
             };
-            state.store.change_visit(&id, now, Box::new(move |v, _| v.give_copy(via, now, &by))).await.map(drop)
+            visits::give_copy(app, user, &id, via).await.map(drop)
         }
-        "archive" => state.store.archive_visit(&id, now, &by).await.map(drop),
+        "archive" => visits::archive(app, user, &id).await.map(drop),
         "escalation-answer" => {
-            let answer = form.lkpp_answer.clone();
-            let result = state
-                .store
-                .change_visit(
-                    &id,
-                    now,
-                    Box::new(move |v, _| v.answer_escalation(&LkppAnswer::typed(&answer), now, &by)),
-                )
-                .await;
-            return match result {
+            return match visits::answer_escalation(app, user, &id, form.lkpp_answer.clone()).await {
                 Ok(_) => Ok(see_other(&back(&form.counter))),
                 Err(e) => {
                     // The answer's field here is LKPP's, not the service form's.

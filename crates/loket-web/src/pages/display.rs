@@ -16,7 +16,7 @@ use loket_store::{BoardEntry, DisplayBoard};
 use super::i18n::Tr;
 use super::{PageResult, session};
 use crate::AppState;
-use crate::api::line::{DisplayQuery, board};
+use loket_app::display::{DisplayQuery, RECENT, board};
 
 pub struct CallRow {
     pub number: String,
@@ -48,9 +48,6 @@ pub struct DisplayPage {
     pub waiting: Vec<WaitingRow>,
 }
 
-/// How many calls the board lists under the current ones.
-pub const RECENT: usize = 5;
-
 /// The board's calls as shown: the current calls (newest first) and the last five calls.
 pub fn calls(board: &DisplayBoard) -> (Vec<CallRow>, Vec<CallRow>) {
     let row = |e: &BoardEntry| CallRow { number: e.number.clone(), counter: e.counter.clone() };
@@ -65,7 +62,7 @@ pub async fn page(
     let t = Tr::new(session::lang(&headers));
     let settings = state.store.settings().await?;
     let counters = q.counters();
-    let board = board(&state, q.service(), &counters).await?;
+    let board = board(&state.app, q.service(), &counters).await?;
     let (calling, recent) = calls(&board);
     let waiting = board
         .waiting

@@ -10,7 +10,13 @@ use loket_domain::auth::Permission;
 use super::session::PageStaff;
 use super::{PageError, PageResult};
 use crate::AppState;
-use crate::api::visits::{DocumentQuery, form_bytes};
+use loket_app::documents;
+
+/// Which archived version (the latest when absent).
+#[derive(serde::Deserialize)]
+pub struct DocumentQuery {
+    pub version: Option<u32>,
+}
 
 pub async fn form_pdf(
     State(state): State<AppState>,
@@ -19,12 +25,14 @@ pub async fn form_pdf(
     Query(q): Query<DocumentQuery>,
 ) -> PageResult<Response> {
     staff.require(Permission::ReadVisits)?;
-    let visit = state.store.visit(&id).await?.ok_or(PageError::NotFound(staff.lang))?;
+    let (filename, bytes) = documents::form_pdf(&state.app, &staff.user, &id, q.version)
+        .await
+        .map_err(|e| PageError::from(e).for_staff(&staff))?;
+    // An earlier version's file says which it is.
     let filename = match q.version {
-        Some(n) => format!("formulir-{}-v{n}.pdf", visit.reference),
-        None => format!("formulir-{}.pdf", visit.reference),
+        Some(n) => filename.replace(".pdf", &format!("-v{n}.pdf")),
+        None => filename,
     };
-    let bytes = form_bytes(&state, visit, q.version).await?.ok_or(PageError::NotFound(staff.lang))?;
     let headers = [
         (header::CONTENT_TYPE, "application/pdf".to_owned()),
         (header::CONTENT_DISPOSITION, format!("inline; filename=\"{filename}\"")),

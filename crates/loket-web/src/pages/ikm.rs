@@ -21,7 +21,7 @@ use super::report_files::{Download, download, field};
 use super::session::PageStaff;
 use super::{Frame, PageResult};
 use crate::AppState;
-use crate::api::reports::{IkmGroup, IkmReport, ikm_report, period};
+use loket_app::reports::{self, IkmGroup, IkmReport, Period, period};
 
 #[derive(Deserialize, Default)]
 pub struct IkmQuery {
@@ -229,10 +229,10 @@ pub async fn page(State(state): State<AppState>, staff: PageStaff, Query(q): Que
     let today = office_day(state.now(), settings.zone());
     let blank = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_owned());
     let (from, to, error) = match period(blank(&q.from).as_deref(), blank(&q.to).as_deref(), today) {
-        Ok((from, to)) if to >= from => (from, to, None),
+        Ok(Period { from, to }) if to >= from => (from, to, None),
         _ => (today, today, Some(t.get("report-bad-period"))),
     };
-    let report = ikm_report(&state, from, to, blank(&q.service), blank(&q.agent)).await?;
+    let report = reports::ikm(&state.app, &staff.user, Period { from, to }, blank(&q.service), blank(&q.agent)).await?;
     if q.format == "csv" && error.is_none() {
         let name = format!("attachment; filename=\"ikm-{from}-{to}.csv\"");
         return Ok((

@@ -76,7 +76,7 @@ async fn kiosk_page(
         // A shared tablet: nothing typed is offered to the next visitor.
         f.autocomplete = "off";
     }
-    let token = hex::encode(rand::random::<[u8; 32]>());
+    let token = loket_store::token::new_token();
     let cookie = session::set_cookie(KIOSK_COOKIE, &token, 24 * 3600, session::behind_https(headers));
     let page = KioskPage {
         page: Frame::public(state, lang, "kiosk-title").await.with_script("/assets/kiosk.js"),

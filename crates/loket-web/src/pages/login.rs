@@ -13,9 +13,9 @@ use super::i18n::{Lang, Tr};
 use super::session::{self, LANG_COOKIE, LOGIN_COOKIE, MaybeStaff, PageForm, PageStaff, SESSION_COOKIE};
 use super::{Frame, PageError, PageResult, see_other};
 use crate::AppState;
-use crate::api::auth::verify;
 use crate::extract::ClientIp;
 use crate::signin::{self, SignInRefused};
+use loket_app::auth::verify;
 
 /// `/`: a signed-in user to their role's screen, anyone else to `/login`.
 pub async fn home(MaybeStaff(staff): MaybeStaff) -> Response {
@@ -35,7 +35,7 @@ pub struct LoginPage {
 }
 
 fn new_token() -> String {
-    hex::encode(rand::random::<[u8; 32]>())
+    loket_store::token::new_token()
 }
 
 async fn login_page(state: &AppState, headers: &HeaderMap, username: String, error: Option<String>) -> Response {
@@ -180,7 +180,7 @@ pub async fn password_submit(
     let new = form.new;
     let hash = tokio::task::spawn_blocking(move || password_auth::generate_hash(new))
         .await
-        .map_err(|e| PageError::Internal(e.to_string()))?;
+        .map_err(|e| PageError::Internal(e.into()))?;
     // Setting a password ends every session of the user, this one too: sign in again at once.
     state.store.set_password(&staff.user.username, &hash).await?;
     let cookie = start_session(&state, &headers, &staff.user.username).await?;

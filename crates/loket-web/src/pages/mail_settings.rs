@@ -242,7 +242,7 @@ pub async fn save(State(state): State<AppState>, PageForm { staff, form }: PageF
                     errors.entry(format!("{prefix}{k}")).or_insert(v);
                 }
             }
-            Err(other) => return Err(PageError::Internal(other.to_string())),
+            Err(other) => return Err(PageError::Internal(other.into())),
         }
     }
     if errors.is_empty() {

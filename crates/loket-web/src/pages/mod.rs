@@ -1,5 +1,5 @@
-//! The staff pages: server-rendered (askama), one module per screen, each calling the same store
-//! and domain use cases as the API. Text comes from the catalogue ([`i18n`]); sign-in is a
+//! The staff and public pages: server-rendered (askama), one module per screen, each calling the
+//! same use cases of the application ([`loket_app`]) as the API. Text comes from the catalogue ([`i18n`]); sign-in is a
 //! cookie session with a CSRF token on every form ([`session`]).
 
 use askama::Template;
@@ -14,7 +14,8 @@ use loket_domain::Refused;
 use loket_domain::auth::Permission;
 
 use crate::AppState;
-use crate::error::ApiError;
+use loket_app::AppError;
+use loket_app::error::Cause;
 
 pub mod admin;
 pub mod admin_user;
@@ -26,7 +27,7 @@ pub mod dates;
 pub mod display;
 pub mod documents;
 pub mod front_office;
-pub mod i18n;
+pub use loket_app::i18n;
 pub mod ikm;
 pub mod kiosk;
 pub mod login;
@@ -251,8 +252,11 @@ pub enum PageError {
     /// A form body that does not parse: 400.
     BadForm(Lang),
     NotFound(Lang),
-    /// 500: logged, never shown in detail.
-    Internal(String),
+    /// A rule of the SOP refused what a page asked, where the page has no form to show it next
+    /// to: 409 (422 for a field) with the catalogue's sentence.
+    Refused(Lang, Refused),
+    /// 500: logged with its causes and the request id, never shown in detail.
+    Internal(Cause),
 }
 
 impl std::fmt::Debug for PageStaff {
@@ -261,18 +265,39 @@ impl std::fmt::Debug for PageStaff {
     }
 }
 
-impl From<ApiError> for PageError {
-    fn from(e: ApiError) -> Self {
+/// The application's error as a page: the one mapping of the pages' door. A page that shows a
+/// refusal next to its form matches [`AppError::Refused`] before it gets here.
+impl From<AppError> for PageError {
+    fn from(e: AppError) -> Self {
+        let lang = Lang::default();
         match e {
-            ApiError::NotFound => PageError::NotFound(Lang::default()),
-            other => PageError::Internal(other.to_string()),
+            AppError::Forbidden => PageError::Forbidden { lang, home: "/" },
+            AppError::NotFound => PageError::NotFound(lang),
+            AppError::Refused(r) => PageError::Refused(lang, r),
+            AppError::InvalidLogo(p) => {
+                PageError::Refused(lang, Refused::Validation(loket_domain::FieldErrors::one("logo", p.as_str())))
+            }
+            AppError::PrinterUnreachable(reason) => PageError::Internal(reason.into()),
+            AppError::Internal(cause) => PageError::Internal(cause),
         }
     }
 }
 
 impl From<loket_store::StoreError> for PageError {
     fn from(e: loket_store::StoreError) -> Self {
-        PageError::from(ApiError::from(e))
+        PageError::from(AppError::from(e))
+    }
+}
+
+impl PageError {
+    /// The same error, its page in the staff member's language and with their home screen.
+    pub fn for_staff(self, staff: &PageStaff) -> PageError {
+        match self {
+            PageError::Forbidden { .. } => PageError::Forbidden { lang: staff.lang, home: staff.home() },
+            PageError::NotFound(_) => PageError::NotFound(staff.lang),
+            PageError::Refused(_, r) => PageError::Refused(staff.lang, r),
+            other => other,
+        }
     }
 }
 
@@ -308,8 +333,15 @@ impl IntoResponse for PageError {
             PageError::NotFound(lang) => {
                 (StatusCode::NOT_FOUND, ProblemPage::new(lang, "not-found-title", "not-found-text", "/"))
             }
-            PageError::Internal(detail) => {
-                tracing::error!(error = %detail, "page failed");
+            PageError::Refused(lang, refused) => {
+                let status = match refused {
+                    Refused::Validation(_) | Refused::FormIncomplete(_) => StatusCode::UNPROCESSABLE_ENTITY,
+                    _ => StatusCode::CONFLICT,
+                };
+                (status, ProblemPage::new(lang, "refused-title", refusal_key(&refused), "/"))
+            }
+            PageError::Internal(cause) => {
+                crate::error::log_internal(cause.as_ref());
                 (
                     StatusCode::INTERNAL_SERVER_ERROR,
                     ProblemPage::new(Lang::default(), "internal-title", "internal-text", "/"),

@@ -14,8 +14,7 @@ use super::session::{CSRF_FIELD, PageForm, PageStaff, same};
 use super::setting_forms::LogoSection;
 use super::{PageError, PageResult, see_other};
 use crate::AppState;
-use crate::api::settings_logo::{logo_response, set_logo};
-use crate::error::ApiError;
+use loket_app::AppError;
 
 pub const LOGO: &str = "/supervisor/settings/office/logo";
 
@@ -32,11 +31,8 @@ pub async fn section(state: &AppState, staff: &PageStaff, error: Option<&str>) -
 /// The logo itself, for the page's `<img>` (the API's GET needs a bearer token).
 pub async fn image(State(state): State<AppState>, staff: PageStaff) -> PageResult<Response> {
     staff.require(Permission::Settings)?;
-    match logo_response(&state).await {
-        Ok(response) => Ok(response),
-        Err(ApiError::NotFound) => Err(PageError::NotFound(staff.lang)),
-        Err(e) => Err(e.into()),
-    }
+    let logo = loket_app::logo::get(&state.app, &staff.user).await.map_err(|e| PageError::from(e).for_staff(&staff))?;
+    Ok(crate::request::logo_response(&logo))
 }
 
 /// What the upload form sent: its CSRF token and the file's bytes (none when no file was chosen).
@@ -95,9 +91,9 @@ async fn take_upload(
     if upload.file.is_empty() {
         return Ok(Err((StatusCode::UNPROCESSABLE_ENTITY, "missing")));
     }
-    match set_logo(state, upload.file, &staff.user.username).await {
+    match loket_app::logo::set(&state.app, &staff.user, upload.file).await {
         Ok(()) => Ok(Ok(())),
-        Err(ApiError::InvalidLogo(problem)) => Ok(Err((StatusCode::UNPROCESSABLE_ENTITY, problem.as_str()))),
+        Err(AppError::InvalidLogo(problem)) => Ok(Err((StatusCode::UNPROCESSABLE_ENTITY, problem.as_str()))),
         Err(e) => Err(e.into()),
     }
 }
@@ -108,8 +104,6 @@ pub async fn remove(
     PageForm { staff, form: _ }: PageForm<Vec<(String, String)>>,
 ) -> PageResult {
     staff.require(Permission::Settings)?;
-    if state.store.delete_office_logo().await? {
-        tracing::info!(by = ?staff.user.username, "office logo removed");
-    }
+    loket_app::logo::remove(&state.app, &staff.user).await?;
     Ok(see_other(&format!("{}?logo=removed", super::office_settings::OFFICE)))
 }

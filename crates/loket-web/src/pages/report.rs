@@ -93,7 +93,8 @@ pub async fn page(State(state): State<AppState>, staff: PageStaff, Query(q): Que
         _ => (today, today, Some("report-bad-period")),
     };
     // As `GET /api/v1/reports/time-standards`.
-    let summary = crate::api::reports::time_standards_report(&state, &settings, from, to).await?;
+    let summary =
+        loket_app::reports::time_standards(&state.app, &staff.user, loket_app::reports::Period { from, to }).await?;
     let rows = summary
         .steps
         .iter()

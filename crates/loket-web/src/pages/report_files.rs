@@ -216,11 +216,11 @@ pub fn download(
         Download::Xlsx => (
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             "xlsx",
-            xlsx(title, period, tables).map_err(|e| PageError::Internal(format!("spreadsheet: {e}")))?,
+            xlsx(title, period, tables).map_err(|e| PageError::Internal(format!("spreadsheet: {e}").into()))?,
         ),
         Download::Pdf => {
             let head = ReportHead { office_name, title, period, made };
-            ("application/pdf", "pdf", report_pdf(&head, tables).map_err(PageError::Internal)?)
+            ("application/pdf", "pdf", report_pdf(&head, tables).map_err(|e| PageError::Internal(e.into()))?)
         }
     };
     let disposition = format!("attachment; filename=\"{file}.{ext}\"");

@@ -12,7 +12,7 @@ use chrono::{Datelike, Months, NaiveDate};
 use loket_documents::ReportTable;
 use loket_domain::auth::Permission;
 use loket_domain::office::office_day;
-use loket_domain::reports::{EscalationAges, Escalations};
+
 use serde::Deserialize;
 
 use super::i18n::Tr;
@@ -21,7 +21,7 @@ use super::report_tables::{Report, Shown, tables};
 use super::session::PageStaff;
 use super::{Frame, PageResult};
 use crate::AppState;
-use crate::api::reports::{ESCALATIONS_LISTED, OVERRUNS_LISTED, period, time_standards_report};
+use loket_app::reports::{self, Period, period};
 
 #[derive(Deserialize, Default)]
 pub struct ReportsQuery {
@@ -85,7 +85,7 @@ fn asked(q: &ReportsQuery, today: NaiveDate) -> Option<(&'static str, NaiveDate,
         }
         "range" => {
             let blank = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_owned());
-            let (from, to) = period(blank(&q.from).as_deref(), blank(&q.to).as_deref(), today).ok()?;
+            let Period { from, to } = period(blank(&q.from).as_deref(), blank(&q.to).as_deref(), today).ok()?;
             (to >= from).then_some(("range", from, to))
         }
         "" | "month" => {
@@ -105,23 +105,17 @@ pub async fn page(State(state): State<AppState>, staff: PageStaff, Query(q): Que
     let now = state.now();
     let today = office_day(now, settings.zone());
     let report = Report::parse(&q.report).unwrap_or(Report::Recap);
-    let measure = settings.calendar.time_measure;
     let (period_kind, from, to, error) = match asked(&q, today) {
         Some((kind, from, to)) => (kind, from, to, None),
         None => ("day", today, today, Some(t.get("report-bad-period"))),
     };
+    let (app, user, p) = (&state.app, &staff.user, Period { from, to });
     let shown = match report {
-        Report::Recap => Shown::Recap(state.store.recap(from, to).await?),
-        Report::Times => Shown::Times(state.store.times(from, to, measure).await?),
-        Report::Standards => Shown::Standards(time_standards_report(&state, &settings, from, to).await?),
-        Report::Overruns => Shown::Overruns(state.store.overruns(from, to, OVERRUNS_LISTED, measure).await?),
-        Report::Escalations => {
-            let measure = settings.measure();
-            let mut ages = EscalationAges::default();
-            let mut each = |at, answered| ages.add(at, answered, now, &measure);
-            let rows = state.store.escalations(from, to, ESCALATIONS_LISTED, &mut each).await?;
-            Shown::Escalations(Escalations::of(&ages, rows, now, &measure))
-        }
+        Report::Recap => Shown::Recap(reports::recap(app, user, p).await?),
+        Report::Times => Shown::Times(reports::times(app, user, p).await?),
+        Report::Standards => Shown::Standards(reports::time_standards(app, user, p).await?),
+        Report::Overruns => Shown::Overruns(reports::overruns(app, user, p).await?),
+        Report::Escalations => Shown::Escalations(reports::escalations(app, user, p).await?),
     };
     let period_words = if from == to {
         super::dates::date(t, from)

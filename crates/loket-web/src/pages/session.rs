@@ -8,9 +8,9 @@
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
-use axum::http::header::{AUTHORIZATION, COOKIE, SET_COOKIE};
+
+use axum::http::HeaderMap;
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue};
 use loket_domain::auth::{Permission, Role, allows};
 use loket_store::User;
 use serde::de::DeserializeOwned;
@@ -19,46 +19,18 @@ use sha2::Digest;
 use super::PageError;
 use super::i18n::{Lang, Tr};
 use crate::AppState;
-use crate::error::ApiError;
-use crate::extract::{Staff, token_hash};
+use loket_store::token::hash_token;
 
-pub const SESSION_COOKIE: &str = "loket_session";
-pub const LANG_COOKIE: &str = "loket_lang";
+pub use crate::request::{LANG_COOKIE, SESSION_COOKIE, behind_https, cookie, set_cookie};
 /// Before sign-in there is no session: the sign-in form is protected by a random value both in
 /// this cookie and in the form (double submit).
 pub const LOGIN_COOKIE: &str = "loket_login";
 /// The name of the hidden field every form carries.
 pub const CSRF_FIELD: &str = "_csrf";
 
-/// The value of a cookie of the request.
-pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get_all(COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v.trim())
-}
-
 /// The language of the request: the `loket_lang` cookie, else Indonesian.
 pub fn lang(headers: &HeaderMap) -> Lang {
     cookie(headers, LANG_COOKIE).and_then(Lang::parse).unwrap_or_default()
-}
-
-/// Whether the browser reached Loket over HTTPS (through a proxy that says so): cookies are then
-/// marked `Secure`.
-pub fn behind_https(headers: &HeaderMap) -> bool {
-    headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()).is_some_and(|p| p.eq_ignore_ascii_case("https"))
-}
-
-/// A `Set-Cookie` header: HttpOnly, SameSite=Strict, Path=/, Secure behind HTTPS. `max_age` 0
-/// removes the cookie.
-pub fn set_cookie(name: &str, value: &str, max_age_secs: i64, secure: bool) -> (axum::http::HeaderName, HeaderValue) {
-    let secure = if secure { "; Secure" } else { "" };
-    let text = format!("{name}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_secs}{secure}");
-    (SET_COOKIE, HeaderValue::from_str(&text).unwrap_or_else(|_| HeaderValue::from_static("")))
 }
 
 /// The CSRF token of a session token.
@@ -122,15 +94,10 @@ pub fn home(roles: &[Role]) -> &'static str {
     "/login"
 }
 
-/// The session token of the cookie, if it has a plausible shape.
-fn session_token(headers: &HeaderMap) -> Option<&str> {
-    cookie(headers, SESSION_COOKIE).filter(|t| !t.is_empty() && t.len() <= 200)
-}
-
 async fn page_staff(parts: &Parts, state: &AppState) -> Result<Option<PageStaff>, PageError> {
-    let Some(token) = session_token(&parts.headers) else { return Ok(None) };
-    let hash = token_hash(token);
-    let user = state.store.session_user(&hash, state.now()).await.map_err(|e| PageError::from(ApiError::from(e)))?;
+    let Some(token) = crate::request::session_token(&parts.headers) else { return Ok(None) };
+    let hash = hash_token(token);
+    let user = state.store.session_user(&hash, state.now()).await?;
     // A signed-in user's own choice wins over the browser's cookie.
     Ok(user.map(|user| {
         let lang = user.language.as_deref().and_then(Lang::parse).unwrap_or_else(|| lang(&parts.headers));
@@ -188,29 +155,11 @@ pub fn form_token_matches(body: &[u8], expected: &str) -> bool {
     pairs.iter().any(|(k, v)| k == CSRF_FIELD && same(v, expected))
 }
 
-/// The staff member of the staff event stream and of the returning-visitor lookup: by bearer
-/// token as in the API, or by the page session cookie, so that a screen's script can ask them
-/// (EventSource, fetch). Only these GETs, which change nothing, take the cookie; API calls that
-/// change something keep needing the bearer token, so no other site can make a browser send them.
-pub struct StreamStaff(pub Staff);
-
-impl FromRequestParts<AppState> for StreamStaff {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        if parts.headers.contains_key(AUTHORIZATION) {
-            return Staff::from_request_parts(parts, state).await.map(StreamStaff);
-        }
-        let token = session_token(&parts.headers).ok_or(ApiError::Unauthorized)?;
-        let hash = token_hash(token);
-        let user = state.store.session_user(&hash, state.now()).await?.ok_or(ApiError::Unauthorized)?;
-        Ok(StreamStaff(Staff { user, token_hash: hash }))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::http::HeaderValue;
+    use axum::http::header::COOKIE;
 
     #[test]
     fn a_cookie_is_found_among_others() {

@@ -329,7 +329,7 @@ fn refusal(refused: Refused) -> Result<Saved, PageError> {
     match refused {
         Refused::Validation(fields) => Ok(Saved::Invalid(fields)),
         Refused::InUse(stranded) => Ok(Saved::InUse(stranded)),
-        other => Err(PageError::Internal(other.to_string())),
+        other => Err(PageError::Internal(other.into())),
     }
 }
 

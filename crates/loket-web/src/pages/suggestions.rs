@@ -12,7 +12,7 @@ use loket_domain::auth::Permission;
 use super::session::PageStaff;
 use super::{PageError, PageResult};
 use crate::AppState;
-use crate::api::archive::suggest;
+use loket_app::archive::suggest;
 
 pub struct SuggestionView {
     pub number: String,
@@ -33,11 +33,7 @@ pub struct SuggestionsFragment {
 pub async fn fragment(State(state): State<AppState>, staff: PageStaff, Path(id): Path<String>) -> PageResult {
     staff.require(Permission::Helpdesk)?;
     let t = staff.tr();
-    let items = match suggest(&state, &id).await {
-        Ok(items) => items,
-        Err(crate::error::ApiError::NotFound) => return Err(PageError::NotFound(staff.lang)),
-        Err(e) => return Err(e.into()),
-    };
+    let items = suggest(&state.app, &staff.user, &id).await.map_err(|e| PageError::from(e).for_staff(&staff))?;
     let items = items
         .into_iter()
         .map(|s| SuggestionView {

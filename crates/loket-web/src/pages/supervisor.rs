@@ -5,15 +5,14 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
 use axum::response::IntoResponse;
-use loket_domain::Status;
+use loket_app::counter;
 use loket_domain::auth::Permission;
-use loket_store::VisitFilter;
+use loket_domain::standards::watch::AlertLevel;
 
 use super::counter::{MailProblem, status_text};
 use super::session::PageStaff;
 use super::{Frame, PageResult};
 use crate::AppState;
-use crate::views::visit_steps;
 
 pub struct CounterRow {
     pub name: String,
@@ -44,34 +43,25 @@ pub async fn page(State(state): State<AppState>, staff: PageStaff) -> PageResult
     staff.require(Permission::Supervise)?;
     let t = staff.tr();
     let settings = state.store.settings().await?;
-    let now = state.now();
-    let line = state.store.queue(None).await?;
-    let mut busy = line.called.clone();
-    busy.extend(
-        state.store.visits(VisitFilter { status: Some(Status::InService), day: None, limit: Some(200) }).await?,
-    );
     let zone = settings.zone();
-    let counters = settings
+    let overview = counter::overview(&state.app, &staff.user).await?;
+    let counters = overview
         .counters
         .iter()
-        .map(|c| {
-            let visit = busy.iter().find(|v| v.queue.counter.as_deref() == Some(c.code.as_str()));
-            let running = visit.and_then(|v| {
-                visit_steps(v, &settings, now).into_iter().rev().find(|s| s.finished_at.is_none() && !s.instant)
-            });
+        .map(|(c, at)| {
+            let visit = at.as_ref().map(|a| &a.visit);
+            let running = at.as_ref().and_then(|a| a.running.as_ref());
             CounterRow {
                 name: c.name.clone(),
                 number: visit.and_then(|v| v.queue.number.clone()).unwrap_or_else(|| "—".to_owned()),
                 status: visit.map(|v| status_text(t, v.status)).unwrap_or_else(|| t.get("supervisor-counter-free")),
                 by: visit.and_then(|v| v.history.last()).map(|e| e.by.clone()).unwrap_or_default(),
-                since: running.as_ref().map(|s| super::dates::time(t, s.started_at, zone)).unwrap_or_default(),
-                over: running.is_some_and(|s| {
-                    s.standard_minutes.is_some_and(|m| s.measured_minutes.unwrap_or(0.0).floor() as i64 >= i64::from(m))
-                }),
+                since: running.map(|s| super::dates::time(t, s.started_at, zone)).unwrap_or_default(),
+                // The domain's rule: past its standard, in the office's measure.
+                over: at.as_ref().is_some_and(|a| a.alert == Some(AlertLevel::Overrun)),
             }
         })
         .collect();
-    let board = state.store.display(None).await?;
     let services = settings
         .office
         .services
@@ -79,11 +69,10 @@ pub async fn page(State(state): State<AppState>, staff: PageStaff) -> PageResult
         .map(|s| ServiceRow {
             code: s.code.clone(),
             name: s.name.clone(),
-            waiting: board.waiting.get(&s.code).copied().unwrap_or(0),
+            waiting: overview.waiting.get(&s.code).copied().unwrap_or(0),
         })
         .collect();
-    let outbox = state.store.outbox(200).await?;
-    let mail_problems = super::mail_settings::failing_mail(t, &outbox, zone);
+    let mail_problems = super::mail_settings::failing_mail(t, &overview.outbox, zone);
     let page = Frame::staff(&state, &staff, "supervisor-title", "/supervisor").await?.with_script("/assets/live.js");
     Ok(SupervisorPage { page, counters, services, mail_problems }.into_response())
 }

@@ -13,35 +13,17 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use loket_app::{AppError, links};
 use loket_domain::survey::{self, AgeGroup, Answers, Education, Element, Occupation, Respondent, Sex};
 use loket_domain::{FieldErrors, Refused};
-use loket_store::StoreError;
 
 use super::i18n::Tr;
 use super::session;
 use super::{Frame, PageError, PageResult};
 use crate::AppState;
-use crate::error::ApiError;
-use crate::extract::token_hash;
 
 /// The cookie of the survey form's double-submit token.
 pub const SURVEY_COOKIE: &str = "loket_survey";
-pub use loket_domain::survey::LINK_DAYS;
-
-/// A new survey link for `visit_id`, valid for [`LINK_DAYS`]; returns the page's path
-/// (`/survey/{token}`).
-pub async fn issue(state: &AppState, visit_id: &str) -> Result<String, ApiError> {
-    let token = hex::encode(rand::random::<[u8; 32]>());
-    let now = state.now();
-    let expires = now + chrono::Days::new(LINK_DAYS);
-    state.store.add_survey_token(&token_hash(&token), visit_id, now, expires).await?;
-    Ok(format!("/survey/{token}"))
-}
-
-/// The hash of a token that has a token's shape; `None` for anything else (never looked up).
-pub fn hash_of(token: &str) -> Option<String> {
-    (token.len() == 64 && token.bytes().all(|b| b.is_ascii_hexdigit())).then(|| token_hash(token))
-}
 
 pub struct Choice {
     pub value: u8,
@@ -166,7 +148,7 @@ async fn form_page(
         select(t, "education", "survey-education", &Education::ALL, typed, errors),
         select(t, "occupation", "survey-occupation", &Occupation::ALL, typed, errors),
     ];
-    let csrf = hex::encode(rand::random::<[u8; 32]>());
+    let csrf = loket_store::token::new_token();
     let cookie = session::set_cookie(SURVEY_COOKIE, &csrf, 24 * 3600, session::behind_https(headers));
     let page = SurveyPage {
         page: Frame::public(state, lang, "survey-title").await,
@@ -200,10 +182,7 @@ async fn done(
 
 /// The survey form; opening it records nothing.
 pub async fn page(State(state): State<AppState>, headers: HeaderMap, Path(token): Path<String>) -> PageResult {
-    let link = match hash_of(&token) {
-        Some(hash) => state.store.survey_link(&hash, state.now()).await?,
-        None => None,
-    };
+    let link = links::survey(&state.app, &token).await?;
     match link {
         None => done(&state, &headers, StatusCode::NOT_FOUND, "unknown").await,
         Some(link) if link.answered => done(&state, &headers, StatusCode::GONE, "used").await,
@@ -254,23 +233,20 @@ pub async fn submit(
         return Err(PageError::Csrf(lang));
     }
     let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).map_err(|_| PageError::BadForm(lang))?;
-    let Some(hash) = hash_of(&token) else {
-        return done(&state, &headers, StatusCode::NOT_FOUND, "unknown").await;
-    };
     let typed = Typed(pairs.iter().filter(|(k, _)| k != "_csrf").cloned().collect());
     let answers = match read_answers(&pairs) {
         Ok(answers) => answers,
         Err(errors) => return form_page(&state, &headers, &token, &typed, &errors.0).await,
     };
-    match state.store.answer_survey(&hash, answers, state.now()).await {
+    match links::answer_survey(&state.app, &token, answers).await {
         Ok(()) => {
             let gone = session::set_cookie(SURVEY_COOKIE, "", 0, session::behind_https(&headers));
             let page = done(&state, &headers, StatusCode::OK, "thanks").await?;
             Ok(([gone], page).into_response())
         }
-        Err(StoreError::NotFound) => done(&state, &headers, StatusCode::NOT_FOUND, "unknown").await,
-        Err(StoreError::Refused(Refused::SurveyAnswered)) => done(&state, &headers, StatusCode::GONE, "used").await,
-        Err(StoreError::Refused(Refused::InvalidTransition { .. })) => {
+        Err(AppError::NotFound) => done(&state, &headers, StatusCode::NOT_FOUND, "unknown").await,
+        Err(AppError::Refused(Refused::SurveyAnswered)) => done(&state, &headers, StatusCode::GONE, "used").await,
+        Err(AppError::Refused(Refused::InvalidTransition { .. })) => {
             done(&state, &headers, StatusCode::CONFLICT, "not-served").await
         }
         Err(e) => Err(e.into()),

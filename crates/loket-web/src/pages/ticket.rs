@@ -6,52 +6,22 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use loket_domain::Visit;
 use serde::Deserialize;
 
-use super::i18n::Tr;
+use loket_app::escpos::Ticket;
+use loket_app::{AppError, tickets};
+use loket_domain::Refused;
+
 use super::session::{PageForm, PageStaff};
 use super::{Frame, PageError, PageResult};
 use crate::AppState;
-use crate::error::ApiError;
-use crate::escpos::{self, Ticket};
-
-/// `http://host:port` as the browser reached Loket, for the address in the QR code.
-pub fn base_url(headers: &HeaderMap) -> String {
-    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
-    let host: String = host.chars().filter(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(*c)).collect();
-    let scheme = if super::session::behind_https(headers) { "https" } else { "http" };
-    format!("{scheme}://{host}")
-}
-
-/// The ticket of `visit` with a new status link; refused for a visit without a number.
-pub async fn make(state: &AppState, visit: &Visit, t: Tr, base: &str) -> Result<Ticket, ApiError> {
-    let Some(number) = visit.queue.number.clone() else {
-        return Err(ApiError::Refused(loket_domain::Refused::InvalidTransition {
-            from: visit.status,
-            action: "ticket",
-        }));
-    };
-    let settings = state.store.settings().await?;
-    let status_url = format!("{base}{}", super::status::issue(state, visit).await?);
-    let standing = super::status::standing(state, visit, t).await?;
-    let issued = state.now().with_timezone(&settings.zone()).format("%d-%m-%Y %H:%M").to_string();
-    Ok(Ticket {
-        office_name: settings.office.office_name.clone(),
-        service: standing.service,
-        number,
-        issued,
-        ahead: t.with("ticket-ahead", "count", standing.ahead.unwrap_or(0)),
-        instructions: t.get("ticket-instructions"),
-        status_url,
-    })
-}
+use crate::request::base_url;
 
 /// The QR code of `data` as an SVG element, drawn by the server.
-pub fn qr_svg(data: &str) -> Result<String, ApiError> {
-    let code = qrcode::QrCode::new(data.as_bytes()).map_err(|e| ApiError::internal(e.to_string()))?;
+pub fn qr_svg(data: &str) -> Result<String, PageError> {
+    let code = qrcode::QrCode::new(data.as_bytes()).map_err(|e| PageError::Internal(e.into()))?;
     let svg = code
         .render::<qrcode::render::svg::Color>()
         .min_dimensions(180, 180)
@@ -63,26 +33,6 @@ pub fn qr_svg(data: &str) -> Result<String, ApiError> {
         Some(i) => svg[i..].to_owned(),
         None => svg,
     })
-}
-
-/// Sends the ticket of visit `id` to the printer of `desk`.
-pub async fn print(state: &AppState, id: &str, desk: &str, t: Tr, base: &str) -> Result<Ticket, ApiError> {
-    let settings = state.store.settings().await?;
-    // An unknown desk is a bad request, not a missing visit.
-    let Some(printer) = settings.office.ticket_printers.iter().find(|p| p.desk == desk) else {
-        let mut fields = loket_domain::FieldErrors::default();
-        fields.add("desk", "unknown");
-        return Err(ApiError::validation(fields));
-    };
-    let visit = state.store.visit(id).await?.ok_or(ApiError::NotFound)?;
-    let ticket = make(state, &visit, t, base).await?;
-    match escpos::print(&printer.socket_address(), &ticket, escpos::TIMEOUT).await {
-        Ok(()) => Ok(ticket),
-        Err(e) => {
-            tracing::warn!(desk = ?desk, error = %e, "ticket printer did not answer");
-            Err(ApiError::PrinterUnreachable(e.to_string()))
-        }
-    }
 }
 
 #[derive(Template, WebTemplate)]
@@ -112,10 +62,10 @@ async fn ticket_page(
     let ticket = match ticket {
         Some(ticket) => ticket,
         None => {
-            let visit = state.store.visit(id).await?.ok_or(PageError::NotFound(staff.lang))?;
-            make(state, &visit, t, &base_url(headers)).await.map_err(|e| match e {
-                ApiError::Refused(_) => PageError::NotFound(staff.lang),
-                other => PageError::from(other),
+            tickets::ticket(&state.app, &staff.user, id, t, &base_url(headers)).await.map_err(|e| match e {
+                // A visit without a number has no ticket.
+                AppError::Refused(_) => PageError::NotFound(staff.lang),
+                other => PageError::from(other).for_staff(staff),
             })?
         }
     };
@@ -158,15 +108,16 @@ pub async fn print_page(
     staff.require(loket_domain::auth::Permission::FrontOffice)?;
     let t = staff.tr();
     let base = base_url(&headers);
-    let (status, ticket, notice) = match print(&state, &id, &form.desk, t, &base).await {
+    let (status, ticket, notice) = match tickets::print(&state.app, &staff.user, &id, &form.desk, t, &base).await {
         Ok(ticket) => (StatusCode::OK, Some(ticket), (false, t.with("ticket-printed", "desk", &form.desk))),
-        Err(ApiError::NotFound) if state.store.visit(&id).await?.is_some() => {
+        // The desk chosen has no printer.
+        Err(AppError::Refused(Refused::Validation(_))) => {
             (StatusCode::UNPROCESSABLE_ENTITY, None, (true, t.get("ticket-no-printer")))
         }
-        Err(ApiError::PrinterUnreachable(_)) => {
+        Err(AppError::PrinterUnreachable(_)) => {
             (StatusCode::BAD_GATEWAY, None, (true, t.with("ticket-printer-failed", "desk", &form.desk)))
         }
-        Err(other) => return Err(PageError::from(other)),
+        Err(other) => return Err(PageError::from(other).for_staff(&staff)),
     };
     let page = ticket_page(&state, &staff, &id, &headers, ticket, form.desk.clone(), Some(notice)).await?;
     Ok((status, page).into_response())

@@ -23,6 +23,7 @@ mod standards;
 mod strict;
 mod support;
 mod survey;
+mod transfer;
 
 /// Each case runs twice: on a fresh SQLite file and on a fresh PostgreSQL schema.
 macro_rules! on_both_backends {
@@ -79,6 +80,9 @@ on_both_backends!(
         auth::every_endpoint_follows_the_role_matrix,
         counters::call_next_calls_the_first_in_line_and_204_when_nobody_waits,
         counters::a_busy_counter_gets_counter_busy,
+        transfer::a_called_visit_is_transferred_keeping_its_place_and_timers,
+        transfer::an_in_service_visit_is_transferred_and_refusals_are_named,
+        transfer::the_counter_page_transfers_the_visit_with_a_reason,
         counters::an_unknown_counter_is_not_found,
         counters::three_calls_then_call_limit_reached,
         counters::skip_after_the_third_call_calls_the_next_and_requeues_behind_it,
@@ -187,6 +191,7 @@ on_both_backends!(
     backends: [
         public::the_kiosk_page_takes_a_form_and_shares_the_rate_limit,
         pages::too_many_attempts_say_how_long_to_wait,
+        transfer::an_open_escalation_stays_on_the_counter_after_600_newer_archived_visits,
         auth::login_is_throttled_per_address,
         connections::slow_and_idle_connections_are_closed_in_time,
         connections::open_connections_are_bounded,

@@ -58,7 +58,20 @@ pub async fn spawn_app_with(backend: Backend, limits: Limits) -> Option<TestApp>
 
 /// Another app instance on an existing database.
 pub async fn spawn_on(db_url: &str, limits: Limits) -> TestApp {
-    let store = loket_store::connect(db_url, Some(loket_documents::archive_renderer())).await.expect("store");
+    spawn_rendering(db_url, limits, Some(loket_documents::archive_renderer())).await
+}
+
+/// An app whose archive keeps the visit as JSON instead of drawing the form's PDF: for tests
+/// that archive hundreds of visits, where the form's looks do not matter.
+pub async fn spawn_app_archiving_json(backend: Backend) -> Option<TestApp> {
+    let (db_url, dir) = fresh_database(backend).await?;
+    let mut app = spawn_rendering(&db_url, Limits::default(), None).await;
+    app._dir = dir;
+    Some(app)
+}
+
+async fn spawn_rendering(db_url: &str, limits: Limits, renderer: Option<loket_store::DocumentRenderer>) -> TestApp {
+    let store = loket_store::connect(db_url, renderer).await.expect("store");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
     let clock = Clock::default();

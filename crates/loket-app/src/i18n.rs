@@ -1,4 +1,5 @@
-//! The message catalogue of the pages: Fluent files compiled into the binary, Indonesian by
+//! The message catalogue of the pages and of what the application writes for people (tickets,
+//! the visitor's status): Fluent files compiled into the binary, Indonesian by
 //! default and English on request. Templates never hold UI text; they ask a [`Tr`] for it by key.
 
 use std::sync::OnceLock;
@@ -7,8 +8,8 @@ use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 use unic_langid::LanguageIdentifier;
 
-const ID: &str = include_str!("../../locales/id.ftl");
-const EN: &str = include_str!("../../locales/en.ftl");
+const ID: &str = include_str!("../locales/id.ftl");
+const EN: &str = include_str!("../locales/en.ftl");
 
 /// A language the pages speak.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -156,8 +157,12 @@ mod tests {
     #[test]
     fn every_key_a_template_or_page_asks_for_exists() {
         let tr = Tr::new(Lang::Id);
-        let dirs =
-            [concat!(env!("CARGO_MANIFEST_DIR"), "/templates"), concat!(env!("CARGO_MANIFEST_DIR"), "/src/pages")];
+        // The pages' templates and modules, and the application's own texts (tickets, status).
+        let dirs = [
+            concat!(env!("CARGO_MANIFEST_DIR"), "/../loket-web/templates"),
+            concat!(env!("CARGO_MANIFEST_DIR"), "/../loket-web/src/pages"),
+            concat!(env!("CARGO_MANIFEST_DIR"), "/src"),
+        ];
         let mut missing = Vec::new();
         for dir in dirs {
             for entry in std::fs::read_dir(dir).expect("dir") {
