@@ -8,13 +8,13 @@ use loket_domain::Visit;
 use loket_domain::search::{ArchiveEntry, Filter, Outcome, SearchWords, filter_word, month_words};
 use loket_domain::settings::OfficeSettings;
 
-use crate::exec::{Col, Dialect, Row, Sql, Value, int, opt_text, text};
-use crate::writes::load_visit;
+use crate::exec::{Col, Dialect, ReadOne, Row, Sql, Tx, Value, int, opt_text, text};
+use crate::writes::read_visit;
 use crate::{ArchiveHit, ArchivePage, ArchiveQuery, ArchivedVersion, OFFICE, Result, StoreError, from_ms, ms};
 
 /// Writes the search entry of an archived visit anew, in the archive's transaction: the entry
 /// shows the latest version, and (on SQLite) its rowid says which archive is the newest.
-pub(crate) async fn index_visit(t: &mut dyn Sql, settings: &OfficeSettings, visit: &Visit) -> Result<()> {
+pub(crate) async fn index_visit(t: &mut dyn Tx, settings: &OfficeSettings, visit: &Visit) -> Result<()> {
     let Some(e) = ArchiveEntry::of(visit, settings) else { return Ok(()) };
     let day = e.day.to_string();
     // SQLite's trigger takes the words of the old row out of the FTS5 table.
@@ -326,7 +326,7 @@ pub(crate) async fn search(r: &mut dyn Sql, q: &ArchiveQuery) -> Result<ArchiveP
 }
 
 pub(crate) async fn similar_answered(r: &mut dyn Sql, visit_id: &str, limit: u32) -> Result<Vec<ArchiveHit>> {
-    let visit = load_visit(r, visit_id, false).await?;
+    let visit = read_visit(r, visit_id).await?;
     let problem = [visit.form.subject.as_deref(), visit.form.description.as_deref()]
         .into_iter()
         .flatten()

@@ -119,14 +119,22 @@ impl Row {
     }
 }
 
-/// What a backend runs statements on: a read connection pool, or one write transaction.
+/// What reads run on: a read connection pool, or a write transaction (which reads too).
 #[async_trait]
 pub trait Sql: Send {
-    /// Runs a statement; the number of rows it changed.
-    async fn execute(&mut self, sql: &str, params: &[Value<'_>]) -> Result<u64>;
-
     /// Runs a query; its rows, each column read as `cols` says.
     async fn rows(&mut self, sql: &str, params: &[Value<'_>], cols: &[Col]) -> Result<Vec<Row>>;
+
+    /// Which database runs the statements, for the few that differ (full-text search).
+    fn dialect(&self) -> Dialect;
+}
+
+/// One write transaction: only a write use case is given one, so a statement that changes
+/// something, or locks, does not compile over a read connection.
+#[async_trait]
+pub trait Tx: Sql {
+    /// Runs a statement; the number of rows it changed.
+    async fn execute(&mut self, sql: &str, params: &[Value<'_>]) -> Result<u64>;
 
     /// Serialises writers that call at the same counter (PostgreSQL: an advisory lock held to the
     /// end of the transaction). Nothing to do where every write transaction is exclusive.
@@ -137,9 +145,6 @@ pub trait Sql: Send {
 
     /// What a `SELECT` appends to claim rows that no other transaction holds.
     fn skip_locked(&self) -> &'static str;
-
-    /// Which database runs the statements, for the few that differ (full-text search).
-    fn dialect(&self) -> Dialect;
 }
 
 /// The databases, for the statements that cannot be written once: full-text search, which each
@@ -150,9 +155,11 @@ pub enum Dialect {
     Postgres,
 }
 
-impl dyn Sql + '_ {
+/// Reads of one column, on anything that reads (a read connection or a write transaction).
+#[async_trait]
+pub(crate) trait ReadOne: Sql {
     /// The first column of the first row, as text, if there is a row.
-    pub(crate) async fn text(&mut self, sql: &str, params: &[Value<'_>]) -> Result<Option<String>> {
+    async fn text(&mut self, sql: &str, params: &[Value<'_>]) -> Result<Option<String>> {
         match self.rows(sql, params, &[Col::OptText]).await?.into_iter().next() {
             Some(mut row) => row.opt_text(),
             None => Ok(None),
@@ -160,7 +167,7 @@ impl dyn Sql + '_ {
     }
 
     /// The first column of the first row, as an integer, if there is one and it is not null.
-    pub(crate) async fn int(&mut self, sql: &str, params: &[Value<'_>]) -> Result<Option<i64>> {
+    async fn int(&mut self, sql: &str, params: &[Value<'_>]) -> Result<Option<i64>> {
         match self.rows(sql, params, &[Col::OptInt]).await?.into_iter().next() {
             Some(mut row) => row.opt_int(),
             None => Ok(None),
@@ -168,10 +175,12 @@ impl dyn Sql + '_ {
     }
 
     /// The first column of each row, as text.
-    pub(crate) async fn texts(&mut self, sql: &str, params: &[Value<'_>]) -> Result<Vec<String>> {
+    async fn texts(&mut self, sql: &str, params: &[Value<'_>]) -> Result<Vec<String>> {
         self.rows(sql, params, &[Col::Text]).await?.into_iter().map(|mut r| r.text()).collect()
     }
 }
+
+impl<T: Sql + ?Sized> ReadOne for T {}
 
 /// `$from, $from+1, …`: `n` parameters from number `from` on.
 pub(crate) fn placeholders(from: usize, n: usize) -> String {

@@ -8,7 +8,7 @@ use loket_domain::facts::{VisitFacts, step_facts, unchanged_rows};
 use loket_domain::settings::OfficeSettings;
 use serde::Serialize;
 
-use crate::exec::{Sql, Value, int, opt_text, text};
+use crate::exec::{ReadOne, Tx, Value, int, opt_text, text};
 use crate::{OFFICE, Result, StoreError, ms};
 
 /// The snake_case code serde gives a value (a visitor role, a channel, a status).
@@ -24,7 +24,7 @@ fn opt_ms(at: Option<DateTime<Utc>>) -> Value<'static> {
 /// `stored` is how many of its events the stored facts were written from (none for a new
 /// visit, or facts written anew): the step rows those events gave that did not change are kept.
 pub(crate) async fn store_facts(
-    t: &mut dyn Sql,
+    t: &mut dyn Tx,
     visit: &Visit,
     day: &str,
     settings: &OfficeSettings,
@@ -125,13 +125,13 @@ pub(crate) async fn store_facts(
 }
 
 /// The office day a stored visit was opened on.
-pub(crate) async fn opened_on(t: &mut dyn Sql, visit_id: &str) -> Result<String> {
+pub(crate) async fn opened_on(t: &mut dyn Tx, visit_id: &str) -> Result<String> {
     t.text("SELECT created_day FROM visits WHERE id = $1", &[text(visit_id)]).await?.ok_or(StoreError::NotFound)
 }
 
 /// Fills in the facts of visits stored without them (before migration 0008), `batch` at a time;
 /// returns how many were filled. Run at start until it returns 0.
-pub(crate) async fn backfill_facts(t: &mut dyn Sql, batch: i64, now: DateTime<Utc>) -> Result<u64> {
+pub(crate) async fn backfill_facts(t: &mut dyn Tx, batch: i64, now: DateTime<Utc>) -> Result<u64> {
     let settings = crate::reads::settings(t).await?;
     let rows = t
         .rows(

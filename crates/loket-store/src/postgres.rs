@@ -11,7 +11,7 @@ use sqlx::postgres::{PgConnectOptions, PgConnection, PgListener, PgPoolOptions};
 use sqlx::{Pool, Postgres};
 use tokio::sync::broadcast;
 
-use crate::exec::{Sql, text};
+use crate::exec::{Tx, text};
 use crate::live::Announcements;
 use crate::logo::LogoCache;
 use crate::store::{Backend, SettingsCache, SqlStore, WriteWork};
@@ -151,11 +151,6 @@ pub struct PgTx {
     tx: sqlx::Transaction<'static, Postgres>,
 }
 
-/// Reads take no locks.
-async fn no_lock<T>(_: &mut T, _: &str) -> Result<()> {
-    Ok(())
-}
-
 /// One counter calls one visit at a time: concurrent presses at the same counter queue here.
 async fn lock_counter(t: &mut PgTx, counter: &str) -> Result<()> {
     sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
@@ -165,7 +160,7 @@ async fn lock_counter(t: &mut PgTx, counter: &str) -> Result<()> {
     Ok(())
 }
 
-crate::sqlx_exec::sqlx_sql!(PgRead, Postgres, |s| &s.pool, lock_counter: no_lock, lock_rows: "", skip_locked: "",
-    dialect: crate::exec::Dialect::Postgres);
-crate::sqlx_exec::sqlx_sql!(PgTx, Postgres, |s| &mut *s.tx, lock_counter: lock_counter,
-    lock_rows: " FOR UPDATE", skip_locked: " FOR UPDATE SKIP LOCKED", dialect: crate::exec::Dialect::Postgres);
+crate::sqlx_exec::sqlx_sql!(PgRead, Postgres, |s| &s.pool, dialect: crate::exec::Dialect::Postgres);
+crate::sqlx_exec::sqlx_sql!(PgTx, Postgres, |s| &mut *s.tx, dialect: crate::exec::Dialect::Postgres);
+crate::sqlx_exec::sqlx_tx!(PgTx, Postgres, |s| &mut *s.tx, lock_counter: lock_counter,
+    lock_rows: " FOR UPDATE", skip_locked: " FOR UPDATE SKIP LOCKED");

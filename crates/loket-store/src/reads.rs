@@ -9,8 +9,8 @@ use loket_domain::settings::OfficeSettings;
 use loket_domain::survey::Tally;
 use loket_domain::{Status, Visit};
 
-use crate::exec::{Col, Row, Sql, Value, int, opt_text, text};
-use crate::writes::load_visit;
+use crate::exec::{Col, ReadOne, Row, Sql, Value, int, opt_text, text};
+use crate::writes::read_visit;
 use crate::{
     ArchivedDocument, BoardEntry, DisplayBoard, Line, OFFICE, Result, ServedGroup, StoreError, SurveyFilter,
     SurveyLink, User, UserRecord, VisitFilter, from_ms, roles_from_text,
@@ -82,7 +82,7 @@ async fn days_off_between(r: &mut dyn Sql, year: Option<i32>) -> Result<Vec<DayO
 }
 
 pub(crate) async fn visit(r: &mut dyn Sql, id: &str) -> Result<Option<Visit>> {
-    match load_visit(r, id, false).await {
+    match read_visit(r, id).await {
         Ok(v) => Ok(Some(v)),
         Err(StoreError::NotFound) => Ok(None),
         Err(e) => Err(e),

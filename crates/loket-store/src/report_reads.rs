@@ -13,7 +13,7 @@ use loket_domain::reports::{
 };
 use loket_domain::standards::{AppliedStandard, Outcomes, StepStandard, StepSummary, StepTotals, WaitingSummary};
 
-use crate::exec::{Col, Sql, Value, int, text};
+use crate::exec::{Col, ReadOne, Sql, Value, int, text};
 use crate::{OFFICE, Result, StoreError, from_ms};
 
 /// The office and the office days `from..=to`: `$1`, `$2`, `$3` of every report query.

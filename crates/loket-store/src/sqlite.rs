@@ -15,7 +15,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{Pool, Sqlite};
 use tokio::sync::broadcast;
 
-use crate::exec::{BoxFuture, Cell, Col, Row, Sql, Value};
+use crate::exec::{BoxFuture, Cell, Col, Row, Sql, Tx, Value};
 use crate::live::Announcements;
 use crate::store::{Backend, SqlStore, WriteWork};
 use crate::{DocumentRenderer, Result, StoreError};
@@ -85,13 +85,8 @@ pub struct SqliteRead {
     pool: Pool<Sqlite>,
 }
 
-/// Reads never lock: SQLite's readers see the last commit.
-async fn no_lock<T>(_: &mut T, _: &str) -> Result<()> {
-    Ok(())
-}
-
-crate::sqlx_exec::sqlx_sql!(SqliteRead, Sqlite, |s| &s.pool, lock_counter: no_lock, lock_rows: "", skip_locked: "",
-    dialect: crate::exec::Dialect::Sqlite);
+// Reads never lock: SQLite's readers see the last commit. A read connection is no `Tx`.
+crate::sqlx_exec::sqlx_sql!(SqliteRead, Sqlite, |s| &s.pool, dialect: crate::exec::Dialect::Sqlite);
 
 /// A job for the writer thread.
 type Job = Box<dyn FnOnce(&mut Connection) + Send>;
@@ -233,11 +228,27 @@ impl SqliteTx<'_> {
 }
 
 #[async_trait]
-impl Sql for SqliteTx<'_> {
+impl Tx for SqliteTx<'_> {
     async fn execute(&mut self, sql: &str, params: &[Value<'_>]) -> Result<u64> {
         Ok(self.prepare(sql, params)?.raw_execute()? as u64)
     }
 
+    async fn lock_counter(&mut self, _: &str) -> Result<()> {
+        // `BEGIN IMMEDIATE` already makes each write transaction exclusive.
+        Ok(())
+    }
+
+    fn lock_rows(&self) -> &'static str {
+        ""
+    }
+
+    fn skip_locked(&self) -> &'static str {
+        ""
+    }
+}
+
+#[async_trait]
+impl Sql for SqliteTx<'_> {
     async fn rows(&mut self, sql: &str, params: &[Value<'_>], cols: &[Col]) -> Result<Vec<Row>> {
         let mut stmt = self.prepare(sql, params)?;
         let mut rows = stmt.raw_query();
@@ -255,19 +266,6 @@ impl Sql for SqliteTx<'_> {
             out.push(Row::new(cells));
         }
         Ok(out)
-    }
-
-    async fn lock_counter(&mut self, _: &str) -> Result<()> {
-        // `BEGIN IMMEDIATE` already makes each write transaction exclusive.
-        Ok(())
-    }
-
-    fn lock_rows(&self) -> &'static str {
-        ""
-    }
-
-    fn skip_locked(&self) -> &'static str {
-        ""
     }
 
     fn dialect(&self) -> crate::exec::Dialect {

@@ -1,8 +1,6 @@
 //! [`Sql`](crate::exec::Sql) on sqlx connections: the read pools of both backends, and
 //! PostgreSQL's write transactions. One macro, since sqlx's types differ per database.
 
-/// Implements `Sql` for `$ty`, whose statements run on `$conn` (an expression of `self`), for
-/// the sqlx database `$db`.
 /// Binds each parameter to a sqlx query.
 macro_rules! bind {
     ($q:expr, $params:expr) => {{
@@ -19,16 +17,12 @@ macro_rules! bind {
     }};
 }
 
+/// Implements `Sql` for `$ty`, whose statements run on `$conn` (an expression of `self`), for
+/// the sqlx database `$db`.
 macro_rules! sqlx_sql {
-    ($ty:ty, $db:ty, |$s:ident| $conn:expr, lock_counter: $lock_counter:path, lock_rows: $lock:expr, skip_locked: $skip:expr, dialect: $dialect:expr) => {
+    ($ty:ty, $db:ty, |$s:ident| $conn:expr, dialect: $dialect:expr) => {
         #[async_trait::async_trait]
         impl $crate::exec::Sql for $ty {
-            async fn execute(&mut self, sql: &str, params: &[$crate::exec::Value<'_>]) -> $crate::Result<u64> {
-                let $s = self;
-                let q = $crate::sqlx_exec::bind!(sqlx::query::<$db>(sql), params);
-                Ok(q.execute($conn).await?.rows_affected())
-            }
-
             async fn rows(
                 &mut self,
                 sql: &str,
@@ -56,6 +50,24 @@ macro_rules! sqlx_sql {
                 Ok(out)
             }
 
+            fn dialect(&self) -> $crate::exec::Dialect {
+                $dialect
+            }
+        }
+    };
+}
+
+/// Implements `Tx` for `$ty`, a write transaction whose statements run on `$conn`.
+macro_rules! sqlx_tx {
+    ($ty:ty, $db:ty, |$s:ident| $conn:expr, lock_counter: $lock_counter:path, lock_rows: $lock:expr, skip_locked: $skip:expr) => {
+        #[async_trait::async_trait]
+        impl $crate::exec::Tx for $ty {
+            async fn execute(&mut self, sql: &str, params: &[$crate::exec::Value<'_>]) -> $crate::Result<u64> {
+                let $s = self;
+                let q = $crate::sqlx_exec::bind!(sqlx::query::<$db>(sql), params);
+                Ok(q.execute($conn).await?.rows_affected())
+            }
+
             async fn lock_counter(&mut self, counter: &str) -> $crate::Result<()> {
                 $lock_counter(self, counter).await
             }
@@ -67,12 +79,8 @@ macro_rules! sqlx_sql {
             fn skip_locked(&self) -> &'static str {
                 $skip
             }
-
-            fn dialect(&self) -> $crate::exec::Dialect {
-                $dialect
-            }
         }
     };
 }
 
-pub(crate) use {bind, sqlx_sql};
+pub(crate) use {bind, sqlx_sql, sqlx_tx};

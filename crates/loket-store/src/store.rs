@@ -16,7 +16,7 @@ use loket_domain::standards::{StepStandard, TimeStandardsReport};
 use loket_domain::survey::Answers;
 use tokio::sync::broadcast;
 
-use crate::exec::{BoxFuture, Sql};
+use crate::exec::{BoxFuture, Sql, Tx};
 use crate::live::Announcements;
 use crate::logo::LogoCache;
 use crate::{
@@ -28,12 +28,12 @@ use crate::{
 
 /// A write use case, as handed to a backend: it runs on the transaction it is given.
 pub type WriteWork<R> =
-    Box<dyn for<'a> FnOnce(&'a mut dyn Sql, &'a mut Announcements) -> BoxFuture<'a, Result<R>> + Send>;
+    Box<dyn for<'a> FnOnce(&'a mut dyn Tx, &'a mut Announcements) -> BoxFuture<'a, Result<R>> + Send>;
 
 /// Makes a [`WriteWork`] of a closure (which lets the compiler see the closure's signature).
 pub(crate) fn work<R, F>(f: F) -> WriteWork<R>
 where
-    F: for<'a> FnOnce(&'a mut dyn Sql, &'a mut Announcements) -> BoxFuture<'a, Result<R>> + Send + 'static,
+    F: for<'a> FnOnce(&'a mut dyn Tx, &'a mut Announcements) -> BoxFuture<'a, Result<R>> + Send + 'static,
 {
     Box::new(f)
 }

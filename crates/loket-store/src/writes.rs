@@ -18,24 +18,37 @@ use loket_domain::survey::{self, Answers};
 use loket_domain::visit::{Check, FollowUps, LinePlace, opening};
 use loket_domain::{Refused, SYSTEM_ACTOR, Status, Visit};
 
-use crate::exec::{Col, Sql, Value, int, opt_text, placeholders, text};
+use crate::exec::{Col, ReadOne, Sql, Tx, Value, int, opt_text, placeholders, text};
 use crate::facts;
 use crate::live::Announcements;
 use crate::token::{hash_token, new_token};
 use crate::{BoundRenderer, Change, Checked, NewUser, OFFICE, OpenVisit, Result, Skipped, StoreError, User};
 use crate::{ms, new_id, roles_to_text, sha256_hex};
 
-pub(crate) async fn load_visit(t: &mut dyn Sql, id: &str, lock: bool) -> Result<Visit> {
-    let sql =
-        format!("SELECT data FROM visits WHERE id = $1 AND office_id = $2{}", if lock { t.lock_rows() } else { "" });
+/// The visit, its row locked until the transaction ends when `lock` (PostgreSQL), so that a
+/// change reads what no one else changes meanwhile.
+pub(crate) async fn load_visit(t: &mut dyn Tx, id: &str, lock: bool) -> Result<Visit> {
+    if !lock {
+        return read_visit(t, id).await;
+    }
+    let sql = format!("SELECT data FROM visits WHERE id = $1 AND office_id = $2{}", t.lock_rows());
     let data = t.text(&sql, &[text(id), text(OFFICE)]).await?.ok_or(StoreError::NotFound)?;
+    Ok(serde_json::from_str(&data)?)
+}
+
+/// The visit as last committed (or as this transaction wrote it), without a lock.
+pub(crate) async fn read_visit(r: &mut dyn Sql, id: &str) -> Result<Visit> {
+    let data = r
+        .text("SELECT data FROM visits WHERE id = $1 AND office_id = $2", &[text(id), text(OFFICE)])
+        .await?
+        .ok_or(StoreError::NotFound)?;
     Ok(serde_json::from_str(&data)?)
 }
 
 /// Writes the visit, inserted when it is new (`opened_on`: its office day), and appends the events
 /// it gained since its history had `from` entries.
 async fn store_visit(
-    t: &mut dyn Sql,
+    t: &mut dyn Tx,
     told: &mut Announcements,
     visit: &Visit,
     from: usize,
@@ -91,7 +104,7 @@ async fn store_visit(
 /// Writes a changed visit, its report facts, and the events it gained since its history had
 /// `from` entries.
 async fn save(
-    t: &mut dyn Sql,
+    t: &mut dyn Tx,
     told: &mut Announcements,
     settings: &OfficeSettings,
     visit: &Visit,
@@ -101,7 +114,7 @@ async fn save(
 }
 
 /// Appends the visit's events from `from` on (those already stored are the ones before it).
-async fn append_events(t: &mut dyn Sql, told: &mut Announcements, visit: &Visit, from: usize) -> Result<()> {
+async fn append_events(t: &mut dyn Tx, told: &mut Announcements, visit: &Visit, from: usize) -> Result<()> {
     let new: &[Event] = &visit.history[from.min(visit.history.len())..];
     for (i, e) in new.iter().enumerate() {
         let (kind, data) = (serde_json::to_value(e.kind)?, e.data.to_string());
@@ -126,7 +139,7 @@ async fn append_events(t: &mut dyn Sql, told: &mut Announcements, visit: &Visit,
 }
 
 /// The next value of a sequence of the office, starting at 1.
-async fn next_in(t: &mut dyn Sql, sequence: &Sequence) -> Result<i64> {
+async fn next_in(t: &mut dyn Tx, sequence: &Sequence) -> Result<i64> {
     let key = sequence.key();
     t.int(
         "INSERT INTO sequences (office_id, name, last) VALUES ($1, $2, 1) \
@@ -139,7 +152,7 @@ async fn next_in(t: &mut dyn Sql, sequence: &Sequence) -> Result<i64> {
 
 /// Stores the archived document of a visit as it is now, and returns what the visit records.
 async fn store_document(
-    t: &mut dyn Sql,
+    t: &mut dyn Tx,
     renderer: &BoundRenderer,
     settings: &OfficeSettings,
     visit: &Visit,
@@ -152,7 +165,7 @@ async fn store_document(
 
 /// Stores a document made for a visit, with its SHA-256 (hex), and returns what the visit records.
 async fn insert_document(
-    t: &mut dyn Sql,
+    t: &mut dyn Tx,
     visit_id: &str,
     stamp: ArchiveStamp,
     content: &[u8],
@@ -180,7 +193,7 @@ async fn insert_document(
 }
 
 /// The first visit waiting for any of these services: priority lane first, then by position.
-async fn claim_first_waiting(t: &mut dyn Sql, services: &[String]) -> Result<Option<Visit>> {
+async fn claim_first_waiting(t: &mut dyn Tx, services: &[String]) -> Result<Option<Visit>> {
     let sql = format!(
         "SELECT data FROM visits WHERE office_id = $1 AND status = 'waiting' AND service IN ({}) \
          ORDER BY priority_lane DESC, position ASC, id ASC LIMIT 1{}",
@@ -196,7 +209,7 @@ async fn claim_first_waiting(t: &mut dyn Sql, services: &[String]) -> Result<Opt
 }
 
 /// Adds the waiting counts that changed to what live clients are told.
-pub(crate) async fn tell_waiting(t: &mut dyn Sql, told: &mut Announcements) -> Result<()> {
+pub(crate) async fn tell_waiting(t: &mut dyn Tx, told: &mut Announcements) -> Result<()> {
     for service in std::mem::take(&mut told.waiting_changed) {
         let waiting = t
             .int(
@@ -213,7 +226,7 @@ pub(crate) async fn tell_waiting(t: &mut dyn Sql, told: &mut Announcements) -> R
 /// Replaces one part of the settings. The settings it is checked against, and the visits that
 /// may depend on what it removes, are read in the same transaction.
 pub(crate) async fn change_settings(
-    t: &mut dyn Sql,
+    t: &mut dyn Tx,
     told: &mut Announcements,
     change: SettingsChange,
     by: &str,
@@ -251,7 +264,7 @@ pub(crate) async fn change_settings(
 
 /// Adds a day off, or replaces the one of its date.
 pub(crate) async fn put_day_off(
-    t: &mut dyn Sql,
+    t: &mut dyn Tx,
     told: &mut Announcements,
     day: &DayOff,
     by: &str,
@@ -268,7 +281,7 @@ pub(crate) async fn put_day_off(
     Ok(())
 }
 
-pub(crate) async fn delete_day_off(t: &mut dyn Sql, told: &mut Announcements, date: NaiveDate) -> Result<bool> {
+pub(crate) async fn delete_day_off(t: &mut dyn Tx, told: &mut Announcements, date: NaiveDate) -> Result<bool> {
     let date = date.format("%Y-%m-%d").to_string();
     let n = t.execute("DELETE FROM days_off WHERE office_id = $1 AND day = $2", &[text(OFFICE), text(&date)]).await?;
     told.settings_changed = true;
@@ -277,7 +290,7 @@ pub(crate) async fn delete_day_off(t: &mut dyn Sql, told: &mut Announcements, da
 
 /// Sets the office's logo, replacing the one before; every instance forgets the logo it kept.
 pub(crate) async fn put_office_logo(
-    t: &mut dyn Sql,
+    t: &mut dyn Tx,
     told: &mut Announcements,
     logo: &Logo,
     by: &str,
@@ -296,7 +309,7 @@ pub(crate) async fn put_office_logo(
 }
 
 /// Removes the office's logo; false when there was none.
-pub(crate) async fn delete_office_logo(t: &mut dyn Sql, told: &mut Announcements) -> Result<bool> {
+pub(crate) async fn delete_office_logo(t: &mut dyn Tx, told: &mut Announcements) -> Result<bool> {
     let n = t.execute("DELETE FROM office_logo WHERE office_id = $1", &[text(OFFICE)]).await?;
     told.logo_changed = true;
     Ok(n > 0)
@@ -305,7 +318,7 @@ pub(crate) async fn delete_office_logo(t: &mut dyn Sql, told: &mut Announcements
 /// Many days off in this one transaction: a date given twice refuses the whole import, even
 /// after the rows before it were written (they are rolled back with it).
 pub(crate) async fn import_days_off(
-    t: &mut dyn Sql,
+    t: &mut dyn Tx,
     told: &mut Announcements,
     days: &[DayOff],
     by: &str,
@@ -322,7 +335,7 @@ pub(crate) async fn import_days_off(
 
 /// What the visits now in the office depend on: counters calling or serving, services with
 /// visits in line, categories named by visits before their answer or escalation.
-async fn in_use(t: &mut dyn Sql) -> Result<InUse> {
+async fn in_use(t: &mut dyn Tx) -> Result<InUse> {
     let open = [Status::FormSubmitted, Status::FormIncomplete, Status::Waiting, Status::Called, Status::InService];
     let sql = format!(
         "SELECT status, service, counter, data FROM visits WHERE office_id = $1 AND status IN ({})",
@@ -348,7 +361,7 @@ async fn in_use(t: &mut dyn Sql) -> Result<InUse> {
     Ok(used)
 }
 
-pub(crate) async fn add_user(t: &mut dyn Sql, user: &NewUser, now: DateTime<Utc>) -> Result<()> {
+pub(crate) async fn add_user(t: &mut dyn Tx, user: &NewUser, now: DateTime<Utc>) -> Result<()> {
     if t.text("SELECT username FROM users WHERE username = $1", &[text(&user.username)]).await?.is_some() {
         return Err(StoreError::Duplicate);
     }
@@ -368,7 +381,7 @@ pub(crate) async fn add_user(t: &mut dyn Sql, user: &NewUser, now: DateTime<Utc>
     Ok(())
 }
 
-pub(crate) async fn set_password(t: &mut dyn Sql, username: &str, password_hash: &str) -> Result<bool> {
+pub(crate) async fn set_password(t: &mut dyn Tx, username: &str, password_hash: &str) -> Result<bool> {
     let n = t
         .execute("UPDATE users SET password_hash = $2 WHERE username = $1", &[text(username), text(password_hash)])
         .await?;
@@ -376,7 +389,7 @@ pub(crate) async fn set_password(t: &mut dyn Sql, username: &str, password_hash:
     Ok(n > 0)
 }
 
-pub(crate) async fn set_disabled(t: &mut dyn Sql, username: &str, disabled: bool) -> Result<bool> {
+pub(crate) async fn set_disabled(t: &mut dyn Tx, username: &str, disabled: bool) -> Result<bool> {
     if change_account(t, username, |u| u.disabled = disabled).await?.is_none() {
         return Ok(false);
     }
@@ -387,14 +400,14 @@ pub(crate) async fn set_disabled(t: &mut dyn Sql, username: &str, disabled: bool
     Ok(true)
 }
 
-pub(crate) async fn set_language(t: &mut dyn Sql, username: &str, language: &str) -> Result<bool> {
+pub(crate) async fn set_language(t: &mut dyn Tx, username: &str, language: &str) -> Result<bool> {
     let n = t.execute("UPDATE users SET language = $2 WHERE username = $1", &[text(username), text(language)]).await?;
     Ok(n > 0)
 }
 
 /// A user's full name and roles, replaced. None when there is no such user.
 pub(crate) async fn change_user(
-    t: &mut dyn Sql,
+    t: &mut dyn Tx,
     username: &str,
     full_name: &str,
     roles: &[Role],
@@ -417,7 +430,7 @@ pub(crate) async fn change_user(
 /// The account of `username` after `apply`, checked by the domain's rule that the office keeps
 /// an enabled admin. Every such change takes the same row lock first, so that two admins taking
 /// the role from each other at the same instant cannot both pass the check.
-async fn change_account(t: &mut dyn Sql, username: &str, apply: impl FnOnce(&mut User)) -> Result<Option<User>> {
+async fn change_account(t: &mut dyn Tx, username: &str, apply: impl FnOnce(&mut User)) -> Result<Option<User>> {
     t.execute(
         "INSERT INTO sequences (office_id, name, last) VALUES ($1, 'accounts', 1) \
          ON CONFLICT (office_id, name) DO UPDATE SET last = sequences.last + 1",
@@ -435,7 +448,7 @@ async fn change_account(t: &mut dyn Sql, username: &str, apply: impl FnOnce(&mut
 }
 
 pub(crate) async fn add_session(
-    t: &mut dyn Sql,
+    t: &mut dyn Tx,
     token_hash: &str,
     username: &str,
     now: DateTime<Utc>,
@@ -451,7 +464,7 @@ pub(crate) async fn add_session(
     Ok(())
 }
 
-pub(crate) async fn end_session(t: &mut dyn Sql, token_hash: &str) -> Result<()> {
+pub(crate) async fn end_session(t: &mut dyn Tx, token_hash: &str) -> Result<()> {
     t.execute("DELETE FROM sessions WHERE token_hash = $1", &[text(token_hash)]).await?;
     Ok(())
 }
@@ -468,7 +481,7 @@ pub(crate) enum VisitLink {
 /// A token of a visit's page, by its hash; the expired tokens of that page are removed as new ones
 /// are made.
 pub(crate) async fn add_visit_link(
-    t: &mut dyn Sql,
+    t: &mut dyn Tx,
     link: VisitLink,
     token_hash: &str,
     visit_id: &str,
@@ -493,7 +506,7 @@ pub(crate) async fn add_visit_link(
 /// Records a visit's survey response, the only one it will have (the visit's row is locked while
 /// it is checked, and the table's key refuses a second one in any case).
 pub(crate) async fn answer_survey(
-    t: &mut dyn Sql,
+    t: &mut dyn Tx,
     token_hash: &str,
     answers: &Answers,
     now: DateTime<Utc>,
@@ -548,7 +561,7 @@ pub(crate) async fn answer_survey(
 
 /// Steps 1-2 (and 3 from the kiosk).
 pub(crate) async fn open_visit(
-    t: &mut dyn Sql,
+    t: &mut dyn Tx,
     told: &mut Announcements,
     settings: &OfficeSettings,
     open: &OpenVisit,
@@ -568,7 +581,7 @@ pub(crate) async fn open_visit(
 }
 
 /// Puts a mail in the outbox, with its own Message-ID (a reply names it).
-async fn queue_mail(t: &mut dyn Sql, visit: &Visit, mail: &OutgoingMail, now: DateTime<Utc>) -> Result<()> {
+async fn queue_mail(t: &mut dyn Tx, visit: &Visit, mail: &OutgoingMail, now: DateTime<Utc>) -> Result<()> {
     let id = new_id();
     let message_id = format!("<{}.{id}@loket>", visit.reference);
     t.execute(
@@ -593,7 +606,7 @@ async fn queue_mail(t: &mut dyn Sql, visit: &Visit, mail: &OutgoingMail, now: Da
 /// One domain transition of a visit, with what it brings along (the escalation mail, a new
 /// archived version).
 pub(crate) async fn change_visit(
-    t: &mut dyn Sql,
+    t: &mut dyn Tx,
     told: &mut Announcements,
     settings: &OfficeSettings,
     renderer: &BoundRenderer,
@@ -627,7 +640,7 @@ pub(crate) async fn change_visit(
 
 /// Step 4, with 5-7 or 6.
 pub(crate) async fn check_visit(
-    t: &mut dyn Sql,
+    t: &mut dyn Tx,
     told: &mut Announcements,
     settings: &OfficeSettings,
     id: &str,
@@ -664,7 +677,7 @@ pub(crate) async fn check_visit(
 /// kept until its document is stored (a later try takes the same number, so a failed try
 /// leaves no gap). The document is then made outside the writer.
 pub(crate) async fn reserve_archive(
-    t: &mut dyn Sql,
+    t: &mut dyn Tx,
     settings: &OfficeSettings,
     id: &str,
     now: DateTime<Utc>,
@@ -706,7 +719,7 @@ pub(crate) struct MadeDocument {
 /// Step 12, second part: archives the visit with the document made from it, unless the visit
 /// changed since: then nothing is stored, and `None` says so.
 pub(crate) async fn store_archive(
-    t: &mut dyn Sql,
+    t: &mut dyn Tx,
     told: &mut Announcements,
     settings: &OfficeSettings,
     id: &str,
@@ -730,7 +743,7 @@ pub(crate) async fn store_archive(
 /// Step 12 whole, the document made inside the transaction: for a visit that changed while its
 /// document was made outside the writer.
 pub(crate) async fn archive_visit(
-    t: &mut dyn Sql,
+    t: &mut dyn Tx,
     told: &mut Announcements,
     settings: &OfficeSettings,
     renderer: &BoundRenderer,
@@ -752,7 +765,7 @@ pub(crate) async fn archive_visit(
 /// Closes as not served every visit still in line whose office day is over (SOP step 8: numbers
 /// are per office day; a visit never crosses into the next).
 pub(crate) async fn end_office_days(
-    t: &mut dyn Sql,
+    t: &mut dyn Tx,
     told: &mut Announcements,
     settings: &OfficeSettings,
     now: DateTime<Utc>,
@@ -777,7 +790,7 @@ pub(crate) async fn end_office_days(
 }
 
 /// Whether a visit called or served at the counter keeps it from calling another.
-async fn counter_busy(t: &mut dyn Sql, counter: &str) -> Result<bool> {
+async fn counter_busy(t: &mut dyn Tx, counter: &str) -> Result<bool> {
     let occupying: Vec<Status> = Status::occupying_counter().collect();
     let sql = format!(
         "SELECT COUNT(*) FROM visits WHERE office_id = $1 AND counter = $2 AND status IN ({})",
@@ -791,7 +804,7 @@ async fn counter_busy(t: &mut dyn Sql, counter: &str) -> Result<bool> {
 /// Step 8: the first visit in line for the counter, called there. The first call of a new office
 /// day ends the days before it.
 pub(crate) async fn call_next(
-    t: &mut dyn Sql,
+    t: &mut dyn Tx,
     told: &mut Announcements,
     settings: &OfficeSettings,
     counter: &str,
@@ -815,7 +828,7 @@ pub(crate) async fn call_next(
 
 /// Step 8: skip after the third call, and call the next one at the same counter.
 pub(crate) async fn skip(
-    t: &mut dyn Sql,
+    t: &mut dyn Tx,
     told: &mut Announcements,
     settings: &OfficeSettings,
     id: &str,
@@ -860,7 +873,7 @@ pub(crate) async fn skip(
 /// locked, in the order of their codes so that two transfers between the same counters never
 /// wait on each other, as a call at either would be.
 pub(crate) async fn transfer_visit(
-    t: &mut dyn Sql,
+    t: &mut dyn Tx,
     told: &mut Announcements,
     settings: &OfficeSettings,
     id: &str,
@@ -892,7 +905,7 @@ const OUTBOX_COLS: [Col; 9] =
 /// until then (PostgreSQL: rows another transaction holds are skipped, so two instances never
 /// claim the same mail). A mail whose sender died is claimed again once its lease ran out.
 pub(crate) async fn claim_mail(
-    t: &mut dyn Sql,
+    t: &mut dyn Tx,
     now: DateTime<Utc>,
     lease_until: DateTime<Utc>,
     limit: u32,
@@ -924,7 +937,7 @@ pub(crate) async fn claim_mail(
 }
 
 /// The mail server took the mail: it is sent; an escalation's step 11 ends.
-pub(crate) async fn mail_sent(t: &mut dyn Sql, told: &mut Announcements, id: &str, now: DateTime<Utc>) -> Result<()> {
+pub(crate) async fn mail_sent(t: &mut dyn Tx, told: &mut Announcements, id: &str, now: DateTime<Utc>) -> Result<()> {
     let rows = t
         .rows(
             "SELECT visit_id, kind, message_id FROM mail_outbox WHERE id = $1 AND status = 'pending'",
@@ -951,7 +964,7 @@ pub(crate) async fn mail_sent(t: &mut dyn Sql, told: &mut Announcements, id: &st
 }
 
 /// The mail server did not take the mail: it stays pending, with the error, until `retry_at`.
-pub(crate) async fn mail_failed(t: &mut dyn Sql, id: &str, error: &str, retry_at: DateTime<Utc>) -> Result<()> {
+pub(crate) async fn mail_failed(t: &mut dyn Tx, id: &str, error: &str, retry_at: DateTime<Utc>) -> Result<()> {
     let error: String = error.chars().take(1000).collect();
     t.execute(
         "UPDATE mail_outbox SET attempts = attempts + 1, last_error = $2, next_attempt_at = $3, lease_until = 0 \
@@ -966,7 +979,7 @@ pub(crate) async fn mail_failed(t: &mut dyn Sql, id: &str, error: &str, retry_at
 /// escalation it answers (by the Message-IDs it replies to, else by the reference in its subject),
 /// and recorded as LKPP's answer by the same transition as a typed one, all in one transaction.
 pub(crate) async fn take_reply(
-    t: &mut dyn Sql,
+    t: &mut dyn Tx,
     told: &mut Announcements,
     settings: &OfficeSettings,
     renderer: &BoundRenderer,
@@ -1006,7 +1019,7 @@ pub(crate) async fn take_reply(
 
 /// The visit a reply names: the escalation mail it replies to, else the reference in brackets in
 /// its subject (a visitor replying to their own copy is not LKPP: their address is not taken).
-async fn replied_visit(t: &mut dyn Sql, mail: &IncomingMail) -> Result<Option<String>> {
+async fn replied_visit(t: &mut dyn Tx, mail: &IncomingMail) -> Result<Option<String>> {
     for id in &mail.replies_to {
         let found = t
             .text(
@@ -1032,7 +1045,7 @@ async fn replied_visit(t: &mut dyn Sql, mail: &IncomingMail) -> Result<Option<St
 
 /// LKPP's answer from a mail, on visit `id`; a visit whose escalation is not open is left alone.
 async fn answer_by_mail(
-    t: &mut dyn Sql,
+    t: &mut dyn Tx,
     told: &mut Announcements,
     settings: &OfficeSettings,
     renderer: &BoundRenderer,

@@ -106,6 +106,12 @@ fn constraints(doc: &mut Value) {
 
     set(doc, "CancelRequest", "reason", text(REASON_MAX, MULTI_LINE_REQUIRED, false));
     set(doc, "TransferRequest", "reason", text(REASON_MAX, MULTI_LINE_REQUIRED, false));
+    set(doc, "UserChange", "full_name", text(loket_domain::auth::FULL_NAME_MAX, ONE_LINE_REQUIRED, false));
+    // The nine scores of the survey, 1 (worst) to 4 (best).
+    let score = json!({"type": ["integer", "null"], "minimum": 1, "maximum": 4});
+    for element in loket_domain::survey::Element::ALL {
+        set(doc, "SurveyScores", element.as_str(), score.clone());
+    }
     set(doc, "TransferRequest", "agent", text(64, ONE_LINE, true));
     set(doc, "AnswerRequest", "analysis", text(ANALYSIS_MAX, MULTI_LINE_REQUIRED, false));
     set(doc, "AnswerRequest", "answer", text(ANSWER_MAX, MULTI_LINE_REQUIRED, false));
@@ -205,6 +211,15 @@ fn settings_constraints(doc: &mut Value) {
     set(doc, "ImapSettings", "ca_pem", ca);
     // [`loket_domain::inbox::ImapSettings::validate`].
     set(doc, "ImapSettings", "host", json!({"type": "string", "maxLength": 253, "pattern": "^[A-Za-z0-9.:-]*$"}));
+    // A mailbox that is read needs its server and its user; one that is off may leave them empty.
+    doc["components"]["schemas"]["ImapSettings"]["if"] =
+        json!({"properties": {"enabled": {"const": true}}, "required": ["enabled"]});
+    doc["components"]["schemas"]["ImapSettings"]["then"] = json!({
+        "properties": {
+            "host": {"minLength": 1},
+            "username": {"pattern": r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$"}
+        }
+    });
     set(doc, "ImapSettings", "port", int(1, 65535));
     set(doc, "ImapSettings", "username", json!({"type": "string", "maxLength": 254, "pattern": no_control}));
     set(doc, "ImapSettings", "password", json!({"type": ["string", "null"], "maxLength": 1000, "pattern": no_control}));
@@ -212,7 +227,7 @@ fn settings_constraints(doc: &mut Value) {
         doc,
         "ImapSettings",
         "mailbox",
-        json!({"type": "string", "minLength": 1, "maxLength": 200, "pattern": r#"^[^"\u0000-\u001F\u007F-\u009F]*$"#}),
+        json!({"type": "string", "minLength": 1, "maxLength": 200, "pattern": r#"^[^"\u0000-\u001F\u007F-\u009F]*[^"\s\u0000-\u001F\u007F-\u009F][^"\u0000-\u001F\u007F-\u009F]*$"#}),
     );
     set(doc, "ImapSettings", "poll_seconds", int(30, 86_400));
     set(
@@ -223,6 +238,9 @@ fn settings_constraints(doc: &mut Value) {
     );
     doc["components"]["schemas"]["OfficeProfile"]["properties"]["services"]["minItems"] = json!(1);
 }
+
+/// A date of the years Loket keeps days off for (2000-2100), `YYYY-MM-DD`.
+const DAY_OFF_DATE: &str = "^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$";
 
 /// Query parameters: dates as `YYYY-MM-DD` (or empty), statuses from their list.
 fn parameters(doc: &mut Value) {
@@ -246,8 +264,13 @@ fn parameters(doc: &mut Value) {
                     Some("status") => p["schema"] = json!({"type": "string", "enum": statuses}),
                     Some("contact") => p["schema"] = json!({"type": "string", "pattern": patterns::CONTACT}),
                     Some("version") => p["schema"] = json!({"type": "integer", "minimum": 0, "maximum": u32::MAX}),
+                    // The years Loket keeps days off for.
+                    Some("year") => p["schema"] = json!({"type": "integer", "minimum": 2000, "maximum": 2100}),
                     _ => {}
                 }
+            }
+            for p in params.iter_mut().filter(|p| p["in"] == "path" && p["name"] == "date") {
+                p["schema"] = json!({"type": "string", "format": "date", "pattern": DAY_OFF_DATE});
             }
         }
     }
@@ -331,6 +354,21 @@ pub fn with_settings(mut doc: Value, settings: &OfficeSettings) -> Value {
         set(&mut doc, schema, "service", json!({"type": ["string", "null"], "enum": services}));
     }
     let counters: Vec<&str> = settings.counters.iter().map(|c| c.code.as_str()).collect();
+    // The counter a visit is called at: one of the office's.
+    if let Some(params) = doc["paths"]["/api/v1/counters/{counter}/call-next"]["post"]["parameters"].as_array_mut() {
+        for p in params.iter_mut().filter(|p| p["name"] == "counter") {
+            p["schema"] = json!({"type": "string", "enum": counters});
+        }
+    }
+    // A ticket is printed at a desk that has a printer. Without any, every desk is refused: an
+    // empty list of values would make the request unsatisfiable, so the document says it in words.
+    let desks: Vec<&str> = settings.office.ticket_printers.iter().map(|p| p.desk.as_str()).collect();
+    let desk = if desks.is_empty() {
+        json!({"type": "string", "description": "A front office desk of the `ticket_printers` setting; this office has none yet, so every desk is 422 `validation`."})
+    } else {
+        json!({"type": "string", "enum": desks, "description": "A front office desk of the `ticket_printers` setting."})
+    };
+    set(&mut doc, "PrintRequest", "desk", desk);
     set(
         &mut doc,
         "TransferRequest",
