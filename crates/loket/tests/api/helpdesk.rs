@@ -162,19 +162,11 @@ pub async fn a_step_out_of_order_is_an_invalid_transition(app: TestApp) {
     app.post_empty(&fo, &format!("/api/v1/visits/{}/check", id(&v))).await.error(409, "invalid_transition");
 }
 
-/// The PDF's text as `pdftotext` (poppler-utils) reads it.
+/// The PDF's text, read back from the document itself (pdf-extract, through the fonts'
+/// ToUnicode maps): the glyphs in the order they are drawn, a new line where the text moves
+/// down, a space where it jumps right.
 pub fn pdf_text(pdf: &[u8]) -> String {
-    use std::io::Write;
-    let mut child = std::process::Command::new("pdftotext")
-        .args(["-layout", "-", "-"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("pdftotext (poppler-utils) is installed");
-    child.stdin.take().expect("stdin").write_all(pdf).expect("write");
-    let out = child.wait_with_output().expect("pdftotext");
-    assert!(out.status.success(), "pdftotext read the PDF");
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    pdf_extract::extract_text_from_mem(pdf).expect("the PDF's text reads back")
 }
 
 pub async fn get_pdf(app: &TestApp, token: &str, path: &str) -> Vec<u8> {

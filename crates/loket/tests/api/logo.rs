@@ -52,15 +52,46 @@ async fn get_logo(app: &TestApp, token: &str) -> (u16, String, Vec<u8>) {
     (status, kind, res.bytes().await.expect("body").to_vec())
 }
 
-/// How many images the PDF draws, as `pdfimages -list` (poppler-utils) lists them.
+/// How many images the PDF draws: every `Do` of an image on every page, in the page's content
+/// and in the forms it draws (as `pdfimages -list` lists them), read with pdf-extract's lopdf.
 fn pdf_images(pdf: &[u8]) -> usize {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join("form.pdf");
-    std::fs::write(&path, pdf).expect("write");
-    let out = std::process::Command::new("pdfimages").arg("-list").arg(&path).output().expect("pdfimages");
-    assert!(out.status.success(), "pdfimages read the PDF");
-    // Two lines of header, then one line per image drawn.
-    String::from_utf8_lossy(&out.stdout).lines().skip(2).filter(|l| !l.trim().is_empty()).count()
+    let doc = pdf_extract::Document::load_mem(pdf).expect("the PDF parses");
+    doc.get_pages()
+        .into_values()
+        .map(|page| {
+            let content = doc.get_page_content(page).expect("the page's content");
+            let (own, inherited) = doc.get_page_resources(page).expect("the page's resources");
+            let inherited = inherited.first().map(|id| doc.get_dictionary(*id).expect("inherited resources"));
+            images_drawn(&doc, &content, own.or(inherited))
+        })
+        .sum()
+}
+
+/// The images that `content` draws, by the names of `resources`.
+fn images_drawn(doc: &pdf_extract::Document, content: &[u8], resources: Option<&pdf_extract::Dictionary>) -> usize {
+    let xobject = |name: &[u8]| {
+        let xobjects = doc.dereference(resources?.get(b"XObject").ok()?).ok()?.1.as_dict().ok()?;
+        doc.dereference(xobjects.get(name).ok()?).ok()?.1.as_stream().ok()
+    };
+    let operations = pdf_extract::content::Content::decode(content).expect("the content parses").operations;
+    operations
+        .iter()
+        .filter(|op| op.operator == "Do")
+        .map(|op| {
+            let name = op.operands.first().and_then(|n| n.as_name().ok()).expect("Do names an XObject");
+            let stream = xobject(name).expect("the XObject drawn is in the resources");
+            match stream.dict.get(b"Subtype").and_then(|s| s.as_name()).expect("an XObject's subtype") {
+                b"Image" => 1,
+                b"Form" => {
+                    let inner = stream.decompressed_content().expect("the form's content");
+                    let own =
+                        stream.dict.get(b"Resources").ok().and_then(|r| doc.dereference(r).ok()?.1.as_dict().ok());
+                    images_drawn(doc, &inner, own.or(resources))
+                }
+                _ => 0,
+            }
+        })
+        .sum()
 }
 
 async fn form_pdf(app: &TestApp, token: &str, visit: &Value) -> Vec<u8> {

@@ -1,65 +1,16 @@
-//! Mail over SMTP, against a real SMTP server process (Python's aiosmtpd, delivering into a
-//! maildir): the escalation to LKPP and the visitor's copy, with the form attached.
+//! Mail over SMTP, against an SMTP server in the test process (`crate::smtp`, keeping what it
+//! receives): the escalation to LKPP and the visitor's copy, with the form attached.
 
-use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::sync::Arc;
 
 use loket_domain::auth::Role;
 use serde_json::{Value, json};
+use tokio_rustls::TlsAcceptor;
+use tokio_rustls::rustls::ServerConfig;
+use tokio_rustls::rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
 
+use crate::smtp::SmtpSink;
 use crate::support::{TestApp, id};
-
-/// An aiosmtpd server on a free port, storing what it receives in a maildir; stopped on drop.
-struct SmtpSink {
-    port: u16,
-    maildir: PathBuf,
-    child: std::process::Child,
-    _dir: tempfile::TempDir,
-}
-
-impl SmtpSink {
-    async fn start() -> SmtpSink {
-        SmtpSink::start_with(&[]).await
-    }
-
-    /// With `args` given to aiosmtpd (`--tlscert`, `--tlskey`: STARTTLS, then required).
-    async fn start_with(args: &[&std::ffi::OsStr]) -> SmtpSink {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let maildir = dir.path().join("mail");
-        let port = std::net::TcpListener::bind("127.0.0.1:0").expect("port").local_addr().expect("addr").port();
-        let python = if Path::new("/usr/bin/python3").exists() { "/usr/bin/python3" } else { "python3" };
-        let mut child = std::process::Command::new(python)
-            .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}")])
-            .args(args)
-            .args(["-c", "aiosmtpd.handlers.Mailbox"])
-            .arg(&maildir)
-            .stdout(std::process::Stdio::null())
-            .spawn()
-            .expect("aiosmtpd (Debian: python3-aiosmtpd) starts");
-        for _ in 0..100 {
-            if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
-                return SmtpSink { port, maildir, child, _dir: dir };
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        let _ = child.kill();
-        let _ = child.wait();
-        panic!("aiosmtpd did not listen on {port}");
-    }
-
-    /// Every message received, as text.
-    fn messages(&self) -> Vec<String> {
-        let Ok(entries) = std::fs::read_dir(self.maildir.join("new")) else { return Vec::new() };
-        entries.filter_map(|e| std::fs::read_to_string(e.ok()?.path()).ok()).collect()
-    }
-}
-
-impl Drop for SmtpSink {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 async fn set_mail(app: &TestApp, sup: &str, port: u16) -> Value {
     let body = json!({
@@ -98,6 +49,11 @@ pub async fn an_escalation_mail_reaches_the_smtp_server_with_the_form_attached(a
     assert_eq!(loket_mail::send_due(app.store.as_ref(), app.clock.now()).await.expect("send"), 0);
     let messages = sink.messages();
     assert_eq!(messages.len(), 1);
+    let envelope = &sink.received()[0];
+    assert_eq!(
+        (envelope.from.as_str(), envelope.to.as_slice()),
+        ("loket@lpse.example.go.id", &["helpdesk@lkpp.go.id".to_owned()][..])
+    );
     let m = &messages[0];
     let reference = v["reference"].as_str().unwrap();
     assert!(m.contains(&format!("[{reference}]")), "our reference in brackets in the subject:\n{m}");
@@ -141,6 +97,7 @@ pub async fn a_mail_the_server_refuses_waits_with_its_error_and_goes_later(app: 
     let messages = sink.messages();
     assert_eq!(messages.len(), 1);
     assert!(messages[0].contains("To: budi@majujaya.co.id") && messages[0].contains("Salinan formulir"));
+    assert_eq!(sink.received()[0].to, ["budi@majujaya.co.id"], "the envelope's recipient");
     assert!(messages[0].contains("application/pdf"));
 }
 
@@ -171,64 +128,37 @@ pub async fn a_failing_mail_is_shown_at_the_counter_and_to_the_supervisor(app: T
     assert!(overview.contains("Dicoba lagi pukul") && overview.contains("helpdesk@lkpp.go.id"), "{overview}");
 }
 
-/// A test CA and a certificate for 127.0.0.1 it signed, made with `openssl` in `dir`: returns the
-/// CA's PEM; `cert.pem` and `key.pem` are the server's.
-fn test_pki(dir: &Path) -> String {
-    let run = |args: &[&str]| {
-        let out = std::process::Command::new("openssl").args(args).current_dir(dir).output().expect("openssl runs");
-        assert!(out.status.success(), "openssl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+/// A test CA, and the TLS side of a server on 127.0.0.1 whose certificate it signed: returns
+/// the CA's PEM, for the office to trust, and the server's acceptor.
+fn test_pki() -> (String, TlsAcceptor) {
+    use rcgen::{
+        BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair, KeyUsagePurpose,
     };
-    run(&[
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-keyout",
-        "ca.key",
-        "-out",
-        "ca.pem",
-        "-days",
-        "2",
-        "-subj",
-        "/CN=Loket test CA",
-        "-addext",
-        "basicConstraints=critical,CA:TRUE",
-        "-addext",
-        "keyUsage=critical,keyCertSign",
-    ]);
-    run(&["req", "-newkey", "rsa:2048", "-nodes", "-keyout", "key.pem", "-out", "req.csr", "-subj", "/CN=127.0.0.1"]);
-    std::fs::write(
-        dir.join("ext.cnf"),
-        "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n",
-    )
-    .expect("ext");
-    run(&[
-        "x509",
-        "-req",
-        "-in",
-        "req.csr",
-        "-CA",
-        "ca.pem",
-        "-CAkey",
-        "ca.key",
-        "-CAcreateserial",
-        "-out",
-        "cert.pem",
-        "-days",
-        "2",
-        "-extfile",
-        "ext.cnf",
-    ]);
-    std::fs::read_to_string(dir.join("ca.pem")).expect("ca.pem")
+    let mut ca = CertificateParams::new(Vec::<String>::new()).expect("CA parameters");
+    ca.distinguished_name.push(DnType::CommonName, "Loket test CA");
+    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca.key_usages = vec![KeyUsagePurpose::KeyCertSign];
+    let ca_key = KeyPair::generate().expect("CA key");
+    let ca_pem = ca.self_signed(&ca_key).expect("CA certificate").pem();
+    let issuer = Issuer::new(ca, ca_key);
+    let mut server = CertificateParams::new(vec!["127.0.0.1".to_owned()]).expect("server parameters");
+    server.distinguished_name.push(DnType::CommonName, "127.0.0.1");
+    server.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+    let key = KeyPair::generate().expect("server key");
+    let cert = server.signed_by(&key, &issuer).expect("server certificate");
+    let provider = Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
+    let config = ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .expect("TLS versions")
+        .with_no_client_auth()
+        .with_single_cert(vec![cert.der().clone()], PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der())))
+        .expect("server TLS configuration");
+    (ca_pem, TlsAcceptor::from(Arc::new(config)))
 }
 
 pub async fn mail_goes_over_starttls_to_a_server_whose_ca_the_office_trusts(app: TestApp) {
-    let pki = tempfile::tempdir().expect("temp dir");
-    let ca = test_pki(pki.path());
-    let (cert, key) = (pki.path().join("cert.pem"), pki.path().join("key.pem"));
-    let sink =
-        SmtpSink::start_with(&["--tlscert".as_ref(), cert.as_os_str(), "--tlskey".as_ref(), key.as_os_str()]).await;
+    let (ca, tls) = test_pki();
+    let sink = SmtpSink::start_with_starttls(tls).await;
     let sup = app.staff("sup", &[Role::Supervisor]).await;
     let fo = app.staff("fo", &[Role::FrontOffice]).await;
     let hd = app.staff("hd", &[Role::Helpdesk]).await;

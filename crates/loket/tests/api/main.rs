@@ -19,6 +19,7 @@ mod reports;
 mod returning;
 mod setting_pages;
 mod settings;
+mod smtp;
 mod standards;
 mod strict;
 mod support;
@@ -204,6 +205,11 @@ mod without_database {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_panic_in_a_handler_is_a_500_in_the_api_format() {
         crate::errors::a_panic_in_a_handler_is_a_500_in_the_api_format().await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_smtp_sink_keeps_a_message_as_it_was_meant() {
+        crate::smtp::the_smtp_sink_keeps_a_message_as_it_was_meant().await;
     }
 }
 
