@@ -7,7 +7,7 @@ use loket_domain::archive::CopyVia;
 use loket_domain::auth::Permission;
 use loket_domain::escalation::LkppAnswer;
 use loket_domain::form::FormInput;
-use loket_domain::guest_book::VisitorInput;
+use loket_domain::guest_book::{Contact, VisitorInput};
 use loket_domain::settings::OfficeSettings;
 use loket_domain::visit::{EscalationRequest, TransferRequest};
 use loket_domain::{Event, FieldErrors, Refused, Status, Visit};
@@ -34,6 +34,23 @@ pub async fn open(app: &App, staff: &User, visitor: VisitorInput, service: Optio
     require(staff, Permission::FrontOffice)?;
     let open = OpenVisit { service, visitor, form: None };
     Ok(app.store().open_visit(open, app.now(), &staff.username).await?)
+}
+
+/// Steps 1-3 by the visitor at the kiosk (no sign-in); the front office then checks the form.
+pub async fn open_at_kiosk(
+    app: &App,
+    visitor: VisitorInput,
+    service: Option<String>,
+    form: FormInput,
+) -> AppResult<Visit> {
+    let open = OpenVisit { service, visitor, form: Some(form) };
+    Ok(app.store().open_visit(open, app.now(), loket_domain::KIOSK_ACTOR).await?)
+}
+
+/// The latest visit of a returning visitor, by phone or e-mail; `None` when nobody gave it.
+pub async fn returning(app: &App, staff: &User, contact: &Contact) -> AppResult<Option<Visit>> {
+    require(staff, Permission::FrontOffice)?;
+    Ok(app.store().last_visit_by_contact(contact).await?)
 }
 
 /// A visit, by its id.
@@ -112,6 +129,20 @@ pub async fn check(app: &App, staff: &User, id: &str, priority_lane: bool) -> Ap
         Some(fields) => Err(AppError::Refused(Refused::FormIncomplete(fields))),
         None => Ok(checked.visit),
     }
+}
+
+/// The front office's one step: the form saved (step 3), then checked (step 4). A refused save
+/// checks nothing; an incomplete form is refused naming each field, everything typed kept.
+pub async fn save_and_check(
+    app: &App,
+    staff: &User,
+    id: &str,
+    visitor: VisitorInput,
+    form: FormInput,
+    priority_lane: bool,
+) -> AppResult<Visit> {
+    save_form(app, staff, id, Some(visitor), form).await?;
+    check(app, staff, id, priority_lane).await
 }
 
 /// Only before service starts, with the reason.

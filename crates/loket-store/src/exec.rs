@@ -155,6 +155,25 @@ pub enum Dialect {
     Postgres,
 }
 
+/// A row type and the columns it is read from, declared together: the select list a query
+/// names and the types a backend decodes come from this one list, so they cannot drift apart.
+pub(crate) trait FromRow: Sized + Send {
+    /// Each column as a `SELECT` names it, and the type it is read as, in the order
+    /// [`FromRow::from_row`] reads them.
+    fn columns() -> Vec<(&'static str, Col)>;
+
+    fn from_row(row: &mut Row) -> Result<Self>;
+
+    /// The select list (`a, b, c`), each column named after `alias.` when one is given (`u`).
+    fn select(alias: Option<&str>) -> String {
+        let names = Self::columns().into_iter().map(|(name, _)| match alias {
+            Some(a) => format!("{a}.{name}"),
+            None => name.to_owned(),
+        });
+        names.collect::<Vec<_>>().join(", ")
+    }
+}
+
 /// Reads of one column, on anything that reads (a read connection or a write transaction).
 #[async_trait]
 pub(crate) trait ReadOne: Sql {
@@ -172,6 +191,17 @@ pub(crate) trait ReadOne: Sql {
             Some(mut row) => row.opt_int(),
             None => Ok(None),
         }
+    }
+
+    /// Every row of a query that selects `T`'s columns ([`FromRow::select`]), as `T`.
+    async fn all<T: FromRow>(&mut self, sql: &str, params: &[Value<'_>]) -> Result<Vec<T>> {
+        let cols: Vec<Col> = T::columns().into_iter().map(|(_, col)| col).collect();
+        self.rows(sql, params, &cols).await?.into_iter().map(|mut row| T::from_row(&mut row)).collect()
+    }
+
+    /// The first row of such a query, if there is one.
+    async fn first<T: FromRow>(&mut self, sql: &str, params: &[Value<'_>]) -> Result<Option<T>> {
+        Ok(self.all(sql, params).await?.into_iter().next())
     }
 
     /// The first column of each row, as text.

@@ -9,7 +9,7 @@ use loket_domain::settings::OfficeSettings;
 use loket_domain::survey::Tally;
 use loket_domain::{Status, Visit};
 
-use crate::exec::{Col, ReadOne, Row, Sql, Value, int, opt_text, text};
+use crate::exec::{Col, FromRow, ReadOne, Row, Sql, Value, int, opt_text, text};
 use crate::writes::read_visit;
 use crate::{
     ArchivedDocument, BoardEntry, DisplayBoard, Line, OFFICE, Result, ServedGroup, StoreError, SurveyFilter,
@@ -176,7 +176,7 @@ pub(crate) async fn open_escalations(r: &mut dyn Sql, limit: u32) -> Result<Vec<
     let rows = r
         .texts(
             "SELECT v.data FROM visit_facts f JOIN visits v ON v.id = f.visit_id \
-             WHERE f.office_id = $1 AND f.escalation_status IN ('pending', 'sent') \
+             WHERE f.escalation_status IN ('pending', 'sent') AND f.office_id = $1 \
              ORDER BY f.escalated_at, f.visit_id LIMIT $2",
             &[text(OFFICE), int(i64::from(limit))],
         )
@@ -226,36 +226,48 @@ pub(crate) async fn count_users(r: &mut dyn Sql) -> Result<i64> {
     Ok(r.int("SELECT COUNT(*) FROM users", &[]).await?.unwrap_or_default())
 }
 
-const USER_COLS: [Col; 5] = [Col::Text, Col::Text, Col::Text, Col::Bool, Col::OptText];
+impl FromRow for User {
+    fn columns() -> Vec<(&'static str, Col)> {
+        vec![
+            ("username", Col::Text),
+            ("full_name", Col::Text),
+            ("roles", Col::Text),
+            ("disabled", Col::Bool),
+            ("language", Col::OptText),
+        ]
+    }
 
-fn to_user(r: &mut Row) -> Result<User> {
-    Ok(User {
-        username: r.text()?,
-        full_name: r.text()?,
-        roles: roles_from_text(&r.text()?),
-        disabled: r.bool()?,
-        language: r.opt_text()?,
-    })
+    fn from_row(r: &mut Row) -> Result<User> {
+        Ok(User {
+            username: r.text()?,
+            full_name: r.text()?,
+            roles: roles_from_text(&r.text()?),
+            disabled: r.bool()?,
+            language: r.opt_text()?,
+        })
+    }
+}
+
+/// A user and the hash to check their password against: the user's columns, then the hash.
+impl FromRow for UserRecord {
+    fn columns() -> Vec<(&'static str, Col)> {
+        let mut columns = User::columns();
+        columns.push(("password_hash", Col::Text));
+        columns
+    }
+
+    fn from_row(r: &mut Row) -> Result<UserRecord> {
+        Ok(UserRecord { user: User::from_row(r)?, password_hash: r.text()? })
+    }
 }
 
 pub(crate) async fn user(r: &mut dyn Sql, username: &str) -> Result<Option<UserRecord>> {
-    let mut cols = USER_COLS.to_vec();
-    cols.push(Col::Text);
-    let rows = r
-        .rows(
-            "SELECT username, full_name, roles, disabled, language, password_hash FROM users WHERE username = $1",
-            &[text(username)],
-            &cols,
-        )
-        .await?;
-    rows.into_iter().next().map(|mut r| Ok(UserRecord { user: to_user(&mut r)?, password_hash: r.text()? })).transpose()
+    let sql = format!("SELECT {} FROM users WHERE username = $1", UserRecord::select(None));
+    r.first(&sql, &[text(username)]).await
 }
 
 pub(crate) async fn users(r: &mut dyn Sql) -> Result<Vec<User>> {
-    let rows = r
-        .rows("SELECT username, full_name, roles, disabled, language FROM users ORDER BY username", &[], &USER_COLS)
-        .await?;
-    rows.into_iter().map(|mut r| to_user(&mut r)).collect()
+    r.all(&format!("SELECT {} FROM users ORDER BY username", User::select(None)), &[]).await
 }
 
 pub(crate) async fn session_user(
@@ -263,15 +275,12 @@ pub(crate) async fn session_user(
     token_hash: &str,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Option<User>> {
-    let rows = r
-        .rows(
-            "SELECT u.username, u.full_name, u.roles, u.disabled, u.language FROM sessions s JOIN users u ON u.username = s.username \
-             WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled = $3",
-            &[text(token_hash), int(crate::ms(now)), Value::Bool(false)],
-            &USER_COLS,
-        )
-        .await?;
-    rows.into_iter().next().map(|mut r| to_user(&mut r)).transpose()
+    let sql = format!(
+        "SELECT {} FROM sessions s JOIN users u ON u.username = s.username \
+         WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled = $3",
+        User::select(Some("u"))
+    );
+    r.first(&sql, &[text(token_hash), int(crate::ms(now)), Value::Bool(false)]).await
 }
 
 pub(crate) async fn queue(r: &mut dyn Sql, service: Option<&str>) -> Result<Line> {

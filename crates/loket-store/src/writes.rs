@@ -18,7 +18,7 @@ use loket_domain::survey::{self, Answers};
 use loket_domain::visit::{Check, FollowUps, LinePlace, opening};
 use loket_domain::{Refused, SYSTEM_ACTOR, Status, Visit};
 
-use crate::exec::{Col, ReadOne, Sql, Tx, Value, int, opt_text, placeholders, text};
+use crate::exec::{Col, FromRow, ReadOne, Sql, Tx, Value, int, opt_text, placeholders, text};
 use crate::facts;
 use crate::live::Announcements;
 use crate::token::{hash_token, new_token};
@@ -898,8 +898,35 @@ pub(crate) async fn transfer_visit(
     Ok(visit)
 }
 
-const OUTBOX_COLS: [Col; 9] =
-    [Col::Text, Col::OptText, Col::Text, Col::Text, Col::Text, Col::Text, Col::Bool, Col::OptText, Col::Int];
+impl FromRow for crate::OutboxMail {
+    fn columns() -> Vec<(&'static str, Col)> {
+        vec![
+            ("id", Col::Text),
+            ("visit_id", Col::OptText),
+            ("recipient", Col::Text),
+            ("subject", Col::Text),
+            ("body", Col::Text),
+            ("kind", Col::Text),
+            ("attach_form", Col::Bool),
+            ("message_id", Col::OptText),
+            ("attempts", Col::Int),
+        ]
+    }
+
+    fn from_row(row: &mut crate::exec::Row) -> Result<Self> {
+        Ok(crate::OutboxMail {
+            id: row.text()?,
+            visit_id: row.opt_text()?,
+            to: row.text()?,
+            subject: row.text()?,
+            body: row.text()?,
+            kind: row.text()?,
+            attach_form: row.bool()?,
+            message_id: row.opt_text()?,
+            attempts: row.int()?,
+        })
+    }
+}
 
 /// Claims up to `limit` mails that are due, for `lease_until`: no other instance takes them
 /// until then (PostgreSQL: rows another transaction holds are skipped, so two instances never
@@ -911,24 +938,14 @@ pub(crate) async fn claim_mail(
     limit: u32,
 ) -> Result<Vec<crate::OutboxMail>> {
     let sql = format!(
-        "SELECT id, visit_id, recipient, subject, body, kind, attach_form, message_id, attempts FROM mail_outbox \
+        "SELECT {} FROM mail_outbox \
          WHERE status = 'pending' AND next_attempt_at <= $1 AND lease_until <= $1 ORDER BY created_at, id LIMIT $2{}",
+        crate::OutboxMail::select(None),
         t.skip_locked()
     );
-    let rows = t.rows(&sql, &[int(ms(now)), int(i64::from(limit))], &OUTBOX_COLS).await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for mut row in rows {
-        let mail = crate::OutboxMail {
-            id: row.text()?,
-            visit_id: row.opt_text()?,
-            to: row.text()?,
-            subject: row.text()?,
-            body: row.text()?,
-            kind: row.text()?,
-            attach_form: row.bool()?,
-            message_id: row.opt_text()?,
-            attempts: row.int()?,
-        };
+    let mails: Vec<crate::OutboxMail> = t.all(&sql, &[int(ms(now)), int(i64::from(limit))]).await?;
+    let mut out = Vec::with_capacity(mails.len());
+    for mail in mails {
         t.execute("UPDATE mail_outbox SET lease_until = $2 WHERE id = $1", &[text(&mail.id), int(ms(lease_until))])
             .await?;
         out.push(mail);

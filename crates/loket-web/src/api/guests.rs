@@ -4,7 +4,7 @@
 use axum::Json;
 use axum::extract::State;
 use chrono::{DateTime, Utc};
-use loket_domain::auth::Permission;
+use loket_app::visits;
 use loket_domain::guest_book::{Contact, Visitor};
 use loket_domain::{FieldErrors, Visit};
 use serde::{Deserialize, Serialize};
@@ -48,9 +48,8 @@ pub async fn lookup(
     StreamStaff(staff): StreamStaff,
     ApiQuery(q): ApiQuery<LookupQuery>,
 ) -> ApiResult<Json<ReturningVisitor>> {
-    staff.require(Permission::FrontOffice)?;
     let contact =
         Contact::parse(&q.contact).ok_or_else(|| ApiError::validation(FieldErrors::one("contact", "invalid")))?;
-    let visit = state.store.last_visit_by_contact(&contact).await?.ok_or(ApiError::NotFound)?;
+    let visit = visits::returning(&state.app, &staff.user, &contact).await?.ok_or(ApiError::NotFound)?;
     Ok(Json(ReturningVisitor::of(visit)))
 }

@@ -8,7 +8,6 @@ use axum::http::StatusCode;
 use loket_domain::Status;
 use loket_domain::form::FormInput;
 use loket_domain::guest_book::VisitorInput;
-use loket_store::OpenVisit;
 use serde::{Deserialize, Serialize};
 
 use crate::AppState;
@@ -42,8 +41,7 @@ pub async fn create(
     if let Err(retry_after) = state.limiters.kiosk.hit(&ip.to_string(), Instant::now()) {
         return Err(ApiError::RateLimited { retry_after });
     }
-    let open = OpenVisit { service: req.service, visitor: req.visitor, form: Some(req.form) };
-    let visit = state.store.open_visit(open, state.now(), loket_domain::KIOSK_ACTOR).await?;
+    let visit = loket_app::visits::open_at_kiosk(&state.app, req.visitor, req.service, req.form).await?;
     Ok((StatusCode::CREATED, Json(KioskReceipt { id: visit.id, reference: visit.reference, status: visit.status })))
 }
 

@@ -9,13 +9,13 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
+use loket_app::{AppError, visits};
 use loket_domain::auth::Permission;
 use loket_domain::form::FormInput;
 use loket_domain::guest_book::{Contact, Visitor, VisitorInput, VisitorRole};
 use loket_domain::office::office_day;
 use loket_domain::settings::OfficeSettings;
 use loket_domain::{FieldErrors, Refused, Status, Visit};
-use loket_store::{OpenVisit, StoreError, VisitFilter};
 use serde::Deserialize;
 
 use super::counter::status_text;
@@ -272,7 +272,7 @@ async fn guest_book(
     let t = staff.tr();
     let settings = state.store.settings().await?;
     let today = office_day(state.now(), settings.zone());
-    let visits = state.store.visits(VisitFilter { status: None, day: Some(today), limit: Some(500) }).await?;
+    let visits = visits::of_day(&state.app, &staff.user, today).await?;
     let needle = q.trim().to_lowercase();
     let matches = |v: &&Visit| {
         needle.is_empty()
@@ -316,8 +316,7 @@ pub async fn open(State(state): State<AppState>, PageForm { staff, form }: PageF
     let mut errors = FieldErrors::default();
     let visitor = form.visitor(&mut errors);
     let opened = if errors.is_empty() {
-        let open = OpenVisit { service: None, visitor, form: None };
-        state.store.open_visit(open, state.now(), &staff.user.username).await.map_err(Some)
+        visits::open(&state.app, &staff.user, visitor, None).await.map_err(Some)
     } else {
         Err(None)
     };
@@ -344,7 +343,7 @@ async fn look_up(state: &AppState, staff: &PageStaff, mut form: EntryForm) -> Pa
             errors.insert(field.to_owned(), if typed.trim().is_empty() { "missing" } else { "invalid" }.to_owned());
             (None, Some(t.get("lookup-needs-contact")))
         }
-        Some(contact) => match state.store.last_visit_by_contact(&contact).await? {
+        Some(contact) => match visits::returning(&state.app, &staff.user, &contact).await? {
             Some(visit) => {
                 form.take_over(&visit.visitor);
                 let zone = state.store.settings().await?.zone();
@@ -362,12 +361,12 @@ async fn look_up(state: &AppState, staff: &PageStaff, mut form: EntryForm) -> Pa
 
 /// A refusal as the sentence at the top of the form and the problem of each field.
 pub(super) fn field_problem(
-    e: Option<StoreError>,
+    e: Option<AppError>,
     errors: FieldErrors,
 ) -> Result<(&'static str, BTreeMap<String, String>), PageError> {
     match e {
         None => Ok((refusal_key(&Refused::Validation(FieldErrors::default())), errors.0)),
-        Some(StoreError::Refused(r)) => {
+        Some(AppError::Refused(r)) => {
             let fields = match &r {
                 Refused::Validation(f) | Refused::FormIncomplete(f) => f.0.clone(),
                 _ => BTreeMap::new(),
@@ -427,7 +426,7 @@ async fn visit_page(
 }
 
 async fn find(state: &AppState, staff: &PageStaff, id: &str) -> Result<Visit, PageError> {
-    state.store.visit(id).await?.ok_or(PageError::NotFound(staff.lang))
+    visits::get(&state.app, &staff.user, id).await.map_err(|e| PageError::from(e).for_staff(staff))
 }
 
 pub async fn visit(State(state): State<AppState>, staff: PageStaff, Path(id): Path<String>) -> PageResult {
@@ -448,28 +447,14 @@ pub async fn check(
     let mut errors = FieldErrors::default();
     let visitor = form.visitor(&mut errors);
     let input = form.form();
-    let by = staff.user.username.clone();
-    let now = state.now();
-    let saved = if errors.is_empty() {
-        state
-            .store
-            .change_visit(&id, now, Box::new(move |v, s| v.save_form(Some(&visitor), &input, s, now, &by)))
-            .await
-            .map_err(Some)
+    let outcome = if errors.is_empty() {
+        let lane = form.priority_lane.is_some();
+        visits::save_and_check(&state.app, &staff.user, &id, visitor, input, lane).await.map_err(Some)
     } else {
         Err(None)
     };
-    let outcome = match saved {
-        Ok(_) => {
-            state.store.check_visit(&id, form.priority_lane.is_some(), now, &staff.user.username).await.map_err(Some)
-        }
-        Err(e) => Err(e),
-    };
     let (key, fields) = match outcome {
-        Ok(checked) => match checked.incomplete {
-            None => return Ok(see_other(&format!("/front-office/visits/{}", super::counter::encode(&id)))),
-            Some(f) => (refusal_key(&Refused::FormIncomplete(FieldErrors::default())), f.0),
-        },
+        Ok(_) => return Ok(see_other(&format!("/front-office/visits/{}", super::counter::encode(&id)))),
         Err(e) => field_problem(e, errors)?,
     };
     let visit = find(&state, &staff, &id).await?;
@@ -490,11 +475,8 @@ pub async fn cancel(
     PageForm { staff, form }: PageForm<CancelForm>,
 ) -> PageResult {
     staff.require(Permission::Cancel)?;
-    let now = state.now();
-    let by = staff.user.username.clone();
-    let reason = form.reason.clone();
     let path = format!("/front-office/visits/{}", super::counter::encode(&id));
-    match state.store.change_visit(&id, now, Box::new(move |v, _| v.cancel(&reason, now, &by))).await {
+    match visits::cancel(&state.app, &staff.user, &id, form.reason.clone()).await {
         Ok(_) => Ok(see_other(&path)),
         Err(e) => {
             let (key, fields) = field_problem(Some(e), FieldErrors::default())?;

@@ -18,7 +18,6 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use loket_domain::FieldErrors;
-use loket_store::OpenVisit;
 use serde::Deserialize;
 
 use super::front_office::{EntryForm, FieldView, field_problem, fields};
@@ -116,8 +115,7 @@ pub async fn submit(
     let mut errors = FieldErrors::default();
     let visitor = entry.visitor(&mut errors);
     let opened = if errors.is_empty() {
-        let open = OpenVisit { service: None, visitor, form: Some(entry.form()) };
-        state.store.open_visit(open, state.now(), loket_domain::KIOSK_ACTOR).await.map_err(Some)
+        loket_app::visits::open_at_kiosk(&state.app, visitor, None, entry.form()).await.map_err(Some)
     } else {
         Err(None)
     };

@@ -84,6 +84,7 @@ on_both_backends!(
         transfer::a_called_visit_is_transferred_keeping_its_place_and_timers,
         transfer::an_in_service_visit_is_transferred_and_refusals_are_named,
         transfer::the_counter_page_transfers_the_visit_with_a_reason,
+        transfer::a_refusal_on_a_page_is_explained_not_an_internal_error,
         counters::an_unknown_counter_is_not_found,
         counters::three_calls_then_call_limit_reached,
         counters::skip_after_the_third_call_calls_the_next_and_requeues_behind_it,

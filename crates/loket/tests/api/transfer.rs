@@ -201,3 +201,26 @@ async fn archive_visits(app: &TestApp, n: usize) {
         store.archive_visit(&id, now, "hd").await.expect("archived");
     }
 }
+
+/// A refusal the page does not show by a form of its own is a page that says why (422 here),
+/// never a 500: before, a desk without a printer made the ticket page fail with 500.
+pub async fn a_refusal_on_a_page_is_explained_not_an_internal_error(app: TestApp) {
+    let fo = app.staff("fo", &[Role::FrontOffice]).await;
+    let v = id(&app.waiting_visit(&fo, "Budi").await);
+    user(&app, "desk", &[Role::FrontOffice]).await;
+    let mut b = Browser::new(&app);
+    b.sign_in("desk", PASSWORD).await;
+    let path = format!("/front-office/visits/{v}/ticket");
+    let csrf = b.get(&path).await.csrf();
+    let printed = b.post(&path, &[("_csrf", csrf.as_str()), ("desk", "Meja 9")]).await;
+    assert_eq!(printed.status, 422, "{}", printed.body);
+    assert!(printed.body.contains("Belum ada printer yang diatur"), "{}", printed.body);
+    // A rule of the SOP refused where the page has no form for it: 409, with its sentence.
+    let mut hd = Browser::new(&app);
+    user(&app, "hd", &[Role::Helpdesk]).await;
+    hd.sign_in("hd", PASSWORD).await;
+    let csrf = hd.get("/counter?counter=1").await.csrf();
+    let refused = hd.post(&format!("/counter/visits/{v}/survey"), &[("_csrf", csrf.as_str()), ("counter", "1")]).await;
+    assert_eq!(refused.status, 409, "{}", refused.body);
+    assert!(refused.body.contains("Langkah ini tidak dapat dilakukan"), "{}", refused.body);
+}
