@@ -25,12 +25,9 @@ use crate::token::{hash_token, new_token};
 use crate::{BoundRenderer, Change, Checked, NewUser, OFFICE, OpenVisit, Result, Skipped, StoreError, User};
 use crate::{ms, new_id, roles_to_text, sha256_hex};
 
-/// The visit, its row locked until the transaction ends when `lock` (PostgreSQL), so that a
-/// change reads what no one else changes meanwhile.
-pub(crate) async fn load_visit(t: &mut dyn Tx, id: &str, lock: bool) -> Result<Visit> {
-    if !lock {
-        return read_visit(t, id).await;
-    }
+/// The visit, its row locked until the transaction ends (PostgreSQL), so that a change reads
+/// what no one else changes meanwhile. [`read_visit`] reads it without a lock.
+pub(crate) async fn load_visit(t: &mut dyn Tx, id: &str) -> Result<Visit> {
     let sql = format!("SELECT data FROM visits WHERE id = $1 AND office_id = $2{}", t.lock_rows());
     let data = t.text(&sql, &[text(id), text(OFFICE)]).await?.ok_or(StoreError::NotFound)?;
     Ok(serde_json::from_str(&data)?)
@@ -518,7 +515,7 @@ pub(crate) async fn answer_survey(
         )
         .await?
         .ok_or(StoreError::NotFound)?;
-    let visit = load_visit(t, &visit_id, true).await?;
+    let visit = load_visit(t, &visit_id).await?;
     if !survey::can_survey(visit.status) {
         return Err(Refused::InvalidTransition { from: visit.status, action: "surveyed" }.into());
     }
@@ -614,7 +611,7 @@ pub(crate) async fn change_visit(
     now: DateTime<Utc>,
     change: Change,
 ) -> Result<Visit> {
-    let mut visit = load_visit(t, id, true).await?;
+    let mut visit = load_visit(t, id).await?;
     let was = visit.status;
     let before = visit.history.len();
     let event = change(&mut visit, settings)?;
@@ -648,7 +645,7 @@ pub(crate) async fn check_visit(
     now: DateTime<Utc>,
     by: &str,
 ) -> Result<Checked> {
-    let mut visit = load_visit(t, id, true).await?;
+    let mut visit = load_visit(t, id).await?;
     let before = visit.history.len();
     let incomplete = match visit.check(&settings.office.required_fields, &settings.priorities)? {
         Check::Complete => {
@@ -683,7 +680,7 @@ pub(crate) async fn reserve_archive(
     now: DateTime<Utc>,
 ) -> Result<(Visit, ArchiveStamp)> {
     // Locked, so that two tries for one visit take one number.
-    let visit = load_visit(t, id, true).await?;
+    let visit = load_visit(t, id).await?;
     visit.ensure_archivable()?;
     let reserved =
         t.text("SELECT number FROM archive_reservations WHERE visit_id = $1 AND version = 1", &[text(id)]).await?;
@@ -726,7 +723,7 @@ pub(crate) async fn store_archive(
     made: MadeDocument,
     by: &str,
 ) -> Result<Option<Visit>> {
-    let mut visit = load_visit(t, id, true).await?;
+    let mut visit = load_visit(t, id).await?;
     visit.ensure_archivable()?;
     if visit.history.len() != made.made_from {
         return Ok(None);
@@ -751,7 +748,7 @@ pub(crate) async fn archive_visit(
     stamp: ArchiveStamp,
     by: &str,
 ) -> Result<Visit> {
-    let mut visit = load_visit(t, id, true).await?;
+    let mut visit = load_visit(t, id).await?;
     visit.ensure_archivable()?;
     let now = stamp.archived_at;
     let archive = store_document(t, renderer, settings, &visit, stamp).await?;
@@ -836,10 +833,10 @@ pub(crate) async fn skip(
     by: &str,
 ) -> Result<Skipped> {
     // The counter is locked before the visit, in the same order as `call_next`.
-    let counter = load_visit(t, id, false).await?.queue.counter.unwrap_or_default();
+    let counter = read_visit(t, id).await?.queue.counter.unwrap_or_default();
     t.lock_counter(&counter).await?;
     end_office_days(t, told, settings, now).await?;
-    let mut skipped = load_visit(t, id, true).await?;
+    let mut skipped = load_visit(t, id).await?;
     skipped.ensure_skippable()?;
     let services = settings.services_called_at(&counter, None).map_err(|_| StoreError::NotFound)?;
     let lane = skipped.queue.priority_lane;
@@ -881,14 +878,14 @@ pub(crate) async fn transfer_visit(
     now: DateTime<Utc>,
     by: &str,
 ) -> Result<Visit> {
-    let here = load_visit(t, id, false).await?.queue.counter.unwrap_or_default();
+    let here = read_visit(t, id).await?.queue.counter.unwrap_or_default();
     let there = to.counter.trim().to_owned();
     let mut counters = [here.as_str(), there.as_str()];
     counters.sort_unstable();
     for counter in counters.into_iter().filter(|c| !c.is_empty()) {
         t.lock_counter(counter).await?;
     }
-    let mut visit = load_visit(t, id, true).await?;
+    let mut visit = load_visit(t, id).await?;
     let before = visit.history.len();
     visit.transfer(to, settings, now, by)?;
     if counter_busy(t, &there).await? {
@@ -970,7 +967,7 @@ pub(crate) async fn mail_sent(t: &mut dyn Tx, told: &mut Announcements, id: &str
     )
     .await?;
     if let (Some(visit_id), "escalation") = (visit_id, kind.as_str()) {
-        let mut visit = load_visit(t, &visit_id, true).await?;
+        let mut visit = load_visit(t, &visit_id).await?;
         let before = visit.history.len();
         if visit.escalation_sent(message_id, now, SYSTEM_ACTOR).is_ok() {
             let settings = crate::reads::settings(t).await?;
@@ -1052,7 +1049,7 @@ async fn replied_visit(t: &mut dyn Tx, mail: &IncomingMail) -> Result<Option<Str
     let Some(id) = t.text("SELECT id FROM visits WHERE reference = $1", &[text(&reference)]).await? else {
         return Ok(None);
     };
-    let visit = load_visit(t, &id, false).await?;
+    let visit = read_visit(t, &id).await?;
     let from_visitor = match (&mail.from, &visit.visitor.email) {
         (Some(from), Some(visitor)) => from.eq_ignore_ascii_case(visitor.trim()),
         _ => false,
