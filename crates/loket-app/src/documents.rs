@@ -20,13 +20,17 @@ pub async fn render_form(app: &App, visit: Visit) -> AppResult<Vec<u8>> {
     rendered.map_err(AppError::internal)
 }
 
-/// The form's PDF, with its file name: the archived version asked for (404 when there is no
+/// The form's PDF, with its file name (`formulir-{reference}.pdf`, `-v{N}` for a version asked): the archived version asked for (404 when there is no
 /// such PDF), or the latest archived one, or, before the archive (or for a document archived
 /// before the PDF), the form made now.
 pub async fn form_pdf(app: &App, staff: &User, id: &str, version: Option<u32>) -> AppResult<(String, Vec<u8>)> {
     require(staff, Permission::ReadVisits)?;
     let visit = app.store().visit(id).await?.ok_or(AppError::NotFound)?;
-    let filename = format!("formulir-{}.pdf", visit.reference);
+    // An earlier version's file says which it is.
+    let filename = match version {
+        Some(n) => format!("formulir-{}-v{n}.pdf", visit.reference),
+        None => format!("formulir-{}.pdf", visit.reference),
+    };
     let archived = match visit.archive {
         Some(_) => app.store().archived_document(&visit.id, version).await?.filter(|d| d.content.starts_with(b"%PDF-")),
         None => None,

@@ -28,11 +28,6 @@ pub async fn form_pdf(
     let (filename, bytes) = documents::form_pdf(&state.app, &staff.user, &id, q.version)
         .await
         .map_err(|e| PageError::from(e).for_staff(&staff))?;
-    // An earlier version's file says which it is.
-    let filename = match q.version {
-        Some(n) => filename.replace(".pdf", &format!("-v{n}.pdf")),
-        None => filename,
-    };
     let headers = [
         (header::CONTENT_TYPE, "application/pdf".to_owned()),
         (header::CONTENT_DISPOSITION, format!("inline; filename=\"{filename}\"")),

@@ -148,6 +148,8 @@ pub async fn every_archived_version_is_listed_and_served(app: TestApp) {
         let n = x["version"].as_u64().unwrap();
         let pdf = app.http.get(app.url(&path(&format!("form.pdf?version={n}")))).bearer_auth(&hd).send().await.unwrap();
         assert_eq!(pdf.status(), 200);
+        let disposition = pdf.headers()["content-disposition"].to_str().unwrap().to_owned();
+        assert!(disposition.ends_with(&format!("-v{n}.pdf\"")), "the file names its version: {disposition}");
         let bytes = pdf.bytes().await.unwrap();
         assert_eq!(bytes.len() as u64, x["size"].as_u64().unwrap());
         use sha2::Digest;
