@@ -34,7 +34,11 @@
     source.addEventListener("queue", refresh);
     source.onerror = function () {
       document.body.setAttribute("data-connected", "false");
-      if (source.readyState === EventSource.CLOSED) setTimeout(connect, 5000);
+      // Refused (too many streams from this network) or cut: read the page now, try again later.
+      if (source.readyState === EventSource.CLOSED) {
+        refresh();
+        setTimeout(connect, 15000);
+      }
     };
   }
   connect();

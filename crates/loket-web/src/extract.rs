@@ -18,8 +18,8 @@ use crate::error::ApiError;
 
 /// A JSON body, declared `application/json` (415 otherwise). Not JSON, or anything after the
 /// JSON value: 400 `bad_request`; JSON of the wrong shape (an unknown field, a bad enum value):
-/// 422 `validation` naming the field; over the size limit: 413; not all there within the body
-/// timeout: 408.
+/// 422 `validation` naming the field; over the size limit: 413 (a body not all there within the
+/// body timeout is answered 408 by the server, see `server`).
 pub struct ApiJson<T>(pub T);
 
 /// Like [`ApiJson`], but an empty body (with any content type, or none) or `null` means
@@ -49,7 +49,7 @@ fn declares_one_of(req: &Request, types: &[&str]) -> bool {
 /// (seen as "broken pipe" by a client sending 2 MiB). Beyond this the connection is cut.
 const DRAIN_LIMIT: usize = 8 * 1024 * 1024;
 
-async fn body_bytes(req: Request, state: &AppState) -> Result<Bytes, ApiError> {
+async fn body_bytes(req: Request) -> Result<Bytes, ApiError> {
     let declared = req
         .headers()
         .get(axum::http::header::CONTENT_LENGTH)
@@ -58,8 +58,7 @@ async fn body_bytes(req: Request, state: &AppState) -> Result<Bytes, ApiError> {
     if declared.is_some_and(|n| n > DRAIN_LIMIT) {
         return Err(ApiError::PayloadTooLarge);
     }
-    let read = read_limited(req.into_body(), crate::BODY_LIMIT);
-    tokio::time::timeout(state.limits().connections.body_timeout, read).await.map_err(|_| ApiError::RequestTimeout)?
+    read_limited(req.into_body(), crate::BODY_LIMIT).await
 }
 
 /// The body, at most `limit` bytes; a longer one is read on up to [`DRAIN_LIMIT`] and refused.
@@ -144,11 +143,11 @@ fn quoted(message: &str, prefix: &str) -> Option<String> {
 impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
     type Rejection = ApiError;
 
-    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request(req: Request, _: &AppState) -> Result<Self, Self::Rejection> {
         if !declares_json(&req) {
             return Err(ApiError::UnsupportedMediaType);
         }
-        let bytes = body_bytes(req, state).await?;
+        let bytes = body_bytes(req).await?;
         Ok(ApiJson(parse(&bytes)?))
     }
 }
@@ -156,9 +155,9 @@ impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
 impl<T: DeserializeOwned + Default> FromRequest<AppState> for OptionalJson<T> {
     type Rejection = ApiError;
 
-    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request(req: Request, _: &AppState) -> Result<Self, Self::Rejection> {
         let json = declares_json(&req);
-        let bytes = body_bytes(req, state).await?;
+        let bytes = body_bytes(req).await?;
         // JSON's white space only: `is_ascii_whitespace` would also take a form feed.
         if bytes.iter().all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r')) {
             return Ok(OptionalJson(T::default()));
@@ -178,11 +177,11 @@ pub struct CsvBody(pub String);
 impl FromRequest<AppState> for CsvBody {
     type Rejection = ApiError;
 
-    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request(req: Request, _: &AppState) -> Result<Self, Self::Rejection> {
         if !declares_one_of(&req, &["text/csv"]) {
             return Err(ApiError::UnsupportedMediaType);
         }
-        let bytes = body_bytes(req, state).await?;
+        let bytes = body_bytes(req).await?;
         let text =
             String::from_utf8(bytes.to_vec()).map_err(|_| ApiError::BadRequest("the CSV is not UTF-8".into()))?;
         Ok(CsvBody(text))
@@ -198,11 +197,11 @@ pub struct ImageBody(pub Vec<u8>);
 impl FromRequest<AppState> for ImageBody {
     type Rejection = ApiError;
 
-    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request(req: Request, _: &AppState) -> Result<Self, Self::Rejection> {
         if !declares_one_of(&req, &["image/png", "image/jpeg"]) {
             return Err(ApiError::UnsupportedMediaType);
         }
-        Ok(ImageBody(body_bytes(req, state).await?.to_vec()))
+        Ok(ImageBody(body_bytes(req).await?.to_vec()))
     }
 }
 

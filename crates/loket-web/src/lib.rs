@@ -53,6 +53,8 @@ pub struct AppState {
     limits: Arc<Limits>,
     /// True once the server shuts down: long-lived answers (the event stream) end.
     closing: Arc<tokio::sync::watch::Sender<bool>>,
+    /// The public event streams open, per client address and in all.
+    public_streams: Arc<limits::OpenCounts>,
 }
 
 struct Limiters {
@@ -69,7 +71,10 @@ impl AppState {
             login_address: RateLimiter::new(limits.login_failures_per_address, limits.login_lockout),
         };
         let (closing, _) = tokio::sync::watch::channel(false);
+        let public_streams =
+            limits::OpenCounts::new(limits.connections.public_streams_per_address, limits.connections.public_streams());
         AppState {
+            public_streams,
             app: App::new(store.clone()),
             store,
             limiters: Arc::new(limiters),
@@ -86,6 +91,15 @@ impl AppState {
 
     pub fn limits(&self) -> &Limits {
         &self.limits
+    }
+
+    /// A place for one more public event stream from `address`: 429 when that address, or
+    /// everyone together, holds as many as the limits allow.
+    pub fn public_stream(&self, address: std::net::IpAddr) -> ApiResult<limits::Held> {
+        self.public_streams.take(address).map_err(|full| {
+            tracing::warn!(%address, ?full, "public event stream refused");
+            ApiError::RateLimited { retry_after: Duration::from_secs(30) }
+        })
     }
 
     /// Ends the event streams: the server is shutting down.

@@ -1,7 +1,8 @@
 //! In-memory rate limits: fixed windows per key. Each app instance counts for itself.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::net::IpAddr;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// At most `max` hits per key in any window of `window`.
@@ -77,6 +78,15 @@ pub struct ConnectionLimits {
     pub body_timeout: Duration,
     /// Connections open at once; more wait to be accepted.
     pub max_connections: usize,
+    /// Connections open at once from one client address; past it a new one is answered 429
+    /// and closed, so that one client cannot take the slots everyone else needs. Behind a
+    /// reverse proxy every client has the proxy's address: raise it to `max_connections`.
+    pub max_connections_per_address: usize,
+    /// Public event streams (`/api/v1/events`, needing no sign-in) open at once from one
+    /// address, and in all; past either, 429. The total is also held below a quarter of
+    /// `max_connections`, so streams never take the slots staff and the API need.
+    pub public_streams_per_address: usize,
+    pub max_public_streams: usize,
     /// At shutdown, how long requests in flight may take to finish.
     pub shutdown_grace: Duration,
 }
@@ -87,6 +97,9 @@ impl Default for ConnectionLimits {
             header_timeout: Duration::from_secs(10),
             body_timeout: Duration::from_secs(15),
             max_connections: 512,
+            max_connections_per_address: 64,
+            public_streams_per_address: 8,
+            max_public_streams: 128,
             shutdown_grace: Duration::from_secs(20),
         }
     }
@@ -101,6 +114,86 @@ impl Default for Limits {
             login_lockout: Duration::from_secs(15 * 60),
             connections: ConnectionLimits::default(),
         }
+    }
+}
+
+impl ConnectionLimits {
+    /// The public streams allowed in all: the setting, held below a quarter of the connections.
+    pub fn public_streams(&self) -> usize {
+        self.max_public_streams.min(self.max_connections / 4).max(1)
+    }
+}
+
+/// Open things (connections, streams) counted per client address and in all, each held by a
+/// [`Held`] that gives its place back when dropped.
+#[derive(Debug)]
+pub struct OpenCounts {
+    per_address: usize,
+    total: usize,
+    open: Mutex<(HashMap<IpAddr, usize>, usize)>,
+}
+
+/// Why a place was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Full {
+    /// This address holds as many as it may.
+    Address,
+    /// All places are taken.
+    All,
+}
+
+impl OpenCounts {
+    pub fn new(per_address: usize, total: usize) -> Arc<OpenCounts> {
+        Arc::new(OpenCounts { per_address, total, open: Mutex::new((HashMap::new(), 0)) })
+    }
+
+    /// A place for `address`, or why there is none.
+    pub fn take(self: &Arc<Self>, address: IpAddr) -> Result<Held, Full> {
+        let mut open = self.counts();
+        if open.1 >= self.total {
+            return Err(Full::All);
+        }
+        let mine = open.0.entry(address).or_insert(0);
+        if *mine >= self.per_address {
+            return Err(Full::Address);
+        }
+        *mine += 1;
+        open.1 += 1;
+        Ok(Held { counts: self.clone(), address })
+    }
+
+    /// How many `address` holds now.
+    pub fn held_by(&self, address: IpAddr) -> usize {
+        self.counts().0.get(&address).copied().unwrap_or(0)
+    }
+
+    fn give_back(&self, address: IpAddr) {
+        let mut open = self.counts();
+        if let Some(n) = open.0.get_mut(&address) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                open.0.remove(&address);
+            }
+        }
+        open.1 = open.1.saturating_sub(1);
+    }
+
+    /// A poisoned lock is taken over: the counts are whole numbers changed in one step.
+    fn counts(&self) -> std::sync::MutexGuard<'_, (HashMap<IpAddr, usize>, usize)> {
+        self.open.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// One place taken in an [`OpenCounts`], given back when dropped.
+#[derive(Debug)]
+pub struct Held {
+    counts: Arc<OpenCounts>,
+    address: IpAddr,
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        self.counts.give_back(self.address);
     }
 }
 
@@ -120,6 +213,29 @@ mod tests {
         assert!(limiter.hit("a", t).is_err());
         assert!(limiter.hit("b", t).is_ok(), "keys are counted apart");
         assert!(limiter.hit("a", t + Duration::from_secs(61)).is_ok());
+    }
+
+    #[test]
+    fn places_are_counted_per_address_and_in_all_and_given_back() {
+        let counts = OpenCounts::new(2, 3);
+        let (a, b, c) = (IpAddr::from([10, 0, 0, 1]), IpAddr::from([10, 0, 0, 2]), IpAddr::from([10, 0, 0, 3]));
+        let a1 = counts.take(a).expect("first");
+        let _a2 = counts.take(a).expect("second");
+        assert_eq!(counts.take(a).unwrap_err(), Full::Address);
+        let _b1 = counts.take(b).expect("another address");
+        assert_eq!(counts.take(c).unwrap_err(), Full::All);
+        drop(a1);
+        assert_eq!(counts.held_by(a), 1);
+        let _c1 = counts.take(c).expect("a place given back is free again");
+        assert_eq!(counts.take(a).unwrap_err(), Full::All);
+    }
+
+    #[test]
+    fn public_streams_never_take_more_than_a_quarter_of_the_connections() {
+        let limits = ConnectionLimits { max_connections: 40, max_public_streams: 128, ..ConnectionLimits::default() };
+        assert_eq!(limits.public_streams(), 10);
+        let limits = ConnectionLimits { max_connections: 2, ..ConnectionLimits::default() };
+        assert_eq!(limits.public_streams(), 1);
     }
 
     #[test]

@@ -64,6 +64,16 @@ pub struct ConnectionArgs {
     /// Connections open at once (event streams included); more wait to be accepted.
     #[arg(long, env = "LOKET_MAX_CONNECTIONS", default_value_t = 512, value_parser = clap::value_parser!(u64).range(1..=65536))]
     pub max_connections: u64,
+    /// Connections open at once from one client address (past it: 429). Behind a reverse proxy,
+    /// where every client has the proxy's address, set it to --max-connections.
+    #[arg(long, env = "LOKET_MAX_CONNECTIONS_PER_ADDRESS", default_value_t = 64, value_parser = clap::value_parser!(u64).range(1..=65536))]
+    pub max_connections_per_address: u64,
+    /// Public event streams (display boards, visitors' status pages) open at once from one address.
+    #[arg(long, env = "LOKET_PUBLIC_STREAMS_PER_ADDRESS", default_value_t = 8, value_parser = clap::value_parser!(u64).range(1..=65536))]
+    pub public_streams_per_address: u64,
+    /// Public event streams open at once in all (never more than a quarter of --max-connections).
+    #[arg(long, env = "LOKET_MAX_PUBLIC_STREAMS", default_value_t = 128, value_parser = clap::value_parser!(u64).range(1..=65536))]
+    pub max_public_streams: u64,
     /// Seconds the requests in flight may take to finish at shutdown (SIGTERM, Ctrl-C).
     #[arg(long, env = "LOKET_SHUTDOWN_GRACE", default_value_t = 20, value_parser = clap::value_parser!(u64).range(0..=3600))]
     pub shutdown_grace: u64,
@@ -76,6 +86,9 @@ impl ConnectionArgs {
             header_timeout: Duration::from_secs(self.header_timeout),
             body_timeout: Duration::from_secs(self.body_timeout),
             max_connections: usize::try_from(self.max_connections).unwrap_or(usize::MAX),
+            max_connections_per_address: usize::try_from(self.max_connections_per_address).unwrap_or(usize::MAX),
+            public_streams_per_address: usize::try_from(self.public_streams_per_address).unwrap_or(usize::MAX),
+            max_public_streams: usize::try_from(self.max_public_streams).unwrap_or(usize::MAX),
             shutdown_grace: Duration::from_secs(self.shutdown_grace),
         }
     }

@@ -8,7 +8,6 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
-use futures_util::Stream;
 use loket_app::display::{self, DisplayQuery};
 use loket_app::visits;
 use loket_store::{DisplayBoard, LiveEvent};
@@ -18,7 +17,7 @@ use tokio_stream::wrappers::BroadcastStream;
 
 use crate::AppState;
 use crate::error::{ApiResult, ErrorBody};
-use crate::extract::{ApiQuery, OptionalJson, Staff};
+use crate::extract::{ApiQuery, ClientIp, OptionalJson, Staff};
 use crate::views::VisitView;
 
 #[derive(Deserialize, Default, utoipa::ToSchema)]
@@ -95,12 +94,21 @@ pub async fn display(
 /// `/assets/voice/{clip}.opus`),
 /// `queue` `{"service", "waiting"}` whenever the waiting count changes. A comment line every 15 s
 /// keeps the connection alive; the stream ends when the server shuts down (clients reconnect).
+/// Anyone may listen, so streams are bounded per client address and in all: past either, 429
+/// `rate_limited` (the board and the status page then read the page again a little later).
 #[utoipa::path(get, path = "/api/v1/events", tag = "display",
-    responses((status = 200, content_type = "text/event-stream", description = "Live events")))]
-pub async fn events(State(state): State<AppState>) -> Sse<impl Stream<Item = Result<SseEvent, Infallible>>> {
+    responses((status = 200, content_type = "text/event-stream", description = "Live events"),
+        (status = 429, body = ErrorBody, description = "Too many streams open from this address, or in all")))]
+pub async fn events(State(state): State<AppState>, ClientIp(ip): ClientIp) -> ApiResult<Response> {
+    let held = state.public_stream(ip)?;
     let stream = BroadcastStream::new(state.store.subscribe()).filter_map(|item| item.ok().map(|e| Ok(sse(&e))));
     let stream = futures_util::StreamExt::take_until(stream, state.closed());
-    Sse::new(stream).keep_alive(KeepAlive::default())
+    // The place is held as long as the stream is.
+    let stream = stream.map(move |event: Result<SseEvent, Infallible>| {
+        let _ = &held;
+        event
+    });
+    Ok(Sse::new(stream).keep_alive(KeepAlive::default()).into_response())
 }
 
 pub(crate) fn sse(event: &LiveEvent) -> SseEvent {
