@@ -312,6 +312,7 @@ logo-error-missing = Choose a logo file.
 logo-error-format = Not a PNG or JPEG image.
 logo-error-too_large = The file is larger than 512 KiB.
 logo-error-dimensions = The image must be 1-4000 pixels wide and high.
+logo-error-too_many_pixels = The image is too large once opened (over 16 MiB); make it smaller, for example 1000 pixels wide.
 logo-error-undecodable = The image cannot be read.
 zone-Asia-Jakarta = WIB (Asia/Jakarta)
 zone-Asia-Makassar = WITA (Asia/Makassar)

@@ -312,6 +312,7 @@ logo-error-missing = Pilih berkas logo.
 logo-error-format = Bukan gambar PNG atau JPEG.
 logo-error-too_large = Berkas lebih besar dari 512 KiB.
 logo-error-dimensions = Lebar dan tinggi gambar harus 1-4000 piksel.
+logo-error-too_many_pixels = Gambar terlalu besar setelah dibuka (lebih dari 16 MiB); perkecil ukurannya, misalnya menjadi 1000 piksel.
 logo-error-undecodable = Gambar tidak dapat dibaca.
 zone-Asia-Jakarta = WIB (Asia/Jakarta)
 zone-Asia-Makassar = WITA (Asia/Makassar)

@@ -1,5 +1,9 @@
 //! The office's logo on the form: read by krilla, drawn at a fixed height, and checked once at
-//! upload by drawing it the same way.
+//! upload by drawing it the same way. krilla decodes a PNG's pixels when the image is made and
+//! embeds a JPEG as it is; the image made of a logo is kept (one, the logo in use), so its pixels
+//! are decoded once per change of logo, not once per form.
+
+use std::sync::{Mutex, PoisonError};
 
 use krilla::Document;
 use krilla::geom::{Size, Transform};
@@ -13,6 +17,9 @@ use crate::{Draw, MARGIN, PAGE_H, PAGE_W, Pages};
 /// Whether the PDF can carry `logo`: it is drawn into a page and the document made, the same
 /// way as on the form (the pixels are decoded only then). For a logo being uploaded.
 pub fn check_logo(logo: &Logo) -> Result<(), String> {
+    if logo.format() == LogoFormat::Jpeg {
+        check_jpeg(logo.bytes())?;
+    }
     let image = logo_image(logo)?;
     let made = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         let mut document = Document::new();
@@ -27,14 +34,49 @@ pub fn check_logo(logo: &Logo) -> Result<(), String> {
     made.unwrap_or_else(|_| Err("the logo's decoder failed".to_owned()))
 }
 
-/// The logo as krilla reads it (its header only; the pixels are decoded when the document is
-/// finished).
+/// The image last made of a logo, under the logo's digest.
+static PREPARED: Mutex<Option<(u64, Image)>> = Mutex::new(None);
+
+/// The logo as krilla draws it, made once per logo: the image is cheap to clone, and every form
+/// drawn with the same logo shares its decoded pixels. Made under the lock, so that forms drawn
+/// at once with a new logo decode it once, not each.
 pub(crate) fn logo_image(logo: &Logo) -> Result<Image, String> {
+    // A panic elsewhere cannot leave the slot half-written (it is replaced whole).
+    let mut kept = PREPARED.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some((digest, image)) = kept.as_ref()
+        && *digest == logo.digest()
+    {
+        return Ok(image.clone());
+    }
     let data = krilla::Data::from(logo.bytes().to_vec());
-    match logo.format() {
+    let made = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match logo.format() {
         LogoFormat::Png => Image::from_png(data, true),
         LogoFormat::Jpeg => Image::from_jpeg(data, true),
+    }));
+    let image = made.unwrap_or_else(|_| Err("the logo's decoder failed".to_owned()))?;
+    *kept = Some((logo.digest(), image.clone()));
+    Ok(image)
+}
+
+/// Whether a JPEG decodes whole: krilla embeds a JPEG as it is, reading its header only, so a
+/// truncated or damaged one would pass and print as noise. Decoded once, strictly (the domain's
+/// rule has already bounded the memory it takes), and it must end where a JPEG ends.
+fn check_jpeg(bytes: &[u8]) -> Result<(), String> {
+    use zune_jpeg::zune_core::bytestream::ZCursor;
+    use zune_jpeg::zune_core::options::DecoderOptions;
+    let options = DecoderOptions::default().set_strict_mode(true);
+    let mut decoder = zune_jpeg::JpegDecoder::new_with_options(ZCursor::new(bytes), options);
+    let decoded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| decoder.decode()));
+    match decoded {
+        Ok(Ok(_)) => {}
+        Ok(Err(e)) => return Err(format!("the JPEG does not decode: {e:?}")),
+        Err(_) => return Err("the JPEG decoder failed".to_owned()),
     }
+    let end = bytes.iter().rposition(|b| *b != 0).map_or(0, |i| i + 1);
+    if !bytes[..end].ends_with(&[0xFF, 0xD9]) {
+        return Err("the JPEG has no end marker: it is cut short".to_owned());
+    }
+    Ok(())
 }
 
 /// The height of the logo on the form: 15 mm, in points.

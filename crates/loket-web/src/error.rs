@@ -23,7 +23,8 @@ pub struct ErrorBody {
     /// Text for people.
     pub message: String,
     /// Field path to reason (`missing`, `invalid`, `too_long`, `unknown`), for validation errors;
-    /// `logo` (`format`, `too_large`, `dimensions`, `undecodable`) for `invalid_logo`.
+    /// `logo` (`format`, `too_large`, `dimensions`, `too_many_pixels`, `undecodable`) for
+    /// `invalid_logo`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fields: Option<BTreeMap<String, String>>,
     /// For `internal` (500): the id of the request in the server log (also the `x-request-id`

@@ -20,15 +20,15 @@ pub async fn get_logo(State(state): State<AppState>, staff: Staff) -> ApiResult<
 }
 
 /// Sets the office's logo, replacing the one before: a PNG or JPEG (known by its bytes, whichever
-/// of the two types is declared) of at most 512 KiB and 1 to 4000 pixels a side, that the form's
-/// PDF can decode. 422 `invalid_logo` names why in `fields.logo`: `format`, `too_large`,
-/// `dimensions`, `undecodable`. Archived forms keep the logo they were made with.
+/// of the two types is declared) of at most 512 KiB, 1 to 4000 pixels a side and 16 MiB once
+/// decoded, that the form's PDF can decode (a JPEG is decoded whole). 422 `invalid_logo` names
+/// why in `fields.logo`: `format`, `too_large`, `dimensions`, `too_many_pixels`, `undecodable`. Archived forms keep the logo they were made with.
 #[utoipa::path(put, path = "/api/v1/settings/logo", tag = "settings", security(("bearer" = [])),
     request_body(description = "The image file itself", content(("image/png"), ("image/jpeg"))),
     responses((status = 204, description = "Set"), (status = 403, body = ErrorBody),
         (status = 413, description = "The body is larger than 1 MiB", body = ErrorBody),
         (status = 415, description = "The body is not declared image/png or image/jpeg", body = ErrorBody),
-        (status = 422, description = "`invalid_logo`: not a PNG or JPEG, too large, bad dimensions, or undecodable", body = ErrorBody)))]
+        (status = 422, description = "`invalid_logo`: not a PNG or JPEG, too large, bad dimensions, too many pixels, or undecodable", body = ErrorBody)))]
 pub async fn put_logo(
     State(state): State<AppState>,
     staff: Staff,

@@ -29,6 +29,14 @@ pub fn png_logo(w: u32, h: u32) -> Vec<u8> {
     out
 }
 
+/// A JPEG of `w`×`h` pixels, one colour.
+pub fn jpeg_logo(w: u16, h: u16) -> Vec<u8> {
+    let pixels = [30u8, 60, 150].repeat(usize::from(w) * usize::from(h));
+    let mut out = Vec::new();
+    jpeg_encoder::Encoder::new(&mut out, 90).encode(&pixels, w, h, jpeg_encoder::ColorType::Rgb).expect("a JPEG");
+    out
+}
+
 pub async fn put_logo(app: &TestApp, token: &str, content_type: &str, bytes: Vec<u8>) -> Reply {
     let res = app
         .http
@@ -148,6 +156,19 @@ pub async fn a_bad_logo_is_refused_naming_why(app: TestApp) {
     let end = broken.len();
     broken[end - 20..end - 12].fill(0x55);
     refused(put_logo(&app, &sup, "image/png", broken).await, "undecodable");
+    // A picture that takes too much memory once decoded, however small its file: the header of a
+    // 4000×4000 16-bit RGBA PNG (128 MB decoded).
+    let mut deep = png_logo(8, 8);
+    deep[16..20].copy_from_slice(&4000u32.to_be_bytes());
+    deep[20..24].copy_from_slice(&4000u32.to_be_bytes());
+    deep[24..26].copy_from_slice(&[16, 6]);
+    refused(put_logo(&app, &sup, "image/png", deep).await, "too_many_pixels");
+    // A JPEG cut short: its header is whole, its picture is not.
+    let whole = jpeg_logo(64, 64);
+    let cut = whole[..whole.len() * 2 / 3].to_vec();
+    refused(put_logo(&app, &sup, "image/jpeg", cut).await, "undecodable");
+    put_logo(&app, &sup, "image/jpeg", whole).await.expect(204);
+    app.send("DELETE", LOGO, Some(&sup), None).await.expect(204);
     // Over the API's body limit, as every body.
     put_logo(&app, &sup, "image/png", vec![0; 2 * 1024 * 1024]).await.error(413, "payload_too_large");
     put_logo(&app, &sup, "application/octet-stream", png_logo(8, 8)).await.error(415, "unsupported_media_type");
