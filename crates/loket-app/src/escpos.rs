@@ -23,8 +23,11 @@ pub struct Ticket {
     /// "Menunggu di depan Anda: 3".
     pub ahead: String,
     pub instructions: String,
-    /// The status page's address, in the QR code.
-    pub status_url: String,
+    /// The status page's address on the office's public address, in the QR code; none when the
+    /// office has not set its public address.
+    pub status_url: Option<String>,
+    /// Under the QR code: "scan to see your place", or that the ticket has no link.
+    pub scan: String,
 }
 
 /// Text the printer's basic code page can print: ASCII, other characters as `?`.
@@ -65,8 +68,11 @@ pub fn ticket_bytes(t: &Ticket) -> Vec<u8> {
     line(&mut out, &t.issued);
     line(&mut out, &t.ahead);
     out.push(b'\n');
-    out.extend(qr_code(&t.status_url));
-    out.push(b'\n');
+    if let Some(url) = &t.status_url {
+        out.extend(qr_code(url));
+        out.push(b'\n');
+    }
+    line(&mut out, &t.scan);
     line(&mut out, &t.instructions);
     out.extend([ESC, b'd', 4, GS, b'V', 66, 0]); // feed, then cut
     out
@@ -109,7 +115,8 @@ mod tests {
             issued: "28-11-2026 09:15".into(),
             ahead: "Menunggu di depan Anda: 2".into(),
             instructions: "Silakan menunggu.".into(),
-            status_url: "http://loket.lan/status/abc".into(),
+            status_url: Some("http://loket.lan/status/abc".into()),
+            scan: "Pindai".into(),
         }
     }
 

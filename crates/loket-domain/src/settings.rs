@@ -378,9 +378,16 @@ pub fn valid_public_url(url: &str) -> bool {
         })
 }
 
+/// `path` on the office's public address; none without one. What a visitor is given to open
+/// later (the ticket's QR code, the survey link) comes from the address the office set, never
+/// from the request's `Host` header, which the client chooses.
+pub fn public_link(public_url: &str, path: &str) -> Option<String> {
+    (!public_url.is_empty()).then(|| format!("{}{path}", public_url.trim_end_matches('/')))
+}
+
 /// The path of a survey link on the office's public address; none without one.
 pub fn survey_url(public_url: &str, token: &str) -> Option<String> {
-    (!public_url.is_empty()).then(|| format!("{}/survey/{token}", public_url.trim_end_matches('/')))
+    public_link(public_url, &format!("/survey/{token}"))
 }
 
 /// The longest running text the board shows.

@@ -1,7 +1,7 @@
 //! What both doors read of a request: its cookies, whether it came over HTTPS, and the address
 //! the browser reached Loket at.
 
-use axum::http::header::{COOKIE, HOST, SET_COOKIE};
+use axum::http::header::{COOKIE, SET_COOKIE};
 use axum::http::{HeaderMap, HeaderValue};
 
 pub const SESSION_COOKIE: &str = "loket_session";
@@ -36,14 +36,6 @@ pub fn set_cookie(name: &str, value: &str, max_age_secs: i64, secure: bool) -> (
     let secure = if secure { "; Secure" } else { "" };
     let text = format!("{name}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_secs}{secure}");
     (SET_COOKIE, HeaderValue::from_str(&text).unwrap_or_else(|_| HeaderValue::from_static("")))
-}
-
-/// `http://host:port` as the browser reached Loket, for the address in a ticket's QR code.
-pub fn base_url(headers: &HeaderMap) -> String {
-    let host = headers.get(HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
-    let host: String = host.chars().filter(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(*c)).collect();
-    let scheme = if behind_https(headers) { "https" } else { "http" };
-    format!("{scheme}://{host}")
 }
 
 /// The office's logo as an answer, byte for byte as uploaded, with its content type.

@@ -339,8 +339,9 @@ pub struct PrintRequest {
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct Printed {
     pub number: String,
-    /// The status page the printed QR code holds.
-    pub status_url: String,
+    /// The status page the printed QR code holds, on the office's public address (`public_url`);
+    /// null when the office has not set one (the ticket then says it has no link).
+    pub status_url: Option<String>,
 }
 
 /// Step 5: the queue ticket on the desk's ESC/POS printer (raw TCP). 502 `printer_unreachable`
@@ -353,13 +354,11 @@ pub struct Printed {
 pub async fn print_ticket(
     State(state): State<AppState>,
     staff: Staff,
-    headers: axum::http::HeaderMap,
     Path(id): Path<String>,
     ApiJson(req): ApiJson<PrintRequest>,
 ) -> ApiResult<Json<Printed>> {
     let t = Tr::default();
-    let base = crate::request::base_url(&headers);
-    let ticket = tickets::print(&state.app, &staff.user, &id, &req.desk, t, &base).await?;
+    let ticket = tickets::print(&state.app, &staff.user, &id, &req.desk, t).await?;
     Ok(Json(Printed { number: ticket.number, status_url: ticket.status_url }))
 }
 

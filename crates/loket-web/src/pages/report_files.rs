@@ -143,10 +143,14 @@ impl Download {
     }
 }
 
-/// A CSV field: quoted when it needs to be, and never read as a formula by a spreadsheet.
+/// A CSV field, never read as a formula by a spreadsheet: one that begins with `=`, `+`, `-`,
+/// `@`, a tab or a carriage return gets a leading `'`; then it is quoted by the rules of RFC 4180
+/// (a comma, a double quote or a line break inside) and also when it holds a semicolon or a tab,
+/// the separators a spreadsheet in the Indonesian locale splits on: split there, a cell in the
+/// middle of the value (`Registrasi;=1+1`) would begin a new cell, and a formula.
 pub fn field(s: &str) -> String {
     let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{s}") } else { s.to_owned() };
-    if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s }
+    if s.contains([',', ';', '\t', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s }
 }
 
 /// The tables as CSV: each table's caption on a line of its own, its column names, its rows, and
@@ -235,6 +239,20 @@ mod tests {
     fn csv_has_each_tables_caption_columns_and_rows() {
         let t = ReportTable { caption: "A, b".into(), columns: vec!["x".into()], rows: vec![vec!["=1".into()]] };
         assert_eq!(csv(&[t.clone(), t]), "\"A, b\"\r\nx\r\n'=1\r\n\r\n\"A, b\"\r\nx\r\n'=1\r\n");
+    }
+
+    #[test]
+    fn no_cell_becomes_a_formula_whatever_the_separator() {
+        // Excel in the Indonesian locale splits on `;`: the value stays one cell, quoted.
+        assert_eq!(field("Registrasi;=1+1;@SUM(1+1)"), "\"Registrasi;=1+1;@SUM(1+1)\"");
+        assert_eq!(field("a\t=1"), "\"a\t=1\"");
+        for start in ["=", "+", "-", "@", "\t", "\r"] {
+            let f = field(&format!("{start}1+1"));
+            let inner = f.trim_start_matches('"');
+            assert!(inner.starts_with('\''), "{start:?} begins a cell: {f}");
+        }
+        assert_eq!(field("kata \"kunci\""), "\"kata \"\"kunci\"\"\"");
+        assert_eq!(field("biasa"), "biasa");
     }
 
     #[test]

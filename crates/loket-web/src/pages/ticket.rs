@@ -6,7 +6,7 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
@@ -17,7 +17,6 @@ use loket_domain::Refused;
 use super::session::{PageForm, PageStaff};
 use super::{Frame, PageError, PageResult};
 use crate::AppState;
-use crate::request::base_url;
 
 /// The QR code of `data` as an SVG element, drawn by the server.
 pub fn qr_svg(data: &str) -> Result<String, PageError> {
@@ -41,7 +40,8 @@ pub struct TicketPage {
     pub page: Frame,
     pub id: String,
     pub ticket: Ticket,
-    pub qr: String,
+    /// The QR code of the status link, when the office has a public address.
+    pub qr: Option<String>,
     pub desks: Vec<String>,
     pub chosen_desk: String,
     /// The outcome of a print on the desk's printer: (is it a failure, the sentence).
@@ -52,7 +52,6 @@ async fn ticket_page(
     state: &AppState,
     staff: &PageStaff,
     id: &str,
-    headers: &HeaderMap,
     ticket: Option<Ticket>,
     chosen_desk: String,
     notice: Option<(bool, String)>,
@@ -62,14 +61,14 @@ async fn ticket_page(
     let ticket = match ticket {
         Some(ticket) => ticket,
         None => {
-            tickets::ticket(&state.app, &staff.user, id, t, &base_url(headers)).await.map_err(|e| match e {
+            tickets::ticket(&state.app, &staff.user, id, t).await.map_err(|e| match e {
                 // A visit without a number has no ticket.
                 AppError::Refused(_) => PageError::NotFound(staff.lang),
                 other => PageError::from(other).for_staff(staff),
             })?
         }
     };
-    let qr = qr_svg(&ticket.status_url)?;
+    let qr = ticket.status_url.as_deref().map(qr_svg).transpose()?;
     Ok(TicketPage {
         page: Frame::staff(state, staff, "ticket-title", "/front-office").await?.with_script("/assets/ticket.js"),
         id: id.to_owned(),
@@ -81,14 +80,9 @@ async fn ticket_page(
     })
 }
 
-pub async fn page(
-    State(state): State<AppState>,
-    staff: PageStaff,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> PageResult {
+pub async fn page(State(state): State<AppState>, staff: PageStaff, Path(id): Path<String>) -> PageResult {
     staff.require(loket_domain::auth::Permission::FrontOffice)?;
-    Ok(ticket_page(&state, &staff, &id, &headers, None, String::new(), None).await?.into_response())
+    Ok(ticket_page(&state, &staff, &id, None, String::new(), None).await?.into_response())
 }
 
 #[derive(Deserialize)]
@@ -101,14 +95,12 @@ pub struct PrintForm {
 /// answer is named; the number stays issued and the print view stays at hand.
 pub async fn print_page(
     State(state): State<AppState>,
-    headers: HeaderMap,
     Path(id): Path<String>,
     PageForm { staff, form }: PageForm<PrintForm>,
 ) -> PageResult<Response> {
     staff.require(loket_domain::auth::Permission::FrontOffice)?;
     let t = staff.tr();
-    let base = base_url(&headers);
-    let (status, ticket, notice) = match tickets::print(&state.app, &staff.user, &id, &form.desk, t, &base).await {
+    let (status, ticket, notice) = match tickets::print(&state.app, &staff.user, &id, &form.desk, t).await {
         Ok(ticket) => (StatusCode::OK, Some(ticket), (false, t.with("ticket-printed", "desk", &form.desk))),
         // The desk chosen has no printer.
         Err(AppError::Refused(Refused::Validation(_))) => {
@@ -119,6 +111,6 @@ pub async fn print_page(
         }
         Err(other) => return Err(PageError::from(other).for_staff(&staff)),
     };
-    let page = ticket_page(&state, &staff, &id, &headers, ticket, form.desk.clone(), Some(notice)).await?;
+    let page = ticket_page(&state, &staff, &id, ticket, form.desk.clone(), Some(notice)).await?;
     Ok((status, page).into_response())
 }

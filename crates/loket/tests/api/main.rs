@@ -94,6 +94,7 @@ on_both_backends!(
         display::the_board_and_the_stream_carry_no_personal_data,
         public::the_ticket_reaches_the_desk_printer_with_its_number_and_qr_code,
         public::a_printer_that_does_not_answer_is_named_and_the_number_stays,
+        public::a_ticket_without_a_public_address_has_no_qr_code_and_says_so,
         public::the_status_link_shows_the_visitors_place_and_nothing_else,
         errors::malformed_json_is_a_bad_request,
         errors::an_unknown_field_is_a_validation_error_naming_it,

@@ -8,7 +8,8 @@ use loket_domain::auth::Role;
 use serde_json::json;
 use tokio::io::AsyncReadExt;
 
-use crate::support::{TestApp, id};
+use crate::pages::{Browser, user};
+use crate::support::{PASSWORD, TestApp, id};
 
 /// A page's status and text.
 async fn page(app: &TestApp, path: &str) -> (u16, String) {
@@ -16,9 +17,29 @@ async fn page(app: &TestApp, path: &str) -> (u16, String) {
     (res.status().as_u16(), res.text().await.expect("text"))
 }
 
+/// The office's public address in these tests: not the address the tests reach the app on.
+const PUBLIC_URL: &str = "https://antrian.lpse.example.go.id";
+
+/// Prints the ticket of `visit` at "Meja 1", the request naming another host (`Host` is the
+/// client's to choose).
+async fn print_with_host(app: &TestApp, fo: &str, visit: &serde_json::Value, host: &str) -> serde_json::Value {
+    let res = app
+        .http
+        .post(app.url(&format!("/api/v1/visits/{}/ticket/print", id(visit))))
+        .bearer_auth(fo)
+        .header("Host", host)
+        .json(&json!({"desk": "Meja 1"}))
+        .send()
+        .await
+        .expect("print");
+    assert_eq!(res.status(), 200);
+    res.json().await.expect("json")
+}
+
 async fn set_printer(app: &TestApp, sup: &str, address: &str) {
     let mut office = app.get(sup, "/api/v1/settings/office").await.expect(200);
     office["ticket_printers"] = json!([{"desk": "Meja 1", "address": address}]);
+    office["public_url"] = json!(PUBLIC_URL);
     app.put(sup, "/api/v1/settings/office", office).await.expect(200);
 }
 
@@ -34,8 +55,7 @@ pub async fn the_ticket_reaches_the_desk_printer_with_its_number_and_qr_code(app
         bytes
     });
     let v = app.waiting_visit(&fo, "Budi Santoso").await;
-    let printed = app.post(&fo, &format!("/api/v1/visits/{}/ticket/print", id(&v)), json!({"desk": "Meja 1"})).await;
-    let printed = printed.expect(200);
+    let printed = print_with_host(&app, &fo, &v, "evil.example").await;
     let bytes = tokio::time::timeout(Duration::from_secs(5), received).await.expect("in time").expect("printer task");
     let number = v["queue"]["number"].as_str().expect("number");
     assert_eq!(printed["number"], number);
@@ -43,7 +63,8 @@ pub async fn the_ticket_reaches_the_desk_printer_with_its_number_and_qr_code(app
     assert!(bytes.windows(number.len()).any(|w| w == number.as_bytes()), "the number is printed");
     // The QR code: stored with its data (GS ( k pL pH 1 P 0 <data>), then printed (GS ( k … 1 Q 0).
     let url = printed["status_url"].as_str().expect("status url");
-    assert!(url.starts_with(&app.base) && url.contains("/status/"), "{url}");
+    assert!(url.starts_with(PUBLIC_URL) && url.contains("/status/"), "from the office's public address: {url}");
+    assert!(!bytes.windows(4).any(|w| w == b"evil"), "never from the request's Host");
     let mut store =
         vec![0x1d, b'(', b'k', ((url.len() + 3) % 256) as u8, ((url.len() + 3) / 256) as u8, 0x31, 0x50, 0x30];
     store.extend(url.as_bytes());
@@ -51,10 +72,41 @@ pub async fn the_ticket_reaches_the_desk_printer_with_its_number_and_qr_code(app
     assert!(bytes.windows(8).any(|w| w == [0x1d, b'(', b'k', 3, 0, 0x31, 0x51, 0x30]), "the QR code is printed");
     assert!(!bytes.windows(5).any(|w| w == b"Budi "), "no name on the ticket");
     // The printed link works.
-    let path = &url[app.base.len()..];
+    let path = &url[PUBLIC_URL.len()..];
     let (status, text) = page(&app, path).await;
     assert_eq!(status, 200);
     assert!(text.contains(number));
+}
+
+/// Without a public address the ticket has no QR code and says so, whatever the request's host.
+pub async fn a_ticket_without_a_public_address_has_no_qr_code_and_says_so(app: TestApp) {
+    let fo = app.staff("fo", &[Role::FrontOffice]).await;
+    let sup = app.staff("sup", &[Role::Supervisor]).await;
+    let printer = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    set_printer(&app, &sup, &printer.local_addr().expect("addr").to_string()).await;
+    let mut office = app.get(&sup, "/api/v1/settings/office").await.expect(200);
+    office["public_url"] = json!("");
+    app.put(&sup, "/api/v1/settings/office", office).await.expect(200);
+    let received = tokio::spawn(async move {
+        let (mut socket, _) = printer.accept().await.expect("accept");
+        let mut bytes = Vec::new();
+        socket.read_to_end(&mut bytes).await.expect("read");
+        bytes
+    });
+    let v = app.waiting_visit(&fo, "Budi Santoso").await;
+    let printed = print_with_host(&app, &fo, &v, "evil.example").await;
+    assert_eq!(printed["status_url"], json!(null), "{printed}");
+    let bytes = tokio::time::timeout(Duration::from_secs(5), received).await.expect("in time").expect("printer task");
+    assert!(!bytes.windows(3).any(|w| w == [0x1d, b'(', b'k']), "no QR code");
+    assert!(String::from_utf8_lossy(&bytes).contains("alamat publik"), "the ticket says why");
+    // The ticket page too.
+    user(&app, "desk", &[Role::FrontOffice]).await;
+    let mut b = Browser::new(&app);
+    b.sign_in("desk", PASSWORD).await;
+    let shown = b.get(&format!("/front-office/visits/{}/ticket", id(&v))).await;
+    assert_eq!(shown.status, 200);
+    assert!(!shown.body.contains("class=\"qr\""), "no QR code on the page");
+    assert!(shown.body.contains("alamat publik"), "{}", shown.body);
 }
 
 pub async fn a_printer_that_does_not_answer_is_named_and_the_number_stays(app: TestApp) {
