@@ -8,7 +8,7 @@ use loket_domain::Visit;
 use loket_domain::search::{ArchiveEntry, Filter, Outcome, SearchWords, filter_word, month_words};
 use loket_domain::settings::OfficeSettings;
 
-use crate::exec::{Col, Dialect, ReadOne, Row, Sql, Tx, Value, int, opt_text, text};
+use crate::exec::{Col, Columns, Dialect, ReadOne, Row, Sql, Tx, Value, WriteRows, int, opt_text, text};
 use crate::writes::read_visit;
 use crate::{ArchiveHit, ArchivePage, ArchiveQuery, ArchivedVersion, OFFICE, Result, StoreError, from_ms, ms};
 
@@ -21,32 +21,25 @@ pub(crate) async fn index_visit(t: &mut dyn Tx, settings: &OfficeSettings, visit
     t.execute("DELETE FROM archive_search WHERE visit_id = $1", &[text(&e.visit_id)]).await?;
     t.execute("DELETE FROM archive_search_texts WHERE visit_id = $1", &[text(&e.visit_id)]).await?;
     let dialect = t.dialect();
-    let (words_column, words_value) = match dialect {
-        Dialect::Sqlite => ("", ""),
-        Dialect::Postgres => (", words", ", to_tsvector('simple', $13)"),
+    let row = Columns::new()
+        .set("visit_id", text(&e.visit_id))
+        .set("office_id", text(OFFICE))
+        .set("reference", text(&e.reference))
+        .set("number", text(&e.number))
+        .set("version", int(i64::from(e.version)))
+        .set("archived_at", int(ms(e.archived_at)))
+        .set("day", text(&day))
+        .set("category", opt_text(e.category.as_deref()))
+        .set("visitor_role", opt_text(e.visitor_role.as_deref()))
+        .set("outcome", text(e.outcome.as_str()))
+        .set("has_answer", Value::Bool(e.has_answer))
+        .set("visitor_name", opt_text(e.visitor_name.as_deref()));
+    // PostgreSQL keeps the words in the row; SQLite in its FTS5 table, by the row's rowid.
+    let row = match dialect {
+        Dialect::Sqlite => row,
+        Dialect::Postgres => row.set_through("words", "to_tsvector('simple', ", text(&e.words)),
     };
-    let params = [
-        text(&e.visit_id),
-        text(OFFICE),
-        text(&e.reference),
-        text(&e.number),
-        int(i64::from(e.version)),
-        int(ms(e.archived_at)),
-        text(&day),
-        opt_text(e.category.as_deref()),
-        opt_text(e.visitor_role.as_deref()),
-        text(e.outcome.as_str()),
-        Value::Bool(e.has_answer),
-        opt_text(e.visitor_name.as_deref()),
-        text(&e.words),
-    ];
-    let sql = format!(
-        "INSERT INTO archive_search (visit_id, office_id, reference, number, version, archived_at, day, category, \
-         visitor_role, outcome, has_answer, visitor_name{words_column}) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12{words_value})"
-    );
-    let used = if dialect == Dialect::Postgres { 13 } else { 12 };
-    t.execute(&sql, &params[..used]).await?;
+    t.insert("archive_search", &row).await?;
     if dialect == Dialect::Sqlite {
         t.execute(
             "INSERT INTO archive_search_words (rowid, words) SELECT rowid, $2 FROM archive_search WHERE visit_id = $1",
@@ -54,17 +47,13 @@ pub(crate) async fn index_visit(t: &mut dyn Tx, settings: &OfficeSettings, visit
         )
         .await?;
     }
-    t.execute(
-        "INSERT INTO archive_search_texts (visit_id, subject, problem, analysis, answer) VALUES ($1, $2, $3, $4, $5)",
-        &[
-            text(&e.visit_id),
-            opt_text(e.subject.as_deref()),
-            opt_text(e.problem.as_deref()),
-            opt_text(e.analysis.as_deref()),
-            opt_text(e.answer.as_deref()),
-        ],
-    )
-    .await?;
+    let texts = Columns::new()
+        .set("visit_id", text(&e.visit_id))
+        .set("subject", opt_text(e.subject.as_deref()))
+        .set("problem", opt_text(e.problem.as_deref()))
+        .set("analysis", opt_text(e.analysis.as_deref()))
+        .set("answer", opt_text(e.answer.as_deref()));
+    t.insert("archive_search_texts", &texts).await?;
     Ok(())
 }
 
