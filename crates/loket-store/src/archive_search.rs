@@ -8,7 +8,7 @@ use loket_domain::Visit;
 use loket_domain::search::{ArchiveEntry, Filter, Outcome, SearchWords, filter_word, month_words};
 use loket_domain::settings::OfficeSettings;
 
-use crate::exec::{Col, Columns, Dialect, ReadOne, Row, Sql, Tx, Value, WriteRows, int, opt_text, text};
+use crate::exec::{Col, Columns, Dialect, FromRow, ReadOne, Row, Sql, Tx, Value, WriteRows, int, opt_text, text};
 use crate::writes::read_visit;
 use crate::{ArchiveHit, ArchivePage, ArchiveQuery, ArchivedVersion, OFFICE, Result, StoreError, from_ms, ms};
 
@@ -167,39 +167,73 @@ impl Conditions {
     }
 }
 
-const HIT_COLUMNS: &str = "s.visit_id, s.reference, s.number, s.version, s.archived_at, s.day, s.visitor_name, \
-     s.category, s.visitor_role, s.outcome";
-const HIT_COLS: [Col; 10] = [
-    Col::Text,
-    Col::Text,
-    Col::Text,
-    Col::Int,
-    Col::Int,
-    Col::Text,
-    Col::OptText,
-    Col::OptText,
-    Col::OptText,
-    Col::Text,
-];
+impl FromRow for ArchiveHit {
+    /// What a hit shows of its entry (`archive_search`); its texts are read after, for one page.
+    fn columns() -> Vec<(&'static str, Col)> {
+        vec![
+            ("visit_id", Col::Text),
+            ("reference", Col::Text),
+            ("number", Col::Text),
+            ("version", Col::Int),
+            ("archived_at", Col::Int),
+            ("day", Col::Text),
+            ("visitor_name", Col::OptText),
+            ("category", Col::OptText),
+            ("visitor_role", Col::OptText),
+            ("outcome", Col::Text),
+        ]
+    }
 
-fn to_hit(mut r: Row) -> Result<ArchiveHit> {
-    let corrupt = |what: &str| StoreError::Corrupt(what.to_owned());
-    Ok(ArchiveHit {
-        visit_id: r.text()?,
-        reference: r.text()?,
-        number: r.text()?,
-        version: u32::try_from(r.int()?).map_err(|e| StoreError::Corrupt(e.to_string()))?,
-        archived_at: from_ms(r.int()?)?,
-        day: r.text()?.parse::<NaiveDate>().map_err(|e| StoreError::Corrupt(e.to_string()))?,
-        visitor_name: r.opt_text()?,
-        category: r.opt_text()?,
-        visitor_role: r.opt_text()?,
-        outcome: Outcome::parse(&r.text()?).ok_or_else(|| corrupt("an archive entry's outcome"))?,
-        subject: None,
-        problem: None,
-        analysis: None,
-        answer: None,
-    })
+    fn from_row(r: &mut Row) -> Result<ArchiveHit> {
+        let corrupt = |what: &str| StoreError::Corrupt(what.to_owned());
+        Ok(ArchiveHit {
+            visit_id: r.text()?,
+            reference: r.text()?,
+            number: r.text()?,
+            version: u32::try_from(r.int()?).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            archived_at: from_ms(r.int()?)?,
+            day: r.text()?.parse::<NaiveDate>().map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            visitor_name: r.opt_text()?,
+            category: r.opt_text()?,
+            visitor_role: r.opt_text()?,
+            outcome: Outcome::parse(&r.text()?).ok_or_else(|| corrupt("an archive entry's outcome"))?,
+            subject: None,
+            problem: None,
+            analysis: None,
+            answer: None,
+        })
+    }
+}
+
+/// The texts a hit shows (`archive_search_texts`).
+struct HitTexts {
+    visit_id: String,
+    subject: Option<String>,
+    problem: Option<String>,
+    analysis: Option<String>,
+    answer: Option<String>,
+}
+
+impl FromRow for HitTexts {
+    fn columns() -> Vec<(&'static str, Col)> {
+        vec![
+            ("visit_id", Col::Text),
+            ("subject", Col::OptText),
+            ("problem", Col::OptText),
+            ("analysis", Col::OptText),
+            ("answer", Col::OptText),
+        ]
+    }
+
+    fn from_row(r: &mut Row) -> Result<HitTexts> {
+        Ok(HitTexts {
+            visit_id: r.text()?,
+            subject: r.opt_text()?,
+            problem: r.opt_text()?,
+            analysis: r.opt_text()?,
+            answer: r.opt_text()?,
+        })
+    }
 }
 
 /// A page of hits for the conditions (the full text, if any, already among them), in `order`;
@@ -216,28 +250,24 @@ async fn hits(
     conditions.params.push(Param::Int(i64::from(limit)));
     conditions.params.push(Param::Int(i64::from(offset)));
     let sql = format!(
-        "SELECT {HIT_COLUMNS} FROM {from} WHERE {} ORDER BY {order} LIMIT ${limit_n} OFFSET ${}",
+        "SELECT {} FROM {from} WHERE {} ORDER BY {order} LIMIT ${limit_n} OFFSET ${}",
+        ArchiveHit::select(Some("s")),
         conditions.sql(),
         limit_n + 1
     );
-    let rows = r.rows(&sql, &conditions.values(), &HIT_COLS).await?;
-    let mut hits = rows.into_iter().map(to_hit).collect::<Result<Vec<_>>>()?;
+    let mut hits: Vec<ArchiveHit> = r.all(&sql, &conditions.values()).await?;
     if hits.is_empty() {
         return Ok(hits);
     }
     let ids: Vec<Value<'_>> = hits.iter().map(|h| text(&h.visit_id)).collect();
     let sql = format!(
-        "SELECT visit_id, subject, problem, analysis, answer FROM archive_search_texts WHERE visit_id IN ({})",
+        "SELECT {} FROM archive_search_texts WHERE visit_id IN ({})",
+        HitTexts::select(None),
         crate::exec::placeholders(1, ids.len())
     );
-    let texts = r.rows(&sql, &ids, &[Col::Text, Col::OptText, Col::OptText, Col::OptText, Col::OptText]).await?;
-    for mut row in texts {
-        let id = row.text()?;
-        if let Some(h) = hits.iter_mut().find(|h| h.visit_id == id) {
-            h.subject = row.opt_text()?;
-            h.problem = row.opt_text()?;
-            h.analysis = row.opt_text()?;
-            h.answer = row.opt_text()?;
+    for texts in r.all::<HitTexts>(&sql, &ids).await? {
+        if let Some(h) = hits.iter_mut().find(|h| h.visit_id == texts.visit_id) {
+            (h.subject, h.problem, h.analysis, h.answer) = (texts.subject, texts.problem, texts.analysis, texts.answer);
         }
     }
     Ok(hits)
@@ -343,24 +373,32 @@ pub(crate) async fn similar_answered(r: &mut dyn Sql, visit_id: &str, limit: u32
 /// How many of the newest matching answered visits the similar answers are ranked among.
 pub const SIMILAR_CANDIDATES: u32 = 2000;
 
-pub(crate) async fn versions(r: &mut dyn Sql, visit_id: &str) -> Result<Vec<ArchivedVersion>> {
-    let rows = r
-        .rows(
-            "SELECT version, number, archived_at, sha256, CAST(length(content) AS BIGINT) FROM archived_documents \
-             WHERE visit_id = $1 ORDER BY version",
-            &[text(visit_id)],
-            &[Col::Int, Col::Text, Col::Int, Col::Text, Col::Int],
-        )
-        .await?;
-    rows.into_iter()
-        .map(|mut r| {
-            Ok(ArchivedVersion {
-                version: u32::try_from(r.int()?).map_err(|e| StoreError::Corrupt(e.to_string()))?,
-                number: r.text()?,
-                archived_at: from_ms(r.int()?)?,
-                sha256: r.text()?,
-                size: u64::try_from(r.int()?).map_err(|e| StoreError::Corrupt(e.to_string()))?,
-            })
+impl FromRow for ArchivedVersion {
+    fn columns() -> Vec<(&'static str, Col)> {
+        vec![
+            ("version", Col::Int),
+            ("number", Col::Text),
+            ("archived_at", Col::Int),
+            ("sha256", Col::Text),
+            ("CAST(length(content) AS BIGINT)", Col::Int),
+        ]
+    }
+
+    fn from_row(r: &mut Row) -> Result<ArchivedVersion> {
+        Ok(ArchivedVersion {
+            version: u32::try_from(r.int()?).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            number: r.text()?,
+            archived_at: from_ms(r.int()?)?,
+            sha256: r.text()?,
+            size: u64::try_from(r.int()?).map_err(|e| StoreError::Corrupt(e.to_string()))?,
         })
-        .collect()
+    }
+}
+
+pub(crate) async fn versions(r: &mut dyn Sql, visit_id: &str) -> Result<Vec<ArchivedVersion>> {
+    let sql = format!(
+        "SELECT {} FROM archived_documents WHERE visit_id = $1 ORDER BY version",
+        ArchivedVersion::select(None)
+    );
+    r.all(&sql, &[text(visit_id)]).await
 }
