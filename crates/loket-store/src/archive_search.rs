@@ -8,7 +8,7 @@ use loket_domain::Visit;
 use loket_domain::search::{ArchiveEntry, Filter, Outcome, SearchWords, filter_word, month_words};
 use loket_domain::settings::OfficeSettings;
 
-use crate::exec::{Col, Dialect, ReadOne, Row, Sql, Tx, Value, int, opt_text, text};
+use crate::exec::{Col, Columns, Dialect, FromRow, ReadOne, Row, Sql, Tx, Value, WriteRows, int, opt_text, text};
 use crate::writes::read_visit;
 use crate::{ArchiveHit, ArchivePage, ArchiveQuery, ArchivedVersion, OFFICE, Result, StoreError, from_ms, ms};
 
@@ -21,32 +21,25 @@ pub(crate) async fn index_visit(t: &mut dyn Tx, settings: &OfficeSettings, visit
     t.execute("DELETE FROM archive_search WHERE visit_id = $1", &[text(&e.visit_id)]).await?;
     t.execute("DELETE FROM archive_search_texts WHERE visit_id = $1", &[text(&e.visit_id)]).await?;
     let dialect = t.dialect();
-    let (words_column, words_value) = match dialect {
-        Dialect::Sqlite => ("", ""),
-        Dialect::Postgres => (", words", ", to_tsvector('simple', $13)"),
+    let row = Columns::new()
+        .set("visit_id", text(&e.visit_id))
+        .set("office_id", text(OFFICE))
+        .set("reference", text(&e.reference))
+        .set("number", text(&e.number))
+        .set("version", int(i64::from(e.version)))
+        .set("archived_at", int(ms(e.archived_at)))
+        .set("day", text(&day))
+        .set("category", opt_text(e.category.as_deref()))
+        .set("visitor_role", opt_text(e.visitor_role.as_deref()))
+        .set("outcome", text(e.outcome.as_str()))
+        .set("has_answer", Value::Bool(e.has_answer))
+        .set("visitor_name", opt_text(e.visitor_name.as_deref()));
+    // PostgreSQL keeps the words in the row; SQLite in its FTS5 table, by the row's rowid.
+    let row = match dialect {
+        Dialect::Sqlite => row,
+        Dialect::Postgres => row.set_through("words", "to_tsvector('simple', ", text(&e.words)),
     };
-    let params = [
-        text(&e.visit_id),
-        text(OFFICE),
-        text(&e.reference),
-        text(&e.number),
-        int(i64::from(e.version)),
-        int(ms(e.archived_at)),
-        text(&day),
-        opt_text(e.category.as_deref()),
-        opt_text(e.visitor_role.as_deref()),
-        text(e.outcome.as_str()),
-        Value::Bool(e.has_answer),
-        opt_text(e.visitor_name.as_deref()),
-        text(&e.words),
-    ];
-    let sql = format!(
-        "INSERT INTO archive_search (visit_id, office_id, reference, number, version, archived_at, day, category, \
-         visitor_role, outcome, has_answer, visitor_name{words_column}) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12{words_value})"
-    );
-    let used = if dialect == Dialect::Postgres { 13 } else { 12 };
-    t.execute(&sql, &params[..used]).await?;
+    t.insert("archive_search", &row).await?;
     if dialect == Dialect::Sqlite {
         t.execute(
             "INSERT INTO archive_search_words (rowid, words) SELECT rowid, $2 FROM archive_search WHERE visit_id = $1",
@@ -54,17 +47,13 @@ pub(crate) async fn index_visit(t: &mut dyn Tx, settings: &OfficeSettings, visit
         )
         .await?;
     }
-    t.execute(
-        "INSERT INTO archive_search_texts (visit_id, subject, problem, analysis, answer) VALUES ($1, $2, $3, $4, $5)",
-        &[
-            text(&e.visit_id),
-            opt_text(e.subject.as_deref()),
-            opt_text(e.problem.as_deref()),
-            opt_text(e.analysis.as_deref()),
-            opt_text(e.answer.as_deref()),
-        ],
-    )
-    .await?;
+    let texts = Columns::new()
+        .set("visit_id", text(&e.visit_id))
+        .set("subject", opt_text(e.subject.as_deref()))
+        .set("problem", opt_text(e.problem.as_deref()))
+        .set("analysis", opt_text(e.analysis.as_deref()))
+        .set("answer", opt_text(e.answer.as_deref()));
+    t.insert("archive_search_texts", &texts).await?;
     Ok(())
 }
 
@@ -178,39 +167,73 @@ impl Conditions {
     }
 }
 
-const HIT_COLUMNS: &str = "s.visit_id, s.reference, s.number, s.version, s.archived_at, s.day, s.visitor_name, \
-     s.category, s.visitor_role, s.outcome";
-const HIT_COLS: [Col; 10] = [
-    Col::Text,
-    Col::Text,
-    Col::Text,
-    Col::Int,
-    Col::Int,
-    Col::Text,
-    Col::OptText,
-    Col::OptText,
-    Col::OptText,
-    Col::Text,
-];
+impl FromRow for ArchiveHit {
+    /// What a hit shows of its entry (`archive_search`); its texts are read after, for one page.
+    fn columns() -> Vec<(&'static str, Col)> {
+        vec![
+            ("visit_id", Col::Text),
+            ("reference", Col::Text),
+            ("number", Col::Text),
+            ("version", Col::Int),
+            ("archived_at", Col::Int),
+            ("day", Col::Text),
+            ("visitor_name", Col::OptText),
+            ("category", Col::OptText),
+            ("visitor_role", Col::OptText),
+            ("outcome", Col::Text),
+        ]
+    }
 
-fn to_hit(mut r: Row) -> Result<ArchiveHit> {
-    let corrupt = |what: &str| StoreError::Corrupt(what.to_owned());
-    Ok(ArchiveHit {
-        visit_id: r.text()?,
-        reference: r.text()?,
-        number: r.text()?,
-        version: u32::try_from(r.int()?).map_err(|e| StoreError::Corrupt(e.to_string()))?,
-        archived_at: from_ms(r.int()?)?,
-        day: r.text()?.parse::<NaiveDate>().map_err(|e| StoreError::Corrupt(e.to_string()))?,
-        visitor_name: r.opt_text()?,
-        category: r.opt_text()?,
-        visitor_role: r.opt_text()?,
-        outcome: Outcome::parse(&r.text()?).ok_or_else(|| corrupt("an archive entry's outcome"))?,
-        subject: None,
-        problem: None,
-        analysis: None,
-        answer: None,
-    })
+    fn from_row(r: &mut Row) -> Result<ArchiveHit> {
+        let corrupt = |what: &str| StoreError::Corrupt(what.to_owned());
+        Ok(ArchiveHit {
+            visit_id: r.text()?,
+            reference: r.text()?,
+            number: r.text()?,
+            version: u32::try_from(r.int()?).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            archived_at: from_ms(r.int()?)?,
+            day: r.text()?.parse::<NaiveDate>().map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            visitor_name: r.opt_text()?,
+            category: r.opt_text()?,
+            visitor_role: r.opt_text()?,
+            outcome: Outcome::parse(&r.text()?).ok_or_else(|| corrupt("an archive entry's outcome"))?,
+            subject: None,
+            problem: None,
+            analysis: None,
+            answer: None,
+        })
+    }
+}
+
+/// The texts a hit shows (`archive_search_texts`).
+struct HitTexts {
+    visit_id: String,
+    subject: Option<String>,
+    problem: Option<String>,
+    analysis: Option<String>,
+    answer: Option<String>,
+}
+
+impl FromRow for HitTexts {
+    fn columns() -> Vec<(&'static str, Col)> {
+        vec![
+            ("visit_id", Col::Text),
+            ("subject", Col::OptText),
+            ("problem", Col::OptText),
+            ("analysis", Col::OptText),
+            ("answer", Col::OptText),
+        ]
+    }
+
+    fn from_row(r: &mut Row) -> Result<HitTexts> {
+        Ok(HitTexts {
+            visit_id: r.text()?,
+            subject: r.opt_text()?,
+            problem: r.opt_text()?,
+            analysis: r.opt_text()?,
+            answer: r.opt_text()?,
+        })
+    }
 }
 
 /// A page of hits for the conditions (the full text, if any, already among them), in `order`;
@@ -227,28 +250,24 @@ async fn hits(
     conditions.params.push(Param::Int(i64::from(limit)));
     conditions.params.push(Param::Int(i64::from(offset)));
     let sql = format!(
-        "SELECT {HIT_COLUMNS} FROM {from} WHERE {} ORDER BY {order} LIMIT ${limit_n} OFFSET ${}",
+        "SELECT {} FROM {from} WHERE {} ORDER BY {order} LIMIT ${limit_n} OFFSET ${}",
+        ArchiveHit::select(Some("s")),
         conditions.sql(),
         limit_n + 1
     );
-    let rows = r.rows(&sql, &conditions.values(), &HIT_COLS).await?;
-    let mut hits = rows.into_iter().map(to_hit).collect::<Result<Vec<_>>>()?;
+    let mut hits: Vec<ArchiveHit> = r.all(&sql, &conditions.values()).await?;
     if hits.is_empty() {
         return Ok(hits);
     }
     let ids: Vec<Value<'_>> = hits.iter().map(|h| text(&h.visit_id)).collect();
     let sql = format!(
-        "SELECT visit_id, subject, problem, analysis, answer FROM archive_search_texts WHERE visit_id IN ({})",
+        "SELECT {} FROM archive_search_texts WHERE visit_id IN ({})",
+        HitTexts::select(None),
         crate::exec::placeholders(1, ids.len())
     );
-    let texts = r.rows(&sql, &ids, &[Col::Text, Col::OptText, Col::OptText, Col::OptText, Col::OptText]).await?;
-    for mut row in texts {
-        let id = row.text()?;
-        if let Some(h) = hits.iter_mut().find(|h| h.visit_id == id) {
-            h.subject = row.opt_text()?;
-            h.problem = row.opt_text()?;
-            h.analysis = row.opt_text()?;
-            h.answer = row.opt_text()?;
+    for texts in r.all::<HitTexts>(&sql, &ids).await? {
+        if let Some(h) = hits.iter_mut().find(|h| h.visit_id == texts.visit_id) {
+            (h.subject, h.problem, h.analysis, h.answer) = (texts.subject, texts.problem, texts.analysis, texts.answer);
         }
     }
     Ok(hits)
@@ -354,24 +373,32 @@ pub(crate) async fn similar_answered(r: &mut dyn Sql, visit_id: &str, limit: u32
 /// How many of the newest matching answered visits the similar answers are ranked among.
 pub const SIMILAR_CANDIDATES: u32 = 2000;
 
-pub(crate) async fn versions(r: &mut dyn Sql, visit_id: &str) -> Result<Vec<ArchivedVersion>> {
-    let rows = r
-        .rows(
-            "SELECT version, number, archived_at, sha256, CAST(length(content) AS BIGINT) FROM archived_documents \
-             WHERE visit_id = $1 ORDER BY version",
-            &[text(visit_id)],
-            &[Col::Int, Col::Text, Col::Int, Col::Text, Col::Int],
-        )
-        .await?;
-    rows.into_iter()
-        .map(|mut r| {
-            Ok(ArchivedVersion {
-                version: u32::try_from(r.int()?).map_err(|e| StoreError::Corrupt(e.to_string()))?,
-                number: r.text()?,
-                archived_at: from_ms(r.int()?)?,
-                sha256: r.text()?,
-                size: u64::try_from(r.int()?).map_err(|e| StoreError::Corrupt(e.to_string()))?,
-            })
+impl FromRow for ArchivedVersion {
+    fn columns() -> Vec<(&'static str, Col)> {
+        vec![
+            ("version", Col::Int),
+            ("number", Col::Text),
+            ("archived_at", Col::Int),
+            ("sha256", Col::Text),
+            ("CAST(length(content) AS BIGINT)", Col::Int),
+        ]
+    }
+
+    fn from_row(r: &mut Row) -> Result<ArchivedVersion> {
+        Ok(ArchivedVersion {
+            version: u32::try_from(r.int()?).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            number: r.text()?,
+            archived_at: from_ms(r.int()?)?,
+            sha256: r.text()?,
+            size: u64::try_from(r.int()?).map_err(|e| StoreError::Corrupt(e.to_string()))?,
         })
-        .collect()
+    }
+}
+
+pub(crate) async fn versions(r: &mut dyn Sql, visit_id: &str) -> Result<Vec<ArchivedVersion>> {
+    let sql = format!(
+        "SELECT {} FROM archived_documents WHERE visit_id = $1 ORDER BY version",
+        ArchivedVersion::select(None)
+    );
+    r.all(&sql, &[text(visit_id)]).await
 }

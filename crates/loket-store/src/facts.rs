@@ -8,7 +8,7 @@ use loket_domain::facts::{VisitFacts, step_facts, unchanged_rows};
 use loket_domain::settings::OfficeSettings;
 use serde::Serialize;
 
-use crate::exec::{ReadOne, Tx, Value, int, opt_text, text};
+use crate::exec::{Columns, ReadOne, Rows, Tx, Value, WriteRows, int, opt_text, text};
 use crate::{OFFICE, Result, StoreError, ms};
 
 /// The snake_case code serde gives a value (a visitor role, a channel, a status).
@@ -36,42 +36,29 @@ pub(crate) async fn store_facts(
     let facts: VisitFacts = visit.facts(&settings.time_standards, analysis, now, &working);
     let (role, channel, status) =
         (code(facts.visitor_role), code(facts.escalation_channel), code(facts.escalation_status));
-    t.execute(
-        "INSERT INTO visit_facts (visit_id, office_id, day, service, visitor_role, category, outcome, served_by, \
-         queued_at, called_at, started_at, served_at, waiting_ms, service_ms, escalation_channel, \
-         escalation_status, escalated_at, lkpp_answered_at, waiting_working_ms, service_working_ms) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) \
-         ON CONFLICT (visit_id) DO UPDATE SET visitor_role = excluded.visitor_role, category = excluded.category, \
-         outcome = excluded.outcome, served_by = excluded.served_by, queued_at = excluded.queued_at, \
-         called_at = excluded.called_at, started_at = excluded.started_at, served_at = excluded.served_at, \
-         waiting_ms = excluded.waiting_ms, service_ms = excluded.service_ms, \
-         escalation_channel = excluded.escalation_channel, escalation_status = excluded.escalation_status, \
-         escalated_at = excluded.escalated_at, lkpp_answered_at = excluded.lkpp_answered_at, \
-         waiting_working_ms = excluded.waiting_working_ms, service_working_ms = excluded.service_working_ms",
-        &[
-            text(&visit.id),
-            text(OFFICE),
-            text(day),
-            text(&visit.service),
-            opt_text(role.as_deref()),
-            opt_text(facts.category.as_deref()),
-            text(facts.outcome.as_str()),
-            opt_text(facts.served_by.as_deref()),
-            opt_ms(facts.queued_at),
-            opt_ms(facts.called_at),
-            opt_ms(facts.started_at),
-            opt_ms(facts.served_at),
-            Value::Int(facts.waiting_ms()),
-            Value::Int(facts.service_ms()),
-            opt_text(channel.as_deref()),
-            opt_text(status.as_deref()),
-            opt_ms(facts.escalated_at),
-            opt_ms(facts.lkpp_answered_at),
-            Value::Int(facts.waiting_working_ms),
-            Value::Int(facts.service_working_ms),
-        ],
-    )
-    .await?;
+    // The visit, its office, day and service are the row's from the start; the rest is rewritten.
+    let row = Columns::new()
+        .key("visit_id", text(&visit.id))
+        .on_insert("office_id", text(OFFICE))
+        .on_insert("day", text(day))
+        .on_insert("service", text(&visit.service))
+        .set("visitor_role", opt_text(role.as_deref()))
+        .set("category", opt_text(facts.category.as_deref()))
+        .set("outcome", text(facts.outcome.as_str()))
+        .set("served_by", opt_text(facts.served_by.as_deref()))
+        .set("queued_at", opt_ms(facts.queued_at))
+        .set("called_at", opt_ms(facts.called_at))
+        .set("started_at", opt_ms(facts.started_at))
+        .set("served_at", opt_ms(facts.served_at))
+        .set("waiting_ms", Value::Int(facts.waiting_ms()))
+        .set("service_ms", Value::Int(facts.service_ms()))
+        .set("escalation_channel", opt_text(channel.as_deref()))
+        .set("escalation_status", opt_text(status.as_deref()))
+        .set("escalated_at", opt_ms(facts.escalated_at))
+        .set("lkpp_answered_at", opt_ms(facts.lkpp_answered_at))
+        .set("waiting_working_ms", Value::Int(facts.waiting_working_ms))
+        .set("service_working_ms", Value::Int(facts.service_working_ms));
+    t.upsert("visit_facts", &row).await?;
     let kept = match stored.and_then(|n| visit.history.get(..n)) {
         Some(before) if !before.is_empty() => {
             let before = step_facts(before, &settings.time_standards, analysis, now, &working);
@@ -94,33 +81,25 @@ pub(crate) async fn store_facts(
     if facts.steps.len() <= kept {
         return Ok(());
     }
-    // One statement for all the steps: $1-$3 are the visit, its office and day; then 9 per step.
-    const PER_STEP: usize = 9;
-    let mut sql = String::from(
-        "INSERT INTO visit_steps (visit_id, office_id, day, seq, step, started_at, ended_at, duration_ms, \
-         working_ms, standard_minutes, instant, by_user) VALUES ",
-    );
-    let mut params = vec![text(&visit.id), text(OFFICE), text(day)];
+    // One statement for all the new steps, which share the visit, its office and day.
+    let mut steps =
+        Rows::new(Columns::new().set("visit_id", text(&visit.id)).set("office_id", text(OFFICE)).set("day", text(day)));
     for (i, fact) in facts.steps.iter().enumerate().skip(kept) {
         let s = &fact.record;
-        let p = 4 + (i - kept) * PER_STEP;
-        if i > kept {
-            sql.push_str(", ");
-        }
-        sql.push_str(&format!("($1, $2, $3, {})", crate::exec::placeholders(p, PER_STEP)));
-        params.extend([
-            int(i as i64),
-            int(i64::from(s.step)),
-            int(ms(s.started_at)),
-            opt_ms(s.finished_at),
-            Value::Int(fact.clock_ms),
-            Value::Int(fact.working_ms),
-            Value::Int(s.standard_minutes.map(i64::from)),
-            Value::Bool(s.instant),
-            text(&s.by),
-        ]);
+        steps.push(
+            Columns::new()
+                .set("seq", int(i as i64))
+                .set("step", int(i64::from(s.step)))
+                .set("started_at", int(ms(s.started_at)))
+                .set("ended_at", opt_ms(s.finished_at))
+                .set("duration_ms", Value::Int(fact.clock_ms))
+                .set("working_ms", Value::Int(fact.working_ms))
+                .set("standard_minutes", Value::Int(s.standard_minutes.map(i64::from)))
+                .set("instant", Value::Bool(s.instant))
+                .set("by_user", text(&s.by)),
+        )?;
     }
-    t.execute(&sql, &params).await?;
+    t.insert_rows("visit_steps", &steps).await?;
     Ok(())
 }
 

@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use loket_domain::logo::Logo;
 
-use crate::store::{Backend, SqlStore, work};
+use crate::store::{Backend, SqlStore, transaction};
 use crate::{LogoStore, Result, reads, writes};
 
 /// The office's logo as last read (`Some(None)`: read, and there is none); emptied when it changes
@@ -55,19 +55,13 @@ impl<B: Backend> LogoStore for SqlStore<B> {
     }
 
     async fn put_office_logo(&self, logo: Logo, by: &str, now: DateTime<Utc>) -> Result<()> {
-        let by = by.to_owned();
-        let done = self
-            .write(work(move |t, told| {
-                Box::pin(async move { writes::put_office_logo(t, told, &logo, &by, now).await })
-            }))
-            .await;
+        let done = transaction!(self, (by), |t, told| writes::put_office_logo(t, told, &logo, &by, now));
         self.logo.forget();
         done
     }
 
     async fn delete_office_logo(&self) -> Result<bool> {
-        let done =
-            self.write(work(move |t, told| Box::pin(async move { writes::delete_office_logo(t, told).await }))).await;
+        let done = transaction!(self, |t, told| writes::delete_office_logo(t, told));
         self.logo.forget();
         done
     }

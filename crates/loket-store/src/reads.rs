@@ -64,21 +64,24 @@ async fn days_off_between(r: &mut dyn Sql, year: Option<i32>) -> Result<Vec<DayO
         Some(y) => (format!("{y:04}-01-01"), format!("{y:04}-12-31")),
         None => ("0000-01-01".to_owned(), "9999-12-31".to_owned()),
     };
-    let rows = r
-        .rows(
-            "SELECT day, kind, name FROM days_off WHERE office_id = $1 AND day >= $2 AND day <= $3 ORDER BY day",
-            &[text(OFFICE), text(&from), text(&to)],
-            &[Col::Text, Col::Text, Col::Text],
-        )
-        .await?;
-    let mut days = Vec::with_capacity(rows.len());
-    for mut row in rows {
+    let sql = format!(
+        "SELECT {} FROM days_off WHERE office_id = $1 AND day >= $2 AND day <= $3 ORDER BY day",
+        DayOff::select(None)
+    );
+    r.all(&sql, &[text(OFFICE), text(&from), text(&to)]).await
+}
+
+impl FromRow for DayOff {
+    fn columns() -> Vec<(&'static str, Col)> {
+        vec![("day", Col::Text), ("kind", Col::Text), ("name", Col::Text)]
+    }
+
+    fn from_row(row: &mut Row) -> Result<DayOff> {
         let (day, kind, name) = (row.text()?, row.text()?, row.text()?);
         let date = day.parse().map_err(|_| StoreError::Corrupt(format!("day off {day:?} is not a date")))?;
         let kind = DayOffKind::parse(&kind).ok_or_else(|| StoreError::Corrupt(format!("day off kind {kind:?}")))?;
-        days.push(DayOff { date, kind, name });
+        Ok(DayOff { date, kind, name })
     }
-    Ok(days)
 }
 
 pub(crate) async fn visit(r: &mut dyn Sql, id: &str) -> Result<Option<Visit>> {
@@ -106,31 +109,38 @@ pub(crate) async fn status_visit(
 }
 
 pub(crate) async fn history(r: &mut dyn Sql, id: &str) -> Result<Vec<Event>> {
-    let rows = r
-        .rows(
-            "SELECT kind, at, by_user, from_status, to_status, data FROM visit_events WHERE visit_id = $1 ORDER BY seq",
-            &[text(id)],
-            &[Col::Text, Col::Int, Col::Text, Col::OptText, Col::Text, Col::Text],
-        )
-        .await?;
-    rows.into_iter().map(to_event).collect()
+    let sql = format!("SELECT {} FROM visit_events WHERE visit_id = $1 ORDER BY seq", Event::select(None));
+    r.all(&sql, &[text(id)]).await
 }
 
-fn to_event(mut row: Row) -> Result<Event> {
-    let kind = row.text()?;
-    let at = row.int()?;
-    let by = row.text()?;
-    let from = row.opt_text()?;
-    let to = row.text()?;
-    let data = row.text()?;
-    Ok(Event {
-        kind: serde_json::from_value(serde_json::Value::String(kind))?,
-        at: from_ms(at)?,
-        by,
-        from: from.as_deref().and_then(Status::parse),
-        to: Status::parse(&to).ok_or_else(|| StoreError::Corrupt(format!("status {to}")))?,
-        data: serde_json::from_str(&data)?,
-    })
+impl FromRow for Event {
+    fn columns() -> Vec<(&'static str, Col)> {
+        vec![
+            ("kind", Col::Text),
+            ("at", Col::Int),
+            ("by_user", Col::Text),
+            ("from_status", Col::OptText),
+            ("to_status", Col::Text),
+            ("data", Col::Text),
+        ]
+    }
+
+    fn from_row(row: &mut Row) -> Result<Event> {
+        let kind = row.text()?;
+        let at = row.int()?;
+        let by = row.text()?;
+        let from = row.opt_text()?;
+        let to = row.text()?;
+        let data = row.text()?;
+        Ok(Event {
+            kind: serde_json::from_value(serde_json::Value::String(kind))?,
+            at: from_ms(at)?,
+            by,
+            from: from.as_deref().and_then(Status::parse),
+            to: Status::parse(&to).ok_or_else(|| StoreError::Corrupt(format!("status {to}")))?,
+            data: serde_json::from_str(&data)?,
+        })
+    }
 }
 
 pub(crate) async fn visits(r: &mut dyn Sql, filter: &VisitFilter) -> Result<Vec<Visit>> {
@@ -184,31 +194,39 @@ pub(crate) async fn open_escalations(r: &mut dyn Sql, limit: u32) -> Result<Vec<
     parse_visits(rows)
 }
 
+impl FromRow for ArchivedDocument {
+    fn columns() -> Vec<(&'static str, Col)> {
+        vec![
+            ("version", Col::Int),
+            ("number", Col::Text),
+            ("sha256", Col::Text),
+            ("content", Col::Blob),
+            ("archived_at", Col::Int),
+        ]
+    }
+
+    fn from_row(r: &mut Row) -> Result<ArchivedDocument> {
+        Ok(ArchivedDocument {
+            version: u32::try_from(r.int()?).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            number: r.text()?,
+            sha256: r.text()?,
+            content: r.blob()?,
+            archived_at: from_ms(r.int()?)?,
+        })
+    }
+}
+
 pub(crate) async fn archived_document(
     r: &mut dyn Sql,
     id: &str,
     version: Option<u32>,
 ) -> Result<Option<ArchivedDocument>> {
-    let rows = r
-        .rows(
-            "SELECT version, number, sha256, content, archived_at FROM archived_documents \
-             WHERE visit_id = $1 AND ($2 IS NULL OR version = $2) ORDER BY version DESC LIMIT 1",
-            &[text(id), Value::Int(version.map(i64::from))],
-            &[Col::Int, Col::Text, Col::Text, Col::Blob, Col::Int],
-        )
-        .await?;
-    rows.into_iter()
-        .next()
-        .map(|mut r| {
-            Ok(ArchivedDocument {
-                version: u32::try_from(r.int()?).map_err(|e| StoreError::Corrupt(e.to_string()))?,
-                number: r.text()?,
-                sha256: r.text()?,
-                content: r.blob()?,
-                archived_at: from_ms(r.int()?)?,
-            })
-        })
-        .transpose()
+    let sql = format!(
+        "SELECT {} FROM archived_documents WHERE visit_id = $1 AND ($2 IS NULL OR version = $2) \
+         ORDER BY version DESC LIMIT 1",
+        ArchivedDocument::select(None)
+    );
+    r.first(&sql, &[text(id), Value::Int(version.map(i64::from))]).await
 }
 
 pub(crate) async fn pending_mail(r: &mut dyn Sql) -> Result<Vec<(String, String)>> {
@@ -409,52 +427,54 @@ pub(crate) async fn last_visit_by_contact(r: &mut dyn Sql, contact: &Contact) ->
     Ok(None)
 }
 
+/// A mail of the outbox with the reference of its visit (`o`: `mail_outbox`, `v`: `visits`).
+impl FromRow for crate::OutboxEntry {
+    fn columns() -> Vec<(&'static str, Col)> {
+        vec![
+            ("o.id", Col::Text),
+            ("o.visit_id", Col::OptText),
+            ("v.reference", Col::OptText),
+            ("o.recipient", Col::Text),
+            ("o.subject", Col::Text),
+            ("o.kind", Col::Text),
+            ("o.status", Col::Text),
+            ("o.attempts", Col::Int),
+            ("o.last_error", Col::OptText),
+            ("o.created_at", Col::Int),
+            ("o.sent_at", Col::OptInt),
+            ("o.next_attempt_at", Col::Int),
+        ]
+    }
+
+    fn from_row(r: &mut Row) -> Result<crate::OutboxEntry> {
+        let mut entry = crate::OutboxEntry {
+            id: r.text()?,
+            visit_id: r.opt_text()?,
+            reference: r.opt_text()?,
+            to: r.text()?,
+            subject: r.text()?,
+            kind: r.text()?,
+            status: r.text()?,
+            attempts: r.int()?,
+            last_error: r.opt_text()?,
+            created_at: from_ms(r.int()?)?,
+            sent_at: r.opt_int()?.map(from_ms).transpose()?,
+            next_attempt_at: Some(from_ms(r.int()?)?),
+        };
+        if entry.status != "pending" {
+            entry.next_attempt_at = None;
+        }
+        Ok(entry)
+    }
+}
+
 /// The outbox, newest first: what waits, what was sent, and why a mail failed.
 pub(crate) async fn outbox(r: &mut dyn Sql, limit: u32) -> Result<Vec<crate::OutboxEntry>> {
-    let rows = r
-        .rows(
-            "SELECT o.id, o.visit_id, v.reference, o.recipient, o.subject, o.kind, o.status, o.attempts, o.last_error, \
-             o.created_at, o.sent_at, o.next_attempt_at FROM mail_outbox o LEFT JOIN visits v ON v.id = o.visit_id \
-             ORDER BY o.created_at DESC, o.id LIMIT $1",
-            &[int(i64::from(limit))],
-            &[
-                Col::Text,
-                Col::OptText,
-                Col::OptText,
-                Col::Text,
-                Col::Text,
-                Col::Text,
-                Col::Text,
-                Col::Int,
-                Col::OptText,
-                Col::Int,
-                Col::OptInt,
-                Col::Int,
-            ],
-        )
-        .await?;
-    rows.into_iter()
-        .map(|mut r| {
-            let mut entry = crate::OutboxEntry {
-                id: r.text()?,
-                visit_id: r.opt_text()?,
-                reference: r.opt_text()?,
-                to: r.text()?,
-                subject: r.text()?,
-                kind: r.text()?,
-                status: r.text()?,
-                attempts: r.int()?,
-                last_error: r.opt_text()?,
-                created_at: from_ms(r.int()?)?,
-                sent_at: r.opt_int()?.map(from_ms).transpose()?,
-                next_attempt_at: Some(from_ms(r.int()?)?),
-            };
-            if entry.status != "pending" {
-                entry.next_attempt_at = None;
-            }
-            Ok(entry)
-        })
-        .collect()
+    let sql = format!(
+        "SELECT {} FROM mail_outbox o LEFT JOIN visits v ON v.id = o.visit_id ORDER BY o.created_at DESC, o.id LIMIT $1",
+        crate::OutboxEntry::select(None)
+    );
+    r.all(&sql, &[int(i64::from(limit))]).await
 }
 
 /// The visit of a survey link valid at `now`, and whether its survey was answered.

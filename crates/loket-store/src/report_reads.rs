@@ -13,7 +13,7 @@ use loket_domain::reports::{
 };
 use loket_domain::standards::{AppliedStandard, Outcomes, StepStandard, StepSummary, StepTotals, WaitingSummary};
 
-use crate::exec::{Col, ReadOne, Sql, Value, int, text};
+use crate::exec::{Col, FromRow, ReadOne, Row, Sql, Value, int, text};
 use crate::{OFFICE, Result, StoreError, from_ms};
 
 /// The office and the office days `from..=to`: `$1`, `$2`, `$3` of every report query.
@@ -320,35 +320,71 @@ pub(crate) async fn overruns(
         }
         out.by_step.push(StepCount { step, count: n });
         let [a, b, c] = p.params();
-        let rows = r
-            .rows(
-                &format!(
-                    "SELECT s.visit_id, v.reference, v.number, s.step, s.by_user, s.started_at, s.{d}, \
-                     s.standard_minutes, s.seq FROM visit_steps s JOIN visits v ON v.id = s.visit_id WHERE {over} \
-                     ORDER BY s.started_at, s.visit_id, s.seq LIMIT $5"
-                ),
-                &[a, b, c, int(i64::from(step)), int(i64::from(limit))],
-                &[Col::Text, Col::Text, Col::OptText, Col::Int, Col::Text, Col::Int, Col::Int, Col::Int, Col::Int],
-            )
-            .await?;
-        for mut row in rows {
-            let overrun = Overrun {
-                visit_id: row.text()?,
-                reference: row.text()?,
-                number: row.opt_text()?,
-                step: u8::try_from(row.int()?).unwrap_or_default(),
-                by: row.text()?,
-                started_at: from_ms(row.int()?)?,
-                minutes: minutes(row.int()?),
-                standard_minutes: u32::try_from(row.int()?).unwrap_or_default(),
+        let sql = format!(
+            "SELECT {} FROM visit_steps s JOIN visits v ON v.id = s.visit_id WHERE {over} \
+             ORDER BY s.started_at, s.visit_id, s.seq LIMIT $5",
+            StepOverrun::select(None)
+        );
+        let rows: Vec<StepOverrun> = r.all(&sql, &[a, b, c, int(i64::from(step)), int(i64::from(limit))]).await?;
+        for StepOverrun { mut overrun, duration_ms, working_ms, seq } in rows {
+            let took = match measure {
+                TimeMeasure::Clock => duration_ms,
+                TimeMeasure::Working => working_ms,
             };
-            listed.push((overrun, row.int()?));
+            // Read where it is not null.
+            overrun.minutes = minutes(took.ok_or_else(|| StoreError::Corrupt("an overrun without a duration".into()))?);
+            listed.push((overrun, seq));
         }
     }
     listed
         .sort_by(|(a, a_seq), (b, b_seq)| (a.started_at, &a.visit_id, a_seq).cmp(&(b.started_at, &b.visit_id, b_seq)));
     out.list = listed.into_iter().take(limit as usize).map(|(o, _)| o).collect();
     Ok(out)
+}
+
+/// A step that ran past its standard (`s`: `visit_steps`, `v`: `visits`), with both its durations
+/// (the report's measure picks one) and its place among the visit's steps.
+struct StepOverrun {
+    /// Its minutes not yet set.
+    overrun: Overrun,
+    duration_ms: Option<i64>,
+    working_ms: Option<i64>,
+    seq: i64,
+}
+
+impl FromRow for StepOverrun {
+    fn columns() -> Vec<(&'static str, Col)> {
+        vec![
+            ("s.visit_id", Col::Text),
+            ("v.reference", Col::Text),
+            ("v.number", Col::OptText),
+            ("s.step", Col::Int),
+            ("s.by_user", Col::Text),
+            ("s.started_at", Col::Int),
+            ("s.standard_minutes", Col::Int),
+            ("s.duration_ms", Col::OptInt),
+            ("s.working_ms", Col::OptInt),
+            ("s.seq", Col::Int),
+        ]
+    }
+
+    fn from_row(row: &mut Row) -> Result<StepOverrun> {
+        Ok(StepOverrun {
+            overrun: Overrun {
+                visit_id: row.text()?,
+                reference: row.text()?,
+                number: row.opt_text()?,
+                step: u8::try_from(row.int()?).unwrap_or_default(),
+                by: row.text()?,
+                started_at: from_ms(row.int()?)?,
+                minutes: 0.0,
+                standard_minutes: u32::try_from(row.int()?).unwrap_or_default(),
+            },
+            duration_ms: row.opt_int()?,
+            working_ms: row.opt_int()?,
+            seq: row.int()?,
+        })
+    }
 }
 
 /// The longest stretch of office days whose escalations are read at once.
@@ -385,31 +421,42 @@ pub(crate) async fn escalations(
     }
     let p = Period::new(from, to);
     let [a, b, c] = p.params();
-    let rows = r
-        .rows(
-            "SELECT f.visit_id, v.reference, f.day, f.escalation_channel, f.escalation_status, f.served_by, \
-             f.escalated_at, f.lkpp_answered_at FROM visit_facts f JOIN visits v ON v.id = f.visit_id \
-             WHERE f.office_id = $1 AND f.day >= $2 AND f.day <= $3 AND f.escalated_at IS NOT NULL \
-             ORDER BY f.escalated_at, f.visit_id LIMIT $4",
-            &[a, b, c, int(i64::from(limit))],
-            &[Col::Text, Col::Text, Col::Text, Col::OptText, Col::OptText, Col::OptText, Col::Int, Col::OptInt],
-        )
-        .await?;
-    let list = rows
-        .into_iter()
-        .map(|mut row| {
-            Ok(EscalationRow {
-                visit_id: row.text()?,
-                reference: row.text()?,
-                day: day(&row.text()?)?,
-                channel: row.opt_text()?.unwrap_or_default(),
-                status: row.opt_text()?.unwrap_or_default(),
-                escalated_by: row.opt_text()?.unwrap_or_default(),
-                escalated_at: from_ms(row.int()?)?,
-                answered_at: row.opt_int()?.map(from_ms).transpose()?,
-                age_minutes: 0.0,
-            })
+    let sql = format!(
+        "SELECT {} FROM visit_facts f JOIN visits v ON v.id = f.visit_id \
+         WHERE f.office_id = $1 AND f.day >= $2 AND f.day <= $3 AND f.escalated_at IS NOT NULL \
+         ORDER BY f.escalated_at, f.visit_id LIMIT $4",
+        EscalationRow::select(None)
+    );
+    r.all(&sql, &[a, b, c, int(i64::from(limit))]).await
+}
+
+/// An escalation as the report lists it (`f`: `visit_facts`, `v`: `visits`); its age is the
+/// report's to work out.
+impl FromRow for EscalationRow {
+    fn columns() -> Vec<(&'static str, Col)> {
+        vec![
+            ("f.visit_id", Col::Text),
+            ("v.reference", Col::Text),
+            ("f.day", Col::Text),
+            ("f.escalation_channel", Col::OptText),
+            ("f.escalation_status", Col::OptText),
+            ("f.served_by", Col::OptText),
+            ("f.escalated_at", Col::Int),
+            ("f.lkpp_answered_at", Col::OptInt),
+        ]
+    }
+
+    fn from_row(row: &mut Row) -> Result<EscalationRow> {
+        Ok(EscalationRow {
+            visit_id: row.text()?,
+            reference: row.text()?,
+            day: day(&row.text()?)?,
+            channel: row.opt_text()?.unwrap_or_default(),
+            status: row.opt_text()?.unwrap_or_default(),
+            escalated_by: row.opt_text()?.unwrap_or_default(),
+            escalated_at: from_ms(row.int()?)?,
+            answered_at: row.opt_int()?.map(from_ms).transpose()?,
+            age_minutes: 0.0,
         })
-        .collect::<Result<Vec<_>>>()?;
-    Ok(list)
+    }
 }

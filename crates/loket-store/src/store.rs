@@ -38,6 +38,24 @@ where
     Box::new(f)
 }
 
+/// Runs a write use case as one transaction ([`SqlStore::write`]) and waits for its outcome.
+/// `$call` is the use case's future, made of the transaction `t` and what live clients are told
+/// (`told`, or `_`); the method's arguments it borrows (`&str`, `&[T]`, `&T`) are named first, in
+/// parentheses, and taken as owned values, since the transaction runs apart from the call (on
+/// SQLite, on the writer's thread):
+/// `transaction!(self, (id, by), |t, told| writes::skip(t, told, &settings, &id, now, &by))`.
+macro_rules! transaction {
+    ($store:expr, ($($own:ident),* $(,)?), |$t:ident, $told:pat_param| $call:expr) => {{
+        $(let $own = $own.to_owned();)*
+        $store.write($crate::store::work(move |$t, $told| Box::pin(async move { $call.await }))).await
+    }};
+    ($store:expr, |$t:ident, $told:pat_param| $call:expr) => {
+        transaction!($store, (), |$t, $told| $call)
+    };
+}
+
+pub(crate) use transaction;
+
 /// What a database provides: read connections, and one way to run a write use case as one
 /// transaction.
 #[async_trait]
@@ -148,12 +166,7 @@ impl<B: Backend> SettingsStore for SqlStore<B> {
         by: &str,
         now: DateTime<Utc>,
     ) -> Result<Arc<OfficeSettings>> {
-        let by = by.to_owned();
-        let saved = self
-            .write(work(move |t, told| {
-                Box::pin(async move { writes::change_settings(t, told, change, &by, now).await })
-            }))
-            .await;
+        let saved = transaction!(self, (by), |t, told| writes::change_settings(t, told, change, &by, now));
         self.invalidate_settings();
         Ok(Arc::new(saved?))
     }
@@ -166,28 +179,19 @@ impl<B: Backend> CalendarStore for SqlStore<B> {
     }
 
     async fn put_day_off(&self, day: DayOff, by: &str, now: DateTime<Utc>) -> Result<()> {
-        let by = by.to_owned();
-        let done = self
-            .write(work(move |t, told| Box::pin(async move { writes::put_day_off(t, told, &day, &by, now).await })));
-        let done = done.await;
+        let done = transaction!(self, (by), |t, told| writes::put_day_off(t, told, &day, &by, now));
         self.invalidate_settings();
         done
     }
 
     async fn delete_day_off(&self, date: NaiveDate) -> Result<bool> {
-        let done =
-            self.write(work(move |t, told| Box::pin(async move { writes::delete_day_off(t, told, date).await })));
-        let done = done.await;
+        let done = transaction!(self, |t, told| writes::delete_day_off(t, told, date));
         self.invalidate_settings();
         done
     }
 
     async fn import_days_off(&self, days: Vec<DayOff>, by: &str, now: DateTime<Utc>) -> Result<usize> {
-        let by = by.to_owned();
-        let done = self.write(work(move |t, told| {
-            Box::pin(async move { writes::import_days_off(t, told, &days, &by, now).await })
-        }));
-        let done = done.await;
+        let done = transaction!(self, (by), |t, told| writes::import_days_off(t, told, &days, &by, now));
         self.invalidate_settings();
         done
     }
@@ -200,7 +204,7 @@ impl<B: Backend> UserStore for SqlStore<B> {
     }
 
     async fn add_user(&self, user: NewUser, now: DateTime<Utc>) -> Result<()> {
-        self.write(work(move |t, _| Box::pin(async move { writes::add_user(t, &user, now).await }))).await
+        transaction!(self, |t, _| writes::add_user(t, &user, now))
     }
 
     async fn user(&self, username: &str) -> Result<Option<UserRecord>> {
@@ -212,26 +216,19 @@ impl<B: Backend> UserStore for SqlStore<B> {
     }
 
     async fn set_password(&self, username: &str, password_hash: &str) -> Result<bool> {
-        let (username, hash) = (username.to_owned(), password_hash.to_owned());
-        self.write(work(move |t, _| Box::pin(async move { writes::set_password(t, &username, &hash).await }))).await
+        transaction!(self, (username, password_hash), |t, _| writes::set_password(t, &username, &password_hash))
     }
 
     async fn set_disabled(&self, username: &str, disabled: bool) -> Result<bool> {
-        let username = username.to_owned();
-        self.write(work(move |t, _| Box::pin(async move { writes::set_disabled(t, &username, disabled).await }))).await
+        transaction!(self, (username), |t, _| writes::set_disabled(t, &username, disabled))
     }
 
     async fn change_user(&self, username: &str, full_name: &str, roles: &[Role]) -> Result<Option<User>> {
-        let (username, full_name, roles) = (username.to_owned(), full_name.to_owned(), roles.to_vec());
-        self.write(work(move |t, _| {
-            Box::pin(async move { writes::change_user(t, &username, &full_name, &roles).await })
-        }))
-        .await
+        transaction!(self, (username, full_name, roles), |t, _| writes::change_user(t, &username, &full_name, &roles))
     }
 
     async fn set_language(&self, username: &str, language: &str) -> Result<bool> {
-        let (username, language) = (username.to_owned(), language.to_owned());
-        self.write(work(move |t, _| Box::pin(async move { writes::set_language(t, &username, &language).await }))).await
+        transaction!(self, (username, language), |t, _| writes::set_language(t, &username, &language))
     }
 
     async fn add_session(
@@ -241,11 +238,9 @@ impl<B: Backend> UserStore for SqlStore<B> {
         now: DateTime<Utc>,
         expires_at: DateTime<Utc>,
     ) -> Result<()> {
-        let (token_hash, username) = (token_hash.to_owned(), username.to_owned());
-        self.write(work(move |t, _| {
-            Box::pin(async move { writes::add_session(t, &token_hash, &username, now, expires_at).await })
-        }))
-        .await
+        transaction!(self, (token_hash, username), |t, _| {
+            writes::add_session(t, &token_hash, &username, now, expires_at)
+        })
     }
 
     async fn session_user(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<User>> {
@@ -253,8 +248,7 @@ impl<B: Backend> UserStore for SqlStore<B> {
     }
 
     async fn end_session(&self, token_hash: &str) -> Result<()> {
-        let token_hash = token_hash.to_owned();
-        self.write(work(move |t, _| Box::pin(async move { writes::end_session(t, &token_hash).await }))).await
+        transaction!(self, (token_hash), |t, _| writes::end_session(t, &token_hash))
     }
 }
 
@@ -262,11 +256,7 @@ impl<B: Backend> UserStore for SqlStore<B> {
 impl<B: Backend> VisitStore for SqlStore<B> {
     async fn open_visit(&self, open: OpenVisit, now: DateTime<Utc>, by: &str) -> Result<Visit> {
         let settings = self.settings().await?;
-        let by = by.to_owned();
-        self.write(work(move |t, told| {
-            Box::pin(async move { writes::open_visit(t, told, &settings, &open, now, &by).await })
-        }))
-        .await
+        transaction!(self, (by), |t, told| writes::open_visit(t, told, &settings, &open, now, &by))
     }
 
     async fn visit(&self, id: &str) -> Result<Option<Visit>> {
@@ -291,20 +281,13 @@ impl<B: Backend> VisitStore for SqlStore<B> {
 
     async fn change_visit(&self, id: &str, now: DateTime<Utc>, change: Change) -> Result<Visit> {
         let settings = self.settings().await?;
-        let (renderer, id) = (self.bound_renderer().await?, id.to_owned());
-        self.write(work(move |t, told| {
-            Box::pin(async move { writes::change_visit(t, told, &settings, &renderer, &id, now, change).await })
-        }))
-        .await
+        let renderer = self.bound_renderer().await?;
+        transaction!(self, (id), |t, told| writes::change_visit(t, told, &settings, &renderer, &id, now, change))
     }
 
     async fn check_visit(&self, id: &str, priority_lane: bool, now: DateTime<Utc>, by: &str) -> Result<Checked> {
         let settings = self.settings().await?;
-        let (id, by) = (id.to_owned(), by.to_owned());
-        self.write(work(move |t, told| {
-            Box::pin(async move { writes::check_visit(t, told, &settings, &id, priority_lane, now, &by).await })
-        }))
-        .await
+        transaction!(self, (id, by), |t, told| writes::check_visit(t, told, &settings, &id, priority_lane, now, &by))
     }
 
     async fn archive_visit(&self, id: &str, now: DateTime<Utc>, by: &str) -> Result<Visit> {
@@ -313,11 +296,9 @@ impl<B: Backend> VisitStore for SqlStore<B> {
         // write of the office) do not wait for it. The number is taken first and kept for the visit.
         let settings = self.settings().await?;
         let renderer = self.bound_renderer().await?;
-        let (id, by) = (id.to_owned(), by.to_owned());
         let (visit, stamp) = {
-            let (settings, id) = (settings.clone(), id.clone());
-            self.write(work(move |t, _| Box::pin(async move { writes::reserve_archive(t, &settings, &id, now).await })))
-                .await?
+            let settings = settings.clone();
+            transaction!(self, (id), |t, _| writes::reserve_archive(t, &settings, &id, now))?
         };
         let made_from = visit.history.len();
         let (content, sha256) = {
@@ -333,24 +314,18 @@ impl<B: Backend> VisitStore for SqlStore<B> {
             .map_err(StoreError::Document)?
         };
         let stored = {
-            let (settings, id, by, stamp) = (settings.clone(), id.clone(), by.clone(), stamp.clone());
-            self.write(work(move |t, told| {
-                Box::pin(async move {
-                    let made = writes::MadeDocument { stamp, content, sha256, made_from };
-                    writes::store_archive(t, told, &settings, &id, made, &by).await
-                })
-            }))
-            .await?
+            let (settings, made) =
+                (settings.clone(), writes::MadeDocument { stamp: stamp.clone(), content, sha256, made_from });
+            transaction!(self, (id, by), |t, told| writes::store_archive(t, told, &settings, &id, made, &by))?
         };
         match stored {
             Some(visit) => Ok(visit),
             // Changed meanwhile (another request on the same visit): made again, this time
             // inside the transaction, from the visit as it is.
             None => {
-                self.write(work(move |t, told| {
-                    Box::pin(async move { writes::archive_visit(t, told, &settings, &renderer, &id, stamp, &by).await })
-                }))
-                .await
+                transaction!(self, (id, by), |t, told| {
+                    writes::archive_visit(t, told, &settings, &renderer, &id, stamp, &by)
+                })
             }
         }
     }
@@ -382,18 +357,14 @@ impl<B: Backend> LineStore for SqlStore<B> {
             CounterRefused::UnknownCounter => StoreError::NotFound,
             CounterRefused::NotServed => Refused::validation("service", "not_served").into(),
         })?;
-        let (counter, by) = (counter.to_owned(), by.to_owned());
-        self.write(work(move |t, told| {
-            Box::pin(async move { writes::call_next(t, told, &settings, &counter, &services, now, &by).await })
-        }))
-        .await
+        transaction!(self, (counter, by), |t, told| {
+            writes::call_next(t, told, &settings, &counter, &services, now, &by)
+        })
     }
 
     async fn skip(&self, id: &str, now: DateTime<Utc>, by: &str) -> Result<Skipped> {
         let settings = self.settings().await?;
-        let (id, by) = (id.to_owned(), by.to_owned());
-        self.write(work(move |t, told| Box::pin(async move { writes::skip(t, told, &settings, &id, now, &by).await })))
-            .await
+        transaction!(self, (id, by), |t, told| writes::skip(t, told, &settings, &id, now, &by))
     }
 
     async fn transfer_visit(
@@ -404,11 +375,7 @@ impl<B: Backend> LineStore for SqlStore<B> {
         by: &str,
     ) -> Result<Visit> {
         let settings = self.settings().await?;
-        let (id, to, by) = (id.to_owned(), to.clone(), by.to_owned());
-        self.write(work(move |t, told| {
-            Box::pin(async move { writes::transfer_visit(t, told, &settings, &id, &to, now, &by).await })
-        }))
-        .await
+        transaction!(self, (id, to, by), |t, told| writes::transfer_visit(t, told, &settings, &id, &to, now, &by))
     }
 
     async fn queue(&self, service: Option<&str>) -> Result<Line> {
@@ -426,8 +393,7 @@ impl<B: Backend> LineStore for SqlStore<B> {
 
     async fn end_office_days(&self, now: DateTime<Utc>) -> Result<u64> {
         let settings = self.settings().await?;
-        self.write(work(move |t, told| Box::pin(async move { writes::end_office_days(t, told, &settings, now).await })))
-            .await
+        transaction!(self, |t, told| writes::end_office_days(t, told, &settings, now))
     }
 
     fn subscribe(&self) -> broadcast::Receiver<LiveEvent> {
@@ -444,13 +410,9 @@ impl<B: Backend> StatusStore for SqlStore<B> {
         now: DateTime<Utc>,
         expires_at: DateTime<Utc>,
     ) -> Result<()> {
-        let (token_hash, visit_id) = (token_hash.to_owned(), visit_id.to_owned());
-        self.write(work(move |t, _| {
-            Box::pin(async move {
-                writes::add_visit_link(t, writes::VisitLink::Status, &token_hash, &visit_id, now, expires_at).await
-            })
-        }))
-        .await
+        transaction!(self, (token_hash, visit_id), |t, _| {
+            writes::add_visit_link(t, writes::VisitLink::Status, &token_hash, &visit_id, now, expires_at)
+        })
     }
 
     async fn status_visit(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<Visit>> {
@@ -467,13 +429,9 @@ impl<B: Backend> SurveyStore for SqlStore<B> {
         now: DateTime<Utc>,
         expires_at: DateTime<Utc>,
     ) -> Result<()> {
-        let (token_hash, visit_id) = (token_hash.to_owned(), visit_id.to_owned());
-        self.write(work(move |t, _| {
-            Box::pin(async move {
-                writes::add_visit_link(t, writes::VisitLink::Survey, &token_hash, &visit_id, now, expires_at).await
-            })
-        }))
-        .await
+        transaction!(self, (token_hash, visit_id), |t, _| {
+            writes::add_visit_link(t, writes::VisitLink::Survey, &token_hash, &visit_id, now, expires_at)
+        })
     }
 
     async fn survey_link(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<SurveyLink>> {
@@ -481,11 +439,7 @@ impl<B: Backend> SurveyStore for SqlStore<B> {
     }
 
     async fn answer_survey(&self, token_hash: &str, answers: Answers, now: DateTime<Utc>) -> Result<()> {
-        let token_hash = token_hash.to_owned();
-        self.write(work(move |t, _| {
-            Box::pin(async move { writes::answer_survey(t, &token_hash, &answers, now).await })
-        }))
-        .await
+        transaction!(self, (token_hash), |t, _| writes::answer_survey(t, &token_hash, &answers, now))
     }
 
     async fn survey_groups(&self, filter: &SurveyFilter) -> Result<Vec<ServedGroup>> {
@@ -543,8 +497,7 @@ impl<B: Backend> SqlStore<B> {
     pub(crate) async fn backfill_facts(&self, now: DateTime<Utc>) -> Result<u64> {
         let mut total = 0;
         loop {
-            let filled =
-                self.write(work(move |t, _| Box::pin(async move { facts::backfill_facts(t, 500, now).await }))).await?;
+            let filled = transaction!(self, |t, _| facts::backfill_facts(t, 500, now))?;
             total += filled;
             if filled == 0 {
                 return Ok(total);
@@ -561,18 +514,15 @@ impl<B: Backend> crate::MailStore for SqlStore<B> {
         lease_until: DateTime<Utc>,
         limit: u32,
     ) -> Result<Vec<crate::OutboxMail>> {
-        self.write(work(move |t, _| Box::pin(async move { writes::claim_mail(t, now, lease_until, limit).await })))
-            .await
+        transaction!(self, |t, _| writes::claim_mail(t, now, lease_until, limit))
     }
 
     async fn mail_sent(&self, id: &str, now: DateTime<Utc>) -> Result<()> {
-        let id = id.to_owned();
-        self.write(work(move |t, told| Box::pin(async move { writes::mail_sent(t, told, &id, now).await }))).await
+        transaction!(self, (id), |t, told| writes::mail_sent(t, told, &id, now))
     }
 
     async fn mail_failed(&self, id: &str, error: &str, retry_at: DateTime<Utc>) -> Result<()> {
-        let (id, error) = (id.to_owned(), error.to_owned());
-        self.write(work(move |t, _| Box::pin(async move { writes::mail_failed(t, &id, &error, retry_at).await }))).await
+        transaction!(self, (id, error), |t, _| writes::mail_failed(t, &id, &error, retry_at))
     }
 
     async fn outbox(&self, limit: u32) -> Result<Vec<crate::OutboxEntry>> {
@@ -586,10 +536,7 @@ impl<B: Backend> crate::MailStore for SqlStore<B> {
     ) -> Result<loket_domain::inbox::ReplyOutcome> {
         let settings = self.settings().await?;
         let renderer = self.bound_renderer().await?;
-        self.write(work(move |t, told| {
-            Box::pin(async move { writes::take_reply(t, told, &settings, &renderer, &mail, now).await })
-        }))
-        .await
+        transaction!(self, |t, told| writes::take_reply(t, told, &settings, &renderer, &mail, now))
     }
 
     async fn unmatched_replies(&self) -> Result<u64> {

@@ -18,7 +18,7 @@ use loket_domain::survey::{self, Answers};
 use loket_domain::visit::{Check, FollowUps, LinePlace, opening};
 use loket_domain::{Refused, SYSTEM_ACTOR, Status, Visit};
 
-use crate::exec::{Col, FromRow, ReadOne, Sql, Tx, Value, int, opt_text, placeholders, text};
+use crate::exec::{Col, Columns, FromRow, ReadOne, Sql, Tx, Value, WriteRows, int, opt_text, placeholders, text};
 use crate::facts;
 use crate::live::Announcements;
 use crate::token::{hash_token, new_token};
@@ -55,39 +55,29 @@ async fn store_visit(
     let data = serde_json::to_string(visit)?;
     let number_day = visit.queue.day.map(|d| d.to_string());
     let opened_on = opened_on.map(|d| d.to_string());
-    // $1-$9 are what every write of a visit sets; $10-$14 only what it is given once.
-    let params = [
-        text(&visit.id),
-        text(visit.status.as_str()),
-        opt_text(visit.queue.number.as_deref()),
-        opt_text(number_day.as_deref()),
-        opt_text(visit.queue.counter.as_deref()),
-        Value::Bool(visit.queue.priority_lane),
-        Value::Int(visit.queue.position),
-        int(ms(visit.updated_at)),
-        text(&data),
-        text(OFFICE),
-        text(&visit.reference),
-        text(&visit.service),
-        opt_text(opened_on.as_deref()),
-        int(ms(visit.created_at)),
-    ];
-    if opened_on.is_some() {
-        t.execute(
-            "INSERT INTO visits (id, status, number, number_day, counter, priority_lane, position, updated_at, data, \
-             office_id, reference, service, created_day, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
-            &params,
-        )
-        .await?;
-    } else {
-        t.execute(
-            "UPDATE visits SET status = $2, number = $3, number_day = $4, counter = $5, priority_lane = $6, \
-             position = $7, updated_at = $8, data = $9 WHERE id = $1",
-            &params[..9],
-        )
-        .await?;
-    }
+    let row = Columns::new()
+        .key("id", text(&visit.id))
+        .set("status", text(visit.status.as_str()))
+        .set("number", opt_text(visit.queue.number.as_deref()))
+        .set("number_day", opt_text(number_day.as_deref()))
+        .set("counter", opt_text(visit.queue.counter.as_deref()))
+        .set("priority_lane", Value::Bool(visit.queue.priority_lane))
+        .set("position", Value::Int(visit.queue.position))
+        .set("updated_at", int(ms(visit.updated_at)))
+        .set("data", text(&data));
+    match opened_on.as_deref() {
+        // What a visit is given once, when it is opened.
+        Some(day) => {
+            let row = row
+                .on_insert("office_id", text(OFFICE))
+                .on_insert("reference", text(&visit.reference))
+                .on_insert("service", text(&visit.service))
+                .on_insert("created_day", text(day))
+                .on_insert("created_at", int(ms(visit.created_at)));
+            t.insert("visits", &row).await?
+        }
+        None => t.update("visits", &row).await?,
+    };
     // A new visit has no rows yet; a changed one had its facts written from its first `from` events.
     let stored = if opened_on.is_some() { Some(0) } else { Some(from) };
     let day = match opened_on {
@@ -115,21 +105,16 @@ async fn append_events(t: &mut dyn Tx, told: &mut Announcements, visit: &Visit, 
     let new: &[Event] = &visit.history[from.min(visit.history.len())..];
     for (i, e) in new.iter().enumerate() {
         let (kind, data) = (serde_json::to_value(e.kind)?, e.data.to_string());
-        t.execute(
-            "INSERT INTO visit_events (visit_id, seq, kind, at, by_user, from_status, to_status, data) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            &[
-                text(&visit.id),
-                int((from + i + 1) as i64),
-                text(kind.as_str().unwrap_or_default()),
-                int(ms(e.at)),
-                text(&e.by),
-                opt_text(e.from.map(|s| s.as_str())),
-                text(e.to.as_str()),
-                text(&data),
-            ],
-        )
-        .await?;
+        let row = Columns::new()
+            .set("visit_id", text(&visit.id))
+            .set("seq", int((from + i + 1) as i64))
+            .set("kind", text(kind.as_str().unwrap_or_default()))
+            .set("at", int(ms(e.at)))
+            .set("by_user", text(&e.by))
+            .set("from_status", opt_text(e.from.map(|s| s.as_str())))
+            .set("to_status", text(e.to.as_str()))
+            .set("data", text(&data));
+        t.insert("visit_events", &row).await?;
     }
     told.observe(visit, new);
     Ok(())
@@ -168,19 +153,14 @@ async fn insert_document(
     content: &[u8],
     sha256: String,
 ) -> Result<Archive> {
-    t.execute(
-        "INSERT INTO archived_documents (visit_id, version, number, sha256, content, archived_at) \
-         VALUES ($1, $2, $3, $4, $5, $6)",
-        &[
-            text(visit_id),
-            int(i64::from(stamp.version)),
-            text(&stamp.number),
-            text(&sha256),
-            Value::Blob(content),
-            int(ms(stamp.archived_at)),
-        ],
-    )
-    .await?;
+    let row = Columns::new()
+        .set("visit_id", text(visit_id))
+        .set("version", int(i64::from(stamp.version)))
+        .set("number", text(&stamp.number))
+        .set("sha256", text(&sha256))
+        .set("content", Value::Blob(content))
+        .set("archived_at", int(ms(stamp.archived_at)));
+    t.insert("archived_documents", &row).await?;
     t.execute(
         "DELETE FROM archive_reservations WHERE visit_id = $1 AND version = $2",
         &[text(visit_id), int(i64::from(stamp.version))],
@@ -248,12 +228,13 @@ pub(crate) async fn change_settings(
             continue;
         }
         let value = value.to_string();
-        t.execute(
-            "INSERT INTO settings (office_id, key, value, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5) \
-             ON CONFLICT (office_id, key) DO UPDATE SET value = $3, updated_at = $4, updated_by = $5",
-            &[text(OFFICE), text(&key), text(&value), int(ms(now)), text(by)],
-        )
-        .await?;
+        let row = Columns::new()
+            .key("office_id", text(OFFICE))
+            .key("key", text(&key))
+            .set("value", text(&value))
+            .set("updated_at", int(ms(now)))
+            .set("updated_by", text(by));
+        t.upsert("settings", &row).await?;
     }
     told.settings_changed = true;
     Ok(next)
@@ -268,12 +249,14 @@ pub(crate) async fn put_day_off(
     now: DateTime<Utc>,
 ) -> Result<()> {
     let date = day.date.format("%Y-%m-%d").to_string();
-    t.execute(
-        "INSERT INTO days_off (office_id, day, kind, name, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5, $6) \
-         ON CONFLICT (office_id, day) DO UPDATE SET kind = $3, name = $4, updated_at = $5, updated_by = $6",
-        &[text(OFFICE), text(&date), text(day.kind.as_str()), text(&day.name), int(ms(now)), text(by)],
-    )
-    .await?;
+    let row = Columns::new()
+        .key("office_id", text(OFFICE))
+        .key("day", text(&date))
+        .set("kind", text(day.kind.as_str()))
+        .set("name", text(&day.name))
+        .set("updated_at", int(ms(now)))
+        .set("updated_by", text(by));
+    t.upsert("days_off", &row).await?;
     told.settings_changed = true;
     Ok(())
 }
@@ -294,13 +277,14 @@ pub(crate) async fn put_office_logo(
     now: DateTime<Utc>,
 ) -> Result<()> {
     let sha256 = sha256_hex(logo.bytes());
-    t.execute(
-        "INSERT INTO office_logo (office_id, content_type, bytes, sha256, updated_at, updated_by) \
-         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (office_id) DO UPDATE SET content_type = $2, bytes = $3, \
-         sha256 = $4, updated_at = $5, updated_by = $6",
-        &[text(OFFICE), text(logo.content_type()), Value::Blob(logo.bytes()), text(&sha256), int(ms(now)), text(by)],
-    )
-    .await?;
+    let row = Columns::new()
+        .key("office_id", text(OFFICE))
+        .set("content_type", text(logo.content_type()))
+        .set("bytes", Value::Blob(logo.bytes()))
+        .set("sha256", text(&sha256))
+        .set("updated_at", int(ms(now)))
+        .set("updated_by", text(by));
+    t.upsert("office_logo", &row).await?;
     told.logo_changed = true;
     Ok(())
 }
@@ -363,25 +347,20 @@ pub(crate) async fn add_user(t: &mut dyn Tx, user: &NewUser, now: DateTime<Utc>)
         return Err(StoreError::Duplicate);
     }
     let roles = roles_to_text(&user.roles);
-    t.execute(
-        "INSERT INTO users (username, full_name, password_hash, roles, disabled, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
-        &[
-            text(&user.username),
-            text(&user.full_name),
-            text(&user.password_hash),
-            text(&roles),
-            Value::Bool(false),
-            int(ms(now)),
-        ],
-    )
-    .await?;
+    let row = Columns::new()
+        .set("username", text(&user.username))
+        .set("full_name", text(&user.full_name))
+        .set("password_hash", text(&user.password_hash))
+        .set("roles", text(&roles))
+        .set("disabled", Value::Bool(false))
+        .set("created_at", int(ms(now)));
+    t.insert("users", &row).await?;
     Ok(())
 }
 
 pub(crate) async fn set_password(t: &mut dyn Tx, username: &str, password_hash: &str) -> Result<bool> {
-    let n = t
-        .execute("UPDATE users SET password_hash = $2 WHERE username = $1", &[text(username), text(password_hash)])
-        .await?;
+    let row = Columns::new().key("username", text(username)).set("password_hash", text(password_hash));
+    let n = t.update("users", &row).await?;
     t.execute("DELETE FROM sessions WHERE username = $1", &[text(username)]).await?;
     Ok(n > 0)
 }
@@ -390,7 +369,7 @@ pub(crate) async fn set_disabled(t: &mut dyn Tx, username: &str, disabled: bool)
     if change_account(t, username, |u| u.disabled = disabled).await?.is_none() {
         return Ok(false);
     }
-    t.execute("UPDATE users SET disabled = $2 WHERE username = $1", &[text(username), Value::Bool(disabled)]).await?;
+    t.update("users", &Columns::new().key("username", text(username)).set("disabled", Value::Bool(disabled))).await?;
     if disabled {
         t.execute("DELETE FROM sessions WHERE username = $1", &[text(username)]).await?;
     }
@@ -398,7 +377,7 @@ pub(crate) async fn set_disabled(t: &mut dyn Tx, username: &str, disabled: bool)
 }
 
 pub(crate) async fn set_language(t: &mut dyn Tx, username: &str, language: &str) -> Result<bool> {
-    let n = t.execute("UPDATE users SET language = $2 WHERE username = $1", &[text(username), text(language)]).await?;
+    let n = t.update("users", &Columns::new().key("username", text(username)).set("language", text(language))).await?;
     Ok(n > 0)
 }
 
@@ -415,11 +394,10 @@ pub(crate) async fn change_user(
     })
     .await?;
     if changed.is_some() {
-        t.execute(
-            "UPDATE users SET full_name = $2, roles = $3 WHERE username = $1",
-            &[text(username), text(full_name), text(&roles_to_text(roles))],
-        )
-        .await?;
+        let roles = roles_to_text(roles);
+        let row =
+            Columns::new().key("username", text(username)).set("full_name", text(full_name)).set("roles", text(&roles));
+        t.update("users", &row).await?;
     }
     Ok(changed)
 }
@@ -453,11 +431,12 @@ pub(crate) async fn add_session(
 ) -> Result<()> {
     // Expired sessions are removed as new ones are made.
     t.execute("DELETE FROM sessions WHERE expires_at < $1", &[int(ms(now))]).await?;
-    t.execute(
-        "INSERT INTO sessions (token_hash, username, created_at, expires_at) VALUES ($1, $2, $3, $4)",
-        &[text(token_hash), text(username), int(ms(now)), int(ms(expires_at))],
-    )
-    .await?;
+    let row = Columns::new()
+        .set("token_hash", text(token_hash))
+        .set("username", text(username))
+        .set("created_at", int(ms(now)))
+        .set("expires_at", int(ms(expires_at)));
+    t.insert("sessions", &row).await?;
     Ok(())
 }
 
@@ -490,13 +469,13 @@ pub(crate) async fn add_visit_link(
         VisitLink::Survey => "survey_tokens",
     };
     t.execute(&format!("DELETE FROM {table} WHERE expires_at <= $1"), &[int(ms(now))]).await?;
-    t.execute(
-        &format!(
-            "INSERT INTO {table} (token_hash, office_id, visit_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)"
-        ),
-        &[text(token_hash), text(OFFICE), text(visit_id), int(ms(now)), int(ms(expires_at))],
-    )
-    .await?;
+    let row = Columns::new()
+        .set("token_hash", text(token_hash))
+        .set("office_id", text(OFFICE))
+        .set("visit_id", text(visit_id))
+        .set("created_at", int(ms(now)))
+        .set("expires_at", int(ms(expires_at)));
+    t.insert(table, &row).await?;
     Ok(())
 }
 
@@ -529,30 +508,30 @@ pub(crate) async fn answer_survey(
         .ok_or(StoreError::NotFound)?;
     let served_by = survey::served_by(&visit.history).unwrap_or_default().to_owned();
     let r = &answers.respondent;
-    let codes = [
+    let (age_group, sex, education, occupation) = (
         r.age_group.map(|v| survey::code_of(&v)),
         r.sex.map(|v| survey::code_of(&v)),
         r.education.map(|v| survey::code_of(&v)),
         r.occupation.map(|v| survey::code_of(&v)),
-    ];
-    let mut params = vec![
-        text(&visit.id),
-        text(OFFICE),
-        text(&day),
-        text(&visit.service),
-        text(&served_by),
-        int(ms(now)),
-        opt_text(answers.comment.as_deref()),
-    ];
-    params.extend(codes.iter().map(|c| opt_text(c.as_deref())));
-    params.extend(answers.scores.iter().map(|s| int(i64::from(s.value()))));
-    t.execute(
-        "INSERT INTO survey_responses (visit_id, office_id, visit_day, service, served_by, answered_at, comment, \
-         age_group, sex, education, occupation, u1, u2, u3, u4, u5, u6, u7, u8, u9) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)",
-        &params,
-    )
-    .await?;
+    );
+    let mut row = Columns::new()
+        .set("visit_id", text(&visit.id))
+        .set("office_id", text(OFFICE))
+        .set("visit_day", text(&day))
+        .set("service", text(&visit.service))
+        .set("served_by", text(&served_by))
+        .set("answered_at", int(ms(now)))
+        .set("comment", opt_text(answers.comment.as_deref()))
+        .set("age_group", opt_text(age_group.as_deref()))
+        .set("sex", opt_text(sex.as_deref()))
+        .set("education", opt_text(education.as_deref()))
+        .set("occupation", opt_text(occupation.as_deref()));
+    // The score of each of the nine elements, U1 to U9.
+    const SCORES: [&str; 9] = ["u1", "u2", "u3", "u4", "u5", "u6", "u7", "u8", "u9"];
+    for (column, score) in SCORES.into_iter().zip(&answers.scores) {
+        row = row.set(column, int(i64::from(score.value())));
+    }
+    t.insert("survey_responses", &row).await?;
     Ok(())
 }
 
@@ -581,22 +560,20 @@ pub(crate) async fn open_visit(
 async fn queue_mail(t: &mut dyn Tx, visit: &Visit, mail: &OutgoingMail, now: DateTime<Utc>) -> Result<()> {
     let id = new_id();
     let message_id = format!("<{}.{id}@loket>", visit.reference);
-    t.execute(
-        "INSERT INTO mail_outbox (id, visit_id, recipient, subject, body, status, attempts, created_at, kind, \
-         attach_form, message_id, next_attempt_at) VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, $7, $8, $9, $6)",
-        &[
-            text(&id),
-            text(&visit.id),
-            text(&mail.to),
-            text(&mail.subject),
-            text(&mail.body),
-            int(ms(now)),
-            text(mail.kind.as_str()),
-            Value::Bool(mail.attach_form),
-            text(&message_id),
-        ],
-    )
-    .await?;
+    let row = Columns::new()
+        .set("id", text(&id))
+        .set("visit_id", text(&visit.id))
+        .set("recipient", text(&mail.to))
+        .set("subject", text(&mail.subject))
+        .set("body", text(&mail.body))
+        .set("status", text("pending"))
+        .set("attempts", int(0))
+        .set("created_at", int(ms(now)))
+        .set("kind", text(mail.kind.as_str()))
+        .set("attach_form", Value::Bool(mail.attach_form))
+        .set("message_id", text(&message_id))
+        .set("next_attempt_at", int(ms(now)));
+    t.insert("mail_outbox", &row).await?;
     Ok(())
 }
 
@@ -692,11 +669,12 @@ pub(crate) async fn reserve_archive(
             let pattern = ArchivePattern::parse(&settings.office.archive_pattern).unwrap_or_default();
             let seq = next_in(t, &Sequence::Archive(pattern.period(day))).await?;
             let number = pattern.number(&settings.office.office_name, day, seq);
-            t.execute(
-                "INSERT INTO archive_reservations (visit_id, version, number, reserved_at) VALUES ($1, 1, $2, $3)",
-                &[text(id), text(&number), int(ms(now))],
-            )
-            .await?;
+            let row = Columns::new()
+                .set("visit_id", text(id))
+                .set("version", int(1))
+                .set("number", text(&number))
+                .set("reserved_at", int(ms(now)));
+            t.insert("archive_reservations", &row).await?;
             number
         }
     };
@@ -943,7 +921,7 @@ pub(crate) async fn claim_mail(
     let mails: Vec<crate::OutboxMail> = t.all(&sql, &[int(ms(now)), int(i64::from(limit))]).await?;
     let mut out = Vec::with_capacity(mails.len());
     for mail in mails {
-        t.execute("UPDATE mail_outbox SET lease_until = $2 WHERE id = $1", &[text(&mail.id), int(ms(lease_until))])
+        t.update("mail_outbox", &Columns::new().key("id", text(&mail.id)).set("lease_until", int(ms(lease_until))))
             .await?;
         out.push(mail);
     }
@@ -1001,13 +979,15 @@ pub(crate) async fn take_reply(
     now: DateTime<Utc>,
 ) -> Result<ReplyOutcome> {
     let subject: String = mail.subject.chars().take(500).collect();
-    let claimed = t
-        .execute(
-            "INSERT INTO mail_inbox (message_key, office_id, received_at, outcome, sender, subject) \
-             VALUES ($1, $2, $3, 'unmatched', $4, $5) ON CONFLICT (message_key) DO NOTHING",
-            &[text(&mail.key), text(OFFICE), int(ms(now)), opt_text(mail.from.as_deref()), text(&subject)],
-        )
-        .await?;
+    // Claimed by its key: a mail taken before is left as it is.
+    let row = Columns::new()
+        .key("message_key", text(&mail.key))
+        .on_insert("office_id", text(OFFICE))
+        .on_insert("received_at", int(ms(now)))
+        .on_insert("outcome", text("unmatched"))
+        .on_insert("sender", opt_text(mail.from.as_deref()))
+        .on_insert("subject", text(&subject));
+    let claimed = t.upsert("mail_inbox", &row).await?;
     if claimed == 0 {
         return Ok(ReplyOutcome::AlreadyTaken);
     }
@@ -1023,11 +1003,11 @@ pub(crate) async fn take_reply(
         ReplyOutcome::Answered { visit_id, .. } => Some(visit_id.as_str()),
         _ => None,
     };
-    t.execute(
-        "UPDATE mail_inbox SET outcome = $2, visit_id = $3 WHERE message_key = $1",
-        &[text(&mail.key), text(outcome.as_str()), opt_text(visit_id)],
-    )
-    .await?;
+    let row = Columns::new()
+        .key("message_key", text(&mail.key))
+        .set("outcome", text(outcome.as_str()))
+        .set("visit_id", opt_text(visit_id));
+    t.update("mail_inbox", &row).await?;
     Ok(outcome)
 }
 
