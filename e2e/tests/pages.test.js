@@ -113,7 +113,7 @@ for (const backend of backends()) {
     });
 
     it("gives two agents calling at once two different visits", async () => {
-      await app.clearLine(fo, hd);
+      await app.clearLine(fo, await app.token("sv"));
       const a = await app.waitingVisit(fo, "Andi");
       const b = await app.waitingVisit(fo, "Bunga");
       const one = await signedIn(browser, app, "hd1");
@@ -128,13 +128,13 @@ for (const backend of backends()) {
       const n2 = await two.locator("#current-number").textContent();
       assert.notEqual(n1, n2);
       assert.deepEqual([n1, n2].sort(), [a.queue.number, b.queue.number].sort());
-      await app.clearLine(fo, hd);
+      await app.clearLine(fo, await app.token("sv"));
       await one.context().close();
       await two.context().close();
     });
 
     it("calls, re-calls to 3/3, skips after a confirmation, and calls the skipped number again", async () => {
-      await app.clearLine(fo, hd);
+      await app.clearLine(fo, await app.token("sv"));
       const first = await app.waitingVisit(fo, "Budi");
       const second = await app.waitingVisit(fo, "Sari");
       const page = await signedIn(browser, app, "hd1");
@@ -176,7 +176,7 @@ for (const backend of backends()) {
     });
 
     it("types in LKPP's answer to an escalation and shows it at the counter", async () => {
-      await app.clearLine(fo, hd);
+      await app.clearLine(fo, await app.token("sv"));
       const visit = await app.waitingVisit(fo, "Eskalasi");
       await app.api(hd, "POST", "/api/v1/counters/3/call-next");
       await app.api(hd, "POST", `/api/v1/visits/${visit.id}/start`);

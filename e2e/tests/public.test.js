@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { backends, startLoket, launch, signedIn, seriousViolations } from "./support.js";
 
-const STAFF = { fo: ["front_office"], hd1: ["helpdesk"], hd2: ["helpdesk"], hd3: ["helpdesk"] };
+const STAFF = { fo: ["front_office"], hd1: ["helpdesk"], hd2: ["helpdesk"], hd3: ["helpdesk"], sv: ["supervisor"] };
 const DIGITS = ["nol", "satu", "dua", "tiga", "empat", "lima", "enam", "tujuh", "delapan", "sembilan"];
 const PERSONAL = { name: "Siti Rahmawati", organization: "PT Sentosa Abadi", phone: "0812-9876-5432", email: "siti@sentosa.co.id" };
 
@@ -249,7 +249,7 @@ for (const backend of backends()) {
     });
 
     it("shows the visitor their place live, and a clear page for an unknown link", async () => {
-      await app.clearLine(fo, hd);
+      await app.clearLine(fo, await app.token("sv"));
       await app.waitingVisit(fo, "Pertama");
       const mine = await app.waitingVisit(fo, PERSONAL.name);
       const context = await browser.newContext({ viewport: { width: 390, height: 844 }, baseURL: app.base });
@@ -278,7 +278,16 @@ for (const backend of backends()) {
       await page.getByRole("link", { name: "Cetak tiket" }).click();
       await page.locator("#ticket-number").waitFor();
       assert.equal(await page.locator("#ticket-number").textContent(), v.queue.number);
+      // No public address set yet: no QR code, and the ticket says why.
+      assert.equal(await page.locator("#ticket svg").count(), 0, "no QR code without a public address");
+      assert.match(await page.locator("#ticket-scan").textContent(), /alamat publik/);
+      const sv = await app.token("sv");
+      const office = await app.api(sv, "GET", "/api/v1/settings/office");
+      await app.api(sv, "PUT", "/api/v1/settings/office", { ...office, public_url: "https://loket.lpse.example.go.id" });
+      await page.reload();
+      await page.locator("#ticket-number").waitFor();
       assert.equal(await page.locator("#ticket svg").count(), 1, "the QR code");
+      assert.doesNotMatch(await page.locator("#ticket-scan").textContent(), /alamat publik/);
       assertNoPersonalData(await page.locator("#ticket").innerHTML(), "the ticket");
       assert.deepEqual(await seriousViolations(page), []);
       const dir = mkdtempSync(join(tmpdir(), "loket-ticket-"));
@@ -296,7 +305,7 @@ for (const backend of backends()) {
     });
 
     it("never sends a visitor's personal data on the display or the public stream", async () => {
-      await app.clearLine(fo, hd);
+      await app.clearLine(fo, await app.token("sv"));
       const page = await board(browser, app);
       const text = await streamText(app, async () => {
         await app.waitingVisit(fo, PERSONAL.name);

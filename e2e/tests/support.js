@@ -13,7 +13,7 @@ import AxeBuilder from "@axe-core/playwright";
 const here = dirname(fileURLToPath(import.meta.url));
 export const ROOT = join(here, "..", "..");
 export const BINARY = process.env.LOKET_BINARY ?? join(ROOT, "target", "debug", "loket");
-export const PASSWORD = "rahasia-123";
+export const PASSWORD = "rahasia-loket-123";
 export const CHROMIUM = process.env.LOKET_CHROMIUM ?? "/usr/bin/chromium";
 
 /// The backends to run on: SQLite always, PostgreSQL when LOKET_TEST_POSTGRES_URL is set
@@ -115,16 +115,16 @@ export async function startLoket(backend, users) {
       return text ? JSON.parse(text) : null;
     },
     /// Empties the line, so that a test starts from a known state: waiting visits are
-    /// cancelled, called ones served and answered by `helpdesk` (a called visit cannot be
-    /// cancelled).
-    async clearLine(token, helpdesk) {
+    /// cancelled, called ones served and answered by `supervisor` (a called visit cannot be
+    /// cancelled, and only its agent or a supervisor may act on it).
+    async clearLine(token, supervisor) {
       const line = await app.api(token, "GET", "/api/v1/queue");
       for (const v of line.waiting) {
         await app.api(token, "POST", `/api/v1/visits/${v.id}/cancel`, { reason: "uji" });
       }
       for (const v of line.called) {
-        await app.api(helpdesk, "POST", `/api/v1/visits/${v.id}/start`);
-        await app.api(helpdesk, "POST", `/api/v1/visits/${v.id}/answer`, { analysis: "uji", answer: "uji" });
+        await app.api(supervisor, "POST", `/api/v1/visits/${v.id}/start`);
+        await app.api(supervisor, "POST", `/api/v1/visits/${v.id}/answer`, { analysis: "uji", answer: "uji" });
       }
     },
     /// A visit filled in and checked, waiting in line.

@@ -1,6 +1,13 @@
-//! Passwords: verified one at a time, and as slowly for a user who does not exist.
+//! Passwords: verified and hashed one at a time, and as slowly for a user who does not exist;
+//! one's own new password, and the one an admin sets.
 
 use std::sync::OnceLock;
+
+use loket_domain::auth::{Permission, check_password};
+use loket_domain::errors::FieldErrors;
+use loket_store::User;
+
+use crate::{App, AppError, AppResult, require};
 
 /// A hash to verify against when the user does not exist, so that the answer takes as long.
 pub fn dummy_hash() -> &'static str {
@@ -20,4 +27,50 @@ pub async fn verify(password: String, hash: String) -> bool {
     tokio::task::spawn_blocking(move || password_auth::verify_password(password.as_bytes(), &hash).is_ok())
         .await
         .unwrap_or(false)
+}
+
+/// A new password's hash (Argon2), one at a time as [`verify`] is, off the async threads.
+pub async fn hash(password: String) -> AppResult<String> {
+    let Ok(_permit) = HASHING.acquire().await else {
+        return Err(AppError::internal("the password hashing queue is closed"));
+    };
+    tokio::task::spawn_blocking(move || password_auth::generate_hash(password))
+        .await
+        .map_err(|e| AppError::internal(format!("password hashing: {e}")))
+}
+
+/// One's own new password: the current one verified (`current`: `invalid`), the new one by the
+/// domain's rule (`new`: `too_short`, `common`) and not the current one again (`new`:
+/// `unchanged`). It ends every session of the user (the caller starts a new one) and clears a
+/// required change.
+pub async fn change_own_password(app: &App, staff: &User, current: String, new: String) -> AppResult<()> {
+    let record = app.store().user(&staff.username).await?.ok_or(AppError::NotFound)?;
+    let mut errors = FieldErrors::default();
+    let same = current == new;
+    if !verify(current, record.password_hash).await {
+        errors.add("current", "invalid");
+    }
+    if let Err(reason) = check_password(&new) {
+        errors.add("new", reason);
+    } else if same {
+        errors.add("new", "unchanged");
+    }
+    if !errors.is_empty() {
+        return Err(AppError::validation(errors));
+    }
+    app.store().set_password(&staff.username, &hash(new).await?, false).await?;
+    tracing::info!(username = ?staff.username, "password changed");
+    Ok(())
+}
+
+/// A password an admin sets for a user (`password`: `too_short`, `common`): it ends the user's
+/// sessions, and the user changes it at their next sign-in.
+pub async fn reset_password(app: &App, staff: &User, username: &str, password: String) -> AppResult<()> {
+    require(staff, Permission::ManageUsers)?;
+    check_password(&password).map_err(|reason| AppError::validation(FieldErrors::one("password", reason)))?;
+    if !app.store().set_password(username, &hash(password).await?, true).await? {
+        return Err(AppError::NotFound);
+    }
+    tracing::info!(?username, by = ?staff.username, "password set");
+    Ok(())
 }

@@ -86,6 +86,7 @@ pub struct Overview {
     pub counters: Vec<(Counter, Option<AtCounter>)>,
     /// By service code.
     pub waiting: std::collections::BTreeMap<String, u64>,
+    /// The mails' addressees are empty for a visitor's mail when `staff` may not read visits.
     pub outbox: Vec<OutboxEntry>,
 }
 
@@ -107,6 +108,13 @@ pub async fn overview(app: &App, staff: &User) -> AppResult<Overview> {
         })
         .collect();
     let waiting = store.display(None).await?.waiting;
-    let outbox = store.outbox(OUTBOX_READ).await?;
+    let mut outbox = store.outbox(OUTBOX_READ).await?;
+    if !loket_domain::auth::allows(&staff.roles, Permission::ReadVisits) {
+        // An admin alone reads no visitor's personal data: the visitor's address of a copy or
+        // an answer is left out (the escalation's is LKPP's, the office's own setting).
+        for mail in outbox.iter_mut().filter(|m| m.kind != "escalation") {
+            mail.to = String::new();
+        }
+    }
     Ok(Overview { counters, waiting, outbox })
 }

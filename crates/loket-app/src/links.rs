@@ -126,6 +126,9 @@ pub async fn standing(app: &App, visit: &Visit, t: Tr) -> AppResult<Standing> {
 pub async fn survey_link(app: &App, staff: &User, id: &str) -> AppResult<String> {
     require(staff, Permission::Helpdesk)?;
     let visit = app.store().visit(id).await?.ok_or(AppError::NotFound)?;
+    // Only who served the visit (or a supervisor) hands its survey link over: a served visit's
+    // server does not change any more, so this read is the visit as the link is made.
+    visit.check_server(&staff.username, crate::visits::acts_for_anyone(staff))?;
     if !survey::can_survey(visit.status) {
         return Err(AppError::Refused(Refused::InvalidTransition { from: visit.status, action: "surveyed" }));
     }

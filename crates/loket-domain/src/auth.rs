@@ -44,6 +44,24 @@ pub fn parse_full_name(typed: &str) -> Result<String, FieldErrors> {
     }
 }
 
+/// The shortest password a staff account may have, in characters.
+pub const PASSWORD_MIN: usize = 12;
+
+/// A new password for a staff account, wherever it is set (the admin's page, one's own, the
+/// command line, the first admin's from the environment): at least [`PASSWORD_MIN`] characters
+/// (`too_short`), and not one of the commonly used passwords, in any case (`common`: a list of
+/// about 100,000 leaked passwords). The reason is the field error's code.
+pub fn check_password(password: &str) -> Result<(), &'static str> {
+    if password.chars().count() < PASSWORD_MIN {
+        return Err("too_short");
+    }
+    let common = |p: &str| passwords::analyzer::is_common_password(p);
+    if common(password) || common(&password.to_lowercase()) {
+        return Err("common");
+    }
+    Ok(())
+}
+
 /// Roles as given: at least one.
 pub fn parse_roles(roles: &[Role]) -> Result<Vec<Role>, FieldErrors> {
     let mut roles = roles.to_vec();
@@ -186,6 +204,12 @@ mod tests {
     #[test]
     fn a_full_name_is_one_line_and_roles_are_at_least_one() {
         assert_eq!(parse_full_name("  Rina Wati ").as_deref(), Ok("Rina Wati"));
+        assert_eq!(check_password("12345678"), Err("too_short"), "eight characters are no more enough");
+        assert_eq!(check_password("sebelas-abc"), Err("too_short"), "eleven characters");
+        assert_eq!(check_password("123456789012"), Err("common"));
+        assert_eq!(check_password("PasswordPassword"), Err("common"), "in any case");
+        assert_eq!(check_password("rahasia-loket-2026"), Ok(()));
+        assert_eq!(check_password("kata sandi panjang"), Ok(()), "spaces are characters too");
         assert_eq!(parse_full_name(" ").unwrap_err().0.get("full_name").map(String::as_str), Some("missing"));
         assert_eq!(parse_full_name("Rina\nWati").unwrap_err().0.get("full_name").map(String::as_str), Some("invalid"));
         assert!(parse_full_name(&"x".repeat(101)).is_err());

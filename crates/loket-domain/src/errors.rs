@@ -58,6 +58,10 @@ pub enum Refused {
     /// The visit's satisfaction survey was already answered: one response per visit.
     #[error("the survey of this visit has already been answered")]
     SurveyAnswered,
+    /// Another agent serves the visit (called it, or was named by a transfer); only they, or a
+    /// supervisor, act on it.
+    #[error("the visit is served by {agent}")]
+    ServedByAnother { agent: String },
 }
 
 impl Refused {

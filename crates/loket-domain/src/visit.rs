@@ -674,6 +674,7 @@ fn required_text(value: &str, max: usize, field: &str, errors: &mut FieldErrors)
     v
 }
 
+mod server;
 mod transfer;
 pub use transfer::TransferRequest;
 

@@ -92,6 +92,9 @@ pub struct User {
     pub disabled: bool,
     /// The language the user chose for the pages (`id`, `en`), if any.
     pub language: Option<String>,
+    /// The password was chosen by someone else (the first admin's printed one, or one an admin
+    /// set): the user changes it before anything else.
+    pub password_change_required: bool,
 }
 
 /// A staff account with its password hash, for sign-in.
@@ -107,6 +110,8 @@ pub struct NewUser {
     pub full_name: String,
     pub password_hash: String,
     pub roles: Vec<Role>,
+    /// See [`User::password_change_required`].
+    pub password_change_required: bool,
 }
 
 /// A visit opened at the front office (steps 1-2) or filled in at the kiosk (steps 1-3).
@@ -351,8 +356,9 @@ pub trait UserStore: Send + Sync {
     async fn add_user(&self, user: NewUser, now: DateTime<Utc>) -> Result<()>;
     async fn user(&self, username: &str) -> Result<Option<UserRecord>>;
     async fn users(&self) -> Result<Vec<User>>;
-    /// Sets a new password and ends the user's sessions. False when there is no such user.
-    async fn set_password(&self, username: &str, password_hash: &str) -> Result<bool>;
+    /// Sets a new password and ends the user's sessions; `change_required` when the user did not
+    /// choose it. False when there is no such user.
+    async fn set_password(&self, username: &str, password_hash: &str, change_required: bool) -> Result<bool>;
     /// Disables (or enables) a user; disabling ends their sessions. The last enabled admin is
     /// not disabled (`Refused::LastAdmin`).
     async fn set_disabled(&self, username: &str, disabled: bool) -> Result<bool>;

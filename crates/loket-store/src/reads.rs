@@ -252,6 +252,7 @@ impl FromRow for User {
             ("roles", Col::Text),
             ("disabled", Col::Bool),
             ("language", Col::OptText),
+            ("password_change_required", Col::Bool),
         ]
     }
 
@@ -262,6 +263,7 @@ impl FromRow for User {
             roles: roles_from_text(&r.text()?),
             disabled: r.bool()?,
             language: r.opt_text()?,
+            password_change_required: r.bool()?,
         })
     }
 }

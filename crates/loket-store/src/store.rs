@@ -215,8 +215,10 @@ impl<B: Backend> UserStore for SqlStore<B> {
         reads::users(&mut self.backend.reader()).await
     }
 
-    async fn set_password(&self, username: &str, password_hash: &str) -> Result<bool> {
-        transaction!(self, (username, password_hash), |t, _| writes::set_password(t, &username, &password_hash))
+    async fn set_password(&self, username: &str, password_hash: &str, change_required: bool) -> Result<bool> {
+        transaction!(self, (username, password_hash), |t, _| {
+            writes::set_password(t, &username, &password_hash, change_required)
+        })
     }
 
     async fn set_disabled(&self, username: &str, disabled: bool) -> Result<bool> {

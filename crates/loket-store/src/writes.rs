@@ -353,13 +353,22 @@ pub(crate) async fn add_user(t: &mut dyn Tx, user: &NewUser, now: DateTime<Utc>)
         .set("password_hash", text(&user.password_hash))
         .set("roles", text(&roles))
         .set("disabled", Value::Bool(false))
+        .set("password_change_required", Value::Bool(user.password_change_required))
         .set("created_at", int(ms(now)));
     t.insert("users", &row).await?;
     Ok(())
 }
 
-pub(crate) async fn set_password(t: &mut dyn Tx, username: &str, password_hash: &str) -> Result<bool> {
-    let row = Columns::new().key("username", text(username)).set("password_hash", text(password_hash));
+pub(crate) async fn set_password(
+    t: &mut dyn Tx,
+    username: &str,
+    password_hash: &str,
+    change_required: bool,
+) -> Result<bool> {
+    let row = Columns::new()
+        .key("username", text(username))
+        .set("password_hash", text(password_hash))
+        .set("password_change_required", Value::Bool(change_required));
     let n = t.update("users", &row).await?;
     t.execute("DELETE FROM sessions WHERE username = $1", &[text(username)]).await?;
     Ok(n > 0)

@@ -47,6 +47,9 @@ pub enum ApiError {
     /// 403: the token's roles do not allow this.
     #[error("your role does not allow this")]
     Forbidden,
+    /// 403: the password was chosen by someone else; `POST /api/v1/auth/password` first.
+    #[error("change your password first (POST /api/v1/auth/password)")]
+    PasswordChangeRequired,
     /// 404.
     #[error("not found")]
     NotFound,
@@ -57,7 +60,7 @@ pub enum ApiError {
     #[error(transparent)]
     Refused(Refused),
     /// 429, with the time until the window ends (`Retry-After`).
-    #[error("too many requests; wait a moment")]
+    #[error("too many requests; try again in {} s", whole_seconds(*retry_after))]
     RateLimited { retry_after: Duration },
     /// 400: the body is not JSON, or more follows the JSON value.
     #[error("malformed request: {0}")]
@@ -95,6 +98,7 @@ impl ApiError {
     fn parts(&self) -> (StatusCode, &'static str) {
         match self {
             ApiError::InvalidCredentials => (StatusCode::UNAUTHORIZED, "invalid_credentials"),
+            ApiError::PasswordChangeRequired => (StatusCode::FORBIDDEN, "password_change_required"),
             ApiError::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
             ApiError::Forbidden => (StatusCode::FORBIDDEN, "forbidden"),
             ApiError::NotFound => (StatusCode::NOT_FOUND, "not_found"),
@@ -110,6 +114,7 @@ impl ApiError {
                 Refused::InUse(_) => (StatusCode::CONFLICT, "in_use"),
                 Refused::LastAdmin => (StatusCode::CONFLICT, "last_admin"),
                 Refused::SurveyAnswered => (StatusCode::CONFLICT, "survey_answered"),
+                Refused::ServedByAnother { .. } => (StatusCode::CONFLICT, "served_by_another"),
             },
             ApiError::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
             ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
@@ -194,12 +199,15 @@ impl IntoResponse for ApiError {
         let body = ErrorBody { error: code, message, fields, request_id };
         let mut res = (status, Json(body)).into_response();
         if let ApiError::RateLimited { retry_after } = self {
-            // Whole seconds, rounded up: a client that waits as told is let in.
-            let seconds = retry_after.as_secs() + u64::from(retry_after.subsec_nanos() > 0);
-            res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds.max(1)));
+            res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(whole_seconds(retry_after)));
         }
         res
     }
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+/// Whole seconds, rounded up and at least one: a client that waits as told is let in.
+fn whole_seconds(wait: Duration) -> u64 {
+    (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1)
+}

@@ -254,8 +254,19 @@ impl FromRequestParts<AppState> for Staff {
             .ok_or(ApiError::Unauthorized)?;
         let hash = hash_token(token);
         let user = state.store.session_user(&hash, state.now()).await?.ok_or(ApiError::Unauthorized)?;
+        if user.password_change_required && !open_before_password_change(parts.uri.path()) {
+            return Err(ApiError::PasswordChangeRequired);
+        }
         Ok(Staff { user, token_hash: hash })
     }
+}
+
+/// What a user whose password someone else chose may reach before changing it: the change
+/// itself, signing out and the language, on the API and the pages. Everything else answers 403
+/// `password_change_required` (the pages send them to `/password`).
+pub fn open_before_password_change(path: &str) -> bool {
+    matches!(path, "/api/v1/auth/password" | "/api/v1/auth/logout" | "/password" | "/logout")
+        || path.starts_with("/language/")
 }
 
 /// The client's address, for rate limits.
@@ -287,6 +298,9 @@ impl FromRequestParts<AppState> for StreamStaff {
         let token = crate::request::session_token(&parts.headers).ok_or(ApiError::Unauthorized)?;
         let hash = hash_token(token);
         let user = state.store.session_user(&hash, state.now()).await?.ok_or(ApiError::Unauthorized)?;
+        if user.password_change_required {
+            return Err(ApiError::PasswordChangeRequired);
+        }
         Ok(StreamStaff(Staff { user, token_hash: hash }))
     }
 }

@@ -59,16 +59,16 @@ pub struct AppState {
 
 struct Limiters {
     kiosk: RateLimiter,
-    login_user: RateLimiter,
-    login_address: RateLimiter,
+    lookup: RateLimiter,
+    login: limits::LoginThrottle,
 }
 
 impl AppState {
     pub fn new(store: Arc<dyn Store>, limits: Limits) -> AppState {
         let limiters = Limiters {
             kiosk: RateLimiter::new(limits.kiosk_per_minute, Duration::from_secs(60)),
-            login_user: RateLimiter::new(limits.login_failures_per_user, limits.login_lockout),
-            login_address: RateLimiter::new(limits.login_failures_per_address, limits.login_lockout),
+            lookup: RateLimiter::new(limits.lookups_per_minute, Duration::from_secs(60)),
+            login: limits::LoginThrottle::new(&limits),
         };
         let (closing, _) = tokio::sync::watch::channel(false);
         let public_streams =
@@ -171,6 +171,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(auth::login))
         .routes(routes!(auth::logout))
         .routes(routes!(auth::me))
+        .routes(routes!(auth::change_password))
         .routes(routes!(users::change))
         .routes(routes!(visits::create, visits::list))
         .routes(routes!(visits::get))

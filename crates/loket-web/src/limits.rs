@@ -42,6 +42,21 @@ impl RateLimiter {
         }
     }
 
+    /// Counts a hit with no limit, and answers how many the key had in its window before it.
+    pub fn tally(&self, key: &str, now: Instant) -> u32 {
+        let mut hits = self.counts();
+        if hits.len() > 10_000 {
+            hits.retain(|_, (start, _)| now.duration_since(*start) < self.window);
+        }
+        let entry = hits.entry(key.to_owned()).or_insert((now, 0));
+        if now.duration_since(entry.0) >= self.window {
+            *entry = (now, 0);
+        }
+        let before = entry.1;
+        entry.1 = entry.1.saturating_add(1);
+        before
+    }
+
     pub fn clear(&self, key: &str) {
         self.counts().remove(key);
     }
@@ -53,15 +68,83 @@ impl RateLimiter {
     }
 }
 
+/// Sign-in attempts, counted so that a guesser is stopped where they guess and nobody else is
+/// locked out by them: per address and user name (refused past
+/// [`Limits::login_failures_per_user`]), per address over every name (refused past
+/// [`Limits::login_failures_per_address`]), and per user name from anywhere, never refused: each
+/// attempt past the same allowance waits longer before its check ([`slowdown`]). A user whose
+/// name is being guessed from elsewhere still signs in, a little later.
+pub struct LoginThrottle {
+    pair: RateLimiter,
+    address: RateLimiter,
+    user: RateLimiter,
+    allowance: u32,
+    slowdown_max: Duration,
+}
+
+impl LoginThrottle {
+    pub fn new(limits: &Limits) -> Self {
+        LoginThrottle {
+            pair: RateLimiter::new(limits.login_failures_per_user, limits.login_lockout),
+            address: RateLimiter::new(limits.login_failures_per_address, limits.login_lockout),
+            user: RateLimiter::new(u32::MAX, limits.login_lockout),
+            allowance: limits.login_failures_per_user,
+            slowdown_max: limits.login_slowdown_max,
+        }
+    }
+
+    /// Counts an attempt before its (slow) check, so that concurrent guesses cannot slip past a
+    /// limit. `Ok`: how long the attempt waits before its check; `Err`: refused, and how long
+    /// until this address may try again.
+    pub fn attempt(&self, address: &str, user: &str, now: Instant) -> Result<Duration, Duration> {
+        let pair = pair_key(address, user);
+        self.pair.hit(&pair, now)?;
+        if let Err(wait) = self.address.hit(address, now) {
+            self.pair.refund(&pair);
+            return Err(wait);
+        }
+        Ok(slowdown(self.user.tally(user, now), self.allowance, self.slowdown_max))
+    }
+
+    /// A sign-in that worked gives its attempt back, and clears its address's guesses at the
+    /// name; the guesses at the name from elsewhere still count.
+    pub fn succeeded(&self, address: &str, user: &str) {
+        self.pair.clear(&pair_key(address, user));
+        self.address.refund(address);
+        self.user.refund(user);
+    }
+}
+
+fn pair_key(address: &str, user: &str) -> String {
+    format!("{address} {user}")
+}
+
+/// How long an attempt at a user name waits when `earlier` attempts at it came first in the
+/// window: nothing within the allowance, then 250 ms, doubling with each attempt, at most `max`.
+pub fn slowdown(earlier: u32, allowance: u32, max: Duration) -> Duration {
+    let Some(over) = earlier.checked_sub(allowance) else {
+        return Duration::ZERO;
+    };
+    let factor = 1u32.checked_shl(over).unwrap_or(u32::MAX);
+    Duration::from_millis(250).saturating_mul(factor).min(max)
+}
+
 /// The limits an office runs with.
 #[derive(Debug, Clone)]
 pub struct Limits {
     /// Kiosk forms per client address per minute.
     pub kiosk_per_minute: u32,
-    /// Failed sign-ins per user name, and per address, before sign-in is refused for a while.
+    /// Returning-visitor look-ups per staff member per minute: enough for a clerk typing (the
+    /// front office's script asks as they type), too few to read the guest book out by guessing.
+    pub lookups_per_minute: u32,
+    /// Sign-in attempts for one user name from one address, and from one address over every
+    /// name, before that address is refused for `login_lockout`. Past the first, attempts at the
+    /// name from any address are slowed down, never refused ([`LoginThrottle`]).
     pub login_failures_per_user: u32,
     pub login_failures_per_address: u32,
     pub login_lockout: Duration,
+    /// The longest an attempt at a much-guessed user name waits before its check.
+    pub login_slowdown_max: Duration,
     /// Connections: see [`ConnectionLimits`].
     pub connections: ConnectionLimits,
 }
@@ -109,9 +192,11 @@ impl Default for Limits {
     fn default() -> Self {
         Limits {
             kiosk_per_minute: 30,
+            lookups_per_minute: 30,
             login_failures_per_user: 5,
             login_failures_per_address: 20,
             login_lockout: Duration::from_secs(15 * 60),
+            login_slowdown_max: Duration::from_secs(8),
             connections: ConnectionLimits::default(),
         }
     }
@@ -213,6 +298,37 @@ mod tests {
         assert!(limiter.hit("a", t).is_err());
         assert!(limiter.hit("b", t).is_ok(), "keys are counted apart");
         assert!(limiter.hit("a", t + Duration::from_secs(61)).is_ok());
+    }
+
+    #[test]
+    fn a_guessed_name_is_refused_where_it_is_guessed_and_slowed_elsewhere() {
+        let limits = Limits { login_failures_per_user: 2, login_failures_per_address: 3, ..Limits::default() };
+        let throttle = LoginThrottle::new(&limits);
+        let t = Instant::now();
+        assert_eq!(throttle.attempt("10.0.0.9", "fo", t), Ok(Duration::ZERO));
+        assert_eq!(throttle.attempt("10.0.0.9", "fo", t), Ok(Duration::ZERO));
+        assert_eq!(throttle.attempt("10.0.0.9", "fo", t), Err(limits.login_lockout), "refused where it was guessed");
+        assert_eq!(
+            throttle.attempt("10.0.0.5", "fo", t),
+            Ok(Duration::from_millis(250)),
+            "slowed, not refused, elsewhere"
+        );
+        assert_eq!(throttle.attempt("10.0.0.9", "rina", t), Ok(Duration::ZERO), "another name from the address");
+        assert!(throttle.attempt("10.0.0.9", "budi", t).is_err(), "the address's own limit over every name");
+        throttle.succeeded("10.0.0.5", "fo");
+        assert_eq!(
+            throttle.attempt("10.0.0.5", "fo", t),
+            Ok(Duration::from_millis(250)),
+            "guesses from elsewhere still count"
+        );
+    }
+
+    #[test]
+    fn the_slowdown_doubles_past_the_allowance_up_to_its_cap() {
+        let max = Duration::from_secs(8);
+        let waits: Vec<u128> = (0..12).map(|n| slowdown(n, 5, max).as_millis()).collect();
+        assert_eq!(waits, [0, 0, 0, 0, 0, 250, 500, 1000, 2000, 4000, 8000, 8000]);
+        assert_eq!(slowdown(u32::MAX, 5, max), max, "no overflow");
     }
 
     #[test]

@@ -1,12 +1,12 @@
-//! What wraps every request: an id to find it by, one access-log line, and a panic turned into
-//! the API's 500 answer.
+//! What wraps every request: an id to find it by, the headers every answer carries, one
+//! access-log line, and a panic turned into the API's 500 answer.
 
 use std::any::Any;
 use std::time::Duration;
 
 use axum::Router;
 use axum::extract::{MatchedPath, Request};
-use axum::http::{HeaderName, HeaderValue};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use tower::ServiceBuilder;
@@ -53,7 +53,19 @@ async fn request_id(mut req: Request, next: Next) -> Response {
     if let Some(value) = header {
         res.headers_mut().insert(REQUEST_ID_HEADER, value);
     }
+    every_answer(res.headers_mut());
     res
+}
+
+/// What every answer says, the API's and the pages' alike: its content type is not to be
+/// guessed (`nosniff`: a visitor's name in JSON is never run as a page), and nothing is kept by a
+/// browser or a proxy (`no-store`: answers hold visitors' personal data) unless the handler said
+/// otherwise (the pages' scripts and styles may be cached).
+fn every_answer(headers: &mut HeaderMap) {
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    if !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
 }
 
 /// The span of a request: its method, its route as declared (`/api/v1/visits/{id}`, never the
@@ -80,7 +92,7 @@ fn panic_answer(panic: Box<dyn Any + Send + 'static>) -> Response {
     ApiError::internal(format!("panic: {text}")).into_response()
 }
 
-/// Wraps the routes: the request id outside everything, then the access log, then the panic
+/// Wraps the routes: the request id (and the headers of every answer) outside everything, then the access log, then the panic
 /// guard, so that a panic's answer is logged and carries the id.
 ///
 /// The three are one layer: axum boxes each route once per `layer` call and clones those boxes

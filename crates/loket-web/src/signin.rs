@@ -1,5 +1,6 @@
 //! Signing in, one use case for the API and the pages: the throttle (each attempt counts per
-//! user name and per address before the slow password check; a good one gives it back), the
+//! address and user name, per address, and per user name before the slow password check; a good
+//! one gives it back; see [`crate::limits::LoginThrottle`]), the
 //! password check against a dummy hash for unknown names, and a new session stored by its hash.
 //! The API hands the token out as a bearer token, the pages put it in a cookie.
 
@@ -23,7 +24,8 @@ pub struct SignedIn {
 /// Why a sign-in did not work.
 #[derive(Debug)]
 pub enum SignInRefused {
-    /// Too many attempts for this user name or from this address: wait this long.
+    /// Too many attempts at this user name from this address, or from this address: wait this
+    /// long.
     Throttled(Duration),
     /// A wrong user name or password, or a disabled user (one answer for all three).
     Invalid,
@@ -46,14 +48,10 @@ pub async fn sign_in(
     let username = username.trim();
     let user_key = username.to_lowercase();
     let address_key = address.to_string();
-    let limits = &state.limiters;
-    let started = Instant::now();
-    // Each attempt counts before the slow check, so that concurrent guesses cannot slip past the
-    // limit; a successful sign-in gives its attempt back.
-    limits.login_user.hit(&user_key, started).map_err(SignInRefused::Throttled)?;
-    if let Err(wait) = limits.login_address.hit(&address_key, started) {
-        limits.login_user.refund(&user_key);
-        return Err(SignInRefused::Throttled(wait));
+    let throttle = &state.limiters.login;
+    let wait = throttle.attempt(&address_key, &user_key, Instant::now()).map_err(SignInRefused::Throttled)?;
+    if !wait.is_zero() {
+        tokio::time::sleep(wait).await;
     }
     let record = state.store.user(username).await?;
     let hash = record.as_ref().map(|r| r.password_hash.clone()).unwrap_or_else(|| dummy_hash().to_owned());
@@ -63,8 +61,7 @@ pub async fn sign_in(
         tracing::info!(username = ?user_key, address = %address_key, "sign-in refused");
         return Err(SignInRefused::Invalid);
     };
-    limits.login_user.clear(&user_key);
-    limits.login_address.refund(&address_key);
+    throttle.succeeded(&address_key, &user_key);
     let (token, expires_at) = start_session(state, &record.user.username).await?;
     tracing::info!(username = ?record.user.username, "signed in");
     Ok(SignedIn { token, user: record.user, expires_at })

@@ -10,7 +10,8 @@ use loket_web::AppState;
 use loket_web::limits::Limits;
 
 /// On first start with no users, creates `admin` (admin and supervisor) with the password from
-/// `LOKET_ADMIN_PASSWORD`, or a new one printed once.
+/// `LOKET_ADMIN_PASSWORD` (checked as every new password is), or a new one printed once, which
+/// must be changed at the first sign-in.
 async fn ensure_first_admin(store: &dyn Store) -> anyhow::Result<()> {
     if store.count_users().await? > 0 {
         return Ok(());
@@ -23,10 +24,13 @@ async fn ensure_first_admin(store: &dyn Store) -> anyhow::Result<()> {
             (p, true)
         }
     };
-    crate::users::add_user(store, "admin", "Administrator", vec![Role::Admin, Role::Supervisor], &password).await?;
+    let roles = vec![Role::Admin, Role::Supervisor];
+    crate::users::add_user(store, "admin", "Administrator", roles, &password, generated)
+        .await
+        .context("LOKET_ADMIN_PASSWORD")?;
     if generated {
         println!("First start: created user 'admin' with the one-time password: {password}");
-        println!("Sign in and change it with: loket user passwd admin");
+        println!("Loket asks for a new password at the first sign-in.");
     } else {
         println!("First start: created user 'admin' with the password from LOKET_ADMIN_PASSWORD");
     }

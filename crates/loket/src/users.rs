@@ -2,7 +2,7 @@
 
 use anyhow::{Context, bail};
 use loket_domain::Refused;
-use loket_domain::auth::{Role, parse_full_name, parse_roles, valid_username};
+use loket_domain::auth::{PASSWORD_MIN, Role, check_password, parse_full_name, parse_roles, valid_username};
 use loket_store::{NewUser, Store, StoreError};
 
 use crate::cli::{UserCommand, open};
@@ -10,21 +10,26 @@ use crate::cli::{UserCommand, open};
 /// The password from `LOKET_PASSWORD`, else asked for twice on the terminal.
 fn password() -> anyhow::Result<String> {
     if let Ok(p) = std::env::var("LOKET_PASSWORD") {
-        return check_password(p);
+        return Ok(p);
     }
     let first = rpassword::prompt_password("Password: ").context("cannot read the password")?;
     let second = rpassword::prompt_password("Again: ").context("cannot read the password")?;
     if first != second {
         bail!("the passwords differ");
     }
-    check_password(first)
+    Ok(first)
 }
 
-fn check_password(p: String) -> anyhow::Result<String> {
-    if p.chars().count() < 8 {
-        bail!("the password needs at least 8 characters");
+/// A new password's hash, once the domain's rule took it (at least 12 characters, not common).
+async fn checked_hash(password: &str) -> anyhow::Result<String> {
+    match check_password(password) {
+        Ok(()) => {
+            let password = password.to_owned();
+            Ok(tokio::task::spawn_blocking(move || password_auth::generate_hash(password)).await?)
+        }
+        Err("too_short") => bail!("the password needs at least {PASSWORD_MIN} characters"),
+        Err(_) => bail!("the password is a commonly used one, easy to guess: choose another"),
     }
-    Ok(p)
 }
 
 pub async fn add_user(
@@ -33,15 +38,21 @@ pub async fn add_user(
     full_name: &str,
     roles: Vec<Role>,
     password: &str,
+    change_required: bool,
 ) -> anyhow::Result<()> {
     if !valid_username(name) {
         bail!(
             "user names are lower-case letters, digits, '.', '_' and '-' (at most 64), and not kiosk, system or line"
         );
     }
-    let password = password.to_owned();
-    let hash = tokio::task::spawn_blocking(move || password_auth::generate_hash(password)).await?;
-    let user = NewUser { username: name.to_owned(), full_name: full_name.to_owned(), password_hash: hash, roles };
+    let hash = checked_hash(password).await?;
+    let user = NewUser {
+        username: name.to_owned(),
+        full_name: full_name.to_owned(),
+        password_hash: hash,
+        roles,
+        password_change_required: change_required,
+    };
     match store.add_user(user, chrono::Utc::now()).await {
         Err(StoreError::Duplicate) => bail!("user {name} exists already"),
         other => Ok(other?),
@@ -53,7 +64,7 @@ pub async fn run(command: UserCommand) -> anyhow::Result<()> {
         UserCommand::Add { name, roles, full_name, database } => {
             let store = open(&database).await?;
             let password = password()?;
-            add_user(store.as_ref(), &name, full_name.as_deref().unwrap_or(&name), roles, &password).await?;
+            add_user(store.as_ref(), &name, full_name.as_deref().unwrap_or(&name), roles, &password, false).await?;
             println!("user {name} added");
         }
         UserCommand::List { database } => {
@@ -67,8 +78,8 @@ pub async fn run(command: UserCommand) -> anyhow::Result<()> {
         UserCommand::Passwd { name, database } => {
             let store = open(&database).await?;
             let password = password()?;
-            let hash = tokio::task::spawn_blocking(move || password_auth::generate_hash(password)).await?;
-            if !store.set_password(&name, &hash).await? {
+            let hash = checked_hash(&password).await?;
+            if !store.set_password(&name, &hash, false).await? {
                 bail!("no user {name}");
             }
             println!("password of {name} changed; their sessions have ended");

@@ -52,7 +52,7 @@ fn ticket(position: i64) -> LinePlace {
     }
 }
 
-fn waiting() -> Visit {
+pub(super) fn waiting() -> Visit {
     let mut v = opened();
     let (vi, fi) = complete_input();
     v.save_form(Some(&vi), &fi, &settings(), now(), "fo").unwrap();

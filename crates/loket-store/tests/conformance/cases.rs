@@ -492,6 +492,7 @@ pub async fn sessions_expire_and_end(db: TestDb) {
         full_name: "Rina".into(),
         password_hash: "h".into(),
         roles: vec![Role::Helpdesk],
+        password_change_required: true,
     };
     store.add_user(user.clone(), at(0)).await.unwrap();
     assert!(matches!(store.add_user(user, at(0)).await, Err(StoreError::Duplicate)));
@@ -505,8 +506,14 @@ pub async fn sessions_expire_and_end(db: TestDb) {
     assert!(store.set_disabled("rina", true).await.unwrap());
     assert!(store.session_user("t3", at(1)).await.unwrap().is_none(), "disabled");
     assert!(store.user("rina").await.unwrap().unwrap().user.disabled);
-    assert!(!store.set_password("nobody", "h").await.unwrap());
+    assert!(!store.set_password("nobody", "h", false).await.unwrap());
     assert_eq!(store.count_users().await.unwrap(), 1);
+    // A password the user did not choose is kept with its flag; their own clears it.
+    assert!(store.user("rina").await.unwrap().unwrap().user.password_change_required);
+    assert!(store.set_password("rina", "h2", false).await.unwrap());
+    assert!(!store.user("rina").await.unwrap().unwrap().user.password_change_required);
+    assert!(store.set_password("rina", "h3", true).await.unwrap());
+    assert!(store.user("rina").await.unwrap().unwrap().user.password_change_required);
 }
 
 pub async fn settings_replace_the_defaults(db: TestDb) {
@@ -714,6 +721,7 @@ pub async fn the_office_keeps_an_enabled_admin(db: TestDb) {
         full_name: name.into(),
         password_hash: "h".into(),
         roles,
+        password_change_required: false,
     };
     store.add_user(new("admin", vec![Role::Admin, Role::Supervisor]), at(0)).await.unwrap();
     store.add_user(new("rina", vec![Role::Helpdesk]), at(0)).await.unwrap();

@@ -32,6 +32,17 @@ pub struct LoginResponse {
     pub token: String,
     pub user: UserView,
     pub expires_at: DateTime<chrono::Utc>,
+    /// The password was chosen by someone else (the first admin's printed one, or one an admin
+    /// set): every other call answers 403 `password_change_required` until
+    /// `POST /api/v1/auth/password`.
+    pub password_change_required: bool,
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChange {
+    pub current: String,
+    pub new: String,
 }
 
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
@@ -49,6 +60,27 @@ pub async fn login(
     let SignedIn { token, user: u, expires_at } = signed_in;
     Ok(Json(LoginResponse {
         token,
+        password_change_required: u.password_change_required,
+        user: UserView { username: u.username, full_name: u.full_name, roles: u.roles },
+        expires_at,
+    }))
+}
+
+/// One's own new password: the current one, and a new one of at least 12 characters that is not
+/// a common password. Every session of the user ends, this one too: the answer is a new sign-in.
+#[utoipa::path(post, path = "/api/v1/auth/password", tag = "auth", request_body = PasswordChange, security(("bearer" = [])),
+    responses((status = 200, body = LoginResponse), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn change_password(
+    State(state): State<AppState>,
+    staff: Staff,
+    ApiJson(req): ApiJson<PasswordChange>,
+) -> ApiResult<Json<LoginResponse>> {
+    loket_app::auth::change_own_password(&state.app, &staff.user, req.current, req.new).await?;
+    let (token, expires_at) = signin::start_session(&state, &staff.user.username).await?;
+    let u = staff.user;
+    Ok(Json(LoginResponse {
+        token,
+        password_change_required: false,
         user: UserView { username: u.username, full_name: u.full_name, roles: u.roles },
         expires_at,
     }))

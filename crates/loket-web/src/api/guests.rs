@@ -42,12 +42,16 @@ impl ReturningVisitor {
 /// the clerk types); it changes nothing.
 #[utoipa::path(get, path = "/api/v1/guests/lookup", tag = "front office", params(LookupQuery), security(("bearer" = [])),
     responses((status = 200, body = ReturningVisitor), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn lookup(
     State(state): State<AppState>,
     StreamStaff(staff): StreamStaff,
     ApiQuery(q): ApiQuery<LookupQuery>,
 ) -> ApiResult<Json<ReturningVisitor>> {
+    // Counted per staff member (the pages' cookie and a token alike), before anything is read.
+    if let Err(retry_after) = state.limiters.lookup.hit(&staff.user.username, std::time::Instant::now()) {
+        return Err(ApiError::RateLimited { retry_after });
+    }
     let contact =
         Contact::parse(&q.contact).ok_or_else(|| ApiError::validation(FieldErrors::one("contact", "invalid")))?;
     let visit = visits::returning(&state.app, &staff.user, &contact).await?.ok_or(ApiError::NotFound)?;

@@ -9,11 +9,13 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use loket_domain::auth::{Permission, Role, valid_username};
+use loket_app::AppError;
+use loket_domain::auth::{Permission, Role, check_password, parse_full_name, valid_username};
+use loket_domain::errors::{FieldErrors, Refused};
 use loket_store::{NewUser, StoreError};
 use serde::Deserialize;
 
-use super::login::PASSWORD_MIN;
+use super::login::password_problem;
 use super::session::{PageForm, PageStaff};
 use super::{Frame, PageError, PageResult, see_other};
 use crate::AppState;
@@ -117,12 +119,6 @@ pub async fn page(State(state): State<AppState>, staff: PageStaff, Query(q): Que
     Ok(build(&state, &staff, Typed::default(), notice).await?.into_response())
 }
 
-async fn hash(password: String) -> Result<String, PageError> {
-    tokio::task::spawn_blocking(move || password_auth::generate_hash(password))
-        .await
-        .map_err(|e| PageError::Internal(e.into()))
-}
-
 /// A new staff user: a valid, free user name, at least one role, a first password. The form
 /// posts `username`, `full_name`, `password` and one `role` field per role ticked.
 pub async fn create(
@@ -142,15 +138,26 @@ pub async fn create(
     if roles.is_empty() {
         typed.field_errors.insert("roles", t.get("admin-roles-missing"));
     }
-    if password.chars().count() < PASSWORD_MIN {
-        typed.field_errors.insert("password", t.get("password-too-short"));
+    // The domain's check, as the API's `PUT /api/v1/users/{username}` makes it; left empty, the
+    // user name stands for the full name.
+    let full_name =
+        if typed.full_name.is_empty() { Ok(typed.username.clone()) } else { parse_full_name(&typed.full_name) };
+    if let Err(errors) = &full_name {
+        for reason in errors.0.values() {
+            typed.field_errors.insert("full_name", super::setting_forms::reason_text(t, reason));
+        }
+    }
+    if let Err(reason) = check_password(&password) {
+        typed.field_errors.insert("password", t.get(password_problem(&FieldErrors::one("password", reason))));
     }
     if typed.field_errors.is_empty() {
         let user = NewUser {
             username: typed.username.clone(),
-            full_name: if typed.full_name.is_empty() { typed.username.clone() } else { typed.full_name.clone() },
-            password_hash: hash(password).await?,
+            full_name: full_name.unwrap_or_default(),
+            password_hash: loket_app::auth::hash(password).await?,
             roles,
+            // The admin chose it: the user changes it at their first sign-in.
+            password_change_required: true,
         };
         match state.store.add_user(user, state.now()).await {
             Ok(()) => {
@@ -174,23 +181,21 @@ pub struct PasswordForm {
     password: String,
 }
 
-/// A new password for a user (which ends their sessions).
+/// A new password for a user (which ends their sessions); they change it at their next sign-in.
 pub async fn reset_password(
     State(state): State<AppState>,
     Path(username): Path<String>,
     PageForm { staff, form }: PageForm<PasswordForm>,
 ) -> PageResult {
-    staff.require(Permission::ManageUsers)?;
-    if form.password.chars().count() < PASSWORD_MIN {
-        let typed = Typed { error: Some(staff.tr().get("password-too-short")), ..Typed::default() };
-        let page = build(&state, &staff, typed, None).await?;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    match loket_app::auth::reset_password(&state.app, &staff.user, &username, form.password).await {
+        Ok(()) => Ok(see_other("/admin?done=password")),
+        Err(AppError::Refused(Refused::Validation(fields))) => {
+            let typed = Typed { error: Some(staff.tr().get(password_problem(&fields))), ..Typed::default() };
+            let page = build(&state, &staff, typed, None).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(e.into()),
     }
-    if !state.store.set_password(&username, &hash(form.password).await?).await? {
-        return Err(PageError::NotFound(staff.lang));
-    }
-    tracing::info!(?username, by = ?staff.user.username, "password set");
-    Ok(see_other("/admin?done=password"))
 }
 
 #[derive(Deserialize)]

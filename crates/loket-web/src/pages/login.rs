@@ -15,7 +15,8 @@ use super::{Frame, PageError, PageResult, see_other};
 use crate::AppState;
 use crate::extract::ClientIp;
 use crate::signin::{self, SignInRefused};
-use loket_app::auth::verify;
+use loket_app::AppError;
+use loket_domain::errors::{FieldErrors, Refused};
 
 /// `/`: a signed-in user to their role's screen, anyone else to `/login`.
 pub async fn home(MaybeStaff(staff): MaybeStaff) -> Response {
@@ -130,6 +131,8 @@ pub struct PasswordPage {
     pub page: Frame,
     pub error: Option<String>,
     pub done: bool,
+    /// The password was chosen by someone else: the page says it must be changed first.
+    pub required: bool,
 }
 
 #[derive(Deserialize)]
@@ -139,8 +142,9 @@ pub struct DoneQuery {
 }
 
 pub async fn password_form(State(state): State<AppState>, staff: PageStaff, Query(q): Query<DoneQuery>) -> PageResult {
+    let required = staff.user.password_change_required;
     let page = Frame::staff(&state, &staff, "password-title", "/password").await?;
-    Ok(PasswordPage { page, error: None, done: q.done.is_some() }.into_response())
+    Ok(PasswordPage { page, error: None, done: q.done.is_some(), required }.into_response())
 }
 
 #[derive(Deserialize)]
@@ -153,39 +157,41 @@ pub struct PasswordForm {
     repeat: String,
 }
 
-/// The shortest password the pages accept.
-pub const PASSWORD_MIN: usize = 8;
-
 pub async fn password_submit(
     State(state): State<AppState>,
     headers: HeaderMap,
     PageForm { staff, form }: PageForm<PasswordForm>,
 ) -> PageResult {
     let t = staff.tr();
-    let record = state.store.user(&staff.user.username).await?.ok_or(PageError::SignIn)?;
-    let error = if !verify(form.current, record.password_hash).await {
-        Some("password-wrong-current")
-    } else if form.new.chars().count() < PASSWORD_MIN {
-        Some("password-too-short")
-    } else if form.new != form.repeat {
-        Some("password-mismatch")
+    let changed = if form.new != form.repeat {
+        Err(Some("password-mismatch"))
     } else {
-        None
+        match loket_app::auth::change_own_password(&state.app, &staff.user, form.current, form.new).await {
+            Ok(()) => Ok(()),
+            Err(AppError::Refused(Refused::Validation(fields))) => Err(Some(password_problem(&fields))),
+            Err(e) => return Err(e.into()),
+        }
     };
-    if let Some(key) = error {
+    if let Err(Some(key)) = changed {
+        let required = staff.user.password_change_required;
         let page = Frame::staff(&state, &staff, "password-title", "/password").await?;
-        let page = PasswordPage { page, error: Some(t.get(key)), done: false };
+        let page = PasswordPage { page, error: Some(t.get(key)), done: false, required };
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
-    let new = form.new;
-    let hash = tokio::task::spawn_blocking(move || password_auth::generate_hash(new))
-        .await
-        .map_err(|e| PageError::Internal(e.into()))?;
     // Setting a password ends every session of the user, this one too: sign in again at once.
-    state.store.set_password(&staff.user.username, &hash).await?;
     let cookie = start_session(&state, &headers, &staff.user.username).await?;
-    tracing::info!(username = ?staff.user.username, "password changed");
     Ok(([cookie], see_other("/password?done=1")).into_response())
+}
+
+/// The catalogue's sentence for a refused password, the first problem first (the current one).
+pub fn password_problem(fields: &FieldErrors) -> &'static str {
+    let reason = |field: &str| fields.0.get(field).map(String::as_str);
+    match (reason("current"), reason("new").or(reason("password"))) {
+        (Some(_), _) => "password-wrong-current",
+        (None, Some("common")) => "password-common",
+        (None, Some("unchanged")) => "password-unchanged",
+        _ => "password-too-short",
+    }
 }
 
 #[derive(Deserialize)]
@@ -195,7 +201,16 @@ pub struct Back {
 
 /// Only a path of this site: never `//elsewhere` or a full address.
 fn local_path(next: Option<String>) -> String {
-    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\')).unwrap_or_else(|| "/".to_owned())
+    next.filter(|n| is_local_path(n)).unwrap_or_else(|| "/".to_owned())
+}
+
+/// A path of this site, and nothing a browser could read as another: it begins with one `/`, and
+/// every character is visible ASCII other than `\\` (browsers drop tabs and line breaks from a
+/// URL, so `/<tab>/evil.example` is `//evil.example` to them; a line break would also break the
+/// `Location` header). Anything else (percent-encoded text stays encoded, so it still passes)
+/// goes home instead.
+fn is_local_path(next: &str) -> bool {
+    next.starts_with('/') && !next.starts_with("//") && next.bytes().all(|b| b.is_ascii_graphic() && b != b'\\')
 }
 
 /// Switches the language of a browser not signed in (a cookie for a year) and goes back to the

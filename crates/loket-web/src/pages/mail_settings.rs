@@ -264,7 +264,7 @@ pub fn failing_mail(t: Tr, outbox: &[loket_store::OutboxEntry], zone: chrono_tz:
         .filter(|m| m.status == "pending" && m.last_error.is_some())
         .map(|m| MailProblem {
             reference: m.reference.clone().unwrap_or_default(),
-            to: m.to.clone(),
+            to: if m.to.is_empty() { t.get("mail-to-hidden") } else { m.to.clone() },
             kind: t.get(match m.kind.as_str() {
                 "copy" => "counter-mail-copy",
                 "answer" => "counter-mail-answer",

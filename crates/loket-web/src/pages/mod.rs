@@ -111,12 +111,9 @@ async fn security_headers(req: Request, next: Next) -> Response {
     let mut res = next.run(req).await;
     let h = res.headers_mut();
     h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
-    if !h.contains_key(header::CACHE_CONTROL) {
-        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    }
+    // `nosniff` and `no-store` are on every answer (crate::middleware).
     res
 }
 
@@ -224,6 +221,7 @@ pub fn refusal_key(r: &Refused) -> &'static str {
         Refused::InUse(_) => "error-in-use",
         Refused::LastAdmin => "error-last-admin",
         Refused::SurveyAnswered => "error-survey-answered",
+        Refused::ServedByAnother { .. } => "error-served-by-another",
     }
 }
 
@@ -241,6 +239,8 @@ pub fn field_reason_key(reason: &str) -> &'static str {
 pub enum PageError {
     /// Not signed in: to `/login`.
     SignIn,
+    /// Signed in with a password someone else chose: to `/password`, before anything else.
+    PasswordChange,
     /// The role may not see this page: 403 with a page that says so, and a link to the user's
     /// own screen.
     Forbidden {
@@ -323,6 +323,7 @@ impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         let (status, page) = match self {
             PageError::SignIn => return Redirect::to("/login").into_response(),
+            PageError::PasswordChange => return Redirect::to("/password").into_response(),
             PageError::Forbidden { lang, home } => {
                 (StatusCode::FORBIDDEN, ProblemPage::new(lang, "forbidden-title", "forbidden-text", home))
             }

@@ -109,7 +109,11 @@ impl FromRequestParts<AppState> for PageStaff {
     type Rejection = PageError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        page_staff(parts, state).await?.ok_or(PageError::SignIn)
+        let staff = page_staff(parts, state).await?.ok_or(PageError::SignIn)?;
+        if staff.user.password_change_required && !crate::extract::open_before_password_change(parts.uri.path()) {
+            return Err(PageError::PasswordChange);
+        }
+        Ok(staff)
     }
 }
 

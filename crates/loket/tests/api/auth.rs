@@ -1,6 +1,8 @@
+use std::net::IpAddr;
+
 use loket_domain::auth::Role;
 use loket_web::limits::Limits;
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::support::{Backend, PASSWORD, TestApp, spawn_app_with};
 
@@ -61,15 +63,30 @@ pub async fn disabled_users_lose_their_sessions(app: TestApp) {
     app.send("POST", "/api/v1/auth/login", None, Some(login)).await.error(401, "invalid_credentials");
 }
 
-pub async fn login_is_throttled_per_user_name(app: TestApp) {
+/// Wrong passwords for a user name (in any case) from one address stop that address, and say
+/// when to try again; the user signs in from another address all the same: a guesser cannot lock
+/// anyone out.
+pub async fn login_is_throttled_per_address_and_user_name(app: TestApp) {
     app.staff("rina", &[Role::Helpdesk]).await;
-    for _ in 0..5 {
-        let wrong = json!({"username": "rina", "password": "salah"});
+    for name in ["rina", "RINA", "Rina", "rina", "rinA"] {
+        let wrong = json!({"username": name, "password": "salah"});
         app.send("POST", "/api/v1/auth/login", None, Some(wrong)).await.error(401, "invalid_credentials");
     }
-    // Even the right password waits now.
+    // From the guessing address, even the right password waits now, and is told how long.
     let right = json!({"username": "rina", "password": PASSWORD});
-    app.send("POST", "/api/v1/auth/login", None, Some(right)).await.error(429, "rate_limited");
+    let url = app.url("/api/v1/auth/login");
+    let refused = app.http.post(url.clone()).json(&right).send().await.expect("login");
+    assert_eq!(refused.status(), 429);
+    let retry_after: u64 =
+        refused.headers()["retry-after"].to_str().ok().and_then(|s| s.parse().ok()).expect("Retry-After");
+    assert!((14 * 60..=15 * 60).contains(&retry_after), "about the lockout's 15 minutes: {retry_after}");
+    let body: Value = refused.json().await.expect("json");
+    assert_eq!(body["error"], "rate_limited");
+    assert!(body["message"].as_str().is_some_and(|m| m.contains(&format!("{retry_after} s"))), "{body}");
+    // From another address the user signs in (slowed a little, never refused).
+    let elsewhere = reqwest::Client::builder().local_address(IpAddr::from([127, 0, 0, 2])).build().expect("client");
+    let signed_in = elsewhere.post(url).json(&right).send().await.expect("login");
+    assert_eq!(signed_in.status(), 200, "the user is not locked out by another's guesses");
 }
 
 pub async fn login_is_throttled_per_address(backend: Backend) {

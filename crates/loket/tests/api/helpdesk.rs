@@ -200,3 +200,39 @@ pub async fn the_form_pdf_reads_back_and_the_archived_one_never_changes(app: Tes
     let missing = app.http.get(app.url("/api/v1/visits/nope/form.pdf")).bearer_auth(&hd).send().await.unwrap();
     assert_eq!(missing.status(), 404);
 }
+
+/// A called visit is served by the agent who called it: another agent may not start, answer,
+/// escalate, give the copy, archive or hand out its survey link (409 `served_by_another`, naming
+/// who serves it), so IKM scores cannot be stuffed through another's visits; a supervisor may
+/// act for the agent, and the history names the supervisor.
+pub async fn only_who_serves_a_visit_or_a_supervisor_acts_on_it(app: TestApp) {
+    let (hd, v) = in_service(&app).await;
+    let other = app.staff("hd2", &[Role::Helpdesk]).await;
+    let sup = app.staff("sup", &[Role::Supervisor]).await;
+    let path = |p: &str| format!("/api/v1/visits/{}/{p}", id(&v));
+    let answer = json!({"analysis": "Sertifikat kedaluwarsa", "answer": "Perbarui sertifikat"});
+    let refused = app.post(&other, &path("answer"), answer.clone()).await.error(409, "served_by_another");
+    assert!(refused["message"].as_str().is_some_and(|m| m.contains("hd")), "names who serves it: {refused}");
+    let escalation = json!({"analysis": "Perlu LKPP", "channel": "email", "summary": "Tidak bisa masuk"});
+    app.post(&other, &path("escalate"), escalation).await.error(409, "served_by_another");
+    app.post(&hd, &path("answer"), answer).await.expect(200);
+    app.post(&other, &path("copy"), json!({"via": "printed"})).await.error(409, "served_by_another");
+    app.post_empty(&other, &path("survey-link")).await.error(409, "served_by_another");
+    // The supervisor acts for the agent, on the record.
+    app.post(&sup, &path("copy"), json!({"via": "printed"})).await.expect(200);
+    app.post_empty(&other, &path("archive")).await.error(409, "served_by_another");
+    app.post_empty(&hd, &path("archive")).await.expect(200);
+    app.post_empty(&other, &path("survey-link")).await.error(409, "served_by_another");
+    app.post_empty(&hd, &path("survey-link")).await.expect(200);
+    let history = app.get(&hd, &path("history")).await.expect(200);
+    let copy = history.as_array().unwrap().iter().find(|e| e["kind"] == "copy_given").expect("the copy");
+    assert_eq!(copy["by"], "sup", "the supervisor is on the record");
+
+    // A called visit: another agent may neither start it nor skip it.
+    let fo = app.staff("fo2", &[Role::FrontOffice]).await;
+    let w = app.waiting_visit(&fo, "Siti").await;
+    app.post_empty(&hd, "/api/v1/counters/2/call-next").await.expect(200);
+    app.post_empty(&other, &format!("/api/v1/visits/{}/start", id(&w))).await.error(409, "served_by_another");
+    app.post_empty(&other, &format!("/api/v1/visits/{}/recall", id(&w))).await.error(409, "served_by_another");
+    app.post_empty(&hd, &format!("/api/v1/visits/{}/start", id(&w))).await.expect(200);
+}

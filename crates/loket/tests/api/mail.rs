@@ -112,6 +112,7 @@ pub async fn a_failing_mail_is_shown_at_the_counter_and_to_the_supervisor(app: T
     let v = in_service(&app, &fo, &hd).await;
     let body = json!({"analysis": "Perlu LKPP", "channel": "email", "summary": "Akun terkunci permanen"});
     app.post(&hd, &format!("/api/v1/visits/{}/escalate", id(&v)), body).await.expect(200);
+    app.post(&hd, &format!("/api/v1/visits/{}/copy", id(&v)), json!({"via": "email"})).await.expect(200);
     let mut counter = Browser::new(&app);
     counter.sign_in("hd", PASSWORD).await;
     let before = counter.get("/counter?counter=1").await.body;
@@ -119,6 +120,7 @@ pub async fn a_failing_mail_is_shown_at_the_counter_and_to_the_supervisor(app: T
     assert_eq!(loket_mail::send_due(app.store.as_ref(), app.clock.now()).await.expect("send"), 0);
     let outbox = app.get(&sup, "/api/v1/mail").await.expect(200);
     assert!(outbox[0]["next_attempt_at"].is_string(), "{outbox}");
+    assert!(outbox.as_array().unwrap().iter().all(|m| m["last_error"].is_string()), "both failed: {outbox}");
     let page = counter.get("/counter?counter=1").await.body;
     assert!(page.contains("e-mail belum diterima server (1 kali dicoba): SMTP"), "the escalation's mail fails: {page}");
     let mut supervisor = Browser::new(&app);
@@ -126,6 +128,15 @@ pub async fn a_failing_mail_is_shown_at_the_counter_and_to_the_supervisor(app: T
     let overview = supervisor.get("/supervisor").await.body;
     assert!(overview.contains("id=\"mail-problems\""), "{overview}");
     assert!(overview.contains("Dicoba lagi pukul") && overview.contains("helpdesk@lkpp.go.id"), "{overview}");
+    assert!(overview.contains("budi@majujaya.co.id"), "the supervisor sees the visitor's address: {overview}");
+    // An admin alone sees the overview, never a visitor's personal data (the role matrix).
+    app.staff("admin2", &[Role::Admin]).await;
+    let mut admin = Browser::new(&app);
+    admin.sign_in("admin2", PASSWORD).await;
+    let overview = admin.get("/supervisor").await.body;
+    assert!(overview.contains("helpdesk@lkpp.go.id"), "LKPP's address is the office's: {overview}");
+    assert!(!overview.contains("budi@majujaya.co.id"), "no visitor's address for an admin alone: {overview}");
+    assert!(overview.contains("tidak untuk peran admin"), "{overview}");
 }
 
 /// A test CA, and the TLS side of a server on 127.0.0.1 whose certificate it signed: returns

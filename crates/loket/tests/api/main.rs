@@ -66,6 +66,7 @@ macro_rules! on_both_backends {
 
 on_both_backends!(
     apps: [
+        helpdesk::only_who_serves_a_visit_or_a_supervisor_acts_on_it,
         archive::the_archive_is_searched_by_words_and_filters,
         archive::a_bad_search_is_refused_and_named,
         archive::every_archived_version_is_listed_and_served,
@@ -76,7 +77,7 @@ on_both_backends!(
         auth::logout_ends_the_token,
         auth::a_role_that_does_not_allow_the_call_is_forbidden,
         auth::disabled_users_lose_their_sessions,
-        auth::login_is_throttled_per_user_name,
+        auth::login_is_throttled_per_address_and_user_name,
         auth::concurrent_guesses_cannot_pass_the_limit,
         auth::every_endpoint_follows_the_role_matrix,
         counters::call_next_calls_the_first_in_line_and_204_when_nobody_waits,
@@ -185,6 +186,7 @@ on_both_backends!(
         pages::the_admin_changes_roles_and_the_last_admin_keeps_the_role,
         pages::a_users_language_is_stored_with_the_user_and_wins_over_the_cookie,
         returning::the_lookup_endpoint_needs_the_front_office,
+        returning::api_answers_are_neither_sniffed_nor_stored,
         setting_pages::a_service_with_visits_in_line_cannot_be_removed,
         setting_pages::the_office_page_saves_all_or_nothing,
         setting_pages::the_office_page_uploads_shows_and_removes_the_logo,
@@ -192,6 +194,7 @@ on_both_backends!(
         setting_pages::the_mail_page_never_shows_a_password_and_an_empty_one_keeps_it,
     ],
     backends: [
+        returning::the_lookup_is_rate_limited_per_staff_member,
         public::the_kiosk_page_takes_a_form_and_shares_the_rate_limit,
         pages::too_many_attempts_say_how_long_to_wait,
         transfer::an_open_escalation_stays_on_the_counter_after_600_newer_archived_visits,

@@ -403,6 +403,14 @@ pub async fn english_is_one_click_away(app: TestApp) {
     assert!(login.body.contains("<html lang=\"en\">"));
     assert!(login.body.contains("User name"));
     assert_eq!(b.get("/language/id?next=//evil.example").await.location(), "/", "only paths of this site");
+    // A tab or a line break that a browser drops makes `//evil.example` of it; a line break would
+    // also end the `Location` header (it was a 500).
+    for next in ["/%09/evil.example", "/%0a/evil.example", "/%0d%0aSet-Cookie:%20x=1", "/%5C/evil.example", "/%C2%A0/x"]
+    {
+        let back = b.get(&format!("/language/id?next={next}")).await;
+        assert_eq!((back.status.as_u16(), back.location()), (303, "/"), "{next}");
+    }
+    assert_eq!(b.get("/language/id?next=/archive%3Fq%3Dx").await.location(), "/archive?q=x", "a path with its query");
 }
 
 pub async fn the_counter_escalates_to_lkpp_and_names_what_is_missing(app: TestApp) {
@@ -497,6 +505,23 @@ pub async fn the_admin_creates_resets_disables_and_enables_users(app: TestApp) {
         bad.body.contains("value=\"Rina &#60;Wati&#62;\"") || bad.body.contains("value=\"Rina &lt;Wati&gt;\""),
         "typed is kept"
     );
+    // The full name gets the domain's check, as through the API: no line breaks or bidi controls.
+    for name in ["Rina\nadmin", "Rina \u{202e}itaW", &"R".repeat(101)] {
+        let odd = b
+            .post(
+                "/admin/users",
+                &[
+                    ("_csrf", &csrf),
+                    ("username", "rina"),
+                    ("full_name", name),
+                    ("role", "helpdesk"),
+                    ("password", "kata-sandi-rina"),
+                ],
+            )
+            .await;
+        assert_eq!(odd.status, 422, "{name:?}");
+        assert!(odd.body.contains("id=\"new-full-name-error\""), "{name:?} named at its field");
+    }
     let created = b
         .post(
             "/admin/users",
@@ -520,6 +545,29 @@ pub async fn the_admin_creates_resets_disables_and_enables_users(app: TestApp) {
     assert!(taken.body.contains("sudah dipakai"), "{}", taken.body);
     let mut rina = Browser::new(&app);
     assert_eq!(rina.sign_in("rina", "kata-sandi-rina").await.location(), "/front-office");
+    // The admin chose that password: rina changes it before anything else, on the page and the API.
+    assert_eq!(rina.get("/front-office").await.location(), "/password");
+    let page = rina.get("/password").await;
+    assert!(page.body.contains("id=\"password-required\""), "the page says why");
+    let mine = page.csrf();
+    let change =
+        |new, repeat| [("_csrf", mine.as_str()), ("current", "kata-sandi-rina"), ("new", new), ("repeat", repeat)];
+    for (new, repeat, says) in [
+        ("pendek-11ch", "pendek-11ch", "minimal 12 karakter"),
+        ("qwertyuiop123", "qwertyuiop123", "terlalu umum"),
+        ("kata-sandi-rina", "kata-sandi-rina", "harus berbeda"),
+        ("sandi-pilihan-rina", "sandi-lain-rina", "tidak sama"),
+    ] {
+        let refused = rina.post("/password", &change(new, repeat)).await;
+        assert_eq!(refused.status, 422, "{new}");
+        assert!(refused.body.contains(says), "{new}: {says}");
+    }
+    let chosen = rina.post("/password", &change("sandi-pilihan-rina", "sandi-pilihan-rina")).await;
+    assert_eq!(chosen.location(), "/password?done=1");
+    assert_eq!(rina.get("/front-office").await.status, 200, "changed: the pages are open");
+    let weak = b.post("/admin/users/rina/password", &[("_csrf", &csrf), ("password", "12345678")]).await;
+    assert_eq!(weak.status, 422, "an admin's password follows the same rule");
+    assert!(weak.body.contains("minimal 12 karakter"));
     assert_eq!(
         b.post("/admin/users/rina/password", &[("_csrf", &csrf), ("password", "sandi-baru-rina")]).await.status,
         303

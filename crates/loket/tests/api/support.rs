@@ -28,7 +28,7 @@ pub struct TestApp {
 /// How often the standards watch looks in tests (5 s in `loket serve`).
 pub const WATCH_EVERY: std::time::Duration = std::time::Duration::from_millis(50);
 
-pub const PASSWORD: &str = "rahasia-123";
+pub const PASSWORD: &str = "rahasia-loket-123";
 
 /// A fresh database of the backend: `None` when PostgreSQL is not configured on a developer's
 /// machine (the test is then skipped, loudly; in CI it fails).
@@ -121,6 +121,7 @@ impl TestApp {
             full_name: username.into(),
             password_hash: hash,
             roles: roles.to_vec(),
+            password_change_required: false,
         };
         self.store.add_user(user, chrono::Utc::now()).await.expect("add user");
         let reply = self

@@ -174,9 +174,9 @@ pub async fn the_ikm_report_equals_the_hand_computation(app: TestApp) {
     app.post_empty(&hd, &format!("/api/v1/visits/{}/archive", id(&a))).await.expect(200);
     let b = served(&app, &fo, &hd2, "Sari", true).await;
     served(&app, &fo, &hd2, "Tono", false).await; // served, never answers the survey
-    for (visit, values) in [(&a, [4, 3, 2, 4, 3, 4, 4, 1, 3]), (&b, [4; 9])] {
+    for (visit, server, values) in [(&a, &hd, [4, 3, 2, 4, 3, 4, 4, 1, 3]), (&b, &hd2, [4; 9])] {
         let token =
-            token_of(&app.post_empty(&hd, &format!("/api/v1/visits/{}/survey-link", id(visit))).await.expect(200));
+            token_of(&app.post_empty(server, &format!("/api/v1/visits/{}/survey-link", id(visit))).await.expect(200));
         let body = json!({"scores": scores(values)});
         app.send("POST", &format!("/api/v1/surveys/{token}"), None, Some(body)).await.expect(201);
     }

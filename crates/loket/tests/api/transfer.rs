@@ -16,7 +16,7 @@ const WITHIN: std::time::Duration = std::time::Duration::from_secs(5);
 pub async fn a_called_visit_is_transferred_keeping_its_place_and_timers(app: TestApp) {
     let fo = app.staff("fo", &[Role::FrontOffice]).await;
     let hd = app.staff("hd", &[Role::Helpdesk]).await;
-    app.staff("rina", &[Role::Helpdesk]).await;
+    let rina = app.staff("rina", &[Role::Helpdesk]).await;
     let v = app.waiting_visit(&fo, "Budi").await;
     let called = app.post_empty(&hd, "/api/v1/counters/1/call-next").await.expect(200);
     app.post_empty(&hd, &format!("/api/v1/visits/{}/recall", id(&v))).await.expect(200);
@@ -54,9 +54,11 @@ pub async fn a_called_visit_is_transferred_keeping_its_place_and_timers(app: Tes
     let display = app.send("GET", "/api/v1/display", None, None).await.expect(200);
     assert_eq!(display["calling"][0]["counter"], "2");
 
-    // Counter 1 is free again; counter 2 serves the visit on.
+    // Counter 1 is free again; counter 2 serves the visit on, by the colleague named: the agent
+    // who sent it on acts on it no more.
     app.post_empty(&hd, "/api/v1/counters/1/call-next").await.expect(204);
-    app.post_empty(&hd, &format!("/api/v1/visits/{}/start", id(&v))).await.expect(200);
+    app.post_empty(&hd, &format!("/api/v1/visits/{}/start", id(&v))).await.error(409, "served_by_another");
+    app.post_empty(&rina, &format!("/api/v1/visits/{}/start", id(&v))).await.expect(200);
 }
 
 /// Each step as (step, started, finished, standard): what a transfer must not change.

@@ -12,6 +12,19 @@ async fn first_start_creates_an_admin_with_a_one_time_password() {
     let password = line.rsplit(' ').next().expect("password");
     assert!(password.len() >= 16);
     let token = server.login("admin", password).await.expect("the printed password signs in");
+    // A printed password is changed before anything else.
+    let (status, refused) = server.call("GET", "/api/v1/auth/me", Some(&token), None).await;
+    assert_eq!((status, refused["error"].as_str()), (403, Some("password_change_required")), "{refused}");
+    let weak = json!({"current": password, "new": "123456789012"});
+    let (status, refused) = server.call("POST", "/api/v1/auth/password", Some(&token), Some(weak)).await;
+    assert_eq!((status, refused["fields"]["new"].as_str()), (422, Some("common")), "{refused}");
+    let change = json!({"current": password, "new": "sandi-admin-baru-7"});
+    let (status, changed) = server.call("POST", "/api/v1/auth/password", Some(&token), Some(change)).await;
+    assert_eq!(status, 200, "{changed}");
+    assert_eq!(changed["password_change_required"], false);
+    let (status, _) = server.call("GET", "/api/v1/auth/me", Some(&token), None).await;
+    assert_eq!(status, 401, "the old sign-in ended with the change");
+    let token = changed["token"].as_str().expect("a new sign-in").to_owned();
     let (status, me) = server.call("GET", "/api/v1/auth/me", Some(&token), None).await;
     assert_eq!(status, 200);
     assert_eq!(me["roles"], json!(["admin", "supervisor"]));
@@ -29,8 +42,14 @@ async fn first_start_creates_an_admin_with_a_one_time_password() {
 #[tokio::test]
 async fn the_admin_password_can_come_from_the_environment() {
     let (_dir, db) = temp_db();
-    let mut server = serve(&db, Some("sandi-awal-123")).await;
-    assert!(server.login("admin", "sandi-awal-123").await.is_some());
+    // Checked as every new password is: the server does not start with a weak one.
+    let mut weak = loket(&["serve", "--listen", "127.0.0.1:0", "--database", &db]);
+    let out = weak.env("LOKET_ADMIN_PASSWORD", "password1234").output().await.expect("run loket");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{err}");
+    assert!(err.contains("LOKET_ADMIN_PASSWORD") && err.contains("commonly used"), "{err}");
+    let mut server = serve(&db, Some("sandi-awal-loket-1")).await;
+    assert!(server.login("admin", "sandi-awal-loket-1").await.is_some());
     server.child.kill().await.expect("kill");
 }
 
@@ -60,7 +79,7 @@ async fn staff_accounts_are_managed_from_the_command_line() {
             "--database",
             &db,
         ],
-        Some("rahasia-123"),
+        Some("rahasia-loket-123"),
     )
     .await;
     assert!(ok, "{err}");
@@ -68,20 +87,24 @@ async fn staff_accounts_are_managed_from_the_command_line() {
     assert!(ok);
     assert!(out.contains("rina\tRina Wati\tfront_office,helpdesk"), "{out}");
     let (ok, _, err) =
-        run(&["user", "add", "rina", "--role", "helpdesk", "--database", &db], Some("rahasia-123")).await;
+        run(&["user", "add", "rina", "--role", "helpdesk", "--database", &db], Some("rahasia-loket-123")).await;
     assert!(!ok && err.contains("exists"), "{err}");
-    let (ok, _, err) = run(&["user", "add", "budi", "--role", "boss", "--database", &db], Some("rahasia-123")).await;
+    let (ok, _, err) =
+        run(&["user", "add", "budi", "--role", "boss", "--database", &db], Some("rahasia-loket-123")).await;
     assert!(!ok && err.contains("unknown role"), "{err}");
     let (ok, _, err) = run(&["user", "add", "budi", "--role", "helpdesk", "--database", &db], Some("short")).await;
-    assert!(!ok && err.contains("8 characters"), "{err}");
+    assert!(!ok && err.contains("12 characters"), "{err}");
+    let (ok, _, err) =
+        run(&["user", "add", "budi", "--role", "helpdesk", "--database", &db], Some("qwertyuiop123")).await;
+    assert!(!ok && err.contains("commonly used"), "{err}");
 
-    let mut server = serve(&db, Some("sandi-awal-123")).await;
-    let token = server.login("rina", "rahasia-123").await.expect("rina signs in");
-    let (ok, _, _) = run(&["user", "passwd", "rina", "--database", &db], Some("sandi-baru-456")).await;
+    let mut server = serve(&db, Some("sandi-awal-loket-1")).await;
+    let token = server.login("rina", "rahasia-loket-123").await.expect("rina signs in");
+    let (ok, _, _) = run(&["user", "passwd", "rina", "--database", &db], Some("sandi-baru-loket-456")).await;
     assert!(ok);
     assert_eq!(server.call("GET", "/api/v1/queue", Some(&token), None).await.0, 401, "a new password ends sessions");
-    assert!(server.login("rina", "rahasia-123").await.is_none());
-    let token = server.login("rina", "sandi-baru-456").await.expect("new password");
+    assert!(server.login("rina", "rahasia-loket-123").await.is_none());
+    let token = server.login("rina", "sandi-baru-loket-456").await.expect("new password");
     let (ok, _, _) = run(&["user", "disable", "rina", "--database", &db], None).await;
     assert!(ok);
     assert_eq!(server.call("GET", "/api/v1/queue", Some(&token), None).await.0, 401, "disabling ends sessions");
@@ -92,7 +115,8 @@ async fn staff_accounts_are_managed_from_the_command_line() {
     let (ok, out, err) =
         run(&["user", "set", "rina", "--role", "supervisor", "--full-name", "Rina W.", "--database", &db], None).await;
     assert!(ok && out.contains("Rina W. (supervisor)"), "{out}{err}");
-    let (ok, _, err) = run(&["user", "add", "boss", "--role", "admin", "--database", &db], Some("rahasia-123")).await;
+    let (ok, _, err) =
+        run(&["user", "add", "boss", "--role", "admin", "--database", &db], Some("rahasia-loket-123")).await;
     assert!(ok, "{err}");
     let (ok, _, err) = run(&["user", "set", "boss", "--role", "supervisor", "--database", &db], None).await;
     assert!(!ok && err.contains("last enabled admin"), "{err}");
@@ -121,7 +145,7 @@ async fn start_up_failures_are_one_clear_line() {
         assert!(!err.contains("panicked"));
     }
     let (_dir, db) = temp_db();
-    let mut server = serve(&db, Some("sandi-awal-123")).await;
+    let mut server = serve(&db, Some("sandi-awal-loket-1")).await;
     let addr = server.base.trim_start_matches("http://").to_owned();
     let (ok, _, err) = run(&["serve", "--listen", &addr, "--database", &db], None).await;
     assert!(!ok);

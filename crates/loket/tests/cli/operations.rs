@@ -23,8 +23,8 @@ async fn break_database(db: &str) {
 /// A 500 answers in the API's error format with the request's id, never the cause; the log has
 /// the cause with its whole chain (the driver's error) under the same id.
 async fn an_internal_error_is_logged_with_its_causes_under_the_request_id(db: &str, cause: &str) {
-    let server = serve_with(db, Some("sandi-awal-123"), "info").await;
-    let token = server.login("admin", "sandi-awal-123").await.expect("admin");
+    let server = serve_with(db, Some("sandi-awal-loket-1"), "info").await;
+    let token = server.login("admin", "sandi-awal-loket-1").await.expect("admin");
     break_database(db).await;
     let res = reqwest::Client::new()
         .get(format!("{}/api/v1/visits", server.base))
@@ -65,8 +65,8 @@ async fn an_internal_error_is_logged_with_its_causes_under_the_request_id_on_pos
 #[tokio::test]
 async fn the_log_has_one_line_per_request_and_nothing_a_client_can_forge() {
     let (_dir, db) = temp_db();
-    let server = serve_with(&db, Some("sandi-awal-123"), "info").await;
-    let token = server.login("admin", "sandi-awal-123").await.expect("admin");
+    let server = serve_with(&db, Some("sandi-awal-loket-1"), "info").await;
+    let token = server.login("admin", "sandi-awal-loket-1").await.expect("admin");
     let http = reqwest::Client::new();
     let res = http
         .get(format!("{}/api/v1/visits/visit-of-siti?date=Siti-Rahayu", server.base))
@@ -92,7 +92,7 @@ async fn the_log_has_one_line_per_request_and_nothing_a_client_can_forge() {
         assert!(!line.contains("signed in username=admin") || line.contains("sign-in refused"), "forged: {line}");
     }
     assert!(log.contains(r#"username="siapa\ninfo signed in username=admin\u{1b}[2k""#), "{log}");
-    for secret in [token.as_str(), "visit-of-siti", "Siti-Rahayu", "sandi-awal-123"] {
+    for secret in [token.as_str(), "visit-of-siti", "Siti-Rahayu", "sandi-awal-loket-1"] {
         assert!(!log.contains(secret), "{secret} is in the log");
     }
 }
@@ -102,8 +102,8 @@ async fn the_log_has_one_line_per_request_and_nothing_a_client_can_forge() {
 #[tokio::test]
 async fn sigterm_finishes_the_requests_in_flight_then_exits() {
     let (_dir, db) = temp_db();
-    let mut server = serve(&db, Some("sandi-awal-123")).await;
-    let token = server.login("admin", "sandi-awal-123").await.expect("admin");
+    let mut server = serve(&db, Some("sandi-awal-loket-1")).await;
+    let token = server.login("admin", "sandi-awal-loket-1").await.expect("admin");
     let http = reqwest::Client::new();
     let mut events = http.get(format!("{}/api/v1/events", server.base)).send().await.expect("events");
     assert_eq!(events.status(), 200);
