@@ -347,6 +347,13 @@ pub fn parse_year(text: &str) -> Option<i32> {
     (2000..=2100).contains(&y).then_some(y)
 }
 
+/// The date of a day off, written `YYYY-MM-DD`, in a year Loket keeps ([`parse_year`]): one
+/// check for the API's `PUT`, the page and the import.
+pub fn parse_day_off_date(text: &str) -> Option<NaiveDate> {
+    use chrono::Datelike;
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").ok().filter(|d| text.len() == 10 && (2000..=2100).contains(&d.year()))
+}
+
 /// A time written `HH:MM` (`08:00`, `16:30`; `8:00` too).
 pub fn parse_hh_mm(text: &str) -> Option<NaiveTime> {
     let (h, m) = text.trim().split_once(':')?;
@@ -358,7 +365,7 @@ pub fn parse_hh_mm(text: &str) -> Option<NaiveTime> {
 
 mod import;
 
-pub use import::{LineError, line_fields, parse_days_off_csv};
+pub use import::{IMPORT_MAX_LINES, LineError, line_fields, parse_days_off_csv};
 
 #[cfg(test)]
 mod tests;

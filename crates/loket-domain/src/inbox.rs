@@ -103,11 +103,17 @@ impl ImapSettings {
     }
 
     /// The settings after a change: a change without a password keeps the one stored.
-    pub fn changed_to(&self, mut next: ImapSettings) -> ImapSettings {
-        if next.password.is_none() {
+    /// As [`crate::mail::MailSettings::changed_to`]: moving the server (host, port, security or
+    /// the extra CA) needs the password again (`password`: `required`).
+    pub fn changed_to(&self, mut next: ImapSettings) -> Result<ImapSettings, FieldErrors> {
+        if next.password.is_none() && self.password.is_some() {
+            let before = (&self.host, self.port, self.security, &self.ca_pem);
+            if !crate::mail::same_server(before, (&next.host, next.port, next.security, &next.ca_pem)) {
+                return Err(FieldErrors::one("password", "required"));
+            }
             next.password = self.password.clone();
         }
-        next
+        Ok(next)
     }
 
     /// The ticket pattern compiled; `None` when the office set none.
@@ -348,6 +354,11 @@ mod tests {
     #[test]
     fn a_change_without_the_imap_password_keeps_the_stored_one() {
         let stored = ImapSettings { password: Some("rahasia".into()), ..Default::default() };
-        assert_eq!(stored.changed_to(ImapSettings::default()).password.as_deref(), Some("rahasia"));
+        assert_eq!(
+            stored.changed_to(ImapSettings::default()).ok().and_then(|i| i.password).as_deref(),
+            Some("rahasia")
+        );
+        let moved = ImapSettings { host: "evil.example".into(), ..Default::default() };
+        assert_eq!(stored.changed_to(moved), Err(FieldErrors::one("password", "required")));
     }
 }

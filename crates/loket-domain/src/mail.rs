@@ -80,17 +80,37 @@ impl MailSettings {
     }
 
     /// The settings after a change: a change without a password keeps the one stored (it is
-    /// never shown, so a form cannot send it back).
-    pub fn changed_to(&self, mut next: MailSettings) -> MailSettings {
-        if next.smtp_password.is_none() {
+    /// never shown, so a form cannot send it back), unless it moves the server the password goes
+    /// to ([`same_server`]): then the password is given again (`smtp_password`: `required`), so
+    /// that nobody sends the stored one to a server of their own.
+    pub fn changed_to(&self, mut next: MailSettings) -> Result<MailSettings, FieldErrors> {
+        if next.smtp_password.is_none() && self.smtp_password.is_some() {
+            let before = (&self.smtp_host, self.smtp_port, self.smtp_security, &self.smtp_ca_pem);
+            let after = (&next.smtp_host, next.smtp_port, next.smtp_security, &next.smtp_ca_pem);
+            if !same_server(before, after) {
+                return Err(FieldErrors::one("smtp_password", "required"));
+            }
             next.smtp_password = self.smtp_password.clone();
         }
-        next
+        Ok(next)
     }
 
     pub fn configured(&self) -> bool {
         !self.smtp_host.is_empty()
     }
+}
+
+/// Whether a mail server's address is the one a stored password was given for: the same host
+/// (in any case), port and security, and the same extra CA (a new one would let another server
+/// pass for the host).
+pub fn same_server(
+    before: (&String, u16, SmtpSecurity, &String),
+    after: (&String, u16, SmtpSecurity, &String),
+) -> bool {
+    before.0.trim().eq_ignore_ascii_case(after.0.trim())
+        && before.1 == after.1
+        && before.2 == after.2
+        && before.3.trim() == after.3.trim()
 }
 
 /// The longest extra CA certificate text accepted.
@@ -125,11 +145,41 @@ mod tests {
 
     #[test]
     fn a_change_without_a_password_keeps_the_stored_one() {
-        let stored = MailSettings { smtp_password: Some("rahasia".into()), ..Default::default() };
-        let next = MailSettings { smtp_host: "smtp.example.go.id".into(), ..Default::default() };
-        assert_eq!(stored.changed_to(next).smtp_password.as_deref(), Some("rahasia"));
+        let stored = MailSettings {
+            smtp_host: "smtp.example.go.id".into(),
+            smtp_password: Some("rahasia".into()),
+            ..Default::default()
+        };
+        let next = MailSettings {
+            smtp_host: "SMTP.example.go.id".into(),
+            from_address: "x@y.id".into(),
+            ..Default::default()
+        };
+        assert_eq!(stored.changed_to(next).ok().and_then(|m| m.smtp_password).as_deref(), Some("rahasia"));
         let replaced = MailSettings { smtp_password: Some("baru".into()), ..Default::default() };
-        assert_eq!(stored.changed_to(replaced).smtp_password.as_deref(), Some("baru"));
+        assert_eq!(stored.changed_to(replaced).ok().and_then(|m| m.smtp_password).as_deref(), Some("baru"));
+    }
+
+    #[test]
+    fn moving_the_server_needs_the_password_again() {
+        let stored = MailSettings {
+            smtp_host: "smtp.example.go.id".into(),
+            smtp_password: Some("rahasia".into()),
+            ..Default::default()
+        };
+        let required = Err(FieldErrors::one("smtp_password", "required"));
+        let moves = [
+            MailSettings { smtp_host: "evil.example".into(), ..stored.clone() },
+            MailSettings { smtp_port: 2525, ..stored.clone() },
+            MailSettings { smtp_security: SmtpSecurity::Plain, ..stored.clone() },
+            MailSettings { smtp_ca_pem: "-----BEGIN CERTIFICATE-----".into(), ..stored.clone() },
+        ];
+        for moved in moves {
+            assert_eq!(stored.changed_to(MailSettings { smtp_password: None, ..moved }), required);
+        }
+        let with_password =
+            MailSettings { smtp_host: "evil.example".into(), smtp_password: Some("lain".into()), ..stored.clone() };
+        assert!(stored.changed_to(with_password).is_ok(), "with its password the move is the office's");
     }
 
     #[test]

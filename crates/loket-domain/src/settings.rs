@@ -188,11 +188,11 @@ impl OfficeSettings {
             }
             SettingsChange::Mail(mail) => {
                 mail.validate().map_err(Refused::Validation)?;
-                next.mail = self.mail.changed_to(mail);
+                next.mail = self.mail.changed_to(mail).map_err(Refused::Validation)?;
             }
             SettingsChange::Imap(imap) => {
                 imap.validate().map_err(Refused::Validation)?;
-                next.imap = self.imap.changed_to(imap);
+                next.imap = self.imap.changed_to(imap).map_err(Refused::Validation)?;
             }
             SettingsChange::Office(office) => {
                 office.validate().map_err(Refused::Validation)?;

@@ -35,9 +35,16 @@ pub fn line_fields(errors: &[LineError]) -> FieldErrors {
 
 const HEADERS: [[&str; 3]; 2] = [["date", "kind", "name"], ["tanggal", "jenis", "nama"]];
 
-/// The days off of a CSV text, or every bad line. Blank lines are passed over; a byte order
-/// mark at the start is allowed (spreadsheets write one); a value may be quoted (`"Idul Fitri,
-/// hari kedua"`). Dates are `YYYY-MM-DD`; a date given twice is a `duplicate` on its second line.
+/// The most lines a file may have, its header included: years of days off (an office has about
+/// 25 a year), far less than the calendar's whole range. A longer file is refused at the first
+/// line past it (`file`, `too_long`), before more is read.
+pub const IMPORT_MAX_LINES: u64 = 1000;
+
+/// The days off of a CSV text, or every bad line, in one pass over the text. Blank lines are
+/// passed over; a byte order mark at the start is allowed (spreadsheets write one); a value may
+/// be quoted (`"Idul Fitri, hari kedua"`). Dates are `YYYY-MM-DD` in a year Loket keeps
+/// ([`super::parse_day_off_date`], as for one day); a date given twice is a `duplicate` on its
+/// second line. At most [`IMPORT_MAX_LINES`] lines.
 pub fn parse_days_off_csv(text: &str) -> Result<Vec<DayOff>, Vec<LineError>> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     // One line ending, so that lines are counted alike however the file (or a browser's text
@@ -46,6 +53,7 @@ pub fn parse_days_off_csv(text: &str) -> Result<Vec<DayOff>, Vec<LineError>> {
     let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
     let mut errors = Vec::new();
     let mut days: Vec<DayOff> = Vec::new();
+    let mut dates = std::collections::HashSet::new();
     let mut header_seen = false;
     for record in reader.records() {
         let record = match record {
@@ -57,6 +65,10 @@ pub fn parse_days_off_csv(text: &str) -> Result<Vec<DayOff>, Vec<LineError>> {
             }
         };
         let line = record.position().map_or(0, |p| p.line());
+        if line > IMPORT_MAX_LINES {
+            errors.push(LineError::new(line, "file", "too_long"));
+            break;
+        }
         let values: Vec<&str> = record.iter().map(str::trim).collect();
         if !header_seen {
             header_seen = true;
@@ -73,9 +85,9 @@ pub fn parse_days_off_csv(text: &str) -> Result<Vec<DayOff>, Vec<LineError>> {
             errors.push(LineError::new(line, "columns", "invalid"));
             continue;
         }
-        let date = match NaiveDate::parse_from_str(values[0], "%Y-%m-%d") {
-            Ok(d) if values[0].len() == 10 => Some(d),
-            _ if values[0].is_empty() => {
+        let date = match super::parse_day_off_date(values[0]) {
+            Some(d) => Some(d),
+            None if values[0].is_empty() => {
                 errors.push(LineError::new(line, "date", "missing"));
                 None
             }
@@ -85,7 +97,7 @@ pub fn parse_days_off_csv(text: &str) -> Result<Vec<DayOff>, Vec<LineError>> {
             }
         };
         if let Some(d) = date
-            && days.iter().any(|o| o.date == d)
+            && !dates.insert(d)
         {
             errors.push(LineError::new(line, "date", "duplicate"));
         }
@@ -175,5 +187,27 @@ mod crlf_tests {
         let text = "date,kind,name\r\n2027-01-01,libur_nasional,A\r\n2027-02-30,libur_nasional,B\r\n";
         let errors = parse_days_off_csv(text).unwrap_err();
         assert_eq!(errors[0].line, 3, "{errors:?}");
+    }
+
+    #[test]
+    fn dates_are_checked_as_for_one_day_and_the_file_is_bounded() {
+        let text = "date,kind,name\n3000-01-01,libur_nasional,Jauh\n1999-12-31,libur_nasional,Lampau\n";
+        let errors = parse_days_off_csv(text).unwrap_err();
+        let got: Vec<(u64, &str, &str)> =
+            errors.iter().map(|e| (e.line, e.field.as_str(), e.reason.as_str())).collect();
+        assert_eq!(got, [(2, "date", "invalid"), (3, "date", "invalid")], "years outside 2000-2100");
+
+        let mut long = String::from("date,kind,name\n");
+        let mut day = NaiveDate::from_ymd_opt(2027, 1, 1).unwrap();
+        for _ in 0..IMPORT_MAX_LINES {
+            long.push_str(&format!("{day},cuti_bersama,Cuti\n"));
+            day = day.succ_opt().unwrap();
+        }
+        let errors = parse_days_off_csv(&long).unwrap_err();
+        let last = IMPORT_MAX_LINES + 1;
+        assert_eq!(errors, [LineError::new(last, "file", "too_long")], "refused at the first line past the bound");
+        let within: String =
+            long.lines().take(usize::try_from(IMPORT_MAX_LINES).unwrap()).map(|l| format!("{l}\n")).collect();
+        assert_eq!(parse_days_off_csv(&within).map(|d| d.len()), Ok(usize::try_from(IMPORT_MAX_LINES - 1).unwrap()));
     }
 }

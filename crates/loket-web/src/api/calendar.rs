@@ -8,8 +8,8 @@ use axum::http::StatusCode;
 use chrono::{Datelike, NaiveDate};
 use loket_domain::FieldErrors;
 use loket_domain::auth::Permission;
-use loket_domain::calendar::parse_year;
 use loket_domain::calendar::{CalendarSettings, DayOff, DayOffKind, line_fields, parse_days_off_csv};
+use loket_domain::calendar::{parse_day_off_date, parse_year};
 use loket_domain::office::office_day;
 use loket_domain::settings::SettingsChange;
 use serde::{Deserialize, Serialize};
@@ -74,10 +74,7 @@ pub struct DayOffInput {
 }
 
 fn parse_date(text: &str) -> Result<NaiveDate, ApiError> {
-    NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .ok()
-        .filter(|d| text.len() == 10 && parse_year(&d.year().to_string()).is_some())
-        .ok_or_else(|| ApiError::validation(FieldErrors::one("date", "invalid")))
+    parse_day_off_date(text).ok_or_else(|| ApiError::validation(FieldErrors::one("date", "invalid")))
 }
 
 /// Adds the day off of a date, or replaces it.

@@ -192,6 +192,7 @@ pub fn reason_text(t: Tr, reason: &str) -> String {
         "duplicate" => t.get("field-duplicate"),
         "unknown" => t.get("field-unknown"),
         "in_use" => t.get("field-in-use"),
+        "required" => t.get("field-password-required"),
         other => t.get(field_reason_key(other)),
     }
 }

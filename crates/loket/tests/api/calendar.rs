@@ -68,6 +68,26 @@ pub async fn a_csv_with_bad_lines_names_each_and_imports_nothing(app: TestApp) {
     assert_eq!(app.get(&admin, "/api/v1/calendar/days-off?year=2027").await.expect(200), json!([]), "nothing imported");
     send_csv(&app, &hd, "text/csv", bad).await.error(403, "forbidden");
     send_csv(&app, &admin, "application/json", bad).await.error(415, "unsupported_media_type");
+    // Dates are checked as `PUT` checks one (the years 2000-2100: 38,460 days of the years
+    // 3000-3105 went in before), and a file is bounded in lines.
+    let far = "date,kind,name\n3000-01-01,libur_nasional,Jauh\n";
+    assert_eq!(
+        send_csv(&app, &admin, "text/csv", far).await.error(422, "validation")["fields"],
+        json!({"lines[2].date": "invalid"})
+    );
+    app.put(&admin, "/api/v1/calendar/days-off/3000-01-01", json!({"kind": "libur_nasional", "name": "Jauh"}))
+        .await
+        .error(422, "validation");
+    let mut long = String::from("date,kind,name\n");
+    for day in
+        (0..1200).filter_map(|n| chrono::NaiveDate::from_ymd_opt(2027, 1, 1)?.checked_add_days(chrono::Days::new(n)))
+    {
+        long.push_str(&format!("{day},cuti_bersama,Cuti\n"));
+    }
+    assert_eq!(
+        send_csv(&app, &admin, "text/csv", &long).await.error(422, "validation")["fields"],
+        json!({"lines[1001].file": "too_long"})
+    );
 
     let good = "tanggal,jenis,nama\r\n\
                 2027-01-01,Libur Nasional,Tahun Baru 2027 Masehi\r\n\

@@ -200,3 +200,38 @@ pub async fn mail_goes_over_starttls_to_a_server_whose_ca_the_office_trusts(app:
     let refused = app.put(&sup, "/api/v1/settings/mail", mail).await.error(422, "validation");
     assert_eq!(refused["fields"]["smtp_ca_pem"], "invalid");
 }
+
+/// The stored SMTP and IMAP passwords go only to the server they were given for: moving the
+/// server (host, port, security or CA) without the password again is refused, so nobody sends
+/// the stored one to a server of their own (it was: `AUTH PLAIN` at a fake server).
+pub async fn moving_the_mail_server_needs_its_password_again(app: TestApp) {
+    let sup = app.staff("sup", &[Role::Supervisor]).await;
+    let shown = set_mail(&app, &sup, 2525).await;
+    assert_eq!(shown["smtp_password_set"], true);
+    let mut mail = json!({
+        "smtp_host": "127.0.0.1", "smtp_port": 2525, "smtp_security": "plain",
+        "smtp_username": "", "from_address": "helpdesk@lpse.example.go.id"
+    });
+    let kept = app.put(&sup, "/api/v1/settings/mail", mail.clone()).await.expect(200);
+    assert_eq!(kept["smtp_password_set"], true, "the same server keeps its password");
+    for (field, value) in
+        [("smtp_host", json!("evil.example")), ("smtp_port", json!(2526)), ("smtp_security", json!("tls"))]
+    {
+        let mut moved = mail.clone();
+        moved[field] = value;
+        let refused = app.put(&sup, "/api/v1/settings/mail", moved).await.error(422, "validation");
+        assert_eq!(refused["fields"], json!({"smtp_password": "required"}), "{field}");
+    }
+    mail["smtp_host"] = json!("smtp.baru.example.go.id");
+    mail["smtp_password"] = json!("sandi-server-baru");
+    app.put(&sup, "/api/v1/settings/mail", mail).await.expect(200);
+
+    let imap = json!({"enabled": false, "host": "imap.example.go.id", "port": 993, "security": "tls",
+        "username": "loket", "password": "rahasia-imap", "mailbox": "INBOX", "poll_seconds": 60});
+    app.put(&sup, "/api/v1/settings/imap", imap.clone()).await.expect(200);
+    let mut moved = imap.clone();
+    moved.as_object_mut().expect("object").remove("password");
+    moved["host"] = json!("127.0.0.1");
+    let refused = app.put(&sup, "/api/v1/settings/imap", moved).await.error(422, "validation");
+    assert_eq!(refused["fields"], json!({"password": "required"}));
+}

@@ -67,6 +67,7 @@ macro_rules! on_both_backends {
 on_both_backends!(
     apps: [
         helpdesk::only_who_serves_a_visit_or_a_supervisor_acts_on_it,
+        mail::moving_the_mail_server_needs_its_password_again,
         archive::the_archive_is_searched_by_words_and_filters,
         archive::a_bad_search_is_refused_and_named,
         archive::every_archived_version_is_listed_and_served,
