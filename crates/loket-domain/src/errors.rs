@@ -58,6 +58,9 @@ pub enum Refused {
     /// The visit's satisfaction survey was already answered: one response per visit.
     #[error("the survey of this visit has already been answered")]
     SurveyAnswered,
+    /// An unmatched mail was confirmed or dismissed already: decided once, by one supervisor.
+    #[error("this mail has already been confirmed or dismissed")]
+    AlreadyDecided,
 }
 
 impl Refused {

@@ -110,6 +110,7 @@ impl ApiError {
                 Refused::InUse(_) => (StatusCode::CONFLICT, "in_use"),
                 Refused::LastAdmin => (StatusCode::CONFLICT, "last_admin"),
                 Refused::SurveyAnswered => (StatusCode::CONFLICT, "survey_answered"),
+                Refused::AlreadyDecided => (StatusCode::CONFLICT, "already_decided"),
             },
             ApiError::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
             ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),

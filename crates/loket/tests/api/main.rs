@@ -25,6 +25,7 @@ mod strict;
 mod support;
 mod survey;
 mod transfer;
+mod unmatched_mail;
 
 /// Each case runs twice: on a fresh SQLite file and on a fresh PostgreSQL schema.
 macro_rules! on_both_backends {
@@ -132,6 +133,11 @@ on_both_backends!(
         mail::mail_goes_over_starttls_to_a_server_whose_ca_the_office_trusts,
         imap::a_reply_in_the_mailbox_becomes_lkpps_answer_on_the_visit,
         imap::a_wrong_imap_password_is_an_error_and_records_nothing,
+        unmatched_mail::a_strangers_reply_naming_the_reference_is_not_recorded_nor_mailed_and_waits_unmatched,
+        unmatched_mail::lkpps_reply_without_the_thread_headers_waits_until_a_supervisor_confirms_it,
+        unmatched_mail::a_dismissed_unmatched_mail_stays_listed_as_dismissed,
+        unmatched_mail::only_a_supervisor_reads_and_decides_unmatched_mail,
+        unmatched_mail::the_supervisor_sees_the_authentication_results_escaped_and_confirms_on_the_page,
         settings::the_priority_table_ships_as_an_example_and_can_be_replaced,
         settings::time_standards_are_settings,
         settings::counters_are_settings_of_the_office,
