@@ -13,6 +13,7 @@ mod helpdesk;
 mod imap;
 mod logo;
 mod mail;
+mod mail_log;
 mod pages;
 mod public;
 mod reports;
@@ -138,6 +139,7 @@ on_both_backends!(
         unmatched_mail::a_dismissed_unmatched_mail_stays_listed_as_dismissed,
         unmatched_mail::only_a_supervisor_reads_and_decides_unmatched_mail,
         unmatched_mail::the_supervisor_sees_the_authentication_results_escaped_and_confirms_on_the_page,
+        mail_log::a_mail_subject_cannot_forge_a_log_line,
         settings::the_priority_table_ships_as_an_example_and_can_be_replaced,
         settings::time_standards_are_settings,
         settings::counters_are_settings_of_the_office,
