@@ -157,7 +157,7 @@ async fn session<T: AsyncRead + AsyncWrite + Unpin + Debug + Send>(
         match &outcome {
             ReplyOutcome::Answered { reference, .. } => {
                 polled.answered += 1;
-                tracing::info!(reference = ?reference, from = ?from, "LKPP's answer read from the mailbox");
+                tracing::info!(reference = ?reference, from = ?from.as_deref().unwrap_or_default(), "LKPP's answer read from the mailbox");
             }
             ReplyOutcome::AutoReply => polled.auto_replies += 1,
             ReplyOutcome::AlreadyTaken => polled.already_taken += 1,
@@ -167,7 +167,7 @@ async fn session<T: AsyncRead + AsyncWrite + Unpin + Debug + Send>(
                     uid = mail.uid,
                     reference = ?reference,
                     doubt = doubt.as_str(),
-                    from = ?from,
+                    from = ?from.as_deref().unwrap_or_default(),
                     subject = ?subject,
                     "a mail names an open escalation but is not plainly LKPP's answer; kept for a supervisor"
                 );
@@ -176,7 +176,7 @@ async fn session<T: AsyncRead + AsyncWrite + Unpin + Debug + Send>(
                 polled.unmatched += 1;
                 tracing::warn!(
                     uid = mail.uid,
-                    from = ?from,
+                    from = ?from.as_deref().unwrap_or_default(),
                     subject = ?subject,
                     outcome = outcome.as_str(),
                     "a mail names no open escalation; left unread"

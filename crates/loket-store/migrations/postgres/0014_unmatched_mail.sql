@@ -3,6 +3,7 @@
 -- answer: another sender, or LKPP's sender outside the escalation mail's thread. Nothing is
 -- recorded on the visit and nothing is sent to the visitor until a supervisor confirms one. A row
 -- is never deleted: confirmed or dismissed, it stays for the auditor, with who decided and when.
+-- Its mail_inbox row has the outcome `kept`.
 CREATE TABLE unmatched_mail (
     id TEXT PRIMARY KEY,
     office_id TEXT NOT NULL REFERENCES offices (id),
