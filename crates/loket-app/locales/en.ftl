@@ -741,3 +741,27 @@ reports-chart-waiting-hint = Each bar: visits that waited so many minutes (5-min
 reports-chart-overruns = Overruns per SOP step
 reports-chart-overruns-hint = Bar height: steps that ran past their standard in the period, listed or not.
 reports-chart-escalations = Escalations waiting and answered
+
+## Unmatched mails (surat tak dikenali): mails naming an open escalation that are not plainly LKPP's answer
+unmatched-title = Unmatched mail
+unmatched-hint = Mails in the mailbox that name an escalation still waiting for its answer, but do not plainly come from LKPP: their sender is not LKPP's address or domain, or they come from LKPP but are not a reply in the escalation mail's thread. Nothing is recorded on the visit or sent to the visitor until you confirm one. Check the sender and the authentication results (SPF/DKIM/DMARC) first. Every mail is kept, confirmed or dismissed.
+unmatched-none = No unmatched mail.
+unmatched-received = Received
+unmatched-from = Sender
+unmatched-subject = Subject
+unmatched-visit = Visit
+unmatched-doubt = Held because
+unmatched-doubt-sender = Not from LKPP's address or domain
+unmatched-doubt-thread = From LKPP, but not a reply in the escalation mail's thread
+unmatched-authentication = Authentication results (SPF/DKIM/DMARC)
+unmatched-authentication-none = None
+unmatched-answer = Answer
+unmatched-status = Status
+unmatched-status-pending = Waiting for a decision
+unmatched-status-confirmed = Confirmed as LKPP's answer by { $by }, { $at }
+unmatched-status-dismissed = Dismissed by { $by }, { $at }
+unmatched-confirm = Confirm as LKPP's answer
+unmatched-dismiss = Dismiss
+unmatched-confirmed = The mail is recorded as LKPP's answer in your name; a visitor who gave an e-mail address will receive it.
+unmatched-dismissed = The mail is dismissed; it stays kept for the auditor.
+error-already-decided = This mail has already been confirmed or dismissed.

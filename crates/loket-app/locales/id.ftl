@@ -741,3 +741,27 @@ reports-chart-waiting-hint = Tiap batang: jumlah kunjungan yang menunggu sekian 
 reports-chart-overruns = Pelampauan per langkah SOP
 reports-chart-overruns-hint = Tinggi batang: jumlah langkah dalam periode yang melewati standar waktunya, tercantum di daftar atau tidak.
 reports-chart-escalations = Eskalasi menunggu dan dijawab
+
+## Unmatched mails (surat tak dikenali): mails naming an open escalation that are not plainly LKPP's answer
+unmatched-title = Surat tak dikenali
+unmatched-hint = Surat di kotak masuk yang menyebut eskalasi yang masih menunggu jawaban, tetapi tidak jelas berasal dari LKPP: pengirimnya bukan alamat atau domain LKPP, atau surat dari LKPP yang bukan balasan pada utas surat eskalasi. Tidak ada yang dicatat pada kunjungan atau dikirim ke pengunjung sebelum Anda mengonfirmasinya. Periksa pengirim dan hasil autentikasi (SPF/DKIM/DMARC) dahulu. Setiap surat tetap tersimpan, dikonfirmasi atau diabaikan.
+unmatched-none = Tidak ada surat tak dikenali.
+unmatched-received = Diterima
+unmatched-from = Pengirim
+unmatched-subject = Subjek
+unmatched-visit = Kunjungan
+unmatched-doubt = Alasan ditahan
+unmatched-doubt-sender = Bukan dari alamat atau domain LKPP
+unmatched-doubt-thread = Dari LKPP, tetapi bukan balasan pada utas surat eskalasi
+unmatched-authentication = Hasil autentikasi (SPF/DKIM/DMARC)
+unmatched-authentication-none = Tidak ada
+unmatched-answer = Isi jawaban
+unmatched-status = Status
+unmatched-status-pending = Menunggu keputusan
+unmatched-status-confirmed = Dikonfirmasi sebagai jawaban LKPP oleh { $by }, { $at }
+unmatched-status-dismissed = Diabaikan oleh { $by }, { $at }
+unmatched-confirm = Konfirmasi sebagai jawaban LKPP
+unmatched-dismiss = Abaikan
+unmatched-confirmed = Surat dicatat sebagai jawaban LKPP atas nama Anda; pengunjung yang memberi alamat e-mail akan menerimanya.
+unmatched-dismissed = Surat diabaikan; surat tetap tersimpan untuk pemeriksa.
+error-already-decided = Surat ini sudah dikonfirmasi atau diabaikan.

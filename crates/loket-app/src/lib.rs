@@ -23,6 +23,7 @@ pub mod documents;
 pub mod error;
 pub mod escpos;
 pub mod i18n;
+pub mod inbox;
 pub mod links;
 pub mod logo;
 pub mod reports;

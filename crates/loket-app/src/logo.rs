@@ -22,7 +22,7 @@ pub async fn set(app: &App, staff: &User, bytes: Vec<u8>) -> AppResult<()> {
     .await
     .map_err(AppError::internal)?;
     if let Err(e) = decoded {
-        tracing::info!(error = %e, by = ?by, "office logo refused: it cannot be decoded");
+        tracing::info!(error = ?e.to_string(), by = ?by, "office logo refused: it cannot be decoded");
         return Err(AppError::InvalidLogo(LogoProblem::Undecodable));
     }
     let (w, h) = logo.size();

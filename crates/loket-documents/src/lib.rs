@@ -93,7 +93,7 @@ pub fn form_pdf(visit: &Visit, cx: &FormContext<'_>) -> Result<Vec<u8>, String> 
             .unwrap_or_else(|_| Err("the logo's decoder failed".to_owned()))
     });
     drawn.or_else(|e| {
-        tracing::warn!(reference = %visit.reference, error = %e, "the form is made without the office logo");
+        tracing::warn!(reference = %visit.reference, error = ?e.to_string(), "the form is made without the office logo");
         make_form(visit, cx, None)
     })
 }

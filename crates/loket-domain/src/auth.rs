@@ -103,6 +103,10 @@ pub enum Permission {
     Settings,
     /// Users.
     ManageUsers,
+    /// Unmatched mails: read them, confirm one as LKPP's answer or dismiss it. Supervisors only:
+    /// a mail names a visit and carries what a visitor will be told (an admin alone reads no
+    /// visitor's data), and confirming it answers an escalation as the helpdesk would.
+    ReviewMail,
 }
 
 pub fn allows(roles: &[Role], permission: Permission) -> bool {
@@ -118,6 +122,7 @@ pub fn allows(roles: &[Role], permission: Permission) -> bool {
         Permission::Supervise => has(Role::Supervisor) || has(Role::Admin),
         Permission::Settings => has(Role::Supervisor) || has(Role::Admin),
         Permission::ManageUsers => has(Role::Admin),
+        Permission::ReviewMail => has(Role::Supervisor),
     }
 }
 
@@ -152,6 +157,8 @@ mod tests {
         assert!(allows(&s, Permission::Helpdesk));
         assert!(allows(&s, Permission::Supervise));
         assert!(!allows(&s, Permission::ManageUsers));
+        assert!(allows(&s, Permission::ReviewMail));
+        assert!(!allows(&[Role::Helpdesk], Permission::ReviewMail));
     }
 
     #[test]
@@ -166,6 +173,7 @@ mod tests {
         assert!(allows(&a, Permission::ManageUsers));
         assert!(allows(&a, Permission::Settings));
         assert!(!allows(&a, Permission::Helpdesk));
+        assert!(!allows(&a, Permission::ReviewMail));
         assert!(!allows(&a, Permission::ReadVisits), "an admin alone reads no visitor's personal data");
         assert!(allows(&[Role::Admin, Role::Supervisor], Permission::ReadVisits));
     }

@@ -62,6 +62,9 @@ pub enum Refused {
     /// supervisor, act on it.
     #[error("the visit is served by {agent}")]
     ServedByAnother { agent: String },
+    /// An unmatched mail was confirmed or dismissed already: decided once, by one supervisor.
+    #[error("this mail has already been confirmed or dismissed")]
+    AlreadyDecided,
 }
 
 impl Refused {

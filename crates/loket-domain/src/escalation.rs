@@ -52,6 +52,9 @@ pub struct AnswerMail {
     pub message_id: String,
     /// LKPP's ticket number, by the office's pattern.
     pub lkpp_ticket: Option<String>,
+    /// The supervisor who confirmed an unmatched mail as LKPP's answer; `None` when the mail was
+    /// plainly LKPP's and recorded by itself.
+    pub confirmed_by: Option<String>,
 }
 
 impl LkppAnswer {

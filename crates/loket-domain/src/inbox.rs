@@ -4,8 +4,14 @@
 //!
 //! What is decided here: which mailbox is read and how ([`ImapSettings`]), which mail is an
 //! auto-reply (never an answer), which visit a reply names (its `In-Reply-To`/`References`, else
-//! the bracketed reference in its subject), what of its text is the answer (quoted lines cut), and
-//! LKPP's own ticket number (a pattern the office sets).
+//! the bracketed reference in its subject), whether it is LKPP's answer or only claims to be
+//! ([`IncomingMail::lkpps_answer`]: LKPP's sender and the escalation's thread, both), what of its
+//! text is the answer (quoted lines cut), and LKPP's own ticket number (a pattern the office sets).
+//!
+//! Anyone can send a mail with `[20261207-0002]` in its subject, and references are counted per
+//! day: a mail that names an open escalation but is not plainly LKPP's answer is an *unmatched
+//! mail* (surat tak dikenali), kept for a supervisor to confirm or dismiss, never recorded or
+//! forwarded to the visitor by itself.
 
 use regex::Regex;
 use serde::{Deserialize, Serialize};
@@ -175,6 +181,38 @@ impl IncomingMail {
         })
     }
 
+    /// Every `Authentication-Results` header the receiving servers added (SPF, DKIM, DMARC), one a
+    /// line, as they came: shown to the supervisor who decides on an unmatched mail. `None`
+    /// without any.
+    pub fn authentication_results(&self) -> Option<String> {
+        let all: Vec<&str> = self.header("authentication-results").collect();
+        (!all.is_empty()).then(|| all.join("\n").chars().take(AUTHENTICATION_RESULTS_MAX).collect())
+    }
+
+    /// Whether the mail replies in the thread of the escalation mail: its `In-Reply-To` or
+    /// `References` names one of `escalation_ids` (the Message-IDs Loket gave the escalation's
+    /// mail, with or without angle brackets). Only those who received the escalation know them.
+    pub fn in_thread_of(&self, escalation_ids: &[String]) -> bool {
+        let bare = |id: &str| id.trim().trim_start_matches('<').trim_end_matches('>').to_ascii_lowercase();
+        let ours: Vec<String> = escalation_ids.iter().map(|id| bare(id)).filter(|id| !id.is_empty()).collect();
+        self.replies_to.iter().any(|id| ours.contains(&bare(id)))
+    }
+
+    /// SOP step 11, the return: a mail is LKPP's answer, to be recorded by itself, only when it
+    /// comes from LKPP (the office's LKPP address, or any address of that domain: see
+    /// [`from_lkpp`]) *and* replies in the escalation mail's thread. A sender is only a header and
+    /// a subject only words anyone can type; the thread is what only LKPP's copy of the
+    /// escalation holds. Anything less is [`Doubt`]ful: kept for a supervisor.
+    pub fn lkpps_answer(&self, lkpp_email: &str, escalation_ids: &[String]) -> Result<(), Doubt> {
+        if !self.from.as_deref().is_some_and(|from| from_lkpp(from, lkpp_email)) {
+            return Err(Doubt::Sender);
+        }
+        if !self.in_thread_of(escalation_ids) {
+            return Err(Doubt::Thread);
+        }
+        Ok(())
+    }
+
     /// The answer in the mail: its text without the quoted mail it replies to, in at most
     /// [`ANSWER_MAX`] characters.
     pub fn answer_text(&self) -> String {
@@ -190,6 +228,84 @@ impl IncomingMail {
             let ticket: String = m.as_str().trim().chars().take(EXTERNAL_REFERENCE_MAX).collect();
             (!ticket.is_empty()).then_some(ticket)
         })
+    }
+}
+
+/// The most of the `Authentication-Results` headers kept.
+pub const AUTHENTICATION_RESULTS_MAX: usize = 2000;
+
+/// Why a mail that names an open escalation is not taken as LKPP's answer by itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Doubt {
+    /// Its sender is neither LKPP's address nor of LKPP's domain.
+    Sender,
+    /// From LKPP's address or domain, but not a reply in the escalation mail's thread (it names
+    /// the visit by the reference in its subject only).
+    Thread,
+}
+
+impl Doubt {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Doubt::Sender => "sender",
+            Doubt::Thread => "thread",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Doubt> {
+        [Doubt::Sender, Doubt::Thread].into_iter().find(|d| d.as_str() == s)
+    }
+}
+
+/// Where an unmatched mail stands: waiting for a supervisor, or decided (once).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum UnmatchedStatus {
+    Pending,
+    /// A supervisor recorded it as LKPP's answer on the visit it names.
+    Confirmed,
+    /// A supervisor judged it not LKPP's answer; it stays, for the auditor.
+    Dismissed,
+}
+
+impl UnmatchedStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UnmatchedStatus::Pending => "pending",
+            UnmatchedStatus::Confirmed => "confirmed",
+            UnmatchedStatus::Dismissed => "dismissed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<UnmatchedStatus> {
+        [UnmatchedStatus::Pending, UnmatchedStatus::Confirmed, UnmatchedStatus::Dismissed]
+            .into_iter()
+            .find(|d| d.as_str() == s)
+    }
+
+    /// A supervisor's decision on a pending mail; a mail is decided once.
+    pub fn decide(self, confirm: bool) -> Result<UnmatchedStatus, crate::Refused> {
+        match self {
+            UnmatchedStatus::Pending if confirm => Ok(UnmatchedStatus::Confirmed),
+            UnmatchedStatus::Pending => Ok(UnmatchedStatus::Dismissed),
+            _ => Err(crate::Refused::AlreadyDecided),
+        }
+    }
+}
+
+/// Whether `from` is LKPP: the LKPP address the office set (`lkpp_email` of its profile), or an
+/// address of exactly its domain (LKPP answers from more than one desk), case-insensitive. Not a
+/// subdomain (`x@mail.lkpp.go.id`) and not a look-alike (`x@lkpp.go.id.example`): the part after
+/// the last `@` must equal the LKPP address's.
+pub fn from_lkpp(from: &str, lkpp_email: &str) -> bool {
+    let domain = |address: &str| {
+        let (local, domain) = address.trim().rsplit_once('@')?;
+        (!local.is_empty() && !domain.is_empty()).then(|| domain.to_ascii_lowercase())
+    };
+    match (domain(from), domain(lkpp_email)) {
+        (Some(from), Some(lkpp)) => from == lkpp,
+        _ => false,
     }
 }
 
@@ -240,6 +356,9 @@ pub enum ReplyOutcome {
     AutoReply,
     /// It names no escalation of ours: left in the mailbox for a person to read.
     Unmatched,
+    /// It names an open escalation but is not plainly LKPP's answer ([`Doubt`]): kept as an
+    /// unmatched mail for a supervisor to confirm or dismiss; nothing recorded, nothing sent.
+    Kept { id: String, reference: String, doubt: Doubt },
     /// It names a visit whose escalation is not open (answered already, or no e-mail escalation):
     /// left for a person to read.
     NotOpen { reference: String },
@@ -253,16 +372,17 @@ impl ReplyOutcome {
             ReplyOutcome::Answered { .. } => "answered",
             ReplyOutcome::AutoReply => "auto_reply",
             ReplyOutcome::Unmatched => "unmatched",
+            ReplyOutcome::Kept { .. } => "kept",
             ReplyOutcome::NotOpen { .. } => "not_open",
             ReplyOutcome::AlreadyTaken => "already_taken",
         }
     }
 
-    /// Whether the mail may be marked as read in the mailbox: an answer taken, an auto-reply. A
-    /// mail nobody matched stays unread for a person; one taken before is left to whoever took
-    /// it (a mail left unread then stays so).
+    /// Whether the mail may be marked as read in the mailbox: an answer taken, an auto-reply, a
+    /// mail kept for a supervisor (Loket holds it now). A mail nobody matched stays unread for a
+    /// person; one taken before is left to whoever took it (a mail left unread then stays so).
     pub fn done_with(&self) -> bool {
-        matches!(self, ReplyOutcome::Answered { .. } | ReplyOutcome::AutoReply)
+        matches!(self, ReplyOutcome::Answered { .. } | ReplyOutcome::AutoReply | ReplyOutcome::Kept { .. })
     }
 }
 
@@ -308,6 +428,81 @@ mod tests {
             let m = IncomingMail { subject: s.into(), ..Default::default() };
             assert_eq!(m.subject_reference(), None, "{s}");
         }
+    }
+
+    fn from(address: &str, replies_to: &[&str]) -> IncomingMail {
+        IncomingMail {
+            from: Some(address.into()),
+            replies_to: replies_to.iter().map(|s| s.to_string()).collect(),
+            ..mail(&[])
+        }
+    }
+
+    #[test]
+    fn lkpp_is_its_address_or_exactly_its_domain() {
+        let lkpp = "helpdesk@lkpp.go.id";
+        for yes in ["helpdesk@lkpp.go.id", "HELPDESK@LKPP.GO.ID", "tts@lkpp.go.id", " Rina@Lkpp.Go.Id "] {
+            assert!(from_lkpp(yes, lkpp), "{yes}");
+        }
+        for no in [
+            "helpdesk@lkpp.go.id.example.com",
+            "helpdesk@mail.lkpp.go.id",
+            "helpdesk@lkpp-go.id",
+            "lkpp.go.id@example.com",
+            "helpdesk@",
+            "@lkpp.go.id",
+            "",
+        ] {
+            assert!(!from_lkpp(no, lkpp), "{no}");
+        }
+        assert!(!from_lkpp("helpdesk@lkpp.go.id", "not an address"));
+    }
+
+    #[test]
+    fn a_reply_is_lkpps_only_from_lkpp_and_in_the_escalations_thread() {
+        let ours = ["<20261207-0002.ab12@loket>".to_owned()];
+        let lkpp = "helpdesk@lkpp.go.id";
+        assert_eq!(from("helpdesk@lkpp.go.id", &["20261207-0002.ab12@loket"]).lkpps_answer(lkpp, &ours), Ok(()));
+        assert_eq!(from("tts@LKPP.go.id", &["x@y", "20261207-0002.AB12@loket"]).lkpps_answer(lkpp, &ours), Ok(()));
+        // The subject's `[reference]` alone never makes an answer, whoever sends it.
+        assert_eq!(from("helpdesk@lkpp.go.id", &[]).lkpps_answer(lkpp, &ours), Err(Doubt::Thread));
+        assert_eq!(from("helpdesk@lkpp.go.id", &["other@loket"]).lkpps_answer(lkpp, &ours), Err(Doubt::Thread));
+        assert_eq!(from("phish@evil.example", &[]).lkpps_answer(lkpp, &ours), Err(Doubt::Sender));
+        // The thread without LKPP's sender (a forwarded copy, a guessed id) is not enough either.
+        assert_eq!(
+            from("phish@evil.example", &["20261207-0002.ab12@loket"]).lkpps_answer(lkpp, &ours),
+            Err(Doubt::Sender)
+        );
+        let no_sender = IncomingMail { from: None, ..from("x@lkpp.go.id", &["20261207-0002.ab12@loket"]) };
+        assert_eq!(no_sender.lkpps_answer(lkpp, &ours), Err(Doubt::Sender));
+        assert_eq!(
+            from("helpdesk@lkpp.go.id", &["20261207-0002.ab12@loket"]).lkpps_answer(lkpp, &[]),
+            Err(Doubt::Thread)
+        );
+    }
+
+    #[test]
+    fn an_unmatched_mail_is_decided_once() {
+        assert_eq!(UnmatchedStatus::Pending.decide(true), Ok(UnmatchedStatus::Confirmed));
+        assert_eq!(UnmatchedStatus::Pending.decide(false), Ok(UnmatchedStatus::Dismissed));
+        for decided in [UnmatchedStatus::Confirmed, UnmatchedStatus::Dismissed] {
+            for confirm in [true, false] {
+                assert_eq!(decided.decide(confirm), Err(crate::Refused::AlreadyDecided));
+            }
+        }
+    }
+
+    #[test]
+    fn authentication_results_are_kept_as_they_came() {
+        assert_eq!(mail(&[]).authentication_results(), None);
+        let m = mail(&[
+            ("authentication-results", "mx.lpse.go.id; spf=pass smtp.mailfrom=lkpp.go.id"),
+            ("authentication-results", "mx.lpse.go.id; dkim=fail; dmarc=fail"),
+        ]);
+        assert_eq!(
+            m.authentication_results().as_deref(),
+            Some("mx.lpse.go.id; spf=pass smtp.mailfrom=lkpp.go.id\nmx.lpse.go.id; dkim=fail; dmarc=fail")
+        );
     }
 
     #[test]

@@ -497,13 +497,20 @@ impl Visit {
         Ok(self.moved(status, EventKind::EscalationSent, now, by, json!({})))
     }
 
+    /// Whether the visit's escalation waits for LKPP's answer: escalated (or archived since) and
+    /// not answered yet.
+    pub fn awaits_lkpp(&self) -> bool {
+        matches!(self.status, Status::Escalated | Status::Archived)
+            && self.escalation.as_ref().is_some_and(|e| e.status != EscalationStatus::Answered)
+    }
+
     /// LKPP answered: typed in by the agent, or read from the office's mailbox (then the event
     /// names the mail and LKPP's ticket number). Allowed after the archive too (LKPP answers take
     /// days): the archive then gets a new version.
     pub fn answer_escalation(&mut self, answer: &LkppAnswer, now: DateTime<Utc>, by: &str) -> Result<Event, Refused> {
         let status = self.status;
-        let open = matches!(status, Status::Escalated | Status::Archived);
-        let Some(esc) = self.escalation.as_mut().filter(|e| open && e.status != EscalationStatus::Answered) else {
+        let open = self.awaits_lkpp();
+        let Some(esc) = self.escalation.as_mut().filter(|_| open) else {
             return Err(Refused::InvalidTransition { from: status, action: "given LKPP's answer" });
         };
         let mut errors = FieldErrors::default();
@@ -517,7 +524,11 @@ impl Visit {
         let data = match &answer.mail {
             Some(mail) => {
                 esc.lkpp_ticket = mail.lkpp_ticket.clone();
-                json!({"via": "email", "message_id": mail.message_id, "lkpp_ticket": mail.lkpp_ticket})
+                let mut data = json!({"via": "email", "message_id": mail.message_id, "lkpp_ticket": mail.lkpp_ticket});
+                if let Some(by) = &mail.confirmed_by {
+                    data["confirmed_by"] = json!(by);
+                }
+                data
             }
             None => json!({}),
         };

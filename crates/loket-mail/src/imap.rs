@@ -1,8 +1,12 @@
 //! The mailbox reader: LKPP's answers to escalations, read by IMAP (TLS, STARTTLS or plain, as
 //! the office set it). Each unread mail is parsed and handed to the store, which takes it once
 //! (however many instances read the mailbox) and decides, by the domain's rules, whether it is
-//! LKPP's answer. An answer and an auto-reply are then marked as read; a mail that names no open
-//! escalation stays unread, for a person to look at.
+//! LKPP's answer, or only names an open escalation (then it is kept as an unmatched mail for a
+//! supervisor). An answer, an auto-reply and a kept mail are then marked as read; a mail that
+//! names no open escalation stays unread, for a person to look at.
+//!
+//! Everything a mail or a server says is logged escaped (tracing's `?`, Debug): a subject with a
+//! line break or a terminal escape cannot forge a log line or clear a screen.
 
 use std::fmt::Debug;
 use std::sync::Arc;
@@ -33,6 +37,9 @@ pub struct Polled {
     /// LKPP's answers recorded.
     pub answered: usize,
     pub auto_replies: usize,
+    /// Mails that name an open escalation but are not plainly LKPP's answer: kept as unmatched
+    /// mails for a supervisor (marked read).
+    pub kept: usize,
     /// Mails that named no open escalation (left unread).
     pub unmatched: usize,
     /// Mails another instance (or an earlier poll) took.
@@ -145,18 +152,35 @@ async fn session<T: AsyncRead + AsyncWrite + Unpin + Debug + Send>(
             tracing::warn!(uid = mail.uid, "a mail in the mailbox could not be read; left unread");
             continue;
         };
-        let subject = parsed.subject.clone();
+        let (subject, from) = (parsed.subject.clone(), parsed.from.clone());
         let outcome = store.take_reply(parsed, now).await.map_err(|e| e.to_string())?;
         match &outcome {
             ReplyOutcome::Answered { reference, .. } => {
                 polled.answered += 1;
-                tracing::info!(%reference, "LKPP's answer read from the mailbox");
+                tracing::info!(reference = ?reference, from = ?from.as_deref().unwrap_or_default(), "LKPP's answer read from the mailbox");
             }
             ReplyOutcome::AutoReply => polled.auto_replies += 1,
             ReplyOutcome::AlreadyTaken => polled.already_taken += 1,
+            ReplyOutcome::Kept { reference, doubt, .. } => {
+                polled.kept += 1;
+                tracing::warn!(
+                    uid = mail.uid,
+                    reference = ?reference,
+                    doubt = doubt.as_str(),
+                    from = ?from.as_deref().unwrap_or_default(),
+                    subject = ?subject,
+                    "a mail names an open escalation but is not plainly LKPP's answer; kept for a supervisor"
+                );
+            }
             ReplyOutcome::Unmatched | ReplyOutcome::NotOpen { .. } => {
                 polled.unmatched += 1;
-                tracing::warn!(uid = mail.uid, %subject, outcome = outcome.as_str(), "a mail names no open escalation; left unread");
+                tracing::warn!(
+                    uid = mail.uid,
+                    from = ?from.as_deref().unwrap_or_default(),
+                    subject = ?subject,
+                    outcome = outcome.as_str(),
+                    "a mail names no open escalation; left unread"
+                );
             }
         }
         if outcome.done_with() {
@@ -209,7 +233,8 @@ pub fn spawn(store: Arc<dyn Store>) {
             match poll(store.as_ref(), Utc::now()).await {
                 Ok(p) if p != Polled::default() => tracing::info!(?p, "mailbox read"),
                 Ok(_) => {}
-                Err(error) => tracing::warn!(%error, "the mailbox could not be read; tried again later"),
+                // The error may quote the server's reply: escaped.
+                Err(error) => tracing::warn!(error = ?error, "the mailbox could not be read; tried again later"),
             }
             tokio::time::sleep(Duration::from_secs(every)).await;
         }

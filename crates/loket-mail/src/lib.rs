@@ -134,12 +134,13 @@ pub async fn send_due(store: &dyn Store, now: DateTime<Utc>) -> loket_store::Res
             Ok(()) => {
                 store.mail_sent(&mail.id, now).await?;
                 sent += 1;
-                tracing::info!(mail = %mail.id, kind = %mail.kind, "mail sent");
+                tracing::info!(mail = ?mail.id, kind = ?mail.kind, "mail sent");
             }
             Err(error) => {
                 let failures = u32::try_from(mail.attempts + 1).unwrap_or(u32::MAX);
                 store.mail_failed(&mail.id, &error, next_attempt(failures, now)).await?;
-                tracing::warn!(mail = %mail.id, %error, "mail not sent; tried again later");
+                // The error quotes the SMTP server's reply, or an address as typed: escaped.
+                tracing::warn!(mail = ?mail.id, error = ?error, "mail not sent; tried again later");
             }
         }
     }
@@ -154,7 +155,7 @@ pub fn spawn(store: Arc<dyn Store>, every: Duration) {
         loop {
             ticks.tick().await;
             if let Err(e) = send_due(store.as_ref(), Utc::now()).await {
-                tracing::error!(error = %e, "the outbox could not be read");
+                tracing::error!(error = ?e.to_string(), "the outbox could not be read");
             }
         }
     });

@@ -29,6 +29,7 @@ use tokio::sync::broadcast;
 mod archive_search;
 mod exec;
 mod facts;
+mod inbox;
 mod live;
 mod logo;
 mod postgres;
@@ -508,6 +509,47 @@ pub trait MailStore: Send + Sync {
     async fn take_reply(&self, mail: IncomingMail, now: DateTime<Utc>) -> Result<ReplyOutcome>;
     /// How many mails read from the mailbox named no open escalation.
     async fn unmatched_replies(&self) -> Result<u64>;
+    /// The unmatched mails (mails that name an open escalation but are not plainly LKPP's
+    /// answer), newest first, decided ones included, at most `limit`.
+    async fn unmatched_mail(&self, limit: u32) -> Result<Vec<UnmatchedMail>>;
+    /// A supervisor records an unmatched mail as LKPP's answer on the visit it names (the same
+    /// transition and follow-ups as any answer, by `by`). `NotFound` for an unknown mail;
+    /// `Refused::AlreadyDecided` once decided; `Refused::InvalidTransition` when the visit's
+    /// escalation no longer waits.
+    async fn confirm_unmatched_mail(&self, id: &str, by: &str, now: DateTime<Utc>) -> Result<UnmatchedMail>;
+    /// A supervisor dismisses an unmatched mail: kept, marked dismissed, nothing recorded.
+    async fn dismiss_unmatched_mail(&self, id: &str, by: &str, now: DateTime<Utc>) -> Result<UnmatchedMail>;
+}
+
+/// An unmatched mail (surat tak dikenali) as a supervisor sees it: a mail read from the office's
+/// mailbox that names an open escalation but is not plainly LKPP's answer. Kept whatever is
+/// decided, for the auditor.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct UnmatchedMail {
+    pub id: String,
+    /// When Loket read it from the mailbox.
+    pub received_at: DateTime<Utc>,
+    /// The sender's address, as its `From` header says (anyone can write it).
+    pub from: Option<String>,
+    pub subject: String,
+    /// The answer taken from it (the quoted mail cut), as a confirmation records it.
+    pub answer: String,
+    pub message_id: Option<String>,
+    /// LKPP's ticket number found in it by the office's pattern.
+    pub lkpp_ticket: Option<String>,
+    /// The visit it seems to name, and its reference.
+    pub visit_id: Option<String>,
+    pub reference: Option<String>,
+    /// Why it was not taken by itself: `sender` (not LKPP's address or domain) or `thread` (from
+    /// LKPP, but not a reply in the escalation mail's thread).
+    pub doubt: loket_domain::inbox::Doubt,
+    /// Its `Authentication-Results` headers (SPF, DKIM, DMARC), one a line, as the receiving
+    /// servers wrote them; null without any.
+    pub authentication_results: Option<String>,
+    pub status: loket_domain::inbox::UnmatchedStatus,
+    /// The supervisor who confirmed or dismissed it, and when.
+    pub decided_by: Option<String>,
+    pub decided_at: Option<DateTime<Utc>>,
 }
 
 /// A survey link as its page sees it.

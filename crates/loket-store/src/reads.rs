@@ -29,12 +29,12 @@ pub(crate) async fn settings(r: &mut dyn Sql) -> Result<OfficeSettings> {
         let (key, value) = (row.text()?, row.text()?);
         match serde_json::from_str(&value) {
             Ok(value) => stored.push((key, value)),
-            Err(e) => tracing::error!(setting = %key, error = %e, "stored setting ignored"),
+            Err(e) => tracing::error!(setting = ?key, error = ?e.to_string(), "stored setting ignored"),
         }
     }
     let (mut settings, ignored) = OfficeSettings::from_stored(stored);
     for (key, error) in ignored {
-        tracing::error!(setting = %key, error = %error, "stored setting ignored");
+        tracing::error!(setting = ?key, error = ?error.to_string(), "stored setting ignored");
     }
     settings.days_off = DaysOff::new(days_off_between(r, None).await?);
     Ok(settings)

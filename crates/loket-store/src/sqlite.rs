@@ -133,7 +133,7 @@ impl Writer {
             let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| transaction(conn, work)))
                 .unwrap_or_else(|panic| {
                     let what = panic_message(&panic);
-                    tracing::error!(panic = %what, "a write use case panicked; rolled back");
+                    tracing::error!(panic = ?what, "a write use case panicked; rolled back");
                     if !conn.is_autocommit()
                         && let Err(e) = conn.execute_batch("ROLLBACK")
                     {

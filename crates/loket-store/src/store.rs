@@ -538,11 +538,27 @@ impl<B: Backend> crate::MailStore for SqlStore<B> {
     ) -> Result<loket_domain::inbox::ReplyOutcome> {
         let settings = self.settings().await?;
         let renderer = self.bound_renderer().await?;
-        transaction!(self, |t, told| writes::take_reply(t, told, &settings, &renderer, &mail, now))
+        transaction!(self, |t, told| crate::inbox::take_reply(t, told, &settings, &renderer, &mail, now))
     }
 
     async fn unmatched_replies(&self) -> Result<u64> {
         reads::unmatched_replies(&mut self.backend.reader()).await
+    }
+
+    async fn unmatched_mail(&self, limit: u32) -> Result<Vec<crate::UnmatchedMail>> {
+        crate::inbox::unmatched_mail(&mut self.backend.reader(), limit).await
+    }
+
+    async fn confirm_unmatched_mail(&self, id: &str, by: &str, now: DateTime<Utc>) -> Result<crate::UnmatchedMail> {
+        let settings = self.settings().await?;
+        let renderer = self.bound_renderer().await?;
+        transaction!(self, (id, by), |t, told| crate::inbox::confirm_unmatched_mail(
+            t, told, &settings, &renderer, &id, &by, now
+        ))
+    }
+
+    async fn dismiss_unmatched_mail(&self, id: &str, by: &str, now: DateTime<Utc>) -> Result<crate::UnmatchedMail> {
+        transaction!(self, (id, by), |t, _| crate::inbox::dismiss_unmatched_mail(t, &id, &by, now))
     }
 }
 

@@ -6,9 +6,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use loket_domain::archive::{Archive, ArchivePattern, ArchiveStamp};
 use loket_domain::auth::{Role, keeps_an_admin};
 use loket_domain::calendar::DayOff;
-use loket_domain::escalation::{AnswerMail, LkppAnswer, OutgoingMail};
+use loket_domain::escalation::OutgoingMail;
 use loket_domain::history::Event;
-use loket_domain::inbox::{IncomingMail, ReplyOutcome};
 use loket_domain::line::Requeue;
 use loket_domain::logo::Logo;
 use loket_domain::numbering::Sequence;
@@ -974,104 +973,4 @@ pub(crate) async fn mail_failed(t: &mut dyn Tx, id: &str, error: &str, retry_at:
     )
     .await?;
     Ok(())
-}
-
-/// A mail read from the office's mailbox, taken once: claimed by its key, then matched to the
-/// escalation it answers (by the Message-IDs it replies to, else by the reference in its subject),
-/// and recorded as LKPP's answer by the same transition as a typed one, all in one transaction.
-pub(crate) async fn take_reply(
-    t: &mut dyn Tx,
-    told: &mut Announcements,
-    settings: &OfficeSettings,
-    renderer: &BoundRenderer,
-    mail: &IncomingMail,
-    now: DateTime<Utc>,
-) -> Result<ReplyOutcome> {
-    let subject: String = mail.subject.chars().take(500).collect();
-    // Claimed by its key: a mail taken before is left as it is.
-    let row = Columns::new()
-        .key("message_key", text(&mail.key))
-        .on_insert("office_id", text(OFFICE))
-        .on_insert("received_at", int(ms(now)))
-        .on_insert("outcome", text("unmatched"))
-        .on_insert("sender", opt_text(mail.from.as_deref()))
-        .on_insert("subject", text(&subject));
-    let claimed = t.upsert("mail_inbox", &row).await?;
-    if claimed == 0 {
-        return Ok(ReplyOutcome::AlreadyTaken);
-    }
-    let outcome = if mail.is_auto_reply() {
-        ReplyOutcome::AutoReply
-    } else {
-        match replied_visit(t, mail).await? {
-            None => ReplyOutcome::Unmatched,
-            Some(id) => answer_by_mail(t, told, settings, renderer, mail, &id, now).await?,
-        }
-    };
-    let visit_id = match &outcome {
-        ReplyOutcome::Answered { visit_id, .. } => Some(visit_id.as_str()),
-        _ => None,
-    };
-    let row = Columns::new()
-        .key("message_key", text(&mail.key))
-        .set("outcome", text(outcome.as_str()))
-        .set("visit_id", opt_text(visit_id));
-    t.update("mail_inbox", &row).await?;
-    Ok(outcome)
-}
-
-/// The visit a reply names: the escalation mail it replies to, else the reference in brackets in
-/// its subject (a visitor replying to their own copy is not LKPP: their address is not taken).
-async fn replied_visit(t: &mut dyn Tx, mail: &IncomingMail) -> Result<Option<String>> {
-    for id in &mail.replies_to {
-        let found = t
-            .text(
-                "SELECT visit_id FROM mail_outbox WHERE message_id = $1 AND kind = 'escalation' AND visit_id IS NOT NULL",
-                &[text(&format!("<{id}>"))],
-            )
-            .await?;
-        if found.is_some() {
-            return Ok(found);
-        }
-    }
-    let Some(reference) = mail.subject_reference() else { return Ok(None) };
-    let Some(id) = t.text("SELECT id FROM visits WHERE reference = $1", &[text(&reference)]).await? else {
-        return Ok(None);
-    };
-    let visit = read_visit(t, &id).await?;
-    let from_visitor = match (&mail.from, &visit.visitor.email) {
-        (Some(from), Some(visitor)) => from.eq_ignore_ascii_case(visitor.trim()),
-        _ => false,
-    };
-    Ok((!from_visitor).then_some(id))
-}
-
-/// LKPP's answer from a mail, on visit `id`; a visit whose escalation is not open is left alone.
-async fn answer_by_mail(
-    t: &mut dyn Tx,
-    told: &mut Announcements,
-    settings: &OfficeSettings,
-    renderer: &BoundRenderer,
-    mail: &IncomingMail,
-    id: &str,
-    now: DateTime<Utc>,
-) -> Result<ReplyOutcome> {
-    // Only valid patterns are ever saved; one that no longer compiles takes no number.
-    let pattern = settings.imap.ticket_regex().ok().flatten();
-    let answer = LkppAnswer {
-        text: mail.answer_text(),
-        mail: Some(AnswerMail {
-            message_id: mail.message_id.clone().unwrap_or_else(|| mail.key.clone()),
-            lkpp_ticket: mail.lkpp_ticket(pattern.as_ref()),
-        }),
-    };
-    let change: Change = Box::new(move |v, _| v.answer_escalation(&answer, now, SYSTEM_ACTOR));
-    match change_visit(t, told, settings, renderer, id, now, change).await {
-        Ok(visit) => Ok(ReplyOutcome::Answered { visit_id: visit.id, reference: visit.reference }),
-        Err(StoreError::Refused(_)) => {
-            let reference = t.text("SELECT reference FROM visits WHERE id = $1", &[text(id)]).await?;
-            Ok(ReplyOutcome::NotOpen { reference: reference.unwrap_or_default() })
-        }
-        Err(e) => Err(e),
-    }
 }

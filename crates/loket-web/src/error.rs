@@ -115,6 +115,7 @@ impl ApiError {
                 Refused::LastAdmin => (StatusCode::CONFLICT, "last_admin"),
                 Refused::SurveyAnswered => (StatusCode::CONFLICT, "survey_answered"),
                 Refused::ServedByAnother { .. } => (StatusCode::CONFLICT, "served_by_another"),
+                Refused::AlreadyDecided => (StatusCode::CONFLICT, "already_decided"),
             },
             ApiError::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
             ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),

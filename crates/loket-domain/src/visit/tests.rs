@@ -305,11 +305,16 @@ fn lkpps_answer_by_mail_names_the_mail_and_ticket_and_goes_to_the_visitor() {
     v.visitor.email = Some("budi@example.com".into());
     let answer = LkppAnswer {
         text: "Akun sudah dibuka".into(),
-        mail: Some(AnswerMail { message_id: "<r1@lkpp>".into(), lkpp_ticket: Some("TTS-1".into()) }),
+        mail: Some(AnswerMail {
+            message_id: "<r1@lkpp>".into(),
+            lkpp_ticket: Some("TTS-1".into()),
+            confirmed_by: None,
+        }),
     };
     let event = v.answer_escalation(&answer, now(), SYSTEM_ACTOR).unwrap();
     assert_eq!(event.data["via"], "email");
     assert_eq!(event.data["message_id"], "<r1@lkpp>");
+    assert_eq!(event.data.get("confirmed_by"), None, "recorded by itself");
     assert_eq!(v.escalation.as_ref().and_then(|e| e.lkpp_ticket.as_deref()), Some("TTS-1"));
     let mail = v.follow_ups(Status::Escalated, &event, &settings(), now()).mail.expect("the visitor's mail");
     assert_eq!(mail.kind, crate::escalation::MailKind::Answer);
@@ -319,6 +324,20 @@ fn lkpps_answer_by_mail_names_the_mail_and_ticket_and_goes_to_the_visitor() {
     silent.visitor.email = None;
     let event = silent.answer_escalation(&LkppAnswer::typed("ok"), now(), "hd").unwrap();
     assert_eq!(silent.follow_ups(Status::Escalated, &event, &settings(), now()).mail, None, "no address, no mail");
+}
+
+#[test]
+fn an_answer_confirmed_from_an_unmatched_mail_names_who_confirmed_it() {
+    let mut v = in_status(Status::Escalated);
+    let answer = LkppAnswer {
+        text: "Akun sudah dibuka".into(),
+        mail: Some(AnswerMail { message_id: "<r2@lkpp>".into(), lkpp_ticket: None, confirmed_by: Some("sup".into()) }),
+    };
+    let event = v.answer_escalation(&answer, now(), "sup").unwrap();
+    assert_eq!(
+        (event.by.as_str(), &event.data["via"], &event.data["confirmed_by"]),
+        ("sup", &json!("email"), &json!("sup"))
+    );
 }
 
 #[test]

@@ -10,7 +10,7 @@ use loket_domain::escalation::{Channel, EscalationStatus, LkppAnswer};
 use loket_domain::form::FormInput;
 use loket_domain::guest_book::{VisitorInput, VisitorRole};
 use loket_domain::history::EventKind;
-use loket_domain::inbox::{IncomingMail, ReplyOutcome};
+use loket_domain::inbox::{Doubt, IncomingMail, ReplyOutcome, UnmatchedStatus};
 use loket_domain::office::Counter;
 use loket_domain::reports::{Overruns, StepCount};
 use loket_domain::settings::SettingsChange;
@@ -935,11 +935,79 @@ pub async fn a_reply_from_the_mailbox_is_taken_once_and_answers_its_escalation(d
     assert_eq!(store.take_reply(reply("<spam@x>", "Halo", &[]), at(50)).await.unwrap(), ReplyOutcome::Unmatched);
     assert_eq!(store.unmatched_replies().await.unwrap(), 2);
     assert_eq!(store.take_reply(answer, at(60)).await.unwrap(), ReplyOutcome::AlreadyTaken);
-    // The bracketed reference in the subject matches when no Message-ID does.
+    // The bracketed reference in the subject names the visit, but makes no answer by itself:
+    // from LKPP's address outside the thread, the mail is kept for a supervisor.
     let w = escalated_again(&store).await;
     let by_subject = reply("<r3@lkpp>", &format!("RE: [{}] Eskalasi LPSE", w.reference), &["unknown@x"]);
-    let outcome = store.take_reply(by_subject, at(70)).await.unwrap();
-    assert_eq!(outcome, ReplyOutcome::Answered { visit_id: w.id.clone(), reference: w.reference.clone() });
+    let ReplyOutcome::Kept { id, reference, doubt } = store.take_reply(by_subject, at(70)).await.unwrap() else {
+        panic!("kept")
+    };
+    assert_eq!((reference.as_str(), doubt), (w.reference.as_str(), Doubt::Thread));
+    let waiting = store.visit(&w.id).await.unwrap().unwrap();
+    assert!(waiting.awaits_lkpp(), "nothing recorded");
+    let listed = store.unmatched_mail(10).await.unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!((listed[0].id.as_str(), listed[0].status), (id.as_str(), UnmatchedStatus::Pending));
+    assert_eq!(listed[0].answer, "Nomor tiket: TTS-2026-777\nAkun sudah dibuka.");
+}
+
+pub async fn an_unmatched_mail_is_kept_and_decided_once_by_a_supervisor(db: TestDb) {
+    let store = db.store.clone();
+    let v = escalated(&store, Channel::Email).await;
+    let sent = store.claim_mail(at(11), at(20), 10).await.unwrap();
+    let thread = sent[0].message_id.clone().unwrap();
+    store.mail_sent(&sent[0].id, at(12)).await.unwrap();
+    // A stranger in the escalation's thread, with the reference in the subject.
+    let stranger = IncomingMail {
+        from: Some("phish@evil.example".into()),
+        headers: vec![("authentication-results".into(), "mx.lpse; spf=fail; dkim=none; dmarc=fail".into())],
+        ..reply("<p1@evil>", &format!("Re: [{}]", v.reference), &[thread.trim_matches(['<', '>'])])
+    };
+    let ReplyOutcome::Kept { id: phish, doubt, .. } = store.take_reply(stranger, at(30)).await.unwrap() else {
+        panic!("kept")
+    };
+    assert_eq!(doubt, Doubt::Sender);
+    let lkpp = reply("<l1@lkpp>", &format!("Re: [{}]", v.reference), &[]);
+    let ReplyOutcome::Kept { id: real, doubt, .. } = store.take_reply(lkpp, at(31)).await.unwrap() else {
+        panic!("kept")
+    };
+    assert_eq!(doubt, Doubt::Thread);
+    let listed = store.unmatched_mail(10).await.unwrap();
+    assert_eq!(
+        listed.iter().map(|m| m.id.as_str()).collect::<Vec<_>>(),
+        [real.as_str(), phish.as_str()],
+        "newest first"
+    );
+    assert_eq!(listed[1].authentication_results.as_deref(), Some("mx.lpse; spf=fail; dkim=none; dmarc=fail"));
+    assert_eq!(
+        (listed[1].from.as_deref(), listed[1].visit_id.as_deref()),
+        (Some("phish@evil.example"), Some(v.id.as_str()))
+    );
+    assert!(store.visit(&v.id).await.unwrap().unwrap().awaits_lkpp());
+
+    let dismissed = store.dismiss_unmatched_mail(&phish, "sup", at(40)).await.unwrap();
+    assert_eq!((dismissed.status, dismissed.decided_by.as_deref()), (UnmatchedStatus::Dismissed, Some("sup")));
+    let confirmed = store.confirm_unmatched_mail(&real, "sup", at(41)).await.unwrap();
+    assert_eq!((confirmed.status, confirmed.decided_at), (UnmatchedStatus::Confirmed, Some(at(41))));
+    let answered = store.visit(&v.id).await.unwrap().unwrap();
+    assert_eq!(answered.escalation.as_ref().map(|e| e.status), Some(EscalationStatus::Answered));
+    let last = answered.history.last().unwrap();
+    assert_eq!((last.kind, last.by.as_str()), (EventKind::EscalationAnswered, "sup"));
+    assert_eq!(
+        (&last.data["via"], &last.data["confirmed_by"]),
+        (&serde_json::json!("email"), &serde_json::json!("sup"))
+    );
+    // Decided once; every mail stays, for the auditor.
+    for again in [
+        store.confirm_unmatched_mail(&phish, "sup", at(42)).await,
+        store.dismiss_unmatched_mail(&real, "sup", at(42)).await,
+    ] {
+        assert!(matches!(again, Err(StoreError::Refused(Refused::AlreadyDecided))), "{again:?}");
+    }
+    assert!(matches!(store.dismiss_unmatched_mail("nope", "sup", at(42)).await, Err(StoreError::NotFound)));
+    let kept = store.unmatched_mail(10).await.unwrap();
+    let statuses: Vec<_> = kept.iter().map(|m| m.status).collect();
+    assert_eq!(statuses, [UnmatchedStatus::Confirmed, UnmatchedStatus::Dismissed]);
 }
 
 /// A visit of `name` opened at `t0`, called at `counter` by `by` and escalated by e-mail 10

@@ -73,6 +73,7 @@ conformance!(
     an_import_with_a_bad_entry_imports_nothing,
     the_settings_carry_the_calendar_and_see_its_changes,
     a_reply_from_the_mailbox_is_taken_once_and_answers_its_escalation,
+    an_unmatched_mail_is_kept_and_decided_once_by_a_supervisor,
     the_archive_search_finds_a_visit_by_every_kind_of_text_field,
     a_query_is_never_read_as_the_index_syntax,
     the_archive_search_filters_by_day_category_role_and_outcome,

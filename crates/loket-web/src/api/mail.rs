@@ -1,13 +1,15 @@
 //! Mail: the office's SMTP server and the mailbox LKPP's answers are read from (IMAP), their
-//! passwords write-only, and the outbox, where a mail that failed shows why.
+//! passwords write-only, and the outbox, where a mail that failed shows why; the unmatched mails
+//! a supervisor confirms as LKPP's answer or dismisses.
 
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{Path, State};
+use loket_app::inbox;
 use loket_domain::auth::Permission;
 use loket_domain::inbox::ImapSettings;
 use loket_domain::mail::{MailSettings, SmtpSecurity};
 use loket_domain::settings::SettingsChange;
-use loket_store::OutboxEntry;
+use loket_store::{OutboxEntry, UnmatchedMail};
 use serde::Serialize;
 
 use crate::AppState;
@@ -130,4 +132,42 @@ pub async fn put_imap(
 pub async fn outbox(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<Vec<OutboxEntry>>> {
     staff.require(Permission::Helpdesk)?;
     Ok(Json(state.store.outbox(200).await?))
+}
+
+/// The unmatched mails, newest first (at most 200), decided ones included: mails read from the
+/// mailbox that name an open escalation but are not plainly LKPP's answer (another sender, or
+/// LKPP's sender outside the escalation's thread). Supervisors only.
+#[utoipa::path(get, path = "/api/v1/mail/unmatched", tag = "helpdesk", security(("bearer" = [])),
+    responses((status = 200, body = [UnmatchedMail]), (status = 403, body = ErrorBody)))]
+pub async fn unmatched(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<Vec<UnmatchedMail>>> {
+    Ok(Json(inbox::unmatched(&state.app, &staff.user).await?))
+}
+
+/// Records the unmatched mail as LKPP's answer on the visit it names, by the supervisor (event
+/// data `via: email`, `confirmed_by`); the visitor's mail follows as for any answer.
+#[utoipa::path(post, path = "/api/v1/mail/unmatched/{id}/confirm", tag = "helpdesk", security(("bearer" = [])),
+    responses((status = 200, body = UnmatchedMail), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody)))]
+pub async fn confirm_unmatched(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+) -> ApiResult<Json<UnmatchedMail>> {
+    let mail = inbox::confirm(&state.app, &staff.user, &id).await?;
+    tracing::info!(mail = ?mail.id, reference = ?mail.reference, by = ?staff.name(), "unmatched mail confirmed as LKPP's answer");
+    Ok(Json(mail))
+}
+
+/// Dismisses the unmatched mail: nothing recorded; it stays listed, dismissed.
+#[utoipa::path(post, path = "/api/v1/mail/unmatched/{id}/dismiss", tag = "helpdesk", security(("bearer" = [])),
+    responses((status = 200, body = UnmatchedMail), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody)))]
+pub async fn dismiss_unmatched(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+) -> ApiResult<Json<UnmatchedMail>> {
+    let mail = inbox::dismiss(&state.app, &staff.user, &id).await?;
+    tracing::info!(mail = ?mail.id, by = ?staff.name(), "unmatched mail dismissed");
+    Ok(Json(mail))
 }

@@ -47,6 +47,7 @@ pub mod suggestions;
 pub mod supervisor;
 pub mod survey;
 pub mod ticket;
+pub mod unmatched_mail;
 
 use i18n::{Lang, Tr};
 use session::PageStaff;
@@ -70,6 +71,9 @@ pub fn router() -> Router<AppState> {
         .route("/visits/{id}/form.pdf", get(documents::form_pdf))
         .route("/archive", get(archive::page))
         .route("/supervisor", get(supervisor::page))
+        .route("/supervisor/mail", get(unmatched_mail::page))
+        .route("/supervisor/mail/confirm", post(unmatched_mail::confirm))
+        .route("/supervisor/mail/dismiss", post(unmatched_mail::dismiss))
         .route("/supervisor/report", get(report::page))
         .route("/supervisor/ikm", get(ikm::page))
         .route("/supervisor/reports", get(reports::page))
@@ -222,6 +226,7 @@ pub fn refusal_key(r: &Refused) -> &'static str {
         Refused::LastAdmin => "error-last-admin",
         Refused::SurveyAnswered => "error-survey-answered",
         Refused::ServedByAnother { .. } => "error-served-by-another",
+        Refused::AlreadyDecided => "error-already-decided",
     }
 }
 

@@ -37,6 +37,8 @@ pub struct SupervisorPage {
     pub services: Vec<ServiceRow>,
     /// Mails the SMTP server has not taken yet: why, how often tried, when next.
     pub mail_problems: Vec<MailProblem>,
+    /// For a supervisor (not an admin alone): how many unmatched mails wait for a decision.
+    pub unmatched_pending: Option<usize>,
 }
 
 pub async fn page(State(state): State<AppState>, staff: PageStaff) -> PageResult {
@@ -73,6 +75,12 @@ pub async fn page(State(state): State<AppState>, staff: PageStaff) -> PageResult
         })
         .collect();
     let mail_problems = super::mail_settings::failing_mail(t, &overview.outbox, zone);
+    let unmatched_pending = if staff.may(Permission::ReviewMail) {
+        let mails = loket_app::inbox::unmatched(&state.app, &staff.user).await?;
+        Some(mails.iter().filter(|m| m.status == loket_domain::inbox::UnmatchedStatus::Pending).count())
+    } else {
+        None
+    };
     let page = Frame::staff(&state, &staff, "supervisor-title", "/supervisor").await?.with_script("/assets/live.js");
-    Ok(SupervisorPage { page, counters, services, mail_problems }.into_response())
+    Ok(SupervisorPage { page, counters, services, mail_problems, unmatched_pending }.into_response())
 }

@@ -185,6 +185,9 @@ pub async fn every_endpoint_follows_the_role_matrix(app: TestApp) {
         ("GET", setting("mail"), None, SUP | ADM),
         ("PUT", setting("mail"), Some(json!({"from_address": "loket@lpse.example.go.id"})), SUP | ADM),
         ("GET", "/api/v1/mail".into(), None, HD | SUP),
+        ("GET", "/api/v1/mail/unmatched".into(), None, SUP),
+        ("POST", "/api/v1/mail/unmatched/none/confirm".into(), None, SUP),
+        ("POST", "/api/v1/mail/unmatched/none/dismiss".into(), None, SUP),
     ];
     for (name, current) in settings {
         if name != "counters" {

@@ -141,7 +141,7 @@ pub fn imap_settings(port: u16) -> Value {
 
 /// A visit escalated by e-mail, its mail handed to the server; returns the visit and the
 /// escalation mail's Message-ID.
-async fn escalated(app: &TestApp, fo: &str, hd: &str) -> (Value, String) {
+pub async fn escalated(app: &TestApp, fo: &str, hd: &str) -> (Value, String) {
     let v = app.waiting_visit(fo, "Budi").await;
     app.post_empty(hd, "/api/v1/counters/1/call-next").await.expect(200);
     app.post_empty(hd, &format!("/api/v1/visits/{}/start", id(&v))).await.expect(200);
@@ -185,7 +185,7 @@ pub async fn a_reply_in_the_mailbox_becomes_lkpps_answer_on_the_visit(app: TestA
     let first = loket_mail::imap::poll(app.store.as_ref(), app.clock.now()).await.unwrap_or_else(|e| {
         panic!("poll: {e}\n{}", dovecot.log());
     });
-    assert_eq!(first, Polled { answered: 1, auto_replies: 1, unmatched: 1, already_taken: 0 });
+    assert_eq!(first, Polled { answered: 1, auto_replies: 1, kept: 0, unmatched: 1, already_taken: 0 });
     let answered = app.get(&hd, &format!("/api/v1/visits/{}", id(&v))).await.expect(200);
     assert_eq!(answered["escalation"]["status"], "answered");
     assert_eq!(answered["escalation"]["answer"], "Nomor tiket: TTS-2026-000123\nAkun sudah kami buka kembali.");
@@ -205,7 +205,7 @@ pub async fn a_reply_in_the_mailbox_becomes_lkpps_answer_on_the_visit(app: TestA
     assert_eq!(dovecot.unseen().await, 1, "the answer and the auto-reply are marked read; the other mail is not");
     // A second poll takes nothing again.
     let second = loket_mail::imap::poll(app.store.as_ref(), app.clock.now()).await.expect("poll");
-    assert_eq!(second, Polled { answered: 0, auto_replies: 0, unmatched: 0, already_taken: 1 });
+    assert_eq!(second, Polled { answered: 0, auto_replies: 0, kept: 0, unmatched: 0, already_taken: 1 });
     let again = app.get(&hd, &format!("/api/v1/visits/{}/history", id(&v))).await.expect(200);
     assert_eq!(again, history, "nothing recorded twice");
     let outbox_again = app.get(&hd, "/api/v1/mail").await.expect(200);

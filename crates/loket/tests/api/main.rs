@@ -13,6 +13,7 @@ mod helpdesk;
 mod imap;
 mod logo;
 mod mail;
+mod mail_log;
 mod pages;
 mod public;
 mod reports;
@@ -25,6 +26,7 @@ mod strict;
 mod support;
 mod survey;
 mod transfer;
+mod unmatched_mail;
 
 /// Each case runs twice: on a fresh SQLite file and on a fresh PostgreSQL schema.
 macro_rules! on_both_backends {
@@ -134,6 +136,12 @@ on_both_backends!(
         mail::mail_goes_over_starttls_to_a_server_whose_ca_the_office_trusts,
         imap::a_reply_in_the_mailbox_becomes_lkpps_answer_on_the_visit,
         imap::a_wrong_imap_password_is_an_error_and_records_nothing,
+        unmatched_mail::a_strangers_reply_naming_the_reference_is_not_recorded_nor_mailed_and_waits_unmatched,
+        unmatched_mail::lkpps_reply_without_the_thread_headers_waits_until_a_supervisor_confirms_it,
+        unmatched_mail::a_dismissed_unmatched_mail_stays_listed_as_dismissed,
+        unmatched_mail::only_a_supervisor_reads_and_decides_unmatched_mail,
+        unmatched_mail::the_supervisor_sees_the_authentication_results_escaped_and_confirms_on_the_page,
+        mail_log::a_mail_subject_cannot_forge_a_log_line,
         settings::the_priority_table_ships_as_an_example_and_can_be_replaced,
         settings::time_standards_are_settings,
         settings::counters_are_settings_of_the_office,

@@ -238,10 +238,17 @@ pub async fn the_mail_page_never_shows_a_password_and_an_empty_one_keeps_it(app:
     // Saved again with the password fields left empty: the stored ones are kept.
     form[5] = ("smtp_password", "");
     form[12] = ("imap.password", "");
+    // Moving the server without its password is refused, named at the password's field.
     form[2] = ("smtp_port", "2525");
+    let moved = b.post("/supervisor/settings/mail", &form).await;
+    assert_eq!(moved.status, 422);
+    assert!(moved.body.contains("ketik lagi kata sandinya"), "{}", moved.body);
+    form[2] = ("smtp_port", "587");
+    form[6] = ("from_address", "helpdesk@lpse.example.go.id");
     assert_eq!(b.post("/supervisor/settings/mail", &form).await.status, 303);
     let mail = app.get(&token, "/api/v1/settings/mail").await.expect(200);
-    assert_eq!((mail["smtp_port"].clone(), mail["smtp_password_set"].clone()), (json!(2525), json!(true)));
+    let kept = (mail["from_address"].clone(), mail["smtp_password_set"].clone());
+    assert_eq!(kept, (json!("helpdesk@lpse.example.go.id"), json!(true)));
     let imap = app.get(&token, "/api/v1/settings/imap").await.expect(200);
     assert_eq!(imap["password_set"], true);
     assert_eq!(imap["poll_seconds"], 120);
