@@ -2,8 +2,10 @@
 //! commands a ticket needs, written here (see docs/decisions.md), and sent with a short timeout
 //! so that a printer that does not answer never holds the front office up.
 
+use std::io::ErrorKind;
 use std::time::Duration;
 
+use loket_domain::outbound::{self, PrinterAddresses, Purpose, Refusal};
 use tokio::io::AsyncWriteExt;
 
 /// How long the front office waits for a printer to take a ticket.
@@ -78,27 +80,50 @@ pub fn ticket_bytes(t: &Ticket) -> Vec<u8> {
     out
 }
 
-/// Why a ticket did not print.
+/// Why a ticket did not print. Its text is short and Loket's own (staff see it); the system's
+/// error behind it goes to the log only.
 #[derive(Debug, thiserror::Error)]
 pub enum PrintError {
-    #[error("the printer did not answer within {0:?}")]
+    #[error("timed out")]
     Timeout(Duration),
-    #[error("the printer could not be reached: {0}")]
+    /// The address is one Loket does not print to (see [`loket_domain::outbound`]).
+    #[error("address not allowed ({})", .0.code())]
+    NotAllowed(Refusal),
+    #[error("{}", short_io(.0))]
     Io(#[from] std::io::Error),
 }
 
-/// Sends the ticket to the printer at `address` (`host:port`).
-pub async fn print(address: &str, ticket: &Ticket, timeout: Duration) -> Result<(), PrintError> {
+/// An I/O error as staff are told it.
+fn short_io(e: &std::io::Error) -> &'static str {
+    match e.kind() {
+        ErrorKind::ConnectionRefused => "connection refused",
+        ErrorKind::ConnectionReset | ErrorKind::ConnectionAborted | ErrorKind::BrokenPipe => "connection closed",
+        ErrorKind::TimedOut => "timed out",
+        ErrorKind::NotFound | ErrorKind::InvalidInput => "unknown host",
+        _ => "connection failed",
+    }
+}
+
+/// Sends the ticket to the printer at `address` (`host:port`), once the name is resolved and
+/// an address it gives is one Loket may print to.
+pub async fn print(
+    address: &str,
+    ticket: &Ticket,
+    timeout: Duration,
+    printers: PrinterAddresses,
+) -> Result<(), PrintError> {
     let bytes = ticket_bytes(ticket);
     let send = async {
-        let mut stream = tokio::net::TcpStream::connect(address).await?;
+        let resolved = tokio::net::lookup_host(address).await?;
+        let allowed = outbound::allowed(resolved, Purpose::Printer, printers).map_err(PrintError::NotAllowed)?;
+        let mut stream = tokio::net::TcpStream::connect(&allowed[..]).await?;
         stream.write_all(&bytes).await?;
         stream.flush().await?;
         stream.shutdown().await?;
-        Ok::<(), std::io::Error>(())
+        Ok::<(), PrintError>(())
     };
     match tokio::time::timeout(timeout, send).await {
-        Ok(result) => Ok(result?),
+        Ok(result) => result,
         Err(_) => Err(PrintError::Timeout(timeout)),
     }
 }
@@ -148,7 +173,11 @@ mod tests {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let address = listener.local_addr().unwrap().to_string();
         drop(listener);
-        assert!(matches!(print(&address, &ticket(), Duration::from_millis(500)).await, Err(PrintError::Io(_))));
+        let refused = print(&address, &ticket(), Duration::from_millis(500), PrinterAddresses::Any).await;
+        assert!(matches!(&refused, Err(PrintError::Io(_))), "{refused:?}");
+        assert_eq!(refused.err().map(|e| e.to_string()).as_deref(), Some("connection refused"), "short, Loket's own");
+        let local = print(&address, &ticket(), Duration::from_millis(500), PrinterAddresses::Network).await;
+        assert_eq!(local.err().map(|e| e.to_string()).as_deref(), Some("address not allowed (loopback_not_allowed)"));
     }
 
     #[tokio::test]
@@ -167,7 +196,7 @@ mod tests {
             }
         }
         let started = std::time::Instant::now();
-        let r = print(&address.to_string(), &ticket(), Duration::from_millis(300)).await;
+        let r = print(&address.to_string(), &ticket(), Duration::from_millis(300), PrinterAddresses::Any).await;
         assert!(matches!(r, Err(PrintError::Timeout(_))), "{r:?}");
         assert!(started.elapsed() < Duration::from_secs(2));
     }

@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use loket_domain::auth::{Permission, allows};
+use loket_domain::outbound::PrinterAddresses;
 use loket_domain::settings::OfficeSettings;
 use loket_store::{Store, User};
 
@@ -38,11 +39,22 @@ pub use error::{AppError, AppResult};
 pub struct App {
     store: Arc<dyn Store>,
     clock: Clock,
+    printers: PrinterAddresses,
 }
 
 impl App {
     pub fn new(store: Arc<dyn Store>) -> App {
-        App { store, clock: Clock::default() }
+        App { store, clock: Clock::default(), printers: PrinterAddresses::default() }
+    }
+
+    /// The same application printing tickets to any address but link-local ones (the server
+    /// was started allowing it: a local spooler, or a test's printer).
+    pub fn with_printer_addresses(self, printers: PrinterAddresses) -> App {
+        App { printers, ..self }
+    }
+
+    pub fn printer_addresses(&self) -> PrinterAddresses {
+        self.printers
     }
 
     /// The same application on another clock (tests move it forward).

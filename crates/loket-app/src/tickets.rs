@@ -45,10 +45,10 @@ pub async fn print(app: &App, staff: &User, id: &str, desk: &str, t: Tr) -> AppR
         return Err(AppError::field("desk", "unknown"));
     };
     let ticket = ticket(app, staff, id, t).await?;
-    match escpos::print(&printer.socket_address(), &ticket, escpos::TIMEOUT).await {
+    match escpos::print(&printer.socket_address(), &ticket, escpos::TIMEOUT, app.printer_addresses()).await {
         Ok(()) => Ok(ticket),
         Err(e) => {
-            tracing::warn!(desk = ?desk, error = %e, "ticket printer did not answer");
+            tracing::warn!(desk = ?desk, error = ?e, "ticket printer did not answer");
             Err(AppError::PrinterUnreachable(e.to_string()))
         }
     }

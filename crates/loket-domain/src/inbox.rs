@@ -77,7 +77,8 @@ impl ImapSettings {
     pub fn validate(&self) -> Result<(), FieldErrors> {
         let mut errors = FieldErrors::default();
         let host_ok = self.host.len() <= 253
-            && self.host.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == ':');
+            && self.host.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == ':')
+            && crate::outbound::typed_host_allowed(&self.host);
         if !host_ok || (self.enabled && self.host.is_empty()) {
             errors.add("host", if host_ok { "missing" } else { "invalid" });
         }

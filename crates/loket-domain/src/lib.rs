@@ -20,6 +20,7 @@ pub mod logo;
 pub mod mail;
 pub mod numbering;
 pub mod office;
+pub mod outbound;
 pub mod priority;
 pub mod reports;
 pub mod search;

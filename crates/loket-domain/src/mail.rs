@@ -58,7 +58,7 @@ impl MailSettings {
         let mut errors = FieldErrors::default();
         let host_ok = self.smtp_host.len() <= 253
             && self.smtp_host.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == ':');
-        if !host_ok {
+        if !host_ok || !crate::outbound::typed_host_allowed(&self.smtp_host) {
             errors.add("smtp_host", "invalid");
         }
         if self.smtp_port == 0 {

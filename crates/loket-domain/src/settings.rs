@@ -462,7 +462,10 @@ impl OfficeProfile {
             let address = p.address.trim();
             let host_ok = !address.is_empty()
                 && address.len() <= 255
-                && address.chars().all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c));
+                && address.chars().all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
+                && p.socket_address()
+                    .rsplit_once(':')
+                    .is_some_and(|(host, _)| crate::outbound::typed_host_allowed(host));
             if !host_ok {
                 errors.add(&format!("ticket_printers[{i}].address"), "invalid");
             }
@@ -485,6 +488,9 @@ mod tests {
         assert_eq!(profile.ticket_printers[0].socket_address(), "192.168.1.50:9100");
         profile.ticket_printers[0].address = "printer.lan:9101".into();
         assert_eq!(profile.ticket_printers[0].socket_address(), "printer.lan:9101");
+        profile.ticket_printers[0].address = "169.254.169.254:80".into();
+        assert!(profile.validate().is_err(), "a link-local address is never a printer");
+        profile.ticket_printers[0].address = "printer.lan:9101".into();
         profile.running_text = "x".repeat(RUNNING_TEXT_MAX + 1);
         profile.ticket_printers.push(TicketPrinter { desk: " ".into(), address: "a b".into() });
         let names: Vec<String> = profile.validate().unwrap_err().0.into_keys().collect();

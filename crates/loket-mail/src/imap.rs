@@ -61,7 +61,8 @@ pub async fn poll(store: &dyn Store, now: DateTime<Utc>) -> Result<Polled, Strin
     if !imap.enabled || imap.host.is_empty() {
         return Ok(Polled::default());
     }
-    let tcp = within(TcpStream::connect((imap.host.as_str(), imap.port))).await?;
+    let addresses = within(crate::resolve(imap.host.as_str(), imap.port)).await?;
+    let tcp = within(TcpStream::connect(&addresses[..])).await?;
     match imap.security {
         SmtpSecurity::Plain => session(store, imap, greeted(Client::new(tcp)).await?, now).await,
         SmtpSecurity::Tls => {

@@ -16,6 +16,7 @@ use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use loket_domain::mail::{MailSettings, SmtpSecurity, next_attempt};
+use loket_domain::outbound::{self, PrinterAddresses, Purpose};
 use loket_store::{OutboxMail, Store};
 
 /// How long a claimed mail is held by its sender before another may take it.
@@ -43,25 +44,90 @@ impl Header for AutoSubmitted {
     }
 }
 
-/// The SMTP transport the office set.
-fn transport(mail: &MailSettings) -> Result<AsyncSmtpTransport<Tokio1Executor>, String> {
+/// Why a mail was not sent: `short` in Loket's own words, kept with the mail and shown to staff
+/// (`last_error`); `detail` as the system or the server said it, for the log only (a server's
+/// reply is its own text, and an address scan's answers must not reach a page).
+#[derive(Debug, Clone)]
+struct Failure {
+    short: String,
+    detail: String,
+}
+
+impl Failure {
+    fn new(short: impl Into<String>, detail: impl std::fmt::Display) -> Failure {
+        Failure { short: short.into(), detail: detail.to_string() }
+    }
+
+    /// A failure whose text is Loket's own (nothing from outside in it).
+    fn own(text: String) -> Failure {
+        Failure { short: text.clone(), detail: text }
+    }
+}
+
+/// The addresses a mail server's name resolves to that Loket may connect to (never link-local
+/// or metadata ones: [`loket_domain::outbound`]).
+pub async fn resolve(host: &str, port: u16) -> Result<Vec<std::net::SocketAddr>, String> {
+    let resolved = tokio::net::lookup_host((host, port)).await.map_err(|e| format!("unknown host ({e})"))?;
+    outbound::allowed(resolved, Purpose::Mail, PrinterAddresses::Network)
+        .map_err(|refusal| format!("address not allowed ({})", refusal.code()))
+}
+
+/// The first words of a resolution error, Loket's own, without the system's text behind them.
+fn short_of(error: &str) -> &str {
+    error.split(" (").next().unwrap_or(error)
+}
+
+/// An SMTP error as staff are told it: what went wrong, and the reply's code, never its text.
+fn smtp_short(e: &lettre::transport::smtp::Error) -> String {
+    // The causes behind the error: an I/O error, and a TLS error inside one (STARTTLS).
+    let mut io = None;
+    let mut tls = false;
+    let mut cause = std::error::Error::source(e);
+    while let Some(c) = cause {
+        if let Some(i) = c.downcast_ref::<std::io::Error>() {
+            io = io.or(Some(i.kind()));
+            tls |= i.get_ref().is_some_and(|inner| inner.is::<tokio_rustls::rustls::Error>());
+        }
+        tls |= c.is::<tokio_rustls::rustls::Error>();
+        cause = c.source();
+    }
+    let what = if e.is_timeout() {
+        "timed out".to_owned()
+    } else if e.is_tls() || tls {
+        "TLS failed".to_owned()
+    } else if let Some(code) = e.status() {
+        format!("refused by the server ({code})")
+    } else if io == Some(std::io::ErrorKind::ConnectionRefused) {
+        "connection refused".to_owned()
+    } else {
+        "connection failed".to_owned()
+    };
+    format!("SMTP: {what}")
+}
+
+/// The SMTP transport the office set, to an address of its server Loket may connect to.
+async fn transport(mail: &MailSettings) -> Result<AsyncSmtpTransport<Tokio1Executor>, Failure> {
     let host = mail.smtp_host.as_str();
+    let address =
+        resolve(host, mail.smtp_port).await.map_err(|e| Failure::new(format!("SMTP: {}", short_of(&e)), &e))?;
     let tls = || {
         let mut builder = TlsParameters::builder(host.to_owned());
         if !mail.smtp_ca_pem.trim().is_empty() {
-            let ca =
-                Certificate::from_pem(mail.smtp_ca_pem.as_bytes()).map_err(|e| format!("TLS: the extra CA: {e}"))?;
+            let ca = Certificate::from_pem(mail.smtp_ca_pem.as_bytes())
+                .map_err(|e| Failure::new("SMTP: TLS failed (the extra CA)", e))?;
             builder = builder.add_root_certificate(ca);
         }
-        builder.build_rustls().map_err(|e| format!("TLS: {e}"))
+        builder.build_rustls().map_err(|e| Failure::new("SMTP: TLS failed", e))
     };
     let tls = match mail.smtp_security {
         SmtpSecurity::Starttls => Tls::Required(tls()?),
         SmtpSecurity::Tls => Tls::Wrapper(tls()?),
         SmtpSecurity::Plain => Tls::None,
     };
-    let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
-        .port(mail.smtp_port)
+    // Connected to by its checked address; TLS still checks the certificate against the name.
+    let first = address.first().ok_or_else(|| Failure::own("SMTP: unknown host".to_owned()))?;
+    let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(first.ip().to_string())
+        .port(first.port())
         .tls(tls)
         .timeout(Some(Duration::from_secs(30)));
     if !mail.smtp_username.is_empty() {
@@ -119,15 +185,15 @@ pub async fn send_due(store: &dyn Store, now: DateTime<Utc>) -> loket_store::Res
     if claimed.is_empty() {
         return Ok(0);
     }
-    let transport = transport(&settings.mail);
+    let transport = transport(&settings.mail).await;
     let mut sent = 0;
     for mail in claimed {
         let outcome = async {
             let transport = transport.as_ref().map_err(Clone::clone)?;
-            let form = form(store, &mail, now).await?;
-            let message = message(&mail, &settings.mail.from_address, form)?;
-            transport.send(message).await.map_err(|e| format!("SMTP: {e}"))?;
-            Ok::<(), String>(())
+            let form = form(store, &mail, now).await.map_err(Failure::own)?;
+            let message = message(&mail, &settings.mail.from_address, form).map_err(Failure::own)?;
+            transport.send(message).await.map_err(|e| Failure::new(smtp_short(&e), format!("SMTP: {e}")))?;
+            Ok::<(), Failure>(())
         }
         .await;
         match outcome {
@@ -136,11 +202,11 @@ pub async fn send_due(store: &dyn Store, now: DateTime<Utc>) -> loket_store::Res
                 sent += 1;
                 tracing::info!(mail = ?mail.id, kind = ?mail.kind, "mail sent");
             }
-            Err(error) => {
+            Err(failure) => {
                 let failures = u32::try_from(mail.attempts + 1).unwrap_or(u32::MAX);
-                store.mail_failed(&mail.id, &error, next_attempt(failures, now)).await?;
-                // The error quotes the SMTP server's reply, or an address as typed: escaped.
-                tracing::warn!(mail = ?mail.id, error = ?error, "mail not sent; tried again later");
+                store.mail_failed(&mail.id, &failure.short, next_attempt(failures, now)).await?;
+                // The detail quotes the SMTP server's reply, or an address as typed: escaped.
+                tracing::warn!(mail = ?mail.id, error = ?failure.detail, "mail not sent; tried again later");
             }
         }
     }

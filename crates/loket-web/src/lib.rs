@@ -75,7 +75,7 @@ impl AppState {
             limits::OpenCounts::new(limits.connections.public_streams_per_address, limits.connections.public_streams());
         AppState {
             public_streams,
-            app: App::new(store.clone()),
+            app: App::new(store.clone()).with_printer_addresses(limits.printers),
             store,
             limiters: Arc::new(limiters),
             alerts: watch::Alerts::default(),

@@ -147,6 +147,10 @@ pub struct Limits {
     pub login_slowdown_max: Duration,
     /// Connections: see [`ConnectionLimits`].
     pub connections: ConnectionLimits,
+    /// Where tickets may be printed: the LAN at the printing ports 9100-9109, unless the server
+    /// was started allowing any address (`--allow-any-printer-address`); see
+    /// [`loket_domain::outbound`].
+    pub printers: loket_domain::outbound::PrinterAddresses,
 }
 
 /// How long a connection may take, and how many may be open: a handful of slow or idle clients
@@ -198,6 +202,7 @@ impl Default for Limits {
             login_lockout: Duration::from_secs(15 * 60),
             login_slowdown_max: Duration::from_secs(8),
             connections: ConnectionLimits::default(),
+            printers: loket_domain::outbound::PrinterAddresses::default(),
         }
     }
 }

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use loket_domain::auth::Role;
+use loket_domain::outbound::PrinterAddresses;
 use loket_store::Store;
 
 /// Loket: the service desk of an LPSE walk-in helpdesk.
@@ -37,6 +38,10 @@ pub enum Command {
         kiosk_per_minute: u32,
         #[command(flatten)]
         connections: ConnectionArgs,
+        /// Print tickets to any address (the server itself, any port), not only to printers on
+        /// the network at ports 9100-9109. Link-local and metadata addresses stay refused.
+        #[arg(long, env = "LOKET_ALLOW_ANY_PRINTER_ADDRESS")]
+        allow_any_printer_address: bool,
     },
     /// Create or update the database schema, then exit.
     Migrate {
@@ -156,10 +161,15 @@ pub async fn open(database: &DatabaseArg) -> anyhow::Result<Arc<dyn Store>> {
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Serve { listen, database, kiosk_per_minute, connections } => {
+        Command::Serve { listen, database, kiosk_per_minute, connections, allow_any_printer_address } => {
             let store = open(&database).await?;
-            let limits =
-                loket_web::limits::Limits { kiosk_per_minute, connections: connections.limits(), ..Default::default() };
+            let printers = if allow_any_printer_address { PrinterAddresses::Any } else { PrinterAddresses::Network };
+            let limits = loket_web::limits::Limits {
+                kiosk_per_minute,
+                connections: connections.limits(),
+                printers,
+                ..Default::default()
+            };
             crate::serve::serve(store, listen, limits).await
         }
         Command::Migrate { database } => {

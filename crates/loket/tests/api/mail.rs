@@ -235,3 +235,37 @@ pub async fn moving_the_mail_server_needs_its_password_again(app: TestApp) {
     let refused = app.put(&sup, "/api/v1/settings/imap", moved).await.error(422, "validation");
     assert_eq!(refused["fields"], json!({"password": "required"}));
 }
+
+/// Staff see why a mail was not sent in Loket's own words, never the server's text (an SMTP
+/// server's banner came back in `last_error`: a way to read any service's banner through the
+/// outbox); the server's text goes to the log. A link-local server is refused as it is typed.
+pub async fn a_servers_own_text_never_reaches_staff(app: TestApp) {
+    let sup = app.staff("sup", &[Role::Supervisor]).await;
+    let fo = app.staff("fo", &[Role::FrontOffice]).await;
+    let hd = app.staff("hd", &[Role::Helpdesk]).await;
+    let server = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let port = server.local_addr().expect("addr").port();
+    tokio::spawn(async move {
+        use tokio::io::AsyncWriteExt;
+        while let Ok((mut socket, _)) = server.accept().await {
+            let _ = socket.write_all(b"554 SECRET-BANNER redis_version:7.2 go away\r\n").await;
+        }
+    });
+    set_mail(&app, &sup, port).await;
+    let v = in_service(&app, &fo, &hd).await;
+    let body = json!({"analysis": "Perlu LKPP", "channel": "email", "summary": "Akun terkunci permanen"});
+    app.post(&hd, &format!("/api/v1/visits/{}/escalate", id(&v)), body).await.expect(200);
+    assert_eq!(loket_mail::send_due(app.store.as_ref(), app.clock.now()).await.expect("send"), 0);
+    let outbox = app.get(&sup, "/api/v1/mail").await.expect(200);
+    assert_eq!(outbox[0]["last_error"], "SMTP: refused by the server (554)", "{outbox}");
+    assert!(!outbox.to_string().contains("SECRET"), "{outbox}");
+
+    let mut moved = json!({
+        "smtp_host": "169.254.169.254", "smtp_port": 80, "smtp_security": "plain",
+        "smtp_username": "", "smtp_password": "x", "from_address": "loket@lpse.example.go.id"
+    });
+    let refused = app.put(&sup, "/api/v1/settings/mail", moved.clone()).await.error(422, "validation");
+    assert_eq!(refused["fields"]["smtp_host"], "invalid");
+    moved["smtp_host"] = json!("fe80::1");
+    app.put(&sup, "/api/v1/settings/mail", moved).await.error(422, "validation");
+}

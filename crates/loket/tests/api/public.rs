@@ -5,11 +5,13 @@
 use std::time::Duration;
 
 use loket_domain::auth::Role;
+use loket_domain::outbound::PrinterAddresses;
+use loket_web::limits::Limits;
 use serde_json::json;
 use tokio::io::AsyncReadExt;
 
 use crate::pages::{Browser, user};
-use crate::support::{PASSWORD, TestApp, id};
+use crate::support::{Backend, PASSWORD, TestApp, id, spawn_app_with};
 
 /// A page's status and text.
 async fn page(app: &TestApp, path: &str) -> (u16, String) {
@@ -36,6 +38,12 @@ async fn print_with_host(app: &TestApp, fo: &str, visit: &serde_json::Value, hos
     res.json().await.expect("json")
 }
 
+/// An app that prints to this test's own printer, on this machine at any port (as the server
+/// started with `--allow-any-printer-address` does).
+async fn printing_app(backend: Backend) -> Option<TestApp> {
+    spawn_app_with(backend, Limits { printers: PrinterAddresses::Any, ..Limits::default() }).await
+}
+
 async fn set_printer(app: &TestApp, sup: &str, address: &str) {
     let mut office = app.get(sup, "/api/v1/settings/office").await.expect(200);
     office["ticket_printers"] = json!([{"desk": "Meja 1", "address": address}]);
@@ -43,7 +51,10 @@ async fn set_printer(app: &TestApp, sup: &str, address: &str) {
     app.put(sup, "/api/v1/settings/office", office).await.expect(200);
 }
 
-pub async fn the_ticket_reaches_the_desk_printer_with_its_number_and_qr_code(app: TestApp) {
+pub async fn the_ticket_reaches_the_desk_printer_with_its_number_and_qr_code(backend: Backend) {
+    let Some(app) = printing_app(backend).await else {
+        return;
+    };
     let fo = app.staff("fo", &[Role::FrontOffice]).await;
     let sup = app.staff("sup", &[Role::Supervisor]).await;
     let printer = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
@@ -79,7 +90,10 @@ pub async fn the_ticket_reaches_the_desk_printer_with_its_number_and_qr_code(app
 }
 
 /// Without a public address the ticket has no QR code and says so, whatever the request's host.
-pub async fn a_ticket_without_a_public_address_has_no_qr_code_and_says_so(app: TestApp) {
+pub async fn a_ticket_without_a_public_address_has_no_qr_code_and_says_so(backend: Backend) {
+    let Some(app) = printing_app(backend).await else {
+        return;
+    };
     let fo = app.staff("fo", &[Role::FrontOffice]).await;
     let sup = app.staff("sup", &[Role::Supervisor]).await;
     let printer = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
@@ -109,7 +123,10 @@ pub async fn a_ticket_without_a_public_address_has_no_qr_code_and_says_so(app: T
     assert!(shown.body.contains("alamat publik"), "{}", shown.body);
 }
 
-pub async fn a_printer_that_does_not_answer_is_named_and_the_number_stays(app: TestApp) {
+pub async fn a_printer_that_does_not_answer_is_named_and_the_number_stays(backend: Backend) {
+    let Some(app) = printing_app(backend).await else {
+        return;
+    };
     let fo = app.staff("fo", &[Role::FrontOffice]).await;
     let sup = app.staff("sup", &[Role::Supervisor]).await;
     // A port nobody listens on.
@@ -231,4 +248,25 @@ pub async fn the_kiosk_page_takes_a_form_and_shares_the_rate_limit(backend: crat
     assert!(text.contains("Terlalu banyak formulir dari perangkat ini"), "{text}");
     assert!(text.contains("value=\"0812-1111-2222\""), "what was typed is kept");
     assert_eq!(app.store.visits(Default::default()).await.expect("visits").len(), 2);
+}
+
+/// By default tickets go only to printers on the network at the printing ports: a printer set to
+/// the server itself or to another port is refused before anything is sent, with a short reason
+/// (the printer was a port scanner: an open port printed, a closed one failed), and a link-local
+/// address is refused when it is typed.
+pub async fn a_printer_address_on_the_server_itself_or_another_port_is_refused(app: TestApp) {
+    let fo = app.staff("fo", &[Role::FrontOffice]).await;
+    let sup = app.staff("sup", &[Role::Supervisor]).await;
+    let open = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    set_printer(&app, &sup, &open.local_addr().expect("addr").to_string()).await;
+    let v = app.waiting_visit(&fo, "Ani").await;
+    let path = format!("/api/v1/visits/{}/ticket/print", id(&v));
+    let refused = app.post(&fo, &path, json!({"desk": "Meja 1"})).await.error(502, "printer_unreachable");
+    assert!(refused["message"].as_str().is_some_and(|m| m.contains("address not allowed")), "{refused}");
+    let nothing = tokio::time::timeout(Duration::from_millis(300), open.accept()).await;
+    assert!(nothing.is_err(), "nothing was sent to the port");
+    let mut office = app.get(&sup, "/api/v1/settings/office").await.expect(200);
+    office["ticket_printers"] = json!([{"desk": "Meja 1", "address": "169.254.169.254:80"}]);
+    let bad = app.put(&sup, "/api/v1/settings/office", office).await.error(422, "validation");
+    assert_eq!(bad["fields"]["ticket_printers[0].address"], "invalid");
 }
