@@ -239,6 +239,57 @@ pub async fn a_role_that_may_not_see_a_page_gets_403(app: TestApp) {
     }
 }
 
+/// The role matrix of docs/api.md holds on every page with staff data: each role sees a page (200)
+/// or is refused it (403), and an admin alone never a page with a visitor's personal data.
+pub async fn every_page_follows_the_role_matrix(app: TestApp) {
+    let archived = crate::helpdesk::in_service(&app).await.1;
+    let fo = app.staff("fo-page", &[Role::FrontOffice]).await;
+    let v = app.waiting_visit(&fo, "Sari").await;
+    let vid = id(&v);
+    let served = id(&archived);
+    for (name, role) in [("hd-page", Role::Helpdesk), ("sv-page", Role::Supervisor), ("ad-page", Role::Admin)] {
+        user(&app, name, &[role]).await;
+    }
+    let front = [true, false, true, false];
+    let counter = [false, true, true, false];
+    let visits = [true, true, true, false];
+    let supervise = [false, false, true, true];
+    let supervisor_only = [false, false, true, false];
+    let admin = [false, false, false, true];
+    let pages: Vec<(String, [bool; 4])> = vec![
+        ("/front-office".into(), front),
+        (format!("/front-office/visits/{vid}"), front),
+        (format!("/front-office/visits/{vid}/ticket"), front),
+        ("/counter?counter=1".into(), counter),
+        (format!("/counter/visits/{served}/suggestions"), counter),
+        (format!("/visits/{vid}/form.pdf"), visits),
+        ("/archive".into(), visits),
+        ("/supervisor".into(), supervise),
+        ("/supervisor/report".into(), supervise),
+        ("/supervisor/ikm".into(), supervise),
+        ("/supervisor/reports".into(), supervise),
+        ("/supervisor/time-standards".into(), supervise),
+        ("/supervisor/settings/office".into(), supervise),
+        ("/supervisor/settings/priorities".into(), supervise),
+        ("/supervisor/settings/desks".into(), supervise),
+        ("/supervisor/settings/calendar".into(), supervise),
+        ("/supervisor/settings/mail".into(), supervise),
+        ("/supervisor/mail".into(), supervisor_only),
+        ("/admin".into(), admin),
+        ("/admin/users/fo".into(), admin),
+        ("/password".into(), [true; 4]),
+    ];
+    for (i, who) in ["fo-page", "hd-page", "sv-page", "ad-page"].into_iter().enumerate() {
+        let mut b = Browser::new(&app);
+        b.sign_in(who, PASSWORD).await;
+        for (path, allowed) in &pages {
+            let status = b.get(path).await.status.as_u16();
+            let expected = if allowed[i] { 200 } else { 403 };
+            assert_eq!(status, expected, "{who} on {path}");
+        }
+    }
+}
+
 pub async fn a_visitors_markup_is_shown_as_text(app: TestApp) {
     let fo = app.staff("fo", &[Role::FrontOffice]).await;
     let name = "<img src=x onerror=alert(1)>";
