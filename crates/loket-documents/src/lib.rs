@@ -87,18 +87,33 @@ pub struct FormContext<'a> {
 /// The consultation form of `visit` as PDF bytes. A logo that cannot be drawn is left out (and
 /// logged): the form is made without it.
 pub fn form_pdf(visit: &Visit, cx: &FormContext<'_>) -> Result<Vec<u8>, String> {
-    let Some(logo) = cx.logo else { return make_form(visit, cx, None) };
+    drawn(visit, cx, &[ORIGINAL_MARK, COPY_MARK])
+}
+
+/// The original alone, for a third party (the escalation mail to LKPP): the visitor's copy, with
+/// their one-time survey link, is the visitor's and never leaves the office.
+pub fn original_pdf(visit: &Visit, cx: &FormContext<'_>) -> Result<Vec<u8>, String> {
+    drawn(visit, cx, &[ORIGINAL_MARK])
+}
+
+fn drawn(visit: &Visit, cx: &FormContext<'_>, marks: &[&'static str]) -> Result<Vec<u8>, String> {
+    let Some(logo) = cx.logo else { return make_form(visit, cx, None, marks) };
     let drawn = logo_image(logo).and_then(|image| {
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| make_form(visit, cx, Some(&image))))
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| make_form(visit, cx, Some(&image), marks)))
             .unwrap_or_else(|_| Err("the logo's decoder failed".to_owned()))
     });
     drawn.or_else(|e| {
         tracing::warn!(reference = %visit.reference, error = ?e.to_string(), "the form is made without the office logo");
-        make_form(visit, cx, None)
+        make_form(visit, cx, None, marks)
     })
 }
 
-fn make_form(visit: &Visit, cx: &FormContext<'_>, logo: Option<&Image>) -> Result<Vec<u8>, String> {
+fn make_form(
+    visit: &Visit,
+    cx: &FormContext<'_>,
+    logo: Option<&Image>,
+    marks: &[&'static str],
+) -> Result<Vec<u8>, String> {
     let fonts = FONTS.as_ref().ok_or("the embedded fonts cannot be read")?;
     let mut document = Document::new();
     let title = format!("Formulir konsultasi {}", visit.reference);
@@ -106,7 +121,7 @@ fn make_form(visit: &Visit, cx: &FormContext<'_>, logo: Option<&Image>) -> Resul
     document.set_metadata(Metadata::new().title(title).creator("Loket".to_owned()).producer("Loket".to_owned()));
     let lines = form_lines(visit, cx);
     let survey = survey_lines(visit, cx.settings)?;
-    for mark in [ORIGINAL_MARK, COPY_MARK] {
+    for &mark in marks {
         let mut pages = Pages::new(fonts, mark, &visit.reference);
         pages.logo = logo.cloned();
         for line in &lines {

@@ -165,9 +165,11 @@ async fn form(store: &dyn Store, mail: &OutboxMail, now: DateTime<Utc>) -> Resul
     let settings = store.settings().await.map_err(|e| e.to_string())?;
     let logo = store.office_logo().await.map_err(|e| e.to_string())?;
     let name = format!("formulir-{}.pdf", visit.reference);
+    // LKPP gets the original only: the visitor's copy carries their one-time survey link.
+    let for_lkpp = mail.kind == "escalation";
     let pdf = tokio::task::spawn_blocking(move || {
         let cx = loket_documents::FormContext { settings: &settings, now, stamp: None, logo: logo.as_deref() };
-        loket_documents::form_pdf(&visit, &cx)
+        if for_lkpp { loket_documents::original_pdf(&visit, &cx) } else { loket_documents::form_pdf(&visit, &cx) }
     })
     .await
     .map_err(|e| e.to_string())??;

@@ -34,6 +34,10 @@ pub async fn an_escalation_mail_reaches_the_smtp_server_with_the_form_attached(a
     let hd = app.staff("hd", &[Role::Helpdesk]).await;
     let shown = set_mail(&app, &sup, sink.port).await;
     assert_eq!(shown["smtp_password_set"], true);
+    // The office has a public address: the visitor's copy carries a working survey link.
+    let mut office = app.get(&sup, "/api/v1/settings/office").await.expect(200);
+    office["public_url"] = json!("https://loket.lpse.example.go.id");
+    app.put(&sup, "/api/v1/settings/office", office).await.expect(200);
     let read = app.get(&sup, "/api/v1/settings/mail").await.expect(200);
     assert!(!read.to_string().contains("rahasia-smtp") && !shown.to_string().contains("rahasia-smtp"), "write-only");
     let v = in_service(&app, &fo, &hd).await;
@@ -58,6 +62,16 @@ pub async fn an_escalation_mail_reaches_the_smtp_server_with_the_form_attached(a
     let reference = v["reference"].as_str().unwrap();
     assert!(m.contains(&format!("[{reference}]")), "our reference in brackets in the subject:\n{m}");
     assert!(m.contains("Auto-Submitted: auto-generated"), "{m}");
+    // LKPP gets the original only: the visitor's copy, with their one-time survey link, stays
+    // with the visitor.
+    let parsed = mail_parser::MessageParser::default().parse(m.as_bytes()).expect("the mail parses");
+    let pdf = parsed.attachments().next().expect("the form attached").contents().to_vec();
+    let text = pdf_extract::extract_text_from_mem(&pdf).expect("the PDF reads back");
+    assert!(text.contains(loket_documents::ORIGINAL_MARK), "{text}");
+    assert!(
+        !text.contains(loket_documents::COPY_MARK) && !text.contains("/survey/"),
+        "no copy, no survey link: {text}"
+    );
     assert!(m.contains("To: helpdesk@lkpp.go.id"), "{m}");
     assert!(m.contains("multipart/mixed") && m.contains("application/pdf"), "{m}");
     assert!(m.contains(&format!("formulir-{reference}.pdf")), "the form attached: {m}");
