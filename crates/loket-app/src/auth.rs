@@ -74,3 +74,8 @@ pub async fn reset_password(app: &App, staff: &User, username: &str, password: S
     tracing::info!(?username, by = ?staff.username, "password set");
     Ok(())
 }
+
+/// Signs out: the session of `token_hash` (the signed-in user's own) ends.
+pub async fn sign_out(app: &App, token_hash: &str) -> AppResult<()> {
+    Ok(app.store().end_session(token_hash).await?)
+}

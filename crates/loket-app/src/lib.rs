@@ -17,6 +17,7 @@ use loket_store::{Store, User};
 
 pub mod archive;
 pub mod auth;
+pub mod calendar;
 pub mod clock;
 pub mod counter;
 pub mod display;
@@ -27,8 +28,11 @@ pub mod i18n;
 pub mod inbox;
 pub mod links;
 pub mod logo;
+pub mod mail;
 pub mod reports;
+pub mod settings;
 pub mod tickets;
+pub mod users;
 pub mod visits;
 
 pub use clock::Clock;

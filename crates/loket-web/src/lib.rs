@@ -291,4 +291,34 @@ mod doors {
         }
         assert!(crossing.is_empty(), "a door imports the other: {crossing:#?}");
     }
+
+    /// A use case is written once, in `loket_app`, with its role check: a door reads the store
+    /// itself only for the office's settings, the signed-in session and the live events.
+    #[test]
+    fn the_doors_leave_the_store_to_the_application_layer() {
+        const ALLOWED: [&str; 3] = ["settings", "session_user", "subscribe"];
+        let mut direct = Vec::new();
+        for door in ["api", "pages"] {
+            for (path, text) in sources(door) {
+                // Without comments and white space, so that a call split over lines is seen too.
+                let code: String = text
+                    .lines()
+                    .map(|line| line.split("//").next().unwrap_or_default())
+                    .flat_map(str::chars)
+                    .filter(|c| !c.is_whitespace())
+                    .collect();
+                for (at, _) in code.match_indices("state.store.") {
+                    let rest = &code[at + "state.store.".len()..];
+                    let method: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+                    if !ALLOWED.contains(&method.as_str()) {
+                        direct.push(format!("{path}: state.store.{method}"));
+                    }
+                }
+                if code.contains(".store()") {
+                    direct.push(format!("{path}: .store()"));
+                }
+            }
+        }
+        assert!(direct.is_empty(), "a door calls the store for a use case: {direct:#?}");
+    }
 }

@@ -89,7 +89,7 @@ pub async fn change_password(
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", security(("bearer" = [])),
     responses((status = 204), (status = 401, body = ErrorBody)))]
 pub async fn logout(State(state): State<AppState>, staff: Staff) -> ApiResult<StatusCode> {
-    state.store.end_session(&staff.token_hash).await?;
+    loket_app::auth::sign_out(&state.app, &staff.token_hash).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -5,12 +5,10 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
+use loket_app::{calendar, settings};
 use loket_domain::FieldErrors;
-use loket_domain::auth::Permission;
-use loket_domain::calendar::{CalendarSettings, DayOff, DayOffKind, line_fields, parse_days_off_csv};
-use loket_domain::calendar::{parse_day_off_date, parse_year};
-use loket_domain::office::office_day;
+use loket_domain::calendar::{CalendarSettings, DayOff, DayOffKind, parse_day_off_date};
 use loket_domain::settings::SettingsChange;
 use serde::{Deserialize, Serialize};
 
@@ -22,8 +20,7 @@ use crate::extract::{ApiJson, ApiQuery, CsvBody, Staff};
 #[utoipa::path(get, path = "/api/v1/settings/calendar", tag = "settings", security(("bearer" = [])),
     responses((status = 200, body = CalendarSettings), (status = 403, body = ErrorBody)))]
 pub async fn get_calendar(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<CalendarSettings>> {
-    staff.require(Permission::Settings)?;
-    Ok(Json(state.store.settings().await?.calendar.clone()))
+    Ok(Json(settings::read(&state.app, &staff.user).await?.calendar.clone()))
 }
 
 /// Replaces the opening hours and the time measure at once. Each interval opens before it
@@ -35,9 +32,7 @@ pub async fn put_calendar(
     staff: Staff,
     ApiJson(calendar): ApiJson<CalendarSettings>,
 ) -> ApiResult<Json<CalendarSettings>> {
-    staff.require(Permission::Settings)?;
-    let settings = state.store.change_settings(SettingsChange::Calendar(calendar), staff.name(), state.now()).await?;
-    tracing::info!(setting = "calendar", by = ?staff.name(), "setting changed");
+    let settings = settings::change(&state.app, &staff.user, SettingsChange::Calendar(calendar)).await?;
     Ok(Json(settings.calendar.clone()))
 }
 
@@ -56,12 +51,7 @@ pub async fn list_days_off(
     staff: Staff,
     ApiQuery(q): ApiQuery<YearQuery>,
 ) -> ApiResult<Json<Vec<DayOff>>> {
-    staff.require(Permission::Settings)?;
-    let year = match q.year.as_deref() {
-        None => office_day(state.now(), state.store.settings().await?.zone()).year(),
-        Some(y) => parse_year(y).ok_or_else(|| ApiError::validation(FieldErrors::one("year", "invalid")))?,
-    };
-    Ok(Json(state.store.days_off(year).await?))
+    Ok(Json(calendar::days_off(&state.app, &staff.user, q.year.as_deref()).await?))
 }
 
 /// A day off as given for one date.
@@ -73,8 +63,8 @@ pub struct DayOffInput {
     pub name: String,
 }
 
-fn parse_date(text: &str) -> Result<NaiveDate, ApiError> {
-    parse_day_off_date(text).ok_or_else(|| ApiError::validation(FieldErrors::one("date", "invalid")))
+fn parse_date(text: &str) -> Result<NaiveDate, FieldErrors> {
+    parse_day_off_date(text).ok_or_else(|| FieldErrors::one("date", "invalid"))
 }
 
 /// Adds the day off of a date, or replaces it.
@@ -87,12 +77,8 @@ pub async fn put_day_off(
     Path(date): Path<String>,
     ApiJson(input): ApiJson<DayOffInput>,
 ) -> ApiResult<Json<DayOff>> {
-    staff.require(Permission::Settings)?;
-    let date = parse_date(&date)?;
-    let day = DayOff::parse(date, input.kind, &input.name).map_err(ApiError::validation)?;
-    state.store.put_day_off(day.clone(), staff.name(), state.now()).await?;
-    tracing::info!(date = %day.date, kind = day.kind.as_str(), by = ?staff.name(), "day off set");
-    Ok(Json(day))
+    let day = parse_date(&date).and_then(|date| DayOff::parse(date, input.kind, &input.name));
+    Ok(Json(calendar::put_day_off(&state.app, &staff.user, day).await?))
 }
 
 /// Removes the day off of a date: 204, or 404 when there was none.
@@ -104,12 +90,9 @@ pub async fn delete_day_off(
     staff: Staff,
     Path(date): Path<String>,
 ) -> ApiResult<StatusCode> {
-    staff.require(Permission::Settings)?;
-    let date = parse_date(&date)?;
-    if !state.store.delete_day_off(date).await? {
+    if !calendar::delete_day_off(&state.app, &staff.user, parse_date(&date)).await? {
         return Err(ApiError::NotFound);
     }
-    tracing::info!(%date, by = ?staff.name(), "day off removed");
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -133,9 +116,6 @@ pub async fn import_days_off(
     staff: Staff,
     CsvBody(text): CsvBody,
 ) -> ApiResult<Json<Imported>> {
-    staff.require(Permission::Settings)?;
-    let days = parse_days_off_csv(&text).map_err(|lines| ApiError::validation(line_fields(&lines)))?;
-    let imported = state.store.import_days_off(days, staff.name(), state.now()).await?;
-    tracing::info!(imported, by = ?staff.name(), "days off imported");
+    let imported = calendar::import_days_off(&state.app, &staff.user, &text).await?.days;
     Ok(Json(Imported { imported }))
 }

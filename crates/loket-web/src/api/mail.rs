@@ -4,8 +4,7 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use loket_app::inbox;
-use loket_domain::auth::Permission;
+use loket_app::{inbox, mail, settings};
 use loket_domain::inbox::ImapSettings;
 use loket_domain::mail::{MailSettings, SmtpSecurity};
 use loket_domain::settings::SettingsChange;
@@ -46,8 +45,7 @@ impl From<&MailSettings> for MailSettingsView {
 #[utoipa::path(get, path = "/api/v1/settings/mail", tag = "settings", security(("bearer" = [])),
     responses((status = 200, body = MailSettingsView), (status = 403, body = ErrorBody)))]
 pub async fn get_mail(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<MailSettingsView>> {
-    staff.require(Permission::Settings)?;
-    Ok(Json((&state.store.settings().await?.mail).into()))
+    Ok(Json((&settings::read(&state.app, &staff.user).await?.mail).into()))
 }
 
 /// Replaces the SMTP settings. `smtp_password` is write-only: absent or null keeps the stored
@@ -59,9 +57,7 @@ pub async fn put_mail(
     staff: Staff,
     ApiJson(mail): ApiJson<MailSettings>,
 ) -> ApiResult<Json<MailSettingsView>> {
-    staff.require(Permission::Settings)?;
-    let settings = state.store.change_settings(SettingsChange::Mail(mail), staff.name(), state.now()).await?;
-    tracing::info!(setting = "mail", by = ?staff.name(), "setting changed");
+    let settings = settings::change(&state.app, &staff.user, SettingsChange::Mail(mail)).await?;
     Ok(Json((&settings.mail).into()))
 }
 
@@ -104,9 +100,9 @@ impl ImapSettingsView {
 #[utoipa::path(get, path = "/api/v1/settings/imap", tag = "settings", security(("bearer" = [])),
     responses((status = 200, body = ImapSettingsView), (status = 403, body = ErrorBody)))]
 pub async fn get_imap(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<ImapSettingsView>> {
-    staff.require(Permission::Settings)?;
-    let unmatched = state.store.unmatched_replies().await?;
-    Ok(Json(ImapSettingsView::new(&state.store.settings().await?.imap, unmatched)))
+    let settings = settings::read(&state.app, &staff.user).await?;
+    let unmatched = mail::unmatched_replies(&state.app, &staff.user).await?;
+    Ok(Json(ImapSettingsView::new(&settings.imap, unmatched)))
 }
 
 /// Replaces the mailbox settings. `password` is write-only: absent or null keeps the stored one;
@@ -118,10 +114,8 @@ pub async fn put_imap(
     staff: Staff,
     ApiJson(imap): ApiJson<ImapSettings>,
 ) -> ApiResult<Json<ImapSettingsView>> {
-    staff.require(Permission::Settings)?;
-    let settings = state.store.change_settings(SettingsChange::Imap(imap), staff.name(), state.now()).await?;
-    tracing::info!(setting = "imap", by = ?staff.name(), "setting changed");
-    let unmatched = state.store.unmatched_replies().await?;
+    let settings = settings::change(&state.app, &staff.user, SettingsChange::Imap(imap)).await?;
+    let unmatched = mail::unmatched_replies(&state.app, &staff.user).await?;
     Ok(Json(ImapSettingsView::new(&settings.imap, unmatched)))
 }
 
@@ -130,8 +124,7 @@ pub async fn put_imap(
 #[utoipa::path(get, path = "/api/v1/mail", tag = "helpdesk", security(("bearer" = [])),
     responses((status = 200, body = [OutboxEntry]), (status = 403, body = ErrorBody)))]
 pub async fn outbox(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<Vec<OutboxEntry>>> {
-    staff.require(Permission::Helpdesk)?;
-    Ok(Json(state.store.outbox(200).await?))
+    Ok(Json(mail::outbox(&state.app, &staff.user).await?))
 }
 
 /// The unmatched mails, newest first (at most 200), decided ones included: mails read from the

@@ -3,10 +3,11 @@
 
 use axum::Json;
 use axum::extract::State;
+use loket_app::settings;
 use loket_domain::auth::Permission;
 use loket_domain::office::Counter;
 use loket_domain::priority::{Category, PriorityTable};
-use loket_domain::settings::{OfficeProfile, OfficeSettings, SettingsChange};
+use loket_domain::settings::{OfficeProfile, SettingsChange};
 use loket_domain::standards::StepStandard;
 use serde::Serialize;
 
@@ -23,24 +24,6 @@ pub struct CategoryView {
     pub resolution_minutes: u32,
     /// True while the table is the shipped example, not one the office has set.
     pub is_example: bool,
-}
-
-/// Replaces one part of the settings; the store checks it against the rest and against the
-/// visits now in the office, in one transaction.
-async fn change(state: &AppState, staff: &Staff, change: SettingsChange) -> ApiResult<std::sync::Arc<OfficeSettings>> {
-    let part = match &change {
-        SettingsChange::Priorities(_) => "priorities",
-        SettingsChange::TimeStandards(_) => "time_standards",
-        SettingsChange::Counters(_) => "counters",
-        SettingsChange::Office(_) => "office",
-        SettingsChange::Desks { .. } => "desks",
-        SettingsChange::Mail(_) => "mail",
-        SettingsChange::Calendar(_) => "calendar",
-        SettingsChange::Imap(_) => "imap",
-    };
-    let settings = state.store.change_settings(change, staff.name(), state.now()).await?;
-    tracing::info!(setting = part, by = ?staff.name(), "setting changed");
-    Ok(settings)
 }
 
 fn priorities_view(table: &PriorityTable) -> Vec<CategoryView> {
@@ -62,8 +45,7 @@ fn priorities_view(table: &PriorityTable) -> Vec<CategoryView> {
 #[utoipa::path(get, path = "/api/v1/settings/priorities", tag = "settings", security(("bearer" = [])),
     responses((status = 200, body = [CategoryView]), (status = 403, body = ErrorBody)))]
 pub async fn get_priorities(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<Vec<CategoryView>>> {
-    staff.require(Permission::Settings)?;
-    Ok(Json(priorities_view(&state.store.settings().await?.priorities)))
+    Ok(Json(priorities_view(&settings::read(&state.app, &staff.user).await?.priorities)))
 }
 
 #[utoipa::path(put, path = "/api/v1/settings/priorities", tag = "settings", request_body = Vec<Category>, security(("bearer" = [])),
@@ -73,16 +55,14 @@ pub async fn put_priorities(
     staff: Staff,
     ApiJson(categories): ApiJson<Vec<Category>>,
 ) -> ApiResult<Json<Vec<CategoryView>>> {
-    staff.require(Permission::Settings)?;
-    let settings = change(&state, &staff, SettingsChange::Priorities(categories)).await?;
+    let settings = settings::change(&state.app, &staff.user, SettingsChange::Priorities(categories)).await?;
     Ok(Json(priorities_view(&settings.priorities)))
 }
 
 #[utoipa::path(get, path = "/api/v1/settings/time-standards", tag = "settings", security(("bearer" = [])),
     responses((status = 200, body = [StepStandard]), (status = 403, body = ErrorBody)))]
 pub async fn get_time_standards(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<Vec<StepStandard>>> {
-    staff.require(Permission::Settings)?;
-    Ok(Json(state.store.settings().await?.time_standards.clone()))
+    Ok(Json(settings::read(&state.app, &staff.user).await?.time_standards.clone()))
 }
 
 #[utoipa::path(put, path = "/api/v1/settings/time-standards", tag = "settings", request_body = Vec<StepStandard>, security(("bearer" = [])),
@@ -92,8 +72,7 @@ pub async fn put_time_standards(
     staff: Staff,
     ApiJson(standards): ApiJson<Vec<StepStandard>>,
 ) -> ApiResult<Json<Vec<StepStandard>>> {
-    staff.require(Permission::Settings)?;
-    let settings = change(&state, &staff, SettingsChange::TimeStandards(standards)).await?;
+    let settings = settings::change(&state.app, &staff.user, SettingsChange::TimeStandards(standards)).await?;
     Ok(Json(settings.time_standards.clone()))
 }
 
@@ -112,8 +91,7 @@ pub async fn put_counters(
     staff: Staff,
     ApiJson(counters): ApiJson<Vec<Counter>>,
 ) -> ApiResult<Json<Vec<Counter>>> {
-    staff.require(Permission::Settings)?;
-    let settings = change(&state, &staff, SettingsChange::Counters(counters)).await?;
+    let settings = settings::change(&state.app, &staff.user, SettingsChange::Counters(counters)).await?;
     Ok(Json(settings.counters.clone()))
 }
 
@@ -122,8 +100,7 @@ pub async fn put_counters(
 #[utoipa::path(get, path = "/api/v1/settings/office", tag = "settings", security(("bearer" = [])),
     responses((status = 200, body = OfficeProfile), (status = 403, body = ErrorBody)))]
 pub async fn get_office(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<OfficeProfile>> {
-    staff.require(Permission::Settings)?;
-    Ok(Json(state.store.settings().await?.office.clone()))
+    Ok(Json(settings::read(&state.app, &staff.user).await?.office.clone()))
 }
 
 /// Replaces all of the office profile at once, or nothing. 409 `in_use` when counters still call
@@ -135,7 +112,6 @@ pub async fn put_office(
     staff: Staff,
     ApiJson(office): ApiJson<OfficeProfile>,
 ) -> ApiResult<Json<OfficeProfile>> {
-    staff.require(Permission::Settings)?;
-    let settings = change(&state, &staff, SettingsChange::Office(office)).await?;
+    let settings = settings::change(&state.app, &staff.user, SettingsChange::Office(office)).await?;
     Ok(Json(settings.office.clone()))
 }

@@ -2,13 +2,13 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use loket_domain::FieldErrors;
-use loket_domain::auth::{Permission, Role, parse_full_name, parse_roles};
+use loket_app::users;
+use loket_domain::auth::Role;
 use serde::Deserialize;
 
 use crate::AppState;
 use crate::api::auth::UserView;
-use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{ApiJson, Staff};
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -32,23 +32,6 @@ pub async fn change(
     Path(username): Path<String>,
     ApiJson(req): ApiJson<UserChange>,
 ) -> ApiResult<Json<UserView>> {
-    staff.require(Permission::ManageUsers)?;
-    let (full_name, roles) = parse(&req.full_name, &req.roles)?;
-    let user = state.store.change_user(&username, &full_name, &roles).await?.ok_or(ApiError::NotFound)?;
-    tracing::info!(?username, roles = ?user.roles, by = ?staff.name(), "user changed");
+    let user = users::change(&state.app, &staff.user, &username, &req.full_name, &req.roles).await?;
     Ok(Json(UserView { username: user.username, full_name: user.full_name, roles: user.roles }))
-}
-
-/// A full name and roles as the domain takes them, every problem named.
-pub fn parse(full_name: &str, roles: &[Role]) -> Result<(String, Vec<Role>), ApiError> {
-    let (name, roles) = (parse_full_name(full_name), parse_roles(roles));
-    match (name, roles) {
-        (Ok(n), Ok(r)) => Ok((n, r)),
-        (n, r) => {
-            let mut errors = FieldErrors::default();
-            errors.merge(n.err().unwrap_or_default());
-            errors.merge(r.err().unwrap_or_default());
-            Err(ApiError::validation(errors))
-        }
-    }
 }

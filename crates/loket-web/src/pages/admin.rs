@@ -10,9 +10,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use loket_app::AppError;
-use loket_domain::auth::{Permission, Role, check_password, parse_full_name, valid_username};
+use loket_app::users::{self, NewUserInput};
+use loket_domain::auth::{Permission, Role};
 use loket_domain::errors::{FieldErrors, Refused};
-use loket_store::{NewUser, StoreError};
 use serde::Deserialize;
 
 use super::login::password_problem;
@@ -76,10 +76,9 @@ async fn build(
 ) -> Result<AdminPage, PageError> {
     let t = staff.tr();
     let role_label = |r: Role| t.get(&format!("role-{}", r.as_str().replace('_', "-")));
-    let users = state
-        .store
-        .users()
-        .await?
+    let users = users::list(&state.app, &staff.user)
+        .await
+        .map_err(|e| PageError::from(e).for_staff(staff))?
         .into_iter()
         .map(|u| UserRow {
             roles: u.roles.iter().map(|r| role_label(*r)).collect::<Vec<_>>().join(", "),
@@ -132,43 +131,22 @@ pub async fn create(
     let roles: Vec<Role> = form.iter().filter(|(k, _)| k == "role").filter_map(|(_, v)| Role::parse(v)).collect();
     let mut typed =
         Typed { username: field("username"), full_name: field("full_name"), roles: roles.clone(), ..Typed::default() };
-    if !valid_username(&typed.username) {
-        typed.field_errors.insert("username", t.get("admin-username-invalid"));
-    }
-    if roles.is_empty() {
-        typed.field_errors.insert("roles", t.get("admin-roles-missing"));
-    }
-    // The domain's check, as the API's `PUT /api/v1/users/{username}` makes it; left empty, the
-    // user name stands for the full name.
-    let full_name =
-        if typed.full_name.is_empty() { Ok(typed.username.clone()) } else { parse_full_name(&typed.full_name) };
-    if let Err(errors) = &full_name {
-        for reason in errors.0.values() {
-            typed.field_errors.insert("full_name", super::setting_forms::reason_text(t, reason));
-        }
-    }
-    if let Err(reason) = check_password(&password) {
-        typed.field_errors.insert("password", t.get(password_problem(&FieldErrors::one("password", reason))));
-    }
-    if typed.field_errors.is_empty() {
-        let user = NewUser {
-            username: typed.username.clone(),
-            full_name: full_name.unwrap_or_default(),
-            password_hash: loket_app::auth::hash(password).await?,
-            roles,
-            // The admin chose it: the user changes it at their first sign-in.
-            password_change_required: true,
+    let input = NewUserInput { username: typed.username.clone(), full_name: typed.full_name.clone(), password, roles };
+    let fields = match users::create(&state.app, &staff.user, input).await {
+        Ok(()) => return Ok(see_other("/admin?done=created")),
+        Err(AppError::Refused(Refused::Validation(fields))) => fields,
+        Err(e) => return Err(PageError::from(e).for_staff(&staff)),
+    };
+    for (field, reason) in &fields.0 {
+        let (field, text) = match (field.as_str(), reason.as_str()) {
+            ("username", "taken") => ("username", t.get("admin-username-taken")),
+            ("username", _) => ("username", t.get("admin-username-invalid")),
+            ("roles", _) => ("roles", t.get("admin-roles-missing")),
+            ("full_name", reason) => ("full_name", super::setting_forms::reason_text(t, reason)),
+            ("password", reason) => ("password", t.get(password_problem(&FieldErrors::one("password", reason)))),
+            _ => continue,
         };
-        match state.store.add_user(user, state.now()).await {
-            Ok(()) => {
-                tracing::info!(username = ?typed.username, by = ?staff.user.username, "user created");
-                return Ok(see_other("/admin?done=created"));
-            }
-            Err(StoreError::Duplicate) => {
-                typed.field_errors.insert("username", t.get("admin-username-taken"));
-            }
-            Err(e) => return Err(e.into()),
-        }
+        typed.field_errors.insert(field, text);
     }
     typed.error = Some(t.get("error-validation"));
     let page = build(&state, &staff, typed, None).await?;
@@ -212,21 +190,16 @@ pub async fn set_disabled(
 ) -> PageResult {
     staff.require(Permission::ManageUsers)?;
     let disabled = form.disabled == "true";
-    if disabled && username == staff.user.username {
-        let typed = Typed { error: Some(staff.tr().get("admin-not-yourself")), ..Typed::default() };
+    let refusal = match users::set_disabled(&state.app, &staff.user, &username, disabled).await {
+        Ok(()) => None,
+        Err(AppError::Refused(Refused::Validation(_))) => Some("admin-not-yourself"),
+        Err(AppError::Refused(Refused::LastAdmin)) => Some("error-last-admin"),
+        Err(e) => return Err(PageError::from(e).for_staff(&staff)),
+    };
+    if let Some(key) = refusal {
+        let typed = Typed { error: Some(staff.tr().get(key)), ..Typed::default() };
         let page = build(&state, &staff, typed, None).await?;
         return Ok((StatusCode::CONFLICT, page).into_response());
     }
-    match state.store.set_disabled(&username, disabled).await {
-        Ok(true) => {}
-        Ok(false) => return Err(PageError::NotFound(staff.lang)),
-        Err(StoreError::Refused(loket_domain::Refused::LastAdmin)) => {
-            let typed = Typed { error: Some(staff.tr().get("error-last-admin")), ..Typed::default() };
-            let page = build(&state, &staff, typed, None).await?;
-            return Ok((StatusCode::CONFLICT, page).into_response());
-        }
-        Err(e) => return Err(e.into()),
-    }
-    tracing::info!(?username, disabled, by = ?staff.user.username, "user disabled or enabled");
     Ok(see_other(if disabled { "/admin?done=disabled" } else { "/admin?done=enabled" }))
 }

@@ -8,9 +8,9 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
+use loket_app::{AppError, users};
 use loket_domain::Refused;
-use loket_domain::auth::{Permission, Role, parse_full_name, parse_roles};
-use loket_store::StoreError;
+use loket_domain::auth::{Permission, Role};
 
 use super::admin::RoleChoice;
 use super::session::{PageForm, PageStaff};
@@ -66,7 +66,8 @@ async fn build(
 
 pub async fn page(State(state): State<AppState>, staff: PageStaff, Path(username): Path<String>) -> PageResult {
     staff.require(Permission::ManageUsers)?;
-    let user = state.store.user(&username).await?.ok_or(PageError::NotFound(staff.lang))?.user;
+    let user =
+        users::get(&state.app, &staff.user, &username).await.map_err(|e| PageError::from(e).for_staff(&staff))?;
     let page = build(&state, &staff, &user.username, user.full_name, &user.roles, None, BTreeMap::new()).await?;
     Ok(page.into_response())
 }
@@ -82,23 +83,16 @@ pub async fn save(
     let typed_name = form.iter().find(|(k, _)| k == "full_name").map(|(_, v)| v.clone()).unwrap_or_default();
     let typed_roles: Vec<Role> = form.iter().filter(|(k, _)| k == "role").filter_map(|(_, v)| Role::parse(v)).collect();
     let mut field_errors = BTreeMap::new();
-    let (name, roles) = (parse_full_name(&typed_name), parse_roles(&typed_roles));
-    for errors in [name.as_ref().err(), roles.as_ref().err()].into_iter().flatten() {
-        for (k, v) in &errors.0 {
-            field_errors.insert(k.clone(), reason_text(t, v));
-        }
-    }
-    let (status, error) = match (name, roles) {
-        (Ok(name), Ok(roles)) => match state.store.change_user(&username, &name, &roles).await {
-            Ok(Some(_)) => {
-                tracing::info!(?username, ?roles, by = ?staff.user.username, "user changed");
-                return Ok(see_other("/admin?done=changed"));
+    let (status, error) = match users::change(&state.app, &staff.user, &username, &typed_name, &typed_roles).await {
+        Ok(_) => return Ok(see_other("/admin?done=changed")),
+        Err(AppError::Refused(Refused::LastAdmin)) => (StatusCode::CONFLICT, t.get("error-last-admin")),
+        Err(AppError::Refused(Refused::Validation(fields))) => {
+            for (k, v) in &fields.0 {
+                field_errors.insert(k.clone(), reason_text(t, v));
             }
-            Ok(None) => return Err(PageError::NotFound(staff.lang)),
-            Err(StoreError::Refused(Refused::LastAdmin)) => (StatusCode::CONFLICT, t.get("error-last-admin")),
-            Err(e) => return Err(e.into()),
-        },
-        _ => (StatusCode::UNPROCESSABLE_ENTITY, t.get("error-validation")),
+            (StatusCode::UNPROCESSABLE_ENTITY, t.get("error-validation"))
+        }
+        Err(e) => return Err(PageError::from(e).for_staff(&staff)),
     };
     let page = build(&state, &staff, &username, typed_name, &typed_roles, Some(error), field_errors).await?;
     Ok((status, page).into_response())

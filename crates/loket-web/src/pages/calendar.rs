@@ -11,6 +11,7 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use chrono::{Datelike, NaiveDate};
+use loket_app::{AppError, calendar, settings};
 use loket_domain::auth::Permission;
 use loket_domain::calendar::{
     CalendarSettings, DayOff, DayOffKind, LineError, OpenInterval, OpeningHours, TimeMeasure, WEEKDAYS,
@@ -19,7 +20,6 @@ use loket_domain::calendar::{
 use loket_domain::office::office_day;
 use loket_domain::settings::SettingsChange;
 use loket_domain::{FieldErrors, Refused};
-use loket_store::StoreError;
 use serde::Deserialize;
 
 use super::front_office::Choice;
@@ -160,10 +160,9 @@ async fn build(state: &AppState, staff: &PageStaff, year: i32, shown: Shown) -> 
             error: shown.hour_errors.get(*name).map(|_| t.get("calendar-hours-invalid")),
         })
         .collect();
-    let days_off = state
-        .store
-        .days_off(year)
-        .await?
+    let days_off = calendar::days_off_in(&state.app, &staff.user, year)
+        .await
+        .map_err(|e| PageError::from(e).for_staff(staff))?
         .into_iter()
         .map(|d| DayOffRow {
             date: d.date.format("%Y-%m-%d").to_string(),
@@ -274,19 +273,16 @@ pub async fn save_hours(
     if errors.is_empty() {
         let time_measure = if working { TimeMeasure::Working } else { TimeMeasure::Clock };
         let change = SettingsChange::Calendar(CalendarSettings { time_measure, opening_hours: hours });
-        match state.store.change_settings(change, staff.user.username.as_str(), state.now()).await {
-            Ok(_) => {
-                tracing::info!(setting = "calendar", by = ?staff.user.username.as_str(), "setting changed");
-                return Ok(see_other(&format!("{CALENDAR}?saved=1")));
-            }
+        match settings::change(&state.app, &staff.user, change).await {
+            Ok(_) => return Ok(see_other(&format!("{CALENDAR}?saved=1"))),
             // `opening_hours.monday[1]`: the weekday is named.
-            Err(StoreError::Refused(Refused::Validation(fields))) => {
+            Err(AppError::Refused(Refused::Validation(fields))) => {
                 for key in fields.0.keys() {
                     let day = key.trim_start_matches("opening_hours.").split('[').next().unwrap_or_default();
                     errors.insert(day.to_owned(), "invalid".to_owned());
                 }
             }
-            Err(e) => return Err(e.into()),
+            Err(e) => return Err(PageError::from(e).for_staff(&staff)),
         }
     }
     let t = staff.tr();
@@ -318,12 +314,15 @@ pub async fn add_day_off(State(state): State<AppState>, PageForm { staff, form }
         errors.merge(e.clone());
     }
     let settings = state.store.settings().await?;
-    if let (Ok(day), true) = (parsed, errors.is_empty()) {
-        let year = day.date.year();
-        state.store.put_day_off(day.clone(), staff.user.username.as_str(), state.now()).await?;
-        tracing::info!(date = %day.date, kind = day.kind.as_str(), by = ?staff.user.username.as_str(), "day off set");
-        return Ok(see_other(&format!("{CALENDAR}?year={year}&saved=1")));
-    }
+    let day = match parsed {
+        Ok(day) if errors.is_empty() => Ok(day),
+        _ => Err(errors),
+    };
+    let errors = match calendar::put_day_off(&state.app, &staff.user, day).await {
+        Ok(day) => return Ok(see_other(&format!("{CALENDAR}?year={}&saved=1", day.date.year()))),
+        Err(AppError::Refused(Refused::Validation(fields))) => fields,
+        Err(e) => return Err(PageError::from(e).for_staff(&staff)),
+    };
     let t = staff.tr();
     let mut s = shown(&settings.calendar);
     s.add = form.clone();
@@ -348,9 +347,9 @@ pub async fn delete_day_off(
     let Ok(date) = NaiveDate::parse_from_str(form.date.trim(), "%Y-%m-%d") else {
         return Ok(see_other(CALENDAR));
     };
-    if state.store.delete_day_off(date).await? {
-        tracing::info!(%date, by = ?staff.user.username.as_str(), "day off removed");
-    }
+    calendar::delete_day_off(&state.app, &staff.user, Ok(date))
+        .await
+        .map_err(|e| PageError::from(e).for_staff(&staff))?;
     Ok(see_other(&format!("{CALENDAR}?year={}&saved=1", date.year())))
 }
 
@@ -365,15 +364,14 @@ pub struct ImportForm {
 pub async fn import(State(state): State<AppState>, PageForm { staff, form }: PageForm<ImportForm>) -> PageResult {
     staff.require(Permission::Settings)?;
     let settings = state.store.settings().await?;
-    let lines = match parse_days_off_csv(&form.csv) {
-        Ok(days) => {
-            let year = days.first().map(|d| d.date.year());
-            let n = state.store.import_days_off(days, staff.user.username.as_str(), state.now()).await?;
-            tracing::info!(imported = n, by = ?staff.user.username.as_str(), "days off imported");
-            let year = year.unwrap_or_else(|| this_year(&state, settings.zone()));
-            return Ok(see_other(&format!("{CALENDAR}?year={year}&imported={n}")));
+    let lines = match calendar::import_days_off(&state.app, &staff.user, &form.csv).await {
+        Ok(imported) => {
+            let year = imported.first.map_or_else(|| this_year(&state, settings.zone()), |d| d.year());
+            return Ok(see_other(&format!("{CALENDAR}?year={year}&imported={}", imported.days)));
         }
-        Err(lines) => lines,
+        // Each bad line is shown with its problem: the text read the same way again.
+        Err(AppError::Refused(Refused::Validation(_))) => parse_days_off_csv(&form.csv).err().unwrap_or_default(),
+        Err(e) => return Err(PageError::from(e).for_staff(&staff)),
     };
     let t = staff.tr();
     let mut s = shown(&settings.calendar);

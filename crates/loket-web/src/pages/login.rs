@@ -120,7 +120,7 @@ async fn start_session(
 pub struct Empty {}
 
 pub async fn logout(State(state): State<AppState>, headers: HeaderMap, posted: PageForm<Empty>) -> PageResult {
-    state.store.end_session(&posted.staff.token_hash).await?;
+    loket_app::auth::sign_out(&state.app, &posted.staff.token_hash).await?;
     let gone = session::set_cookie(SESSION_COOKIE, "", 0, session::behind_https(&headers));
     Ok(([gone], see_other("/login")).into_response())
 }
@@ -230,7 +230,7 @@ pub async fn set_language(
     PageForm { staff, form }: PageForm<Back>,
 ) -> PageResult {
     let lang = Lang::parse(&code).ok_or(PageError::NotFound(staff.lang))?;
-    state.store.set_language(&staff.user.username, lang.code()).await?;
+    loket_app::users::set_own_language(&state.app, &staff.user, lang).await?;
     let cookie = session::set_cookie(LANG_COOKIE, lang.code(), 365 * 24 * 3600, session::behind_https(&headers));
     Ok(([cookie], see_other(&local_path(form.next))).into_response())
 }

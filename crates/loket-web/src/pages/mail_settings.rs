@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use axum::extract::{Query, State};
 use axum::response::IntoResponse;
+use loket_app::{mail, settings};
 use loket_domain::Refused;
 use loket_domain::auth::Permission;
 use loket_domain::inbox::ImapSettings;
@@ -173,7 +174,8 @@ async fn mail_page(
     saved: bool,
 ) -> Result<SettingsFormPage, PageError> {
     let settings = state.store.settings().await?;
-    let unmatched = state.store.unmatched_replies().await?;
+    let unmatched =
+        mail::unmatched_replies(&state.app, &staff.user).await.map_err(|e| PageError::from(e).for_staff(staff))?;
     let mut page = SettingsFormPage::new(state, staff, MAIL, "settings-mail", saved).await?;
     let t = staff.tr();
     page.fields = mail_fields(t, typed, (&settings.mail, &settings.imap), errors);
@@ -246,10 +248,9 @@ pub async fn save(State(state): State<AppState>, PageForm { staff, form }: PageF
         }
     }
     if errors.is_empty() {
-        let (now, by) = (state.now(), staff.user.username.as_str());
-        state.store.change_settings(SettingsChange::Mail(mail), by, now).await?;
-        state.store.change_settings(SettingsChange::Imap(imap), by, now).await?;
-        tracing::info!(setting = "mail", by = ?by, "setting changed");
+        settings::change_mail(&state.app, &staff.user, mail, imap)
+            .await
+            .map_err(|e| PageError::from(e).for_staff(&staff))?;
         return Ok(see_other(&format!("{MAIL}?saved=1")));
     }
     let page = mail_page(&state, &staff, &form, &errors, false).await?;

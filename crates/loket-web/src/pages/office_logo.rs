@@ -22,7 +22,11 @@ pub const LOGO: &str = "/supervisor/settings/office/logo";
 pub async fn section(state: &AppState, staff: &PageStaff, error: Option<&str>) -> Result<LogoSection, PageError> {
     let t = staff.tr();
     Ok(LogoSection {
-        present: state.store.office_logo().await?.is_some(),
+        present: match loket_app::logo::get(&state.app, &staff.user).await {
+            Ok(_) => true,
+            Err(AppError::NotFound) => false,
+            Err(e) => return Err(PageError::from(e).for_staff(staff)),
+        },
         error: error.map(|reason| t.get(&format!("logo-error-{reason}"))),
         notice: None,
     })

@@ -14,9 +14,9 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use loket_app::{AppError, settings};
 use loket_domain::settings::{SettingsChange, Stranded};
 use loket_domain::{FieldErrors, Refused};
-use loket_store::StoreError;
 
 use super::front_office::FieldView;
 use super::i18n::Tr;
@@ -306,7 +306,7 @@ pub async fn save(
     staff: &PageStaff,
     change: SettingsChange,
     page_errors: bool,
-    part: &str,
+    part: &'static str,
     back_to: &str,
 ) -> Result<Saved, PageError> {
     let current = state.store.settings().await?;
@@ -316,13 +316,10 @@ pub async fn save(
     if page_errors {
         return Ok(Saved::Invalid(FieldErrors::default()));
     }
-    match state.store.change_settings(change, &staff.user.username, state.now()).await {
-        Ok(_) => {
-            tracing::info!(setting = part, by = ?staff.user.username, "setting changed");
-            Ok(Saved::Done(see_other(&format!("{back_to}?saved=1"))))
-        }
-        Err(StoreError::Refused(refused)) => refusal(refused),
-        Err(e) => Err(e.into()),
+    match settings::change_part(&state.app, &staff.user, part, change).await {
+        Ok(_) => Ok(Saved::Done(see_other(&format!("{back_to}?saved=1")))),
+        Err(AppError::Refused(refused)) => refusal(refused),
+        Err(e) => Err(PageError::from(e).for_staff(staff)),
     }
 }
 

@@ -9,10 +9,10 @@ use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
+use loket_app::{AppError, settings};
 use loket_domain::auth::Permission;
 use loket_domain::settings::SettingsChange;
 use loket_domain::standards::StepStandard;
-use loket_store::StoreError;
 use serde::Deserialize;
 
 use super::session::{PageForm, PageStaff};
@@ -102,12 +102,9 @@ pub async fn save(
     }
     if errors.is_empty() {
         let change = SettingsChange::TimeStandards(standards.clone());
-        match state.store.change_settings(change, &staff.user.username, state.now()).await {
-            Ok(_) => {
-                tracing::info!(setting = "time_standards", by = ?staff.user.username, "setting changed");
-                return Ok(see_other("/supervisor/time-standards?saved=1"));
-            }
-            Err(StoreError::Refused(loket_domain::Refused::Validation(fields))) => {
+        match settings::change(&state.app, &staff.user, change).await {
+            Ok(_) => return Ok(see_other("/supervisor/time-standards?saved=1")),
+            Err(AppError::Refused(loket_domain::Refused::Validation(fields))) => {
                 // The domain names rows by their place in the list (`[2].minutes`): back to steps.
                 for (key, reason) in fields.0 {
                     let index =
@@ -117,7 +114,7 @@ pub async fn save(
                     }
                 }
             }
-            Err(e) => return Err(e.into()),
+            Err(e) => return Err(PageError::from(e).for_staff(&staff)),
         }
     }
     let t = staff.tr();
