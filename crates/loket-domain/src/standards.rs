@@ -103,8 +103,16 @@ pub struct StepRecord {
     pub standard_minutes: Option<u32>,
     /// Null when the step has no standard, is instant, or is still running within it.
     pub within_standard: Option<bool>,
-    /// Who did it; for step 7, who handed the form over.
+    /// Who did it; for step 7, who handed the form over. For the check (step 4) and the copy and
+    /// archive (step 12), whose act is at their end, who ended them (the check, the archive),
+    /// once ended; before, who started them.
     pub by: String,
+    /// Who started the step (saved the form for the check, answered or escalated for step 12).
+    #[serde(default)]
+    pub started_by: String,
+    /// Who ended it; none while it runs.
+    #[serde(default)]
+    pub finished_by: Option<String>,
     /// Recorded in the same instant as another step (2, 5, 6, 7, 10; 3 from the kiosk): not
     /// measured.
     #[serde(default)]
@@ -165,6 +173,8 @@ impl Steps<'_> {
             standard_minutes: self.standard(event, step),
             within_standard: None,
             by: event.by.clone(),
+            started_by: event.by.clone(),
+            finished_by: finished_at.map(|_| event.by.clone()),
             instant: is_instant(step),
             received_by: (step == 7).then(|| LINE_RECEIVER.to_owned()),
             measured_minutes: None,
@@ -176,11 +186,16 @@ impl Steps<'_> {
         self.out.iter_mut().rev().find(|r| r.step == step && r.finished_at.is_none())
     }
 
-    /// Ends the running `step` at `at`; false when none runs.
-    fn finish(&mut self, step: u8, at: DateTime<Utc>) -> bool {
+    /// Ends the running `step` at `event`; false when none runs. The check (4) and the copy and
+    /// archive (12) are done by whoever ends them.
+    fn finish(&mut self, step: u8, event: &Event) -> bool {
         match self.running(step) {
             Some(r) => {
-                r.finished_at = Some(at);
+                r.finished_at = Some(event.at);
+                r.finished_by = Some(event.by.clone());
+                if matches!(step, 4 | 12) {
+                    r.by = event.by.clone();
+                }
                 true
             }
             None => false,
@@ -190,7 +205,7 @@ impl Steps<'_> {
     /// Ends the running `step` at `event`, or records it as done there when it was not running
     /// (a history that did not open it).
     fn finish_or_done(&mut self, step: u8, event: &Event) {
-        if !self.finish(step, event.at) {
+        if !self.finish(step, event) {
             self.done(step, event);
         }
     }
@@ -200,6 +215,7 @@ impl Steps<'_> {
     fn form_saved(&mut self, event: &Event) {
         if let Some(step3) = self.running(3) {
             step3.finished_at = Some(event.at);
+            step3.finished_by = Some(event.by.clone());
             // Saved in the instant it was issued: the form was filled before (at the kiosk), and
             // that time is not measured.
             step3.instant = step3.started_at == event.at;
@@ -207,7 +223,10 @@ impl Steps<'_> {
             let resaved = self.running(4).is_some();
             self.out.retain(|r| !(r.step == 4 && r.finished_at.is_none()));
             match self.out.iter_mut().rev().find(|r| r.step == 3) {
-                Some(step3) if resaved => step3.finished_at = Some(event.at),
+                Some(step3) if resaved => {
+                    step3.finished_at = Some(event.at);
+                    step3.finished_by = Some(event.by.clone());
+                }
                 _ => self.done(3, event),
             }
         }
@@ -285,19 +304,19 @@ pub fn steps_measured(
                 }
             }
             EventKind::NoShow | EventKind::NotServed => {
-                s.finish(8, e.at);
+                s.finish(8, e);
             }
             EventKind::Started => {
-                s.finish(8, e.at);
+                s.finish(8, e);
                 s.open(9, e);
             }
             EventKind::Answered => {
-                s.finish(9, e.at);
+                s.finish(9, e);
                 s.done(10, e);
                 s.open(12, e);
             }
             EventKind::Escalated => {
-                s.finish(9, e.at);
+                s.finish(9, e);
                 // Step 11 ends when the escalation has left: a TTS ticket exists once its number
                 // is entered (with the escalation); an e-mail has left once the mail server took it.
                 if e.data.get("channel").and_then(serde_json::Value::as_str) == Some("tts") {
@@ -309,18 +328,18 @@ pub fn steps_measured(
             }
             // LKPP's answer shows the escalation had left, if its sending was never recorded.
             EventKind::EscalationSent | EventKind::EscalationAnswered => {
-                s.finish(11, e.at);
+                s.finish(11, e);
             }
             EventKind::Archived => {
                 // A later archived version is not a second step 12.
-                if !s.finish(12, e.at) && !s.out.iter().any(|r| r.step == 12) {
+                if !s.finish(12, e) && !s.out.iter().any(|r| r.step == 12) {
                     s.done(12, e);
                 }
             }
             EventKind::Cancelled => {
                 // Cancelled before the call, or in service at the visitor's request.
-                s.finish(8, e.at);
-                s.finish(9, e.at);
+                s.finish(8, e);
+                s.finish(9, e);
                 // A form never returned or never checked: those steps did not happen.
                 s.out.retain(|r| !(matches!(r.step, 3 | 4) && r.finished_at.is_none()));
             }

@@ -503,3 +503,27 @@ fn in_working_time_a_step_over_a_closed_weekend_is_within_its_standard() {
     let queued = [ev_local(EventKind::Queued, 27, 15, 59), ev_local(EventKind::Called, 30, 8, 1)];
     assert_eq!(waiting_minutes_measured(&queued, &working), Some(2.0));
 }
+
+#[test]
+fn each_step_names_who_performed_it_and_who_started_and_ended_it() {
+    let h = [
+        Event { by: "fo1".into(), ..ev(EventKind::Created, 0) },
+        Event { by: "fo1".into(), ..ev(EventKind::FormSaved, 4) },
+        Event { by: "fo2".into(), ..ev(EventKind::Queued, 6) },
+        Event { by: "hd1".into(), ..ev(EventKind::Called, 20) },
+        Event { by: "hd1".into(), ..ev(EventKind::Started, 22) },
+        Event { by: "hd1".into(), ..ev(EventKind::Answered, 40) },
+        Event { by: "sup".into(), ..ev(EventKind::CopyGiven, 44) },
+        Event { by: "sup".into(), ..ev(EventKind::Archived, 45) },
+    ];
+    let s = steps(&h, &default_standards(), None, at(60));
+    let check = last(&s, 4);
+    assert_eq!((check.by.as_str(), check.started_by.as_str()), ("fo2", "fo1"), "the check is who checked");
+    assert_eq!(check.finished_by.as_deref(), Some("fo2"));
+    let archive = last(&s, 12);
+    assert_eq!((archive.by.as_str(), archive.started_by.as_str()), ("sup", "hd1"), "the archive is who archived");
+    let analysis = last(&s, 9);
+    assert_eq!((analysis.by.as_str(), analysis.finished_by.as_deref()), ("hd1", Some("hd1")));
+    let running = last(&steps(&h[..6], &default_standards(), None, at(41)), 12);
+    assert_eq!((running.by.as_str(), running.finished_by.as_deref()), ("hd1", None), "running: who started it");
+}

@@ -184,3 +184,32 @@ pub async fn an_unknown_visit_is_not_found(app: TestApp) {
     app.post_empty(&fo, "/api/v1/visits/nope/skip").await.error(404, "not_found");
     app.get(&fo, "/api/v1/visits/nope/history").await.error(404, "not_found");
 }
+
+/// The check (step 4) is the act of whoever checked the form, not of whoever saved it: one clerk
+/// saves, another checks, and the step names both; the archive (step 12) names who archived.
+pub async fn each_step_names_who_performed_it(app: TestApp) {
+    let fo1 = app.staff("fo1", &[Role::FrontOffice]).await;
+    let fo2 = app.staff("fo2", &[Role::FrontOffice]).await;
+    let hd = app.staff("hd", &[Role::Helpdesk]).await;
+    let sup = app.staff("sup", &[Role::Supervisor]).await;
+    let v = app.post(&fo1, "/api/v1/visits", json!({"visitor": {"name": "Budi"}})).await.expect(201);
+    let path = |p: &str| format!("/api/v1/visits/{}/{p}", id(&v));
+    let form = json!({
+        "visitor": {"organization": "CV Maju Jaya", "role": "penyedia", "phone": "0812-3456-7890"},
+        "form": {"category": "offer_upload", "description": "Dokumen penawaran gagal terkirim"}
+    });
+    app.put(&fo1, &path("form"), form).await.expect(200);
+    let checked = app.post_empty(&fo2, &path("check")).await.expect(200);
+    let step =
+        |v: &Value, n: u64| v["steps"].as_array().unwrap().iter().rev().find(|s| s["step"] == n).cloned().unwrap();
+    let check = step(&checked, 4);
+    assert_eq!((check["by"].as_str(), check["started_by"].as_str()), (Some("fo2"), Some("fo1")), "{check}");
+    assert_eq!(check["finished_by"], "fo2");
+    app.post_empty(&hd, "/api/v1/counters/1/call-next").await.expect(200);
+    app.post_empty(&hd, &path("start")).await.expect(200);
+    app.post(&hd, &path("answer"), json!({"analysis": "a", "answer": "b"})).await.expect(200);
+    app.post(&sup, &path("copy"), json!({"via": "printed"})).await.expect(200);
+    let archived = app.post_empty(&sup, &path("archive")).await.expect(200);
+    let archive = step(&archived, 12);
+    assert_eq!((archive["by"].as_str(), archive["started_by"].as_str()), (Some("sup"), Some("hd")), "{archive}");
+}
