@@ -65,6 +65,9 @@ pub enum Refused {
     /// An unmatched mail was confirmed or dismissed already: decided once, by one supervisor.
     #[error("this mail has already been confirmed or dismissed")]
     AlreadyDecided,
+    /// The office's closing time has passed: no number is given until the next office day.
+    #[error("the office is closed for today")]
+    OfficeClosed,
 }
 
 impl Refused {

@@ -73,6 +73,10 @@ impl Form {
 pub const DEFAULT_REQUIRED_FIELDS: [&str; 6] =
     ["visitor.name", "visitor.organization", "visitor.role", "visitor.phone", "form.category", "form.description"];
 
+/// The fields every form needs, whatever the office sets: who came, and what the problem is (the
+/// SOP's form is "filled in completely"; an office may require more, never fewer).
+pub const ALWAYS_REQUIRED_FIELDS: [&str; 3] = ["visitor.name", "form.category", "form.description"];
+
 /// Every field that may be made required.
 pub const REQUIRABLE_FIELDS: [&str; 10] = [
     "visitor.name",
@@ -90,8 +94,9 @@ pub const REQUIRABLE_FIELDS: [&str; 10] = [
 /// SOP step 4: is the form complete? One error per missing or invalid field.
 pub fn completeness(visitor: &Visitor, form: &Form, required: &[String], table: &PriorityTable) -> FieldErrors {
     let mut errors = FieldErrors::default();
-    for field in required {
-        let present = match field.as_str() {
+    let always = ALWAYS_REQUIRED_FIELDS.iter().copied().filter(|f| !required.iter().any(|r| r == f));
+    for field in always.chain(required.iter().map(String::as_str)) {
+        let present = match field {
             "visitor.name" => visitor.name.is_some(),
             "visitor.organization" => visitor.organization.is_some(),
             "visitor.role" => visitor.role.is_some(),
@@ -119,6 +124,16 @@ pub fn completeness(visitor: &Visitor, form: &Form, required: &[String], table: 
 mod tests {
     use super::*;
     use crate::guest_book::VisitorRole;
+
+    #[test]
+    fn a_form_without_name_category_or_description_is_never_complete() {
+        let table = PriorityTable::default_example();
+        let errors = completeness(&Visitor::default(), &Form::default(), &[], &table);
+        for field in ALWAYS_REQUIRED_FIELDS {
+            assert_eq!(errors.0.get(field).map(String::as_str), Some("missing"), "{field}");
+        }
+        assert_eq!(errors.0.len(), ALWAYS_REQUIRED_FIELDS.len());
+    }
 
     fn required() -> Vec<String> {
         DEFAULT_REQUIRED_FIELDS.iter().map(|s| s.to_string()).collect()
@@ -186,8 +201,12 @@ mod tests {
 
     #[test]
     fn the_required_set_is_a_setting() {
+        let table = PriorityTable::default_example();
         let only_name = vec!["visitor.name".to_string()];
         let visitor = Visitor { name: Some("Budi".into()), ..Default::default() };
-        assert!(completeness(&visitor, &Form::default(), &only_name, &PriorityTable::default_example()).is_empty());
+        let form = Form { category: Some("other".into()), description: Some("x".into()), ..Default::default() };
+        assert!(completeness(&visitor, &form, &only_name, &table).is_empty());
+        let with_phone = vec!["visitor.phone".to_string()];
+        assert_eq!(completeness(&visitor, &form, &with_phone, &table).0.keys().collect::<Vec<_>>(), ["visitor.phone"]);
     }
 }

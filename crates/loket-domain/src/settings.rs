@@ -1,12 +1,12 @@
 //! The settings of an office, with the defaults a fresh office starts from.
 
-use chrono::NaiveTime;
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::archive::{DEFAULT_PATTERN, valid_pattern};
 use crate::calendar::{Calendar, CalendarSettings, DaysOff, Measure, TimeMeasure};
 use crate::errors::{FieldErrors, Refused};
-use crate::form::{DEFAULT_REQUIRED_FIELDS, REQUIRABLE_FIELDS};
+use crate::form::{ALWAYS_REQUIRED_FIELDS, DEFAULT_REQUIRED_FIELDS, REQUIRABLE_FIELDS};
 use crate::guest_book::is_email;
 use crate::inbox::ImapSettings;
 use crate::line::CallingPolicy;
@@ -58,6 +58,20 @@ impl OfficeSettings {
     /// The office's time zone. Only the zones of [`ZONES`] are ever saved.
     pub fn zone(&self) -> chrono_tz::Tz {
         crate::office::parse_zone(&self.office.time_zone).unwrap_or(chrono_tz::Asia::Jakarta)
+    }
+
+    /// The office day a number given at `now` belongs to: today, while it is open. After the
+    /// office's closing time no number is given ([`Refused::OfficeClosed`]): it would be closed
+    /// as not served at the next call. The form stays as it is, to be numbered on the next
+    /// office day.
+    pub fn numbering_day(&self, now: DateTime<Utc>) -> Result<NaiveDate, Refused> {
+        let zone = self.zone();
+        let today = crate::office::office_day(now, zone);
+        if crate::office::first_open_day(now, zone, self.office.closing_time) == today {
+            Ok(today)
+        } else {
+            Err(Refused::OfficeClosed)
+        }
     }
 
     /// How durations are measured for time standards and escalation age: by the clock, or in
@@ -413,6 +427,13 @@ impl Default for OfficeProfile {
 }
 
 impl OfficeProfile {
+    /// Whether a complete form needs `field`: the office's list, and always the visitor's name,
+    /// the category and the description (an office saved before they were always required may
+    /// lack them; the check adds them too).
+    pub fn requires(&self, field: &str) -> bool {
+        ALWAYS_REQUIRED_FIELDS.contains(&field) || self.required_fields.iter().any(|r| r == field)
+    }
+
     /// Checks a profile a supervisor gives, field by field. (Whether the office's counters still
     /// call only services it keeps is [`OfficeSettings::with`]'s check.)
     pub fn validate(&self) -> Result<(), FieldErrors> {
@@ -433,6 +454,8 @@ impl OfficeProfile {
         }
         if self.required_fields.iter().any(|f| !REQUIRABLE_FIELDS.contains(&f.as_str())) {
             errors.add("required_fields", "unknown");
+        } else if ALWAYS_REQUIRED_FIELDS.iter().any(|f| !self.required_fields.iter().any(|r| r == f)) {
+            errors.add("required_fields", "too_few");
         }
         if !self.calling.is_valid() {
             errors.add("calling.returns_after_skip", "invalid");
@@ -558,6 +581,31 @@ mod tests {
         let errors = profile.validate().unwrap_err();
         let names: Vec<&str> = errors.0.keys().map(String::as_str).collect();
         assert_eq!(names, ["archive_pattern", "calling.returns_after_skip", "time_zone"]);
+    }
+
+    #[test]
+    fn numbers_are_given_until_closing_time_only() {
+        use chrono::TimeZone;
+        let mut settings = OfficeSettings::default();
+        // 15:59 and 16:00 in Jakarta.
+        let (before, at) =
+            (Utc.with_ymd_and_hms(2026, 12, 7, 8, 59, 0).unwrap(), Utc.with_ymd_and_hms(2026, 12, 7, 9, 0, 0).unwrap());
+        let today = NaiveDate::from_ymd_opt(2026, 12, 7);
+        assert_eq!(settings.numbering_day(at).ok(), today, "no closing time: open until midnight");
+        settings.office.closing_time = NaiveTime::from_hms_opt(16, 0, 0);
+        assert_eq!(settings.numbering_day(before).ok(), today);
+        assert_eq!(settings.numbering_day(at), Err(Refused::OfficeClosed));
+    }
+
+    #[test]
+    fn an_office_requires_at_least_name_category_and_description() {
+        let mut profile = OfficeProfile { required_fields: Vec::new(), ..OfficeProfile::default() };
+        let refused = profile.validate().expect_err("an empty list");
+        assert_eq!(refused.0.get("required_fields").map(String::as_str), Some("too_few"));
+        profile.required_fields = ALWAYS_REQUIRED_FIELDS.map(String::from).to_vec();
+        assert_eq!(profile.validate(), Ok(()));
+        profile.required_fields.retain(|f| f != "form.description");
+        assert!(profile.validate().is_err());
     }
 
     #[test]

@@ -634,7 +634,7 @@ pub(crate) async fn check_visit(
     let before = visit.history.len();
     let incomplete = match visit.check(&settings.office.required_fields, &settings.priorities)? {
         Check::Complete => {
-            let day = office_day(now, settings.zone());
+            let day = settings.numbering_day(now)?;
             let numbers = Sequence::Number { service: visit.service.clone(), day };
             let number = numbers.format(next_in(t, &numbers).await?);
             let position = next_in(t, &Sequence::Place).await?;

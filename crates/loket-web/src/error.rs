@@ -116,6 +116,7 @@ impl ApiError {
                 Refused::SurveyAnswered => (StatusCode::CONFLICT, "survey_answered"),
                 Refused::ServedByAnother { .. } => (StatusCode::CONFLICT, "served_by_another"),
                 Refused::AlreadyDecided => (StatusCode::CONFLICT, "already_decided"),
+                Refused::OfficeClosed => (StatusCode::CONFLICT, "office_closed"),
             },
             ApiError::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
             ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),

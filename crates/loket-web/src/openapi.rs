@@ -178,7 +178,12 @@ fn settings_constraints(doc: &mut Value) {
         doc,
         "OfficeProfile",
         "required_fields",
-        json!({"type": "array", "items": {"type": "string", "enum": loket_domain::form::REQUIRABLE_FIELDS}}),
+        json!({
+            "type": "array",
+            "items": {"type": "string", "enum": loket_domain::form::REQUIRABLE_FIELDS},
+            "description": "Always holds visitor.name, form.category and form.description; an office may require more.",
+            "allOf": loket_domain::form::ALWAYS_REQUIRED_FIELDS.map(|f| json!({"contains": {"const": f}})),
+        }),
     );
     set(
         doc,

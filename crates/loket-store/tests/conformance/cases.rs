@@ -616,6 +616,25 @@ pub async fn the_office_day_ends_at_its_closing_time(db: TestDb) {
     assert_eq!(store.end_office_days(at(421)).await.unwrap(), 0, "ended once");
 }
 
+pub async fn no_number_is_given_after_closing_time(db: TestDb) {
+    let store = db.store.clone();
+    let mut office = store.settings().await.unwrap().office.clone();
+    office.closing_time = chrono::NaiveTime::from_hms_opt(16, 0, 0);
+    store.change_settings(SettingsChange::Office(office), "sup", at(0)).await.unwrap();
+    let open = OpenVisit { service: Some("A".into()), visitor: visitor("late"), form: Some(form()) };
+    let v = store.open_visit(open, at(419), "fo").await.unwrap();
+    // 16:00 in Jakarta: a number now would be closed as not served at the next call.
+    let err = store.check_visit(&v.id, false, at(420), "fo").await.unwrap_err();
+    assert_eq!(refused(err), Refused::OfficeClosed);
+    let kept = store.visit(&v.id).await.unwrap().unwrap();
+    assert_eq!((kept.status, kept.queue.number), (Status::FormSubmitted, None), "the form is kept, unnumbered");
+    assert_eq!(kept.form.description, v.form.description);
+    // The next morning it gets that day's first number.
+    let next_day = store.check_visit(&v.id, false, at(24 * 60), "fo").await.unwrap();
+    assert_eq!(next_day.visit.queue.number.as_deref(), Some("A-001"));
+    assert_eq!(next_day.visit.status, Status::Waiting);
+}
+
 pub async fn a_skipped_visit_goes_back_among_its_own_service(db: TestDb) {
     let store = db.store.clone();
     set_services_a_and_b(&store).await;

@@ -55,6 +55,7 @@ conformance!(
     a_refused_change_leaves_the_visit_free_for_the_next_caller,
     a_visit_still_in_line_when_its_office_day_ends_is_not_served,
     the_office_day_ends_at_its_closing_time,
+    no_number_is_given_after_closing_time,
     a_skipped_visit_goes_back_among_its_own_service,
     a_called_visit_cannot_be_cancelled,
     settings_that_would_strand_a_visit_are_refused,

@@ -175,7 +175,6 @@ pub(super) fn fields(
     settings: &OfficeSettings,
     with_form: bool,
 ) -> Vec<FieldView> {
-    let required = &settings.office.required_fields;
     let roles =
         std::iter::once(Choice { value: String::new(), label: t.get("choose"), selected: typed.role.is_empty() })
             .chain(ROLES.into_iter().map(|r| {
@@ -200,7 +199,7 @@ pub(super) fn fields(
                 label: t.get(&format!("field-{}", name.replace(['.', '_'], "-"))),
                 kind,
                 value: value.to_owned(),
-                required: required.iter().any(|r| r == name),
+                required: settings.office.requires(name),
                 error: errors.get(name).map(|reason| t.get(field_reason_key(reason))),
                 options,
                 autocomplete,

@@ -227,6 +227,7 @@ pub fn refusal_key(r: &Refused) -> &'static str {
         Refused::SurveyAnswered => "error-survey-answered",
         Refused::ServedByAnother { .. } => "error-served-by-another",
         Refused::AlreadyDecided => "error-already-decided",
+        Refused::OfficeClosed => "error-office-closed",
     }
 }
 

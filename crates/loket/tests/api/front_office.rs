@@ -213,3 +213,49 @@ pub async fn each_step_names_who_performed_it(app: TestApp) {
     let archive = step(&archived, 12);
     assert_eq!((archive["by"].as_str(), archive["started_by"].as_str()), (Some("sup"), Some("hd")), "{archive}");
 }
+
+/// After the closing time the check gives no number (it would be closed as not served at the
+/// next call): 409 `office_closed`, the form kept as it was, and the front office page says so.
+pub async fn after_closing_time_the_check_gives_no_number(app: TestApp) {
+    use chrono::{Duration, NaiveTime, Utc};
+    let sup = app.staff("sup", &[Role::Supervisor]).await;
+    let mut office = app.get(&sup, "/api/v1/settings/office").await.expect(200);
+    office["closing_time"] = json!("16:00");
+    app.put(&sup, "/api/v1/settings/office", office).await.expect(200);
+    // Tomorrow, 17:00 in Jakarta (UTC+7).
+    let now = app.clock.now();
+    let tomorrow = (now + Duration::hours(7)).date_naive() + Duration::days(1);
+    let five_pm = tomorrow.and_time(NaiveTime::from_hms_opt(10, 0, 0).unwrap_or_default()).and_utc();
+    app.clock.advance(five_pm - now + Duration::seconds(1));
+    assert!(app.clock.now() > five_pm && app.clock.now() < Utc::now() + Duration::days(3));
+
+    let fo = app.staff("fo", &[Role::FrontOffice]).await;
+    let v = app.post(&fo, "/api/v1/visits", json!({"visitor": {"name": "Budi"}})).await.expect(201);
+    let path = format!("/api/v1/visits/{}", id(&v));
+    app.put(&fo, &format!("{path}/form"), complete_form()).await.expect(200);
+    app.post_empty(&fo, &format!("{path}/check")).await.error(409, "office_closed");
+    let kept = app.get(&fo, &path).await.expect(200);
+    assert_eq!((kept["status"].as_str(), &kept["queue"]["number"]), (Some("form_submitted"), &Value::Null));
+    assert_eq!(kept["form"]["description"], complete_form()["form"]["description"]);
+
+    crate::pages::user(&app, "fo2", &[Role::FrontOffice]).await;
+    let mut b = crate::pages::Browser::new(&app);
+    b.sign_in("fo2", crate::support::PASSWORD).await;
+    let page_path = format!("/front-office/visits/{}", id(&v));
+    let csrf = b.get(&page_path).await.csrf();
+    let typed = [
+        ("_csrf", csrf.as_str()),
+        ("visitor.name", "Budi Santoso"),
+        ("visitor.organization", "CV Maju Jaya"),
+        ("visitor.role", "penyedia"),
+        ("visitor.phone", "0812-3456-7890"),
+        ("form.category", "offer_upload"),
+        ("form.description", "Tetap tersimpan"),
+    ];
+    let refused = b.post(&page_path, &typed).await;
+    assert_eq!(refused.status, 422);
+    assert!(refused.body.contains("Kantor sudah tutup untuk hari ini"), "{}", refused.body);
+    assert!(refused.body.contains("Tetap tersimpan"), "what was typed is shown again");
+    let kept = app.get(&fo, &path).await.expect(200);
+    assert_eq!(kept["queue"]["number"], Value::Null);
+}

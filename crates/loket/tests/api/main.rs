@@ -71,6 +71,7 @@ on_both_backends!(
         helpdesk::only_who_serves_a_visit_or_a_supervisor_acts_on_it,
         pages::every_page_follows_the_role_matrix,
         front_office::each_step_names_who_performed_it,
+        front_office::after_closing_time_the_check_gives_no_number,
         mail::moving_the_mail_server_needs_its_password_again,
         mail::a_servers_own_text_never_reaches_staff,
         archive::the_archive_is_searched_by_words_and_filters,

@@ -66,14 +66,20 @@ pub async fn the_office_settings_can_be_changed(app: TestApp) {
     assert_eq!(office["calling"]["returns_after_skip"], 1);
     assert_eq!(office["closing_time"], serde_json::Value::Null);
     office["time_zone"] = json!("Asia/Makassar");
-    office["required_fields"] = json!(["visitor.name", "form.description"]);
+    office["required_fields"] = json!(["visitor.name", "form.category", "form.description"]);
     office["services"] = json!([{"code": "A", "name": "Konsultasi"}, {"code": "B", "name": "Verifikasi Penyedia"}]);
     let saved = app.put(&admin, "/api/v1/settings/office", office.clone()).await.expect(200);
     assert_eq!(saved["time_zone"], "Asia/Makassar");
-    // The required set is a setting: a name and a description are now enough.
+    // The required set is a setting: a name, a category and a description are now enough.
     let fo = app.staff("fo", &[Role::FrontOffice]).await;
     let v = app.post(&fo, "/api/v1/visits", json!({"visitor": {"name": "x"}, "service": "B"})).await.expect(201);
-    app.put(&fo, &format!("/api/v1/visits/{}/form", id(&v)), json!({"form": {"description": "y"}})).await.expect(200);
+    app.put(
+        &fo,
+        &format!("/api/v1/visits/{}/form", id(&v)),
+        json!({"form": {"category": "other", "description": "y"}}),
+    )
+    .await
+    .expect(200);
     let checked = app.post_empty(&fo, &format!("/api/v1/visits/{}/check", id(&v))).await.expect(200);
     assert_eq!(checked["queue"]["number"], "B-001");
     office["time_zone"] = json!("Europe/Paris");
@@ -84,8 +90,13 @@ pub async fn the_office_settings_can_be_changed(app: TestApp) {
     // Well formed, but counters still call service A: a conflict with the office as it is.
     office["time_zone"] = json!("Asia/Makassar");
     office["lkpp_email"] = json!("helpdesk@lkpp.go.id");
-    let err = app.put(&admin, "/api/v1/settings/office", office).await.error(409, "in_use");
+    let err = app.put(&admin, "/api/v1/settings/office", office.clone()).await.error(409, "in_use");
     assert_eq!(err["fields"], json!({"services": "in_use"}));
+    // Never fewer than the name, the category and the description.
+    office["services"] = json!([{"code": "A", "name": "Konsultasi"}, {"code": "B", "name": "Verifikasi"}]);
+    office["required_fields"] = json!([]);
+    let err = app.put(&admin, "/api/v1/settings/office", office).await.error(422, "validation");
+    assert_eq!(err["fields"], json!({"required_fields": "too_few"}));
 }
 
 pub async fn the_time_standards_report_reads_the_histories(app: TestApp) {
