@@ -125,11 +125,18 @@ pub fn step_facts(
     now: DateTime<Utc>,
     working: &Measure<'_>,
 ) -> Vec<StepFact> {
+    // The working time fixed when each step finished, where it was (see `seal_finished_steps`).
+    let sealed_working = crate::standards::record_steps(history, &[], None, crate::calendar::TimeMeasure::Working)
+        .into_iter()
+        .map(|r| r.sealed_ms);
     steps(history, standards, analysis_minutes, now)
         .into_iter()
-        .map(|record| StepFact {
+        .zip(sealed_working)
+        .map(|(record, sealed_working)| StepFact {
             clock_ms: record.finished_at.map(|f| (f - record.started_at).num_milliseconds()),
-            working_ms: record.finished_at.map(|f| working.between(record.started_at, f).num_milliseconds()),
+            working_ms: record
+                .finished_at
+                .map(|f| sealed_working.unwrap_or_else(|| working.between(record.started_at, f).num_milliseconds())),
             record,
         })
         .collect()

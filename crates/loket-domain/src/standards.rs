@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::calendar::Measure;
+use crate::calendar::{Measure, TimeMeasure};
 use crate::errors::FieldErrors;
 use crate::history::{Event, EventKind};
 
@@ -122,9 +122,13 @@ pub struct StepRecord {
     #[serde(default)]
     pub received_by: Option<String>,
     /// How long the step took, or has run so far, in minutes, in the office's time measure
-    /// (clock or working time); null for an instant step.
+    /// (clock or working time); null for an instant step. A finished step's time is the one
+    /// fixed when it finished (see [`seal_finished_steps`]).
     #[serde(default)]
     pub measured_minutes: Option<f64>,
+    /// The time fixed by the event that finished the step, in milliseconds.
+    #[serde(skip)]
+    pub(crate) sealed_ms: Option<i64>,
 }
 
 impl StepRecord {
@@ -144,6 +148,8 @@ struct CurrentStandards<'a> {
 struct Steps<'a> {
     out: Vec<StepRecord>,
     current: CurrentStandards<'a>,
+    /// The measure whose sealed times are read.
+    measure: TimeMeasure,
 }
 
 impl Steps<'_> {
@@ -178,6 +184,7 @@ impl Steps<'_> {
             instant: is_instant(step),
             received_by: (step == 7).then(|| LINE_RECEIVER.to_owned()),
             measured_minutes: None,
+            sealed_ms: None,
         };
         self.out.push(record);
     }
@@ -189,10 +196,12 @@ impl Steps<'_> {
     /// Ends the running `step` at `event`; false when none runs. The check (4) and the copy and
     /// archive (12) are done by whoever ends them.
     fn finish(&mut self, step: u8, event: &Event) -> bool {
+        let measure = self.measure;
         match self.running(step) {
             Some(r) => {
                 r.finished_at = Some(event.at);
                 r.finished_by = Some(event.by.clone());
+                r.sealed_ms = sealed_ms(event, step, measure);
                 if matches!(step, 4 | 12) {
                     r.by = event.by.clone();
                 }
@@ -213,9 +222,11 @@ impl Steps<'_> {
     /// Step 3 ends when the form is saved, and step 4 (the check) starts. Saving again before the
     /// check extends the same step 3: the check starts anew from the last save.
     fn form_saved(&mut self, event: &Event) {
+        let measure = self.measure;
         if let Some(step3) = self.running(3) {
             step3.finished_at = Some(event.at);
             step3.finished_by = Some(event.by.clone());
+            step3.sealed_ms = sealed_ms(event, 3, measure);
             // Saved in the instant it was issued: the form was filled before (at the kiosk), and
             // that time is not measured.
             step3.instant = step3.started_at == event.at;
@@ -226,11 +237,57 @@ impl Steps<'_> {
                 Some(step3) if resaved => {
                     step3.finished_at = Some(event.at);
                     step3.finished_by = Some(event.by.clone());
+                    step3.sealed_ms = sealed_ms(event, 3, measure);
                 }
                 _ => self.done(3, event),
             }
         }
         self.open(4, event);
+    }
+}
+
+/// The time of `step` fixed by `event`, which finished it, in `measure`: milliseconds, as the
+/// event recorded them (its `measured`, `{"9": {"clock": 1834000, "working": 1834000}}`).
+fn sealed_ms(event: &Event, step: u8, measure: TimeMeasure) -> Option<i64> {
+    let key = match measure {
+        TimeMeasure::Clock => "clock",
+        TimeMeasure::Working => "working",
+    };
+    event.data.get("measured")?.get(step.to_string())?.get(key)?.as_i64()
+}
+
+/// Fixes the time of each step that the events from `from` on finish: measured when they are
+/// written, by the clock and in working time by the calendar as it stands (`working`), and kept
+/// in the finishing event's data under `measured`. A later change of the calendar or the opening
+/// hours then never changes a finished step's time or verdict, on any screen or report; the
+/// office's choice of measure picks one of the two. Events already sealed, and steps finished
+/// in the instant they started, are left as they are.
+pub fn seal_finished_steps(history: &mut [Event], from: usize, working: &Measure<'_>) {
+    for i in from..history.len() {
+        if history[i].data.get("measured").is_some() {
+            continue;
+        }
+        let before = record_steps(&history[..i], &[], None, TimeMeasure::Clock);
+        let after = record_steps(&history[..=i], &[], None, TimeMeasure::Clock);
+        let at = history[i].at;
+        let finished_here = |r: &&StepRecord| {
+            !r.instant
+                && r.finished_at == Some(at)
+                && r.started_at < at
+                && !before.iter().any(|b| b.step == r.step && b.started_at == r.started_at && b.finished_at.is_some())
+        };
+        let measured: serde_json::Map<String, serde_json::Value> = after
+            .iter()
+            .filter(finished_here)
+            .map(|r| {
+                let clock = Measure::Clock.between(r.started_at, at).num_milliseconds();
+                let working = working.between(r.started_at, at).num_milliseconds();
+                (r.step.to_string(), serde_json::json!({"clock": clock, "working": working}))
+            })
+            .collect();
+        if !measured.is_empty() && history[i].data.is_object() {
+            history[i].data["measured"] = serde_json::Value::Object(measured);
+        }
     }
 }
 
@@ -274,7 +331,28 @@ pub fn steps_measured(
     now: DateTime<Utc>,
     measure: &Measure<'_>,
 ) -> Vec<StepRecord> {
-    let mut s = Steps { out: Vec::new(), current: CurrentStandards { standards, analysis_minutes } };
+    let mut out = record_steps(history, standards, analysis_minutes, measure.kind());
+    for r in &mut out {
+        if r.instant {
+            continue;
+        }
+        let elapsed_ms = r
+            .sealed_ms
+            .unwrap_or_else(|| measure.between(r.started_at, r.finished_at.unwrap_or(now)).num_milliseconds());
+        r.measured_minutes = Some(elapsed_ms as f64 / 60_000.0);
+        r.within_standard = judge(r, elapsed_ms);
+    }
+    out
+}
+
+/// The steps as the history records them, not yet measured.
+pub(crate) fn record_steps(
+    history: &[Event],
+    standards: &[StepStandard],
+    analysis_minutes: Option<u32>,
+    measure: TimeMeasure,
+) -> Vec<StepRecord> {
+    let mut s = Steps { out: Vec::new(), current: CurrentStandards { standards, analysis_minutes }, measure };
     for e in history {
         match e.kind {
             EventKind::Created => {
@@ -347,16 +425,7 @@ pub fn steps_measured(
             EventKind::Recalled | EventKind::Skipped | EventKind::CopyGiven | EventKind::Transferred => {}
         }
     }
-    let mut out = s.out;
-    for r in &mut out {
-        if r.instant {
-            continue;
-        }
-        let elapsed_ms = measure.between(r.started_at, r.finished_at.unwrap_or(now)).num_milliseconds();
-        r.measured_minutes = Some(elapsed_ms as f64 / 60_000.0);
-        r.within_standard = judge(r, elapsed_ms);
-    }
-    out
+    s.out
 }
 
 /// Within the standard, past it, or not (yet) judged, after `elapsed_ms` (to its end, or to now

@@ -51,6 +51,10 @@ async fn store_visit(
     opened_on: Option<NaiveDate>,
     settings: &OfficeSettings,
 ) -> Result<()> {
+    // The steps the new events finish keep their time as measured now (the domain's rule).
+    let mut sealed = visit.clone();
+    loket_domain::standards::seal_finished_steps(&mut sealed.history, from, &settings.working_time());
+    let visit = &sealed;
     let data = serde_json::to_string(visit)?;
     let number_day = visit.queue.day.map(|d| d.to_string());
     let opened_on = opened_on.map(|d| d.to_string());

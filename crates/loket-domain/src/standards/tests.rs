@@ -527,3 +527,33 @@ fn each_step_names_who_performed_it_and_who_started_and_ended_it() {
     let running = last(&steps(&h[..6], &default_standards(), None, at(41)), 12);
     assert_eq!((running.by.as_str(), running.finished_by.as_deref()), ("hd1", None), "running: who started it");
 }
+
+#[test]
+fn a_finished_steps_time_and_verdict_are_fixed_when_it_finishes() {
+    let mut settings = with_standards(&[(9, 30)]);
+    let mut v = in_service(&settings, "other");
+    v.answer("analysis", "answer", &settings, at(52), "hd").unwrap();
+    // Written on a Saturday, while the office measured by the clock: 40 minutes, past 30.
+    seal_finished_steps(&mut v.history, 0, &Measure::Clock);
+    let sealed = v.history.iter().find(|e| e.kind == EventKind::Answered).unwrap();
+    assert_eq!(sealed.data["measured"]["9"], serde_json::json!({"clock": 2_400_000, "working": 2_400_000}));
+    // The office now measures working time: a Saturday counts nothing, yet the step keeps the
+    // time and the verdict it finished with.
+    settings.calendar.time_measure = crate::calendar::TimeMeasure::Working;
+    let now_measured = visit_steps(&v, &settings, at(600));
+    let step9 = last(&now_measured, 9);
+    assert_eq!((step9.measured_minutes, step9.within_standard), (Some(40.0), Some(false)));
+    // Unsealed, the same history would read 0 minutes, within.
+    let mut unsealed = v.clone();
+    for e in &mut unsealed.history {
+        if let Some(data) = e.data.as_object_mut() {
+            data.remove("measured");
+        }
+    }
+    let recomputed = last(&visit_steps(&unsealed, &settings, at(600)), 9);
+    assert_eq!(recomputed.within_standard, Some(true), "the weekend is not working time: {recomputed:?}");
+    // Sealing again changes nothing.
+    let before = v.history.clone();
+    seal_finished_steps(&mut v.history, 0, &settings.working_time());
+    assert_eq!(v.history, before);
+}

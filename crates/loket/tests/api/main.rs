@@ -146,6 +146,7 @@ on_both_backends!(
         mail_log::a_mail_subject_cannot_forge_a_log_line,
         settings::the_priority_table_ships_as_an_example_and_can_be_replaced,
         settings::time_standards_are_settings,
+        settings::a_finished_steps_verdict_survives_a_change_of_opening_hours,
         settings::counters_are_settings_of_the_office,
         settings::the_office_settings_can_be_changed,
         logo::the_office_logo_is_uploaded_read_back_drawn_and_removed,

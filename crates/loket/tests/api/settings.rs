@@ -147,3 +147,36 @@ pub async fn settings_that_would_strand_a_visit_are_refused(app: TestApp) {
     let counters = app.get(&admin, "/api/v1/settings/counters").await.expect(200);
     assert_eq!(counters.as_array().unwrap().len(), 3, "nothing refused was saved");
 }
+
+/// A finished step keeps the time and the verdict it finished with: a later change of the
+/// opening hours changes neither on the visit's view.
+pub async fn a_finished_steps_verdict_survives_a_change_of_opening_hours(app: TestApp) {
+    let sup = app.staff("sup", &[Role::Supervisor]).await;
+    let every_day = |hours: Value| {
+        let days = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
+        Value::Object(days.iter().map(|d| (d.to_string(), hours.clone())).collect())
+    };
+    let open_all_day =
+        json!({"time_measure": "working", "opening_hours": every_day(json!([{"opens": "00:00", "closes": "23:59"}]))});
+    app.put(&sup, "/api/v1/settings/calendar", open_all_day).await.expect(200);
+    let v = app.waiting_visit(&sup, "Budi").await;
+    let path = format!("/api/v1/visits/{}", id(&v));
+    app.post_empty(&sup, "/api/v1/counters/1/call-next").await.expect(200);
+    app.post_empty(&sup, &format!("{path}/start")).await.expect(200);
+    app.clock.advance(chrono::Duration::minutes(45));
+    app.post(&sup, &format!("{path}/answer"), json!({"analysis": "a", "answer": "b"})).await.expect(200);
+    let step9 =
+        |v: &Value| v["steps"].as_array().and_then(|s| s.iter().find(|s| s["step"] == 9)).cloned().unwrap_or_default();
+    let before = step9(&app.get(&sup, &path).await.expect(200));
+    assert!(before["measured_minutes"].as_f64().unwrap_or_default() > 40.0, "{before}");
+    assert_eq!(before["within_standard"], false, "{before}");
+
+    let closed = json!({"time_measure": "working", "opening_hours": every_day(json!([]))});
+    app.put(&sup, "/api/v1/settings/calendar", closed).await.expect(200);
+    let after = step9(&app.get(&sup, &path).await.expect(200));
+    assert_eq!(
+        (&after["measured_minutes"], &after["within_standard"]),
+        (&before["measured_minutes"], &before["within_standard"]),
+        "a closed office would count 0 minutes, within: {after}"
+    );
+}
