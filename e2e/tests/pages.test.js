@@ -133,8 +133,9 @@ for (const backend of backends()) {
       await two.context().close();
     });
 
-    it("calls, re-calls to 3/3, skips after a confirmation, and calls the skipped number again", async () => {
+    it("calls, re-calls to 3/3 after the office's spacing, skips after a confirmation, and calls the skipped number again", async () => {
       await app.clearLine(fo, await app.token("sv"));
+      await app.spaceCalls(await app.token("sv"), 2);
       const first = await app.waitingVisit(fo, "Budi");
       const second = await app.waitingVisit(fo, "Sari");
       const page = await signedIn(browser, app, "hd1");
@@ -147,8 +148,13 @@ for (const backend of backends()) {
       assert.equal(await page.locator("#current-number").textContent(), first.queue.number);
       assert.equal(await page.locator("#call-count").textContent(), "Panggilan 1/3");
       assert.ok(await page.getByRole("button", { name: "Lewati" }).isDisabled(), "no skip before the third call");
+      // The visitor is given the office's spacing to come: the re-call waits, counting down.
+      assert.match(await page.locator("#call-wait").textContent(), /dalam [12] detik/);
+      assert.ok(await page.getByRole("button", { name: /Panggil ulang 1\/3/ }).isDisabled(), "not yet");
+      await page.getByText("Nomor dapat dipanggil ulang atau dilewati sekarang.").waitFor({ timeout: 4000 });
       await page.getByRole("button", { name: /Panggil ulang 1\/3/ }).click();
       assert.equal(await page.locator("#call-count").textContent(), "Panggilan 2/3");
+      await page.waitForFunction(() => !document.getElementById("recall").disabled, null, { timeout: 4000 });
       await page.keyboard.press("F3");
       await page.getByText("Panggilan 3/3").waitFor();
       assert.ok(await page.getByRole("button", { name: /Panggil ulang 3\/3/ }).isDisabled());

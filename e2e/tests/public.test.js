@@ -52,6 +52,8 @@ for (const backend of backends()) {
       browser = await launch();
       fo = await app.token("fo");
       hd = [await app.token("hd1"), await app.token("hd2"), await app.token("hd3")];
+      // The board is tested here, not the spacing of calls: a re-call may follow at once.
+      await app.spaceCalls(await app.token("sv"), 0);
     });
 
     after(async () => {

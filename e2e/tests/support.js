@@ -127,6 +127,12 @@ export async function startLoket(backend, users) {
         await app.api(supervisor, "POST", `/api/v1/visits/${v.id}/answer`, { analysis: "uji", answer: "uji" });
       }
     },
+    /// Sets the office's least time between two calls of one number (30 seconds by default).
+    async spaceCalls(supervisor, seconds) {
+      const office = await app.api(supervisor, "GET", "/api/v1/settings/office");
+      office.calling.seconds_between_calls = seconds;
+      await app.api(supervisor, "PUT", "/api/v1/settings/office", office);
+    },
     /// A visit filled in and checked, waiting in line.
     async waitingVisit(token, name) {
       const v = await app.api(token, "POST", "/api/v1/visits", { visitor: { name } });

@@ -27,6 +27,9 @@ pub struct AtCounter {
     pub steps: Vec<StepRecord>,
     pub running: Option<StepRecord>,
     pub alert: Option<AlertLevel>,
+    /// Whole seconds until the called number may be called again or skipped (the office's
+    /// spacing of calls); 0 when it may be now, or the visit is not called.
+    pub next_call_in: u32,
 }
 
 impl AtCounter {
@@ -34,7 +37,11 @@ impl AtCounter {
         let steps = visit_steps(&visit, settings, now);
         let running = running_step(&steps).cloned();
         let alert = running.as_ref().and_then(|r| alert_level_measured(r, now, &settings.measure()));
-        AtCounter { visit, steps, running, alert }
+        let next_call_in = match settings.office.calling.ensure_spaced(visit.queue.called_at, now) {
+            Err(loket_domain::Refused::CallTooSoon { seconds_left }) if visit.status == Status::Called => seconds_left,
+            _ => 0,
+        };
+        AtCounter { visit, steps, running, alert, next_call_in }
     }
 }
 

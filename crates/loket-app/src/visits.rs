@@ -188,7 +188,7 @@ pub async fn call_next(app: &App, staff: &User, counter: &str, service: Option<&
 
 /// Step 8: the same number called again; three calls in all.
 pub async fn recall(app: &App, staff: &User, id: &str) -> AppResult<Visit> {
-    serve(app, staff, id, |v, _, now, by| v.recall(now, by)).await
+    serve(app, staff, id, |v, settings, now, by| v.recall(settings.office.calling, now, by)).await
 }
 
 /// Step 8: skipped after the third call; the next in line is called at the same counter.

@@ -68,6 +68,10 @@ pub enum Refused {
     /// The office's closing time has passed: no number is given until the next office day.
     #[error("the office is closed for today")]
     OfficeClosed,
+    /// The same number was called less than the office's spacing ago: the visitor has not had
+    /// their chance to come yet.
+    #[error("the number was just called; call again in {seconds_left} seconds")]
+    CallTooSoon { seconds_left: u32 },
 }
 
 impl Refused {

@@ -3,7 +3,10 @@
 //! Every counter calls from the same line. The line is ordered by lane (the priority lane first)
 //! and then by an explicit position, so that putting a skipped visit back is one update.
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+
+use crate::errors::Refused;
 
 /// A number is called at most this many times before it may be skipped.
 pub const CALLS_BEFORE_SKIP: u32 = 3;
@@ -18,11 +21,23 @@ pub struct CallingPolicy {
     #[serde(alias = "recalls_after_skip")]
     #[schema(minimum = 1, maximum = 10)]
     pub returns_after_skip: u32,
+    /// The least time between two calls of the same number, and between its third call and its
+    /// skip, in seconds: the visitor must have a chance to come. 0 to 600; 0 spaces nothing.
+    #[serde(default = "default_seconds_between_calls")]
+    #[schema(minimum = 0, maximum = 600, default = 30)]
+    pub seconds_between_calls: u32,
+}
+
+/// Thirty seconds between two calls of one number, unless the office sets otherwise.
+pub const DEFAULT_SECONDS_BETWEEN_CALLS: u32 = 30;
+
+fn default_seconds_between_calls() -> u32 {
+    DEFAULT_SECONDS_BETWEEN_CALLS
 }
 
 impl Default for CallingPolicy {
     fn default() -> Self {
-        CallingPolicy { returns_after_skip: 1 }
+        CallingPolicy { returns_after_skip: 1, seconds_between_calls: DEFAULT_SECONDS_BETWEEN_CALLS }
     }
 }
 
@@ -30,6 +45,28 @@ impl CallingPolicy {
     /// The bounds a supervisor may set: at least one return (SOP step 8), at most ten.
     pub fn is_valid(&self) -> bool {
         (1..=10).contains(&self.returns_after_skip)
+    }
+
+    /// The bounds of the spacing of calls: ten minutes at most.
+    pub fn spacing_is_valid(&self) -> bool {
+        self.seconds_between_calls <= 600
+    }
+
+    /// When a number last called at `called_at` may be called again, or skipped.
+    pub fn next_call_at(&self, called_at: DateTime<Utc>) -> DateTime<Utc> {
+        called_at + chrono::Duration::seconds(i64::from(self.seconds_between_calls))
+    }
+
+    /// Refuses a call (or a skip) of a number called at `called_at` before the spacing has
+    /// passed, naming the whole seconds left.
+    pub fn ensure_spaced(&self, called_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Result<(), Refused> {
+        let Some(called_at) = called_at else { return Ok(()) };
+        let left_ms = (self.next_call_at(called_at) - now).num_milliseconds();
+        if left_ms > 0 {
+            let seconds_left = u32::try_from((left_ms + 999) / 1000).unwrap_or(u32::MAX);
+            return Err(Refused::CallTooSoon { seconds_left });
+        }
+        Ok(())
     }
 }
 
@@ -105,15 +142,15 @@ mod tests {
         let policy = CallingPolicy::default();
         assert_eq!(skip_outcome(0, policy), SkipOutcome::Requeued);
         assert_eq!(skip_outcome(1, policy), SkipOutcome::NoShow);
-        let two = CallingPolicy { returns_after_skip: 2 };
+        let two = CallingPolicy { returns_after_skip: 2, ..CallingPolicy::default() };
         assert_eq!(skip_outcome(1, two), SkipOutcome::Requeued);
     }
 
     #[test]
     fn a_skipped_number_returns_at_least_once() {
-        assert!(!CallingPolicy { returns_after_skip: 0 }.is_valid());
-        assert!(CallingPolicy { returns_after_skip: 1 }.is_valid());
-        assert!(!CallingPolicy { returns_after_skip: 11 }.is_valid());
+        assert!(!CallingPolicy { returns_after_skip: 0, ..CallingPolicy::default() }.is_valid());
+        assert!(CallingPolicy { returns_after_skip: 1, ..CallingPolicy::default() }.is_valid());
+        assert!(!CallingPolicy { returns_after_skip: 11, ..CallingPolicy::default() }.is_valid());
     }
 
     #[test]

@@ -460,6 +460,9 @@ impl OfficeProfile {
         if !self.calling.is_valid() {
             errors.add("calling.returns_after_skip", "invalid");
         }
+        if !self.calling.spacing_is_valid() {
+            errors.add("calling.seconds_between_calls", "invalid");
+        }
         if !valid_pattern(&self.archive_pattern) {
             errors.add("archive_pattern", "invalid");
         }

@@ -345,14 +345,16 @@ impl Visit {
         json!({"counter": self.queue.counter, "number": self.queue.number, "call_count": self.queue.call_count})
     }
 
-    /// Step 8: the same number called again; three calls in all.
-    pub fn recall(&mut self, now: DateTime<Utc>, by: &str) -> Result<Event, Refused> {
+    /// Step 8: the same number called again; three calls in all, each at least the office's
+    /// spacing after the one before.
+    pub fn recall(&mut self, policy: CallingPolicy, now: DateTime<Utc>, by: &str) -> Result<Event, Refused> {
         if self.status != Status::Called {
             return Err(self.refuse("called again"));
         }
         if self.queue.call_count >= CALLS_BEFORE_SKIP {
             return Err(Refused::CallLimitReached);
         }
+        policy.ensure_spaced(self.queue.called_at, now)?;
         self.queue.call_count += 1;
         self.queue.called_at = Some(now);
         let data = self.call_data();
@@ -370,7 +372,7 @@ impl Visit {
         now: DateTime<Utc>,
         by: &str,
     ) -> Result<Event, Refused> {
-        self.ensure_skippable()?;
+        self.ensure_skippable(policy, now)?;
         let counter = self.queue.counter.take();
         let data = json!({"counter": counter, "number": self.queue.number, "calls": self.queue.call_count});
         self.queue.call_count = 0;
@@ -386,15 +388,16 @@ impl Visit {
         }
     }
 
-    /// Whether [`Visit::skip`] would be refused, asked before the next visit is called.
-    pub fn ensure_skippable(&self) -> Result<(), Refused> {
+    /// Whether [`Visit::skip`] would be refused, asked before the next visit is called: after
+    /// the third call, once the office's spacing has passed since it.
+    pub fn ensure_skippable(&self, policy: CallingPolicy, now: DateTime<Utc>) -> Result<(), Refused> {
         if self.status != Status::Called {
             return Err(self.refuse("skipped"));
         }
         if self.queue.call_count < CALLS_BEFORE_SKIP {
             return Err(Refused::CallsRemaining { made: self.queue.call_count });
         }
-        Ok(())
+        policy.ensure_spaced(self.queue.called_at, now)
     }
 
     /// The visitor came to the counter: the analysis (step 9) starts, held to the analysis target

@@ -827,7 +827,7 @@ pub(crate) async fn skip(
     t.lock_counter(&counter).await?;
     end_office_days(t, told, settings, now).await?;
     let mut skipped = load_visit(t, id).await?;
-    skipped.ensure_skippable()?;
+    skipped.ensure_skippable(settings.office.calling, now)?;
     let services = settings.services_called_at(&counter, None).map_err(|_| StoreError::NotFound)?;
     let lane = skipped.queue.priority_lane;
     let mut requeue = Requeue::default();

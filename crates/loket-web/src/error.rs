@@ -117,6 +117,7 @@ impl ApiError {
                 Refused::ServedByAnother { .. } => (StatusCode::CONFLICT, "served_by_another"),
                 Refused::AlreadyDecided => (StatusCode::CONFLICT, "already_decided"),
                 Refused::OfficeClosed => (StatusCode::CONFLICT, "office_closed"),
+                Refused::CallTooSoon { .. } => (StatusCode::CONFLICT, "call_too_soon"),
             },
             ApiError::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
             ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),

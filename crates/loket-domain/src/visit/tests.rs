@@ -9,6 +9,11 @@ fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 28, 2, 0, 0).unwrap()
 }
 
+/// The calling rule without spacing, for histories written in one instant.
+fn unspaced() -> CallingPolicy {
+    CallingPolicy { seconds_between_calls: 0, ..CallingPolicy::default() }
+}
+
 fn table() -> PriorityTable {
     PriorityTable::default_example()
 }
@@ -104,13 +109,13 @@ fn in_status(status: Status) -> Visit {
             return v;
         }
         Status::NoShow => {
-            let policy = CallingPolicy::default();
-            v.recall(now(), "hd").unwrap();
-            v.recall(now(), "hd").unwrap();
+            let policy = unspaced();
+            v.recall(unspaced(), now(), "hd").unwrap();
+            v.recall(unspaced(), now(), "hd").unwrap();
             v.skip(policy, Requeue::default(), now(), "hd").unwrap();
             v.call("1", &settings(), now(), "hd").unwrap();
-            v.recall(now(), "hd").unwrap();
-            v.recall(now(), "hd").unwrap();
+            v.recall(unspaced(), now(), "hd").unwrap();
+            v.recall(unspaced(), now(), "hd").unwrap();
             v.skip(policy, Requeue::default(), now(), "hd").unwrap();
         }
         Status::NotServed => {
@@ -146,8 +151,8 @@ fn try_all(status: Status) -> Vec<(&'static str, Result<Status, Refused>)> {
         ("save_form", |v| v.save_form(None, &FormInput::default(), &settings(), now(), "x")),
         ("enqueue", |v| v.enqueue(ticket(5), &settings(), now(), "x")),
         ("call", |v| v.call("2", &settings(), now(), "x")),
-        ("recall", |v| v.recall(now(), "x")),
-        ("skip", |v| v.skip(CallingPolicy::default(), Requeue::default(), now(), "x")),
+        ("recall", |v| v.recall(unspaced(), now(), "x")),
+        ("skip", |v| v.skip(unspaced(), Requeue::default(), now(), "x")),
         ("end_unserved", |v| v.end_unserved(now(), "x")),
         ("start", |v| v.start(&settings(), now(), "x")),
         ("answer", |v| v.answer("a", "b", &settings(), now(), "x")),
@@ -209,19 +214,13 @@ fn only_the_transitions_of_the_sop_are_allowed() {
 #[test]
 fn skip_is_refused_until_the_third_call() {
     let mut v = called();
-    assert_eq!(
-        v.skip(CallingPolicy::default(), Requeue::default(), now(), "hd"),
-        Err(Refused::CallsRemaining { made: 1 })
-    );
-    v.recall(now(), "hd").unwrap();
-    assert_eq!(
-        v.skip(CallingPolicy::default(), Requeue::default(), now(), "hd"),
-        Err(Refused::CallsRemaining { made: 2 })
-    );
-    v.recall(now(), "hd").unwrap();
-    assert_eq!(v.recall(now(), "hd"), Err(Refused::CallLimitReached));
+    assert_eq!(v.skip(unspaced(), Requeue::default(), now(), "hd"), Err(Refused::CallsRemaining { made: 1 }));
+    v.recall(unspaced(), now(), "hd").unwrap();
+    assert_eq!(v.skip(unspaced(), Requeue::default(), now(), "hd"), Err(Refused::CallsRemaining { made: 2 }));
+    v.recall(unspaced(), now(), "hd").unwrap();
+    assert_eq!(v.recall(unspaced(), now(), "hd"), Err(Refused::CallLimitReached));
     let requeue = Requeue { called_in_place: None, first_waiting_of_service: Some(10) };
-    let event = v.skip(CallingPolicy::default(), requeue, now(), "hd").unwrap();
+    let event = v.skip(unspaced(), requeue, now(), "hd").unwrap();
     assert_eq!(event.kind, EventKind::Skipped);
     assert_eq!(v.status, Status::Waiting);
     assert_eq!((v.queue.call_count, v.queue.skip_count), (0, 1));
@@ -233,14 +232,14 @@ fn skip_is_refused_until_the_third_call() {
 fn a_number_skipped_again_after_its_recall_is_a_no_show() {
     let mut v = called();
     for _ in 0..2 {
-        v.recall(now(), "hd").unwrap();
+        v.recall(unspaced(), now(), "hd").unwrap();
     }
-    v.skip(CallingPolicy::default(), Requeue::default(), now(), "hd").unwrap();
+    v.skip(unspaced(), Requeue::default(), now(), "hd").unwrap();
     v.call("2", &settings(), now(), "hd").unwrap();
     for _ in 0..2 {
-        v.recall(now(), "hd").unwrap();
+        v.recall(unspaced(), now(), "hd").unwrap();
     }
-    let event = v.skip(CallingPolicy::default(), Requeue::default(), now(), "hd").unwrap();
+    let event = v.skip(unspaced(), Requeue::default(), now(), "hd").unwrap();
     assert_eq!(event.kind, EventKind::NoShow);
     assert_eq!(v.status, Status::NoShow);
 }
@@ -352,11 +351,11 @@ fn answers_must_not_be_empty() {
 fn every_transition_is_appended_to_the_history() {
     let mut v = in_status(Status::Called);
     let before = v.history.len();
-    let event = v.recall(now(), "hd").unwrap();
+    let event = v.recall(unspaced(), now(), "hd").unwrap();
     assert_eq!(v.history.len(), before + 1);
     assert_eq!(v.history.last(), Some(&event));
-    let _ = v.recall(now(), "hd");
-    let refused = v.recall(now(), "hd");
+    let _ = v.recall(unspaced(), now(), "hd");
+    let refused = v.recall(unspaced(), now(), "hd");
     assert!(refused.is_err());
     assert_eq!(v.history.len(), before + 2, "a refused action appends nothing");
     let kinds: Vec<EventKind> = v.history.iter().map(|e| e.kind).collect();
@@ -402,3 +401,30 @@ fn an_emailed_copy_needs_the_visitors_address() {
 }
 
 mod transfer;
+
+#[test]
+fn calls_of_one_number_are_spaced_and_so_is_its_skip() {
+    let policy = CallingPolicy::default();
+    let mut v = in_status(Status::Called);
+    let called = v.queue.called_at.expect("called");
+    let at = |seconds: i64| called + Duration::seconds(seconds);
+    assert_eq!(v.recall(policy, at(0), "hd"), Err(Refused::CallTooSoon { seconds_left: 30 }));
+    assert_eq!(
+        v.recall(policy, called + Duration::milliseconds(29_001), "hd"),
+        Err(Refused::CallTooSoon { seconds_left: 1 }),
+        "whole seconds, rounded up"
+    );
+    assert_eq!(v.queue.call_count, 1, "a refused call is not counted");
+    v.recall(policy, at(30), "hd").unwrap();
+    assert_eq!(v.recall(policy, at(45), "hd"), Err(Refused::CallTooSoon { seconds_left: 15 }));
+    v.recall(policy, at(60), "hd").unwrap();
+    assert_eq!(v.queue.call_count, 3);
+    // Three calls made: the skip waits its turn too.
+    assert_eq!(v.ensure_skippable(policy, at(70)), Err(Refused::CallTooSoon { seconds_left: 20 }));
+    assert_eq!(
+        v.skip(policy, Requeue::default(), at(89), "hd").map(|_| ()),
+        Err(Refused::CallTooSoon { seconds_left: 1 })
+    );
+    v.skip(policy, Requeue::default(), at(90), "hd").unwrap();
+    assert_eq!(v.status, Status::Waiting);
+}

@@ -11,6 +11,7 @@ use loket_domain::form::FormInput;
 use loket_domain::guest_book::{VisitorInput, VisitorRole};
 use loket_domain::history::EventKind;
 use loket_domain::inbox::{Doubt, IncomingMail, ReplyOutcome, UnmatchedStatus};
+use loket_domain::line::CallingPolicy;
 use loket_domain::office::Counter;
 use loket_domain::reports::{Overruns, StepCount};
 use loket_domain::settings::SettingsChange;
@@ -83,9 +84,13 @@ pub fn counter(code: &str, services: &[&str]) -> Counter {
     }
 }
 
+/// Two more calls of a called number, in the instant of its call (without the office's spacing:
+/// the spacing has its own case).
 async fn recall_twice(store: &S, id: &str) {
+    let unspaced = CallingPolicy { seconds_between_calls: 0, ..CallingPolicy::default() };
+    let called_at = store.visit(id).await.unwrap().unwrap().queue.called_at.expect("called");
     for _ in 0..2 {
-        store.change_visit(id, at(1), Box::new(move |v, _| v.recall(at(1), "hd"))).await.unwrap();
+        store.change_visit(id, called_at, Box::new(move |v, _| v.recall(unspaced, called_at, "hd"))).await.unwrap();
     }
 }
 
@@ -228,7 +233,10 @@ pub async fn skipped_visit_is_called_right_after_the_next_one(db: TestDb) {
     let early = store.skip(&a.id, at(6), "hd").await.unwrap_err();
     assert_eq!(refused(early), Refused::CallsRemaining { made: 1 });
     recall_twice(&store, &a.id).await;
-    let too_many = store.change_visit(&a.id, at(7), Box::new(move |v, _| v.recall(at(7), "hd"))).await.unwrap_err();
+    let too_many = store
+        .change_visit(&a.id, at(7), Box::new(move |v, s| v.recall(s.office.calling, at(7), "hd")))
+        .await
+        .unwrap_err();
     assert_eq!(refused(too_many), Refused::CallLimitReached);
     let skipped = store.skip(&a.id, at(8), "hd").await.unwrap();
     assert_eq!(skipped.next.as_ref().map(|v| v.id.as_str()), Some(b.id.as_str()));
@@ -242,6 +250,38 @@ pub async fn skipped_visit_is_called_right_after_the_next_one(db: TestDb) {
         "the skipped visit is next after the one called in its place"
     );
     assert_eq!(store.call_next("2", None, at(9), "hd").await.unwrap().unwrap().id, a.id);
+}
+
+pub async fn calls_of_one_number_are_spaced_and_a_skip_too_soon_calls_nobody(db: TestDb) {
+    let store = db.store.clone();
+    let a = waiting(&store, "a", "A", false, at(0)).await;
+    let b = waiting(&store, "b", "A", false, at(0)).await;
+    let called_at = at(1);
+    store.call_next("1", None, called_at, "hd").await.unwrap();
+    let secs = |n: i64| called_at + Duration::seconds(n);
+    let recall =
+        |when: DateTime<Utc>| -> loket_store::Change { Box::new(move |v, s| v.recall(s.office.calling, when, "hd")) };
+    let err = store.change_visit(&a.id, secs(10), recall(secs(10))).await.unwrap_err();
+    assert_eq!(refused(err), Refused::CallTooSoon { seconds_left: 20 });
+    store.change_visit(&a.id, secs(30), recall(secs(30))).await.unwrap();
+    store.change_visit(&a.id, secs(60), recall(secs(60))).await.unwrap();
+    let err = store.skip(&a.id, secs(75), "hd").await.unwrap_err();
+    assert_eq!(refused(err), Refused::CallTooSoon { seconds_left: 15 });
+    let still = store.visit(&b.id).await.unwrap().unwrap();
+    assert_eq!(still.status, Status::Waiting, "a refused skip calls nobody");
+    let skipped = store.skip(&a.id, secs(90), "hd").await.unwrap();
+    assert_eq!(skipped.next.map(|v| v.id), Some(b.id));
+    let calls: Vec<_> = store
+        .visit(&a.id)
+        .await
+        .unwrap()
+        .unwrap()
+        .history
+        .iter()
+        .filter(|e| matches!(e.kind, EventKind::Called | EventKind::Recalled))
+        .map(|e| e.at)
+        .collect();
+    assert_eq!(calls, [secs(0), secs(30), secs(60)], "the refused call left no trace");
 }
 
 pub async fn skipped_visit_with_nobody_else_waiting_is_first_in_line(db: TestDb) {
@@ -532,7 +572,7 @@ pub async fn calls_and_queue_changes_are_announced_after_commit(db: TestDb) {
     let mut rx = store.subscribe();
     let a = waiting(&store, "a", "A", false, at(0)).await;
     store.call_next("2", None, at(1), "hd").await.unwrap();
-    store.change_visit(&a.id, at(2), Box::new(move |v, _| v.recall(at(2), "hd"))).await.unwrap();
+    store.change_visit(&a.id, at(2), Box::new(move |v, s| v.recall(s.office.calling, at(2), "hd"))).await.unwrap();
     let mut got = Vec::new();
     while got.len() < 4 {
         let e = tokio::time::timeout(std::time::Duration::from_secs(5), rx.recv())
@@ -1145,7 +1185,10 @@ pub async fn step_rows_kept_across_writes_are_those_a_fresh_write_makes(db: Test
     waiting(&store, "lewat", "A", false, at(57)).await;
     let called = store.call_next("1", None, at(58), "hd").await.unwrap().expect("called");
     for m in [59, 60] {
-        store.change_visit(&called.id, at(m), Box::new(move |v, _| v.recall(at(m), "hd"))).await.unwrap();
+        store
+            .change_visit(&called.id, at(m), Box::new(move |v, s| v.recall(s.office.calling, at(m), "hd")))
+            .await
+            .unwrap();
     }
     // Skipping calls the next visit at the counter.
     let next = store.skip(&called.id, at(61), "hd").await.unwrap().next.expect("called next");

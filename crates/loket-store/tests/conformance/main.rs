@@ -39,6 +39,7 @@ conformance!(
     nobody_waiting_gives_no_visit,
     a_counter_serving_a_visit_cannot_call_another,
     skipped_visit_is_called_right_after_the_next_one,
+    calls_of_one_number_are_spaced_and_a_skip_too_soon_calls_nobody,
     skipped_visit_with_nobody_else_waiting_is_first_in_line,
     a_number_skipped_after_its_recall_is_a_no_show,
     priority_lane_is_called_first_in_its_own_order,

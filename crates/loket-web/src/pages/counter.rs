@@ -65,6 +65,8 @@ pub struct CurrentVisit {
     pub may_recall: bool,
     pub may_skip: bool,
     pub confirm_skip: bool,
+    /// Seconds until the number may be called again or skipped; 0: now.
+    pub next_call_in: u32,
     pub fields: Vec<Field>,
     /// Minutes the running step has taken, its standard, and how it stands (`ok`, `warn`,
     /// `over`), for the timer.
@@ -410,6 +412,7 @@ fn current_visit(
         may_recall: called && v.queue.call_count < CALLS_BEFORE_SKIP,
         may_skip: called && v.queue.call_count >= CALLS_BEFORE_SKIP,
         confirm_skip: called && confirm_skip == Some(v.id.as_str()) && v.queue.call_count >= CALLS_BEFORE_SKIP,
+        next_call_in: at.next_call_in,
         fields,
         elapsed_minutes: elapsed,
         standard_minutes: standard,

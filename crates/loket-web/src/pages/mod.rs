@@ -228,6 +228,7 @@ pub fn refusal_key(r: &Refused) -> &'static str {
         Refused::ServedByAnother { .. } => "error-served-by-another",
         Refused::AlreadyDecided => "error-already-decided",
         Refused::OfficeClosed => "error-office-closed",
+        Refused::CallTooSoon { .. } => "error-call-too-soon",
     }
 }
 

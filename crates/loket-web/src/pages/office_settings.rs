@@ -1,5 +1,5 @@
 //! The office's own settings: its name, time zone, closing time, the calling policy
-//! (`returns_after_skip`), sign-in lifetime, archive numbers, the LKPP address and the display
+//! (`returns_after_skip`, `seconds_between_calls`), sign-in lifetime, archive numbers, the LKPP address and the display
 //! board's running text; and the fields
 //! a complete consultation form needs (SOP step 4).
 
@@ -36,6 +36,8 @@ pub struct OfficeForm {
     closing_time: String,
     #[serde(rename = "calling.returns_after_skip", default)]
     returns_after_skip: String,
+    #[serde(rename = "calling.seconds_between_calls", default)]
+    seconds_between_calls: String,
     #[serde(default)]
     session_minutes: String,
     #[serde(default)]
@@ -55,6 +57,7 @@ impl OfficeForm {
             time_zone: p.time_zone.clone(),
             closing_time: p.closing_time.map(|c| c.format("%H:%M").to_string()).unwrap_or_default(),
             returns_after_skip: p.calling.returns_after_skip.to_string(),
+            seconds_between_calls: p.calling.seconds_between_calls.to_string(),
             session_minutes: p.session_minutes.to_string(),
             archive_pattern: p.archive_pattern.clone(),
             lkpp_email: p.lkpp_email.clone(),
@@ -101,6 +104,7 @@ fn office_fields(t: Tr, typed: &OfficeForm, errors: &BTreeMap<String, String>) -
         field("time_zone", "select", "", zones),
         field("closing_time", "text", &typed.closing_time, Vec::new()),
         field("calling.returns_after_skip", "text", &typed.returns_after_skip, Vec::new()),
+        field("calling.seconds_between_calls", "text", &typed.seconds_between_calls, Vec::new()),
         field("session_minutes", "text", &typed.session_minutes, Vec::new()),
         field("archive_pattern", "text", &typed.archive_pattern, Vec::new()),
         field("lkpp_email", "email", &typed.lkpp_email, Vec::new()),
@@ -174,6 +178,7 @@ pub async fn save_office(State(state): State<AppState>, PageForm { staff, form }
     }
     for (name, typed, target) in [
         ("calling.returns_after_skip", &form.returns_after_skip, &mut profile.calling.returns_after_skip),
+        ("calling.seconds_between_calls", &form.seconds_between_calls, &mut profile.calling.seconds_between_calls),
         ("session_minutes", &form.session_minutes, &mut profile.session_minutes),
     ] {
         let mut bad = false;

@@ -3,11 +3,48 @@ use serde_json::{Value, json};
 
 use crate::support::{TestApp, id};
 
+/// The second and third calls, each the office's spacing (30 seconds) after the one before; the
+/// skip may follow 30 seconds later.
 async fn three_calls(app: &TestApp, hd: &str, v: &Value) {
     for n in 2..=3 {
+        app.clock.advance(chrono::Duration::seconds(30));
         let r = app.post_empty(hd, &format!("/api/v1/visits/{}/recall", id(v))).await.expect(200);
         assert_eq!(r["queue"]["call_count"], n);
     }
+    app.clock.advance(chrono::Duration::seconds(30));
+}
+
+/// Three calls and a skip in 34 ms gave an absent visitor no chance: each call of one number,
+/// and its skip, comes at least `seconds_between_calls` after the one before.
+pub async fn calls_of_one_number_are_spaced(app: TestApp) {
+    let fo = app.staff("fo", &[Role::FrontOffice]).await;
+    let hd = app.staff("hd", &[Role::Helpdesk]).await;
+    let a = app.waiting_visit(&fo, "a").await;
+    app.waiting_visit(&fo, "b").await;
+    app.post_empty(&hd, "/api/v1/counters/1/call-next").await.expect(200);
+    let recall = format!("/api/v1/visits/{}/recall", id(&a));
+    let err = app.post_empty(&hd, &recall).await.error(409, "call_too_soon");
+    assert!(err["message"].as_str().is_some_and(|m| m.contains("30 seconds")), "{err}");
+    app.clock.advance(chrono::Duration::seconds(20));
+    let err = app.post_empty(&hd, &recall).await.error(409, "call_too_soon");
+    assert!(err["message"].as_str().is_some_and(|m| m.contains("10 seconds")), "{err}");
+    app.clock.advance(chrono::Duration::seconds(10));
+    app.post_empty(&hd, &recall).await.expect(200);
+    app.clock.advance(chrono::Duration::seconds(30));
+    app.post_empty(&hd, &recall).await.expect(200);
+    app.post_empty(&hd, &format!("/api/v1/visits/{}/skip", id(&a))).await.error(409, "call_too_soon");
+    let line = app.get(&hd, "/api/v1/queue").await.expect(200);
+    assert_eq!(line["waiting"].as_array().map(Vec::len), Some(1), "a refused skip calls nobody");
+    // The office sets the spacing, ten minutes at most; here none at all.
+    let sup = app.staff("sup", &[Role::Supervisor]).await;
+    let mut office = app.get(&sup, "/api/v1/settings/office").await.expect(200);
+    assert_eq!(office["calling"]["seconds_between_calls"], 30, "the default");
+    office["calling"]["seconds_between_calls"] = json!(601);
+    let err = app.put(&sup, "/api/v1/settings/office", office.clone()).await.error(422, "validation");
+    assert_eq!(err["fields"], json!({"calling.seconds_between_calls": "invalid"}));
+    office["calling"]["seconds_between_calls"] = json!(0);
+    app.put(&sup, "/api/v1/settings/office", office).await.expect(200);
+    app.post_empty(&hd, &format!("/api/v1/visits/{}/skip", id(&a))).await.expect(200);
 }
 
 pub async fn call_next_calls_the_first_in_line_and_204_when_nobody_waits(app: TestApp) {

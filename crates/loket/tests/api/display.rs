@@ -41,6 +41,7 @@ pub async fn live_events_announce_calls_and_queue_counts(app: TestApp) {
         json!(["chime", "nomor-antrian", "huruf-a", "nol", "nol", "satu", "silakan-menuju-loket", "dua"])
     );
     assert_eq!(called["announcement"]["text"], "Nomor antrian A nol nol satu, silakan menuju loket dua");
+    app.clock.advance(chrono::Duration::seconds(30));
     app.post_empty(&hd, &format!("/api/v1/visits/{}/recall", id(&v))).await.expect(200);
     let again = events.next("called", Duration::from_secs(5)).await.expect("recall event");
     assert_eq!(again["call_count"], 2);
@@ -54,6 +55,7 @@ pub async fn the_board_and_the_stream_carry_no_personal_data(app: TestApp) {
     let v = app.waiting_visit(&fo, "Bambang Sutrisno").await;
     app.waiting_visit(&fo, "Kartika Dewi").await;
     app.post_empty(&hd, "/api/v1/counters/1/call-next").await.expect(200);
+    app.clock.advance(chrono::Duration::seconds(30));
     app.post_empty(&hd, &format!("/api/v1/visits/{}/recall", id(&v))).await.expect(200);
     app.post_empty(&hd, "/api/v1/counters/2/call-next").await.expect(200);
     while events.next("called", Duration::from_millis(800)).await.is_some() {}

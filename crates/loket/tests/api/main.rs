@@ -95,6 +95,7 @@ on_both_backends!(
         transfer::a_refusal_on_a_page_is_explained_not_an_internal_error,
         counters::an_unknown_counter_is_not_found,
         counters::three_calls_then_call_limit_reached,
+        counters::calls_of_one_number_are_spaced,
         counters::skip_after_the_third_call_calls_the_next_and_requeues_behind_it,
         counters::a_number_skipped_again_is_a_no_show,
         display::the_board_shows_numbers_and_counters_and_waiting_counts,

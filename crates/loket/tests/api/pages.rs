@@ -340,11 +340,20 @@ pub async fn the_counter_calls_recalls_skips_and_the_skipped_number_returns(app:
     assert_eq!(b.post("/counter/call-next", &form).await.location(), "/counter?counter=1");
     let called = b.get("/counter?counter=1").await;
     assert!(called.body.contains("Panggilan 1/3"), "{}", called.body);
+    // The office's spacing of calls: the visitor is given 30 seconds to come.
+    assert!(called.body.contains("data-seconds=\"30\""), "{}", called.body);
+    assert!(called.body.contains("panggil ulang atau lewati dalam 30 detik"), "{}", called.body);
+    assert!(called.body.contains("id=\"recall\" aria-keyshortcuts=\"F3\" disabled data-after-wait"));
     let v1 = id(&first);
+    let too_soon = b.post(&format!("/counter/visits/{v1}/recall"), &form).await;
+    assert_eq!(too_soon.status, 409);
+    assert!(too_soon.body.contains("baru saja dipanggil"), "{}", too_soon.body);
     for n in 2..=3 {
+        app.clock.advance(chrono::Duration::seconds(30));
         assert_eq!(b.post(&format!("/counter/visits/{v1}/recall"), &form).await.status, 303);
         assert!(b.get("/counter?counter=1").await.body.contains(&format!("Panggilan {n}/3")));
     }
+    app.clock.advance(chrono::Duration::seconds(30));
     let third = b.get("/counter?counter=1").await;
     assert!(third.body.contains("id=\"recall\" aria-keyshortcuts=\"F3\" disabled"), "no fourth call");
     let refused = b.post(&format!("/counter/visits/{v1}/recall"), &form).await;

@@ -81,6 +81,10 @@ async fn history(app: &TestApp) -> (String, Vec<String>) {
     let eight = now.date_naive().and_hms_opt(1, 0, 0).expect("01:00 UTC").and_utc() + Duration::days(1);
     app.clock.advance(eight - now);
     let sup = app.staff("sup", &[Role::Supervisor]).await;
+    // The history is written in whole minutes: calls are not spaced by seconds here.
+    let mut office = app.get(&sup, "/api/v1/settings/office").await.expect(200);
+    office["calling"]["seconds_between_calls"] = serde_json::json!(0);
+    app.put(&sup, "/api/v1/settings/office", office).await.expect(200);
     let hd1 = app.staff("hd1", &[Role::Helpdesk]).await;
     let hd2 = app.staff("hd2", &[Role::Helpdesk]).await;
     let post = |token: &str, visit: &str, action: &str, body: Value| {

@@ -105,6 +105,7 @@ pub async fn the_office_page_saves_all_or_nothing(app: TestApp) {
         ("closing_time", "25:00"),
         ("calling.returns_after_skip", "0"),
         ("session_minutes", "480"),
+        ("calling.seconds_between_calls", "601"),
         ("archive_pattern", "ARS/{yyyy}/{seq}"),
         ("lkpp_email", "helpdesk@lkpp.go.id"),
         ("running_text", too_long.as_str()),
@@ -113,6 +114,7 @@ pub async fn the_office_page_saves_all_or_nothing(app: TestApp) {
     assert_eq!(bad.status, 422, "{}", bad.body);
     assert!(bad.body.contains("id=\"closing-time-error\""), "{}", bad.body);
     assert!(bad.body.contains("id=\"calling-returns-after-skip-error\""), "the domain's check, at the same time");
+    assert!(bad.body.contains("id=\"calling-seconds-between-calls-error\""), "ten minutes at most");
     assert!(bad.body.contains("id=\"running-text-error\""), "the running text's length, too");
     assert!(bad.body.contains("value=\"LPSE Kota Makassar\"") && bad.body.contains("value=\"25:00\""));
     assert!(bad.body.contains("<option value=\"Asia/Makassar\" selected>"), "the choice stays");
@@ -120,7 +122,8 @@ pub async fn the_office_page_saves_all_or_nothing(app: TestApp) {
     assert_eq!(office["office_name"], "LPSE", "nothing half-saved");
     form[3] = ("closing_time", "16.00");
     form[4] = ("calling.returns_after_skip", "2");
-    form[8] = ("running_text", "Selamat datang di LPSE Kota Makassar");
+    form[6] = ("calling.seconds_between_calls", "45");
+    form[9] = ("running_text", "Selamat datang di LPSE Kota Makassar");
     let saved = b.post("/supervisor/settings/office", &form).await;
     assert_eq!(saved.location(), "/supervisor/settings/office?saved=1", "{}", saved.body);
     let office = app.get(&token, "/api/v1/settings/office").await.expect(200);
@@ -128,6 +131,7 @@ pub async fn the_office_page_saves_all_or_nothing(app: TestApp) {
     assert_eq!(office["time_zone"], "Asia/Makassar");
     assert_eq!(office["closing_time"], "16:00:00");
     assert_eq!(office["calling"]["returns_after_skip"], 2);
+    assert_eq!(office["calling"]["seconds_between_calls"], 45);
     assert_eq!(office["running_text"], "Selamat datang di LPSE Kota Makassar", "the display board's line");
     assert_eq!(office["services"].as_array().map(Vec::len), Some(1), "the services are untouched");
     assert!(b.get("/supervisor/settings/office?saved=1").await.body.contains("LPSE Kota Makassar"));

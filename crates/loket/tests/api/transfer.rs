@@ -19,6 +19,7 @@ pub async fn a_called_visit_is_transferred_keeping_its_place_and_timers(app: Tes
     let rina = app.staff("rina", &[Role::Helpdesk]).await;
     let v = app.waiting_visit(&fo, "Budi").await;
     let called = app.post_empty(&hd, "/api/v1/counters/1/call-next").await.expect(200);
+    app.clock.advance(chrono::Duration::seconds(30));
     app.post_empty(&hd, &format!("/api/v1/visits/{}/recall", id(&v))).await.expect(200);
     let before = app.get(&hd, &format!("/api/v1/visits/{}", id(&v))).await.expect(200);
     let mut board = EventStream::open(&app).await;

@@ -14,7 +14,7 @@ fn to(counter: &str, reason: &str) -> TransferRequest {
 #[test]
 fn a_transferred_visit_keeps_its_status_calls_and_running_step() {
     let mut v = called_at_1();
-    v.recall(now(), "hd").unwrap();
+    v.recall(super::unspaced(), now(), "hd").unwrap();
     let steps_before = crate::standards::visit_steps(&v, &settings(), now());
     let later = now() + chrono::Duration::minutes(1);
     let event = v.transfer(&to("2", "Rina paham e-katalog"), &settings(), later, "hd").unwrap();
