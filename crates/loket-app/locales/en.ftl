@@ -88,6 +88,7 @@ role-front-office = Front office
 role-helpdesk = Helpdesk
 role-supervisor = Supervisor
 role-admin = Admin
+role-auditor = Auditor
 
 status-form-issued = Form issued
 status-form-submitted = Form submitted
@@ -279,6 +280,7 @@ admin-done-enabled = The user is enabled.
 settings-link = Settings
 settings-nav = Settings
 settings-saved = The settings are saved.
+settings-read-only = You read these settings only: a supervisor or an admin changes them.
 settings-remove = Remove
 settings-remove-row = Remove row { $row }
 settings-cell = { $column }, row { $row }

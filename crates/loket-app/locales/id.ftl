@@ -88,6 +88,7 @@ role-front-office = Front office
 role-helpdesk = Helpdesk
 role-supervisor = Supervisor
 role-admin = Admin
+role-auditor = Auditor (pemeriksa)
 
 status-form-issued = Formulir diberikan
 status-form-submitted = Formulir diserahkan
@@ -279,6 +280,7 @@ admin-done-enabled = Pengguna sudah diaktifkan.
 settings-link = Pengaturan
 settings-nav = Pengaturan
 settings-saved = Pengaturan sudah disimpan.
+settings-read-only = Anda hanya membaca pengaturan ini: yang mengubahnya supervisor atau admin.
 settings-remove = Hapus
 settings-remove-row = Hapus baris { $row }
 settings-cell = { $column }, baris { $row }

@@ -27,7 +27,7 @@ fn part(change: &SettingsChange) -> &'static str {
 
 /// The settings as a supervisor or admin reads them to change them.
 pub async fn read(app: &App, staff: &User) -> AppResult<Arc<OfficeSettings>> {
-    require(staff, Permission::Settings)?;
+    require(staff, Permission::ReadSettings)?;
     app.settings().await
 }
 
@@ -45,7 +45,7 @@ pub async fn change_part(
     part: &'static str,
     change: SettingsChange,
 ) -> AppResult<Arc<OfficeSettings>> {
-    require(staff, Permission::Settings)?;
+    require(staff, Permission::ChangeSettings)?;
     let settings = app.store().change_settings(change, &staff.username, app.now()).await?;
     tracing::info!(setting = part, by = ?staff.username, "setting changed");
     Ok(settings)
@@ -58,7 +58,7 @@ pub async fn change_mail(
     mail: MailSettings,
     imap: ImapSettings,
 ) -> AppResult<Arc<OfficeSettings>> {
-    require(staff, Permission::Settings)?;
+    require(staff, Permission::ChangeSettings)?;
     let (by, now) = (staff.username.as_str(), app.now());
     app.store().change_settings(SettingsChange::Mail(mail), by, now).await?;
     let settings = app.store().change_settings(SettingsChange::Imap(imap), by, now).await?;

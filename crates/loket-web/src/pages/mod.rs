@@ -144,6 +144,9 @@ pub struct Frame {
     pub today: String,
     /// The screen's scripts, in order (`/assets/live.js`, `/assets/counter.js`).
     pub scripts: Vec<&'static str>,
+    /// Whether the signed-in staff member may change the settings: a settings page without it
+    /// (an auditor's) is shown read-only, with no form to send.
+    pub may_change_settings: bool,
 }
 
 impl Frame {
@@ -177,6 +180,7 @@ impl Frame {
             here: here.to_owned(),
             today,
             scripts: Vec::new(),
+            may_change_settings: staff.may(Permission::ChangeSettings),
         })
     }
 
@@ -194,6 +198,7 @@ impl Frame {
             here: "/".to_owned(),
             today: String::new(),
             scripts: Vec::new(),
+            may_change_settings: false,
         }
     }
 

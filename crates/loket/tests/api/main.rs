@@ -2,6 +2,7 @@
 //! on PostgreSQL, for every endpoint and every error code of API.md.
 
 mod archive;
+mod auditor;
 mod auth;
 mod calendar;
 mod connections;
@@ -70,6 +71,8 @@ on_both_backends!(
     apps: [
         helpdesk::only_who_serves_a_visit_or_a_supervisor_acts_on_it,
         pages::every_page_follows_the_role_matrix,
+        auditor::an_auditor_reads_every_visit_and_setting_and_changes_nothing,
+        auditor::an_auditors_pages_read_and_offer_no_change,
         front_office::each_step_names_who_performed_it,
         mail::moving_the_mail_server_needs_its_password_again,
         mail::a_servers_own_text_never_reaches_staff,
