@@ -41,7 +41,7 @@ pub async fn put_day_off(app: &App, staff: &User, day: Result<DayOff, FieldError
 pub async fn delete_day_off(app: &App, staff: &User, date: Result<NaiveDate, FieldErrors>) -> AppResult<bool> {
     require(staff, Permission::ChangeSettings)?;
     let date = date.map_err(AppError::validation)?;
-    let removed = app.store().delete_day_off(date).await?;
+    let removed = app.store().delete_day_off(date, &staff.username, app.now()).await?;
     if removed {
         tracing::info!(%date, by = ?staff.username, "day off removed");
     }

@@ -22,6 +22,7 @@ pub mod admin_user;
 pub mod archive;
 pub mod assets;
 pub mod calendar;
+pub mod changes;
 pub mod counter;
 pub mod dates;
 pub mod display;
@@ -72,6 +73,7 @@ pub fn router() -> Router<AppState> {
         .route("/archive", get(archive::page))
         .route("/supervisor", get(supervisor::page))
         .route("/supervisor/mail", get(unmatched_mail::page))
+        .route(changes::CHANGES, get(changes::page))
         .route("/supervisor/mail/confirm", post(unmatched_mail::confirm))
         .route("/supervisor/mail/dismiss", post(unmatched_mail::dismiss))
         .route("/supervisor/report", get(report::page))
@@ -161,6 +163,7 @@ impl Frame {
             ("/counter", "nav-counter", Permission::Helpdesk),
             ("/supervisor", "nav-supervisor", Permission::Supervise),
             ("/archive", "nav-archive", Permission::ReadVisits),
+            (changes::CHANGES, "nav-changes", Permission::ReadSettings),
             ("/admin", "nav-admin", Permission::ManageUsers),
         ];
         let mut nav: Vec<NavLink> = screens

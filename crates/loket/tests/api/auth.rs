@@ -57,7 +57,7 @@ pub async fn a_role_that_does_not_allow_the_call_is_forbidden(app: TestApp) {
 
 pub async fn disabled_users_lose_their_sessions(app: TestApp) {
     let token = app.staff("rina", &[Role::Helpdesk]).await;
-    app.store.set_disabled("rina", true).await.unwrap();
+    app.store.set_disabled("rina", true, "admin", chrono::Utc::now()).await.unwrap();
     app.get(&token, "/api/v1/queue").await.error(401, "unauthorized");
     let login = json!({"username": "rina", "password": PASSWORD});
     app.send("POST", "/api/v1/auth/login", None, Some(login)).await.error(401, "invalid_credentials");

@@ -5,6 +5,7 @@ mod archive;
 mod auditor;
 mod auth;
 mod calendar;
+mod change_record;
 mod connections;
 mod counters;
 mod display;
@@ -73,6 +74,9 @@ on_both_backends!(
         pages::every_page_follows_the_role_matrix,
         auditor::an_auditor_reads_every_visit_and_setting_and_changes_nothing,
         auditor::an_auditors_pages_read_and_offer_no_change,
+        change_record::each_change_is_listed_with_who_and_before_and_after,
+        change_record::the_change_record_is_read_by_supervisors_admins_and_auditors_only,
+        change_record::the_change_record_page_lists_and_filters,
         front_office::each_step_names_who_performed_it,
         mail::moving_the_mail_server_needs_its_password_again,
         mail::a_servers_own_text_never_reaches_staff,
