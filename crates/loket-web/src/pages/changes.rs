@@ -79,11 +79,18 @@ fn shown(v: Option<&Value>) -> String {
     }
 }
 
-/// What a change changed, field by field for an object (only the fields that differ), else the
-/// whole value before and after.
+/// What a change changed, field by field for an object (only the fields that differ; a record
+/// made or removed has every field on one side), else the whole value before and after.
 fn field_changes(c: &ChangeRecord) -> Vec<FieldChange> {
-    match (&c.before, &c.after) {
-        (Value::Object(b), Value::Object(a)) => {
+    let none = serde_json::Map::new();
+    let fields = |v: &Value| match v {
+        Value::Object(map) => Some(map.clone()),
+        Value::Null => Some(none.clone()),
+        _ => None,
+    };
+    let objects = c.before.is_object() || c.after.is_object();
+    match (fields(&c.before), fields(&c.after)) {
+        (Some(b), Some(a)) if objects => {
             let mut names: Vec<&String> = b.keys().chain(a.keys()).collect();
             names.sort();
             names.dedup();
@@ -93,7 +100,7 @@ fn field_changes(c: &ChangeRecord) -> Vec<FieldChange> {
                 .map(|n| FieldChange { field: n.clone(), before: shown(b.get(n)), after: shown(a.get(n)) })
                 .collect()
         }
-        (b, a) => vec![FieldChange { field: String::new(), before: shown(Some(b)), after: shown(Some(a)) }],
+        _ => vec![FieldChange { field: String::new(), before: shown(Some(&c.before)), after: shown(Some(&c.after)) }],
     }
 }
 
