@@ -58,7 +58,7 @@ pub async fn change_own_password(app: &App, staff: &User, current: String, new: 
     if !errors.is_empty() {
         return Err(AppError::validation(errors));
     }
-    app.store().set_password(&staff.username, &hash(new).await?, false).await?;
+    app.store().set_password(&staff.username, &hash(new).await?, false, &staff.username, app.now()).await?;
     tracing::info!(username = ?staff.username, "password changed");
     Ok(())
 }
@@ -68,7 +68,7 @@ pub async fn change_own_password(app: &App, staff: &User, current: String, new: 
 pub async fn reset_password(app: &App, staff: &User, username: &str, password: String) -> AppResult<()> {
     require(staff, Permission::ManageUsers)?;
     check_password(&password).map_err(|reason| AppError::validation(FieldErrors::one("password", reason)))?;
-    if !app.store().set_password(username, &hash(password).await?, true).await? {
+    if !app.store().set_password(username, &hash(password).await?, true, &staff.username, app.now()).await? {
         return Err(AppError::NotFound);
     }
     tracing::info!(?username, by = ?staff.username, "password set");

@@ -14,7 +14,7 @@ use crate::{App, AppError, AppResult, require};
 
 /// The days off of a year (`2027`; the office's current year when `None`), in date order.
 pub async fn days_off(app: &App, staff: &User, year: Option<&str>) -> AppResult<Vec<DayOff>> {
-    require(staff, Permission::Settings)?;
+    require(staff, Permission::ReadSettings)?;
     let year = match year {
         None => office_day(app.now(), app.settings().await?.zone()).year(),
         Some(y) => parse_year(y).ok_or_else(|| AppError::field("year", "invalid"))?,
@@ -24,13 +24,13 @@ pub async fn days_off(app: &App, staff: &User, year: Option<&str>) -> AppResult<
 
 /// The days off of a year the door has already read, in date order.
 pub async fn days_off_in(app: &App, staff: &User, year: i32) -> AppResult<Vec<DayOff>> {
-    require(staff, Permission::Settings)?;
+    require(staff, Permission::ReadSettings)?;
     Ok(app.store().days_off(year).await?)
 }
 
 /// Adds the day off of a date, or replaces it.
 pub async fn put_day_off(app: &App, staff: &User, day: Result<DayOff, FieldErrors>) -> AppResult<DayOff> {
-    require(staff, Permission::Settings)?;
+    require(staff, Permission::ChangeSettings)?;
     let day = day.map_err(AppError::validation)?;
     app.store().put_day_off(day.clone(), &staff.username, app.now()).await?;
     tracing::info!(date = %day.date, kind = day.kind.as_str(), by = ?staff.username, "day off set");
@@ -39,9 +39,9 @@ pub async fn put_day_off(app: &App, staff: &User, day: Result<DayOff, FieldError
 
 /// Removes the day off of a date; whether there was one.
 pub async fn delete_day_off(app: &App, staff: &User, date: Result<NaiveDate, FieldErrors>) -> AppResult<bool> {
-    require(staff, Permission::Settings)?;
+    require(staff, Permission::ChangeSettings)?;
     let date = date.map_err(AppError::validation)?;
-    let removed = app.store().delete_day_off(date).await?;
+    let removed = app.store().delete_day_off(date, &staff.username, app.now()).await?;
     if removed {
         tracing::info!(%date, by = ?staff.username, "day off removed");
     }
@@ -59,7 +59,7 @@ pub struct Imported {
 /// Imports the days off of a CSV text, all lines or none: a bad line is named in the refusal
 /// (`lines[3].kind: invalid`, the header counting as line 1).
 pub async fn import_days_off(app: &App, staff: &User, csv: &str) -> AppResult<Imported> {
-    require(staff, Permission::Settings)?;
+    require(staff, Permission::ChangeSettings)?;
     let days = parse_days_off_csv(csv).map_err(|lines| AppError::validation(line_fields(&lines)))?;
     let first = days.first().map(|d| d.date);
     let imported = app.store().import_days_off(days, &staff.username, app.now()).await?;

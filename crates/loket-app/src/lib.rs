@@ -18,6 +18,7 @@ use loket_store::{Store, User};
 pub mod archive;
 pub mod auth;
 pub mod calendar;
+pub mod changes;
 pub mod clock;
 pub mod counter;
 pub mod display;

@@ -12,7 +12,7 @@ use crate::{App, AppError, AppResult, require};
 /// dimensions), then the PDF's own decoder, the same way the form draws it, so that a logo the
 /// form could not carry is refused here rather than left out of every form.
 pub async fn set(app: &App, staff: &User, bytes: Vec<u8>) -> AppResult<()> {
-    require(staff, Permission::Settings)?;
+    require(staff, Permission::ChangeSettings)?;
     let by = staff.username.as_str();
     let logo = Logo::parse(bytes).map_err(AppError::InvalidLogo)?;
     let (logo, decoded) = tokio::task::spawn_blocking(move || {
@@ -34,13 +34,13 @@ pub async fn set(app: &App, staff: &User, bytes: Vec<u8>) -> AppResult<()> {
 
 /// The office's logo as it was uploaded; not found when it has none.
 pub async fn get(app: &App, staff: &User) -> AppResult<Arc<Logo>> {
-    require(staff, Permission::Settings)?;
+    require(staff, Permission::ReadSettings)?;
     app.store().office_logo().await?.ok_or(AppError::NotFound)
 }
 
 /// Removes the logo (forms are drawn without one from then on); done also when there was none.
 pub async fn remove(app: &App, staff: &User) -> AppResult<()> {
-    require(staff, Permission::Settings)?;
+    require(staff, Permission::ChangeSettings)?;
     if app.store().delete_office_logo().await? {
         tracing::info!(by = ?staff.username, "office logo removed");
     }

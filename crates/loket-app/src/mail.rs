@@ -17,6 +17,6 @@ pub async fn outbox(app: &App, staff: &User) -> AppResult<Vec<OutboxEntry>> {
 
 /// How many mails read from the mailbox named no open escalation (shown with its settings).
 pub async fn unmatched_replies(app: &App, staff: &User) -> AppResult<u64> {
-    require(staff, Permission::Settings)?;
+    require(staff, Permission::ReadSettings)?;
     Ok(app.store().unmatched_replies().await?)
 }

@@ -1,5 +1,6 @@
 //! The office's settings: each change replaces one part, checked by the store against the rest
-//! and against the visits now in the office, in one transaction. Supervisors and admins.
+//! and against the visits now in the office, and recorded (before and after) in the change
+//! record, in one transaction. Supervisors and admins change them; auditors read them too.
 
 use std::sync::Arc;
 
@@ -11,29 +12,15 @@ use loket_store::User;
 
 use crate::{App, AppResult, require};
 
-/// The part a change replaces, as the log names it.
-fn part(change: &SettingsChange) -> &'static str {
-    match change {
-        SettingsChange::Priorities(_) => "priorities",
-        SettingsChange::TimeStandards(_) => "time_standards",
-        SettingsChange::Counters(_) => "counters",
-        SettingsChange::Office(_) => "office",
-        SettingsChange::Desks { .. } => "desks",
-        SettingsChange::Mail(_) => "mail",
-        SettingsChange::Calendar(_) => "calendar",
-        SettingsChange::Imap(_) => "imap",
-    }
-}
-
 /// The settings as a supervisor or admin reads them to change them.
 pub async fn read(app: &App, staff: &User) -> AppResult<Arc<OfficeSettings>> {
-    require(staff, Permission::Settings)?;
+    require(staff, Permission::ReadSettings)?;
     app.settings().await
 }
 
 /// Replaces one part of the settings; the settings as they are afterwards.
 pub async fn change(app: &App, staff: &User, change: SettingsChange) -> AppResult<Arc<OfficeSettings>> {
-    let part = part(&change);
+    let part = change.kind().as_str();
     change_part(app, staff, part, change).await
 }
 
@@ -45,7 +32,7 @@ pub async fn change_part(
     part: &'static str,
     change: SettingsChange,
 ) -> AppResult<Arc<OfficeSettings>> {
-    require(staff, Permission::Settings)?;
+    require(staff, Permission::ChangeSettings)?;
     let settings = app.store().change_settings(change, &staff.username, app.now()).await?;
     tracing::info!(setting = part, by = ?staff.username, "setting changed");
     Ok(settings)
@@ -58,7 +45,7 @@ pub async fn change_mail(
     mail: MailSettings,
     imap: ImapSettings,
 ) -> AppResult<Arc<OfficeSettings>> {
-    require(staff, Permission::Settings)?;
+    require(staff, Permission::ChangeSettings)?;
     let (by, now) = (staff.username.as_str(), app.now());
     app.store().change_settings(SettingsChange::Mail(mail), by, now).await?;
     let settings = app.store().change_settings(SettingsChange::Imap(imap), by, now).await?;

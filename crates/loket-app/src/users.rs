@@ -65,7 +65,7 @@ pub async fn create(app: &App, staff: &User, input: NewUserInput) -> AppResult<(
         password_change_required: true,
     };
     let username = user.username.clone();
-    match app.store().add_user(user, app.now()).await {
+    match app.store().add_user(user, &staff.username, app.now()).await {
         Ok(()) => {}
         Err(StoreError::Duplicate) => return Err(AppError::field("username", "taken")),
         Err(e) => return Err(e.into()),
@@ -87,7 +87,11 @@ pub async fn change(app: &App, staff: &User, username: &str, full_name: &str, ro
             return Err(AppError::validation(errors));
         }
     };
-    let user = app.store().change_user(username, &full_name, &roles).await?.ok_or(AppError::NotFound)?;
+    let user = app
+        .store()
+        .change_user(username, &full_name, &roles, &staff.username, app.now())
+        .await?
+        .ok_or(AppError::NotFound)?;
     tracing::info!(?username, roles = ?user.roles, by = ?staff.username, "user changed");
     Ok(user)
 }
@@ -99,7 +103,7 @@ pub async fn set_disabled(app: &App, staff: &User, username: &str, disabled: boo
     if disabled && username == staff.username {
         return Err(AppError::field("disabled", "yourself"));
     }
-    if !app.store().set_disabled(username, disabled).await? {
+    if !app.store().set_disabled(username, disabled, &staff.username, app.now()).await? {
         return Err(AppError::NotFound);
     }
     tracing::info!(?username, disabled, by = ?staff.username, "user disabled or enabled");

@@ -12,10 +12,13 @@ pub enum Role {
     Helpdesk,
     Supervisor,
     Admin,
+    /// An auditor (pemeriksa) of the Inspektorat: reads every visit, its history and documents,
+    /// the reports, the settings and their change record, and changes nothing.
+    Auditor,
 }
 
 impl Role {
-    pub const ALL: [Role; 4] = [Role::FrontOffice, Role::Helpdesk, Role::Supervisor, Role::Admin];
+    pub const ALL: [Role; 5] = [Role::FrontOffice, Role::Helpdesk, Role::Supervisor, Role::Admin, Role::Auditor];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -23,6 +26,7 @@ impl Role {
             Role::Helpdesk => "helpdesk",
             Role::Supervisor => "supervisor",
             Role::Admin => "admin",
+            Role::Auditor => "auditor",
         }
     }
 
@@ -84,7 +88,8 @@ pub fn keeps_an_admin<'a>(
     if had > 0 && has == 0 { Err(Refused::LastAdmin) } else { Ok(()) }
 }
 
-/// What a set of roles may do. A supervisor may do all that front office and helpdesk may.
+/// What a set of roles may do. A supervisor may do all that front office and helpdesk may; an
+/// auditor may do every read and nothing that changes anything.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Permission {
     /// Steps 1-7: guest book, form, check.
@@ -93,14 +98,17 @@ pub enum Permission {
     Helpdesk,
     /// Cancel a visit: front office or helpdesk.
     Cancel,
-    /// Read visits, the queue, documents: visitors' personal data, for those who serve them.
+    /// Read visits, their history, the queue, archived documents: visitors' personal data, for
+    /// those who serve them and for the auditor.
     ReadVisits,
     /// Read the counters and the services they call (the desks need them).
     ReadCounters,
-    /// Reports and settings.
+    /// Read the reports and the office's overview.
     Supervise,
-    /// Settings (admins and supervisors).
-    Settings,
+    /// Read the settings (days off and the logo included) and the record of their changes.
+    ReadSettings,
+    /// Change the settings, the days off and the logo (admins and supervisors).
+    ChangeSettings,
     /// Users.
     ManageUsers,
     /// Unmatched mails: read them, confirm one as LKPP's answer or dismiss it. Supervisors only:
@@ -109,8 +117,43 @@ pub enum Permission {
     ReviewMail,
 }
 
+impl Permission {
+    pub const ALL: [Permission; 10] = [
+        Permission::FrontOffice,
+        Permission::Helpdesk,
+        Permission::Cancel,
+        Permission::ReadVisits,
+        Permission::ReadCounters,
+        Permission::Supervise,
+        Permission::ReadSettings,
+        Permission::ChangeSettings,
+        Permission::ManageUsers,
+        Permission::ReviewMail,
+    ];
+
+    /// Whether the permission only reads: what an auditor may do.
+    pub fn only_reads(self) -> bool {
+        match self {
+            Permission::ReadVisits | Permission::ReadCounters | Permission::Supervise | Permission::ReadSettings => {
+                true
+            }
+            // Reviewing mail reads and decides in one: an auditor reads its outcome on the visit.
+            Permission::FrontOffice
+            | Permission::Helpdesk
+            | Permission::Cancel
+            | Permission::ChangeSettings
+            | Permission::ManageUsers
+            | Permission::ReviewMail => false,
+        }
+    }
+}
+
 pub fn allows(roles: &[Role], permission: Permission) -> bool {
     let has = |r: Role| roles.contains(&r);
+    // An auditor reconstructs every visit and every change, and changes nothing.
+    if has(Role::Auditor) && permission.only_reads() {
+        return true;
+    }
     match permission {
         Permission::FrontOffice => has(Role::FrontOffice) || has(Role::Supervisor),
         Permission::Helpdesk => has(Role::Helpdesk) || has(Role::Supervisor),
@@ -120,7 +163,7 @@ pub fn allows(roles: &[Role], permission: Permission) -> bool {
         Permission::ReadVisits => has(Role::FrontOffice) || has(Role::Helpdesk) || has(Role::Supervisor),
         Permission::ReadCounters => !roles.is_empty(),
         Permission::Supervise => has(Role::Supervisor) || has(Role::Admin),
-        Permission::Settings => has(Role::Supervisor) || has(Role::Admin),
+        Permission::ReadSettings | Permission::ChangeSettings => has(Role::Supervisor) || has(Role::Admin),
         Permission::ManageUsers => has(Role::Admin),
         Permission::ReviewMail => has(Role::Supervisor),
     }
@@ -171,11 +214,44 @@ mod tests {
     fn admin_manages_users_and_settings_but_not_visits() {
         let a = [Role::Admin];
         assert!(allows(&a, Permission::ManageUsers));
-        assert!(allows(&a, Permission::Settings));
+        assert!(allows(&a, Permission::ChangeSettings));
         assert!(!allows(&a, Permission::Helpdesk));
         assert!(!allows(&a, Permission::ReviewMail));
         assert!(!allows(&a, Permission::ReadVisits), "an admin alone reads no visitor's personal data");
         assert!(allows(&[Role::Admin, Role::Supervisor], Permission::ReadVisits));
+    }
+
+    #[test]
+    fn an_auditor_reads_everything_and_changes_nothing() {
+        let a = [Role::Auditor];
+        for p in Permission::ALL {
+            assert_eq!(allows(&a, p), p.only_reads(), "{p:?}");
+        }
+        for p in [Permission::ReadVisits, Permission::ReadCounters, Permission::Supervise, Permission::ReadSettings] {
+            assert!(allows(&a, p), "{p:?} is a read");
+        }
+        for p in [
+            Permission::FrontOffice,
+            Permission::Helpdesk,
+            Permission::Cancel,
+            Permission::ChangeSettings,
+            Permission::ManageUsers,
+            Permission::ReviewMail,
+        ] {
+            assert!(!allows(&a, p), "{p:?} changes something");
+        }
+    }
+
+    #[test]
+    fn reading_the_settings_is_apart_from_changing_them() {
+        for r in [Role::Supervisor, Role::Admin] {
+            assert!(allows(&[r], Permission::ReadSettings) && allows(&[r], Permission::ChangeSettings), "{r:?}");
+        }
+        assert!(allows(&[Role::Auditor], Permission::ReadSettings));
+        assert!(!allows(&[Role::Auditor], Permission::ChangeSettings));
+        for r in [Role::FrontOffice, Role::Helpdesk] {
+            assert!(!allows(&[r], Permission::ReadSettings), "{r:?}");
+        }
     }
 
     #[test]

@@ -7,6 +7,7 @@ pub mod announcement;
 pub mod archive;
 pub mod auth;
 pub mod calendar;
+pub mod change_record;
 pub mod errors;
 pub mod escalation;
 pub mod estimate;

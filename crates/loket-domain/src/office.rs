@@ -114,6 +114,14 @@ pub fn office_day_end(now: DateTime<Utc>, zone: Tz, closing: Option<NaiveTime>) 
     zone.from_local_datetime(&end).earliest().map_or(now + chrono::Duration::days(1), |t| t.with_timezone(&Utc))
 }
 
+/// When an office day begins, in UTC: its local midnight.
+pub fn day_start(day: NaiveDate, zone: Tz) -> DateTime<Utc> {
+    use chrono::TimeZone;
+    // Indonesia keeps no daylight saving time: every local midnight exists once.
+    let midnight = day.and_time(NaiveTime::MIN);
+    zone.from_local_datetime(&midnight).earliest().map_or_else(|| midnight.and_utc(), |t| t.with_timezone(&Utc))
+}
+
 /// A queue number as shown and announced: service prefix, dash, at least three digits.
 pub fn queue_number(service: &str, n: i64) -> String {
     format!("{service}-{n:03}")

@@ -13,6 +13,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use loket_domain::archive::ArchiveStamp;
 use loket_domain::auth::Role;
 use loket_domain::calendar::{DayOff, TimeMeasure};
+use loket_domain::change_record::{ChangeKind, ChangeRecord};
 use loket_domain::form::FormInput;
 use loket_domain::guest_book::{Contact, VisitorInput};
 use loket_domain::inbox::{IncomingMail, ReplyOutcome};
@@ -27,6 +28,7 @@ use serde::Serialize;
 use tokio::sync::broadcast;
 
 mod archive_search;
+mod change_records;
 mod exec;
 mod facts;
 mod inbox;
@@ -305,20 +307,34 @@ pub(crate) type BoundRenderer =
 /// A change to one visit, decided by the domain inside the store's transaction.
 pub type Change = Box<dyn FnOnce(&mut Visit, &OfficeSettings) -> Result<Event, Refused> + Send + 'static>;
 
+/// Which recorded changes to list: of one kind, made in `from..until`, newest first, `limit`
+/// of them after the first `offset`.
+#[derive(Debug, Clone, Default)]
+pub struct ChangeFilter {
+    pub kind: Option<ChangeKind>,
+    pub from: Option<DateTime<Utc>>,
+    pub until: Option<DateTime<Utc>>,
+    pub limit: u32,
+    pub offset: u32,
+}
+
 /// Office settings.
 #[async_trait]
 pub trait SettingsStore: Send + Sync {
     async fn settings(&self) -> Result<Arc<OfficeSettings>>;
     /// Replaces one part of the settings, all of it or nothing, and records who changed it. In
     /// one transaction: the change is checked against the other settings as stored, and refused
-    /// (`Refused::InUse`) when it would strand a visit now in the office. Returns the settings
-    /// now in force.
+    /// (`Refused::InUse`) when it would strand a visit now in the office; the part before and
+    /// after goes to the change record. Returns the settings now in force.
     async fn change_settings(
         &self,
         change: SettingsChange,
         by: &str,
         now: DateTime<Utc>,
     ) -> Result<Arc<OfficeSettings>>;
+    /// The change record: every change of the settings, the days off and the staff accounts
+    /// (each written with its change, in its transaction), newest first.
+    async fn changes(&self, filter: &ChangeFilter) -> Result<Vec<ChangeRecord>>;
 }
 
 /// The business calendar's non-working dates (libur nasional, cuti bersama). Each change empties
@@ -330,7 +346,7 @@ pub trait CalendarStore: Send + Sync {
     /// Adds a day off, or replaces the one of the same date.
     async fn put_day_off(&self, day: DayOff, by: &str, now: DateTime<Utc>) -> Result<()>;
     /// Removes the day off of a date; false when there was none.
-    async fn delete_day_off(&self, date: NaiveDate) -> Result<bool>;
+    async fn delete_day_off(&self, date: NaiveDate, by: &str, now: DateTime<Utc>) -> Result<bool>;
     /// Adds (or replaces) many days off in one transaction, all of them or none: a date given
     /// twice is refused (`[i].date: duplicate`) and nothing is written. Returns how many.
     async fn import_days_off(&self, days: Vec<DayOff>, by: &str, now: DateTime<Utc>) -> Result<usize>;
@@ -350,23 +366,38 @@ pub trait LogoStore: Send + Sync {
     async fn delete_office_logo(&self) -> Result<bool>;
 }
 
-/// Staff accounts and their sessions.
+/// Staff accounts and their sessions. Each change of an account (made by `by` at `now`) goes to
+/// the change record, never its password.
 #[async_trait]
 pub trait UserStore: Send + Sync {
     async fn count_users(&self) -> Result<i64>;
-    async fn add_user(&self, user: NewUser, now: DateTime<Utc>) -> Result<()>;
+    async fn add_user(&self, user: NewUser, by: &str, now: DateTime<Utc>) -> Result<()>;
     async fn user(&self, username: &str) -> Result<Option<UserRecord>>;
     async fn users(&self) -> Result<Vec<User>>;
     /// Sets a new password and ends the user's sessions; `change_required` when the user did not
     /// choose it. False when there is no such user.
-    async fn set_password(&self, username: &str, password_hash: &str, change_required: bool) -> Result<bool>;
+    async fn set_password(
+        &self,
+        username: &str,
+        password_hash: &str,
+        change_required: bool,
+        by: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool>;
     /// Disables (or enables) a user; disabling ends their sessions. The last enabled admin is
     /// not disabled (`Refused::LastAdmin`).
-    async fn set_disabled(&self, username: &str, disabled: bool) -> Result<bool>;
+    async fn set_disabled(&self, username: &str, disabled: bool, by: &str, now: DateTime<Utc>) -> Result<bool>;
     /// Replaces a user's full name and roles (checked by the caller: one line, at least one
     /// role). None when there is no such user; `Refused::LastAdmin` when it would take the admin
     /// role from the last enabled admin. The user's sessions go on with the new roles.
-    async fn change_user(&self, username: &str, full_name: &str, roles: &[Role]) -> Result<Option<User>>;
+    async fn change_user(
+        &self,
+        username: &str,
+        full_name: &str,
+        roles: &[Role],
+        by: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<User>>;
     /// The language the user chose for the pages (a code the web layer knows); false when there
     /// is no such user.
     async fn set_language(&self, username: &str, language: &str) -> Result<bool>;

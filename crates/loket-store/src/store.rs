@@ -170,6 +170,10 @@ impl<B: Backend> SettingsStore for SqlStore<B> {
         self.invalidate_settings();
         Ok(Arc::new(saved?))
     }
+
+    async fn changes(&self, filter: &crate::ChangeFilter) -> Result<Vec<loket_domain::change_record::ChangeRecord>> {
+        crate::change_records::changes(&mut self.backend.reader(), filter).await
+    }
 }
 
 #[async_trait]
@@ -184,8 +188,8 @@ impl<B: Backend> CalendarStore for SqlStore<B> {
         done
     }
 
-    async fn delete_day_off(&self, date: NaiveDate) -> Result<bool> {
-        let done = transaction!(self, |t, told| writes::delete_day_off(t, told, date));
+    async fn delete_day_off(&self, date: NaiveDate, by: &str, now: DateTime<Utc>) -> Result<bool> {
+        let done = transaction!(self, (by), |t, told| writes::delete_day_off(t, told, date, &by, now));
         self.invalidate_settings();
         done
     }
@@ -203,8 +207,8 @@ impl<B: Backend> UserStore for SqlStore<B> {
         reads::count_users(&mut self.backend.reader()).await
     }
 
-    async fn add_user(&self, user: NewUser, now: DateTime<Utc>) -> Result<()> {
-        transaction!(self, |t, _| writes::add_user(t, &user, now))
+    async fn add_user(&self, user: NewUser, by: &str, now: DateTime<Utc>) -> Result<()> {
+        transaction!(self, (by), |t, _| writes::add_user(t, &user, &by, now))
     }
 
     async fn user(&self, username: &str) -> Result<Option<UserRecord>> {
@@ -215,18 +219,34 @@ impl<B: Backend> UserStore for SqlStore<B> {
         reads::users(&mut self.backend.reader()).await
     }
 
-    async fn set_password(&self, username: &str, password_hash: &str, change_required: bool) -> Result<bool> {
-        transaction!(self, (username, password_hash), |t, _| {
-            writes::set_password(t, &username, &password_hash, change_required)
+    async fn set_password(
+        &self,
+        username: &str,
+        password_hash: &str,
+        change_required: bool,
+        by: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        transaction!(self, (username, password_hash, by), |t, _| {
+            writes::set_password(t, &username, &password_hash, change_required, &by, now)
         })
     }
 
-    async fn set_disabled(&self, username: &str, disabled: bool) -> Result<bool> {
-        transaction!(self, (username), |t, _| writes::set_disabled(t, &username, disabled))
+    async fn set_disabled(&self, username: &str, disabled: bool, by: &str, now: DateTime<Utc>) -> Result<bool> {
+        transaction!(self, (username, by), |t, _| writes::set_disabled(t, &username, disabled, &by, now))
     }
 
-    async fn change_user(&self, username: &str, full_name: &str, roles: &[Role]) -> Result<Option<User>> {
-        transaction!(self, (username, full_name, roles), |t, _| writes::change_user(t, &username, &full_name, &roles))
+    async fn change_user(
+        &self,
+        username: &str,
+        full_name: &str,
+        roles: &[Role],
+        by: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<User>> {
+        transaction!(self, (username, full_name, roles, by), |t, _| {
+            writes::change_user(t, &username, &full_name, &roles, &by, now)
+        })
     }
 
     async fn set_language(&self, username: &str, language: &str) -> Result<bool> {

@@ -6,6 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use loket_domain::archive::{Archive, ArchivePattern, ArchiveStamp};
 use loket_domain::auth::{Role, keeps_an_admin};
 use loket_domain::calendar::DayOff;
+use loket_domain::change_record::{self, AccountFacts};
 use loket_domain::escalation::OutgoingMail;
 use loket_domain::history::Event;
 use loket_domain::line::Requeue;
@@ -17,6 +18,7 @@ use loket_domain::survey::{self, Answers};
 use loket_domain::visit::{Check, FollowUps, LinePlace, opening};
 use loket_domain::{Refused, SYSTEM_ACTOR, Status, Visit};
 
+use crate::change_records::record;
 use crate::exec::{Col, Columns, FromRow, ReadOne, Sql, Tx, Value, WriteRows, int, opt_text, placeholders, text};
 use crate::facts;
 use crate::live::Announcements;
@@ -221,6 +223,7 @@ pub(crate) async fn change_settings(
     )
     .await?;
     let current = crate::reads::settings(t).await?;
+    let kind = change.kind();
     let next = current.with(change)?;
     if let Some(stranded) = current.stranded(&next, &in_use(t).await?) {
         return Err(Refused::InUse(stranded).into());
@@ -239,6 +242,7 @@ pub(crate) async fn change_settings(
             .set("updated_by", text(by));
         t.upsert("settings", &row).await?;
     }
+    record(t, &change_record::settings_change(kind, &current, &next), by, now).await?;
     told.settings_changed = true;
     Ok(next)
 }
@@ -252,6 +256,7 @@ pub(crate) async fn put_day_off(
     now: DateTime<Utc>,
 ) -> Result<()> {
     let date = day.date.format("%Y-%m-%d").to_string();
+    let before = day_off(t, &date).await?;
     let row = Columns::new()
         .key("office_id", text(OFFICE))
         .key("day", text(&date))
@@ -260,15 +265,34 @@ pub(crate) async fn put_day_off(
         .set("updated_at", int(ms(now)))
         .set("updated_by", text(by));
     t.upsert("days_off", &row).await?;
+    record(t, &change_record::day_off_change(day.date, before.as_ref(), Some(day)), by, now).await?;
     told.settings_changed = true;
     Ok(())
 }
 
-pub(crate) async fn delete_day_off(t: &mut dyn Tx, told: &mut Announcements, date: NaiveDate) -> Result<bool> {
-    let date = date.format("%Y-%m-%d").to_string();
-    let n = t.execute("DELETE FROM days_off WHERE office_id = $1 AND day = $2", &[text(OFFICE), text(&date)]).await?;
+/// The day off of a date (`YYYY-MM-DD`), its row locked until the transaction ends.
+async fn day_off(t: &mut dyn Tx, date: &str) -> Result<Option<DayOff>> {
+    let sql = format!(
+        "SELECT {} FROM days_off WHERE office_id = $1 AND day = $2{}",
+        <DayOff as FromRow>::select(None),
+        t.lock_rows()
+    );
+    t.first(&sql, &[text(OFFICE), text(date)]).await
+}
+
+pub(crate) async fn delete_day_off(
+    t: &mut dyn Tx,
+    told: &mut Announcements,
+    date: NaiveDate,
+    by: &str,
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    let day = date.format("%Y-%m-%d").to_string();
+    let Some(before) = day_off(t, &day).await? else { return Ok(false) };
+    t.execute("DELETE FROM days_off WHERE office_id = $1 AND day = $2", &[text(OFFICE), text(&day)]).await?;
+    record(t, &change_record::day_off_change(date, Some(&before), None), by, now).await?;
     told.settings_changed = true;
-    Ok(n > 0)
+    Ok(true)
 }
 
 /// Sets the office's logo, replacing the one before; every instance forgets the logo it kept.
@@ -345,7 +369,7 @@ async fn in_use(t: &mut dyn Tx) -> Result<InUse> {
     Ok(used)
 }
 
-pub(crate) async fn add_user(t: &mut dyn Tx, user: &NewUser, now: DateTime<Utc>) -> Result<()> {
+pub(crate) async fn add_user(t: &mut dyn Tx, user: &NewUser, by: &str, now: DateTime<Utc>) -> Result<()> {
     if t.text("SELECT username FROM users WHERE username = $1", &[text(&user.username)]).await?.is_some() {
         return Err(StoreError::Duplicate);
     }
@@ -359,6 +383,12 @@ pub(crate) async fn add_user(t: &mut dyn Tx, user: &NewUser, now: DateTime<Utc>)
         .set("password_change_required", Value::Bool(user.password_change_required))
         .set("created_at", int(ms(now)));
     t.insert("users", &row).await?;
+    let created = AccountFacts {
+        full_name: Some(user.full_name.clone()),
+        roles: Some(user.roles.clone()),
+        disabled: Some(false),
+    };
+    record(t, &change_record::account_change(&user.username, None, &created), by, now).await?;
     Ok(())
 }
 
@@ -367,6 +397,8 @@ pub(crate) async fn set_password(
     username: &str,
     password_hash: &str,
     change_required: bool,
+    by: &str,
+    now: DateTime<Utc>,
 ) -> Result<bool> {
     let row = Columns::new()
         .key("username", text(username))
@@ -374,17 +406,26 @@ pub(crate) async fn set_password(
         .set("password_change_required", Value::Bool(change_required));
     let n = t.update("users", &row).await?;
     t.execute("DELETE FROM sessions WHERE username = $1", &[text(username)]).await?;
+    if n > 0 {
+        record(t, &change_record::password_change(username, change_required), by, now).await?;
+    }
     Ok(n > 0)
 }
 
-pub(crate) async fn set_disabled(t: &mut dyn Tx, username: &str, disabled: bool) -> Result<bool> {
-    if change_account(t, username, |u| u.disabled = disabled).await?.is_none() {
-        return Ok(false);
-    }
+pub(crate) async fn set_disabled(
+    t: &mut dyn Tx,
+    username: &str,
+    disabled: bool,
+    by: &str,
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    let Some((was, _)) = change_account(t, username, |u| u.disabled = disabled).await? else { return Ok(false) };
     t.update("users", &Columns::new().key("username", text(username)).set("disabled", Value::Bool(disabled))).await?;
     if disabled {
         t.execute("DELETE FROM sessions WHERE username = $1", &[text(username)]).await?;
     }
+    let facts = |disabled| AccountFacts { disabled: Some(disabled), ..AccountFacts::default() };
+    record(t, &change_record::account_change(username, Some(&facts(was.disabled)), &facts(disabled)), by, now).await?;
     Ok(true)
 }
 
@@ -399,25 +440,29 @@ pub(crate) async fn change_user(
     username: &str,
     full_name: &str,
     roles: &[Role],
+    by: &str,
+    now: DateTime<Utc>,
 ) -> Result<Option<User>> {
     let changed = change_account(t, username, |u| {
         u.full_name = full_name.to_owned();
         u.roles = roles.to_vec();
     })
     .await?;
-    if changed.is_some() {
-        let roles = roles_to_text(roles);
-        let row =
-            Columns::new().key("username", text(username)).set("full_name", text(full_name)).set("roles", text(&roles));
-        t.update("users", &row).await?;
-    }
-    Ok(changed)
+    let Some((was, is)) = changed else { return Ok(None) };
+    let roles = roles_to_text(roles);
+    let row =
+        Columns::new().key("username", text(username)).set("full_name", text(full_name)).set("roles", text(&roles));
+    t.update("users", &row).await?;
+    let facts =
+        |u: &User| AccountFacts { full_name: Some(u.full_name.clone()), roles: Some(u.roles.clone()), disabled: None };
+    record(t, &change_record::account_change(username, Some(&facts(&was)), &facts(&is)), by, now).await?;
+    Ok(Some(is))
 }
 
-/// The account of `username` after `apply`, checked by the domain's rule that the office keeps
-/// an enabled admin. Every such change takes the same row lock first, so that two admins taking
+/// The account of `username` before and after `apply`, checked by the domain's rule that the
+/// office keeps an enabled admin. Every such change takes the same row lock first, so that two admins taking
 /// the role from each other at the same instant cannot both pass the check.
-async fn change_account(t: &mut dyn Tx, username: &str, apply: impl FnOnce(&mut User)) -> Result<Option<User>> {
+async fn change_account(t: &mut dyn Tx, username: &str, apply: impl FnOnce(&mut User)) -> Result<Option<(User, User)>> {
     t.execute(
         "INSERT INTO sequences (office_id, name, last) VALUES ($1, 'accounts', 1) \
          ON CONFLICT (office_id, name) DO UPDATE SET last = sequences.last + 1",
@@ -431,7 +476,7 @@ async fn change_account(t: &mut dyn Tx, username: &str, apply: impl FnOnce(&mut 
     let accounts = |users: &[User]| users.iter().map(|u| (u.roles.clone(), u.disabled)).collect::<Vec<_>>();
     let (was, will) = (accounts(&before), accounts(&after));
     keeps_an_admin(was.iter().map(|(r, d)| (r.as_slice(), *d)), will.iter().map(|(r, d)| (r.as_slice(), *d)))?;
-    Ok(Some(after[i].clone()))
+    Ok(Some((before[i].clone(), after[i].clone())))
 }
 
 pub(crate) async fn add_session(

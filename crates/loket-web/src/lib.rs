@@ -206,6 +206,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(settings::get_time_standards, settings::put_time_standards))
         .routes(routes!(settings::get_counters, settings::put_counters))
         .routes(routes!(settings::get_office, settings::put_office))
+        .routes(routes!(settings::changes))
         .routes(routes!(settings_logo::get_logo, settings_logo::put_logo, settings_logo::delete_logo))
         .routes(routes!(calendar::get_calendar, calendar::put_calendar))
         .routes(routes!(calendar::list_days_off))

@@ -247,7 +247,8 @@ fn settings_constraints(doc: &mut Value) {
 /// A date of the years Loket keeps days off for (2000-2100), `YYYY-MM-DD`.
 const DAY_OFF_DATE: &str = "^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$";
 
-/// Query parameters: dates as `YYYY-MM-DD` (or empty), statuses from their list.
+/// Query parameters: dates as `YYYY-MM-DD` (or empty), statuses and kinds of change from their
+/// lists (or empty).
 fn parameters(doc: &mut Value) {
     let date = json!({"anyOf": [
         {"type": "string", "format": "date", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"},
@@ -255,6 +256,9 @@ fn parameters(doc: &mut Value) {
     ]});
     let mut statuses: Vec<Value> = loket_domain::Status::ALL.iter().map(|s| json!(s.as_str())).collect();
     statuses.push(json!(""));
+    let mut change_kinds: Vec<Value> =
+        loket_domain::change_record::ChangeKind::ALL.iter().map(|k| json!(k.as_str())).collect();
+    change_kinds.push(json!(""));
     let Some(paths) = doc["paths"].as_object_mut() else { return };
     for item in paths.values_mut() {
         for method in METHODS {
@@ -267,6 +271,7 @@ fn parameters(doc: &mut Value) {
                 match p["name"].as_str() {
                     Some("date" | "from" | "to") => p["schema"] = date.clone(),
                     Some("status") => p["schema"] = json!({"type": "string", "enum": statuses}),
+                    Some("kind") => p["schema"] = json!({"type": "string", "enum": change_kinds}),
                     Some("contact") => p["schema"] = json!({"type": "string", "pattern": patterns::CONTACT}),
                     Some("version") => p["schema"] = json!({"type": "integer", "minimum": 0, "maximum": u32::MAX}),
                     // The years Loket keeps days off for.

@@ -104,7 +104,7 @@ pub enum UserCommand {
     /// Add a staff account. The password comes from LOKET_PASSWORD, else it is asked for.
     Add {
         name: String,
-        /// front_office, helpdesk, supervisor or admin; repeat for several.
+        /// front_office, helpdesk, supervisor, admin or auditor; repeat for several.
         #[arg(long = "role", required = true, value_parser = parse_role)]
         roles: Vec<Role>,
         #[arg(long)]
@@ -138,7 +138,7 @@ pub enum UserCommand {
     /// Replace an account's roles (and full name). The last enabled admin keeps the admin role.
     Set {
         name: String,
-        /// front_office, helpdesk, supervisor or admin; repeat for several.
+        /// front_office, helpdesk, supervisor, admin or auditor; repeat for several.
         #[arg(long = "role", required = true, value_parser = parse_role)]
         roles: Vec<Role>,
         /// Keeps the current full name when left out.
@@ -150,7 +150,8 @@ pub enum UserCommand {
 }
 
 fn parse_role(s: &str) -> Result<Role, String> {
-    Role::parse(s).ok_or_else(|| format!("unknown role {s:?} (use front_office, helpdesk, supervisor or admin)"))
+    Role::parse(s)
+        .ok_or_else(|| format!("unknown role {s:?} (use front_office, helpdesk, supervisor, admin or auditor)"))
 }
 
 pub async fn open(database: &DatabaseArg) -> anyhow::Result<Arc<dyn Store>> {

@@ -1,8 +1,9 @@
-//! `loket user …`: staff accounts from the command line.
+//! `loket user …`: staff accounts from the command line. The change record names the command
+//! line's changes as `system`'s.
 
 use anyhow::{Context, bail};
-use loket_domain::Refused;
 use loket_domain::auth::{PASSWORD_MIN, Role, check_password, parse_full_name, parse_roles, valid_username};
+use loket_domain::{Refused, SYSTEM_ACTOR};
 use loket_store::{NewUser, Store, StoreError};
 
 use crate::cli::{UserCommand, open};
@@ -53,7 +54,7 @@ pub async fn add_user(
         roles,
         password_change_required: change_required,
     };
-    match store.add_user(user, chrono::Utc::now()).await {
+    match store.add_user(user, SYSTEM_ACTOR, chrono::Utc::now()).await {
         Err(StoreError::Duplicate) => bail!("user {name} exists already"),
         other => Ok(other?),
     }
@@ -79,14 +80,14 @@ pub async fn run(command: UserCommand) -> anyhow::Result<()> {
             let store = open(&database).await?;
             let password = password()?;
             let hash = checked_hash(&password).await?;
-            if !store.set_password(&name, &hash, false).await? {
+            if !store.set_password(&name, &hash, false, SYSTEM_ACTOR, chrono::Utc::now()).await? {
                 bail!("no user {name}");
             }
             println!("password of {name} changed; their sessions have ended");
         }
         UserCommand::Disable { name, database } => {
             let store = open(&database).await?;
-            match store.set_disabled(&name, true).await {
+            match store.set_disabled(&name, true, SYSTEM_ACTOR, chrono::Utc::now()).await {
                 Ok(true) => {}
                 Ok(false) => bail!("no user {name}"),
                 Err(StoreError::Refused(Refused::LastAdmin)) => {
@@ -102,7 +103,7 @@ pub async fn run(command: UserCommand) -> anyhow::Result<()> {
             let full_name = parse_full_name(full_name.as_deref().unwrap_or(&current.user.full_name))
                 .map_err(|_| anyhow::anyhow!("the full name must be one line of at most 100 characters"))?;
             let roles = parse_roles(&roles).map_err(|_| anyhow::anyhow!("give at least one role"))?;
-            match store.change_user(&name, &full_name, &roles).await {
+            match store.change_user(&name, &full_name, &roles, SYSTEM_ACTOR, chrono::Utc::now()).await {
                 Ok(Some(u)) => {
                     let roles: Vec<&str> = u.roles.iter().map(|r| r.as_str()).collect();
                     println!("user {name}: {} ({})", u.full_name, roles.join(","));
@@ -116,7 +117,7 @@ pub async fn run(command: UserCommand) -> anyhow::Result<()> {
         }
         UserCommand::Enable { name, database } => {
             let store = open(&database).await?;
-            if !store.set_disabled(&name, false).await? {
+            if !store.set_disabled(&name, false, SYSTEM_ACTOR, chrono::Utc::now()).await? {
                 bail!("no user {name}");
             }
             println!("user {name} enabled");

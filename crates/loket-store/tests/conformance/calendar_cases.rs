@@ -25,8 +25,11 @@ pub async fn a_date_has_one_day_off_and_a_second_replaces_it(db: TestDb) {
     let again = "INSERT INTO days_off (office_id, day, kind, name, updated_at, updated_by) \
                  VALUES ('default', '2027-12-24', 'cuti_bersama', 'x', 0, 'x')";
     assert!(raw_execute(&db.url, again).await.is_err(), "unique per date");
-    assert!(store.delete_day_off(NaiveDate::from_ymd_opt(2027, 12, 24).unwrap()).await.unwrap());
-    assert!(!store.delete_day_off(NaiveDate::from_ymd_opt(2027, 12, 24).unwrap()).await.unwrap(), "gone already");
+    assert!(store.delete_day_off(NaiveDate::from_ymd_opt(2027, 12, 24).unwrap(), "admin", at(3)).await.unwrap());
+    assert!(
+        !store.delete_day_off(NaiveDate::from_ymd_opt(2027, 12, 24).unwrap(), "admin", at(3)).await.unwrap(),
+        "gone already"
+    );
     assert!(store.days_off(2027).await.unwrap().is_empty());
 }
 
@@ -69,6 +72,6 @@ pub async fn the_settings_carry_the_calendar_and_see_its_changes(db: TestDb) {
     assert_eq!(after.days_off.get(d.date), Some(&d), "the cached settings were renewed");
     store.import_days_off(vec![day(2027, 8, 18, DayOffKind::CutiBersama, "x")], "admin", at(2)).await.unwrap();
     assert_eq!(store.settings().await.unwrap().days_off.len(), 2);
-    store.delete_day_off(d.date).await.unwrap();
+    store.delete_day_off(d.date, "admin", at(3)).await.unwrap();
     assert_eq!(store.settings().await.unwrap().days_off.len(), 1);
 }

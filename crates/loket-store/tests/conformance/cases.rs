@@ -22,6 +22,7 @@ use loket_store::{LiveEvent, NewUser, OpenVisit, Store, StoreError};
 use crate::support::{TestDb, raw_execute, raw_rows};
 
 pub use crate::calendar_cases::*;
+pub use crate::change_record_cases::*;
 pub use crate::logo_cases::*;
 pub use crate::screen_cases::*;
 
@@ -534,8 +535,8 @@ pub async fn sessions_expire_and_end(db: TestDb) {
         roles: vec![Role::Helpdesk],
         password_change_required: true,
     };
-    store.add_user(user.clone(), at(0)).await.unwrap();
-    assert!(matches!(store.add_user(user, at(0)).await, Err(StoreError::Duplicate)));
+    store.add_user(user.clone(), "admin", at(0)).await.unwrap();
+    assert!(matches!(store.add_user(user, "admin", at(0)).await, Err(StoreError::Duplicate)));
     store.add_session("t1", "rina", at(0), at(60)).await.unwrap();
     assert_eq!(store.session_user("t1", at(30)).await.unwrap().map(|u| u.roles), Some(vec![Role::Helpdesk]));
     assert!(store.session_user("t1", at(61)).await.unwrap().is_none(), "expired");
@@ -543,16 +544,16 @@ pub async fn sessions_expire_and_end(db: TestDb) {
     store.end_session("t2").await.unwrap();
     assert!(store.session_user("t2", at(1)).await.unwrap().is_none(), "ended");
     store.add_session("t3", "rina", at(0), at(600)).await.unwrap();
-    assert!(store.set_disabled("rina", true).await.unwrap());
+    assert!(store.set_disabled("rina", true, "admin", at(1)).await.unwrap());
     assert!(store.session_user("t3", at(1)).await.unwrap().is_none(), "disabled");
     assert!(store.user("rina").await.unwrap().unwrap().user.disabled);
-    assert!(!store.set_password("nobody", "h", false).await.unwrap());
+    assert!(!store.set_password("nobody", "h", false, "admin", at(1)).await.unwrap());
     assert_eq!(store.count_users().await.unwrap(), 1);
     // A password the user did not choose is kept with its flag; their own clears it.
     assert!(store.user("rina").await.unwrap().unwrap().user.password_change_required);
-    assert!(store.set_password("rina", "h2", false).await.unwrap());
+    assert!(store.set_password("rina", "h2", false, "admin", at(1)).await.unwrap());
     assert!(!store.user("rina").await.unwrap().unwrap().user.password_change_required);
-    assert!(store.set_password("rina", "h3", true).await.unwrap());
+    assert!(store.set_password("rina", "h3", true, "admin", at(1)).await.unwrap());
     assert!(store.user("rina").await.unwrap().unwrap().user.password_change_required);
 }
 
@@ -782,27 +783,31 @@ pub async fn the_office_keeps_an_enabled_admin(db: TestDb) {
         roles,
         password_change_required: false,
     };
-    store.add_user(new("admin", vec![Role::Admin, Role::Supervisor]), at(0)).await.unwrap();
-    store.add_user(new("rina", vec![Role::Helpdesk]), at(0)).await.unwrap();
-    let changed = store.change_user("rina", "Rina Wati", &[Role::FrontOffice, Role::Helpdesk]).await.unwrap();
+    store.add_user(new("admin", vec![Role::Admin, Role::Supervisor]), "admin", at(0)).await.unwrap();
+    store.add_user(new("rina", vec![Role::Helpdesk]), "admin", at(0)).await.unwrap();
+    let changed =
+        store.change_user("rina", "Rina Wati", &[Role::FrontOffice, Role::Helpdesk], "admin", at(1)).await.unwrap();
     assert_eq!(
         changed.map(|u| (u.full_name, u.roles)),
         Some(("Rina Wati".into(), vec![Role::FrontOffice, Role::Helpdesk]))
     );
     assert_eq!(store.user("rina").await.unwrap().unwrap().user.full_name, "Rina Wati");
-    assert!(store.change_user("nobody", "X", &[Role::Helpdesk]).await.unwrap().is_none());
-    let last = store.change_user("admin", "Admin", &[Role::Supervisor]).await;
+    assert!(store.change_user("nobody", "X", &[Role::Helpdesk], "admin", at(1)).await.unwrap().is_none());
+    let last = store.change_user("admin", "Admin", &[Role::Supervisor], "admin", at(1)).await;
     assert!(matches!(last, Err(StoreError::Refused(Refused::LastAdmin))), "{last:?}");
-    assert!(matches!(store.set_disabled("admin", true).await, Err(StoreError::Refused(Refused::LastAdmin))));
+    assert!(matches!(
+        store.set_disabled("admin", true, "admin", at(1)).await,
+        Err(StoreError::Refused(Refused::LastAdmin))
+    ));
     assert_eq!(
         store.user("admin").await.unwrap().unwrap().user.roles,
         vec![Role::Admin, Role::Supervisor],
         "unchanged"
     );
-    store.change_user("rina", "Rina Wati", &[Role::Admin]).await.unwrap();
-    store.change_user("admin", "Admin", &[Role::Supervisor]).await.unwrap();
+    store.change_user("rina", "Rina Wati", &[Role::Admin], "admin", at(1)).await.unwrap();
+    store.change_user("admin", "Admin", &[Role::Supervisor], "admin", at(1)).await.unwrap();
     assert!(matches!(
-        store.change_user("rina", "Rina Wati", &[Role::Helpdesk]).await,
+        store.change_user("rina", "Rina Wati", &[Role::Helpdesk], "admin", at(1)).await,
         Err(StoreError::Refused(Refused::LastAdmin))
     ));
 }

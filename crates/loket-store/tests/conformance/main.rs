@@ -3,6 +3,7 @@
 
 mod calendar_cases;
 mod cases;
+mod change_record_cases;
 mod logo_cases;
 mod model;
 mod screen_cases;
@@ -87,6 +88,7 @@ conformance!(
     archived_documents_are_made_with_the_logo_in_force,
     a_transfer_moves_the_visit_to_a_free_counter_and_keeps_its_place,
     the_counter_queries_read_the_visits_at_a_counter_and_the_open_escalations,
+    every_change_writes_its_record_with_its_change,
 );
 
 mod property {

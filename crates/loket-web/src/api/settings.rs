@@ -1,19 +1,21 @@
 //! Office settings: the priority table, time standards, counters, and the office itself.
-//! Supervisors and admins; each `PUT` replaces the whole setting after checking it.
+//! Supervisors and admins; each `PUT` replaces the whole setting after checking it, and the
+//! change record keeps what it replaced. Auditors read them and the record.
 
 use axum::Json;
 use axum::extract::State;
-use loket_app::settings;
+use loket_app::{changes, settings};
 use loket_domain::auth::Permission;
+use loket_domain::change_record::{ChangeKind, ChangeRecord};
 use loket_domain::office::Counter;
 use loket_domain::priority::{Category, PriorityTable};
 use loket_domain::settings::{OfficeProfile, SettingsChange};
 use loket_domain::standards::StepStandard;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::AppState;
 use crate::error::{ApiResult, ErrorBody};
-use crate::extract::{ApiJson, Staff};
+use crate::extract::{ApiJson, ApiQuery, Staff};
 
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct CategoryView {
@@ -114,4 +116,52 @@ pub async fn put_office(
 ) -> ApiResult<Json<OfficeProfile>> {
     let settings = settings::change(&state.app, &staff.user, SettingsChange::Office(office)).await?;
     Ok(Json(settings.office.clone()))
+}
+
+/// What the change record is asked for. Dates are office days (the office's time zone).
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ChangesQuery {
+    /// Only the changes of this kind: a part of the settings, `day_off` or `user`; empty: all.
+    #[param(value_type = Option<ChangeKind>, inline)]
+    pub kind: Option<String>,
+    /// The first office day, `YYYY-MM-DD` (empty: from the first change).
+    #[param(example = "2027-08-01")]
+    pub from: Option<String>,
+    /// The last office day, `YYYY-MM-DD` (empty: to the last change).
+    #[param(example = "2027-08-31")]
+    pub to: Option<String>,
+    /// How many of the newest matching changes to skip (the next page: the previous offset plus
+    /// 500); 0 when absent.
+    pub offset: Option<u32>,
+}
+
+/// One list of the change record.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ChangesPage {
+    /// At most 500, newest first.
+    pub changes: Vec<ChangeRecord>,
+    /// Older changes match too: ask again with `offset` 500 further.
+    pub more: bool,
+}
+
+/// The change record: every change of the settings (each part), the days off and the staff
+/// accounts, with who made it, when, its subject (a user name, a date) and the part before and
+/// after. Passwords are never in it (`smtp_password_set`, `password_set`, `"password": "set"`).
+/// Supervisors, admins and auditors.
+#[utoipa::path(get, path = "/api/v1/settings/changes", tag = "settings", params(ChangesQuery), security(("bearer" = [])),
+    responses((status = 200, body = ChangesPage), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn changes(
+    State(state): State<AppState>,
+    staff: Staff,
+    ApiQuery(q): ApiQuery<ChangesQuery>,
+) -> ApiResult<Json<ChangesPage>> {
+    let asked = changes::Asked {
+        kind: q.kind.as_deref(),
+        from: q.from.as_deref(),
+        to: q.to.as_deref(),
+        offset: q.offset.unwrap_or(0),
+    };
+    let listed = changes::list(&state.app, &staff.user, asked).await?;
+    Ok(Json(ChangesPage { changes: listed.changes, more: listed.more }))
 }

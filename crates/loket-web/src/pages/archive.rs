@@ -87,7 +87,7 @@ fn page_link(p: &SearchParams, offset: u32) -> String {
 }
 
 /// Percent-encodes a query value.
-fn encode(v: &str) -> String {
+pub(super) fn encode(v: &str) -> String {
     v.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),

@@ -234,7 +234,7 @@ fn shown(settings: &CalendarSettings) -> Shown {
 }
 
 pub async fn page(State(state): State<AppState>, staff: PageStaff, Query(q): Query<CalendarQuery>) -> PageResult {
-    staff.require(Permission::Settings)?;
+    staff.require(Permission::ReadSettings)?;
     let settings = state.store.settings().await?;
     let year = year_of(q.year.as_deref(), this_year(&state, settings.zone()));
     let mut s = shown(&settings.calendar);
@@ -252,7 +252,7 @@ pub async fn save_hours(
     State(state): State<AppState>,
     PageForm { staff, form }: PageForm<Vec<(String, String)>>,
 ) -> PageResult {
-    staff.require(Permission::Settings)?;
+    staff.require(Permission::ChangeSettings)?;
     let value = |k: &str| form.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
     let working = value("time_measure") == "working";
     let typed = Typed {
@@ -296,7 +296,7 @@ pub async fn save_hours(
 
 /// Adds a day off (or replaces the one of its date).
 pub async fn add_day_off(State(state): State<AppState>, PageForm { staff, form }: PageForm<AddForm>) -> PageResult {
-    staff.require(Permission::Settings)?;
+    staff.require(Permission::ChangeSettings)?;
     let mut errors = FieldErrors::default();
     let typed_date = form.date.trim();
     let date = NaiveDate::parse_from_str(typed_date, "%Y-%m-%d")
@@ -343,7 +343,7 @@ pub async fn delete_day_off(
     State(state): State<AppState>,
     PageForm { staff, form }: PageForm<DeleteForm>,
 ) -> PageResult {
-    staff.require(Permission::Settings)?;
+    staff.require(Permission::ChangeSettings)?;
     let Ok(date) = NaiveDate::parse_from_str(form.date.trim(), "%Y-%m-%d") else {
         return Ok(see_other(CALENDAR));
     };
@@ -362,7 +362,7 @@ pub struct ImportForm {
 /// Imports days off from the CSV text (pasted, or read from a file by the page's script): all
 /// lines or none; every bad line is named, the text kept.
 pub async fn import(State(state): State<AppState>, PageForm { staff, form }: PageForm<ImportForm>) -> PageResult {
-    staff.require(Permission::Settings)?;
+    staff.require(Permission::ChangeSettings)?;
     let settings = state.store.settings().await?;
     let lines = match calendar::import_days_off(&state.app, &staff.user, &form.csv).await {
         Ok(imported) => {

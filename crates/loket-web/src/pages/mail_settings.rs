@@ -186,7 +186,7 @@ async fn mail_page(
 }
 
 pub async fn page(State(state): State<AppState>, staff: PageStaff, Query(q): Query<SavedQuery>) -> PageResult {
-    staff.require(Permission::Settings)?;
+    staff.require(Permission::ReadSettings)?;
     let settings = state.store.settings().await?;
     let typed = MailForm::of(&settings.mail, &settings.imap);
     Ok(mail_page(&state, &staff, &typed, &BTreeMap::new(), q.saved.is_some()).await?.into_response())
@@ -199,7 +199,7 @@ fn typed_password(typed: &str) -> Option<String> {
 
 /// Saves both parts, or neither: each is checked by the domain first, every problem named.
 pub async fn save(State(state): State<AppState>, PageForm { staff, form }: PageForm<MailForm>) -> PageResult {
-    staff.require(Permission::Settings)?;
+    staff.require(Permission::ChangeSettings)?;
     let settings = state.store.settings().await?;
     let mut errors = BTreeMap::new();
     let mut bad = |name: &str, is_bad: bool| {

@@ -22,6 +22,7 @@ pub mod admin_user;
 pub mod archive;
 pub mod assets;
 pub mod calendar;
+pub mod changes;
 pub mod counter;
 pub mod dates;
 pub mod display;
@@ -72,6 +73,7 @@ pub fn router() -> Router<AppState> {
         .route("/archive", get(archive::page))
         .route("/supervisor", get(supervisor::page))
         .route("/supervisor/mail", get(unmatched_mail::page))
+        .route(changes::CHANGES, get(changes::page))
         .route("/supervisor/mail/confirm", post(unmatched_mail::confirm))
         .route("/supervisor/mail/dismiss", post(unmatched_mail::dismiss))
         .route("/supervisor/report", get(report::page))
@@ -144,6 +146,9 @@ pub struct Frame {
     pub today: String,
     /// The screen's scripts, in order (`/assets/live.js`, `/assets/counter.js`).
     pub scripts: Vec<&'static str>,
+    /// Whether the signed-in staff member may change the settings: a settings page without it
+    /// (an auditor's) is shown read-only, with no form to send.
+    pub may_change_settings: bool,
 }
 
 impl Frame {
@@ -158,6 +163,7 @@ impl Frame {
             ("/counter", "nav-counter", Permission::Helpdesk),
             ("/supervisor", "nav-supervisor", Permission::Supervise),
             ("/archive", "nav-archive", Permission::ReadVisits),
+            (changes::CHANGES, "nav-changes", Permission::ReadSettings),
             ("/admin", "nav-admin", Permission::ManageUsers),
         ];
         let mut nav: Vec<NavLink> = screens
@@ -177,6 +183,7 @@ impl Frame {
             here: here.to_owned(),
             today,
             scripts: Vec::new(),
+            may_change_settings: staff.may(Permission::ChangeSettings),
         })
     }
 
@@ -194,6 +201,7 @@ impl Frame {
             here: "/".to_owned(),
             today: String::new(),
             scripts: Vec::new(),
+            may_change_settings: false,
         }
     }
 

@@ -34,7 +34,7 @@ pub async fn section(state: &AppState, staff: &PageStaff, error: Option<&str>) -
 
 /// The logo itself, for the page's `<img>` (the API's GET needs a bearer token).
 pub async fn image(State(state): State<AppState>, staff: PageStaff) -> PageResult<Response> {
-    staff.require(Permission::Settings)?;
+    staff.require(Permission::ReadSettings)?;
     let logo = loket_app::logo::get(&state.app, &staff.user).await.map_err(|e| PageError::from(e).for_staff(&staff))?;
     Ok(crate::request::logo_response(&logo))
 }
@@ -80,7 +80,7 @@ async fn take_upload(
     staff: &PageStaff,
     multipart: Multipart,
 ) -> Result<Result<(), Refusal>, PageError> {
-    staff.require(Permission::Settings)?;
+    staff.require(Permission::ChangeSettings)?;
     let upload = match read_upload(multipart).await {
         Ok(upload) => upload,
         Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
@@ -107,7 +107,7 @@ pub async fn remove(
     State(state): State<AppState>,
     PageForm { staff, form: _ }: PageForm<Vec<(String, String)>>,
 ) -> PageResult {
-    staff.require(Permission::Settings)?;
+    staff.require(Permission::ChangeSettings)?;
     loket_app::logo::remove(&state.app, &staff.user).await?;
     Ok(see_other(&format!("{}?logo=removed", super::office_settings::OFFICE)))
 }

@@ -143,7 +143,7 @@ pub struct OfficeQuery {
 }
 
 pub async fn office(State(state): State<AppState>, staff: PageStaff, Query(q): Query<OfficeQuery>) -> PageResult {
-    staff.require(Permission::Settings)?;
+    staff.require(Permission::ReadSettings)?;
     let settings = state.store.settings().await?;
     let typed = OfficeForm::of(&settings.office);
     let mut page = office_page(&state, &staff, &typed, &BTreeMap::new(), q.saved.is_some()).await?;
@@ -160,7 +160,7 @@ pub async fn office(State(state): State<AppState>, staff: PageStaff, Query(q): Q
 
 /// Saves the office's own settings; the services and the required fields stay as they are.
 pub async fn save_office(State(state): State<AppState>, PageForm { staff, form }: PageForm<OfficeForm>) -> PageResult {
-    staff.require(Permission::Settings)?;
+    staff.require(Permission::ChangeSettings)?;
     let settings = state.store.settings().await?;
     let mut errors = BTreeMap::new();
     let mut profile = settings.office.clone();
@@ -232,7 +232,7 @@ async fn form_fields_page(
 }
 
 pub async fn form_fields(State(state): State<AppState>, staff: PageStaff, Query(q): Query<SavedQuery>) -> PageResult {
-    staff.require(Permission::Settings)?;
+    staff.require(Permission::ReadSettings)?;
     let settings = state.store.settings().await?;
     Ok(form_fields_page(&state, &staff, &settings.office.required_fields, None, q.saved.is_some())
         .await?
@@ -244,7 +244,7 @@ pub async fn save_form_fields(
     State(state): State<AppState>,
     PageForm { staff, form }: PageForm<Vec<(String, String)>>,
 ) -> PageResult {
-    staff.require(Permission::Settings)?;
+    staff.require(Permission::ChangeSettings)?;
     let required: Vec<String> = form.iter().filter(|(k, _)| k == "required").map(|(_, v)| v.clone()).collect();
     let mut profile = state.store.settings().await?.office.clone();
     profile.required_fields = required.clone();

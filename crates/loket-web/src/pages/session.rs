@@ -81,13 +81,15 @@ impl PageStaff {
 }
 
 pub fn home(roles: &[Role]) -> &'static str {
-    for role in [Role::FrontOffice, Role::Helpdesk, Role::Supervisor, Role::Admin] {
+    for role in [Role::FrontOffice, Role::Helpdesk, Role::Supervisor, Role::Admin, Role::Auditor] {
         if roles.contains(&role) {
             return match role {
                 Role::FrontOffice => "/front-office",
                 Role::Helpdesk => "/counter",
                 Role::Supervisor => "/supervisor",
                 Role::Admin => "/admin",
+                // The archive search: where a reconstruction of a visit starts.
+                Role::Auditor => "/archive",
             };
         }
     }

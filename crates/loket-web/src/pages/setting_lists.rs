@@ -60,7 +60,7 @@ async fn priorities_page(
 }
 
 pub async fn priorities(State(state): State<AppState>, staff: PageStaff, Query(q): Query<SavedQuery>) -> PageResult {
-    staff.require(Permission::Settings)?;
+    staff.require(Permission::ReadSettings)?;
     let settings = state.store.settings().await?;
     let rows = rows_of(&settings.priorities.categories, |c| {
         vec![
@@ -79,7 +79,7 @@ pub async fn save_priorities(
     State(state): State<AppState>,
     PageForm { staff, form }: PageForm<Vec<(String, String)>>,
 ) -> PageResult {
-    staff.require(Permission::Settings)?;
+    staff.require(Permission::ChangeSettings)?;
     let rows = typed_rows(&form, "categories", &CATEGORY_COLUMNS);
     let kept = kept(&rows);
     let mut errors = ListErrors::default();
@@ -134,7 +134,7 @@ async fn desks_page(
 }
 
 pub async fn desks(State(state): State<AppState>, staff: PageStaff, Query(q): Query<SavedQuery>) -> PageResult {
-    staff.require(Permission::Settings)?;
+    staff.require(Permission::ReadSettings)?;
     let settings = state.store.settings().await?;
     let services = rows_of(&settings.office.services, |s| vec![s.code.clone(), s.name.clone()]);
     let counters = rows_of(&settings.counters, |c| vec![c.code.clone(), c.name.clone(), c.services.join(", ")]);
@@ -149,7 +149,7 @@ pub async fn save_desks(
     State(state): State<AppState>,
     PageForm { staff, form }: PageForm<Vec<(String, String)>>,
 ) -> PageResult {
-    staff.require(Permission::Settings)?;
+    staff.require(Permission::ChangeSettings)?;
     let service_rows = typed_rows(&form, "services", &SERVICE_COLUMNS);
     let counter_rows = typed_rows(&form, "counters", &COUNTER_COLUMNS);
     let (kept_services, kept_counters) = (kept(&service_rows), kept(&counter_rows));

@@ -72,7 +72,7 @@ async fn build(
 }
 
 pub async fn page(State(state): State<AppState>, staff: PageStaff, Query(q): Query<SavedQuery>) -> PageResult {
-    staff.require(Permission::Settings)?;
+    staff.require(Permission::ReadSettings)?;
     let settings = state.store.settings().await?;
     let values = settings.time_standards.iter().map(|s| (s.step, s.minutes.to_string())).collect();
     Ok(build(&state, &staff, &values, &BTreeMap::new(), None, q.saved.is_some()).await?.into_response())
@@ -83,7 +83,7 @@ pub async fn save(
     State(state): State<AppState>,
     PageForm { staff, form }: PageForm<Vec<(String, String)>>,
 ) -> PageResult {
-    staff.require(Permission::Settings)?;
+    staff.require(Permission::ChangeSettings)?;
     let mut values = BTreeMap::new();
     let mut errors = BTreeMap::new();
     let mut standards = Vec::new();

@@ -57,7 +57,7 @@ pub async fn a_role_that_does_not_allow_the_call_is_forbidden(app: TestApp) {
 
 pub async fn disabled_users_lose_their_sessions(app: TestApp) {
     let token = app.staff("rina", &[Role::Helpdesk]).await;
-    app.store.set_disabled("rina", true).await.unwrap();
+    app.store.set_disabled("rina", true, "admin", chrono::Utc::now()).await.unwrap();
     app.get(&token, "/api/v1/queue").await.error(401, "unauthorized");
     let login = json!({"username": "rina", "password": PASSWORD});
     app.send("POST", "/api/v1/auth/login", None, Some(login)).await.error(401, "invalid_credentials");
@@ -132,11 +132,13 @@ pub async fn every_endpoint_follows_the_role_matrix(app: TestApp) {
     const HD: u8 = 2;
     const SUP: u8 = 4;
     const ADM: u8 = 8;
+    const AUD: u8 = 16;
     let roles = [
         (FO, app.staff("fo", &[Role::FrontOffice]).await),
         (HD, app.staff("hd", &[Role::Helpdesk]).await),
         (SUP, app.staff("sup", &[Role::Supervisor]).await),
         (ADM, app.staff("adm", &[Role::Admin]).await),
+        (AUD, app.staff("aud", &[Role::Auditor]).await),
     ];
     let sup = &roles[2].1;
     let visit = app.post(sup, "/api/v1/visits", json!({"visitor": {"name": "Budi"}})).await.expect(201);
@@ -155,15 +157,15 @@ pub async fn every_endpoint_follows_the_role_matrix(app: TestApp) {
     }
     let mut matrix: Vec<(&str, String, Option<serde_json::Value>, u8)> = vec![
         ("POST", "/api/v1/visits".into(), Some(json!({"visitor": {"name": "Siti"}})), FO | SUP),
-        ("GET", "/api/v1/visits".into(), None, FO | HD | SUP),
-        ("GET", v(""), None, FO | HD | SUP),
-        ("GET", v("/history"), None, FO | HD | SUP),
-        ("GET", v("/archive/document"), None, FO | HD | SUP),
-        ("GET", v("/form.pdf"), None, FO | HD | SUP),
-        ("GET", v("/archive"), None, FO | HD | SUP),
+        ("GET", "/api/v1/visits".into(), None, FO | HD | SUP | AUD),
+        ("GET", v(""), None, FO | HD | SUP | AUD),
+        ("GET", v("/history"), None, FO | HD | SUP | AUD),
+        ("GET", v("/archive/document"), None, FO | HD | SUP | AUD),
+        ("GET", v("/form.pdf"), None, FO | HD | SUP | AUD),
+        ("GET", v("/archive"), None, FO | HD | SUP | AUD),
         ("GET", v("/suggestions"), None, HD | SUP),
-        ("GET", "/api/v1/archive".into(), None, FO | HD | SUP),
-        ("GET", "/api/v1/queue".into(), None, FO | HD | SUP),
+        ("GET", "/api/v1/archive".into(), None, FO | HD | SUP | AUD),
+        ("GET", "/api/v1/queue".into(), None, FO | HD | SUP | AUD),
         ("PUT", v("/form"), Some(json!({"form": {}})), FO | SUP),
         ("POST", v("/check"), None, FO | SUP),
         ("POST", v("/status-link"), None, FO | SUP),
@@ -178,11 +180,11 @@ pub async fn every_endpoint_follows_the_role_matrix(app: TestApp) {
         ("POST", v("/copy"), Some(json!({"via": "printed"})), HD | SUP),
         ("POST", v("/archive"), None, HD | SUP),
         ("POST", v("/cancel"), Some(json!({"reason": "pulang"})), FO | HD | SUP),
-        ("GET", "/api/v1/reports/time-standards".into(), None, SUP | ADM),
-        ("GET", "/api/v1/reports/ikm".into(), None, SUP | ADM),
+        ("GET", "/api/v1/reports/time-standards".into(), None, SUP | ADM | AUD),
+        ("GET", "/api/v1/reports/ikm".into(), None, SUP | ADM | AUD),
         ("POST", v("/survey-link"), None, HD | SUP),
-        ("GET", setting("counters"), None, FO | HD | SUP | ADM),
-        ("GET", setting("mail"), None, SUP | ADM),
+        ("GET", setting("counters"), None, FO | HD | SUP | ADM | AUD),
+        ("GET", setting("mail"), None, SUP | ADM | AUD),
         ("PUT", setting("mail"), Some(json!({"from_address": "loket@lpse.example.go.id"})), SUP | ADM),
         ("GET", "/api/v1/mail".into(), None, HD | SUP),
         ("GET", "/api/v1/mail/unmatched".into(), None, SUP),
@@ -191,7 +193,7 @@ pub async fn every_endpoint_follows_the_role_matrix(app: TestApp) {
     ];
     for (name, current) in settings {
         if name != "counters" {
-            matrix.push(("GET", setting(name), None, SUP | ADM));
+            matrix.push(("GET", setting(name), None, SUP | ADM | AUD));
         }
         matrix.push(("PUT", setting(name), Some(current), SUP | ADM));
     }

@@ -2,8 +2,10 @@
 //! on PostgreSQL, for every endpoint and every error code of API.md.
 
 mod archive;
+mod auditor;
 mod auth;
 mod calendar;
+mod change_record;
 mod connections;
 mod counters;
 mod display;
@@ -70,6 +72,11 @@ on_both_backends!(
     apps: [
         helpdesk::only_who_serves_a_visit_or_a_supervisor_acts_on_it,
         pages::every_page_follows_the_role_matrix,
+        auditor::an_auditor_reads_every_visit_and_setting_and_changes_nothing,
+        auditor::an_auditors_pages_read_and_offer_no_change,
+        change_record::each_change_is_listed_with_who_and_before_and_after,
+        change_record::the_change_record_is_read_by_supervisors_admins_and_auditors_only,
+        change_record::the_change_record_page_lists_and_filters,
         front_office::each_step_names_who_performed_it,
         front_office::after_closing_time_the_check_gives_no_number,
         mail::moving_the_mail_server_needs_its_password_again,

@@ -240,23 +240,30 @@ pub async fn a_role_that_may_not_see_a_page_gets_403(app: TestApp) {
 }
 
 /// The role matrix of docs/api.md holds on every page with staff data: each role sees a page (200)
-/// or is refused it (403), and an admin alone never a page with a visitor's personal data.
+/// or is refused it (403), an admin alone never a page with a visitor's personal data, and an
+/// auditor every page that reads and none that works a visit or manages users.
 pub async fn every_page_follows_the_role_matrix(app: TestApp) {
     let archived = crate::helpdesk::in_service(&app).await.1;
     let fo = app.staff("fo-page", &[Role::FrontOffice]).await;
     let v = app.waiting_visit(&fo, "Sari").await;
     let vid = id(&v);
     let served = id(&archived);
-    for (name, role) in [("hd-page", Role::Helpdesk), ("sv-page", Role::Supervisor), ("ad-page", Role::Admin)] {
+    for (name, role) in [
+        ("hd-page", Role::Helpdesk),
+        ("sv-page", Role::Supervisor),
+        ("ad-page", Role::Admin),
+        ("au-page", Role::Auditor),
+    ] {
         user(&app, name, &[role]).await;
     }
-    let front = [true, false, true, false];
-    let counter = [false, true, true, false];
-    let visits = [true, true, true, false];
-    let supervise = [false, false, true, true];
-    let supervisor_only = [false, false, true, false];
-    let admin = [false, false, false, true];
-    let pages: Vec<(String, [bool; 4])> = vec![
+    // Columns: front office, helpdesk, supervisor, admin, auditor.
+    let front = [true, false, true, false, false];
+    let counter = [false, true, true, false, false];
+    let visits = [true, true, true, false, true];
+    let supervise = [false, false, true, true, true];
+    let supervisor_only = [false, false, true, false, false];
+    let admin = [false, false, false, true, false];
+    let pages: Vec<(String, [bool; 5])> = vec![
         ("/front-office".into(), front),
         (format!("/front-office/visits/{vid}"), front),
         (format!("/front-office/visits/{vid}/ticket"), front),
@@ -277,9 +284,9 @@ pub async fn every_page_follows_the_role_matrix(app: TestApp) {
         ("/supervisor/mail".into(), supervisor_only),
         ("/admin".into(), admin),
         ("/admin/users/fo".into(), admin),
-        ("/password".into(), [true; 4]),
+        ("/password".into(), [true; 5]),
     ];
-    for (i, who) in ["fo-page", "hd-page", "sv-page", "ad-page"].into_iter().enumerate() {
+    for (i, who) in ["fo-page", "hd-page", "sv-page", "ad-page", "au-page"].into_iter().enumerate() {
         let mut b = Browser::new(&app);
         b.sign_in(who, PASSWORD).await;
         for (path, allowed) in &pages {

@@ -123,7 +123,7 @@ impl TestApp {
             roles: roles.to_vec(),
             password_change_required: false,
         };
-        self.store.add_user(user, chrono::Utc::now()).await.expect("add user");
+        self.store.add_user(user, loket_domain::SYSTEM_ACTOR, chrono::Utc::now()).await.expect("add user");
         let reply = self
             .send("POST", "/api/v1/auth/login", None, Some(json!({"username": username, "password": PASSWORD})))
             .await;
