@@ -119,6 +119,7 @@ counter-recall = Call again { $made }/{ $max }
 counter-start = Start service
 counter-skip = Skip
 counter-skip-after-third = Skip is possible after the third call.
+counter-field-corrected = changed from “{ $before }” by { $by }, { $at }
 counter-call-wait = Give the visitor time to come: call again or skip in { $seconds } seconds.
 counter-call-wait-done = The number may be called again or skipped now.
 counter-skip-confirm = Skip number { $number }? It goes back into the line right after the number called next.

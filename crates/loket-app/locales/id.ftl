@@ -119,6 +119,7 @@ counter-recall = Panggil ulang { $made }/{ $max }
 counter-start = Mulai layanan
 counter-skip = Lewati
 counter-skip-after-third = Lewati baru bisa setelah panggilan ketiga.
+counter-field-corrected = diubah dari «{ $before }» oleh { $by }, { $at }
 counter-call-wait = Beri pengunjung waktu untuk datang: panggil ulang atau lewati dalam { $seconds } detik.
 counter-call-wait-done = Nomor dapat dipanggil ulang atau dilewati sekarang.
 counter-skip-confirm = Lewati nomor { $number }? Nomor ini kembali ke antrean tepat setelah nomor yang dipanggil berikutnya.

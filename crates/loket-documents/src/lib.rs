@@ -308,6 +308,23 @@ fn form_lines(visit: &Visit, cx: &FormContext<'_>) -> Vec<Item> {
         };
         out.push(Item::Field("Salinan".into(), format!("{via}, {}", local(copy.at, zone))));
     }
+    let corrections = loket_domain::corrections::corrections(&visit.history);
+    if !corrections.is_empty() {
+        // What was written before each correction, by whom and when: nothing written is lost.
+        out.push(Item::Gap);
+        out.push(Item::Heading("Perubahan isian".into()));
+        for c in corrections {
+            let label = FIELD_LABELS.iter().find(|(f, _)| *f == c.field).map_or(c.field.as_str(), |(_, l)| l);
+            let text = format!(
+                "semula «{}», menjadi «{}»; diubah oleh {}, {}",
+                dash(&c.before),
+                dash(&c.after),
+                c.by,
+                local(c.at, zone)
+            );
+            out.push(Item::Field(label.to_owned(), text));
+        }
+    }
     out.push(Item::Gap);
     out.push(Item::Heading("Waktu tiap langkah terhadap mutu baku waktu".into()));
     let header = ["Langkah", "Mulai", "Lama", "Standar", "Hasil"].map(String::from).to_vec();
@@ -318,6 +335,20 @@ fn form_lines(visit: &Visit, cx: &FormContext<'_>) -> Vec<Item> {
     }
     out
 }
+
+/// The form's fields as the form names them.
+const FIELD_LABELS: [(&str, &str); 10] = [
+    ("visitor.name", "Nama"),
+    ("visitor.organization", "Instansi/Perusahaan"),
+    ("visitor.role", "Peran"),
+    ("visitor.phone", "Telepon"),
+    ("visitor.email", "E-mail"),
+    ("form.category", "Kategori"),
+    ("form.subject", "Perihal"),
+    ("form.description", "Uraian"),
+    ("form.spse_user_id", "User ID SPSE"),
+    ("form.tender_code", "Kode tender"),
+];
 
 /// A step's row: its time as the office measures it (clock or working time).
 fn step_row(r: &StepRecord, zone: Tz) -> Vec<String> {

@@ -87,6 +87,36 @@ fn the_form_lists_every_part_of_the_visit() {
     assert!(rows.iter().any(|r| r[0] == "9. Analisis" && r[3] == "15 menit"), "{rows:?}");
 }
 
+#[test]
+fn the_form_shows_what_each_correction_replaced() {
+    let settings = OfficeSettings::default();
+    let input = VisitorInput { name: Some("Budi".into()), ..Default::default() };
+    let visitor = Visitor::default().apply(&input).unwrap();
+    let (mut v, _) = Visit::open("v1".into(), "20261127-0001".into(), "A".into(), visitor, &settings, at(0), "fo1");
+    let form = FormInput {
+        category: Some("password".into()),
+        description: Some("Lupa password".into()),
+        ..Default::default()
+    };
+    v.save_form(None, &form, &settings, at(2), "fo1").unwrap();
+    let fix = VisitorInput { name: Some("Budi Santoso".into()), ..Default::default() };
+    v.save_form(Some(&fix), &FormInput::default(), &settings, at(4), "fo2").unwrap();
+    let items = form_lines(&v, &FormContext { settings: &settings, now: at(5), stamp: None, logo: None });
+    assert!(items.contains(&Item::Heading("Perubahan isian".into())), "{items:?}");
+    let corrected: Vec<&String> = items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Field(l, v) if l == "Nama" && v.starts_with("semula") => Some(v),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(corrected.len(), 1, "the first entry of the description is not a correction: {items:?}");
+    assert!(corrected[0].contains("semula «Budi», menjadi «Budi Santoso»; diubah oleh fo2"), "{}", corrected[0]);
+    let untouched = answered(&settings);
+    let items = form_lines(&untouched, &FormContext { settings: &settings, now: at(22), stamp: None, logo: None });
+    assert!(!items.contains(&Item::Heading("Perubahan isian".into())), "no corrections, no section");
+}
+
 /// PDF generation per form, measured (the speed requirement: under 50 ms per form):
 /// `cargo test --release -p loket-documents -- --ignored --nocapture pdf_generation`.
 #[test]

@@ -8,6 +8,7 @@ pub mod archive;
 pub mod auth;
 pub mod calendar;
 pub mod change_record;
+pub mod corrections;
 pub mod errors;
 pub mod escalation;
 pub mod estimate;

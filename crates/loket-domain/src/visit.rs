@@ -202,8 +202,10 @@ impl Visit {
             history: Vec::new(),
         };
         let standards = settings.standards_in_force(&[1, 2, 3], None);
-        let event =
-            visit.event(EventKind::Created, None, now, by, json!({"service": visit.service, "standards": standards}));
+        // The guest book entry as first written, so that a later correction never loses it.
+        let written = crate::corrections::as_written(&visit.visitor, &visit.form);
+        let data = json!({"service": visit.service, "standards": standards, "written": written});
+        let event = visit.event(EventKind::Created, None, now, by, data);
         let mut visit = visit;
         visit.history.push(event.clone());
         (visit, event)
@@ -259,9 +261,11 @@ impl Visit {
         let next_form = self.form.apply(form, table).map_err(|e| errors.merge(e)).ok();
         match (next_visitor, next_form) {
             (Some(v), Some(f)) if errors.is_empty() => {
+                // What the save changed, before and after: every version of the form stays readable.
+                let changed = crate::corrections::changed((&self.visitor, &self.form), (&v, &f));
                 self.visitor = v;
                 self.form = f;
-                let data = json!({"standards": settings.standards_in_force(&[4], None)});
+                let data = json!({"standards": settings.standards_in_force(&[4], None), "changed": changed});
                 Ok(self.moved(Status::FormSubmitted, EventKind::FormSaved, now, by, data))
             }
             _ => Err(Refused::Validation(errors)),

@@ -51,7 +51,23 @@ pub struct WaitingRow {
 pub struct Field {
     pub label: String,
     pub value: String,
+    /// Each correction of what was first written, as a sentence: "changed from … by … at …".
+    pub corrections: Vec<String>,
 }
+
+/// The written fields in the order the counter shows them.
+const FIELD_ORDER: [&str; 10] = [
+    "visitor.name",
+    "visitor.organization",
+    "visitor.role",
+    "visitor.phone",
+    "visitor.email",
+    "form.category",
+    "form.subject",
+    "form.description",
+    "form.spse_user_id",
+    "form.tender_code",
+];
 
 /// The visit at this counter now.
 pub struct CurrentVisit {
@@ -368,19 +384,33 @@ fn current_visit(
         .map(|r| t.get(&format!("visitor-role-{}", super::front_office::role_code(r))))
         .unwrap_or_default();
     let text = |s: &Option<String>| s.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| "—".to_owned());
-    let fields = vec![
-        Field { label: t.get("field-visitor-name"), value: text(&v.visitor.name) },
-        Field { label: t.get("field-visitor-organization"), value: text(&v.visitor.organization) },
-        Field { label: t.get("field-visitor-role"), value: role },
-        Field { label: t.get("field-visitor-phone"), value: text(&v.visitor.phone) },
-        Field { label: t.get("field-visitor-email"), value: text(&v.visitor.email) },
-        Field { label: t.get("field-form-category"), value: category },
-        Field { label: t.get("field-form-subject"), value: text(&v.form.subject) },
-        Field { label: t.get("field-form-description"), value: text(&v.form.description) },
-        Field { label: t.get("field-form-spse-user-id"), value: text(&v.form.spse_user_id) },
-        Field { label: t.get("field-form-tender-code"), value: text(&v.form.tender_code) },
+    let mut fields = vec![
+        Field { label: t.get("field-visitor-name"), value: text(&v.visitor.name), corrections: Vec::new() },
+        Field {
+            label: t.get("field-visitor-organization"),
+            value: text(&v.visitor.organization),
+            corrections: Vec::new(),
+        },
+        Field { label: t.get("field-visitor-role"), value: role, corrections: Vec::new() },
+        Field { label: t.get("field-visitor-phone"), value: text(&v.visitor.phone), corrections: Vec::new() },
+        Field { label: t.get("field-visitor-email"), value: text(&v.visitor.email), corrections: Vec::new() },
+        Field { label: t.get("field-form-category"), value: category, corrections: Vec::new() },
+        Field { label: t.get("field-form-subject"), value: text(&v.form.subject), corrections: Vec::new() },
+        Field { label: t.get("field-form-description"), value: text(&v.form.description), corrections: Vec::new() },
+        Field { label: t.get("field-form-spse-user-id"), value: text(&v.form.spse_user_id), corrections: Vec::new() },
+        Field { label: t.get("field-form-tender-code"), value: text(&v.form.tender_code), corrections: Vec::new() },
     ];
     let zone = settings.zone();
+    // Each field's corrections, under it: what it said, who changed it, when.
+    for c in loket_domain::corrections::corrections(&v.history) {
+        let Some(i) = FIELD_ORDER.iter().position(|f| *f == c.field) else { continue };
+        let before = c.before.unwrap_or_default();
+        let when = super::dates::date_time(t, c.at, zone);
+        let line = t.args("counter-field-corrected", &[("before", before), ("by", c.by), ("at", when)]);
+        if let Some(field) = fields.get_mut(i) {
+            field.corrections.push(line);
+        }
+    }
     let steps = records
         .iter()
         .map(|r| StepLine {

@@ -259,3 +259,41 @@ pub async fn after_closing_time_the_check_gives_no_number(app: TestApp) {
     let kept = app.get(&fo, &path).await.expect(200);
     assert_eq!(kept["queue"]["number"], Value::Null);
 }
+
+/// A correction never loses what was written: the guest book entry as first written stays in
+/// the history, each save keeps the fields it changed before and after, and the counter shows
+/// "changed from … by …".
+pub async fn a_correction_keeps_what_was_written_before(app: TestApp) {
+    let fo1 = app.staff("fo1", &[Role::FrontOffice]).await;
+    let fo2 = app.staff("fo2", &[Role::FrontOffice]).await;
+    let v = app.post(&fo1, "/api/v1/visits", json!({"visitor": {"name": "Budi"}})).await.expect(201);
+    let path = format!("/api/v1/visits/{}", id(&v));
+    app.put(&fo1, &format!("{path}/form"), complete_form()).await.expect(200);
+    let corrected = json!({"visitor": {"name": "Budi Santoso"}, "form": {"description": "Lupa kata sandi SPSE"}});
+    app.put(&fo2, &format!("{path}/form"), corrected).await.expect(200);
+    let history = app.get(&fo1, &format!("{path}/history")).await.expect(200);
+    let events = history.as_array().cloned().unwrap_or_default();
+    assert_eq!(events[0]["data"]["written"], json!({"visitor.name": "Budi"}), "as first written");
+    let last = events.iter().rev().find(|e| e["kind"] == "form_saved").cloned().unwrap_or_default();
+    assert_eq!(last["by"], "fo2");
+    assert_eq!(
+        last["data"]["changed"],
+        json!({
+            "form.description": {"before": "Dokumen penawaran gagal terkirim", "after": "Lupa kata sandi SPSE"},
+            "visitor.name": {"before": "Budi", "after": "Budi Santoso"},
+        })
+    );
+    app.post_empty(&fo1, &format!("{path}/check")).await.expect(200);
+
+    crate::pages::user(&app, "hd", &[Role::Helpdesk]).await;
+    let mut b = crate::pages::Browser::new(&app);
+    b.sign_in("hd", crate::support::PASSWORD).await;
+    let csrf = b.get("/counter?counter=1").await.csrf();
+    let form = [("_csrf", csrf.as_str()), ("counter", "1")];
+    b.post("/counter/call-next", &form).await;
+    b.post(&format!("/counter/visits/{}/start", id(&v)), &form).await;
+    let page = b.get("/counter?counter=1").await;
+    assert!(page.body.contains("Budi Santoso"), "{}", page.body);
+    assert!(page.body.contains("diubah dari «Budi» oleh fo2"), "{}", page.body);
+    assert!(page.body.contains("diubah dari «Dokumen penawaran gagal terkirim» oleh fo2"));
+}

@@ -79,6 +79,7 @@ on_both_backends!(
         change_record::the_change_record_page_lists_and_filters,
         front_office::each_step_names_who_performed_it,
         front_office::after_closing_time_the_check_gives_no_number,
+        front_office::a_correction_keeps_what_was_written_before,
         mail::moving_the_mail_server_needs_its_password_again,
         mail::a_servers_own_text_never_reaches_staff,
         archive::the_archive_is_searched_by_words_and_filters,
