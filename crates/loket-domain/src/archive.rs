@@ -47,6 +47,10 @@ pub struct CopyGiven {
     pub via: CopyVia,
     pub at: DateTime<Utc>,
     pub by: String,
+    /// An e-mailed copy the mail server has not taken yet: not given until it has (the archive
+    /// waits for it).
+    #[serde(default)]
+    pub pending: bool,
 }
 
 /// The default archive number pattern: `LPSE/2026/11/0007`.

@@ -45,6 +45,9 @@ pub enum Refused {
     /// SOP step 12: the visitor's copy of the form comes before the archive.
     #[error("the visitor's copy of the form is not recorded yet")]
     CopyMissing,
+    /// The copy was e-mailed, and the mail server has not taken it yet: it is not given.
+    #[error("the visitor's e-mailed copy has not been taken by the mail server yet")]
+    CopyPending,
     #[error("the form is not complete")]
     FormIncomplete(FieldErrors),
     #[error("some fields are not valid")]

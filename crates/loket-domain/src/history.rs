@@ -39,6 +39,8 @@ pub enum EventKind {
     EscalationAnswered,
     /// Step 12: the visitor's copy of the form (printed, e-mailed, or declined).
     CopyGiven,
+    /// Step 12: the mail server took the e-mailed copy: it is given now.
+    CopySent,
     /// Sent to another counter (and colleague), keeping its status and place.
     Transferred,
     /// Step 12.

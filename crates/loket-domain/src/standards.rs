@@ -422,7 +422,11 @@ pub(crate) fn record_steps(
                 s.out.retain(|r| !(matches!(r.step, 3 | 4) && r.finished_at.is_none()));
             }
             // The copy is part of step 12, which ends with the archive.
-            EventKind::Recalled | EventKind::Skipped | EventKind::CopyGiven | EventKind::Transferred => {}
+            EventKind::Recalled
+            | EventKind::Skipped
+            | EventKind::CopyGiven
+            | EventKind::CopySent
+            | EventKind::Transferred => {}
         }
     }
     s.out

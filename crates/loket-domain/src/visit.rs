@@ -551,9 +551,20 @@ impl Visit {
         if via == CopyVia::Email && self.visitor.email.as_deref().is_none_or(str::is_empty) {
             return Err(Refused::validation("visitor.email", "missing"));
         }
-        self.copy = Some(CopyGiven { via, at: now, by: by.to_owned() });
+        let pending = via == CopyVia::Email;
+        self.copy = Some(CopyGiven { via, at: now, by: by.to_owned(), pending });
         let status = self.status;
         Ok(self.moved(status, EventKind::CopyGiven, now, by, json!({"via": via})))
+    }
+
+    /// Step 12: the mail server took the e-mailed copy; it counts as given from now.
+    pub fn copy_sent(&mut self, now: DateTime<Utc>, by: &str) -> Result<Event, Refused> {
+        let status = self.status;
+        let Some(copy) = self.copy.as_mut().filter(|c| c.pending) else {
+            return Err(Refused::InvalidTransition { from: status, action: "marked as given by mail" });
+        };
+        copy.pending = false;
+        Ok(self.moved(status, EventKind::CopySent, now, by, json!({"via": CopyVia::Email})))
     }
 
     /// Whether the visit may be archived now: answered or escalated, and the visitor's copy
@@ -562,10 +573,11 @@ impl Visit {
         if !matches!(self.status, Status::Answered | Status::Escalated) {
             return Err(self.refuse("archived"));
         }
-        if self.copy.is_none() {
-            return Err(Refused::CopyMissing);
+        match &self.copy {
+            None => Err(Refused::CopyMissing),
+            Some(copy) if copy.pending => Err(Refused::CopyPending),
+            Some(_) => Ok(()),
         }
-        Ok(())
     }
 
     /// Step 12: the copy given, the original archived. `archive` names the document stored.

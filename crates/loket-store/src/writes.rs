@@ -1001,13 +1001,19 @@ pub(crate) async fn mail_sent(t: &mut dyn Tx, told: &mut Announcements, id: &str
         &[text(id), int(ms(now))],
     )
     .await?;
-    if let (Some(visit_id), "escalation") = (visit_id, kind.as_str()) {
-        let mut visit = load_visit(t, &visit_id).await?;
-        let before = visit.history.len();
-        if visit.escalation_sent(message_id, now, SYSTEM_ACTOR).is_ok() {
-            let settings = crate::reads::settings(t).await?;
-            save(t, told, &settings, &visit, before).await?;
-        }
+    let Some(visit_id) = visit_id else { return Ok(()) };
+    let mut visit = load_visit(t, &visit_id).await?;
+    let before = visit.history.len();
+    let recorded = match kind.as_str() {
+        "escalation" => visit.escalation_sent(message_id, now, SYSTEM_ACTOR).is_ok(),
+        // The e-mailed copy is given once the server took it (a copy given again since, printed
+        // or declined, is not pending any more and stays as it is).
+        "copy" => visit.copy_sent(now, SYSTEM_ACTOR).is_ok(),
+        _ => false,
+    };
+    if recorded {
+        let settings = crate::reads::settings(t).await?;
+        save(t, told, &settings, &visit, before).await?;
     }
     Ok(())
 }

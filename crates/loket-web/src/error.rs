@@ -109,6 +109,7 @@ impl ApiError {
                 Refused::CallsRemaining { .. } => (StatusCode::CONFLICT, "calls_remaining"),
                 Refused::CounterBusy => (StatusCode::CONFLICT, "counter_busy"),
                 Refused::CopyMissing => (StatusCode::CONFLICT, "copy_missing"),
+                Refused::CopyPending => (StatusCode::CONFLICT, "copy_pending"),
                 Refused::FormIncomplete(_) => (StatusCode::UNPROCESSABLE_ENTITY, "form_incomplete"),
                 Refused::Validation(_) => (StatusCode::UNPROCESSABLE_ENTITY, "validation"),
                 Refused::InUse(_) => (StatusCode::CONFLICT, "in_use"),

@@ -428,3 +428,21 @@ fn calls_of_one_number_are_spaced_and_so_is_its_skip() {
     v.skip(policy, Requeue::default(), at(90), "hd").unwrap();
     assert_eq!(v.status, Status::Waiting);
 }
+
+#[test]
+fn an_emailed_copy_is_given_once_the_mail_server_took_it() {
+    let mut v = in_status(Status::Answered);
+    v.visitor.email = Some("budi@example.co.id".into());
+    v.give_copy(CopyVia::Email, now(), "hd").unwrap();
+    assert_eq!(v.copy.as_ref().map(|c| c.pending), Some(true));
+    assert_eq!(v.ensure_archivable(), Err(Refused::CopyPending));
+    let sent = v.copy_sent(now(), SYSTEM_ACTOR).unwrap();
+    assert_eq!(sent.kind, EventKind::CopySent);
+    assert_eq!(v.ensure_archivable(), Ok(()));
+    assert!(v.copy_sent(now(), SYSTEM_ACTOR).is_err(), "sent once");
+    // A printed copy given meanwhile is not waiting for any server.
+    v.give_copy(CopyVia::Email, now(), "hd").unwrap();
+    v.give_copy(CopyVia::Printed, now(), "hd").unwrap();
+    assert_eq!(v.ensure_archivable(), Ok(()));
+    assert!(v.copy_sent(now(), SYSTEM_ACTOR).is_err(), "a late mail changes nothing");
+}

@@ -926,13 +926,17 @@ pub async fn a_visit_changed_while_its_document_is_made_is_archived_as_it_is(db:
         let (first, target) = (first.clone(), target.clone());
         Arc::new(move |visit, _, stamp, _| {
             // The first document is made outside the writer, on a blocking thread: the visit
-            // changes meanwhile (the visitor asks for their copy by e-mail after all).
+            // changes meanwhile (the visitor declines the copy after all).
             if first.swap(false, Ordering::SeqCst)
                 && let Some((store, id)) = target.get()
             {
                 let (store, id) = (store.clone(), id.clone());
                 tokio::runtime::Handle::current()
-                    .block_on(store.change_visit(&id, at(2), Box::new(|v, _| v.give_copy(CopyVia::Email, at(2), "hd"))))
+                    .block_on(store.change_visit(
+                        &id,
+                        at(2),
+                        Box::new(|v, _| v.give_copy(CopyVia::Declined, at(2), "hd")),
+                    ))
                     .map_err(|e| e.to_string())?;
             }
             loket_domain::archive::json_document(visit, stamp)
@@ -943,10 +947,10 @@ pub async fn a_visit_changed_while_its_document_is_made_is_archived_as_it_is(db:
     let _ = target.set((store.clone(), v.id.clone()));
     let archived = store.archive_visit(&v.id, at(3), "hd").await.unwrap();
     assert_eq!(archived.status, Status::Archived);
-    assert_eq!(archived.copy.as_ref().map(|c| c.via), Some(CopyVia::Email), "the change is kept");
+    assert_eq!(archived.copy.as_ref().map(|c| c.via), Some(CopyVia::Declined), "the change is kept");
     let doc = store.archived_document(&v.id, None).await.unwrap().expect("document");
     let text = String::from_utf8(doc.content).unwrap();
-    assert!(text.contains("\"email\""), "the document shows the visit as archived, copy by e-mail: {text}");
+    assert!(text.contains("\"declined\""), "the document shows the visit as archived, copy declined: {text}");
     assert_eq!(doc.number, "LPSE/2026/11/0001", "one number");
 }
 

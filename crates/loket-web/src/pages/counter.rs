@@ -112,6 +112,8 @@ pub struct ArchiveRow {
     pub status: String,
     /// How the copy was given (in words), once recorded.
     pub copy: Option<String>,
+    /// The copy was e-mailed and the mail server has not taken it yet: the archive waits.
+    pub copy_pending: bool,
     /// The visitor gave an e-mail address: the copy may be sent there.
     pub has_email: bool,
     /// LKPP's answer to the escalation, once it came.
@@ -292,7 +294,11 @@ async fn build(
             id: v.id.clone(),
             number: v.queue.number.clone().unwrap_or_default(),
             status: status_text(t, v.status),
-            copy: v.copy.as_ref().map(|c| t.get(&format!("counter-copy-via-{}", c.via.as_str()))),
+            copy: v.copy.as_ref().map(|c| match c.pending {
+                true => t.get("counter-copy-via-email-pending"),
+                false => t.get(&format!("counter-copy-via-{}", c.via.as_str())),
+            }),
+            copy_pending: v.copy.as_ref().is_some_and(|c| c.pending),
             has_email: v.visitor.email.as_deref().is_some_and(|e| !e.is_empty()),
             lkpp_answer: v.escalation.as_ref().and_then(|e| e.answer.clone()),
             lkpp_ticket: v.escalation.as_ref().and_then(|e| e.lkpp_ticket.clone()),

@@ -228,6 +228,7 @@ pub fn refusal_key(r: &Refused) -> &'static str {
         Refused::CallsRemaining { .. } => "error-calls-remaining",
         Refused::CounterBusy => "error-counter-busy",
         Refused::CopyMissing => "error-copy-missing",
+        Refused::CopyPending => "error-copy-pending",
         Refused::FormIncomplete(_) => "error-form-incomplete",
         Refused::Validation(_) => "error-validation",
         Refused::InUse(_) => "error-in-use",

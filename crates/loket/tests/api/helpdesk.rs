@@ -71,6 +71,8 @@ pub async fn the_visitors_copy_is_an_event_and_the_archive_waits_for_it(app: Tes
     let outbox = app.store.pending_mail().await.unwrap();
     let copy = outbox.iter().find(|(_, subject)| subject.contains("Salinan formulir")).expect("the copy's mail");
     assert!(copy.1.contains(&format!("[{}]", v["reference"].as_str().unwrap())), "{copy:?}");
+    assert_eq!(mailed["copy"]["pending"], true, "given once the mail server took it");
+    app.post_empty(&hd, &path("archive")).await.error(409, "copy_pending");
     let declined = app.post(&hd, &path("copy"), json!({"via": "declined"})).await.expect(200);
     assert_eq!(declined["copy"]["via"], "declined", "the last one recorded is shown");
     let archived = app.post_empty(&hd, &path("archive")).await.expect(200);

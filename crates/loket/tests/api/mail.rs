@@ -99,6 +99,9 @@ pub async fn a_mail_the_server_refuses_waits_with_its_error_and_goes_later(app: 
     let outbox = app.get(&sup, "/api/v1/mail").await.expect(200);
     assert_eq!((outbox[0]["status"].clone(), outbox[0]["attempts"].clone()), (json!("pending"), json!(1)));
     assert!(outbox[0]["last_error"].as_str().is_some_and(|e| e.contains("SMTP")), "{outbox}");
+    // Not taken by the server: the copy is not given yet, and the archive waits for it.
+    assert_eq!(app.get(&hd, &format!("/api/v1/visits/{}", id(&v))).await.expect(200)["copy"]["pending"], true);
+    app.post_empty(&hd, &path("archive")).await.error(409, "copy_pending");
     let sink = SmtpSink::start().await;
     set_mail(&app, &sup, sink.port).await;
     assert_eq!(
@@ -113,6 +116,12 @@ pub async fn a_mail_the_server_refuses_waits_with_its_error_and_goes_later(app: 
     assert!(messages[0].contains("To: budi@majujaya.co.id") && messages[0].contains("Salinan formulir"));
     assert_eq!(sink.received()[0].to, ["budi@majujaya.co.id"], "the envelope's recipient");
     assert!(messages[0].contains("application/pdf"));
+    let given = app.get(&hd, &format!("/api/v1/visits/{}", id(&v))).await.expect(200);
+    assert_eq!(given["copy"]["pending"], false, "taken by the server: given");
+    let history = app.get(&hd, &path("history")).await.expect(200);
+    let sent = history.as_array().into_iter().flatten().find(|e| e["kind"] == "copy_sent").cloned().unwrap_or_default();
+    assert_eq!(sent["by"], "system", "{history}");
+    app.post_empty(&hd, &path("archive")).await.expect(200);
 }
 
 pub async fn a_failing_mail_is_shown_at_the_counter_and_to_the_supervisor(app: TestApp) {
