@@ -540,7 +540,9 @@ impl<B: Backend> crate::MailStore for SqlStore<B> {
     }
 
     async fn mail_sent(&self, id: &str, now: DateTime<Utc>) -> Result<()> {
-        transaction!(self, (id), |t, told| writes::mail_sent(t, told, &id, now))
+        let settings = self.settings().await?;
+        let renderer = self.bound_renderer().await?;
+        transaction!(self, (id), |t, told| writes::mail_sent(t, told, &settings, &renderer, &id, now))
     }
 
     async fn mail_failed(&self, id: &str, error: &str, retry_at: DateTime<Utc>) -> Result<()> {

@@ -985,8 +985,17 @@ pub(crate) async fn claim_mail(
     Ok(out)
 }
 
-/// The mail server took the mail: it is sent; an escalation's step 11 ends.
-pub(crate) async fn mail_sent(t: &mut dyn Tx, told: &mut Announcements, id: &str, now: DateTime<Utc>) -> Result<()> {
+/// The mail server took the mail: it is sent; an escalation's step 11 ends, an e-mailed copy is
+/// given. Recorded as any change of the visit is, with what it brings along: a visit archived
+/// while its escalation mail waited gets a new archived version that says the mail left.
+pub(crate) async fn mail_sent(
+    t: &mut dyn Tx,
+    told: &mut Announcements,
+    settings: &OfficeSettings,
+    renderer: &BoundRenderer,
+    id: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
     let rows = t
         .rows(
             "SELECT visit_id, kind, message_id FROM mail_outbox WHERE id = $1 AND status = 'pending'",
@@ -1002,20 +1011,18 @@ pub(crate) async fn mail_sent(t: &mut dyn Tx, told: &mut Announcements, id: &str
     )
     .await?;
     let Some(visit_id) = visit_id else { return Ok(()) };
-    let mut visit = load_visit(t, &visit_id).await?;
-    let before = visit.history.len();
-    let recorded = match kind.as_str() {
-        "escalation" => visit.escalation_sent(message_id, now, SYSTEM_ACTOR).is_ok(),
+    let change: Change = match kind.as_str() {
+        "escalation" => Box::new(move |v, _| v.escalation_sent(message_id, now, SYSTEM_ACTOR)),
         // The e-mailed copy is given once the server took it (a copy given again since, printed
         // or declined, is not pending any more and stays as it is).
-        "copy" => visit.copy_sent(now, SYSTEM_ACTOR).is_ok(),
-        _ => false,
+        "copy" => Box::new(move |v, _| v.copy_sent(now, SYSTEM_ACTOR)),
+        _ => return Ok(()),
     };
-    if recorded {
-        let settings = crate::reads::settings(t).await?;
-        save(t, told, &settings, &visit, before).await?;
+    match change_visit(t, told, settings, renderer, &visit_id, now, change).await {
+        // Nothing waited for this mail any more: the mail is sent all the same.
+        Ok(_) | Err(StoreError::Refused(_)) => Ok(()),
+        Err(e) => Err(e),
     }
-    Ok(())
 }
 
 /// The mail server did not take the mail: it stays pending, with the error, until `retry_at`.

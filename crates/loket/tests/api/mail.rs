@@ -292,3 +292,34 @@ pub async fn a_servers_own_text_never_reaches_staff(app: TestApp) {
     moved["smtp_host"] = json!("fe80::1");
     app.put(&sup, "/api/v1/settings/mail", moved).await.error(422, "validation");
 }
+
+/// A form archived while its escalation mail waited for the server said "menunggu pengiriman"
+/// for ever. When the mail leaves, the archive gets a new version that says it was sent.
+pub async fn a_form_archived_before_its_escalation_left_gets_a_version_saying_it_left(app: TestApp) {
+    let sup = app.staff("sup", &[Role::Supervisor]).await;
+    let fo = app.staff("fo", &[Role::FrontOffice]).await;
+    let hd = app.staff("hd", &[Role::Helpdesk]).await;
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("port").local_addr().expect("addr").port();
+    set_mail(&app, &sup, closed).await;
+    let v = in_service(&app, &fo, &hd).await;
+    let path = |p: &str| format!("/api/v1/visits/{}/{p}", id(&v));
+    let body = json!({"analysis": "Perlu LKPP", "channel": "email", "summary": "Server error saat unggah"});
+    app.post(&hd, &path("escalate"), body).await.expect(200);
+    app.post(&hd, &path("copy"), json!({"via": "printed"})).await.expect(200);
+    let archived = app.post_empty(&hd, &path("archive")).await.expect(200);
+    assert_eq!(
+        (archived["archive"]["version"].as_i64(), &archived["escalation"]["status"]),
+        (Some(1), &json!("pending"))
+    );
+    assert_eq!(loket_mail::send_due(app.store.as_ref(), app.clock.now()).await.expect("send"), 0, "not taken");
+
+    let sink = SmtpSink::start().await;
+    set_mail(&app, &sup, sink.port).await;
+    app.clock.advance(chrono::Duration::seconds(31));
+    assert_eq!(loket_mail::send_due(app.store.as_ref(), app.clock.now()).await.expect("send"), 1);
+    let now = app.get(&hd, &format!("/api/v1/visits/{}", id(&v))).await.expect(200);
+    assert_eq!(now["escalation"]["status"], "sent");
+    assert_eq!(now["archive"]["version"], 2, "a new archived version: {now}");
+    assert_ne!(now["archive"]["sha256"], archived["archive"]["sha256"]);
+    assert_eq!(now["archive"]["number"], archived["archive"]["number"], "the same archive number");
+}
