@@ -13,7 +13,9 @@ use crate::history::{Event, EventKind};
 mod report;
 pub mod watch;
 
-pub use report::{AppliedStandard, Outcomes, StepSummary, StepTotals, TimeStandardsReport, WaitingSummary, report};
+pub use report::{
+    AppliedStandard, Outcomes, StepSummary, StepTotals, TimeStandardsReport, WaitingSummary, report, running_over_ms,
+};
 
 /// One step's standard in minutes (a setting of the office).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]

@@ -6,12 +6,14 @@
 //! range of the index `visit_steps_step`, so nothing sorts the whole period's steps to group them.
 
 use chrono::{DateTime, Days, NaiveDate, Utc};
-use loket_domain::calendar::TimeMeasure;
+use loket_domain::calendar::{Measure, TimeMeasure};
 use loket_domain::reports::{
     AgentCount, BUCKET_MINUTES, BUCKETS, DayRecap, Durations, EscalationRow, KeyCount, Overrun, Overruns, Recap,
     StepCount, Times, average_minutes, minutes, nearest_rank,
 };
-use loket_domain::standards::{AppliedStandard, Outcomes, StepStandard, StepSummary, StepTotals, WaitingSummary};
+use loket_domain::standards::{
+    AppliedStandard, Outcomes, StepStandard, StepSummary, StepTotals, WaitingSummary, running_over_ms,
+};
 
 use crate::exec::{Col, FromRow, ReadOne, Row, Sql, Value, int, text};
 use crate::{OFFICE, Result, StoreError, from_ms};
@@ -47,6 +49,13 @@ fn visit_durations(measure: TimeMeasure) -> (&'static str, &'static str) {
         TimeMeasure::Working => ("waiting_working_ms", "service_working_ms"),
     }
 }
+
+/// The running steps of one SOP step (`$4`) of the period already past their standard by the
+/// clock at `$5` (now, in ms): all those past it in working time are among them, since working
+/// time never runs ahead of the clock. Served by the partial index `visit_steps_running`.
+const RUNNING_PAST: &str = "s.office_id = $1 AND s.step = $4 AND s.day >= $2 AND s.day <= $3 AND s.ended_at IS NULL \
+     AND NOT s.instant AND s.standard_minutes IS NOT NULL \
+     AND s.started_at + CAST(s.standard_minutes AS BIGINT) * 60000 < $5";
 
 /// The SOP steps, in order.
 const STEPS: std::ops::RangeInclusive<u8> = 1..=12;
@@ -191,16 +200,17 @@ pub(crate) async fn times(r: &mut dyn Sql, from: NaiveDate, to: NaiveDate, measu
 }
 
 /// Per SOP step, the totals of the time-standards report in `measure`; `standards` are the
-/// current settings.
+/// current settings. The steps still running past their standard at `now` are counted too.
 pub(crate) async fn step_summaries(
     r: &mut dyn Sql,
     from: NaiveDate,
     to: NaiveDate,
     standards: &[StepStandard],
-    measure: TimeMeasure,
+    now: DateTime<Utc>,
+    measure: &Measure<'_>,
 ) -> Result<Vec<StepSummary>> {
     let p = Period::new(from, to);
-    let d = step_duration(measure);
+    let d = step_duration(measure.kind());
     // $4 is the step: one seek into `visit_steps_step` per step.
     let finished =
         format!("FROM visit_steps WHERE office_id = $1 AND step = $4 AND day >= $2 AND day <= $3 AND {d} IS NOT NULL");
@@ -248,9 +258,45 @@ pub(crate) async fn step_summaries(
             let [a, b, c] = p.params();
             t.p90_ms = r.int(&sql, &[a, b, c, int(i64::from(step)), int(rank)]).await?;
         }
+        running_over(r, &p, step, now, measure, &mut t).await?;
         out.push(t);
     }
     Ok(out.into_iter().map(|t| StepSummary::of(t, standards)).collect())
+}
+
+/// Adds to `t` the steps `step` of the period still running past their standard at `now`: by the
+/// clock the database judges and counts them; in working time it selects those past by the clock
+/// and the domain measures each.
+async fn running_over(
+    r: &mut dyn Sql,
+    p: &Period,
+    step: u8,
+    now: DateTime<Utc>,
+    measure: &Measure<'_>,
+    t: &mut StepTotals,
+) -> Result<()> {
+    let [a, b, c] = p.params();
+    let params = [a, b, c, int(i64::from(step)), int(crate::ms(now))];
+    match measure {
+        Measure::Clock => {
+            let sql = format!(
+                "SELECT s.standard_minutes, COUNT(*) FROM visit_steps s WHERE {RUNNING_PAST} \
+                 GROUP BY s.standard_minutes"
+            );
+            for mut row in r.rows(&sql, &params, &[Col::Int, Col::Int]).await? {
+                let (minutes, n) = (row.int()?, count(row.int()?));
+                t.add_running_over_count(u32::try_from(minutes).unwrap_or(u32::MAX), n);
+            }
+        }
+        Measure::Working { .. } => {
+            let sql = format!("SELECT s.started_at, s.standard_minutes FROM visit_steps s WHERE {RUNNING_PAST}");
+            for mut row in r.rows(&sql, &params, &[Col::Int, Col::Int]).await? {
+                let (started_at, minutes) = (from_ms(row.int()?)?, row.int()?);
+                t.add_running_over(started_at, u32::try_from(minutes).unwrap_or(u32::MAX), now, measure);
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The waiting time as the time-standards report shows it, in `measure`: its count, average and
@@ -292,17 +338,19 @@ async fn recap_outcomes(r: &mut dyn Sql, p: &Period) -> Result<DayRecap> {
     Ok(total)
 }
 
-/// The steps of the period that ran past the standard in force when they started, in `measure`:
-/// how many per step, and the first `limit` of them in the order they started.
+/// The steps of the period that ran past the standard in force when they started, in `measure`,
+/// and those still running past it at `now`: how many per step, and the first `limit` of them in
+/// the order they started.
 pub(crate) async fn overruns(
     r: &mut dyn Sql,
     from: NaiveDate,
     to: NaiveDate,
     limit: u32,
-    measure: TimeMeasure,
+    now: DateTime<Utc>,
+    measure: &Measure<'_>,
 ) -> Result<Overruns> {
     let p = Period::new(from, to);
-    let d = step_duration(measure);
+    let d = step_duration(measure.kind());
     // $4 is the step: one seek into `visit_steps_step` per step.
     let over = format!(
         "s.office_id = $1 AND s.step = $4 AND s.day >= $2 AND s.day <= $3 AND s.{d} IS NOT NULL AND NOT s.instant \
@@ -312,28 +360,49 @@ pub(crate) async fn overruns(
     // Each step's first `limit`, with its place in the visit's steps; merged below.
     let mut listed: Vec<(Overrun, i64)> = Vec::new();
     let count_sql = format!("SELECT COUNT(*) FROM visit_steps s WHERE {over}");
+    let list_sql = format!(
+        "SELECT {} FROM visit_steps s JOIN visits v ON v.id = s.visit_id WHERE {over} \
+         ORDER BY s.started_at, s.visit_id, s.seq LIMIT $5",
+        StepOverrun::select(None)
+    );
+    // The running ones past their standard by the clock, measured here in the office's measure:
+    // few, since a step runs until it ends (the forms never returned, the visits never archived).
+    let running_sql = format!(
+        "SELECT {} FROM visit_steps s JOIN visits v ON v.id = s.visit_id WHERE {RUNNING_PAST} \
+         ORDER BY s.started_at, s.visit_id, s.seq",
+        StepOverrun::select(None)
+    );
     for step in STEPS {
         let [a, b, c] = p.params();
-        let n = count(r.int(&count_sql, &[a, b, c, int(i64::from(step))]).await?.unwrap_or(0));
-        if n == 0 {
-            continue;
+        let mut n = count(r.int(&count_sql, &[a, b, c, int(i64::from(step))]).await?.unwrap_or(0));
+        if n > 0 {
+            let [a, b, c] = p.params();
+            let rows: Vec<StepOverrun> =
+                r.all(&list_sql, &[a, b, c, int(i64::from(step)), int(i64::from(limit))]).await?;
+            for StepOverrun { mut overrun, duration_ms, working_ms, seq } in rows {
+                let took = match measure.kind() {
+                    TimeMeasure::Clock => duration_ms,
+                    TimeMeasure::Working => working_ms,
+                };
+                // Read where it is not null.
+                overrun.minutes =
+                    minutes(took.ok_or_else(|| StoreError::Corrupt("an overrun without a duration".into()))?);
+                listed.push((overrun, seq));
+            }
         }
-        out.by_step.push(StepCount { step, count: n });
         let [a, b, c] = p.params();
-        let sql = format!(
-            "SELECT {} FROM visit_steps s JOIN visits v ON v.id = s.visit_id WHERE {over} \
-             ORDER BY s.started_at, s.visit_id, s.seq LIMIT $5",
-            StepOverrun::select(None)
-        );
-        let rows: Vec<StepOverrun> = r.all(&sql, &[a, b, c, int(i64::from(step)), int(i64::from(limit))]).await?;
-        for StepOverrun { mut overrun, duration_ms, working_ms, seq } in rows {
-            let took = match measure {
-                TimeMeasure::Clock => duration_ms,
-                TimeMeasure::Working => working_ms,
+        let running: Vec<StepOverrun> =
+            r.all(&running_sql, &[a, b, c, int(i64::from(step)), int(crate::ms(now))]).await?;
+        for StepOverrun { mut overrun, seq, .. } in running {
+            let Some(ms) = running_over_ms(overrun.started_at, overrun.standard_minutes, now, measure) else {
+                continue;
             };
-            // Read where it is not null.
-            overrun.minutes = minutes(took.ok_or_else(|| StoreError::Corrupt("an overrun without a duration".into()))?);
+            n += 1;
+            (overrun.minutes, overrun.running) = (minutes(ms), true);
             listed.push((overrun, seq));
+        }
+        if n > 0 {
+            out.by_step.push(StepCount { step, count: n });
         }
     }
     listed
@@ -343,7 +412,7 @@ pub(crate) async fn overruns(
 }
 
 /// A step that ran past its standard (`s`: `visit_steps`, `v`: `visits`), with both its durations
-/// (the report's measure picks one) and its place among the visit's steps.
+/// (the report's measure picks one; none while it runs) and its place among the visit's steps.
 struct StepOverrun {
     /// Its minutes not yet set.
     overrun: Overrun,
@@ -379,6 +448,7 @@ impl FromRow for StepOverrun {
                 started_at: from_ms(row.int()?)?,
                 minutes: 0.0,
                 standard_minutes: u32::try_from(row.int()?).unwrap_or_default(),
+                running: false,
             },
             duration_ms: row.opt_int()?,
             working_ms: row.opt_int()?,

@@ -557,3 +557,24 @@ fn a_finished_steps_time_and_verdict_are_fixed_when_it_finishes() {
     seal_finished_steps(&mut v.history, 0, &settings.working_time());
     assert_eq!(v.history, before);
 }
+
+/// A step still running past its standard is counted and judged as not within, and stays out of
+/// the times (not known yet); within its standard it is not judged yet.
+#[test]
+fn the_report_counts_a_step_still_running_past_its_standard_as_not_within() {
+    let settings = OfficeSettings::default();
+    let mut v = in_service(&settings, "offer_upload");
+    v.answer("analysis", "answer", &settings, at(20), "hd").unwrap();
+    let within = report(&[(steps_at(&v, 30), None)], &default_standards());
+    assert_eq!((within.steps[11].count, within.steps[11].running_over), (0, 0));
+    let past = report(&[(steps_at(&v, 31), None)], &default_standards());
+    let s12 = &past.steps[11];
+    assert_eq!(
+        (s12.count, s12.within, s12.running_over, s12.compliance_pct, s12.avg_minutes),
+        (1, 0, 1, Some(0.0), None)
+    );
+    let mut totals = StepTotals { step: 12, ..StepTotals::default() };
+    assert_eq!(totals.add_running_over(at(20), 10, at(30), &Measure::Clock), None);
+    assert_eq!(totals.add_running_over(at(20), 10, at(31), &Measure::Clock), Some(11 * 60_000));
+    assert_eq!((totals.count, totals.judged, totals.within, totals.running_over), (1, 1, 0, 1));
+}

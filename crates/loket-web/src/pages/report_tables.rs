@@ -165,6 +165,8 @@ fn standards_table(t: Tr, r: &TimeStandardsReport) -> ReportTable {
                 "report-standard",
                 "report-count",
                 "report-within",
+                "report-running-over",
+                "report-not-judged",
                 "report-compliance",
                 "report-avg",
                 "report-p90",
@@ -179,6 +181,8 @@ fn standards_table(t: Tr, r: &TimeStandardsReport) -> ReportTable {
                     s.standard_minutes.map_or_else(|| "—".to_owned(), |m| m.to_string()),
                     s.count.to_string(),
                     if s.instant { "—".to_owned() } else { s.within.to_string() },
+                    s.running_over.to_string(),
+                    s.not_judged.to_string(),
                     s.compliance_pct.map_or_else(|| "—".to_owned(), |p| format!("{p:.2}%")),
                     minutes(s.avg_minutes),
                     minutes(s.p90_minutes),
@@ -203,6 +207,7 @@ fn overruns_table(t: Tr, overruns: &Overruns, settings: &OfficeSettings) -> Repo
                 "reports-started",
                 "reports-took",
                 "report-standard",
+                "reports-state",
             ],
         ),
         rows: list
@@ -216,6 +221,7 @@ fn overruns_table(t: Tr, overruns: &Overruns, settings: &OfficeSettings) -> Repo
                     o.started_at.with_timezone(&zone).format("%Y-%m-%d %H:%M").to_string(),
                     format!("{:.2}", o.minutes),
                     o.standard_minutes.to_string(),
+                    t.get(if o.running { "reports-running" } else { "reports-finished" }),
                 ]
             })
             .collect(),
