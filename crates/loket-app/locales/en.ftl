@@ -254,6 +254,7 @@ step-9 = Analysis
 step-10 = Written answer
 step-11 = Escalation to LKPP
 step-12 = Copy and archive
+step-instant = instant, not measured or judged
 
 admin-title = Admin
 admin-users = Users

@@ -254,6 +254,7 @@ step-9 = Analisis
 step-10 = Jawaban tertulis
 step-11 = Eskalasi ke LKPP
 step-12 = Salinan dan arsip
+step-instant = seketika, tidak diukur dan tidak dinilai
 
 admin-title = Admin
 admin-users = Pengguna

@@ -57,7 +57,8 @@ pub(crate) fn standard_for(standards: &[StepStandard], step: u8) -> Option<u32> 
 /// Steps recorded in the same instant as another one, by the same action: step 2 with the guest
 /// book entry (1), steps 5 and 7, or 6, with the check (4), step 10 with the end of the analysis
 /// (9). Their time is not measured, so they are never counted as within their standard. (Step 3
-/// is instant too when the form comes filled from the kiosk with the guest book entry.)
+/// is instant too when the form comes filled from the kiosk with the guest book entry, and step 11
+/// when the escalation goes through LKPP's TTS, its ticket number entered with it.)
 pub fn is_instant(step: u8) -> bool {
     matches!(step, 2 | 5 | 6 | 7 | 10)
 }
@@ -115,8 +116,8 @@ pub struct StepRecord {
     /// Who ended it; none while it runs.
     #[serde(default)]
     pub finished_by: Option<String>,
-    /// Recorded in the same instant as another step (2, 5, 6, 7, 10; 3 from the kiosk): not
-    /// measured.
+    /// Recorded in the same instant as another step (2, 5, 6, 7, 10; 3 from the kiosk; 11 by
+    /// TTS): not measured, not judged.
     #[serde(default)]
     pub instant: bool,
     /// Step 7 only: who received the form, `line` (the waiting line) until a helpdesk agent
@@ -399,8 +400,13 @@ pub(crate) fn record_steps(
                 s.finish(9, e);
                 // Step 11 ends when the escalation has left: a TTS ticket exists once its number
                 // is entered (with the escalation); an e-mail has left once the mail server took it.
+                // The TTS ticket is made in LKPP's application before it is entered here, at a
+                // time Loket does not know: the step is instant, not measured and not judged.
                 if e.data.get("channel").and_then(serde_json::Value::as_str) == Some("tts") {
                     s.done(11, e);
+                    if let Some(r) = s.out.last_mut() {
+                        r.instant = true;
+                    }
                 } else {
                     s.open(11, e);
                 }

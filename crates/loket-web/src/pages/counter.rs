@@ -87,6 +87,8 @@ pub struct StepLine {
     pub standard: String,
     /// `ok`, `over`, or empty when not judged (no standard, instant, still running).
     pub judged: &'static str,
+    /// Why the step is not judged, in words, when that is so by its nature (instant); else empty.
+    pub note: String,
 }
 
 /// A visit answered or escalated at this counter: step 12, the visitor's copy, then the archive.
@@ -399,6 +401,7 @@ fn current_visit(
                 Some(false) => "over",
                 None => "",
             },
+            note: if r.instant { t.get("step-instant") } else { String::new() },
         })
         .collect();
     CurrentVisit {

@@ -79,8 +79,8 @@ pub async fn running_steps_show_their_overrun(app: TestApp) {
     assert_eq!(step(&archived, 12)["within_standard"], false);
 }
 
-/// Step 11 ends when the escalation has left: at once for TTS (its ticket number is entered),
-/// and not while an e-mail is pending.
+/// Step 11 ends when the escalation has left: at once for TTS (its ticket number is entered; the
+/// step is instant and not judged), and not while an e-mail is pending.
 pub async fn step_eleven_runs_until_the_escalation_has_left(app: TestApp) {
     let fo = app.staff("fo", &[Role::FrontOffice]).await;
     let hd = app.staff("hd", &[Role::Helpdesk]).await;
@@ -102,7 +102,18 @@ pub async fn step_eleven_runs_until_the_escalation_has_left(app: TestApp) {
     let esc = app.post(&hd, &format!("/api/v1/visits/{}/escalate", id(&tts)), body).await.expect(200);
     let step11 = step(&esc, 11);
     assert_eq!(step11["finished_at"], step11["started_at"]);
-    assert_eq!(step11["within_standard"], true);
+    // The ticket was made in LKPP's application at a time not recorded: instant, not judged.
+    assert_eq!((step11["instant"].clone(), step11["within_standard"].clone()), (json!(true), Value::Null));
+    assert_eq!((step11["standard_minutes"].clone(), step11["measured_minutes"].clone()), (json!(5), Value::Null));
+    // The report counts it as not judged, never as met; the e-mail never sent overruns.
+    let sup = app.staff("sup", &[Role::Supervisor]).await;
+    let report = report_for(&app, &sup, &esc).await;
+    let row = report["steps"].as_array().expect("steps").iter().find(|s| s["step"] == 11).cloned().expect("11");
+    assert_eq!(
+        (row["count"].clone(), row["within"].clone(), row["running_over"].clone(), row["not_judged"].clone()),
+        (json!(2), json!(0), json!(1), json!(1))
+    );
+    assert_eq!(row["compliance_pct"], 0.0);
 }
 
 /// A change of the settings does not change how a step already started is judged; the report
