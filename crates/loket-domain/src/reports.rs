@@ -33,6 +33,9 @@ pub struct DayRecap {
     pub no_show: u64,
     pub not_served: u64,
     pub cancelled: u64,
+    /// Of `cancelled`, the visits cancelled at the visitor's request while in service (their
+    /// analysis, step 9, ended without a result).
+    pub cancelled_in_service: u64,
     pub open: u64,
 }
 

@@ -94,6 +94,15 @@ impl StandardsInForce {
     }
 }
 
+/// How a step ended when not by its own act.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum StepOutcome {
+    /// Step 9 ended by the visit's cancellation at the visitor's request, in service: no analysis
+    /// was completed, so it is not judged against its standard.
+    Cancelled,
+}
+
 /// One SOP step as it happened.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct StepRecord {
@@ -104,7 +113,8 @@ pub struct StepRecord {
     pub finished_at: Option<DateTime<Utc>>,
     /// The standard in force when the step started.
     pub standard_minutes: Option<u32>,
-    /// Null when the step has no standard, is instant, or is still running within it.
+    /// Null when the step has no standard, is instant, was cancelled, or is still running within
+    /// it.
     pub within_standard: Option<bool>,
     /// Who did it; for step 7, who handed the form over. For the check (step 4) and the copy and
     /// archive (step 12), whose act is at their end, who ended them (the check, the archive),
@@ -129,6 +139,13 @@ pub struct StepRecord {
     /// fixed when it finished (see [`seal_finished_steps`]).
     #[serde(default)]
     pub measured_minutes: Option<f64>,
+    /// `cancelled` when the visit was cancelled at the visitor's request while this step (9, the
+    /// analysis) ran: not judged; null otherwise.
+    #[serde(default)]
+    pub outcome: Option<StepOutcome>,
+    /// The reason given for the cancellation, with `outcome: cancelled`.
+    #[serde(default)]
+    pub reason: Option<String>,
     /// The time fixed by the event that finished the step, in milliseconds.
     #[serde(skip)]
     pub(crate) sealed_ms: Option<i64>,
@@ -187,6 +204,8 @@ impl Steps<'_> {
             instant: is_instant(step),
             received_by: (step == 7).then(|| LINE_RECEIVER.to_owned()),
             measured_minutes: None,
+            outcome: None,
+            reason: None,
             sealed_ms: None,
         };
         self.out.push(record);
@@ -423,9 +442,15 @@ pub(crate) fn record_steps(
                 }
             }
             EventKind::Cancelled => {
-                // Cancelled before the call, or in service at the visitor's request.
+                // Cancelled before the call, or in service at the visitor's request: then the
+                // analysis ends without a result, its own outcome, with the reason given.
                 s.finish(8, e);
-                s.finish(9, e);
+                if s.finish(9, e)
+                    && let Some(r) = s.out.iter_mut().rev().find(|r| r.step == 9)
+                {
+                    r.outcome = Some(StepOutcome::Cancelled);
+                    r.reason = e.data.get("reason").and_then(serde_json::Value::as_str).map(str::to_owned);
+                }
                 // A form never returned or never checked: those steps did not happen.
                 s.out.retain(|r| !(matches!(r.step, 3 | 4) && r.finished_at.is_none()));
             }
@@ -439,7 +464,7 @@ pub(crate) fn record_steps(
 /// Within the standard, past it, or not (yet) judged, after `elapsed_ms` (to its end, or to now
 /// while it runs) in the office's measure.
 fn judge(r: &StepRecord, elapsed_ms: i64) -> Option<bool> {
-    if r.instant {
+    if r.instant || r.outcome.is_some() {
         return None;
     }
     let limit_ms = i64::from(r.standard_minutes?) * 60_000;

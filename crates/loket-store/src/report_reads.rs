@@ -103,6 +103,12 @@ pub(crate) async fn recap(r: &mut dyn Sql, from: NaiveDate, to: NaiveDate) -> Re
             }
         }
     }
+    for (d, n) in cancelled_in_service(r, &p).await? {
+        recap.outcomes.cancelled_in_service += n;
+        if let Some(row) = recap.by_day.iter_mut().find(|row| row.day == Some(d)) {
+            row.cancelled_in_service += n;
+        }
+    }
     recap.by_role = counts_by(r, &p, "visitor_role").await?;
     recap.by_category = counts_by(r, &p, "category").await?;
     let rows = r
@@ -127,6 +133,20 @@ pub(crate) async fn recap(r: &mut dyn Sql, from: NaiveDate, to: NaiveDate) -> Re
         }
     }
     Ok(recap)
+}
+
+/// Per office day of the period, the visits cancelled at the visitor's request while in service:
+/// cancelled once their service had started.
+async fn cancelled_in_service(r: &mut dyn Sql, p: &Period) -> Result<Vec<(NaiveDate, u64)>> {
+    let rows = r
+        .rows(
+            "SELECT day, COUNT(*) FROM visit_facts WHERE office_id = $1 AND day >= $2 AND day <= $3 \
+             AND outcome = 'cancelled' AND started_at IS NOT NULL GROUP BY day ORDER BY day",
+            &p.params(),
+            &[Col::Text, Col::Int],
+        )
+        .await?;
+    rows.into_iter().map(|mut row| Ok((day(&row.text()?)?, count(row.int()?)))).collect()
 }
 
 /// The one duration (`column`, in ms) of the period at the 1-based `rank` in ascending order.
@@ -214,27 +234,30 @@ pub(crate) async fn step_summaries(
     // $4 is the step: one seek into `visit_steps_step` per step.
     let finished =
         format!("FROM visit_steps WHERE office_id = $1 AND step = $4 AND day >= $2 AND day <= $3 AND {d} IS NOT NULL");
-    let judged = "NOT instant AND standard_minutes IS NOT NULL";
+    // A cancelled analysis (step 9) is counted, neither judged nor measured.
+    let judged = "NOT instant AND NOT cancelled AND standard_minutes IS NOT NULL";
     let totals_sql = format!(
         "SELECT COUNT(*), \
          COALESCE(SUM(CASE WHEN {judged} THEN 1 ELSE 0 END), 0), \
          COALESCE(SUM(CASE WHEN {judged} AND {d} <= CAST(standard_minutes AS BIGINT) * 60000 THEN 1 ELSE 0 END), 0), \
-         COALESCE(SUM(CASE WHEN instant THEN 0 ELSE 1 END), 0), \
-         CAST(COALESCE(SUM(CASE WHEN instant THEN 0 ELSE {d} END), 0) AS BIGINT), \
-         MIN(CASE WHEN {judged} THEN standard_minutes END), MAX(CASE WHEN {judged} THEN standard_minutes END) \
+         COALESCE(SUM(CASE WHEN instant OR cancelled THEN 0 ELSE 1 END), 0), \
+         CAST(COALESCE(SUM(CASE WHEN instant OR cancelled THEN 0 ELSE {d} END), 0) AS BIGINT), \
+         MIN(CASE WHEN {judged} THEN standard_minutes END), MAX(CASE WHEN {judged} THEN standard_minutes END), \
+         COALESCE(SUM(CASE WHEN cancelled THEN 1 ELSE 0 END), 0) \
          {finished}"
     );
     let mut out = Vec::new();
     for step in STEPS {
         let [a, b, c] = p.params();
         let params = [a, b, c, int(i64::from(step))];
-        let cols = [Col::Int, Col::Int, Col::Int, Col::Int, Col::Int, Col::OptInt, Col::OptInt];
+        let cols = [Col::Int, Col::Int, Col::Int, Col::Int, Col::Int, Col::OptInt, Col::OptInt, Col::Int];
         let Some(mut row) = r.rows(&totals_sql, &params, &cols).await?.into_iter().next() else { continue };
         let mut t = StepTotals { step, ..StepTotals::default() };
         (t.count, t.judged, t.within, t.measured) =
             (count(row.int()?), count(row.int()?), count(row.int()?), count(row.int()?));
         t.sum_ms = row.int()?;
         let (least, most) = (row.opt_int()?, row.opt_int()?);
+        t.cancelled = count(row.int()?);
         // The standards applied: nearly always one, read from the same pass.
         match (least, most) {
             (Some(least), Some(most)) if least == most => {
@@ -253,7 +276,7 @@ pub(crate) async fn step_summaries(
             _ => {}
         }
         if t.measured > 0 {
-            let sql = format!("SELECT {d} {finished} AND NOT instant ORDER BY {d} LIMIT 1 OFFSET $5");
+            let sql = format!("SELECT {d} {finished} AND NOT instant AND NOT cancelled ORDER BY {d} LIMIT 1 OFFSET $5");
             let rank = nearest_rank(t.measured, 0.9) as i64 - 1;
             let [a, b, c] = p.params();
             t.p90_ms = r.int(&sql, &[a, b, c, int(i64::from(step)), int(rank)]).await?;
@@ -319,13 +342,16 @@ pub(crate) async fn waiting_summary(
 
 /// How the period's visits ended, as the time-standards report shows it.
 pub(crate) async fn outcomes(r: &mut dyn Sql, from: NaiveDate, to: NaiveDate) -> Result<Outcomes> {
-    let recap = recap_outcomes(r, &Period::new(from, to)).await?;
+    let p = Period::new(from, to);
+    let recap = recap_outcomes(r, &p).await?;
+    let cancelled_in_service = cancelled_in_service(r, &p).await?.into_iter().map(|(_, n)| n).sum();
     Ok(Outcomes {
         visits: recap.visits,
         served: recap.answered + recap.escalated,
         no_show: recap.no_show,
         not_served: recap.not_served,
         cancelled: recap.cancelled,
+        cancelled_in_service,
         open: recap.open,
     })
 }
@@ -354,7 +380,7 @@ pub(crate) async fn overruns(
     // $4 is the step: one seek into `visit_steps_step` per step.
     let over = format!(
         "s.office_id = $1 AND s.step = $4 AND s.day >= $2 AND s.day <= $3 AND s.{d} IS NOT NULL AND NOT s.instant \
-         AND s.standard_minutes IS NOT NULL AND s.{d} > CAST(s.standard_minutes AS BIGINT) * 60000"
+         AND NOT s.cancelled AND s.standard_minutes IS NOT NULL AND s.{d} > CAST(s.standard_minutes AS BIGINT) * 60000"
     );
     let mut out = Overruns::default();
     // Each step's first `limit`, with its place in the visit's steps; merged below.

@@ -30,8 +30,11 @@ pub struct StepSummary {
     /// Of `count`, the steps still running past their standard when the report was read: judged
     /// as not within, not in `avg_minutes` or `p90_minutes` (their time is not known yet).
     pub running_over: u64,
-    /// Of `count`, the steps not judged: instant, without a standard.
+    /// Of `count`, the steps not judged: instant, without a standard, or cancelled.
     pub not_judged: u64,
+    /// Of `count` (and of `not_judged`), the analyses (step 9) ended by the visit's cancellation
+    /// at the visitor's request: neither judged nor in the times.
+    pub cancelled: u64,
     pub compliance_pct: Option<f64>,
     pub avg_minutes: Option<f64>,
     pub p90_minutes: Option<f64>,
@@ -67,6 +70,8 @@ pub struct Outcomes {
     pub no_show: u64,
     pub not_served: u64,
     pub cancelled: u64,
+    /// Of `cancelled`, the visits cancelled at the visitor's request while in service.
+    pub cancelled_in_service: u64,
     pub open: u64,
 }
 
@@ -133,7 +138,7 @@ fn summary(step: u8, records: &[&StepRecord], standards: &[StepStandard]) -> Ste
     // Each record's duration in the office's measure (clock or working time), as it was read.
     let mut ms: Vec<i64> = records
         .iter()
-        .filter(|r| !r.instant && r.finished_at.is_some())
+        .filter(|r| !r.instant && r.outcome.is_none() && r.finished_at.is_some())
         .filter_map(|r| r.measured_minutes.or_else(|| r.minutes()).map(|m| (m * 60_000.0).round() as i64))
         .collect();
     ms.sort_unstable();
@@ -143,6 +148,7 @@ fn summary(step: u8, records: &[&StepRecord], standards: &[StepStandard]) -> Ste
         count: records.len() as u64,
         judged: judged.len() as u64,
         running_over: records.iter().filter(|r| r.finished_at.is_none()).count() as u64,
+        cancelled: records.iter().filter(|r| r.outcome.is_some()).count() as u64,
         within: judged.iter().filter(|r| r.within_standard == Some(true)).count() as u64,
         measured: ms.len() as u64,
         sum_ms: ms.iter().sum(),
@@ -162,6 +168,7 @@ pub struct StepTotals {
     pub count: u64,
     pub judged: u64,
     pub running_over: u64,
+    pub cancelled: u64,
     pub within: u64,
     pub measured: u64,
     pub sum_ms: i64,
@@ -216,7 +223,8 @@ impl StepSummary {
     /// The summary of a step from its totals; `standards` are the current settings, shown when no
     /// record was judged.
     pub fn of(totals: StepTotals, standards: &[StepStandard]) -> StepSummary {
-        let StepTotals { step, count, judged, running_over, within, measured, sum_ms, p90_ms, mut applied } = totals;
+        let StepTotals { step, count, judged, running_over, cancelled, within, measured, sum_ms, p90_ms, mut applied } =
+            totals;
         applied.sort_by_key(|a| a.minutes);
         let standard_minutes = match applied.as_slice() {
             [] => standard_for(standards, step),
@@ -230,6 +238,7 @@ impl StepSummary {
             within,
             running_over,
             not_judged: count.saturating_sub(judged),
+            cancelled,
             compliance_pct: (judged > 0).then(|| round2(within as f64 * 100.0 / judged as f64)),
             avg_minutes: (measured > 0).then(|| round2(sum_ms as f64 / measured as f64 / 60_000.0)),
             p90_minutes: p90_ms.map(|ms| round2(ms as f64 / 60_000.0)),
@@ -264,6 +273,17 @@ mod outcome_tests {
     #[test]
     fn visits_not_served_are_counted_apart_from_no_shows_and_the_served() {
         let o = Outcomes::of([Status::Archived, Status::NotServed, Status::NotServed, Status::NoShow, Status::Waiting]);
-        assert_eq!(o, Outcomes { visits: 5, served: 1, no_show: 1, not_served: 2, cancelled: 0, open: 1 });
+        assert_eq!(
+            o,
+            Outcomes {
+                visits: 5,
+                served: 1,
+                no_show: 1,
+                not_served: 2,
+                cancelled: 0,
+                cancelled_in_service: 0,
+                open: 1
+            }
+        );
     }
 }

@@ -586,3 +586,30 @@ fn the_report_counts_a_step_still_running_past_its_standard_as_not_within() {
     assert_eq!(totals.add_running_over(at(20), 10, at(31), &Measure::Clock), Some(11 * 60_000));
     assert_eq!((totals.count, totals.judged, totals.within, totals.running_over), (1, 1, 0, 1));
 }
+
+/// A visit cancelled at the visitor's request in service ends its analysis without a result: its
+/// own outcome, with the reason, not judged as a met analysis, and counted apart by the report.
+#[test]
+fn an_analysis_cancelled_in_service_is_not_judged_and_keeps_its_reason() {
+    let settings = OfficeSettings::default();
+    let mut v = in_service(&settings, "password");
+    v.cancel("Pengunjung harus pergi", at(20), "hd").unwrap();
+    let step9 = last(&steps_at(&v, 40), 9);
+    assert_eq!((step9.finished_at, step9.within_standard), (Some(at(20)), None));
+    assert_eq!(
+        (step9.outcome, step9.reason.as_deref()),
+        (Some(StepOutcome::Cancelled), Some("Pengunjung harus pergi"))
+    );
+    let r = report(&[(steps_at(&v, 40), None)], &default_standards());
+    let row = &r.steps[8];
+    assert_eq!(
+        (row.count, row.within, row.cancelled, row.not_judged, row.compliance_pct, row.avg_minutes),
+        (1, 0, 1, 1, None, None)
+    );
+    // Cancelled while waiting: no analysis ran, none is recorded.
+    let mut waiting = opened(&settings, 0);
+    waiting.save_form(None, &form("password"), &settings, at(2), "fo").unwrap();
+    waiting.enqueue(ticket(), &settings, at(3), "fo").unwrap();
+    waiting.cancel("pulang", at(5), "fo").unwrap();
+    assert!(!steps_at(&waiting, 10).iter().any(|r| r.step == 9));
+}

@@ -12,3 +12,12 @@ CREATE INDEX visit_steps_running ON visit_steps (office_id, step, day, started_a
 UPDATE visit_steps SET instant = TRUE
     WHERE step = 11 AND ended_at = started_at
     AND visit_id IN (SELECT visit_id FROM visit_facts WHERE escalation_channel = 'tts');
+
+-- A visit cancelled at the visitor's request while in service ends its analysis (step 9) without
+-- a result: its own outcome, neither judged against the standard nor counted in the times. The
+-- step rows keep it; those written before are the step 9 rows that ended, of cancelled visits
+-- (a visit is cancelled in service or before it is called, never after its analysis ended).
+ALTER TABLE visit_steps ADD COLUMN cancelled BOOLEAN NOT NULL DEFAULT FALSE;
+UPDATE visit_steps SET cancelled = TRUE
+    WHERE step = 9 AND ended_at IS NOT NULL
+    AND visit_id IN (SELECT visit_id FROM visit_facts WHERE outcome = 'cancelled');

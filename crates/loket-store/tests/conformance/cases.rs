@@ -1247,9 +1247,13 @@ pub async fn step_rows_kept_across_writes_are_those_a_fresh_write_makes(db: Test
     store.change_visit(&next.id, at(63), Box::new(move |v, s| v.start(s, at(63), "hd"))).await.unwrap();
     store.change_visit(&next.id, at(64), Box::new(move |v, _| v.cancel("pulang", at(64), "hd"))).await.unwrap();
     let rows = "SELECT visit_id, seq, step, started_at, ended_at, duration_ms, working_ms, standard_minutes, \
-                instant, by_user FROM visit_steps ORDER BY visit_id, seq";
+                instant, cancelled, by_user FROM visit_steps ORDER BY visit_id, seq";
     let written = raw_rows(&db.url, rows).await.unwrap();
     assert!(written.len() > 20, "{written:?}");
+    // The analysis cancelled in service is kept as such (`cancelled`, the tenth column).
+    let cancelled: Vec<&Vec<String>> = written.iter().filter(|r| r[9] == "true" || r[9] == "1").collect();
+    assert_eq!(cancelled.len(), 1, "{written:?}");
+    assert_eq!((cancelled[0][0].as_str(), cancelled[0][2].as_str()), (next.id.as_str(), "9"));
     // Written anew, all at once, from each visit's whole history.
     raw_execute(&db.url, "DELETE FROM visit_steps").await.unwrap();
     raw_execute(&db.url, "DELETE FROM visit_facts").await.unwrap();

@@ -87,13 +87,16 @@ fn recap_tables(t: Tr, r: &Recap, settings: &OfficeSettings) -> Vec<ReportTable>
         outcomes.rows.push(vec![name.clone(), n.to_string()]);
     }
     outcomes.rows.push(vec![t.get("reports-total"), r.visits.to_string()]);
+    outcomes.rows.push(vec![t.get("reports-cancelled-in-service"), r.outcomes.cancelled_in_service.to_string()]);
     let mut days =
         ReportTable { caption: t.get("reports-by-day"), columns: vec![t.get("reports-day")], rows: Vec::new() };
     days.columns.push(t.get("reports-visits"));
     days.columns.extend(outcome_columns);
+    days.columns.push(t.get("reports-cancelled-in-service"));
     for d in &r.by_day {
         let mut row = vec![d.day.map(|d| d.to_string()).unwrap_or_default(), d.visits.to_string()];
         row.extend(outcome_cells(d).iter().map(u64::to_string));
+        row.push(d.cancelled_in_service.to_string());
         days.rows.push(row);
     }
     let keyed = |caption: &str, key: &str, counts: &[KeyCount], name: &dyn Fn(&str) -> String| ReportTable {
@@ -167,6 +170,7 @@ fn standards_table(t: Tr, r: &TimeStandardsReport) -> ReportTable {
                 "report-within",
                 "report-running-over",
                 "report-not-judged",
+                "report-cancelled",
                 "report-compliance",
                 "report-avg",
                 "report-p90",
@@ -183,6 +187,7 @@ fn standards_table(t: Tr, r: &TimeStandardsReport) -> ReportTable {
                     if s.instant { "—".to_owned() } else { s.within.to_string() },
                     s.running_over.to_string(),
                     s.not_judged.to_string(),
+                    s.cancelled.to_string(),
                     s.compliance_pct.map_or_else(|| "—".to_owned(), |p| format!("{p:.2}%")),
                     minutes(s.avg_minutes),
                     minutes(s.p90_minutes),

@@ -170,6 +170,7 @@ on_both_backends!(
         standards::running_steps_show_their_overrun,
         standards::a_step_still_running_past_its_standard_counts_in_the_reports,
         standards::the_watch_tells_of_running_steps_of_visits_opened_days_ago,
+        standards::a_visit_cancelled_in_service_is_its_own_outcome,
         standards::step_eleven_runs_until_the_escalation_has_left,
         standards::steps_keep_the_standard_in_force_when_they_started,
         standards::the_handover_names_who_gave_and_who_received_the_form,

@@ -403,7 +403,13 @@ pub async fn the_recap_page_shows_the_chart_and_downloads_csv_xlsx_and_pdf(app: 
     ]
     .iter()
     .map(|(name, code)| vec![name.to_string(), recap["outcomes"][code].to_string()])
-    .chain([vec!["Jumlah kunjungan".to_owned(), recap["visits"].to_string()]])
+    .chain([
+        vec!["Jumlah kunjungan".to_owned(), recap["visits"].to_string()],
+        vec![
+            "Dibatalkan saat dilayani (termasuk dalam Dibatalkan)".to_owned(),
+            recap["outcomes"]["cancelled_in_service"].to_string(),
+        ],
+    ])
     .collect();
     assert_eq!(outcomes[1..], expected[..]);
     let agents = csv_table(&csv, "Per petugas helpdesk");

@@ -249,7 +249,7 @@ pub async fn a_visit_left_in_line_at_the_end_of_its_day_is_reported_not_served(a
     let report = app.get(&sup, &format!("/api/v1/reports/time-standards?from={day}")).await.expect(200);
     assert_eq!(
         report["outcomes"],
-        json!({"visits": 1, "served": 0, "no_show": 0, "not_served": 1, "cancelled": 0, "open": 0})
+        json!({"visits": 1, "served": 0, "no_show": 0, "not_served": 1, "cancelled": 0, "cancelled_in_service": 0, "open": 0})
     );
 }
 
@@ -308,4 +308,42 @@ pub async fn the_watch_tells_of_running_steps_of_visits_opened_days_ago(app: Tes
     let mut staff = EventStream::open_staff(&app, &sup).await;
     let overrun = staff.next("overrun", Duration::from_secs(5)).await.expect("an overrun of step 12");
     assert_eq!((overrun["visit_id"].clone(), overrun["step"].clone()), (v["id"].clone(), json!(12)));
+}
+
+/// A visit cancelled at the visitor's request while in service: its analysis (step 9) ends with
+/// the outcome `cancelled` and the reason, is not judged as met, and the reports count it apart.
+pub async fn a_visit_cancelled_in_service_is_its_own_outcome(app: TestApp) {
+    let fo = app.staff("fo", &[Role::FrontOffice]).await;
+    let hd = app.staff("hd", &[Role::Helpdesk]).await;
+    let sup = app.staff("sup", &[Role::Supervisor]).await;
+    let v = in_service(&app, &fo, &hd, "offer_upload", "1").await;
+    app.clock.advance(minutes(10));
+    let reason = "Pengunjung harus kembali ke kantor";
+    let cancelled = app.post(&hd, &format!("/api/v1/visits/{}/cancel", id(&v)), json!({"reason": reason})).await;
+    let cancelled = cancelled.expect(200);
+    let step9 = step(&visit(&app, &sup, &cancelled).await, 9);
+    assert!(step9["finished_at"].is_string());
+    assert_eq!(
+        (step9["within_standard"].clone(), step9["outcome"].clone(), step9["reason"].clone()),
+        (Value::Null, json!("cancelled"), json!(reason))
+    );
+    let report = report_for(&app, &sup, &v).await;
+    let row = report["steps"].as_array().expect("steps").iter().find(|s| s["step"] == 9).cloned().expect("9");
+    assert_eq!(
+        (row["count"].clone(), row["within"].clone(), row["cancelled"].clone(), row["not_judged"].clone()),
+        (json!(1), json!(0), json!(1), json!(1))
+    );
+    assert_eq!((row["compliance_pct"].clone(), row["avg_minutes"].clone()), (Value::Null, Value::Null));
+    assert_eq!(
+        (report["outcomes"]["cancelled"].clone(), report["outcomes"]["cancelled_in_service"].clone()),
+        (json!(1), json!(1))
+    );
+    let day = &v["reference"].as_str().expect("reference")[..8];
+    let day = NaiveDate::parse_from_str(day, "%Y%m%d").expect("day");
+    let recap = app.get(&sup, &format!("/api/v1/reports/recap?from={day}")).await.expect(200);
+    assert_eq!(
+        (recap["outcomes"]["cancelled"].clone(), recap["outcomes"]["cancelled_in_service"].clone()),
+        (json!(1), json!(1))
+    );
+    assert_eq!(recap["by_day"][0]["cancelled_in_service"], 1);
 }
