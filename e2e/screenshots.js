@@ -20,7 +20,18 @@ const app = await startLoket({ name: "sqlite" }, {
 const browser = await launch();
 try {
   const fo = await app.token("rina");
-  for (const name of ["Ahmad Fauzi", "Sri Wahyuni", "Made Sutrisna", "Yohanes Kambu", "<img src=x onerror=alert(1)>"]) {
+  // The first visitor's name and problem corrected before the check: the counter shows both.
+  const first = await app.api(fo, "POST", "/api/v1/visits", { visitor: { name: "Ahmad Fauzi" } });
+  await app.api(fo, "PUT", `/api/v1/visits/${first.id}/form`, {
+    visitor: { organization: "CV Maju Jaya", role: "penyedia", phone: "0812-3456-7890" },
+    form: { category: "offer_upload", description: "Dokumen penawaran gagal terkirim" },
+  });
+  await app.api(fo, "PUT", `/api/v1/visits/${first.id}/form`, {
+    visitor: { name: "Ahmad Fauzi Rahman" },
+    form: { description: "Dokumen penawaran gagal terkirim: sertifikat elektronik kedaluwarsa" },
+  });
+  await app.api(fo, "POST", `/api/v1/visits/${first.id}/check`);
+  for (const name of ["Sri Wahyuni", "Made Sutrisna", "Yohanes Kambu", "<img src=x onerror=alert(1)>"]) {
     await app.waitingVisit(fo, name);
   }
   // Headless chromium now and then fails to capture ("Unable to capture screenshot"): try again.
@@ -57,8 +68,10 @@ try {
   await shot(agus, "counter-choose");
   await agus.goto("/counter?counter=1");
   await agus.getByRole("button", { name: /Panggil berikutnya/ }).click();
-  await agus.getByRole("button", { name: /Panggil ulang/ }).click();
+  // Just called: the re-call waits for the office's spacing, counting down.
   await shot(agus, "counter-called");
+  await app.spaceCalls(await app.token("budi"), 0);
+  await agus.reload();
   await agus.getByRole("button", { name: /Panggil ulang/ }).click();
   await agus.getByRole("button", { name: "Lewati" }).click();
   await shot(agus, "counter-skip-confirm");

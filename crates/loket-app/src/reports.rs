@@ -51,11 +51,11 @@ pub async fn asked(app: &App, staff: &User, from: Option<&str>, to: Option<&str>
 }
 
 /// Per SOP step: how many, how many within the standard, average and 90th percentile; and the
-/// waiting time; in the office's measure.
+/// waiting time; in the office's measure. Steps still running past their standard now count.
 pub async fn time_standards(app: &App, staff: &User, p: Period) -> AppResult<TimeStandardsReport> {
     require(staff, Permission::Supervise)?;
     let settings = app.settings().await?;
-    Ok(app.store().time_standards(p.from, p.to, &settings.time_standards, settings.calendar.time_measure).await?)
+    Ok(app.store().time_standards(p.from, p.to, &settings.time_standards, app.now(), &settings.measure()).await?)
 }
 
 /// The visits opened in the period by role, category, outcome, agent and day.
@@ -71,11 +71,12 @@ pub async fn times(app: &App, staff: &User, p: Period) -> AppResult<Times> {
     Ok(app.store().times(p.from, p.to, measure).await?)
 }
 
-/// The steps of the period past their standard: all counted, the first [`OVERRUNS_LISTED`] listed.
+/// The steps of the period past their standard, finished or still running now: all counted, the
+/// first [`OVERRUNS_LISTED`] listed.
 pub async fn overruns(app: &App, staff: &User, p: Period) -> AppResult<Overruns> {
     require(staff, Permission::Supervise)?;
-    let measure = app.settings().await?.calendar.time_measure;
-    Ok(app.store().overruns(p.from, p.to, OVERRUNS_LISTED, measure).await?)
+    let settings = app.settings().await?;
+    Ok(app.store().overruns(p.from, p.to, OVERRUNS_LISTED, app.now(), &settings.measure()).await?)
 }
 
 /// The escalations of the period: counted and aged one at a time, the first

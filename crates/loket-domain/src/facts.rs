@@ -109,8 +109,8 @@ impl StepFact {
     /// The same row of the reports: what the store keeps of a step (not how it is judged now).
     pub fn same_row(&self, other: &StepFact) -> bool {
         let (a, b) = (&self.record, &other.record);
-        (a.step, a.started_at, a.finished_at, a.standard_minutes, a.instant, &a.by)
-            == (b.step, b.started_at, b.finished_at, b.standard_minutes, b.instant, &b.by)
+        (a.step, a.started_at, a.finished_at, a.standard_minutes, a.instant, &a.by, a.outcome)
+            == (b.step, b.started_at, b.finished_at, b.standard_minutes, b.instant, &b.by, b.outcome)
             && (self.clock_ms, self.working_ms) == (other.clock_ms, other.working_ms)
     }
 }

@@ -33,6 +33,9 @@ pub struct DayRecap {
     pub no_show: u64,
     pub not_served: u64,
     pub cancelled: u64,
+    /// Of `cancelled`, the visits cancelled at the visitor's request while in service (their
+    /// analysis, step 9, ended without a result).
+    pub cancelled_in_service: u64,
     pub open: u64,
 }
 
@@ -228,7 +231,7 @@ impl Escalations {
     }
 }
 
-/// A step that ran past the standard in force when it started.
+/// A step that ran past the standard in force when it started, or still runs past it.
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Overrun {
     pub visit_id: String,
@@ -238,8 +241,11 @@ pub struct Overrun {
     pub by: String,
     #[serde(with = "crate::timestamp")]
     pub started_at: DateTime<Utc>,
+    /// How long it took; for a step still running, how long it has run so far.
     pub minutes: f64,
     pub standard_minutes: u32,
+    /// Still running when the report was read (not finished yet).
+    pub running: bool,
 }
 
 /// How many runs of one SOP step a report counts.
@@ -249,8 +255,9 @@ pub struct StepCount {
     pub count: u64,
 }
 
-/// The steps of a period that ran past the standard in force when they started: how many per
-/// step (every one of them), and the first of them in the order they started, to list.
+/// The steps of a period that ran past the standard in force when they started, finished or
+/// still running: how many per step (every one of them), and the first of them in the order they
+/// started, to list.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Overruns {
     /// Per step with any overrun, in step order.

@@ -13,7 +13,9 @@ use crate::history::{Event, EventKind};
 mod report;
 pub mod watch;
 
-pub use report::{AppliedStandard, Outcomes, StepSummary, StepTotals, TimeStandardsReport, WaitingSummary, report};
+pub use report::{
+    AppliedStandard, Outcomes, StepSummary, StepTotals, TimeStandardsReport, WaitingSummary, report, running_over_ms,
+};
 
 /// One step's standard in minutes (a setting of the office).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -55,7 +57,8 @@ pub(crate) fn standard_for(standards: &[StepStandard], step: u8) -> Option<u32> 
 /// Steps recorded in the same instant as another one, by the same action: step 2 with the guest
 /// book entry (1), steps 5 and 7, or 6, with the check (4), step 10 with the end of the analysis
 /// (9). Their time is not measured, so they are never counted as within their standard. (Step 3
-/// is instant too when the form comes filled from the kiosk with the guest book entry.)
+/// is instant too when the form comes filled from the kiosk with the guest book entry, and step 11
+/// when the escalation goes through LKPP's TTS, its ticket number entered with it.)
 pub fn is_instant(step: u8) -> bool {
     matches!(step, 2 | 5 | 6 | 7 | 10)
 }
@@ -91,6 +94,15 @@ impl StandardsInForce {
     }
 }
 
+/// How a step ended when not by its own act.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum StepOutcome {
+    /// Step 9 ended by the visit's cancellation at the visitor's request, in service: no analysis
+    /// was completed, so it is not judged against its standard.
+    Cancelled,
+}
+
 /// One SOP step as it happened.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct StepRecord {
@@ -101,7 +113,8 @@ pub struct StepRecord {
     pub finished_at: Option<DateTime<Utc>>,
     /// The standard in force when the step started.
     pub standard_minutes: Option<u32>,
-    /// Null when the step has no standard, is instant, or is still running within it.
+    /// Null when the step has no standard, is instant, was cancelled, or is still running within
+    /// it.
     pub within_standard: Option<bool>,
     /// Who did it; for step 7, who handed the form over. For the check (step 4) and the copy and
     /// archive (step 12), whose act is at their end, who ended them (the check, the archive),
@@ -113,8 +126,8 @@ pub struct StepRecord {
     /// Who ended it; none while it runs.
     #[serde(default)]
     pub finished_by: Option<String>,
-    /// Recorded in the same instant as another step (2, 5, 6, 7, 10; 3 from the kiosk): not
-    /// measured.
+    /// Recorded in the same instant as another step (2, 5, 6, 7, 10; 3 from the kiosk; 11 by
+    /// TTS): not measured, not judged.
     #[serde(default)]
     pub instant: bool,
     /// Step 7 only: who received the form, `line` (the waiting line) until a helpdesk agent
@@ -126,6 +139,13 @@ pub struct StepRecord {
     /// fixed when it finished (see [`seal_finished_steps`]).
     #[serde(default)]
     pub measured_minutes: Option<f64>,
+    /// `cancelled` when the visit was cancelled at the visitor's request while this step (9, the
+    /// analysis) ran: not judged; null otherwise.
+    #[serde(default)]
+    pub outcome: Option<StepOutcome>,
+    /// The reason given for the cancellation, with `outcome: cancelled`.
+    #[serde(default)]
+    pub reason: Option<String>,
     /// The time fixed by the event that finished the step, in milliseconds.
     #[serde(skip)]
     pub(crate) sealed_ms: Option<i64>,
@@ -184,6 +204,8 @@ impl Steps<'_> {
             instant: is_instant(step),
             received_by: (step == 7).then(|| LINE_RECEIVER.to_owned()),
             measured_minutes: None,
+            outcome: None,
+            reason: None,
             sealed_ms: None,
         };
         self.out.push(record);
@@ -397,8 +419,13 @@ pub(crate) fn record_steps(
                 s.finish(9, e);
                 // Step 11 ends when the escalation has left: a TTS ticket exists once its number
                 // is entered (with the escalation); an e-mail has left once the mail server took it.
+                // The TTS ticket is made in LKPP's application before it is entered here, at a
+                // time Loket does not know: the step is instant, not measured and not judged.
                 if e.data.get("channel").and_then(serde_json::Value::as_str) == Some("tts") {
                     s.done(11, e);
+                    if let Some(r) = s.out.last_mut() {
+                        r.instant = true;
+                    }
                 } else {
                     s.open(11, e);
                 }
@@ -415,9 +442,15 @@ pub(crate) fn record_steps(
                 }
             }
             EventKind::Cancelled => {
-                // Cancelled before the call, or in service at the visitor's request.
+                // Cancelled before the call, or in service at the visitor's request: then the
+                // analysis ends without a result, its own outcome, with the reason given.
                 s.finish(8, e);
-                s.finish(9, e);
+                if s.finish(9, e)
+                    && let Some(r) = s.out.iter_mut().rev().find(|r| r.step == 9)
+                {
+                    r.outcome = Some(StepOutcome::Cancelled);
+                    r.reason = e.data.get("reason").and_then(serde_json::Value::as_str).map(str::to_owned);
+                }
                 // A form never returned or never checked: those steps did not happen.
                 s.out.retain(|r| !(matches!(r.step, 3 | 4) && r.finished_at.is_none()));
             }
@@ -435,7 +468,7 @@ pub(crate) fn record_steps(
 /// Within the standard, past it, or not (yet) judged, after `elapsed_ms` (to its end, or to now
 /// while it runs) in the office's measure.
 fn judge(r: &StepRecord, elapsed_ms: i64) -> Option<bool> {
-    if r.instant {
+    if r.instant || r.outcome.is_some() {
         return None;
     }
     let limit_ms = i64::from(r.standard_minutes?) * 60_000;

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use loket_domain::Visit;
 use loket_domain::facts::{VisitFacts, step_facts, unchanged_rows};
 use loket_domain::settings::OfficeSettings;
+use loket_domain::standards::StepOutcome;
 use serde::Serialize;
 
 use crate::exec::{Columns, ReadOne, Rows, Tx, Value, WriteRows, int, opt_text, text};
@@ -96,6 +97,7 @@ pub(crate) async fn store_facts(
                 .set("working_ms", Value::Int(fact.working_ms))
                 .set("standard_minutes", Value::Int(s.standard_minutes.map(i64::from)))
                 .set("instant", Value::Bool(s.instant))
+                .set("cancelled", Value::Bool(s.outcome == Some(StepOutcome::Cancelled)))
                 .set("by_user", text(&s.by)),
         )?;
     }

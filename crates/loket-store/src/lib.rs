@@ -12,7 +12,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use loket_domain::archive::ArchiveStamp;
 use loket_domain::auth::Role;
-use loket_domain::calendar::{DayOff, TimeMeasure};
+use loket_domain::calendar::{DayOff, Measure, TimeMeasure};
 use loket_domain::change_record::{ChangeKind, ChangeRecord};
 use loket_domain::form::FormInput;
 use loket_domain::guest_book::{Contact, VisitorInput};
@@ -494,22 +494,34 @@ pub trait ReportStore: Send + Sync {
     /// Visits opened on the office days `from..=to`, each with its history.
     async fn visits_opened(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<Visit>>;
     /// The time-standards report of the visits opened on the office days `from..=to`, added up by
-    /// the database in `measure` (clock or working time); `standards` (the current settings) are
-    /// shown for a step none of whose records was judged.
+    /// the database in `measure` (clock or working time), the steps still running past their
+    /// standard at `now` counted with the rest; `standards` (the current settings) are shown for a
+    /// step none of whose records was judged.
     async fn time_standards(
         &self,
         from: NaiveDate,
         to: NaiveDate,
         standards: &[StepStandard],
-        measure: TimeMeasure,
+        now: DateTime<Utc>,
+        measure: &Measure<'_>,
     ) -> Result<TimeStandardsReport>;
     /// The recap of the visits opened on the office days `from..=to`.
     async fn recap(&self, from: NaiveDate, to: NaiveDate) -> Result<Recap>;
     /// Waiting and service times of the visits opened on the office days `from..=to`, in `measure`.
     async fn times(&self, from: NaiveDate, to: NaiveDate, measure: TimeMeasure) -> Result<Times>;
-    /// The steps of the period past their standard in `measure`: how many per step, and the
-    /// first `limit` in the order they started.
-    async fn overruns(&self, from: NaiveDate, to: NaiveDate, limit: u32, measure: TimeMeasure) -> Result<Overruns>;
+    /// The steps of the period past their standard in `measure`, finished or still running at
+    /// `now`: how many per step, and the first `limit` in the order they started.
+    async fn overruns(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+        limit: u32,
+        now: DateTime<Utc>,
+        measure: &Measure<'_>,
+    ) -> Result<Overruns>;
+    /// Every visit with a step still running that has a standard, whatever day it was opened:
+    /// what the standards watch looks at.
+    async fn visits_with_running_steps(&self) -> Result<Vec<Visit>>;
     /// The escalations of the visits opened on the office days `from..=to`: when each was made
     /// and answered, handed to `each` a month at a time; and the first `limit`, oldest first, not
     /// yet aged.

@@ -404,6 +404,20 @@ pub(crate) async fn visits_opened(r: &mut dyn Sql, from: NaiveDate, to: NaiveDat
     parse_visits(rows)
 }
 
+/// Every visit with a step still running that has a standard (found by its step rows, through the
+/// partial index `visit_steps_running`), whatever day it was opened, oldest first.
+pub(crate) async fn visits_with_running_steps(r: &mut dyn Sql) -> Result<Vec<Visit>> {
+    let rows = r
+        .texts(
+            "SELECT v.data FROM visits v WHERE v.office_id = $1 AND v.id IN (SELECT s.visit_id FROM visit_steps s \
+             WHERE s.office_id = $1 AND s.ended_at IS NULL AND NOT s.instant AND s.standard_minutes IS NOT NULL) \
+             ORDER BY v.created_at, v.id",
+            &[text(OFFICE)],
+        )
+        .await?;
+    parse_visits(rows)
+}
+
 /// The latest visit whose visitor gave `contact`: the guest book data a returning visitor can take
 /// over. The stored text is searched for the contact's digits or address (a cheap filter, the same
 /// in both databases), and the domain decides which candidates are the same contact.

@@ -6,12 +6,14 @@
 //! range of the index `visit_steps_step`, so nothing sorts the whole period's steps to group them.
 
 use chrono::{DateTime, Days, NaiveDate, Utc};
-use loket_domain::calendar::TimeMeasure;
+use loket_domain::calendar::{Measure, TimeMeasure};
 use loket_domain::reports::{
     AgentCount, BUCKET_MINUTES, BUCKETS, DayRecap, Durations, EscalationRow, KeyCount, Overrun, Overruns, Recap,
     StepCount, Times, average_minutes, minutes, nearest_rank,
 };
-use loket_domain::standards::{AppliedStandard, Outcomes, StepStandard, StepSummary, StepTotals, WaitingSummary};
+use loket_domain::standards::{
+    AppliedStandard, Outcomes, StepStandard, StepSummary, StepTotals, WaitingSummary, running_over_ms,
+};
 
 use crate::exec::{Col, FromRow, ReadOne, Row, Sql, Value, int, text};
 use crate::{OFFICE, Result, StoreError, from_ms};
@@ -47,6 +49,13 @@ fn visit_durations(measure: TimeMeasure) -> (&'static str, &'static str) {
         TimeMeasure::Working => ("waiting_working_ms", "service_working_ms"),
     }
 }
+
+/// The running steps of one SOP step (`$4`) of the period already past their standard by the
+/// clock at `$5` (now, in ms): all those past it in working time are among them, since working
+/// time never runs ahead of the clock. Served by the partial index `visit_steps_running`.
+const RUNNING_PAST: &str = "s.office_id = $1 AND s.step = $4 AND s.day >= $2 AND s.day <= $3 AND s.ended_at IS NULL \
+     AND NOT s.instant AND s.standard_minutes IS NOT NULL \
+     AND s.started_at + CAST(s.standard_minutes AS BIGINT) * 60000 < $5";
 
 /// The SOP steps, in order.
 const STEPS: std::ops::RangeInclusive<u8> = 1..=12;
@@ -94,6 +103,12 @@ pub(crate) async fn recap(r: &mut dyn Sql, from: NaiveDate, to: NaiveDate) -> Re
             }
         }
     }
+    for (d, n) in cancelled_in_service(r, &p).await? {
+        recap.outcomes.cancelled_in_service += n;
+        if let Some(row) = recap.by_day.iter_mut().find(|row| row.day == Some(d)) {
+            row.cancelled_in_service += n;
+        }
+    }
     recap.by_role = counts_by(r, &p, "visitor_role").await?;
     recap.by_category = counts_by(r, &p, "category").await?;
     let rows = r
@@ -118,6 +133,20 @@ pub(crate) async fn recap(r: &mut dyn Sql, from: NaiveDate, to: NaiveDate) -> Re
         }
     }
     Ok(recap)
+}
+
+/// Per office day of the period, the visits cancelled at the visitor's request while in service:
+/// cancelled once their service had started.
+async fn cancelled_in_service(r: &mut dyn Sql, p: &Period) -> Result<Vec<(NaiveDate, u64)>> {
+    let rows = r
+        .rows(
+            "SELECT day, COUNT(*) FROM visit_facts WHERE office_id = $1 AND day >= $2 AND day <= $3 \
+             AND outcome = 'cancelled' AND started_at IS NOT NULL GROUP BY day ORDER BY day",
+            &p.params(),
+            &[Col::Text, Col::Int],
+        )
+        .await?;
+    rows.into_iter().map(|mut row| Ok((day(&row.text()?)?, count(row.int()?)))).collect()
 }
 
 /// The one duration (`column`, in ms) of the period at the 1-based `rank` in ascending order.
@@ -191,40 +220,44 @@ pub(crate) async fn times(r: &mut dyn Sql, from: NaiveDate, to: NaiveDate, measu
 }
 
 /// Per SOP step, the totals of the time-standards report in `measure`; `standards` are the
-/// current settings.
+/// current settings. The steps still running past their standard at `now` are counted too.
 pub(crate) async fn step_summaries(
     r: &mut dyn Sql,
     from: NaiveDate,
     to: NaiveDate,
     standards: &[StepStandard],
-    measure: TimeMeasure,
+    now: DateTime<Utc>,
+    measure: &Measure<'_>,
 ) -> Result<Vec<StepSummary>> {
     let p = Period::new(from, to);
-    let d = step_duration(measure);
+    let d = step_duration(measure.kind());
     // $4 is the step: one seek into `visit_steps_step` per step.
     let finished =
         format!("FROM visit_steps WHERE office_id = $1 AND step = $4 AND day >= $2 AND day <= $3 AND {d} IS NOT NULL");
-    let judged = "NOT instant AND standard_minutes IS NOT NULL";
+    // A cancelled analysis (step 9) is counted, neither judged nor measured.
+    let judged = "NOT instant AND NOT cancelled AND standard_minutes IS NOT NULL";
     let totals_sql = format!(
         "SELECT COUNT(*), \
          COALESCE(SUM(CASE WHEN {judged} THEN 1 ELSE 0 END), 0), \
          COALESCE(SUM(CASE WHEN {judged} AND {d} <= CAST(standard_minutes AS BIGINT) * 60000 THEN 1 ELSE 0 END), 0), \
-         COALESCE(SUM(CASE WHEN instant THEN 0 ELSE 1 END), 0), \
-         CAST(COALESCE(SUM(CASE WHEN instant THEN 0 ELSE {d} END), 0) AS BIGINT), \
-         MIN(CASE WHEN {judged} THEN standard_minutes END), MAX(CASE WHEN {judged} THEN standard_minutes END) \
+         COALESCE(SUM(CASE WHEN instant OR cancelled THEN 0 ELSE 1 END), 0), \
+         CAST(COALESCE(SUM(CASE WHEN instant OR cancelled THEN 0 ELSE {d} END), 0) AS BIGINT), \
+         MIN(CASE WHEN {judged} THEN standard_minutes END), MAX(CASE WHEN {judged} THEN standard_minutes END), \
+         COALESCE(SUM(CASE WHEN cancelled THEN 1 ELSE 0 END), 0) \
          {finished}"
     );
     let mut out = Vec::new();
     for step in STEPS {
         let [a, b, c] = p.params();
         let params = [a, b, c, int(i64::from(step))];
-        let cols = [Col::Int, Col::Int, Col::Int, Col::Int, Col::Int, Col::OptInt, Col::OptInt];
+        let cols = [Col::Int, Col::Int, Col::Int, Col::Int, Col::Int, Col::OptInt, Col::OptInt, Col::Int];
         let Some(mut row) = r.rows(&totals_sql, &params, &cols).await?.into_iter().next() else { continue };
         let mut t = StepTotals { step, ..StepTotals::default() };
         (t.count, t.judged, t.within, t.measured) =
             (count(row.int()?), count(row.int()?), count(row.int()?), count(row.int()?));
         t.sum_ms = row.int()?;
         let (least, most) = (row.opt_int()?, row.opt_int()?);
+        t.cancelled = count(row.int()?);
         // The standards applied: nearly always one, read from the same pass.
         match (least, most) {
             (Some(least), Some(most)) if least == most => {
@@ -243,14 +276,50 @@ pub(crate) async fn step_summaries(
             _ => {}
         }
         if t.measured > 0 {
-            let sql = format!("SELECT {d} {finished} AND NOT instant ORDER BY {d} LIMIT 1 OFFSET $5");
+            let sql = format!("SELECT {d} {finished} AND NOT instant AND NOT cancelled ORDER BY {d} LIMIT 1 OFFSET $5");
             let rank = nearest_rank(t.measured, 0.9) as i64 - 1;
             let [a, b, c] = p.params();
             t.p90_ms = r.int(&sql, &[a, b, c, int(i64::from(step)), int(rank)]).await?;
         }
+        running_over(r, &p, step, now, measure, &mut t).await?;
         out.push(t);
     }
     Ok(out.into_iter().map(|t| StepSummary::of(t, standards)).collect())
+}
+
+/// Adds to `t` the steps `step` of the period still running past their standard at `now`: by the
+/// clock the database judges and counts them; in working time it selects those past by the clock
+/// and the domain measures each.
+async fn running_over(
+    r: &mut dyn Sql,
+    p: &Period,
+    step: u8,
+    now: DateTime<Utc>,
+    measure: &Measure<'_>,
+    t: &mut StepTotals,
+) -> Result<()> {
+    let [a, b, c] = p.params();
+    let params = [a, b, c, int(i64::from(step)), int(crate::ms(now))];
+    match measure {
+        Measure::Clock => {
+            let sql = format!(
+                "SELECT s.standard_minutes, COUNT(*) FROM visit_steps s WHERE {RUNNING_PAST} \
+                 GROUP BY s.standard_minutes"
+            );
+            for mut row in r.rows(&sql, &params, &[Col::Int, Col::Int]).await? {
+                let (minutes, n) = (row.int()?, count(row.int()?));
+                t.add_running_over_count(u32::try_from(minutes).unwrap_or(u32::MAX), n);
+            }
+        }
+        Measure::Working { .. } => {
+            let sql = format!("SELECT s.started_at, s.standard_minutes FROM visit_steps s WHERE {RUNNING_PAST}");
+            for mut row in r.rows(&sql, &params, &[Col::Int, Col::Int]).await? {
+                let (started_at, minutes) = (from_ms(row.int()?)?, row.int()?);
+                t.add_running_over(started_at, u32::try_from(minutes).unwrap_or(u32::MAX), now, measure);
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The waiting time as the time-standards report shows it, in `measure`: its count, average and
@@ -273,13 +342,16 @@ pub(crate) async fn waiting_summary(
 
 /// How the period's visits ended, as the time-standards report shows it.
 pub(crate) async fn outcomes(r: &mut dyn Sql, from: NaiveDate, to: NaiveDate) -> Result<Outcomes> {
-    let recap = recap_outcomes(r, &Period::new(from, to)).await?;
+    let p = Period::new(from, to);
+    let recap = recap_outcomes(r, &p).await?;
+    let cancelled_in_service = cancelled_in_service(r, &p).await?.into_iter().map(|(_, n)| n).sum();
     Ok(Outcomes {
         visits: recap.visits,
         served: recap.answered + recap.escalated,
         no_show: recap.no_show,
         not_served: recap.not_served,
         cancelled: recap.cancelled,
+        cancelled_in_service,
         open: recap.open,
     })
 }
@@ -292,48 +364,71 @@ async fn recap_outcomes(r: &mut dyn Sql, p: &Period) -> Result<DayRecap> {
     Ok(total)
 }
 
-/// The steps of the period that ran past the standard in force when they started, in `measure`:
-/// how many per step, and the first `limit` of them in the order they started.
+/// The steps of the period that ran past the standard in force when they started, in `measure`,
+/// and those still running past it at `now`: how many per step, and the first `limit` of them in
+/// the order they started.
 pub(crate) async fn overruns(
     r: &mut dyn Sql,
     from: NaiveDate,
     to: NaiveDate,
     limit: u32,
-    measure: TimeMeasure,
+    now: DateTime<Utc>,
+    measure: &Measure<'_>,
 ) -> Result<Overruns> {
     let p = Period::new(from, to);
-    let d = step_duration(measure);
+    let d = step_duration(measure.kind());
     // $4 is the step: one seek into `visit_steps_step` per step.
     let over = format!(
         "s.office_id = $1 AND s.step = $4 AND s.day >= $2 AND s.day <= $3 AND s.{d} IS NOT NULL AND NOT s.instant \
-         AND s.standard_minutes IS NOT NULL AND s.{d} > CAST(s.standard_minutes AS BIGINT) * 60000"
+         AND NOT s.cancelled AND s.standard_minutes IS NOT NULL AND s.{d} > CAST(s.standard_minutes AS BIGINT) * 60000"
     );
     let mut out = Overruns::default();
     // Each step's first `limit`, with its place in the visit's steps; merged below.
     let mut listed: Vec<(Overrun, i64)> = Vec::new();
     let count_sql = format!("SELECT COUNT(*) FROM visit_steps s WHERE {over}");
+    let list_sql = format!(
+        "SELECT {} FROM visit_steps s JOIN visits v ON v.id = s.visit_id WHERE {over} \
+         ORDER BY s.started_at, s.visit_id, s.seq LIMIT $5",
+        StepOverrun::select(None)
+    );
+    // The running ones past their standard by the clock, measured here in the office's measure:
+    // few, since a step runs until it ends (the forms never returned, the visits never archived).
+    let running_sql = format!(
+        "SELECT {} FROM visit_steps s JOIN visits v ON v.id = s.visit_id WHERE {RUNNING_PAST} \
+         ORDER BY s.started_at, s.visit_id, s.seq",
+        StepOverrun::select(None)
+    );
     for step in STEPS {
         let [a, b, c] = p.params();
-        let n = count(r.int(&count_sql, &[a, b, c, int(i64::from(step))]).await?.unwrap_or(0));
-        if n == 0 {
-            continue;
+        let mut n = count(r.int(&count_sql, &[a, b, c, int(i64::from(step))]).await?.unwrap_or(0));
+        if n > 0 {
+            let [a, b, c] = p.params();
+            let rows: Vec<StepOverrun> =
+                r.all(&list_sql, &[a, b, c, int(i64::from(step)), int(i64::from(limit))]).await?;
+            for StepOverrun { mut overrun, duration_ms, working_ms, seq } in rows {
+                let took = match measure.kind() {
+                    TimeMeasure::Clock => duration_ms,
+                    TimeMeasure::Working => working_ms,
+                };
+                // Read where it is not null.
+                overrun.minutes =
+                    minutes(took.ok_or_else(|| StoreError::Corrupt("an overrun without a duration".into()))?);
+                listed.push((overrun, seq));
+            }
         }
-        out.by_step.push(StepCount { step, count: n });
         let [a, b, c] = p.params();
-        let sql = format!(
-            "SELECT {} FROM visit_steps s JOIN visits v ON v.id = s.visit_id WHERE {over} \
-             ORDER BY s.started_at, s.visit_id, s.seq LIMIT $5",
-            StepOverrun::select(None)
-        );
-        let rows: Vec<StepOverrun> = r.all(&sql, &[a, b, c, int(i64::from(step)), int(i64::from(limit))]).await?;
-        for StepOverrun { mut overrun, duration_ms, working_ms, seq } in rows {
-            let took = match measure {
-                TimeMeasure::Clock => duration_ms,
-                TimeMeasure::Working => working_ms,
+        let running: Vec<StepOverrun> =
+            r.all(&running_sql, &[a, b, c, int(i64::from(step)), int(crate::ms(now))]).await?;
+        for StepOverrun { mut overrun, seq, .. } in running {
+            let Some(ms) = running_over_ms(overrun.started_at, overrun.standard_minutes, now, measure) else {
+                continue;
             };
-            // Read where it is not null.
-            overrun.minutes = minutes(took.ok_or_else(|| StoreError::Corrupt("an overrun without a duration".into()))?);
+            n += 1;
+            (overrun.minutes, overrun.running) = (minutes(ms), true);
             listed.push((overrun, seq));
+        }
+        if n > 0 {
+            out.by_step.push(StepCount { step, count: n });
         }
     }
     listed
@@ -343,7 +438,7 @@ pub(crate) async fn overruns(
 }
 
 /// A step that ran past its standard (`s`: `visit_steps`, `v`: `visits`), with both its durations
-/// (the report's measure picks one) and its place among the visit's steps.
+/// (the report's measure picks one; none while it runs) and its place among the visit's steps.
 struct StepOverrun {
     /// Its minutes not yet set.
     overrun: Overrun,
@@ -379,6 +474,7 @@ impl FromRow for StepOverrun {
                 started_at: from_ms(row.int()?)?,
                 minutes: 0.0,
                 standard_minutes: u32::try_from(row.int()?).unwrap_or_default(),
+                running: false,
             },
             duration_ms: row.opt_int()?,
             working_ms: row.opt_int()?,

@@ -7,7 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use loket_domain::Refused;
 use loket_domain::Visit;
 use loket_domain::auth::Role;
-use loket_domain::calendar::{DayOff, TimeMeasure};
+use loket_domain::calendar::{DayOff, Measure, TimeMeasure};
 use loket_domain::guest_book::Contact;
 use loket_domain::history::Event;
 use loket_domain::reports::{EscalationRow, Overruns, Recap, Times};
@@ -480,12 +480,13 @@ impl<B: Backend> ReportStore for SqlStore<B> {
         from: NaiveDate,
         to: NaiveDate,
         standards: &[StepStandard],
-        measure: TimeMeasure,
+        now: DateTime<Utc>,
+        measure: &Measure<'_>,
     ) -> Result<TimeStandardsReport> {
         let r = &mut self.backend.reader();
         Ok(TimeStandardsReport {
-            steps: report_reads::step_summaries(r, from, to, standards, measure).await?,
-            waiting: report_reads::waiting_summary(r, from, to, measure).await?,
+            steps: report_reads::step_summaries(r, from, to, standards, now, measure).await?,
+            waiting: report_reads::waiting_summary(r, from, to, measure.kind()).await?,
             outcomes: report_reads::outcomes(r, from, to).await?,
         })
     }
@@ -498,8 +499,19 @@ impl<B: Backend> ReportStore for SqlStore<B> {
         report_reads::times(&mut self.backend.reader(), from, to, measure).await
     }
 
-    async fn overruns(&self, from: NaiveDate, to: NaiveDate, limit: u32, measure: TimeMeasure) -> Result<Overruns> {
-        report_reads::overruns(&mut self.backend.reader(), from, to, limit, measure).await
+    async fn overruns(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+        limit: u32,
+        now: DateTime<Utc>,
+        measure: &Measure<'_>,
+    ) -> Result<Overruns> {
+        report_reads::overruns(&mut self.backend.reader(), from, to, limit, now, measure).await
+    }
+
+    async fn visits_with_running_steps(&self) -> Result<Vec<Visit>> {
+        reads::visits_with_running_steps(&mut self.backend.reader()).await
     }
 
     async fn escalations(

@@ -1,5 +1,5 @@
-//! The standards watch: a background task that looks at the running steps of the visits opened
-//! today and yesterday every few seconds, and tells staff streams when one reaches 80% of its
+//! The standards watch: a background task that looks at the running steps of every visit that
+//! has one, whatever day it was opened, every few seconds, and tells staff streams when one reaches 80% of its
 //! standard (`warning`) and when it passes it (`overrun`), once each. The rule is the domain's
 //! ([`loket_domain::standards::watch`]); here are its clock and its channel.
 
@@ -7,7 +7,6 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use loket_domain::Visit;
-use loket_domain::office::office_day;
 use loket_domain::standards::StepRecord;
 use loket_domain::standards::watch::{StepAlert, Watch};
 use loket_store::StoreError;
@@ -42,9 +41,9 @@ pub async fn tick(state: &AppState, watch: &mut Watch, now: DateTime<Utc>) -> Re
         return Ok(Vec::new());
     }
     let settings = state.store.settings().await?;
-    // Yesterday's too: a visit served across midnight still runs.
-    let today = office_day(now, settings.zone());
-    let visits = state.store.visits_opened(today - chrono::Days::new(1), today).await?;
+    // Every visit with a running step, of any day: a visit answered and never archived, or an
+    // escalation mail never sent, still runs days later.
+    let visits = state.store.visits_with_running_steps().await?;
     let measured: Vec<(Visit, Vec<StepRecord>)> = visits
         .into_iter()
         .map(|visit| {

@@ -1,9 +1,11 @@
 //! The time-standards report: per SOP step, how many, how many within the standard applied to
 //! them, average and 90th percentile minutes; and the waiting time.
 
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::{StepRecord, StepStandard, is_instant, standard_for};
+use crate::calendar::Measure;
 use crate::visit::Status;
 
 /// How many of a step's judged records were held to a standard of so many minutes.
@@ -20,10 +22,19 @@ pub struct StepSummary {
     /// they were held to several (see `standards_applied`); the current setting when none was
     /// counted.
     pub standard_minutes: Option<u32>,
-    /// Finished steps counted.
+    /// Steps counted: the finished ones, and those still running past their standard when the
+    /// report was read (`running_over`).
     pub count: u64,
-    /// Of those with a standard, how many were within it.
+    /// Of those judged, how many were within their standard.
     pub within: u64,
+    /// Of `count`, the steps still running past their standard when the report was read: judged
+    /// as not within, not in `avg_minutes` or `p90_minutes` (their time is not known yet).
+    pub running_over: u64,
+    /// Of `count`, the steps not judged: instant, without a standard, or cancelled.
+    pub not_judged: u64,
+    /// Of `count` (and of `not_judged`), the analyses (step 9) ended by the visit's cancellation
+    /// at the visitor's request: neither judged nor in the times.
+    pub cancelled: u64,
     pub compliance_pct: Option<f64>,
     pub avg_minutes: Option<f64>,
     pub p90_minutes: Option<f64>,
@@ -59,6 +70,8 @@ pub struct Outcomes {
     pub no_show: u64,
     pub not_served: u64,
     pub cancelled: u64,
+    /// Of `cancelled`, the visits cancelled at the visitor's request while in service.
+    pub cancelled_in_service: u64,
     pub open: u64,
 }
 
@@ -85,7 +98,8 @@ impl Outcomes {
     }
 }
 
-/// Aggregates visits' step records and waiting times into the time-standards report.
+/// Aggregates visits' step records and waiting times into the time-standards report: the finished
+/// steps, and those still running past their standard (judged at the `now` of the records).
 /// `standards` are the current settings, shown for a step none of whose records was counted.
 /// `outcomes` is filled in by [`Outcomes::of`] from the same visits.
 pub fn report(visits: &[(Vec<StepRecord>, Option<f64>)], standards: &[StepStandard]) -> TimeStandardsReport {
@@ -94,7 +108,7 @@ pub fn report(visits: &[(Vec<StepRecord>, Option<f64>)], standards: &[StepStanda
             let records: Vec<&StepRecord> = visits
                 .iter()
                 .flat_map(|(s, _)| s.iter())
-                .filter(|r| r.step == step && r.finished_at.is_some())
+                .filter(|r| r.step == step && (r.finished_at.is_some() || r.within_standard == Some(false)))
                 .collect();
             summary(step, &records, standards)
         })
@@ -124,7 +138,7 @@ fn summary(step: u8, records: &[&StepRecord], standards: &[StepStandard]) -> Ste
     // Each record's duration in the office's measure (clock or working time), as it was read.
     let mut ms: Vec<i64> = records
         .iter()
-        .filter(|r| !r.instant)
+        .filter(|r| !r.instant && r.outcome.is_none() && r.finished_at.is_some())
         .filter_map(|r| r.measured_minutes.or_else(|| r.minutes()).map(|m| (m * 60_000.0).round() as i64))
         .collect();
     ms.sort_unstable();
@@ -133,6 +147,8 @@ fn summary(step: u8, records: &[&StepRecord], standards: &[StepStandard]) -> Ste
         step,
         count: records.len() as u64,
         judged: judged.len() as u64,
+        running_over: records.iter().filter(|r| r.finished_at.is_none()).count() as u64,
+        cancelled: records.iter().filter(|r| r.outcome.is_some()).count() as u64,
         within: judged.iter().filter(|r| r.within_standard == Some(true)).count() as u64,
         measured: ms.len() as u64,
         sum_ms: ms.iter().sum(),
@@ -144,12 +160,15 @@ fn summary(step: u8, records: &[&StepRecord], standards: &[StepStandard]) -> Ste
 
 /// A step's figures over a period as the database adds them up: finished records counted, judged
 /// (not instant, with a standard), within their standard, measured (not instant) and their
-/// milliseconds, the 90th percentile of those, and the standards applied.
+/// milliseconds, the 90th percentile of those, and the standards applied; and the steps still
+/// running past their standard (counted and judged apart, see [`StepTotals::add_running_over`]).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct StepTotals {
     pub step: u8,
     pub count: u64,
     pub judged: u64,
+    pub running_over: u64,
+    pub cancelled: u64,
     pub within: u64,
     pub measured: u64,
     pub sum_ms: i64,
@@ -157,11 +176,55 @@ pub struct StepTotals {
     pub applied: Vec<AppliedStandard>,
 }
 
+impl StepTotals {
+    /// Counts a step still running at `now` if it has run past its standard of `standard_minutes`
+    /// since `started_at`, in `measure`: counted, judged, and not within. Returns the time it has
+    /// run, in milliseconds, when it counts.
+    pub fn add_running_over(
+        &mut self,
+        started_at: DateTime<Utc>,
+        standard_minutes: u32,
+        now: DateTime<Utc>,
+        measure: &Measure<'_>,
+    ) -> Option<i64> {
+        let ms = running_over_ms(started_at, standard_minutes, now, measure)?;
+        self.add_running_over_count(standard_minutes, 1);
+        Some(ms)
+    }
+
+    /// Counts `n` steps still running past their standard of `standard_minutes` (as the database
+    /// judged them by the clock).
+    pub fn add_running_over_count(&mut self, standard_minutes: u32, n: u64) {
+        self.count += n;
+        self.judged += n;
+        self.running_over += n;
+        match self.applied.iter_mut().find(|a| a.minutes == standard_minutes) {
+            Some(a) => a.count += n,
+            None => self.applied.push(AppliedStandard { minutes: standard_minutes, count: n }),
+        }
+    }
+}
+
+/// How long a step still running at `now`, started at `started_at`, has run in `measure`, when
+/// that is past its standard of `standard_minutes`: the overrun a report counts before the step
+/// ends. Working time never runs ahead of the clock, so a step past its standard in working time
+/// is past it by the clock too: the database selects those by the clock, and this judges them.
+pub fn running_over_ms(
+    started_at: DateTime<Utc>,
+    standard_minutes: u32,
+    now: DateTime<Utc>,
+    measure: &Measure<'_>,
+) -> Option<i64> {
+    let ms = measure.between(started_at, now).num_milliseconds();
+    (ms > i64::from(standard_minutes) * 60_000).then_some(ms)
+}
+
 impl StepSummary {
     /// The summary of a step from its totals; `standards` are the current settings, shown when no
     /// record was judged.
     pub fn of(totals: StepTotals, standards: &[StepStandard]) -> StepSummary {
-        let StepTotals { step, count, judged, within, measured, sum_ms, p90_ms, mut applied } = totals;
+        let StepTotals { step, count, judged, running_over, cancelled, within, measured, sum_ms, p90_ms, mut applied } =
+            totals;
         applied.sort_by_key(|a| a.minutes);
         let standard_minutes = match applied.as_slice() {
             [] => standard_for(standards, step),
@@ -173,6 +236,9 @@ impl StepSummary {
             standard_minutes,
             count,
             within,
+            running_over,
+            not_judged: count.saturating_sub(judged),
+            cancelled,
             compliance_pct: (judged > 0).then(|| round2(within as f64 * 100.0 / judged as f64)),
             avg_minutes: (measured > 0).then(|| round2(sum_ms as f64 / measured as f64 / 60_000.0)),
             p90_minutes: p90_ms.map(|ms| round2(ms as f64 / 60_000.0)),
@@ -207,6 +273,17 @@ mod outcome_tests {
     #[test]
     fn visits_not_served_are_counted_apart_from_no_shows_and_the_served() {
         let o = Outcomes::of([Status::Archived, Status::NotServed, Status::NotServed, Status::NoShow, Status::Waiting]);
-        assert_eq!(o, Outcomes { visits: 5, served: 1, no_show: 1, not_served: 2, cancelled: 0, open: 1 });
+        assert_eq!(
+            o,
+            Outcomes {
+                visits: 5,
+                served: 1,
+                no_show: 1,
+                not_served: 2,
+                cancelled: 0,
+                cancelled_in_service: 0,
+                open: 1
+            }
+        );
     }
 }

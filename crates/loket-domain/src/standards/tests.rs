@@ -200,13 +200,21 @@ fn an_email_escalation_is_step_eleven_until_it_has_left() {
     assert_eq!(step11.within_standard, Some(false));
 }
 
+/// Step 11 by TTS ends when its ticket number is entered, with the escalation. The ticket was
+/// made in LKPP's application at a time not recorded, so the step is instant: not measured, never
+/// counted as within its standard, and the report counts it as not judged.
 #[test]
-fn a_tts_escalation_has_left_when_its_ticket_number_is_entered() {
+fn a_tts_escalation_has_left_when_its_ticket_number_is_entered_and_is_not_judged() {
     let settings = OfficeSettings::default();
     let mut v = in_service(&settings, "password");
     v.escalate(&escalation(Channel::Tts), &settings, at(20), "hd").unwrap();
     let step11 = last(&steps_at(&v, 40), 11);
-    assert_eq!((step11.finished_at, step11.within_standard), (Some(at(20)), Some(true)));
+    assert_eq!((step11.finished_at, step11.instant, step11.within_standard), (Some(at(20)), true, None));
+    assert_eq!((step11.standard_minutes, step11.measured_minutes), (Some(5), None), "its standard still shown");
+    let r = report(&[(steps_at(&v, 40), None)], &default_standards());
+    let row = &r.steps[10];
+    assert_eq!((row.count, row.within, row.not_judged, row.compliance_pct, row.avg_minutes), (1, 0, 1, None, None));
+    assert!(!row.instant, "step 11 by e-mail is measured");
 }
 
 #[test]
@@ -556,4 +564,52 @@ fn a_finished_steps_time_and_verdict_are_fixed_when_it_finishes() {
     let before = v.history.clone();
     seal_finished_steps(&mut v.history, 0, &settings.working_time());
     assert_eq!(v.history, before);
+}
+
+/// A step still running past its standard is counted and judged as not within, and stays out of
+/// the times (not known yet); within its standard it is not judged yet.
+#[test]
+fn the_report_counts_a_step_still_running_past_its_standard_as_not_within() {
+    let settings = OfficeSettings::default();
+    let mut v = in_service(&settings, "offer_upload");
+    v.answer("analysis", "answer", &settings, at(20), "hd").unwrap();
+    let within = report(&[(steps_at(&v, 30), None)], &default_standards());
+    assert_eq!((within.steps[11].count, within.steps[11].running_over), (0, 0));
+    let past = report(&[(steps_at(&v, 31), None)], &default_standards());
+    let s12 = &past.steps[11];
+    assert_eq!(
+        (s12.count, s12.within, s12.running_over, s12.compliance_pct, s12.avg_minutes),
+        (1, 0, 1, Some(0.0), None)
+    );
+    let mut totals = StepTotals { step: 12, ..StepTotals::default() };
+    assert_eq!(totals.add_running_over(at(20), 10, at(30), &Measure::Clock), None);
+    assert_eq!(totals.add_running_over(at(20), 10, at(31), &Measure::Clock), Some(11 * 60_000));
+    assert_eq!((totals.count, totals.judged, totals.within, totals.running_over), (1, 1, 0, 1));
+}
+
+/// A visit cancelled at the visitor's request in service ends its analysis without a result: its
+/// own outcome, with the reason, not judged as a met analysis, and counted apart by the report.
+#[test]
+fn an_analysis_cancelled_in_service_is_not_judged_and_keeps_its_reason() {
+    let settings = OfficeSettings::default();
+    let mut v = in_service(&settings, "password");
+    v.cancel("Pengunjung harus pergi", at(20), "hd").unwrap();
+    let step9 = last(&steps_at(&v, 40), 9);
+    assert_eq!((step9.finished_at, step9.within_standard), (Some(at(20)), None));
+    assert_eq!(
+        (step9.outcome, step9.reason.as_deref()),
+        (Some(StepOutcome::Cancelled), Some("Pengunjung harus pergi"))
+    );
+    let r = report(&[(steps_at(&v, 40), None)], &default_standards());
+    let row = &r.steps[8];
+    assert_eq!(
+        (row.count, row.within, row.cancelled, row.not_judged, row.compliance_pct, row.avg_minutes),
+        (1, 0, 1, 1, None, None)
+    );
+    // Cancelled while waiting: no analysis ran, none is recorded.
+    let mut waiting = opened(&settings, 0);
+    waiting.save_form(None, &form("password"), &settings, at(2), "fo").unwrap();
+    waiting.enqueue(ticket(), &settings, at(3), "fo").unwrap();
+    waiting.cancel("pulang", at(5), "fo").unwrap();
+    assert!(!steps_at(&waiting, 10).iter().any(|r| r.step == 9));
 }

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use loket_domain::archive::CopyVia;
-use loket_domain::calendar::{DayOff, DayOffKind, TimeMeasure};
+use loket_domain::calendar::{DayOff, DayOffKind, Measure, TimeMeasure};
 use loket_domain::escalation::{Channel, EscalationStatus, LkppAnswer};
 use loket_domain::form::FormInput;
 use loket_domain::guest_book::{VisitorInput, VisitorRole};
@@ -1127,7 +1127,7 @@ pub async fn report_facts_are_written_with_each_visit_and_filled_in_at_start(db:
     let times = store.times(day, day, TimeMeasure::Clock).await.unwrap();
     assert_eq!((times.waiting.count, times.service.count), (1, 1));
     let standards = store
-        .time_standards(day, day, &loket_domain::standards::default_standards(), TimeMeasure::Clock)
+        .time_standards(day, day, &loket_domain::standards::default_standards(), at(10), &Measure::Clock)
         .await
         .unwrap();
     let working = store.times(day, day, TimeMeasure::Working).await.unwrap();
@@ -1142,7 +1142,7 @@ pub async fn report_facts_are_written_with_each_visit_and_filled_in_at_start(db:
     assert_eq!(reopened.times(day, day, TimeMeasure::Clock).await.unwrap(), times);
     assert_eq!(reopened.times(day, day, TimeMeasure::Working).await.unwrap(), working);
     let again = reopened
-        .time_standards(day, day, &loket_domain::standards::default_standards(), TimeMeasure::Clock)
+        .time_standards(day, day, &loket_domain::standards::default_standards(), at(10), &Measure::Clock)
         .await
         .unwrap();
     assert_eq!(again, standards);
@@ -1171,6 +1171,53 @@ pub async fn escalations_of_a_long_period_are_all_counted_and_listed(db: TestDb)
     let mut only_last_day = 0;
     store.escalations(day, day, 10, &mut |_, _| only_last_day += 1).await.unwrap();
     assert_eq!(only_last_day, 1);
+}
+
+/// A step still running past its standard when a report is read is counted, judged as not within
+/// and listed as running, in the period of its start; in working time only once working time has
+/// passed its standard. The standards watch finds its visit whatever day it was opened.
+pub async fn running_steps_past_their_standard_count_when_the_report_is_read(db: TestDb) {
+    let store = db.store.clone();
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 27).unwrap();
+    let standards = loket_domain::standards::default_standards();
+    // Answered at 09:50: step 12 (10 minutes) runs from then, never archived.
+    let late = answered_late(&store).await;
+    let step12 = |r: &loket_domain::standards::TimeStandardsReport| {
+        r.steps.iter().find(|s| s.step == 12).map(|s| (s.count, s.within, s.running_over, s.compliance_pct)).unwrap()
+    };
+    let within = store.time_standards(day, day, &standards, at(55), &Measure::Clock).await.unwrap();
+    assert_eq!(step12(&within), (0, 0, 0, None), "running within its standard: not judged yet");
+    let now = at(61);
+    let past = store.time_standards(day, day, &standards, now, &Measure::Clock).await.unwrap();
+    assert_eq!(step12(&past), (1, 0, 1, Some(0.0)));
+    let s12 = past.steps.iter().find(|s| s.step == 12).unwrap();
+    assert_eq!((s12.avg_minutes, s12.standards_applied.len()), (None, 1), "no time is known yet");
+    let overruns = store.overruns(day, day, 10, now, &Measure::Clock).await.unwrap();
+    assert_eq!(overruns.by_step, vec![StepCount { step: 9, count: 1 }, StepCount { step: 12, count: 1 }]);
+    let running = overruns.list.iter().find(|o| o.step == 12).expect("listed");
+    assert_eq!((running.running, running.minutes, running.standard_minutes), (true, 11.0, 10));
+    assert!(!overruns.list.iter().any(|o| o.step == 9 && o.running));
+    assert_eq!(store.overruns(day, day, 0, now, &Measure::Clock).await.unwrap().total(), 2, "counted, not listed");
+    // The next day's report does not count it: it belongs to the day it started.
+    let next = day.succ_opt().unwrap();
+    assert_eq!(store.overruns(next, next, 10, now, &Measure::Clock).await.unwrap(), Overruns::default());
+    // In working time: 09:50-10:01 is working time on a Friday, 08:00-16:00 by default.
+    let settings = store.settings().await.unwrap();
+    let working = settings.working_time();
+    assert_eq!(step12(&store.time_standards(day, day, &standards, now, &working).await.unwrap()).2, 1);
+    // A day later, past 16:00 and the night: still one overrun, of all the working time since.
+    let later = at(60 * 24 * 3);
+    let o = store.overruns(day, day, 10, later, &working).await.unwrap();
+    let working_minutes = working.between(at(50), later).num_milliseconds() as f64 / 60_000.0;
+    assert_eq!(o.list.iter().find(|o| o.step == 12).map(|o| o.minutes), Some(working_minutes));
+    // The watch finds the visit days after it was opened; archived, it no longer has a running step.
+    let open: Vec<String> = store.visits_with_running_steps().await.unwrap().into_iter().map(|v| v.id).collect();
+    assert_eq!(open, vec![late.id.clone()]);
+    give_copy(&store, &late.id, later).await;
+    store.archive_visit(&late.id, later, "hd").await.unwrap();
+    assert!(store.visits_with_running_steps().await.unwrap().is_empty());
+    let after = store.time_standards(day, day, &standards, later, &Measure::Clock).await.unwrap();
+    assert_eq!(step12(&after).2, 0, "finished: counted as what it took");
 }
 
 pub async fn step_rows_kept_across_writes_are_those_a_fresh_write_makes(db: TestDb) {
@@ -1204,9 +1251,13 @@ pub async fn step_rows_kept_across_writes_are_those_a_fresh_write_makes(db: Test
     store.change_visit(&next.id, at(63), Box::new(move |v, s| v.start(s, at(63), "hd"))).await.unwrap();
     store.change_visit(&next.id, at(64), Box::new(move |v, _| v.cancel("pulang", at(64), "hd"))).await.unwrap();
     let rows = "SELECT visit_id, seq, step, started_at, ended_at, duration_ms, working_ms, standard_minutes, \
-                instant, by_user FROM visit_steps ORDER BY visit_id, seq";
+                instant, cancelled, by_user FROM visit_steps ORDER BY visit_id, seq";
     let written = raw_rows(&db.url, rows).await.unwrap();
     assert!(written.len() > 20, "{written:?}");
+    // The analysis cancelled in service is kept as such (`cancelled`, the tenth column).
+    let cancelled: Vec<&Vec<String>> = written.iter().filter(|r| r[9] == "true" || r[9] == "1").collect();
+    assert_eq!(cancelled.len(), 1, "{written:?}");
+    assert_eq!((cancelled[0][0].as_str(), cancelled[0][2].as_str()), (next.id.as_str(), "9"));
     // Written anew, all at once, from each visit's whole history.
     raw_execute(&db.url, "DELETE FROM visit_steps").await.unwrap();
     raw_execute(&db.url, "DELETE FROM visit_facts").await.unwrap();
@@ -1231,16 +1282,20 @@ pub async fn reports_in_working_time_add_up_the_working_durations_kept_with_each
     store.put_day_off(off, "admin", at(0)).await.unwrap();
     answered_late(&store).await;
 
-    let clock = store.overruns(day, day, 10, TimeMeasure::Clock).await.unwrap();
+    let settings = store.settings().await.unwrap();
+    let in_working_time = settings.working_time();
+    // Read when the answer was given: step 12 (the copy and archive) has only just started.
+    let now = at(50);
+    let clock = store.overruns(day, day, 10, now, &Measure::Clock).await.unwrap();
     assert_eq!(clock.by_step, vec![StepCount { step: 9, count: 1 }]);
     assert_eq!((clock.list.len(), clock.list[0].minutes), (1, 48.0));
-    let counted_only = store.overruns(day, day, 0, TimeMeasure::Clock).await.unwrap();
+    let counted_only = store.overruns(day, day, 0, now, &Measure::Clock).await.unwrap();
     assert_eq!((counted_only.total(), counted_only.list.len()), (1, 0), "counted past the listed ones");
-    let working = store.overruns(day, day, 10, TimeMeasure::Working).await.unwrap();
+    let working = store.overruns(day, day, 10, now, &in_working_time).await.unwrap();
     assert_eq!(working, Overruns::default(), "no working minute passed on a day off");
 
-    let by_clock = store.time_standards(day, day, &standards, TimeMeasure::Clock).await.unwrap();
-    let in_working = store.time_standards(day, day, &standards, TimeMeasure::Working).await.unwrap();
+    let by_clock = store.time_standards(day, day, &standards, now, &Measure::Clock).await.unwrap();
+    let in_working = store.time_standards(day, day, &standards, now, &in_working_time).await.unwrap();
     let step9 = |r: &loket_domain::standards::TimeStandardsReport| {
         r.steps.iter().find(|s| s.step == 9).map(|s| (s.count, s.within, s.avg_minutes)).unwrap()
     };

@@ -69,6 +69,7 @@ conformance!(
     reports_in_working_time_add_up_the_working_durations_kept_with_each_visit,
     escalations_of_a_long_period_are_all_counted_and_listed,
     step_rows_kept_across_writes_are_those_a_fresh_write_makes,
+    running_steps_past_their_standard_count_when_the_report_is_read,
     a_visit_not_yet_served_cannot_be_surveyed,
     an_archive_whose_document_failed_keeps_its_number_for_the_next_try,
     a_visit_changed_while_its_document_is_made_is_archived_as_it_is,

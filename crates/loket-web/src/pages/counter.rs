@@ -16,6 +16,7 @@ use loket_domain::auth::Permission;
 use loket_domain::escalation::{Channel, EscalationStatus};
 use loket_domain::line::CALLS_BEFORE_SKIP;
 use loket_domain::settings::OfficeSettings;
+use loket_domain::standards::StepOutcome;
 use loket_domain::standards::watch::AlertLevel;
 use loket_domain::visit::{EscalationRequest, TransferRequest};
 use loket_domain::{FieldErrors, Refused, Status, Visit};
@@ -103,6 +104,9 @@ pub struct StepLine {
     pub standard: String,
     /// `ok`, `over`, or empty when not judged (no standard, instant, still running).
     pub judged: &'static str,
+    /// Why the step is not judged, in words, when that is so by its nature (instant, or the
+    /// analysis ended by a cancellation, with its reason); else empty.
+    pub note: String,
 }
 
 /// A visit answered or escalated at this counter: step 12, the visitor's copy, then the archive.
@@ -434,6 +438,13 @@ fn current_visit(
                 Some(true) => "ok",
                 Some(false) => "over",
                 None => "",
+            },
+            note: match (&r.outcome, r.instant) {
+                (Some(StepOutcome::Cancelled), _) => {
+                    t.with("step-cancelled", "reason", r.reason.clone().unwrap_or_default())
+                }
+                (None, true) => t.get("step-instant"),
+                (None, false) => String::new(),
             },
         })
         .collect();

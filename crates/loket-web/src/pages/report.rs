@@ -28,6 +28,10 @@ pub struct StepRow {
     pub standard: String,
     pub count: u64,
     pub within: String,
+    /// Of `count`, still running past the standard.
+    pub running_over: u64,
+    /// Of `count`, not judged (instant, without a standard).
+    pub not_judged: u64,
     pub compliance: String,
     pub avg: String,
     pub p90: String,
@@ -103,6 +107,8 @@ pub async fn page(State(state): State<AppState>, staff: PageStaff, Query(q): Que
             standard: s.standard_minutes.map_or_else(|| "—".to_owned(), |m| t.with("minutes", "n", m)),
             count: s.count,
             within: if s.instant { "—".to_owned() } else { s.within.to_string() },
+            running_over: s.running_over,
+            not_judged: s.not_judged,
             compliance: s.compliance_pct.map_or_else(|| "—".to_owned(), |p| format!("{p:.0}%")),
             avg: minutes(s.avg_minutes),
             p90: minutes(s.p90_minutes),

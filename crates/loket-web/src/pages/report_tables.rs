@@ -87,13 +87,16 @@ fn recap_tables(t: Tr, r: &Recap, settings: &OfficeSettings) -> Vec<ReportTable>
         outcomes.rows.push(vec![name.clone(), n.to_string()]);
     }
     outcomes.rows.push(vec![t.get("reports-total"), r.visits.to_string()]);
+    outcomes.rows.push(vec![t.get("reports-cancelled-in-service"), r.outcomes.cancelled_in_service.to_string()]);
     let mut days =
         ReportTable { caption: t.get("reports-by-day"), columns: vec![t.get("reports-day")], rows: Vec::new() };
     days.columns.push(t.get("reports-visits"));
     days.columns.extend(outcome_columns);
+    days.columns.push(t.get("reports-cancelled-in-service"));
     for d in &r.by_day {
         let mut row = vec![d.day.map(|d| d.to_string()).unwrap_or_default(), d.visits.to_string()];
         row.extend(outcome_cells(d).iter().map(u64::to_string));
+        row.push(d.cancelled_in_service.to_string());
         days.rows.push(row);
     }
     let keyed = |caption: &str, key: &str, counts: &[KeyCount], name: &dyn Fn(&str) -> String| ReportTable {
@@ -165,6 +168,9 @@ fn standards_table(t: Tr, r: &TimeStandardsReport) -> ReportTable {
                 "report-standard",
                 "report-count",
                 "report-within",
+                "report-running-over",
+                "report-not-judged",
+                "report-cancelled",
                 "report-compliance",
                 "report-avg",
                 "report-p90",
@@ -179,6 +185,9 @@ fn standards_table(t: Tr, r: &TimeStandardsReport) -> ReportTable {
                     s.standard_minutes.map_or_else(|| "—".to_owned(), |m| m.to_string()),
                     s.count.to_string(),
                     if s.instant { "—".to_owned() } else { s.within.to_string() },
+                    s.running_over.to_string(),
+                    s.not_judged.to_string(),
+                    s.cancelled.to_string(),
                     s.compliance_pct.map_or_else(|| "—".to_owned(), |p| format!("{p:.2}%")),
                     minutes(s.avg_minutes),
                     minutes(s.p90_minutes),
@@ -203,6 +212,7 @@ fn overruns_table(t: Tr, overruns: &Overruns, settings: &OfficeSettings) -> Repo
                 "reports-started",
                 "reports-took",
                 "report-standard",
+                "reports-state",
             ],
         ),
         rows: list
@@ -216,6 +226,7 @@ fn overruns_table(t: Tr, overruns: &Overruns, settings: &OfficeSettings) -> Repo
                     o.started_at.with_timezone(&zone).format("%Y-%m-%d %H:%M").to_string(),
                     format!("{:.2}", o.minutes),
                     o.standard_minutes.to_string(),
+                    t.get(if o.running { "reports-running" } else { "reports-finished" }),
                 ]
             })
             .collect(),

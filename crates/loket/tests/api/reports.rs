@@ -259,32 +259,43 @@ pub async fn time_standards_and_overruns_are_those_of_the_steps(app: TestApp) {
         let records: Vec<Value> = visits
             .iter()
             .flat_map(|v| v["steps"].as_array().cloned().unwrap_or_default())
-            .filter(|r| r["step"] == n && r["finished_at"].is_string())
+            // The finished steps, and those still running past their standard.
+            .filter(|r| r["step"] == n && (r["finished_at"].is_string() || r["within_standard"] == false))
             .collect();
         let row = report["steps"].as_array().unwrap().iter().find(|s| s["step"] == n).unwrap().clone();
         assert_eq!(row["count"], records.len(), "step {n}");
+        let running = records.iter().filter(|r| r["finished_at"].is_null()).count();
+        assert_eq!(row["running_over"], running, "step {n}");
         let judged: Vec<&Value> = records.iter().filter(|r| r["within_standard"].is_boolean()).collect();
         let within = judged.iter().filter(|r| r["within_standard"] == true).count();
         assert_eq!(row["within"], within, "step {n}");
         let measured: Vec<i64> = records
             .iter()
-            .filter(|r| r["instant"] != true)
+            .filter(|r| r["instant"] != true && r["finished_at"].is_string())
             .map(|r| ms_between(&r["started_at"], &r["finished_at"]))
             .collect();
         assert_eq!(row["avg_minutes"], average(&measured), "step {n}");
         assert_eq!(row["p90_minutes"], percentile(&measured, 0.9), "step {n}");
         for r in judged.iter().filter(|r| r["within_standard"] == false) {
-            expected_overruns.push((n, r["by"].as_str().unwrap_or_default().to_owned()));
+            expected_overruns.push((n, r["by"].as_str().unwrap_or_default().to_owned(), r["finished_at"].is_null()));
         }
     }
     let step9 = report["steps"].as_array().unwrap().iter().find(|s| s["step"] == 9).unwrap().clone();
     assert_eq!(step9["within"], 2, "v1 (20 of 30) and v3 (5 of 30) within, v2 (40 of 15) past");
-    let listed: Vec<(u64, String)> = overruns["overruns"]
+    let listed: Vec<(u64, String, bool)> = overruns["overruns"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|o| (o["step"].as_u64().unwrap_or(0), o["by"].as_str().unwrap_or_default().to_owned()))
+        .map(|o| {
+            let by = o["by"].as_str().unwrap_or_default().to_owned();
+            (o["step"].as_u64().unwrap_or(0), by, o["running"] == true)
+        })
         .collect();
+    // The form never returned (v6), the e-mail never sent (v3) and the visits never archived
+    // (v2, v3) are still running past their standard.
+    let running: Vec<u64> = listed.iter().filter(|o| o.2).map(|o| o.0).collect();
+    assert_eq!(running.len(), 4, "{listed:?}");
+    assert!([3, 11, 12].iter().all(|n| running.contains(n)), "{listed:?}");
     let (mut listed_sorted, mut expected_sorted) = (listed.clone(), expected_overruns.clone());
     listed_sorted.sort();
     expected_sorted.sort();
@@ -392,7 +403,13 @@ pub async fn the_recap_page_shows_the_chart_and_downloads_csv_xlsx_and_pdf(app: 
     ]
     .iter()
     .map(|(name, code)| vec![name.to_string(), recap["outcomes"][code].to_string()])
-    .chain([vec!["Jumlah kunjungan".to_owned(), recap["visits"].to_string()]])
+    .chain([
+        vec!["Jumlah kunjungan".to_owned(), recap["visits"].to_string()],
+        vec![
+            "Dibatalkan saat dilayani (termasuk dalam Dibatalkan)".to_owned(),
+            recap["outcomes"]["cancelled_in_service"].to_string(),
+        ],
+    ])
     .collect();
     assert_eq!(outcomes[1..], expected[..]);
     let agents = csv_table(&csv, "Per petugas helpdesk");

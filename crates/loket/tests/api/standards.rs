@@ -79,8 +79,8 @@ pub async fn running_steps_show_their_overrun(app: TestApp) {
     assert_eq!(step(&archived, 12)["within_standard"], false);
 }
 
-/// Step 11 ends when the escalation has left: at once for TTS (its ticket number is entered),
-/// and not while an e-mail is pending.
+/// Step 11 ends when the escalation has left: at once for TTS (its ticket number is entered; the
+/// step is instant and not judged), and not while an e-mail is pending.
 pub async fn step_eleven_runs_until_the_escalation_has_left(app: TestApp) {
     let fo = app.staff("fo", &[Role::FrontOffice]).await;
     let hd = app.staff("hd", &[Role::Helpdesk]).await;
@@ -102,7 +102,18 @@ pub async fn step_eleven_runs_until_the_escalation_has_left(app: TestApp) {
     let esc = app.post(&hd, &format!("/api/v1/visits/{}/escalate", id(&tts)), body).await.expect(200);
     let step11 = step(&esc, 11);
     assert_eq!(step11["finished_at"], step11["started_at"]);
-    assert_eq!(step11["within_standard"], true);
+    // The ticket was made in LKPP's application at a time not recorded: instant, not judged.
+    assert_eq!((step11["instant"].clone(), step11["within_standard"].clone()), (json!(true), Value::Null));
+    assert_eq!((step11["standard_minutes"].clone(), step11["measured_minutes"].clone()), (json!(5), Value::Null));
+    // The report counts it as not judged, never as met; the e-mail never sent overruns.
+    let sup = app.staff("sup", &[Role::Supervisor]).await;
+    let report = report_for(&app, &sup, &esc).await;
+    let row = report["steps"].as_array().expect("steps").iter().find(|s| s["step"] == 11).cloned().expect("11");
+    assert_eq!(
+        (row["count"].clone(), row["within"].clone(), row["running_over"].clone(), row["not_judged"].clone()),
+        (json!(2), json!(0), json!(1), json!(1))
+    );
+    assert_eq!(row["compliance_pct"], 0.0);
 }
 
 /// A change of the settings does not change how a step already started is judged; the report
@@ -238,6 +249,101 @@ pub async fn a_visit_left_in_line_at_the_end_of_its_day_is_reported_not_served(a
     let report = app.get(&sup, &format!("/api/v1/reports/time-standards?from={day}")).await.expect(200);
     assert_eq!(
         report["outcomes"],
-        json!({"visits": 1, "served": 0, "no_show": 0, "not_served": 1, "cancelled": 0, "open": 0})
+        json!({"visits": 1, "served": 0, "no_show": 0, "not_served": 1, "cancelled": 0, "cancelled_in_service": 0, "open": 0})
     );
+}
+
+/// The auditor's case: a visit answered and not archived is past step 12's standard (set to one
+/// minute here) at 1.2 minutes. The time-standards report counts it as not within, and the
+/// overruns report lists it as still running, over the API and on the reports page.
+pub async fn a_step_still_running_past_its_standard_counts_in_the_reports(app: TestApp) {
+    let sup = app.staff("sup", &[Role::Supervisor]).await;
+    let standards = json!([{"step": 9, "minutes": 30}, {"step": 12, "minutes": 1}]);
+    app.put(&sup, "/api/v1/settings/time-standards", standards).await.expect(200);
+    let answer = json!({"analysis": "a", "answer": "b"});
+    let done = in_service(&app, &sup, &sup, "offer_upload", "1").await;
+    app.post(&sup, &format!("/api/v1/visits/{}/answer", id(&done)), answer.clone()).await.expect(200);
+    app.post(&sup, &format!("/api/v1/visits/{}/copy", id(&done)), json!({"via": "printed"})).await.expect(200);
+    app.post_empty(&sup, &format!("/api/v1/visits/{}/archive", id(&done))).await.expect(200);
+    let left = in_service(&app, &sup, &sup, "offer_upload", "1").await;
+    app.post(&sup, &format!("/api/v1/visits/{}/answer", id(&left)), answer).await.expect(200);
+    app.clock.advance(chrono::Duration::milliseconds(72_000));
+    assert_eq!(step(&visit(&app, &sup, &left).await, 12)["within_standard"], false);
+
+    let report = report_for(&app, &sup, &left).await;
+    let step12 = report["steps"].as_array().expect("steps").iter().find(|s| s["step"] == 12).cloned().expect("12");
+    assert_eq!(
+        (step12["count"].clone(), step12["within"].clone(), step12["running_over"].clone()),
+        (json!(2), json!(1), json!(1))
+    );
+    assert_eq!(step12["compliance_pct"], 50.0, "the running overrun is not within");
+    let day = &left["reference"].as_str().expect("reference")[..8];
+    let day = NaiveDate::parse_from_str(day, "%Y%m%d").expect("day");
+    let overruns = app.get(&sup, &format!("/api/v1/reports/overruns?from={day}")).await.expect(200);
+    assert_eq!(overruns["total"], 1);
+    let listed = &overruns["overruns"][0];
+    assert_eq!((listed["reference"].clone(), listed["step"].clone()), (left["reference"].clone(), json!(12)));
+    assert_eq!((listed["running"].clone(), listed["standard_minutes"].clone()), (json!(true), json!(1)));
+    let minutes = listed["minutes"].as_f64().expect("minutes");
+    assert!((1.2..1.3).contains(&minutes), "run so far: {minutes}");
+
+    let mut browser = crate::pages::Browser::new(&app);
+    browser.sign_in("sup", crate::support::PASSWORD).await;
+    let page = browser.get(&format!("/supervisor/reports?report=overruns&period=day&day={day}")).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("masih berjalan"), "{}", page.body);
+}
+
+/// The watch looks at every visit with a running step, not only those opened today and
+/// yesterday: a visit answered three days ago and never archived overruns on the staff stream.
+pub async fn the_watch_tells_of_running_steps_of_visits_opened_days_ago(app: TestApp) {
+    let fo = app.staff("fo", &[Role::FrontOffice]).await;
+    let hd = app.staff("hd", &[Role::Helpdesk]).await;
+    let v = in_service(&app, &fo, &hd, "offer_upload", "1").await;
+    app.post(&hd, &format!("/api/v1/visits/{}/answer", id(&v)), json!({"analysis": "a", "answer": "b"}))
+        .await
+        .expect(200);
+    app.clock.advance(chrono::Duration::days(3));
+    let sup = app.staff("sup", &[Role::Supervisor]).await;
+    let mut staff = EventStream::open_staff(&app, &sup).await;
+    let overrun = staff.next("overrun", Duration::from_secs(5)).await.expect("an overrun of step 12");
+    assert_eq!((overrun["visit_id"].clone(), overrun["step"].clone()), (v["id"].clone(), json!(12)));
+}
+
+/// A visit cancelled at the visitor's request while in service: its analysis (step 9) ends with
+/// the outcome `cancelled` and the reason, is not judged as met, and the reports count it apart.
+pub async fn a_visit_cancelled_in_service_is_its_own_outcome(app: TestApp) {
+    let fo = app.staff("fo", &[Role::FrontOffice]).await;
+    let hd = app.staff("hd", &[Role::Helpdesk]).await;
+    let sup = app.staff("sup", &[Role::Supervisor]).await;
+    let v = in_service(&app, &fo, &hd, "offer_upload", "1").await;
+    app.clock.advance(minutes(10));
+    let reason = "Pengunjung harus kembali ke kantor";
+    let cancelled = app.post(&hd, &format!("/api/v1/visits/{}/cancel", id(&v)), json!({"reason": reason})).await;
+    let cancelled = cancelled.expect(200);
+    let step9 = step(&visit(&app, &sup, &cancelled).await, 9);
+    assert!(step9["finished_at"].is_string());
+    assert_eq!(
+        (step9["within_standard"].clone(), step9["outcome"].clone(), step9["reason"].clone()),
+        (Value::Null, json!("cancelled"), json!(reason))
+    );
+    let report = report_for(&app, &sup, &v).await;
+    let row = report["steps"].as_array().expect("steps").iter().find(|s| s["step"] == 9).cloned().expect("9");
+    assert_eq!(
+        (row["count"].clone(), row["within"].clone(), row["cancelled"].clone(), row["not_judged"].clone()),
+        (json!(1), json!(0), json!(1), json!(1))
+    );
+    assert_eq!((row["compliance_pct"].clone(), row["avg_minutes"].clone()), (Value::Null, Value::Null));
+    assert_eq!(
+        (report["outcomes"]["cancelled"].clone(), report["outcomes"]["cancelled_in_service"].clone()),
+        (json!(1), json!(1))
+    );
+    let day = &v["reference"].as_str().expect("reference")[..8];
+    let day = NaiveDate::parse_from_str(day, "%Y%m%d").expect("day");
+    let recap = app.get(&sup, &format!("/api/v1/reports/recap?from={day}")).await.expect(200);
+    assert_eq!(
+        (recap["outcomes"]["cancelled"].clone(), recap["outcomes"]["cancelled_in_service"].clone()),
+        (json!(1), json!(1))
+    );
+    assert_eq!(recap["by_day"][0]["cancelled_in_service"], 1);
 }
