@@ -150,6 +150,10 @@ try {
   await admin.goto("/admin/users/agus");
   await admin.getByRole("checkbox", { name: "Front office" }).check();
   await shot(admin, "admin-user");
+  await admin.locator("#save-user").click();
+  // The change record: every change of the settings and the accounts above, who, when, what.
+  await budi.goto("/supervisor/changes");
+  await shot(budi, "change-record");
   console.log(`screenshots written to ${out}`);
 } finally {
   await browser.close();

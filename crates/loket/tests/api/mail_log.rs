@@ -1,5 +1,6 @@
 //! The log, read back: what a mail or a mail server says is logged escaped (tracing's `?`),
-//! so that a subject cannot forge a log line or send a terminal escape.
+//! so that a subject cannot forge a log line or send a terminal escape; a page's failure is
+//! logged with its cause and the request's id.
 
 use std::sync::{Arc, Mutex};
 
@@ -60,4 +61,50 @@ pub async fn a_mail_subject_cannot_forge_a_log_line(app: TestApp) {
         assert!(line.contains(r#"x\n2026-12-07T00:00:00Z INFO signed in username=admin\u{1b}[2J"#), "{line}");
     }
     assert!(!text.lines().any(|l| l.starts_with("2026-12-07T00:00:00Z")), "no forged line: {text}");
+}
+
+/// The cause of a failure, and the failure it caused.
+#[derive(Debug)]
+struct Failed(std::io::Error);
+
+impl std::fmt::Display for Failed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the office settings could not be read")
+    }
+}
+
+impl std::error::Error for Failed {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.0)
+    }
+}
+
+async fn a_page_that_fails() -> loket_web::pages::PageResult {
+    let disk = std::io::Error::other("disk I/O error on loket.db");
+    Err(loket_web::pages::PageError::Internal(Box::new(Failed(disk))))
+}
+
+/// A page's 500 logs its whole cause chain with the request's id, as the API's does: a report
+/// from a desk ("Terjadi kesalahan") leads to the log line, and the line says why.
+pub async fn a_pages_500_logs_its_cause_chain_with_the_request_id() {
+    use tower::ServiceExt;
+    let router = axum::Router::new().route("/broken", axum::routing::get(a_page_that_fails));
+    let app = loket_web::middleware::around(router);
+    let log = Captured::default();
+    let subscriber =
+        tracing_subscriber::fmt().with_env_filter("loket_web=error").with_writer(log.clone()).with_ansi(false).finish();
+    let request = axum::http::Request::get("/broken").body(axum::body::Body::empty()).expect("request");
+    let answer = app.oneshot(request).with_subscriber(subscriber).await.expect("an answer");
+    assert_eq!(answer.status(), 500);
+    let id = answer.headers()["x-request-id"].to_str().expect("id").to_owned();
+    let body = axum::body::to_bytes(answer.into_body(), 1 << 20).await.expect("body");
+    let page = String::from_utf8_lossy(&body);
+    assert!(!page.contains("disk I/O"), "the cause stays in the log: {page}");
+    let text = String::from_utf8(log.0.lock().expect("log buffer").clone()).expect("utf-8 log");
+    let line = text.lines().find(|l| l.contains("internal error")).unwrap_or_default();
+    assert!(line.contains(&id), "the request's id: {text}");
+    assert!(
+        line.contains("the office settings could not be read: disk I/O error on loket.db"),
+        "the whole chain: {text}"
+    );
 }

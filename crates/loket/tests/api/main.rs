@@ -239,6 +239,11 @@ on_both_backends!(
 
 mod without_database {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_pages_500_logs_its_cause_chain_with_the_request_id() {
+        crate::mail_log::a_pages_500_logs_its_cause_chain_with_the_request_id().await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_panic_in_a_handler_is_a_500_in_the_api_format() {
         crate::errors::a_panic_in_a_handler_is_a_500_in_the_api_format().await;
     }
