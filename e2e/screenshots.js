@@ -72,7 +72,8 @@ try {
   await shot(agus, "counter-called");
   await app.spaceCalls(await app.token("budi"), 0);
   await agus.reload();
-  await agus.getByRole("button", { name: /Panggil ulang/ }).click();
+  await agus.getByRole("button", { name: /Panggil ulang 1\/3/ }).click();
+  await agus.getByRole("button", { name: /Panggil ulang 2\/3/ }).click();
   await agus.getByRole("button", { name: "Lewati" }).click();
   await shot(agus, "counter-skip-confirm");
   await agus.goto("/admin");
