@@ -302,7 +302,6 @@ settings-in-use-services = service { $codes }
 settings-in-use-categories = category { $codes }
 field-duplicate = Already used by another row
 field-unknown = Unknown
-field-too-few = The visitor's name, the category and the description are always required
 field-in-use = Still in use
 field-password-required = The server moves (host, port, security or CA): type its password again
 settings-office-title = Office and calling

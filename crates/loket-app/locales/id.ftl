@@ -302,7 +302,6 @@ settings-in-use-services = layanan { $codes }
 settings-in-use-categories = kategori { $codes }
 field-duplicate = Sudah dipakai baris lain
 field-unknown = Tidak dikenal
-field-too-few = Nama pengunjung, kategori dan uraian masalah selalu wajib diisi
 field-in-use = Masih dipakai
 field-password-required = Server berpindah (host, port, keamanan atau CA): ketik lagi kata sandinya
 settings-office-title = Kantor dan pemanggilan

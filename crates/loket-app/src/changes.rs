@@ -10,6 +10,10 @@ use loket_store::{ChangeFilter, User};
 use crate::visits::parse_day;
 use crate::{App, AppError, AppResult, require};
 
+/// The furthest back a list may start: far beyond any office's record, and within what the
+/// databases' integers hold.
+pub const OFFSET_MAX: u32 = 1_000_000;
+
 /// The most changes one list answers; `offset` pages further back.
 pub const LISTED: u32 = 500;
 
@@ -45,6 +49,9 @@ pub async fn list(app: &App, staff: &User, asked: Asked<'_>) -> AppResult<Change
             kind
         }
     };
+    if asked.offset > OFFSET_MAX {
+        errors.add("offset", "invalid");
+    }
     let from = parse_day(asked.from, "from", &mut errors);
     let to = parse_day(asked.to, "to", &mut errors);
     if !errors.is_empty() {

@@ -222,7 +222,7 @@ impl OfficeSettings {
                     called.dedup();
                     return Err(Refused::InUse(Stranded { services: called, ..Stranded::default() }));
                 }
-                next.office = office;
+                next.office = office.with_always_required();
             }
         }
         Ok(next)
@@ -430,6 +430,17 @@ impl OfficeProfile {
     /// Whether a complete form needs `field`: the office's list, and always the visitor's name,
     /// the category and the description (an office saved before they were always required may
     /// lack them; the check adds them too).
+    /// The profile as it is saved: the fields every form needs added to the required ones that
+    /// lack them (an office may require more, never fewer), each once.
+    pub fn with_always_required(mut self) -> OfficeProfile {
+        for field in ALWAYS_REQUIRED_FIELDS {
+            if !self.required_fields.iter().any(|r| r == field) {
+                self.required_fields.push(field.to_owned());
+            }
+        }
+        self
+    }
+
     pub fn requires(&self, field: &str) -> bool {
         ALWAYS_REQUIRED_FIELDS.contains(&field) || self.required_fields.iter().any(|r| r == field)
     }
@@ -454,8 +465,6 @@ impl OfficeProfile {
         }
         if self.required_fields.iter().any(|f| !REQUIRABLE_FIELDS.contains(&f.as_str())) {
             errors.add("required_fields", "unknown");
-        } else if ALWAYS_REQUIRED_FIELDS.iter().any(|f| !self.required_fields.iter().any(|r| r == f)) {
-            errors.add("required_fields", "too_few");
         }
         if !self.calling.is_valid() {
             errors.add("calling.returns_after_skip", "invalid");
@@ -602,13 +611,14 @@ mod tests {
 
     #[test]
     fn an_office_requires_at_least_name_category_and_description() {
-        let mut profile = OfficeProfile { required_fields: Vec::new(), ..OfficeProfile::default() };
-        let refused = profile.validate().expect_err("an empty list");
-        assert_eq!(refused.0.get("required_fields").map(String::as_str), Some("too_few"));
-        profile.required_fields = ALWAYS_REQUIRED_FIELDS.map(String::from).to_vec();
-        assert_eq!(profile.validate(), Ok(()));
-        profile.required_fields.retain(|f| f != "form.description");
-        assert!(profile.validate().is_err());
+        let profile = OfficeProfile { required_fields: vec!["visitor.phone".into()], ..OfficeProfile::default() };
+        let saved = profile.with_always_required();
+        assert_eq!(saved.required_fields, ["visitor.phone", "visitor.name", "form.category", "form.description"]);
+        assert_eq!(saved.clone().with_always_required(), saved, "each once");
+        let settings = OfficeSettings::default()
+            .with(SettingsChange::Office(OfficeProfile { required_fields: Vec::new(), ..OfficeProfile::default() }))
+            .expect("an empty list is saved");
+        assert_eq!(settings.office.required_fields, ["visitor.name", "form.category", "form.description"]);
     }
 
     #[test]

@@ -181,8 +181,7 @@ fn settings_constraints(doc: &mut Value) {
         json!({
             "type": "array",
             "items": {"type": "string", "enum": loket_domain::form::REQUIRABLE_FIELDS},
-            "description": "Always holds visitor.name, form.category and form.description; an office may require more.",
-            "allOf": loket_domain::form::ALWAYS_REQUIRED_FIELDS.map(|f| json!({"contains": {"const": f}})),
+            "description": "The fields a complete form needs. visitor.name, form.category and form.description are always among them: a list without them is saved with them added.",
         }),
     );
     set(

@@ -132,7 +132,8 @@ pub struct ChangesQuery {
     #[param(example = "2027-08-31")]
     pub to: Option<String>,
     /// How many of the newest matching changes to skip (the next page: the previous offset plus
-    /// 500); 0 when absent.
+    /// 500); 0 when absent; at most 1,000,000.
+    #[param(minimum = 0, maximum = 1_000_000)]
     pub offset: Option<u32>,
 }
 

@@ -9,7 +9,7 @@ use axum::extract::{Query, State};
 use axum::response::IntoResponse;
 use chrono::NaiveTime;
 use loket_domain::auth::Permission;
-use loket_domain::form::REQUIRABLE_FIELDS;
+use loket_domain::form::{ALWAYS_REQUIRED_FIELDS, REQUIRABLE_FIELDS};
 use loket_domain::office::ZONES;
 use loket_domain::settings::{OfficeProfile, SettingsChange};
 use serde::Deserialize;
@@ -212,7 +212,8 @@ fn form_fields_group(t: Tr, required: &[String], error: Option<String>) -> Check
                 id: format!("required-{}", f.replace(['.', '_'], "-")),
                 value: (*f).to_owned(),
                 label: t.get(&format!("field-{}", f.replace(['.', '_'], "-"))),
-                checked: required.iter().any(|r| r == f),
+                // Always required, whatever was saved before: shown ticked.
+                checked: required.iter().any(|r| r == f) || ALWAYS_REQUIRED_FIELDS.contains(f),
             })
             .collect(),
         error,

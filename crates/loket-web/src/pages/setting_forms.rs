@@ -191,7 +191,6 @@ pub fn reason_text(t: Tr, reason: &str) -> String {
     match reason {
         "duplicate" => t.get("field-duplicate"),
         "unknown" => t.get("field-unknown"),
-        "too_few" => t.get("field-too-few"),
         "in_use" => t.get("field-in-use"),
         "required" => t.get("field-password-required"),
         other => t.get(field_reason_key(other)),

@@ -66,6 +66,12 @@ pub async fn each_change_is_listed_with_who_and_before_and_after(app: TestApp) {
     assert!(changes(&past).is_empty(), "nothing was changed then");
     let since = app.get(&adm, "/api/v1/settings/changes?from=2001-01-01").await.expect(200);
     assert_eq!(changes(&since).len(), changes(&list).len(), "everything since then");
+    // Found by the fuzzer: an offset past any record was answered 200.
+    for offset in ["1000001", "2147483648"] {
+        let path = format!("/api/v1/settings/changes?offset={offset}");
+        let beyond = app.get(&adm, &path).await.error(422, "validation");
+        assert_eq!(beyond["fields"], json!({"offset": "invalid"}));
+    }
     let refused = app.get(&adm, "/api/v1/settings/changes?kind=logo&from=2027-13-01").await.error(422, "validation");
     assert_eq!(refused["fields"], json!({"kind": "invalid", "from": "invalid"}));
 }

@@ -92,11 +92,11 @@ pub async fn the_office_settings_can_be_changed(app: TestApp) {
     office["lkpp_email"] = json!("helpdesk@lkpp.go.id");
     let err = app.put(&admin, "/api/v1/settings/office", office.clone()).await.error(409, "in_use");
     assert_eq!(err["fields"], json!({"services": "in_use"}));
-    // Never fewer than the name, the category and the description.
+    // Never fewer than the name, the category and the description: they are added.
     office["services"] = json!([{"code": "A", "name": "Konsultasi"}, {"code": "B", "name": "Verifikasi"}]);
-    office["required_fields"] = json!([]);
-    let err = app.put(&admin, "/api/v1/settings/office", office).await.error(422, "validation");
-    assert_eq!(err["fields"], json!({"required_fields": "too_few"}));
+    office["required_fields"] = json!(["visitor.phone"]);
+    let saved = app.put(&admin, "/api/v1/settings/office", office).await.expect(200);
+    assert_eq!(saved["required_fields"], json!(["visitor.phone", "visitor.name", "form.category", "form.description"]));
 }
 
 pub async fn the_time_standards_report_reads_the_histories(app: TestApp) {
