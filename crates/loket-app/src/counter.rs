@@ -37,8 +37,8 @@ impl AtCounter {
         let steps = visit_steps(&visit, settings, now);
         let running = running_step(&steps).cloned();
         let alert = running.as_ref().and_then(|r| alert_level_measured(r, now, &settings.measure()));
-        let next_call_in = match settings.office.calling.ensure_spaced(visit.queue.called_at, now) {
-            Err(loket_domain::Refused::CallTooSoon { seconds_left }) if visit.status == Status::Called => seconds_left,
+        let next_call_in = match visit.status {
+            Status::Called => settings.office.calling.seconds_until_next_call(visit.queue.called_at, now),
             _ => 0,
         };
         AtCounter { visit, steps, running, alert, next_call_in }

@@ -250,23 +250,23 @@ fn form_lines(visit: &Visit, cx: &FormContext<'_>) -> Vec<Item> {
     let v = &visit.visitor;
     out.push(Item::Gap);
     out.push(Item::Heading("Data pengguna".into()));
-    out.push(Item::Field("Nama".into(), dash(&v.name)));
-    out.push(Item::Field("Instansi/Perusahaan".into(), dash(&v.organization)));
-    out.push(Item::Field("Peran".into(), v.role.map_or("-", role_name).into()));
-    out.push(Item::Field("Telepon".into(), dash(&v.phone)));
-    out.push(Item::Field("E-mail".into(), dash(&v.email)));
+    out.push(Item::Field(label("visitor.name").into(), dash(&v.name)));
+    out.push(Item::Field(label("visitor.organization").into(), dash(&v.organization)));
+    out.push(Item::Field(label("visitor.role").into(), v.role.map_or("-", role_name).into()));
+    out.push(Item::Field(label("visitor.phone").into(), dash(&v.phone)));
+    out.push(Item::Field(label("visitor.email").into(), dash(&v.email)));
     let f = &visit.form;
     let category = f.category.as_deref().and_then(|c| settings.priorities.find(c));
     out.push(Item::Gap);
     out.push(Item::Heading("Permasalahan".into()));
     out.push(Item::Field(
-        "Kategori".into(),
+        label("form.category").into(),
         category.map_or_else(|| dash(&f.category), |c| format!("{} (prioritas {})", c.name, c.priority)),
     ));
-    out.push(Item::Field("Perihal".into(), dash(&f.subject)));
-    out.push(Item::Field("User ID SPSE".into(), dash(&f.spse_user_id)));
-    out.push(Item::Field("Kode tender".into(), dash(&f.tender_code)));
-    out.push(Item::Field("Uraian".into(), dash(&f.description)));
+    out.push(Item::Field(label("form.subject").into(), dash(&f.subject)));
+    out.push(Item::Field(label("form.spse_user_id").into(), dash(&f.spse_user_id)));
+    out.push(Item::Field(label("form.tender_code").into(), dash(&f.tender_code)));
+    out.push(Item::Field(label("form.description").into(), dash(&f.description)));
     out.push(Item::Gap);
     out.push(Item::Heading("Analisis".into()));
     out.push(Item::Text(dash(&visit.analysis)));
@@ -314,7 +314,6 @@ fn form_lines(visit: &Visit, cx: &FormContext<'_>) -> Vec<Item> {
         out.push(Item::Gap);
         out.push(Item::Heading("Perubahan isian".into()));
         for c in corrections {
-            let label = FIELD_LABELS.iter().find(|(f, _)| *f == c.field).map_or(c.field.as_str(), |(_, l)| l);
             let text = format!(
                 "semula «{}», menjadi «{}»; diubah oleh {}, {}",
                 dash(&c.before),
@@ -322,7 +321,7 @@ fn form_lines(visit: &Visit, cx: &FormContext<'_>) -> Vec<Item> {
                 c.by,
                 local(c.at, zone)
             );
-            out.push(Item::Field(label.to_owned(), text));
+            out.push(Item::Field(label(&c.field).to_owned(), text));
         }
     }
     out.push(Item::Gap);
@@ -349,6 +348,11 @@ const FIELD_LABELS: [(&str, &str); 10] = [
     ("form.spse_user_id", "User ID SPSE"),
     ("form.tender_code", "Kode tender"),
 ];
+
+/// A field's name on the form (`Nama` for `visitor.name`).
+fn label(field: &str) -> &str {
+    FIELD_LABELS.iter().find(|(f, _)| *f == field).map_or(field, |(_, l)| l)
+}
 
 /// A step's row: its time as the office measures it (clock or working time).
 fn step_row(r: &StepRecord, zone: Tz) -> Vec<String> {

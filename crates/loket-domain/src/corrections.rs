@@ -9,31 +9,9 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
-use crate::form::Form;
+use crate::form::{Form, written_fields};
 use crate::guest_book::Visitor;
 use crate::history::{Event, EventKind};
-
-/// The written fields of a guest book entry and its form, by their names (`visitor.name`,
-/// `form.description`, as [`crate::form::REQUIRABLE_FIELDS`] names them); an empty field is
-/// absent.
-pub fn written_fields(visitor: &Visitor, form: &Form) -> BTreeMap<&'static str, String> {
-    let role = visitor.role.and_then(|r| serde_json::to_value(r).ok()).and_then(|v| v.as_str().map(str::to_owned));
-    [
-        ("visitor.name", visitor.name.clone()),
-        ("visitor.organization", visitor.organization.clone()),
-        ("visitor.role", role),
-        ("visitor.phone", visitor.phone.clone()),
-        ("visitor.email", visitor.email.clone()),
-        ("form.category", form.category.clone()),
-        ("form.subject", form.subject.clone()),
-        ("form.description", form.description.clone()),
-        ("form.spse_user_id", form.spse_user_id.clone()),
-        ("form.tender_code", form.tender_code.clone()),
-    ]
-    .into_iter()
-    .filter_map(|(field, value)| value.map(|v| (field, v)))
-    .collect()
-}
 
 /// The entry as first written, for the event that opens the visit (`written`).
 pub fn as_written(visitor: &Visitor, form: &Form) -> Value {

@@ -1,5 +1,7 @@
 //! SOP steps 2-6: the consultation form (formulir konsultasi), and whether it is complete.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::errors::FieldErrors;
@@ -91,25 +93,36 @@ pub const REQUIRABLE_FIELDS: [&str; 10] = [
     "form.tender_code",
 ];
 
+/// The written fields of a guest book entry and its form, by their names (`visitor.name`,
+/// `form.description`, as [`REQUIRABLE_FIELDS`] names them); an empty field is
+/// absent.
+pub fn written_fields(visitor: &Visitor, form: &Form) -> BTreeMap<&'static str, String> {
+    let role = visitor.role.and_then(|r| serde_json::to_value(r).ok()).and_then(|v| v.as_str().map(str::to_owned));
+    [
+        ("visitor.name", visitor.name.clone()),
+        ("visitor.organization", visitor.organization.clone()),
+        ("visitor.role", role),
+        ("visitor.phone", visitor.phone.clone()),
+        ("visitor.email", visitor.email.clone()),
+        ("form.category", form.category.clone()),
+        ("form.subject", form.subject.clone()),
+        ("form.description", form.description.clone()),
+        ("form.spse_user_id", form.spse_user_id.clone()),
+        ("form.tender_code", form.tender_code.clone()),
+    ]
+    .into_iter()
+    .filter_map(|(field, value)| value.map(|v| (field, v)))
+    .collect()
+}
+
 /// SOP step 4: is the form complete? One error per missing or invalid field.
 pub fn completeness(visitor: &Visitor, form: &Form, required: &[String], table: &PriorityTable) -> FieldErrors {
     let mut errors = FieldErrors::default();
+    let written = written_fields(visitor, form);
     let always = ALWAYS_REQUIRED_FIELDS.iter().copied().filter(|f| !required.iter().any(|r| r == f));
     for field in always.chain(required.iter().map(String::as_str)) {
-        let present = match field {
-            "visitor.name" => visitor.name.is_some(),
-            "visitor.organization" => visitor.organization.is_some(),
-            "visitor.role" => visitor.role.is_some(),
-            "visitor.phone" => visitor.phone.is_some(),
-            "visitor.email" => visitor.email.is_some(),
-            "form.category" => form.category.is_some(),
-            "form.subject" => form.subject.is_some(),
-            "form.description" => form.description.is_some(),
-            "form.spse_user_id" => form.spse_user_id.is_some(),
-            "form.tender_code" => form.tender_code.is_some(),
-            _ => true,
-        };
-        if !present {
+        // A field Loket does not know is not asked for (only known ones are ever saved).
+        if REQUIRABLE_FIELDS.contains(&field) && !written.contains_key(field) {
             errors.add(field, "missing");
         }
     }

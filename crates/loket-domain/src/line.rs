@@ -57,16 +57,21 @@ impl CallingPolicy {
         called_at + chrono::Duration::seconds(i64::from(self.seconds_between_calls))
     }
 
+    /// Whole seconds (rounded up) until a number last called at `called_at` may be called again
+    /// or skipped; 0 when it may be now, or was never called.
+    pub fn seconds_until_next_call(&self, called_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> u32 {
+        let Some(called_at) = called_at else { return 0 };
+        let left_ms = (self.next_call_at(called_at) - now).num_milliseconds().max(0);
+        u32::try_from((left_ms + 999) / 1000).unwrap_or(u32::MAX)
+    }
+
     /// Refuses a call (or a skip) of a number called at `called_at` before the spacing has
     /// passed, naming the whole seconds left.
     pub fn ensure_spaced(&self, called_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Result<(), Refused> {
-        let Some(called_at) = called_at else { return Ok(()) };
-        let left_ms = (self.next_call_at(called_at) - now).num_milliseconds();
-        if left_ms > 0 {
-            let seconds_left = u32::try_from((left_ms + 999) / 1000).unwrap_or(u32::MAX);
-            return Err(Refused::CallTooSoon { seconds_left });
+        match self.seconds_until_next_call(called_at, now) {
+            0 => Ok(()),
+            seconds_left => Err(Refused::CallTooSoon { seconds_left }),
         }
-        Ok(())
     }
 }
 

@@ -104,22 +104,24 @@ pub fn first_open_day(now: DateTime<Utc>, zone: Tz, closing: Option<NaiveTime>) 
 /// When the office day open at `now` ends: its closing time, or the midnight after it. A
 /// visitor's status link is valid until then.
 pub fn office_day_end(now: DateTime<Utc>, zone: Tz, closing: Option<NaiveTime>) -> DateTime<Utc> {
-    use chrono::TimeZone;
     let day = first_open_day(now, zone, closing);
-    let end = match closing {
-        Some(closing) => day.and_time(closing),
-        None => day.succ_opt().unwrap_or(day).and_time(NaiveTime::MIN),
-    };
-    // Indonesia keeps no daylight saving time: every local time exists once.
-    zone.from_local_datetime(&end).earliest().map_or(now + chrono::Duration::days(1), |t| t.with_timezone(&Utc))
+    match closing {
+        Some(closing) => at_local(day, closing, zone),
+        None => day_start(day.succ_opt().unwrap_or(day), zone),
+    }
 }
 
 /// When an office day begins, in UTC: its local midnight.
 pub fn day_start(day: NaiveDate, zone: Tz) -> DateTime<Utc> {
+    at_local(day, NaiveTime::MIN, zone)
+}
+
+/// A local time of an office day, in UTC. Indonesia keeps no daylight saving time: every local
+/// time exists once.
+fn at_local(day: NaiveDate, time: NaiveTime, zone: Tz) -> DateTime<Utc> {
     use chrono::TimeZone;
-    // Indonesia keeps no daylight saving time: every local midnight exists once.
-    let midnight = day.and_time(NaiveTime::MIN);
-    zone.from_local_datetime(&midnight).earliest().map_or_else(|| midnight.and_utc(), |t| t.with_timezone(&Utc))
+    let local = day.and_time(time);
+    zone.from_local_datetime(&local).earliest().map_or_else(|| local.and_utc(), |t| t.with_timezone(&Utc))
 }
 
 /// A queue number as shown and announced: service prefix, dash, at least three digits.

@@ -14,6 +14,7 @@ use loket_app::{AppError, links, visits};
 use loket_domain::archive::CopyVia;
 use loket_domain::auth::Permission;
 use loket_domain::escalation::{Channel, EscalationStatus};
+use loket_domain::form::{REQUIRABLE_FIELDS, written_fields};
 use loket_domain::line::CALLS_BEFORE_SKIP;
 use loket_domain::settings::OfficeSettings;
 use loket_domain::standards::StepOutcome;
@@ -55,20 +56,6 @@ pub struct Field {
     /// Each correction of what was first written, as a sentence: "changed from … by … at …".
     pub corrections: Vec<String>,
 }
-
-/// The written fields in the order the counter shows them.
-const FIELD_ORDER: [&str; 10] = [
-    "visitor.name",
-    "visitor.organization",
-    "visitor.role",
-    "visitor.phone",
-    "visitor.email",
-    "form.category",
-    "form.subject",
-    "form.description",
-    "form.spse_user_id",
-    "form.tender_code",
-];
 
 /// The visit at this counter now.
 pub struct CurrentVisit {
@@ -393,34 +380,30 @@ fn current_visit(
         .role
         .map(|r| t.get(&format!("visitor-role-{}", super::front_office::role_code(r))))
         .unwrap_or_default();
-    let text = |s: &Option<String>| s.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| "—".to_owned());
-    let mut fields = vec![
-        Field { label: t.get("field-visitor-name"), value: text(&v.visitor.name), corrections: Vec::new() },
-        Field {
-            label: t.get("field-visitor-organization"),
-            value: text(&v.visitor.organization),
-            corrections: Vec::new(),
-        },
-        Field { label: t.get("field-visitor-role"), value: role, corrections: Vec::new() },
-        Field { label: t.get("field-visitor-phone"), value: text(&v.visitor.phone), corrections: Vec::new() },
-        Field { label: t.get("field-visitor-email"), value: text(&v.visitor.email), corrections: Vec::new() },
-        Field { label: t.get("field-form-category"), value: category, corrections: Vec::new() },
-        Field { label: t.get("field-form-subject"), value: text(&v.form.subject), corrections: Vec::new() },
-        Field { label: t.get("field-form-description"), value: text(&v.form.description), corrections: Vec::new() },
-        Field { label: t.get("field-form-spse-user-id"), value: text(&v.form.spse_user_id), corrections: Vec::new() },
-        Field { label: t.get("field-form-tender-code"), value: text(&v.form.tender_code), corrections: Vec::new() },
-    ];
     let zone = settings.zone();
-    // Each field's corrections, under it: what it said, who changed it, when.
-    for c in loket_domain::corrections::corrections(&v.history) {
-        let Some(i) = FIELD_ORDER.iter().position(|f| *f == c.field) else { continue };
-        let before = c.before.unwrap_or_default();
-        let when = super::dates::date_time(t, c.at, zone);
-        let line = t.args("counter-field-corrected", &[("before", before), ("by", c.by), ("at", when)]);
-        if let Some(field) = fields.get_mut(i) {
-            field.corrections.push(line);
-        }
-    }
+    let written = written_fields(&v.visitor, &v.form);
+    let corrections = loket_domain::corrections::corrections(&v.history);
+    let fields = REQUIRABLE_FIELDS
+        .iter()
+        .map(|&name| Field {
+            label: t.get(&format!("field-{}", name.replace(['.', '_'], "-"))),
+            value: match name {
+                "visitor.role" => role.clone(),
+                "form.category" => category.clone(),
+                _ => written.get(name).filter(|s| !s.is_empty()).cloned().unwrap_or_else(|| "—".to_owned()),
+            },
+            // Each correction under its field: what it said, who changed it, when.
+            corrections: corrections
+                .iter()
+                .filter(|c| c.field == name)
+                .map(|c| {
+                    let before = c.before.clone().unwrap_or_default();
+                    let when = super::dates::date_time(t, c.at, zone);
+                    t.args("counter-field-corrected", &[("before", before), ("by", c.by.clone()), ("at", when)])
+                })
+                .collect(),
+        })
+        .collect();
     let steps = records
         .iter()
         .map(|r| StepLine {

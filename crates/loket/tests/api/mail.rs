@@ -20,6 +20,11 @@ async fn set_mail(app: &TestApp, sup: &str, port: u16) -> Value {
     app.put(sup, "/api/v1/settings/mail", body).await.expect(200)
 }
 
+/// A local port nobody listens on (bound, read, and let go): a mail server that is down.
+fn closed_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").expect("port").local_addr().expect("addr").port()
+}
+
 async fn in_service(app: &TestApp, fo: &str, hd: &str) -> Value {
     let v = app.waiting_visit(fo, "Budi").await;
     app.post_empty(hd, "/api/v1/counters/1/call-next").await.expect(200);
@@ -89,7 +94,7 @@ pub async fn a_mail_the_server_refuses_waits_with_its_error_and_goes_later(app: 
     let sup = app.staff("sup", &[Role::Supervisor]).await;
     let fo = app.staff("fo", &[Role::FrontOffice]).await;
     let hd = app.staff("hd", &[Role::Helpdesk]).await;
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("port").local_addr().expect("addr").port();
+    let closed = closed_port();
     set_mail(&app, &sup, closed).await;
     let v = in_service(&app, &fo, &hd).await;
     let path = |p: &str| format!("/api/v1/visits/{}/{p}", id(&v));
@@ -130,7 +135,7 @@ pub async fn a_failing_mail_is_shown_at_the_counter_and_to_the_supervisor(app: T
     let sup = app.staff("sup", &[Role::Supervisor]).await;
     let fo = app.staff("fo", &[Role::FrontOffice]).await;
     let hd = app.staff("hd", &[Role::Helpdesk]).await;
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("port").local_addr().expect("addr").port();
+    let closed = closed_port();
     set_mail(&app, &sup, closed).await;
     let v = in_service(&app, &fo, &hd).await;
     let body = json!({"analysis": "Perlu LKPP", "channel": "email", "summary": "Akun terkunci permanen"});
@@ -299,7 +304,7 @@ pub async fn a_form_archived_before_its_escalation_left_gets_a_version_saying_it
     let sup = app.staff("sup", &[Role::Supervisor]).await;
     let fo = app.staff("fo", &[Role::FrontOffice]).await;
     let hd = app.staff("hd", &[Role::Helpdesk]).await;
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("port").local_addr().expect("addr").port();
+    let closed = closed_port();
     set_mail(&app, &sup, closed).await;
     let v = in_service(&app, &fo, &hd).await;
     let path = |p: &str| format!("/api/v1/visits/{}/{p}", id(&v));
