@@ -20,9 +20,10 @@ pub async fn render_form(app: &App, visit: Visit) -> AppResult<Vec<u8>> {
     rendered.map_err(AppError::internal)
 }
 
-/// The form's PDF, with its file name (`formulir-{reference}.pdf`, `-v{N}` for a version asked): the archived version asked for (404 when there is no
-/// such PDF), or the latest archived one, or, before the archive (or for a document archived
-/// before the PDF), the form made now.
+/// The form's PDF, with its file name (`formulir-{reference}.pdf`, `-v{N}` for a version asked):
+/// the fixed version asked for (404 when there is no such PDF), or the latest fixed one (the
+/// archived document, or before the archive the one given as the visitor's copy), or, before any
+/// (or for a document archived before the PDF), the form made now.
 pub async fn form_pdf(app: &App, staff: &User, id: &str, version: Option<u32>) -> AppResult<(String, Vec<u8>)> {
     require(staff, Permission::ReadVisits)?;
     let visit = app.store().visit(id).await?.ok_or(AppError::NotFound)?;
@@ -31,7 +32,8 @@ pub async fn form_pdf(app: &App, staff: &User, id: &str, version: Option<u32>) -
         Some(n) => format!("formulir-{}-v{n}.pdf", visit.reference),
         None => format!("formulir-{}.pdf", visit.reference),
     };
-    let archived = match visit.archive {
+    // Once the copy is given, the form is a fixed document: the copy given, then the archive.
+    let archived = match visit.latest_document() {
         Some(_) => app.store().archived_document(&visit.id, version).await?.filter(|d| d.content.starts_with(b"%PDF-")),
         None => None,
     };

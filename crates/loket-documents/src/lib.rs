@@ -245,7 +245,7 @@ fn form_lines(visit: &Visit, cx: &FormContext<'_>) -> Vec<Item> {
     ];
     if let Some(stamp) = cx.stamp {
         out.push(Item::Field("Nomor arsip".into(), format!("{} (versi {})", stamp.number, stamp.version)));
-        out.push(Item::Field("Diarsipkan".into(), local(stamp.archived_at, zone)));
+        out.push(Item::Field("Ditetapkan".into(), local(stamp.archived_at, zone)));
     }
     let v = &visit.visitor;
     out.push(Item::Gap);

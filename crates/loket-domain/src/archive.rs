@@ -51,6 +51,12 @@ pub struct CopyGiven {
     /// waits for it).
     #[serde(default)]
     pub pending: bool,
+    /// The document given (printed or e-mailed): an archived version of the form, fixed when the
+    /// copy was given, byte for byte what the visitor holds (its SHA-256 is on the copy's event).
+    /// `None` when the visitor declined, or for a copy recorded before documents were fixed at
+    /// the copy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document: Option<Archive>,
 }
 
 /// The default archive number pattern: `LPSE/2026/11/0007`.

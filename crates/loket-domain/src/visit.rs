@@ -543,18 +543,80 @@ impl Visit {
     }
 
     /// Step 12: the visitor's copy of the form, printed, e-mailed (to the address they gave),
-    /// or declined by them. Recorded again when given again (printed, then e-mailed too).
+    /// or declined by them. Recorded again when given again (printed, then e-mailed too). A copy
+    /// printed or e-mailed is the form's document as last fixed, when nothing but copies happened
+    /// since ([`Visit::document_current`]); otherwise the store fixes a new one first
+    /// ([`Visit::give_copy_of`]).
     pub fn give_copy(&mut self, via: CopyVia, now: DateTime<Utc>, by: &str) -> Result<Event, Refused> {
+        self.give_copy_of(via, None, now, by)
+    }
+
+    /// Step 12: the visitor's copy, `fixed` the document made for it just now (an archived
+    /// version: its number, version and SHA-256). Without one, a printed or e-mailed copy is the
+    /// current document, if any. The event records which document was given.
+    pub fn give_copy_of(
+        &mut self,
+        via: CopyVia,
+        fixed: Option<Archive>,
+        now: DateTime<Utc>,
+        by: &str,
+    ) -> Result<Event, Refused> {
         if !matches!(self.status, Status::Answered | Status::Escalated) {
             return Err(self.refuse("given a copy"));
         }
         if via == CopyVia::Email && self.visitor.email.as_deref().is_none_or(str::is_empty) {
             return Err(Refused::validation("visitor.email", "missing"));
         }
+        let document = match via {
+            CopyVia::Declined => None,
+            CopyVia::Printed | CopyVia::Email => fixed.or_else(|| self.document_current().cloned()),
+        };
+        let mut data = json!({"via": via});
+        if let Some(doc) = &document {
+            data["sha256"] = json!(doc.sha256);
+            data["number"] = json!(doc.number);
+            data["version"] = json!(doc.version);
+        }
         let pending = via == CopyVia::Email;
-        self.copy = Some(CopyGiven { via, at: now, by: by.to_owned(), pending });
+        self.copy = Some(CopyGiven { via, at: now, by: by.to_owned(), pending, document });
         let status = self.status;
-        Ok(self.moved(status, EventKind::CopyGiven, now, by, json!({"via": via})))
+        Ok(self.moved(status, EventKind::CopyGiven, now, by, data))
+    }
+
+    /// The latest fixed document of the form, as its history names it: the latest archived
+    /// version, or a document given as the visitor's copy since (a copy declined later does not
+    /// undo it: the document stays fixed under its version).
+    pub fn latest_document(&self) -> Option<Archive> {
+        self.history.iter().rev().filter(|e| matches!(e.kind, EventKind::CopyGiven | EventKind::Archived)).find_map(
+            |e| {
+                Some(Archive {
+                    number: e.data["number"].as_str()?.to_owned(),
+                    archived_at: e.at,
+                    sha256: e.data["sha256"].as_str()?.to_owned(),
+                    version: u32::try_from(e.data["version"].as_u64()?).ok()?,
+                })
+            },
+        )
+    }
+
+    /// The document given as the visitor's copy, while it still says what the visit says: since
+    /// it was fixed, nothing but copies happened (no answer of LKPP, no escalation mail leaving).
+    /// Step 12 archives this very document; a copy given again gives it again.
+    pub fn document_current(&self) -> Option<&Archive> {
+        let doc = self.copy.as_ref()?.document.as_ref()?;
+        let fixed_at = self
+            .history
+            .iter()
+            .position(|e| e.kind == EventKind::CopyGiven && e.data["sha256"] == json!(doc.sha256))?;
+        let only_copies =
+            self.history[fixed_at + 1..].iter().all(|e| matches!(e.kind, EventKind::CopyGiven | EventKind::CopySent));
+        only_copies.then_some(doc)
+    }
+
+    /// Whether a copy by `via` needs a new document fixed for it (printed or e-mailed, and no
+    /// current one).
+    pub fn copy_needs_document(&self, via: CopyVia) -> bool {
+        via != CopyVia::Declined && self.document_current().is_none()
     }
 
     /// Step 12: the mail server took the e-mailed copy; it counts as given from now.

@@ -15,6 +15,7 @@ use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use loket_domain::escalation::MailKind;
 use loket_domain::mail::{MailSettings, SmtpSecurity, next_attempt};
 use loket_domain::outbound::{self, PrinterAddresses, Purpose};
 use loket_store::{OutboxMail, Store};
@@ -165,8 +166,16 @@ async fn form(store: &dyn Store, mail: &OutboxMail, now: DateTime<Utc>) -> Resul
     let settings = store.settings().await.map_err(|e| e.to_string())?;
     let logo = store.office_logo().await.map_err(|e| e.to_string())?;
     let name = format!("formulir-{}.pdf", visit.reference);
+    // The visitor's copy is the document fixed when it was given, byte for byte (its SHA-256 is
+    // on the copy's event); the archive keeps the same bytes.
+    let given = visit.copy.as_ref().and_then(|c| c.document.as_ref()).filter(|_| mail.kind == MailKind::Copy.as_str());
+    if let Some(given) = given {
+        let document = store.archived_document(visit_id, Some(given.version)).await.map_err(|e| e.to_string())?;
+        let document = document.ok_or("the copy's document is gone")?;
+        return Ok(Some((name, document.content)));
+    }
     // LKPP gets the original only: the visitor's copy carries their one-time survey link.
-    let for_lkpp = mail.kind == "escalation";
+    let for_lkpp = mail.kind == MailKind::Escalation.as_str();
     let pdf = tokio::task::spawn_blocking(move || {
         let cx = loket_documents::FormContext { settings: &settings, now, stamp: None, logo: logo.as_deref() };
         if for_lkpp { loket_documents::original_pdf(&visit, &cx) } else { loket_documents::form_pdf(&visit, &cx) }

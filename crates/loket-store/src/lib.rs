@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
-use loket_domain::archive::ArchiveStamp;
+use loket_domain::archive::{ArchiveStamp, CopyVia};
 use loket_domain::auth::Role;
 use loket_domain::calendar::{DayOff, Measure, TimeMeasure};
 use loket_domain::change_record::{ChangeKind, ChangeRecord};
@@ -430,7 +430,11 @@ pub trait VisitStore: Send + Sync {
     async fn change_visit(&self, id: &str, now: DateTime<Utc>, change: Change) -> Result<Visit>;
     /// Step 4, with 5-7 or 6.
     async fn check_visit(&self, id: &str, priority_lane: bool, now: DateTime<Utc>, by: &str) -> Result<Checked>;
-    /// Step 12.
+    /// Step 12: the visitor's copy. A copy printed or e-mailed is a document fixed now, stored as
+    /// an archived version (the archive then takes it), unless the one given before still says
+    /// what the visit says. `for_anyone`: `by` may act on a visit another agent serves.
+    async fn give_copy(&self, id: &str, via: CopyVia, now: DateTime<Utc>, by: &str, for_anyone: bool) -> Result<Visit>;
+    /// Step 12: the original archived (the document given as the copy, when one was).
     async fn archive_visit(&self, id: &str, now: DateTime<Utc>, by: &str) -> Result<Visit>;
     async fn archived_document(&self, id: &str, version: Option<u32>) -> Result<Option<ArchivedDocument>>;
     /// Mails waiting in the outbox (recipient, subject), oldest first.

@@ -6,6 +6,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use loket_domain::Refused;
 use loket_domain::Visit;
+use loket_domain::archive::{ArchiveStamp, CopyVia};
 use loket_domain::auth::Role;
 use loket_domain::calendar::{DayOff, Measure, TimeMeasure};
 use loket_domain::guest_book::Contact;
@@ -107,6 +108,30 @@ impl SettingsCache {
 impl<B: Backend> SqlStore<B> {
     /// The renderer with the office's logo (kept in memory once read): what a use case that may
     /// archive a document is given.
+    /// The document of `visit` with `stamp`, made and hashed off the async threads (and outside
+    /// the writer). `made_from` is the history length of the visit as stored (the copy's
+    /// document is made from the visit with its copy event, not stored yet).
+    async fn make_document(
+        &self,
+        renderer: &BoundRenderer,
+        settings: &Arc<OfficeSettings>,
+        visit: Visit,
+        stamp: ArchiveStamp,
+        made_from: usize,
+    ) -> Result<writes::MadeDocument> {
+        let (renderer, settings, made_stamp) = (renderer.clone(), settings.clone(), stamp.clone());
+        let (content, sha256) = tokio::task::spawn_blocking(move || {
+            renderer(&visit, &settings, &made_stamp).map(|content| {
+                let sha256 = crate::sha256_hex(&content);
+                (content, sha256)
+            })
+        })
+        .await
+        .map_err(|e| StoreError::Document(format!("the document could not be made: {e}")))?
+        .map_err(StoreError::Document)?;
+        Ok(writes::MadeDocument { stamp, content, sha256, made_from })
+    }
+
     async fn bound_renderer(&self) -> Result<BoundRenderer> {
         let logo = self.office_logo().await?;
         let renderer = self.renderer.clone();
@@ -315,41 +340,51 @@ impl<B: Backend> VisitStore for SqlStore<B> {
     async fn archive_visit(&self, id: &str, now: DateTime<Utc>, by: &str) -> Result<Visit> {
         // The archived document (a PDF) takes milliseconds to make and to hash: that is done
         // between two short transactions, not inside one, so that other writes (on SQLite, every
-        // write of the office) do not wait for it. The number is taken first and kept for the visit.
+        // write of the office) do not wait for it. The number is taken first and kept for the
+        // visit. A visit whose copy was given archives the document given, made then.
         let settings = self.settings().await?;
         let renderer = self.bound_renderer().await?;
         let (visit, stamp) = {
             let settings = settings.clone();
             transaction!(self, (id), |t, _| writes::reserve_archive(t, &settings, &id, now))?
         };
-        let made_from = visit.history.len();
-        let (content, sha256) = {
-            let (renderer, settings, stamp) = (renderer.clone(), settings.clone(), stamp.clone());
-            tokio::task::spawn_blocking(move || {
-                renderer(&visit, &settings, &stamp).map(|content| {
-                    let sha256 = crate::sha256_hex(&content);
-                    (content, sha256)
-                })
-            })
-            .await
-            .map_err(|e| StoreError::Document(format!("the document could not be made: {e}")))?
-            .map_err(StoreError::Document)?
-        };
-        let stored = {
-            let (settings, made) =
-                (settings.clone(), writes::MadeDocument { stamp: stamp.clone(), content, sha256, made_from });
-            transaction!(self, (id, by), |t, told| writes::store_archive(t, told, &settings, &id, made, &by))?
+        let stored = match stamp {
+            Some(stamp) => {
+                let made_from = visit.history.len();
+                let made = self.make_document(&renderer, &settings, visit, stamp, made_from).await?;
+                let settings = settings.clone();
+                transaction!(self, (id, by), |t, told| writes::store_archive(t, told, &settings, &id, made, &by))?
+            }
+            None => None,
         };
         match stored {
             Some(visit) => Ok(visit),
-            // Changed meanwhile (another request on the same visit): made again, this time
-            // inside the transaction, from the visit as it is.
-            None => {
-                transaction!(self, (id, by), |t, told| {
-                    writes::archive_visit(t, told, &settings, &renderer, &id, stamp, &by)
-                })
-            }
+            // The copy's document, or a visit changed meanwhile (another request on the same
+            // visit): the document is made inside the transaction, from the visit as it is.
+            None => transaction!(self, (id, by), |t, told| {
+                writes::adopt_archive(t, told, &settings, &renderer, &id, now, &by)
+            }),
         }
+    }
+
+    async fn give_copy(&self, id: &str, via: CopyVia, now: DateTime<Utc>, by: &str, for_anyone: bool) -> Result<Visit> {
+        // As for the archive: the document given is made between two short transactions.
+        let settings = self.settings().await?;
+        let renderer = self.bound_renderer().await?;
+        let prepared = {
+            let settings = settings.clone();
+            transaction!(self, (id, by), |t, _| writes::prepare_copy(t, &settings, &id, via, now, &by, for_anyone))?
+        };
+        let made = match prepared {
+            Some((given, stamp)) => {
+                let made_from = given.history.len().saturating_sub(1);
+                Some(self.make_document(&renderer, &settings, given, stamp, made_from).await?)
+            }
+            None => None,
+        };
+        transaction!(self, (id, by), |t, told| {
+            writes::give_copy(t, told, &settings, &renderer, &id, via, made, now, &by, for_anyone)
+        })
     }
 
     async fn archived_document(&self, id: &str, version: Option<u32>) -> Result<Option<ArchivedDocument>> {

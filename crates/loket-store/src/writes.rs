@@ -3,7 +3,7 @@
 //! a use case loads what the rule needs, asks the domain, and writes what the domain decided.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use loket_domain::archive::{Archive, ArchivePattern, ArchiveStamp};
+use loket_domain::archive::{Archive, ArchivePattern, ArchiveStamp, CopyVia};
 use loket_domain::auth::{Role, keeps_an_admin};
 use loket_domain::calendar::DayOff;
 use loket_domain::change_record::{self, AccountFacts};
@@ -649,7 +649,25 @@ pub(crate) async fn change_visit(
     let was = visit.status;
     let before = visit.history.len();
     let event = change(&mut visit, settings)?;
-    let FollowUps { mail, new_version, survey_link } = visit.follow_ups(was, &event, settings, now);
+    follow_up(t, told, settings, renderer, &mut visit, was, before, &event, now).await?;
+    Ok(visit)
+}
+
+/// What a change of a visit brings with it (its survey link, its mail, a new archived version),
+/// then the visit saved.
+#[allow(clippy::too_many_arguments)]
+async fn follow_up(
+    t: &mut dyn Tx,
+    told: &mut Announcements,
+    settings: &OfficeSettings,
+    renderer: &BoundRenderer,
+    visit: &mut Visit,
+    was: Status,
+    before: usize,
+    event: &Event,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let FollowUps { mail, new_version, survey_link } = visit.follow_ups(was, event, settings, now);
     if survey_link {
         // Kept with the visit, as the status token is, so that every copy of the form shows it.
         let token = new_token();
@@ -658,15 +676,14 @@ pub(crate) async fn change_visit(
         visit.survey_token = Some(token);
     }
     if let Some(mail) = mail {
-        queue_mail(t, &visit, &mail, now).await?;
+        queue_mail(t, visit, &mail, now).await?;
     }
     if let Some(stamp) = new_version {
-        let archive = store_document(t, renderer, settings, &visit, stamp).await?;
+        let archive = store_document(t, renderer, settings, visit, stamp).await?;
         visit.rearchive(archive, now, &event.by)?;
-        crate::archive_search::index_visit(t, settings, &visit).await?;
+        crate::archive_search::index_visit(t, settings, visit).await?;
     }
-    save(t, told, settings, &visit, before).await?;
-    Ok(visit)
+    save(t, told, settings, visit, before).await
 }
 
 /// Step 4, with 5-7 or 6.
@@ -707,15 +724,18 @@ pub(crate) async fn check_visit(
 /// Step 12, first part: the visit ready to be archived, and its archive number, taken once and
 /// kept until its document is stored (a later try takes the same number, so a failed try
 /// leaves no gap). The document is then made outside the writer.
-pub(crate) async fn reserve_archive(
+/// The stamp of the next fixed document of a visit: its archive number (the visit's, or one
+/// taken now and kept for it, see migration 0010) and the version after its latest document.
+async fn next_stamp(
     t: &mut dyn Tx,
     settings: &OfficeSettings,
-    id: &str,
+    visit: &Visit,
     now: DateTime<Utc>,
-) -> Result<(Visit, ArchiveStamp)> {
-    // Locked, so that two tries for one visit take one number.
-    let visit = load_visit(t, id).await?;
-    visit.ensure_archivable()?;
+) -> Result<ArchiveStamp> {
+    if let Some(latest) = visit.latest_document() {
+        return Ok(ArchiveStamp { number: latest.number.clone(), archived_at: now, version: latest.version + 1 });
+    }
+    let id = visit.id.as_str();
     let reserved =
         t.text("SELECT number FROM archive_reservations WHERE visit_id = $1 AND version = 1", &[text(id)]).await?;
     let number = match reserved {
@@ -735,7 +755,119 @@ pub(crate) async fn reserve_archive(
             number
         }
     };
-    Ok((visit, ArchiveStamp { number, archived_at: now, version: 1 }))
+    Ok(ArchiveStamp { number, archived_at: now, version: 1 })
+}
+
+/// Step 12, first part: the visit as it is, and the stamp of the document to make for its
+/// archive; no stamp when the archive takes the document given as the visitor's copy.
+pub(crate) async fn reserve_archive(
+    t: &mut dyn Tx,
+    settings: &OfficeSettings,
+    id: &str,
+    now: DateTime<Utc>,
+) -> Result<(Visit, Option<ArchiveStamp>)> {
+    // Locked, so that two tries for one visit take one number.
+    let visit = load_visit(t, id).await?;
+    visit.ensure_archivable()?;
+    if visit.document_current().is_some() {
+        return Ok((visit, None));
+    }
+    let stamp = next_stamp(t, settings, &visit, now).await?;
+    Ok((visit, Some(stamp)))
+}
+
+/// Step 12 for a visit whose copy was given: the document given is the one archived (its
+/// SHA-256 is the archive's). A visit changed since the copy (LKPP's answer, the escalation mail
+/// gone) gets a new version, made here.
+pub(crate) async fn adopt_archive(
+    t: &mut dyn Tx,
+    told: &mut Announcements,
+    settings: &OfficeSettings,
+    renderer: &BoundRenderer,
+    id: &str,
+    now: DateTime<Utc>,
+    by: &str,
+) -> Result<Visit> {
+    let mut visit = load_visit(t, id).await?;
+    visit.ensure_archivable()?;
+    let archive = match visit.document_current() {
+        Some(given) => Archive { archived_at: now, ..given.clone() },
+        None => {
+            let stamp = next_stamp(t, settings, &visit, now).await?;
+            store_document(t, renderer, settings, &visit, stamp).await?
+        }
+    };
+    let before = visit.history.len();
+    visit.archive(archive, now, by)?;
+    crate::archive_search::index_visit(t, settings, &visit).await?;
+    save(t, told, settings, &visit, before).await?;
+    Ok(visit)
+}
+
+/// Step 12, the copy, first part: the visit as it will be once the copy is given, and the stamp
+/// of the document to fix for it; `None` when the copy needs none (declined, or the document
+/// given before still says what the visit says). Nothing is written but a reserved number.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn prepare_copy(
+    t: &mut dyn Tx,
+    settings: &OfficeSettings,
+    id: &str,
+    via: CopyVia,
+    now: DateTime<Utc>,
+    by: &str,
+    for_anyone: bool,
+) -> Result<Option<(Visit, ArchiveStamp)>> {
+    let visit = load_visit(t, id).await?;
+    visit.check_server(by, for_anyone)?;
+    if !visit.copy_needs_document(via) {
+        return Ok(None);
+    }
+    let stamp = next_stamp(t, settings, &visit, now).await?;
+    let mut given = visit.clone();
+    given.give_copy(via, now, by)?;
+    Ok(Some((given, stamp)))
+}
+
+/// Step 12, the copy: recorded with the document given, fixed now as an archived version (the
+/// visitor's copy is byte for byte the archived document). `made` is the document made outside
+/// the writer from the visit as it was; a visit changed since has it made again here.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn give_copy(
+    t: &mut dyn Tx,
+    told: &mut Announcements,
+    settings: &OfficeSettings,
+    renderer: &BoundRenderer,
+    id: &str,
+    via: CopyVia,
+    made: Option<MadeDocument>,
+    now: DateTime<Utc>,
+    by: &str,
+    for_anyone: bool,
+) -> Result<Visit> {
+    let mut visit = load_visit(t, id).await?;
+    visit.check_server(by, for_anyone)?;
+    let was = visit.status;
+    let before = visit.history.len();
+    let fixed = if visit.copy_needs_document(via) {
+        // Made from the visit with the copy recorded, so that the document says how it was given.
+        let made = match made.filter(|m| m.made_from == before) {
+            Some(made) => made,
+            None => {
+                let stamp = next_stamp(t, settings, &visit, now).await?;
+                let mut given = visit.clone();
+                given.give_copy(via, now, by)?;
+                let content = renderer(&given, settings, &stamp).map_err(StoreError::Document)?;
+                let sha256 = sha256_hex(&content);
+                MadeDocument { stamp, content, sha256, made_from: before }
+            }
+        };
+        Some(insert_document(t, id, made.stamp, &made.content, made.sha256).await?)
+    } else {
+        None
+    };
+    let event = visit.give_copy_of(via, fixed, now, by)?;
+    follow_up(t, told, settings, renderer, &mut visit, was, before, &event, now).await?;
+    Ok(visit)
 }
 
 /// A visit's archived document, made outside the writer.
@@ -770,28 +902,6 @@ pub(crate) async fn store_archive(
     crate::archive_search::index_visit(t, settings, &visit).await?;
     save(t, told, settings, &visit, before).await?;
     Ok(Some(visit))
-}
-
-/// Step 12 whole, the document made inside the transaction: for a visit that changed while its
-/// document was made outside the writer.
-pub(crate) async fn archive_visit(
-    t: &mut dyn Tx,
-    told: &mut Announcements,
-    settings: &OfficeSettings,
-    renderer: &BoundRenderer,
-    id: &str,
-    stamp: ArchiveStamp,
-    by: &str,
-) -> Result<Visit> {
-    let mut visit = load_visit(t, id).await?;
-    visit.ensure_archivable()?;
-    let now = stamp.archived_at;
-    let archive = store_document(t, renderer, settings, &visit, stamp).await?;
-    let before = visit.history.len();
-    visit.archive(archive, now, by)?;
-    crate::archive_search::index_visit(t, settings, &visit).await?;
-    save(t, told, settings, &visit, before).await?;
-    Ok(visit)
 }
 
 /// Closes as not served every visit still in line whose office day is over (SOP step 8: numbers

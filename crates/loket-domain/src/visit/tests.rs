@@ -446,3 +446,40 @@ fn an_emailed_copy_is_given_once_the_mail_server_took_it() {
     assert_eq!(v.ensure_archivable(), Ok(()));
     assert!(v.copy_sent(now(), SYSTEM_ACTOR).is_err(), "a late mail changes nothing");
 }
+
+fn fixed(version: u32, sha: &str) -> Archive {
+    Archive { number: "LPSE/2026/11/0001".into(), archived_at: now(), sha256: sha.into(), version }
+}
+
+#[test]
+fn a_copy_names_the_document_given_and_a_copy_again_gives_the_same() {
+    let mut v = in_status(Status::Escalated);
+    v.visitor.email = Some("budi@example.co.id".into());
+    assert!(v.copy_needs_document(CopyVia::Printed) && v.copy_needs_document(CopyVia::Email));
+    assert!(!v.copy_needs_document(CopyVia::Declined), "nothing is given");
+    let event = v.give_copy_of(CopyVia::Printed, Some(fixed(1, "aa")), now(), "hd").unwrap();
+    assert_eq!((&event.data["sha256"], &event.data["version"]), (&json!("aa"), &json!(1)));
+    assert_eq!(v.document_current(), Some(&fixed(1, "aa")));
+    assert_eq!(v.latest_document(), Some(fixed(1, "aa")));
+    // The mail server taking an e-mailed copy changes nothing the document says.
+    let again = v.give_copy(CopyVia::Email, now(), "hd").unwrap();
+    assert_eq!(again.data["sha256"], "aa", "the same document");
+    v.copy_sent(now(), SYSTEM_ACTOR).unwrap();
+    assert!(!v.copy_needs_document(CopyVia::Printed));
+    // LKPP answers: the document no longer says what the visit says.
+    v.answer_escalation(&LkppAnswer::typed("Sudah diperbaiki"), now(), "hd").unwrap();
+    assert_eq!(v.document_current(), None);
+    assert!(v.copy_needs_document(CopyVia::Printed));
+    assert_eq!(v.latest_document().map(|d| d.version), Some(1), "the next document is version 2");
+}
+
+#[test]
+fn a_declined_copy_gives_no_document_and_keeps_the_version_count() {
+    let mut v = in_status(Status::Answered);
+    v.give_copy_of(CopyVia::Printed, Some(fixed(1, "aa")), now(), "hd").unwrap();
+    let declined = v.give_copy_of(CopyVia::Declined, Some(fixed(2, "bb")), now(), "hd").unwrap();
+    assert!(declined.data.get("sha256").is_none(), "a declined copy gives nothing: {}", declined.data);
+    assert_eq!(v.copy.as_ref().and_then(|c| c.document.as_ref()), None);
+    assert_eq!(v.document_current(), None, "the archive makes its own");
+    assert_eq!(v.latest_document().map(|d| d.version), Some(1), "version 1 stays taken");
+}

@@ -23,6 +23,7 @@ use crate::support::{TestDb, raw_execute, raw_rows};
 
 pub use crate::calendar_cases::*;
 pub use crate::change_record_cases::*;
+pub use crate::copy_cases::*;
 pub use crate::logo_cases::*;
 pub use crate::screen_cases::*;
 
@@ -404,21 +405,30 @@ pub async fn eight_counters_calling_at_once_call_every_visit_exactly_once(db: Te
 
 /// Step 12: the visitor's copy, printed.
 pub async fn give_copy(store: &S, id: &str, now: DateTime<Utc>) {
-    store
-        .change_visit(id, now, Box::new(move |v, _| v.give_copy(CopyVia::Printed, now, "hd")))
-        .await
-        .expect("copy given");
+    // As a supervisor would: whoever serves the visit.
+    store.give_copy(id, CopyVia::Printed, now, "hd", true).await.expect("copy given");
 }
 
-/// A visit answered at counter 1 at `now`, its copy printed: ready for the archive.
-pub async fn ready_to_archive(store: &S, name: &str, now: DateTime<Utc>) -> Visit {
+/// A visit answered at counter 1 at `now`, no copy given yet.
+pub async fn answered(store: &S, name: &str, now: DateTime<Utc>) -> Visit {
     let v = waiting(store, name, "A", false, now).await;
     let called = store.call_next("1", None, now, "hd").await.unwrap().expect("called");
     assert_eq!(called.id, v.id);
     store.change_visit(&v.id, now, Box::new(move |v, s| v.start(s, now, "hd"))).await.unwrap();
-    store.change_visit(&v.id, now, Box::new(move |v, s| v.answer("a", "b", s, now, "hd"))).await.unwrap();
+    store.change_visit(&v.id, now, Box::new(move |v, s| v.answer("a", "b", s, now, "hd"))).await.unwrap()
+}
+
+/// A visit answered at counter 1 at `now`, its copy printed: ready for the archive.
+pub async fn ready_to_archive(store: &S, name: &str, now: DateTime<Utc>) -> Visit {
+    let v = answered(store, name, now).await;
     give_copy(store, &v.id, now).await;
     store.visit(&v.id).await.unwrap().unwrap()
+}
+
+/// A visit answered at counter 1 at `now`, the copy declined: its archive makes the document.
+pub async fn declined_copy(store: &S, name: &str, now: DateTime<Utc>) -> Visit {
+    let v = answered(store, name, now).await;
+    store.give_copy(&v.id, CopyVia::Declined, now, "hd", false).await.expect("copy declined")
 }
 
 /// Archive numbers follow the office's pattern and count per month by default; many archives
@@ -462,7 +472,7 @@ pub async fn archive_numbers_count_per_month_and_are_never_shared(db: TestDb) {
     assert!(numbers.contains("ARS-20261201-002") && numbers.contains(&format!("ARS-20261201-{:03}", N + 1)));
 }
 
-async fn escalated(store: &S, channel: Channel) -> Visit {
+pub async fn escalated(store: &S, channel: Channel) -> Visit {
     let v = waiting(store, "esc", "A", false, at(0)).await;
     store.call_next("1", None, at(1), "hd").await.unwrap();
     store.change_visit(&v.id, at(2), Box::new(move |v, s| v.start(s, at(2), "hd"))).await.unwrap();
@@ -897,22 +907,31 @@ pub async fn an_archive_whose_document_failed_keeps_its_number_for_the_next_try(
         })
     };
     let store = crate::support::with_renderer(&db, renderer).await;
-    let a = ready_to_archive(&store, "a", at(0)).await;
-    let b = ready_to_archive(&store, "b", at(0)).await;
+    let a = declined_copy(&store, "a", at(0)).await;
+    let b = declined_copy(&store, "b", at(0)).await;
+    let c = answered(&store, "c", at(0)).await;
     let err = store.archive_visit(&a.id, at(1), "hd").await.unwrap_err();
     assert!(matches!(err, StoreError::Document(ref m) if m.contains("fonts")), "{err:?}");
     let a_now = store.visit(&a.id).await.unwrap().unwrap();
     assert_eq!((a_now.status, a_now.history.len()), (Status::Answered, a.history.len()), "nothing recorded");
     assert!(store.archived_document(&a.id, None).await.unwrap().is_none());
+    // The copy's document failing too: no copy recorded, its number kept.
+    let err = store.give_copy(&c.id, CopyVia::Printed, at(1), "hd", false).await.unwrap_err();
+    assert!(matches!(err, StoreError::Document(ref m) if m.contains("fonts")), "{err:?}");
+    let c_now = store.visit(&c.id).await.unwrap().unwrap();
+    assert_eq!((c_now.copy.is_none(), c_now.history.len()), (true, c.history.len()), "nothing recorded");
 
     failing.store(false, Ordering::SeqCst);
     let number = |v: Visit| v.archive.map(|a| a.number).unwrap_or_default();
-    assert_eq!(number(store.archive_visit(&b.id, at(2), "hd").await.unwrap()), "LPSE/2026/11/0002");
+    assert_eq!(number(store.archive_visit(&b.id, at(2), "hd").await.unwrap()), "LPSE/2026/11/0003");
     let a = store.archive_visit(&a.id, at(3), "hd").await.unwrap();
     assert_eq!(number(a.clone()), "LPSE/2026/11/0001", "the number taken at the failed try");
     let doc = store.archived_document(&a.id, None).await.unwrap().expect("document");
     assert_eq!(doc.number, "LPSE/2026/11/0001");
     assert_eq!(doc.archived_at, at(3), "archived when it was stored");
+    let c = store.give_copy(&c.id, CopyVia::Printed, at(4), "hd", false).await.unwrap();
+    let given = c.copy.and_then(|c| c.document).expect("document");
+    assert_eq!(given.number, "LPSE/2026/11/0002", "the number taken at the copy's failed try");
 }
 
 /// A visit that changes while its document is made outside the writer is archived with a
@@ -935,7 +954,7 @@ pub async fn a_visit_changed_while_its_document_is_made_is_archived_as_it_is(db:
                     .block_on(store.change_visit(
                         &id,
                         at(2),
-                        Box::new(|v, _| v.give_copy(CopyVia::Declined, at(2), "hd")),
+                        Box::new(|v, _| v.give_copy(CopyVia::Printed, at(2), "hd")),
                     ))
                     .map_err(|e| e.to_string())?;
             }
@@ -943,14 +962,16 @@ pub async fn a_visit_changed_while_its_document_is_made_is_archived_as_it_is(db:
         })
     };
     let store = crate::support::with_renderer(&db, renderer).await;
-    let v = ready_to_archive(&store, "a", at(0)).await;
+    // Declined, so the archive makes the document; meanwhile the visitor wants it printed
+    // after all (recorded without a document of its own here, to change the visit only).
+    let v = declined_copy(&store, "a", at(0)).await;
     let _ = target.set((store.clone(), v.id.clone()));
     let archived = store.archive_visit(&v.id, at(3), "hd").await.unwrap();
     assert_eq!(archived.status, Status::Archived);
-    assert_eq!(archived.copy.as_ref().map(|c| c.via), Some(CopyVia::Declined), "the change is kept");
+    assert_eq!(archived.copy.as_ref().map(|c| c.via), Some(CopyVia::Printed), "the change is kept");
     let doc = store.archived_document(&v.id, None).await.unwrap().expect("document");
     let text = String::from_utf8(doc.content).unwrap();
-    assert!(text.contains("\"declined\""), "the document shows the visit as archived, copy declined: {text}");
+    assert!(text.contains("\"printed\""), "the document shows the visit as archived, copy printed: {text}");
     assert_eq!(doc.number, "LPSE/2026/11/0001", "one number");
 }
 

@@ -4,6 +4,7 @@
 mod calendar_cases;
 mod cases;
 mod change_record_cases;
+mod copy_cases;
 mod logo_cases;
 mod model;
 mod screen_cases;
@@ -90,6 +91,10 @@ conformance!(
     a_transfer_moves_the_visit_to_a_free_counter_and_keeps_its_place,
     the_counter_queries_read_the_visits_at_a_counter_and_the_open_escalations,
     every_change_writes_its_record_with_its_change,
+    the_copy_given_is_the_archived_document_byte_for_byte,
+    a_visit_changed_after_its_copy_archives_a_new_version_and_keeps_the_copy,
+    a_declined_copy_fixes_no_document_and_the_archive_makes_one,
+    a_copy_for_a_visit_another_agent_serves_fixes_nothing,
 );
 
 mod property {

@@ -328,3 +328,57 @@ pub async fn a_form_archived_before_its_escalation_left_gets_a_version_saying_it
     assert_ne!(now["archive"]["sha256"], archived["archive"]["sha256"]);
     assert_eq!(now["archive"]["number"], archived["archive"]["number"], "the same archive number");
 }
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(bytes))
+}
+
+/// Step 12 freezes one document: the copy printed (the form's PDF once the copy is recorded),
+/// the copy e-mailed and the archive are the same bytes, and each copy event records its SHA-256.
+pub async fn the_printed_and_the_mailed_copy_are_the_archived_document_byte_for_byte(app: TestApp) {
+    let sink = SmtpSink::start().await;
+    let sup = app.staff("sup", &[Role::Supervisor]).await;
+    let fo = app.staff("fo", &[Role::FrontOffice]).await;
+    let hd = app.staff("hd", &[Role::Helpdesk]).await;
+    set_mail(&app, &sup, sink.port).await;
+    let v = in_service(&app, &fo, &hd).await;
+    let path = |p: &str| format!("/api/v1/visits/{}/{p}", id(&v));
+    app.post(&hd, &path("answer"), json!({"analysis": "a", "answer": "Perbarui sertifikat"})).await.expect(200);
+    let pdf = |path: String| {
+        let (http, url, hd) = (app.http.clone(), app.url(&path), hd.clone());
+        async move { http.get(url).bearer_auth(hd).send().await.unwrap().bytes().await.unwrap().to_vec() }
+    };
+    let preview = pdf(path("form.pdf")).await;
+
+    let printed = app.post(&hd, &path("copy"), json!({"via": "printed"})).await.expect(200);
+    let given = printed["copy"]["document"].clone();
+    let sha = given["sha256"].as_str().expect("the copy names its document").to_owned();
+    assert_eq!(given["version"], 1);
+    let printed_pdf = pdf(path("form.pdf")).await;
+    assert_eq!(sha256_hex(&printed_pdf), sha, "what the counter prints is the document given");
+    assert_eq!(printed_pdf, pdf(path("form.pdf")).await, "printed again: the same bytes");
+    assert_ne!(sha256_hex(&preview), sha, "the form before the copy is a preview, made each time");
+    let text = pdf_extract::extract_text_from_mem(&printed_pdf).expect("the PDF reads back");
+    let number = given["number"].as_str().unwrap();
+    assert!(text.contains(number) && text.contains("Ditetapkan"), "the copy carries its archive number: {text}");
+    assert!(text.contains(loket_documents::COPY_MARK), "{text}");
+
+    app.post(&hd, &path("copy"), json!({"via": "email"})).await.expect(200);
+    assert_eq!(loket_mail::send_due(app.store.as_ref(), app.clock.now()).await.expect("send"), 1);
+    let messages = sink.messages();
+    let parsed = mail_parser::MessageParser::default().parse(messages[0].as_bytes()).expect("the mail parses");
+    let attached = parsed.attachments().next().expect("the form attached").contents().to_vec();
+    assert_eq!(sha256_hex(&attached), sha, "the mailed copy is the document given");
+
+    let archived = app.post_empty(&hd, &path("archive")).await.expect(200);
+    assert_eq!(
+        (archived["archive"]["sha256"].as_str(), archived["archive"]["version"].as_i64()),
+        (Some(sha.as_str()), Some(1))
+    );
+    assert_eq!(sha256_hex(&pdf(path("form.pdf")).await), sha, "the archive is the copy, byte for byte");
+    let history = app.get(&hd, &path("history")).await.expect(200);
+    let copies: Vec<&Value> = history.as_array().unwrap().iter().filter(|e| e["kind"] == "copy_given").collect();
+    assert_eq!(copies.len(), 2);
+    assert!(copies.iter().all(|c| c["data"]["sha256"] == json!(sha)), "each copy event records the hash: {history}");
+}
