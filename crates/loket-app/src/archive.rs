@@ -189,6 +189,21 @@ pub struct ArchiveResults {
     pub items: Vec<ArchiveItem>,
 }
 
+impl ArchiveResults {
+    /// The offset of the page before this one, unless this is the first.
+    pub fn previous_offset(&self) -> Option<u32> {
+        (self.offset > 0).then(|| self.offset.saturating_sub(self.limit))
+    }
+
+    /// The offset of the page after this one, while more match and the offset stays within
+    /// `OFFSET_MAX` (beyond 1,000 matches, as far as the offset may go); none after an empty page.
+    pub fn next_offset(&self) -> Option<u32> {
+        let shown_to = self.offset + self.items.len() as u32;
+        let more_pages = u64::from(shown_to) < self.total || (self.more && shown_to < OFFSET_MAX);
+        (more_pages && !self.items.is_empty()).then_some(shown_to)
+    }
+}
+
 /// Archived visits with all the words of the query in any of their text fields, within the
 /// filters; one entry per visit, showing its latest version.
 pub async fn search(app: &App, staff: &User, params: &SearchParams) -> AppResult<ArchiveResults> {
@@ -236,4 +251,40 @@ pub async fn suggest(app: &App, staff: &User, id: &str) -> AppResult<Vec<Suggest
             })
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn results(total: u64, more: bool, offset: u32, shown: usize) -> ArchiveResults {
+        let item = |i: usize| ArchiveItem {
+            id: i.to_string(),
+            reference: String::new(),
+            archive_number: String::new(),
+            version: 1,
+            archived_at: DateTime::<Utc>::MIN_UTC,
+            day: NaiveDate::MIN,
+            visitor_name: None,
+            category: None,
+            visitor_role: None,
+            outcome: Outcome::Answered,
+            snippet: String::new(),
+        };
+        ArchiveResults { total, more, limit: 20, offset, items: (0..shown).map(item).collect() }
+    }
+
+    #[test]
+    fn pages_go_on_while_more_match_and_stop_at_the_offset_limit() {
+        assert_eq!(results(45, false, 0, 20).previous_offset(), None);
+        assert_eq!(results(45, false, 0, 20).next_offset(), Some(20));
+        assert_eq!(results(45, false, 40, 5).next_offset(), None);
+        assert_eq!(results(45, false, 40, 5).previous_offset(), Some(20));
+        assert_eq!(results(45, false, 10, 20).previous_offset(), Some(0));
+        // Beyond 1,000 matches, paging goes on up to the offset limit.
+        assert_eq!(results(1000, true, 1000, 20).next_offset(), Some(1020));
+        assert_eq!(results(1000, true, OFFSET_MAX - 20, 20).next_offset(), None);
+        // An empty page has no next.
+        assert_eq!(results(45, false, 60, 0).next_offset(), None);
+    }
 }

@@ -3,7 +3,8 @@
 //! and confirms one as LKPP's answer (recorded by them, the visitor's mail following) or
 //! dismisses it; either way the mail stays, for the auditor.
 
-use loket_domain::auth::Permission;
+use loket_domain::auth::{Permission, allows};
+use loket_domain::inbox::UnmatchedStatus;
 use loket_store::{UnmatchedMail, User};
 
 use crate::{App, AppResult, require};
@@ -15,6 +16,16 @@ pub const LISTED: u32 = 200;
 pub async fn unmatched(app: &App, staff: &User) -> AppResult<Vec<UnmatchedMail>> {
     require(staff, Permission::ReviewMail)?;
     Ok(app.store().unmatched_mail(LISTED).await?)
+}
+
+/// How many unmatched mails wait for a decision, for who decides them; `None` for anyone else
+/// (an admin alone is not asked).
+pub async fn pending_count(app: &App, staff: &User) -> AppResult<Option<usize>> {
+    if !allows(&staff.roles, Permission::ReviewMail) {
+        return Ok(None);
+    }
+    let mails = unmatched(app, staff).await?;
+    Ok(Some(mails.iter().filter(|m| m.status == UnmatchedStatus::Pending).count()))
 }
 
 /// The mail is LKPP's answer after all: recorded on the visit it names, by the supervisor.

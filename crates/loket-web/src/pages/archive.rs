@@ -7,6 +7,7 @@ use axum::extract::{Query, State};
 use axum::response::IntoResponse;
 use loket_domain::auth::Permission;
 use loket_domain::search::Outcome;
+use loket_domain::settings::OfficeSettings;
 use loket_store::ArchivedVersion;
 
 use super::front_office::{Choice, ROLES, role_code};
@@ -15,7 +16,7 @@ use super::session::PageStaff;
 use super::{Frame, PageResult};
 use crate::AppState;
 use loket_app::AppError;
-use loket_app::archive::{self, OFFSET_MAX, SearchParams};
+use loket_app::archive::{self, ArchiveItem, ArchiveResults, SearchParams};
 use loket_app::documents;
 
 pub struct VersionLink {
@@ -114,8 +115,30 @@ pub async fn page(State(state): State<AppState>, staff: PageStaff, Query(p): Que
     staff.require(Permission::ReadVisits)?;
     let t = staff.tr();
     let settings = state.store.settings().await?;
+    let frame = Frame::staff(&state, &staff, "archive-title", "/archive").await?;
+    let form = search_form(t, frame, &p, &settings);
+    let found = match archive::search(&state.app, &staff.user, &p).await {
+        Ok(found) => found,
+        Err(AppError::Refused(loket_domain::Refused::Validation(errors))) => {
+            let errors = errors
+                .0
+                .iter()
+                .map(|(field, reason)| (field.clone(), t.get(&format!("archive-error-{field}-{reason}"))))
+                .collect();
+            return Ok(ArchivePage { errors, ..form }.into_response());
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let mut versions = Vec::with_capacity(found.items.len());
+    for item in &found.items {
+        versions.push(documents::archived_versions(&state.app, &staff.user, &item.id).await?);
+    }
+    Ok(with_results(t, form, &p, found, versions, &settings).into_response())
+}
+
+/// The page with the search as typed, before its results.
+fn search_form(t: Tr, page: Frame, p: &SearchParams, settings: &OfficeSettings) -> ArchivePage {
     let text = |v: &Option<String>| v.clone().unwrap_or_default();
-    let (q, from, to) = (text(&p.q), text(&p.from), text(&p.to));
     let categories = choices(
         t,
         p.category.as_deref().unwrap_or_default(),
@@ -136,11 +159,11 @@ pub async fn page(State(state): State<AppState>, staff: PageStaff, Query(p): Que
         Outcome::ALL.into_iter().map(|o| (o.as_str().to_owned(), t.get(&format!("archive-outcome-{}", o.as_str())))),
     );
     let searched = [&p.q, &p.from, &p.to, &p.category, &p.role, &p.outcome, &p.offset].iter().any(|v| v.is_some());
-    let mut out = ArchivePage {
-        page: Frame::staff(&state, &staff, "archive-title", "/archive").await?,
-        q,
-        from,
-        to,
+    ArchivePage {
+        page,
+        q: text(&p.q),
+        from: text(&p.from),
+        to: text(&p.to),
         categories,
         roles,
         outcomes,
@@ -150,41 +173,43 @@ pub async fn page(State(state): State<AppState>, staff: PageStaff, Query(p): Que
         rows: Vec::new(),
         previous: None,
         next: None,
-    };
-    let found = match archive::search(&state.app, &staff.user, &p).await {
-        Ok(found) => found,
-        Err(AppError::Refused(loket_domain::Refused::Validation(errors))) => {
-            out.errors = errors
-                .0
-                .iter()
-                .map(|(field, reason)| (field.clone(), t.get(&format!("archive-error-{field}-{reason}"))))
-                .collect();
-            return Ok(out.into_response());
-        }
-        Err(e) => return Err(e.into()),
-    };
-    for item in found.items {
-        let id = item.id.clone();
-        let versions = documents::archived_versions(&state.app, &staff.user, &id).await?;
-        let category = item
-            .category
-            .as_deref()
-            .map(|c| settings.priorities.find(c).map_or_else(|| c.to_owned(), |cat| cat.name.clone()))
-            .unwrap_or_default();
-        out.rows.push(ResultRow {
-            reference: item.reference,
-            number: item.archive_number,
-            day: super::dates::date(t, item.day),
-            visitor_name: item.visitor_name.unwrap_or_default(),
-            category,
-            outcome: t.get(&format!("archive-outcome-{}", item.outcome.as_str())),
-            snippet: item.snippet,
-            pdf: format!("/visits/{id}/form.pdf"),
-            versions: version_links(t, &id, &versions),
-        });
     }
-    let shown_to = found.offset + out.rows.len() as u32;
-    out.summary = t.args(
+}
+
+/// A result's row: the visit, its snippet, its form's PDF and each archived version of it.
+fn result_row(t: Tr, item: ArchiveItem, versions: &[ArchivedVersion], settings: &OfficeSettings) -> ResultRow {
+    let id = item.id.clone();
+    let category = item
+        .category
+        .as_deref()
+        .map(|c| settings.priorities.find(c).map_or_else(|| c.to_owned(), |cat| cat.name.clone()))
+        .unwrap_or_default();
+    ResultRow {
+        reference: item.reference,
+        number: item.archive_number,
+        day: super::dates::date(t, item.day),
+        visitor_name: item.visitor_name.unwrap_or_default(),
+        category,
+        outcome: t.get(&format!("archive-outcome-{}", item.outcome.as_str())),
+        snippet: item.snippet,
+        pdf: format!("/visits/{id}/form.pdf"),
+        versions: version_links(t, &id, versions),
+    }
+}
+
+/// The page with a search's results (each with its archived versions), how many, and the links
+/// to the pages before and after.
+fn with_results(
+    t: Tr,
+    form: ArchivePage,
+    p: &SearchParams,
+    found: ArchiveResults,
+    versions: Vec<Vec<ArchivedVersion>>,
+    settings: &OfficeSettings,
+) -> ArchivePage {
+    let (previous, next) = (found.previous_offset(), found.next_offset());
+    let shown_to = found.offset + found.items.len() as u32;
+    let summary = t.args(
         "archive-summary",
         &[
             ("total", found.total.to_string()),
@@ -192,12 +217,12 @@ pub async fn page(State(state): State<AppState>, staff: PageStaff, Query(p): Que
             ("last", shown_to.to_string()),
         ],
     );
-    if found.offset > 0 {
-        out.previous = Some(page_link(&p, found.offset.saturating_sub(found.limit)));
+    let rows = found.items.into_iter().zip(&versions).map(|(item, v)| result_row(t, item, v, settings)).collect();
+    ArchivePage {
+        summary,
+        rows,
+        previous: previous.map(|offset| page_link(p, offset)),
+        next: next.map(|offset| page_link(p, offset)),
+        ..form
     }
-    let more_pages = u64::from(shown_to) < found.total || (found.more && shown_to < OFFSET_MAX);
-    if more_pages && !out.rows.is_empty() {
-        out.next = Some(page_link(&p, shown_to));
-    }
-    Ok(out.into_response())
 }

@@ -133,6 +133,30 @@ impl Typed {
             hours: WEEKDAYS.iter().map(|(w, name)| ((*name).to_owned(), hours_text(c.opening_hours.of(*w)))).collect(),
         }
     }
+
+    /// As posted: `time_measure` and `hours-{weekday}`.
+    fn posted(form: &[(String, String)]) -> Typed {
+        let value = |k: &str| form.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
+        Typed {
+            working: value("time_measure") == "working",
+            hours: WEEKDAYS.iter().map(|(_, name)| ((*name).to_owned(), value(&hours_field(name)))).collect(),
+        }
+    }
+
+    /// The opening hours typed, and each weekday whose hours do not read (`invalid`).
+    fn opening_hours(&self) -> (OpeningHours, BTreeMap<String, String>) {
+        let mut errors = BTreeMap::new();
+        let mut hours = OpeningHours::default();
+        for (weekday, name) in WEEKDAYS {
+            match parse_hours(self.hours.get(name).map(String::as_str).unwrap_or_default()) {
+                Some(day) => *hours.of_mut(weekday) = day,
+                None => {
+                    errors.insert(name.to_owned(), "invalid".to_owned());
+                }
+            }
+        }
+        (hours, errors)
+    }
 }
 
 pub struct Shown {
@@ -151,6 +175,14 @@ async fn build(state: &AppState, staff: &PageStaff, year: i32, shown: Shown) -> 
     let mut page = Frame::staff(state, staff, "calendar-title", "/supervisor").await?;
     page.here = format!("{CALENDAR}?year={year}");
     page.scripts = vec!["/assets/calendar.js"];
+    let days_off =
+        calendar::days_off_in(&state.app, &staff.user, year).await.map_err(|e| PageError::from(e).for_staff(staff))?;
+    Ok(calendar_view(t, page, year, days_off, shown))
+}
+
+/// The page of a year: the opening hours (as typed), the year's days off, the forms to add and
+/// import them.
+fn calendar_view(t: Tr, page: Frame, year: i32, days_off: Vec<DayOff>, shown: Shown) -> CalendarPage {
     let hours = WEEKDAYS
         .iter()
         .map(|(_, name)| HoursRow {
@@ -160,9 +192,7 @@ async fn build(state: &AppState, staff: &PageStaff, year: i32, shown: Shown) -> 
             error: shown.hour_errors.get(*name).map(|_| t.get("calendar-hours-invalid")),
         })
         .collect();
-    let days_off = calendar::days_off_in(&state.app, &staff.user, year)
-        .await
-        .map_err(|e| PageError::from(e).for_staff(staff))?
+    let days_off = days_off
         .into_iter()
         .map(|d| DayOffRow {
             date: d.date.format("%Y-%m-%d").to_string(),
@@ -180,7 +210,7 @@ async fn build(state: &AppState, staff: &PageStaff, year: i32, shown: Shown) -> 
         })
         .collect();
     let add_errors = shown.add_errors.iter().map(|(k, reason)| (k.clone(), add_reason(t, k, reason))).collect();
-    Ok(CalendarPage {
+    CalendarPage {
         page,
         links: super::setting_forms::settings_links(t, CALENDAR),
         notice: shown.notice,
@@ -195,7 +225,7 @@ async fn build(state: &AppState, staff: &PageStaff, year: i32, shown: Shown) -> 
         add_errors,
         csv: shown.csv,
         csv_errors: shown.csv_errors.iter().map(|e| line_text(t, e)).collect(),
-    })
+    }
 }
 
 fn add_reason(t: Tr, field: &str, reason: &str) -> String {
@@ -253,22 +283,9 @@ pub async fn save_hours(
     PageForm { staff, form }: PageForm<Vec<(String, String)>>,
 ) -> PageResult {
     staff.require(Permission::ChangeSettings)?;
-    let value = |k: &str| form.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
-    let working = value("time_measure") == "working";
-    let typed = Typed {
-        working,
-        hours: WEEKDAYS.iter().map(|(_, name)| ((*name).to_owned(), value(&hours_field(name)))).collect(),
-    };
-    let mut errors = BTreeMap::new();
-    let mut hours = OpeningHours::default();
-    for (weekday, name) in WEEKDAYS {
-        match parse_hours(typed.hours.get(name).map(String::as_str).unwrap_or_default()) {
-            Some(day) => *hours.of_mut(weekday) = day,
-            None => {
-                errors.insert(name.to_owned(), "invalid".to_owned());
-            }
-        }
-    }
+    let typed = Typed::posted(&form);
+    let working = typed.working;
+    let (hours, mut errors) = typed.opening_hours();
     let settings = state.store.settings().await?;
     if errors.is_empty() {
         let time_measure = if working { TimeMeasure::Working } else { TimeMeasure::Clock };

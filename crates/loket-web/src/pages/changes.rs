@@ -124,6 +124,29 @@ pub async fn page(State(state): State<AppState>, staff: PageStaff, Query(p): Que
     staff.require(Permission::ReadSettings)?;
     let t = staff.tr();
     let zone = state.store.settings().await?.zone();
+    let frame = Frame::staff(&state, &staff, "changes-title", CHANGES).await?;
+    let form = filter_form(t, frame, &p);
+    let offset = p.offset.unwrap_or(0);
+    let asked = Asked { kind: p.kind.as_deref(), from: p.from.as_deref(), to: p.to.as_deref(), offset };
+    let listed = match changes::list(&state.app, &staff.user, asked).await {
+        Ok(listed) => listed,
+        Err(AppError::Refused(Refused::Validation(errors))) => {
+            let errors = errors
+                .0
+                .iter()
+                .map(|(field, reason)| (field.clone(), t.get(&format!("changes-error-{field}-{reason}"))))
+                .collect();
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, ChangesPage { errors, ..form }).into_response());
+        }
+        Err(e) => return Err(super::PageError::from(e).for_staff(&staff)),
+    };
+    let rows = change_rows(t, &listed.changes, zone);
+    let next = listed.more.then(|| page_link(&p, offset.saturating_add(LISTED)));
+    Ok(ChangesPage { rows, next, ..form }.into_response())
+}
+
+/// The page with the filters as typed, before the list.
+fn filter_form(t: Tr, page: Frame, p: &ChangesParams) -> ChangesPage {
     let typed = |v: &Option<String>| v.clone().unwrap_or_default();
     let kind = typed(&p.kind);
     let kinds =
@@ -134,31 +157,20 @@ pub async fn page(State(state): State<AppState>, staff: PageStaff, Query(p): Que
                 selected: k.as_str() == kind,
             }))
             .collect();
-    let mut out = ChangesPage {
-        page: Frame::staff(&state, &staff, "changes-title", CHANGES).await?,
+    ChangesPage {
+        page,
         kinds,
         from: typed(&p.from),
         to: typed(&p.to),
         errors: Vec::new(),
         rows: Vec::new(),
         next: None,
-    };
-    let offset = p.offset.unwrap_or(0);
-    let asked = Asked { kind: p.kind.as_deref(), from: p.from.as_deref(), to: p.to.as_deref(), offset };
-    let listed = match changes::list(&state.app, &staff.user, asked).await {
-        Ok(listed) => listed,
-        Err(AppError::Refused(Refused::Validation(errors))) => {
-            out.errors = errors
-                .0
-                .iter()
-                .map(|(field, reason)| (field.clone(), t.get(&format!("changes-error-{field}-{reason}"))))
-                .collect();
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, out).into_response());
-        }
-        Err(e) => return Err(super::PageError::from(e).for_staff(&staff)),
-    };
-    out.rows = listed
-        .changes
+    }
+}
+
+/// Each change: when, who, what kind, of what, and each field before and after.
+fn change_rows(t: Tr, changes: &[ChangeRecord], zone: chrono_tz::Tz) -> Vec<ChangeRow> {
+    changes
         .iter()
         .map(|c| ChangeRow {
             at: super::dates::date_time(t, c.at, zone),
@@ -167,11 +179,7 @@ pub async fn page(State(state): State<AppState>, staff: PageStaff, Query(p): Que
             subject: c.subject.clone().unwrap_or_default(),
             fields: field_changes(c),
         })
-        .collect();
-    if listed.more {
-        out.next = Some(page_link(&p, offset.saturating_add(LISTED)));
-    }
-    Ok(out.into_response())
+        .collect()
 }
 
 #[cfg(test)]

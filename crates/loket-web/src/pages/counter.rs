@@ -9,13 +9,14 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
-use loket_app::counter::{self, AtCounter};
+use loket_app::counter::{self, AtCounter, CounterView};
 use loket_app::{AppError, links, visits};
 use loket_domain::archive::CopyVia;
 use loket_domain::auth::Permission;
 use loket_domain::escalation::{Channel, EscalationStatus};
 use loket_domain::form::{REQUIRABLE_FIELDS, written_fields};
 use loket_domain::line::CALLS_BEFORE_SKIP;
+use loket_domain::office::Counter;
 use loket_domain::settings::OfficeSettings;
 use loket_domain::standards::StepOutcome;
 use loket_domain::standards::watch::AlertLevel;
@@ -237,8 +238,19 @@ async fn build(
         .with_script("/assets/live.js")
         .with_script("/assets/counter.js")
         .with_script("/assets/suggestions.js");
-    // The page before a counter is chosen; with one, its line and visits are filled in.
-    let mut blank = CounterPage {
+    let blank = blank_page(page, counters, typed);
+    let Some(chosen) = chosen else {
+        return Ok(blank);
+    };
+    let Some(view) = counter::view(&state.app, &staff.user, &chosen.code).await? else {
+        return Ok(blank);
+    };
+    Ok(counter_view(t, blank, &chosen, &view, &settings, now, confirm_skip))
+}
+
+/// The page before a counter is chosen; with one, its line and visits are filled in.
+fn blank_page(page: Frame, counters: Vec<CounterChoice>, typed: Typed) -> CounterPage {
+    CounterPage {
         page,
         counters,
         counter: String::new(),
@@ -260,13 +272,20 @@ async fn build(
         transfer_to: Vec::new(),
         transfer_reason: typed.transfer_reason,
         transfer_agent: typed.transfer_agent,
-    };
-    let Some(chosen) = chosen else {
-        return Ok(blank);
-    };
-    let Some(view) = counter::view(&state.app, &staff.user, &chosen.code).await? else {
-        return Ok(blank);
-    };
+    }
+}
+
+/// The page of a chosen counter: its line, the visit at it, the visits to archive, the
+/// escalations and the mails that fail.
+fn counter_view(
+    t: super::i18n::Tr,
+    mut blank: CounterPage,
+    chosen: &Counter,
+    view: &CounterView,
+    settings: &OfficeSettings,
+    now: DateTime<Utc>,
+    confirm_skip: Option<&str>,
+) -> CounterPage {
     blank.page.title = format!("{} — {}", blank.page.title, chosen.name);
     let waiting = view
         .waiting
@@ -277,7 +296,7 @@ async fn build(
             priority_lane: v.queue.priority_lane,
         })
         .collect();
-    let current = view.current.as_ref().map(|c| current_visit(t, c, &settings, confirm_skip));
+    let current = view.current.as_ref().map(|c| current_visit(t, c, settings, confirm_skip));
     let to_archive = view
         .to_archive
         .iter()
@@ -302,7 +321,7 @@ async fn build(
         .iter()
         .map(|c| CounterChoice { code: c.code.clone(), name: c.name.clone(), selected: false })
         .collect();
-    Ok(CounterPage {
+    CounterPage {
         counter: chosen.code.clone(),
         counter_name: chosen.name.clone(),
         waiting,
@@ -312,7 +331,7 @@ async fn build(
         mail_problems,
         transfer_to,
         ..blank
-    })
+    }
 }
 
 /// An escalation still waiting for LKPP's answer; its mail, while the server has not taken it,
@@ -598,39 +617,13 @@ pub async fn act(
     let result = match action.as_str() {
         "recall" => visits::recall(app, user, &id).await.map(drop),
         "skip" => visits::skip(app, user, &id).await.map(drop),
-        "transfer" => {
-            let to = TransferRequest {
-                counter: form.transfer_counter.clone(),
-                agent: Some(form.transfer_agent.clone()).filter(|a| !a.trim().is_empty()),
-                reason: form.transfer_reason.clone(),
-            };
-            return match visits::transfer(app, user, &id, to).await {
-                Ok(_) => Ok(see_other(&back(&form.counter))),
-                Err(e) => {
-                    // The transfer's fields have their own names on the page.
-                    let (key, fields) = refusal_fields(e)?;
-                    let fields = fields.into_iter().map(|(k, v)| (format!("transfer_{k}"), v)).collect();
-                    refused_with(&state, &staff, form, key, fields).await
-                }
-            };
-        }
+        "transfer" => return transfer(&state, &staff, &id, form).await,
         "start" => visits::start(app, user, &id).await.map(drop),
         "answer" => visits::answer(app, user, &id, form.analysis.clone(), form.answer.clone()).await.map(drop),
         "escalate" => {
-            let channel = match form.channel.as_str() {
-                "tts" => Channel::Tts,
-                "email" => Channel::Email,
-                _ => {
-                    let fields = FieldErrors::one("channel", "missing").0;
-                    return refused_with(&state, &staff, form, "error-validation", fields).await;
-                }
-            };
-            let reference = form.external_reference.trim();
-            let request = EscalationRequest {
-                analysis: form.analysis.clone(),
-                channel,
-                summary: form.summary.clone(),
-                external_reference: (!reference.is_empty()).then(|| reference.to_owned()),
+            let Some(request) = escalation_request(&form) else {
+                let fields = FieldErrors::one("channel", "missing").0;
+                return refused_with(&state, &staff, form, "error-validation", fields).await;
             };
             visits::escalate(app, user, &id, request).await.map(drop)
         }
@@ -647,25 +640,73 @@ pub async fn act(
             visits::give_copy(app, user, &id, via).await.map(drop)
         }
         "archive" => visits::archive(app, user, &id).await.map(drop),
-        "escalation-answer" => {
-            return match visits::answer_escalation(app, user, &id, form.lkpp_answer.clone()).await {
-                Ok(_) => Ok(see_other(&back(&form.counter))),
-                Err(e) => {
-                    // The answer's field here is LKPP's, not the service form's.
-                    let (key, fields) = refusal_fields(e)?;
-                    let fields =
-                        fields.into_iter().map(|(k, v)| (if k == "answer" { "lkpp_answer".into() } else { k }, v));
-                    refused_lkpp(&state, &staff, form, &id, key, fields.collect()).await
-                }
-            };
-        }
+        "escalation-answer" => return answer_escalation(&state, &staff, &id, form).await,
         _ => return Err(PageError::NotFound(staff.lang)),
     };
+    acted(&state, &staff, form, result).await
+}
+
+/// Back to the counter once the action is done; else the counter page with why it was refused.
+async fn acted(
+    state: &AppState,
+    staff: &PageStaff,
+    form: ActionForm,
+    result: Result<(), AppError>,
+) -> PageResult<Response> {
     match result {
         Ok(()) => Ok(see_other(&back(&form.counter))),
         Err(e) => {
             let (key, fields) = refusal_fields(e)?;
-            refused_with(&state, &staff, form, key, fields).await
+            refused_with(state, staff, form, key, fields).await
+        }
+    }
+}
+
+/// Transfers the visit to another counter; a refusal names the transfer's fields, which have
+/// their own names on the page.
+async fn transfer(state: &AppState, staff: &PageStaff, id: &str, form: ActionForm) -> PageResult<Response> {
+    let to = TransferRequest {
+        counter: form.transfer_counter.clone(),
+        agent: Some(form.transfer_agent.clone()).filter(|a| !a.trim().is_empty()),
+        reason: form.transfer_reason.clone(),
+    };
+    match visits::transfer(&state.app, &staff.user, id, to).await {
+        Ok(_) => Ok(see_other(&back(&form.counter))),
+        Err(e) => {
+            // The transfer's fields have their own names on the page.
+            let (key, fields) = refusal_fields(e)?;
+            let fields = fields.into_iter().map(|(k, v)| (format!("transfer_{k}"), v)).collect();
+            refused_with(state, staff, form, key, fields).await
+        }
+    }
+}
+
+/// Step 11 as typed: the channel (`tts` or `email`; none when neither), LKPP's ticket number if
+/// any, what is escalated.
+fn escalation_request(form: &ActionForm) -> Option<EscalationRequest> {
+    let channel = match form.channel.as_str() {
+        "tts" => Channel::Tts,
+        "email" => Channel::Email,
+        _ => return None,
+    };
+    let reference = form.external_reference.trim();
+    Some(EscalationRequest {
+        analysis: form.analysis.clone(),
+        channel,
+        summary: form.summary.clone(),
+        external_reference: (!reference.is_empty()).then(|| reference.to_owned()),
+    })
+}
+
+/// Records LKPP's answer to the escalation, typed in; a refusal keeps it at its visit.
+async fn answer_escalation(state: &AppState, staff: &PageStaff, id: &str, form: ActionForm) -> PageResult<Response> {
+    match visits::answer_escalation(&state.app, &staff.user, id, form.lkpp_answer.clone()).await {
+        Ok(_) => Ok(see_other(&back(&form.counter))),
+        Err(e) => {
+            // The answer's field here is LKPP's, not the service form's.
+            let (key, fields) = refusal_fields(e)?;
+            let fields = fields.into_iter().map(|(k, v)| (if k == "answer" { "lkpp_answer".into() } else { k }, v));
+            refused_lkpp(state, staff, form, id, key, fields.collect()).await
         }
     }
 }

@@ -20,6 +20,12 @@ pub fn date(t: Tr, day: NaiveDate) -> String {
     )
 }
 
+/// The office days from `from` to `to`: one day, or both ends (`Senin, 2 November 2026 – Sabtu,
+/// 28 November 2026`).
+pub fn period(t: Tr, from: NaiveDate, to: NaiveDate) -> String {
+    if from == to { date(t, from) } else { format!("{} – {}", date(t, from), date(t, to)) }
+}
+
 /// A time of day in the office's zone: `11.31` (Indonesian writes hours and minutes with a dot).
 pub fn time(t: Tr, at: DateTime<Utc>, zone: Tz) -> String {
     let local = at.with_timezone(&zone);

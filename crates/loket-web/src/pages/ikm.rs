@@ -8,16 +8,18 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Response};
+use chrono::NaiveDate;
 use loket_domain::auth::Permission;
 use loket_domain::office::office_day;
+use loket_domain::settings::OfficeSettings;
 use loket_domain::survey::{Element, Grade, Ikm};
 use serde::Deserialize;
 
 use loket_documents::ReportTable;
 
 use super::i18n::Tr;
-use super::report_files::{Download, download, field};
+use super::report_files::{Download, ReportFile, field, report_download};
 use super::session::PageStaff;
 use super::{Frame, PageResult};
 use crate::AppState;
@@ -227,33 +229,46 @@ pub async fn page(State(state): State<AppState>, staff: PageStaff, Query(q): Que
     let t = staff.tr();
     let settings = state.store.settings().await?;
     let today = office_day(state.now(), settings.zone());
-    let blank = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_owned());
-    let (from, to, error) = match period(blank(&q.from).as_deref(), blank(&q.to).as_deref(), today) {
-        Ok(Period { from, to }) if to >= from => (from, to, None),
-        _ => (today, today, Some(t.get("report-bad-period"))),
-    };
-    let report = reports::ikm(&state.app, &staff.user, Period { from, to }, blank(&q.service), blank(&q.agent)).await?;
-    if q.format == "csv" && error.is_none() {
-        let name = format!("attachment; filename=\"ikm-{from}-{to}.csv\"");
-        return Ok((
-            [(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()), (header::CONTENT_DISPOSITION, name)],
-            csv(&report),
-        )
-            .into_response());
+    let (p, error) = asked(t, &q, today);
+    let report = reports::ikm(&state.app, &staff.user, p, blank(&q.service), blank(&q.agent)).await?;
+    if error.is_none() {
+        if q.format == "csv" {
+            return Ok(csv_download(&report, p));
+        }
+        if let Some(format @ (Download::Xlsx | Download::Pdf)) = Download::parse(&q.format) {
+            let file = ReportFile { title_key: "ikm-title", name: "ikm", period: p, made_at: state.now() };
+            return report_download(format, t, &settings, file, |doc_t| tables(doc_t, &report));
+        }
     }
-    if let (Some(format @ (Download::Xlsx | Download::Pdf)), None) = (Download::parse(&q.format), &error) {
-        // The PDF is the office's record, signed by its head: in Indonesian, as the form is.
-        let doc_t = if format == Download::Pdf { Tr::new(super::i18n::Lang::Id) } else { t };
-        let words = if from == to {
-            super::dates::date(doc_t, from)
-        } else {
-            format!("{} – {}", super::dates::date(doc_t, from), super::dates::date(doc_t, to))
-        };
-        let made = super::dates::date_time(doc_t, state.now(), settings.zone());
-        let (title, file) = (doc_t.get("ikm-title"), format!("ikm-{from}-{to}"));
-        return download(format, &file, &settings.office.office_name, &title, &words, &made, &tables(doc_t, &report));
+    let frame = Frame::staff(&state, &staff, "ikm-title", "/supervisor").await?;
+    let page = ikm_view(t, frame, &report, &settings, p, error);
+    let status = if page.error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    Ok((status, page).into_response())
+}
+
+/// A field of the query, trimmed; `None` when blank.
+fn blank(s: &str) -> Option<String> {
+    (!s.trim().is_empty()).then(|| s.trim().to_owned())
+}
+
+/// The office days asked for; today, with why, when they cannot be read.
+fn asked(t: Tr, q: &IkmQuery, today: NaiveDate) -> (Period, Option<String>) {
+    match period(blank(&q.from).as_deref(), blank(&q.to).as_deref(), today) {
+        Ok(p @ Period { from, to }) if to >= from => (p, None),
+        _ => (Period { from: today, to: today }, Some(t.get("report-bad-period"))),
     }
-    let elements = Element::ALL
+}
+
+/// The report as a CSV file.
+fn csv_download(report: &IkmReport, Period { from, to }: Period) -> Response {
+    let name = format!("attachment; filename=\"ikm-{from}-{to}.csv\"");
+    ([(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()), (header::CONTENT_DISPOSITION, name)], csv(report))
+        .into_response()
+}
+
+/// The nine elements: the average score (NRR) and index of each.
+fn element_rows(t: Tr, report: &IkmReport) -> Vec<ElementRow> {
+    Element::ALL
         .iter()
         .enumerate()
         .map(|(i, e)| {
@@ -265,8 +280,12 @@ pub async fn page(State(state): State<AppState>, staff: PageStaff, Query(q): Que
                 index: score.map_or_else(|| "—".to_owned(), |s| two(s.index)),
             }
         })
-        .collect::<Vec<_>>();
-    let bars = elements
+        .collect()
+}
+
+/// The chart's bars: each element's index, out of 100.
+fn bars(report: &IkmReport, elements: &[ElementRow]) -> Vec<Bar> {
+    elements
         .iter()
         .enumerate()
         .map(|(i, row)| {
@@ -283,7 +302,33 @@ pub async fn page(State(state): State<AppState>, staff: PageStaff, Query(q): Que
                 value_y: TOP + CHART_HEIGHT - height - 4,
             }
         })
-        .collect::<Vec<_>>();
+        .collect()
+}
+
+/// The page's link to the same report as a file (`csv`, `xlsx`, `pdf`).
+fn file_link(report: &IkmReport, Period { from, to }: Period, format: &str) -> String {
+    let query = serde_urlencoded::to_string([
+        ("from", from.to_string()),
+        ("to", to.to_string()),
+        ("service", report.service.clone().unwrap_or_default()),
+        ("agent", report.agent.clone().unwrap_or_default()),
+        ("format", format.to_owned()),
+    ])
+    .unwrap_or_default();
+    format!("/supervisor/ikm?{query}")
+}
+
+/// The page of the report.
+fn ikm_view(
+    t: Tr,
+    page: Frame,
+    report: &IkmReport,
+    settings: &OfficeSettings,
+    p: Period,
+    error: Option<String>,
+) -> IkmPage {
+    let elements = element_rows(t, report);
+    let bars = bars(report, &elements);
     let chart_width = GAP + (bars.len() as u32) * (BAR_WIDTH + GAP);
     let services = settings
         .office
@@ -295,30 +340,17 @@ pub async fn page(State(state): State<AppState>, staff: PageStaff, Query(q): Que
             selected: report.service.as_deref() == Some(&s.code),
         })
         .collect();
-    let link = |format: &str| {
-        let query = serde_urlencoded::to_string([
-            ("from", from.to_string()),
-            ("to", to.to_string()),
-            ("service", report.service.clone().unwrap_or_default()),
-            ("agent", report.agent.clone().unwrap_or_default()),
-            ("format", format.to_owned()),
-        ])
-        .unwrap_or_default();
-        format!("/supervisor/ikm?{query}")
-    };
     let ikm = report.ikm.as_ref();
-    let page = IkmPage {
-        page: Frame::staff(&state, &staff, "ikm-title", "/supervisor").await?,
-        from: from.to_string(),
-        to: to.to_string(),
+    let group =
+        |title_key, column_key, id, groups| GroupTable { title_key, column_key, id, rows: group_rows(t, groups) };
+    IkmPage {
+        page,
+        from: p.from.to_string(),
+        to: p.to.to_string(),
         agent: report.agent.clone().unwrap_or_default(),
         services,
         error,
-        period: if from == to {
-            super::dates::date(t, from)
-        } else {
-            format!("{} – {}", super::dates::date(t, from), super::dates::date(t, to))
-        },
+        period: super::dates::period(t, p.from, p.to),
         served: report.served,
         responses: ikm.map_or(0, |i| i.responses),
         index: ikm.map(|i| two(i.index)),
@@ -328,30 +360,18 @@ pub async fn page(State(state): State<AppState>, staff: PageStaff, Query(q): Que
         }),
         elements,
         groups: vec![
-            GroupTable {
-                title_key: "ikm-by-service",
-                column_key: "ikm-service",
-                id: "by-service",
-                rows: group_rows(t, &report.by_service),
-            },
-            GroupTable {
-                title_key: "ikm-by-agent",
-                column_key: "ikm-agent-column",
-                id: "by-agent",
-                rows: group_rows(t, &report.by_agent),
-            },
+            group("ikm-by-service", "ikm-service", "by-service", &report.by_service),
+            group("ikm-by-agent", "ikm-agent-column", "by-agent", &report.by_agent),
         ],
         bars,
         chart_width,
         chart_height: TOP + CHART_HEIGHT + 24,
         baseline: TOP + CHART_HEIGHT,
         bar_width: BAR_WIDTH,
-        csv: link("csv"),
-        xlsx: link("xlsx"),
-        pdf: link("pdf"),
-    };
-    let status = if page.error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
-    Ok((status, page).into_response())
+        csv: file_link(report, p, "csv"),
+        xlsx: file_link(report, p, "xlsx"),
+        pdf: file_link(report, p, "pdf"),
+    }
 }
 
 #[cfg(test)]

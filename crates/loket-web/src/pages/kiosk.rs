@@ -21,7 +21,7 @@ use loket_domain::FieldErrors;
 use serde::Deserialize;
 
 use super::front_office::{EntryForm, FieldView, field_problem, fields};
-use super::i18n::Tr;
+use super::i18n::{Lang, Tr};
 use super::session;
 use super::{Frame, PageError, PageResult};
 use crate::AppState;
@@ -120,19 +120,22 @@ pub async fn submit(
         Err(None)
     };
     match opened {
-        Ok(visit) => {
-            let page = KioskDonePage {
-                page: Frame::public(&state, lang, "kiosk-done-title").await.with_script("/assets/kiosk.js"),
-                idle,
-                reference: visit.reference,
-            };
-            // The token served its one form.
-            let gone = session::set_cookie(KIOSK_COOKIE, "", 0, session::behind_https(&headers));
-            Ok(([gone], page).into_response())
-        }
+        Ok(visit) => Ok(done_page(&state, &headers, lang, idle, visit.reference).await),
         Err(e) => {
             let (_, fields) = field_problem(e, errors)?;
             kiosk_page(&state, &headers, idle, &entry, &fields, Some(t.get("kiosk-refused"))).await
         }
     }
+}
+
+/// The visitor's reference once the visit is opened; the form's token is spent.
+async fn done_page(state: &AppState, headers: &HeaderMap, lang: Lang, idle: u32, reference: String) -> Response {
+    let page = KioskDonePage {
+        page: Frame::public(state, lang, "kiosk-done-title").await.with_script("/assets/kiosk.js"),
+        idle,
+        reference,
+    };
+    // The token served its one form.
+    let gone = session::set_cookie(KIOSK_COOKIE, "", 0, session::behind_https(headers));
+    ([gone], page).into_response()
 }

@@ -12,7 +12,7 @@ use loket_domain::Refused;
 use loket_domain::auth::Permission;
 use loket_domain::inbox::ImapSettings;
 use loket_domain::mail::{MailSettings, SmtpSecurity};
-use loket_domain::settings::SettingsChange;
+use loket_domain::settings::{OfficeSettings, SettingsChange};
 use serde::Deserialize;
 
 use super::counter::MailProblem;
@@ -201,6 +201,20 @@ fn typed_password(typed: &str) -> Option<String> {
 pub async fn save(State(state): State<AppState>, PageForm { staff, form }: PageForm<MailForm>) -> PageResult {
     staff.require(Permission::ChangeSettings)?;
     let settings = state.store.settings().await?;
+    let (mail, imap, mut errors) = read_form(&form);
+    check(&settings, &mail, &imap, &mut errors)?;
+    if errors.is_empty() {
+        settings::change_mail(&state.app, &staff.user, mail, imap)
+            .await
+            .map_err(|e| PageError::from(e).for_staff(&staff))?;
+        return Ok(see_other(&format!("{MAIL}?saved=1")));
+    }
+    let page = mail_page(&state, &staff, &form, &errors, false).await?;
+    Ok(page.refused(axum::http::StatusCode::UNPROCESSABLE_ENTITY, staff.tr().get("error-validation-password")))
+}
+
+/// Both parts as typed, and the fields that cannot be read (`invalid`, by name).
+fn read_form(form: &MailForm) -> (MailSettings, ImapSettings, BTreeMap<String, String>) {
     let mut errors = BTreeMap::new();
     let mut bad = |name: &str, is_bad: bool| {
         if is_bad {
@@ -236,6 +250,17 @@ pub async fn save(State(state): State<AppState>, PageForm { staff, form }: PageF
     bad("imap.port", imap_port_bad);
     bad("imap.poll_seconds", poll_bad);
     bad("imap.security", imap_security.is_none());
+    (mail, imap, errors)
+}
+
+/// Each part checked by the domain's rules; every problem it names is added to `errors`, unless
+/// the field has one already.
+fn check(
+    settings: &OfficeSettings,
+    mail: &MailSettings,
+    imap: &ImapSettings,
+    errors: &mut BTreeMap<String, String>,
+) -> Result<(), PageError> {
     for (change, prefix) in [(SettingsChange::Mail(mail.clone()), ""), (SettingsChange::Imap(imap.clone()), "imap.")] {
         match settings.with(change) {
             Ok(_) => {}
@@ -247,14 +272,7 @@ pub async fn save(State(state): State<AppState>, PageForm { staff, form }: PageF
             Err(other) => return Err(PageError::Internal(other.into())),
         }
     }
-    if errors.is_empty() {
-        settings::change_mail(&state.app, &staff.user, mail, imap)
-            .await
-            .map_err(|e| PageError::from(e).for_staff(&staff))?;
-        return Ok(see_other(&format!("{MAIL}?saved=1")));
-    }
-    let page = mail_page(&state, &staff, &form, &errors, false).await?;
-    Ok(page.refused(axum::http::StatusCode::UNPROCESSABLE_ENTITY, staff.tr().get("error-validation-password")))
+    Ok(())
 }
 
 /// The mails the SMTP server has not taken yet (pending with an error), as the counter and the

@@ -162,8 +162,27 @@ pub async fn office(State(state): State<AppState>, staff: PageStaff, Query(q): Q
 pub async fn save_office(State(state): State<AppState>, PageForm { staff, form }: PageForm<OfficeForm>) -> PageResult {
     staff.require(Permission::ChangeSettings)?;
     let settings = state.store.settings().await?;
+    let (profile, mut errors) = typed_profile(&settings.office, &form);
+    let change = SettingsChange::Office(profile);
+    let in_use = match save(&state, &staff, change, !errors.is_empty(), "office", OFFICE).await? {
+        Saved::Done(response) => return Ok(response),
+        Saved::Invalid(fields) => {
+            for (k, v) in fields.0 {
+                errors.entry(k).or_insert(v);
+            }
+            None
+        }
+        Saved::InUse(stranded) => Some(stranded),
+    };
+    let page = office_page(&state, &staff, &form, &errors, false).await?;
+    respond(page, staff.tr(), in_use.as_ref())
+}
+
+/// The office's profile as typed, over the one saved (its services and required fields kept),
+/// and the fields that cannot be read (`invalid`, by name).
+fn typed_profile(saved: &OfficeProfile, form: &OfficeForm) -> (OfficeProfile, BTreeMap<String, String>) {
     let mut errors = BTreeMap::new();
-    let mut profile = settings.office.clone();
+    let mut profile = saved.clone();
     profile.office_name = form.office_name.trim().to_owned();
     profile.time_zone = form.time_zone.clone();
     profile.archive_pattern = form.archive_pattern.trim().to_owned();
@@ -187,19 +206,7 @@ pub async fn save_office(State(state): State<AppState>, PageForm { staff, form }
             errors.insert(name.to_owned(), "invalid".to_owned());
         }
     }
-    let change = SettingsChange::Office(profile);
-    let in_use = match save(&state, &staff, change, !errors.is_empty(), "office", OFFICE).await? {
-        Saved::Done(response) => return Ok(response),
-        Saved::Invalid(fields) => {
-            for (k, v) in fields.0 {
-                errors.entry(k).or_insert(v);
-            }
-            None
-        }
-        Saved::InUse(stranded) => Some(stranded),
-    };
-    let page = office_page(&state, &staff, &form, &errors, false).await?;
-    respond(page, staff.tr(), in_use.as_ref())
+    (profile, errors)
 }
 
 fn form_fields_group(t: Tr, required: &[String], error: Option<String>) -> CheckGroup {

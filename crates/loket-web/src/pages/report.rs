@@ -11,9 +11,12 @@ use loket_domain::auth::Permission;
 use loket_domain::office::office_day;
 use serde::Deserialize;
 
+use super::i18n::Tr;
 use super::session::PageStaff;
 use super::{Frame, PageResult};
 use crate::AppState;
+use loket_app::reports::{self, Period};
+use loket_domain::standards::TimeStandardsReport;
 
 #[derive(Deserialize, Default)]
 pub struct PeriodQuery {
@@ -80,11 +83,22 @@ pub async fn page(State(state): State<AppState>, staff: PageStaff, Query(q): Que
     staff.require(Permission::Supervise)?;
     let t = staff.tr();
     let settings = state.store.settings().await?;
-    let now = state.now();
-    let today = office_day(now, settings.zone());
+    let today = office_day(state.now(), settings.zone());
+    let (from, to, error) = asked(&q, today);
+    // As `GET /api/v1/reports/time-standards`.
+    let summary = reports::time_standards(&state.app, &staff.user, Period { from, to }).await?;
+    let frame = Frame::staff(&state, &staff, "report-title", "/supervisor").await?;
+    let page = report_view(t, frame, &summary, Period { from, to }, error);
+    let status = if page.error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    Ok((status, page).into_response())
+}
+
+/// The office days asked for (at most a year and a day); today, with why, when they cannot be
+/// read.
+fn asked(q: &PeriodQuery, today: NaiveDate) -> (NaiveDate, NaiveDate, Option<&'static str>) {
     let parse =
         |s: &str| if s.is_empty() { Some(None) } else { NaiveDate::parse_from_str(s, "%Y-%m-%d").ok().map(Some) };
-    let (from, to, error) = match (parse(&q.from), parse(&q.to)) {
+    match (parse(&q.from), parse(&q.to)) {
         (Some(f), Some(t2)) => {
             let from = f.unwrap_or(today);
             let to = t2.unwrap_or(from);
@@ -95,11 +109,12 @@ pub async fn page(State(state): State<AppState>, staff: PageStaff, Query(q): Que
             }
         }
         _ => (today, today, Some("report-bad-period")),
-    };
-    // As `GET /api/v1/reports/time-standards`.
-    let summary =
-        loket_app::reports::time_standards(&state.app, &staff.user, loket_app::reports::Period { from, to }).await?;
-    let rows = summary
+    }
+}
+
+/// The table's row of each SOP step.
+fn step_rows(t: Tr, summary: &TimeStandardsReport) -> Vec<StepRow> {
+    summary
         .steps
         .iter()
         .map(|s| StepRow {
@@ -113,8 +128,12 @@ pub async fn page(State(state): State<AppState>, staff: PageStaff, Query(q): Que
             avg: minutes(s.avg_minutes),
             p90: minutes(s.p90_minutes),
         })
-        .collect();
-    let bars: Vec<Bar> = summary
+        .collect()
+}
+
+/// The chart's bars: each step's compliance, out of 100%.
+fn bars(summary: &TimeStandardsReport) -> Vec<Bar> {
+    summary
         .steps
         .iter()
         .enumerate()
@@ -133,14 +152,25 @@ pub async fn page(State(state): State<AppState>, staff: PageStaff, Query(q): Que
                 value_y: TOP + CHART_HEIGHT - height - 4,
             }
         })
-        .collect();
+        .collect()
+}
+
+/// The page of the report.
+fn report_view(
+    t: Tr,
+    page: Frame,
+    summary: &TimeStandardsReport,
+    Period { from, to }: Period,
+    error: Option<&str>,
+) -> ReportPage {
+    let bars = bars(summary);
     let chart_width = GAP + (bars.len() as u32) * (BAR_WIDTH + GAP);
-    let page = ReportPage {
-        page: Frame::staff(&state, &staff, "report-title", "/supervisor").await?,
+    ReportPage {
+        page,
         from: from.format("%Y-%m-%d").to_string(),
         to: to.format("%Y-%m-%d").to_string(),
         error: error.map(|k| t.get(k)),
-        rows,
+        rows: step_rows(t, summary),
         bars,
         chart_width,
         chart_height: TOP + CHART_HEIGHT + 24,
@@ -148,12 +178,6 @@ pub async fn page(State(state): State<AppState>, staff: PageStaff, Query(q): Que
         bar_width: BAR_WIDTH,
         waiting: t.with2("report-waiting", "count", summary.waiting.count, "avg", minutes(summary.waiting.avg_minutes)),
         visits: summary.outcomes.visits,
-        period: if from == to {
-            super::dates::date(t, from)
-        } else {
-            format!("{} – {}", super::dates::date(t, from), super::dates::date(t, to))
-        },
-    };
-    let status = if page.error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
-    Ok((status, page).into_response())
+        period: super::dates::period(t, from, to),
+    }
 }

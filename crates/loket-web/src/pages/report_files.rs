@@ -3,8 +3,11 @@
 
 use axum::http::header;
 use axum::response::IntoResponse;
+use chrono::{DateTime, Utc};
+use loket_app::reports::Period;
 use loket_documents::{ReportHead, ReportTable, report_pdf};
 use loket_domain::facts::Outcome;
+use loket_domain::settings::OfficeSettings;
 use rust_xlsxwriter::{Format, Workbook};
 
 use super::i18n::Tr;
@@ -229,6 +232,33 @@ pub fn download(
     };
     let disposition = format!("attachment; filename=\"{file}.{ext}\"");
     Ok(([(header::CONTENT_TYPE, mime.to_owned()), (header::CONTENT_DISPOSITION, disposition)], body).into_response())
+}
+
+/// What a report's file is made of: its title, its name before the period (`ikm`, `recap`), the
+/// office days it covers and when it was made.
+pub struct ReportFile<'a> {
+    pub title_key: &'a str,
+    pub name: &'a str,
+    pub period: Period,
+    pub made_at: DateTime<Utc>,
+}
+
+/// A report as the file asked for, its tables written in the file's language: the PDF is the
+/// office's record, signed by its head, in Indonesian as the form is; the others in the page's.
+pub fn report_download(
+    format: Download,
+    t: Tr,
+    settings: &OfficeSettings,
+    file: ReportFile<'_>,
+    tables: impl FnOnce(Tr) -> Vec<ReportTable>,
+) -> PageResult {
+    let doc_t = if format == Download::Pdf { Tr::new(super::i18n::Lang::Id) } else { t };
+    let Period { from, to } = file.period;
+    let words = super::dates::period(doc_t, from, to);
+    let made = super::dates::date_time(doc_t, file.made_at, settings.zone());
+    let title = doc_t.get(file.title_key);
+    let name = format!("{}-{from}-{to}", file.name);
+    download(format, &name, &settings.office.office_name, &title, &words, &made, &tables(doc_t))
 }
 
 #[cfg(test)]

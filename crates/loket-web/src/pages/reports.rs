@@ -12,14 +12,14 @@ use chrono::{Datelike, Months, NaiveDate};
 use loket_documents::ReportTable;
 use loket_domain::auth::Permission;
 use loket_domain::office::office_day;
-
+use loket_domain::settings::OfficeSettings;
 use serde::Deserialize;
 
 use super::i18n::Tr;
-use super::report_files::{Chart, Download, download};
+use super::report_files::{Chart, Download, ReportFile, report_download};
 use super::report_tables::{Report, Shown, tables};
 use super::session::PageStaff;
-use super::{Frame, PageResult};
+use super::{Frame, PageError, PageResult};
 use crate::AppState;
 use loket_app::reports::{self, Period, period};
 
@@ -109,68 +109,91 @@ pub async fn page(State(state): State<AppState>, staff: PageStaff, Query(q): Que
         Some((kind, from, to)) => (kind, from, to, None),
         None => ("day", today, today, Some(t.get("report-bad-period"))),
     };
-    let (app, user, p) = (&state.app, &staff.user, Period { from, to });
-    let shown = match report {
+    let asked = Asked { report, period_kind, period: Period { from, to } };
+    let shown = shown(&state, &staff, report, asked.period).await?;
+    if let (Some(format), None) = (Download::parse(&q.format), &error) {
+        let file =
+            ReportFile { title_key: report.title_key(), name: report.code(), period: asked.period, made_at: now };
+        return report_download(format, t, &settings, file, |doc_t| tables(doc_t, &shown, &settings));
+    }
+    let frame = Frame::staff(&state, &staff, "reports-title", "/supervisor").await?;
+    let page = reports_view(t, frame, &asked, &shown, &settings, error);
+    let status = if page.error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    Ok((status, page).into_response())
+}
+
+/// What the page shows: which report, and for which office days.
+struct Asked {
+    report: Report,
+    /// `day`, `month` or `range`.
+    period_kind: &'static str,
+    period: Period,
+}
+
+/// The report's figures, as `GET /api/v1/reports/…`.
+async fn shown(state: &AppState, staff: &PageStaff, report: Report, p: Period) -> Result<Shown, PageError> {
+    let (app, user) = (&state.app, &staff.user);
+    Ok(match report {
         Report::Recap => Shown::Recap(reports::recap(app, user, p).await?),
         Report::Times => Shown::Times(reports::times(app, user, p).await?),
         Report::Standards => Shown::Standards(reports::time_standards(app, user, p).await?),
         Report::Overruns => Shown::Overruns(reports::overruns(app, user, p).await?),
         Report::Escalations => Shown::Escalations(reports::escalations(app, user, p).await?),
-    };
-    let period_words = if from == to {
-        super::dates::date(t, from)
-    } else {
-        format!("{} – {}", super::dates::date(t, from), super::dates::date(t, to))
-    };
-    let format = Download::parse(&q.format);
-    if let (Some(format), None) = (format, &error) {
-        // The PDF is the office's record, signed by its head: in Indonesian, as the form is.
-        let doc_t = if format == Download::Pdf { Tr::new(super::i18n::Lang::Id) } else { t };
-        let doc_period = if from == to {
-            super::dates::date(doc_t, from)
-        } else {
-            format!("{} – {}", super::dates::date(doc_t, from), super::dates::date(doc_t, to))
-        };
-        let file = format!("{}-{from}-{to}", report.code());
-        let made = super::dates::date_time(doc_t, now, settings.zone());
-        let title = doc_t.get(report.title_key());
-        let tables = tables(doc_t, &shown, &settings);
-        return download(format, &file, &settings.office.office_name, &title, &doc_period, &made, &tables);
+    })
+}
+
+/// The page's link to a report of the same office days, as a page or as a file (`csv`, …).
+fn report_link(asked: &Asked, format: Option<&str>, r: Report) -> String {
+    let Period { from, to } = asked.period;
+    let mut pairs = vec![("report", r.code().to_owned()), ("period", asked.period_kind.to_owned())];
+    match asked.period_kind {
+        "day" => pairs.push(("day", from.to_string())),
+        "month" => pairs.push(("month", from.format("%Y-%m").to_string())),
+        _ => pairs.extend([("from", from.to_string()), ("to", to.to_string())]),
     }
-    let query = |extra: Option<&str>, r: Report| {
-        let mut pairs = vec![("report", r.code().to_owned()), ("period", period_kind.to_owned())];
-        match period_kind {
-            "day" => pairs.push(("day", from.to_string())),
-            "month" => pairs.push(("month", from.format("%Y-%m").to_string())),
-            _ => pairs.extend([("from", from.to_string()), ("to", to.to_string())]),
-        }
-        if let Some(f) = extra {
-            pairs.push(("format", f.to_owned()));
-        }
-        format!("/supervisor/reports?{}", serde_urlencoded::to_string(pairs).unwrap_or_default())
-    };
+    if let Some(f) = format {
+        pairs.push(("format", f.to_owned()));
+    }
+    format!("/supervisor/reports?{}", serde_urlencoded::to_string(pairs).unwrap_or_default())
+}
+
+/// The page of a report.
+fn reports_view(
+    t: Tr,
+    page: Frame,
+    asked: &Asked,
+    shown: &Shown,
+    settings: &OfficeSettings,
+    error: Option<String>,
+) -> ReportsPage {
+    let (report, Period { from, to }) = (asked.report, asked.period);
     let tabs = Report::ALL
         .iter()
-        .map(|&r| Tab { code: r.code(), name: t.get(r.title_key()), href: query(None, r), current: r == report })
+        .map(|&r| Tab {
+            code: r.code(),
+            name: t.get(r.title_key()),
+            href: report_link(asked, None, r),
+            current: r == report,
+        })
         .collect();
-    let downloads =
-        ["csv", "xlsx", "pdf"].into_iter().map(|f| Link { name: f, href: query(Some(f), report) }).collect();
-    let page = ReportsPage {
-        page: Frame::staff(&state, &staff, "reports-title", "/supervisor").await?,
+    let downloads = ["csv", "xlsx", "pdf"]
+        .into_iter()
+        .map(|f| Link { name: f, href: report_link(asked, Some(f), report) })
+        .collect();
+    ReportsPage {
+        page,
         report: report.code(),
         tabs,
-        period: period_kind,
+        period: asked.period_kind,
         day: from.to_string(),
         month: from.format("%Y-%m").to_string(),
         from: from.to_string(),
         to: to.to_string(),
         error,
         heading: t.get(report.title_key()),
-        period_words,
-        chart: Chart::of(t, &shown),
-        tables: tables(t, &shown, &settings),
+        period_words: super::dates::period(t, from, to),
+        chart: Chart::of(t, shown),
+        tables: tables(t, shown, settings),
         downloads,
-    };
-    let status = if page.error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
-    Ok((status, page).into_response())
+    }
 }

@@ -83,8 +83,28 @@ pub async fn save_priorities(
     let rows = typed_rows(&form, "categories", &CATEGORY_COLUMNS);
     let kept = kept(&rows);
     let mut errors = ListErrors::default();
+    let categories = typed_categories(&kept, &mut errors);
+    let indices: Vec<usize> = kept.iter().map(|r| r.index).collect();
+    let change = SettingsChange::Priorities(categories);
+    let in_use = match save(&state, &staff, change, !errors.is_empty(), "priorities", PRIORITIES).await? {
+        Saved::Done(response) => return Ok(response),
+        Saved::Invalid(fields) => {
+            errors.take(&fields, "categories", "", &indices, &CATEGORY_COLUMNS);
+            None
+        }
+        Saved::InUse(stranded) => {
+            errors.list = Some("in_use".to_owned());
+            Some(stranded)
+        }
+    };
+    let page = priorities_page(&state, &staff, &rows, &errors, false).await?;
+    respond(page, staff.tr(), in_use.as_ref())
+}
+
+/// The categories of the rows kept; a number that does not read is named in its cell.
+fn typed_categories(kept: &[&TypedRow], errors: &mut ListErrors) -> Vec<Category> {
     let mut categories = Vec::new();
-    for row in &kept {
+    for row in kept {
         let mut cell = |c: usize| {
             let mut bad = false;
             let n: u32 = number(row.value(c), &mut bad);
@@ -102,21 +122,7 @@ pub async fn save_priorities(
             resolution_minutes: resolution,
         });
     }
-    let indices: Vec<usize> = kept.iter().map(|r| r.index).collect();
-    let change = SettingsChange::Priorities(categories);
-    let in_use = match save(&state, &staff, change, !errors.is_empty(), "priorities", PRIORITIES).await? {
-        Saved::Done(response) => return Ok(response),
-        Saved::Invalid(fields) => {
-            errors.take(&fields, "categories", "", &indices, &CATEGORY_COLUMNS);
-            None
-        }
-        Saved::InUse(stranded) => {
-            errors.list = Some("in_use".to_owned());
-            Some(stranded)
-        }
-    };
-    let page = priorities_page(&state, &staff, &rows, &errors, false).await?;
-    respond(page, staff.tr(), in_use.as_ref())
+    categories
 }
 
 async fn desks_page(
@@ -153,23 +159,7 @@ pub async fn save_desks(
     let service_rows = typed_rows(&form, "services", &SERVICE_COLUMNS);
     let counter_rows = typed_rows(&form, "counters", &COUNTER_COLUMNS);
     let (kept_services, kept_counters) = (kept(&service_rows), kept(&counter_rows));
-    let services: Vec<Service> = kept_services
-        .iter()
-        .map(|r| Service { code: r.value(0).trim().to_owned(), name: r.value(1).trim().to_owned() })
-        .collect();
-    let counters: Vec<Counter> = kept_counters
-        .iter()
-        .map(|r| Counter {
-            code: r.value(0).trim().to_owned(),
-            name: r.value(1).trim().to_owned(),
-            services: r
-                .value(2)
-                .split(|c: char| c == ',' || c.is_whitespace())
-                .filter(|s| !s.is_empty())
-                .map(str::to_owned)
-                .collect(),
-        })
-        .collect();
+    let (services, counters) = (typed_services(&kept_services), typed_counters(&kept_counters));
     let service_indices: Vec<usize> = kept_services.iter().map(|r| r.index).collect();
     let counter_indices: Vec<usize> = kept_counters.iter().map(|r| r.index).collect();
     let (mut service_errors, mut counter_errors) = (ListErrors::default(), ListErrors::default());
@@ -194,4 +184,26 @@ pub async fn save_desks(
     let page =
         desks_page(&state, &staff, (&service_rows, &service_errors), (&counter_rows, &counter_errors), false).await?;
     respond(page, staff.tr(), in_use.as_ref())
+}
+
+/// The services of the rows kept.
+fn typed_services(kept: &[&TypedRow]) -> Vec<Service> {
+    kept.iter().map(|r| Service { code: r.value(0).trim().to_owned(), name: r.value(1).trim().to_owned() }).collect()
+}
+
+/// The counters of the rows kept, each with the codes of its services (separated by commas or
+/// spaces).
+fn typed_counters(kept: &[&TypedRow]) -> Vec<Counter> {
+    kept.iter()
+        .map(|r| Counter {
+            code: r.value(0).trim().to_owned(),
+            name: r.value(1).trim().to_owned(),
+            services: r
+                .value(2)
+                .split(|c: char| c == ',' || c.is_whitespace())
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect(),
+        })
+        .collect()
 }

@@ -78,12 +78,15 @@ pub async fn page(State(state): State<AppState>, staff: PageStaff, Query(q): Que
     Ok(build(&state, &staff, &values, &BTreeMap::new(), None, q.saved.is_some()).await?.into_response())
 }
 
-/// Replaces the time standards: `step-N` holds step N's minutes; empty means no standard.
-pub async fn save(
-    State(state): State<AppState>,
-    PageForm { staff, form }: PageForm<Vec<(String, String)>>,
-) -> PageResult {
-    staff.require(Permission::ChangeSettings)?;
+/// The time standards as posted: what each step's field holds, the standards that read, and the
+/// steps whose minutes do not (`invalid`).
+struct Typed {
+    values: BTreeMap<u8, String>,
+    errors: BTreeMap<u8, String>,
+    standards: Vec<StepStandard>,
+}
+
+fn typed(form: &[(String, String)]) -> Typed {
     let mut values = BTreeMap::new();
     let mut errors = BTreeMap::new();
     let mut standards = Vec::new();
@@ -100,6 +103,16 @@ pub async fn save(
         }
         values.insert(step, typed);
     }
+    Typed { values, errors, standards }
+}
+
+/// Replaces the time standards: `step-N` holds step N's minutes; empty means no standard.
+pub async fn save(
+    State(state): State<AppState>,
+    PageForm { staff, form }: PageForm<Vec<(String, String)>>,
+) -> PageResult {
+    staff.require(Permission::ChangeSettings)?;
+    let Typed { values, mut errors, standards } = typed(&form);
     if errors.is_empty() {
         let change = SettingsChange::TimeStandards(standards.clone());
         match settings::change(&state.app, &staff.user, change).await {

@@ -5,11 +5,12 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
 use axum::response::IntoResponse;
-use loket_app::counter;
+use loket_app::counter::{self, Overview};
 use loket_domain::auth::Permission;
 use loket_domain::standards::watch::AlertLevel;
 
 use super::counter::{MailProblem, status_text};
+use super::i18n::Tr;
 use super::session::PageStaff;
 use super::{Frame, PageResult};
 use crate::AppState;
@@ -47,7 +48,26 @@ pub async fn page(State(state): State<AppState>, staff: PageStaff) -> PageResult
     let settings = state.store.settings().await?;
     let zone = settings.zone();
     let overview = counter::overview(&state.app, &staff.user).await?;
-    let counters = overview
+    let counters = counter_rows(t, &overview, zone);
+    let services = settings
+        .office
+        .services
+        .iter()
+        .map(|s| ServiceRow {
+            code: s.code.clone(),
+            name: s.name.clone(),
+            waiting: overview.waiting.get(&s.code).copied().unwrap_or(0),
+        })
+        .collect();
+    let mail_problems = super::mail_settings::failing_mail(t, &overview.outbox, zone);
+    let unmatched_pending = loket_app::inbox::pending_count(&state.app, &staff.user).await?;
+    let page = Frame::staff(&state, &staff, "supervisor-title", "/supervisor").await?.with_script("/assets/live.js");
+    Ok(SupervisorPage { page, counters, services, mail_problems, unmatched_pending }.into_response())
+}
+
+/// Each counter: the number it serves, its status, by whom, since when, an overrun highlighted.
+fn counter_rows(t: Tr, overview: &Overview, zone: chrono_tz::Tz) -> Vec<CounterRow> {
+    overview
         .counters
         .iter()
         .map(|(c, at)| {
@@ -63,24 +83,5 @@ pub async fn page(State(state): State<AppState>, staff: PageStaff) -> PageResult
                 over: at.as_ref().is_some_and(|a| a.alert == Some(AlertLevel::Overrun)),
             }
         })
-        .collect();
-    let services = settings
-        .office
-        .services
-        .iter()
-        .map(|s| ServiceRow {
-            code: s.code.clone(),
-            name: s.name.clone(),
-            waiting: overview.waiting.get(&s.code).copied().unwrap_or(0),
-        })
-        .collect();
-    let mail_problems = super::mail_settings::failing_mail(t, &overview.outbox, zone);
-    let unmatched_pending = if staff.may(Permission::ReviewMail) {
-        let mails = loket_app::inbox::unmatched(&state.app, &staff.user).await?;
-        Some(mails.iter().filter(|m| m.status == loket_domain::inbox::UnmatchedStatus::Pending).count())
-    } else {
-        None
-    };
-    let page = Frame::staff(&state, &staff, "supervisor-title", "/supervisor").await?.with_script("/assets/live.js");
-    Ok(SupervisorPage { page, counters, services, mail_problems, unmatched_pending }.into_response())
+        .collect()
 }

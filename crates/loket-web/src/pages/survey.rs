@@ -119,7 +119,33 @@ async fn form_page(
 ) -> Result<Response, PageError> {
     let lang = session::lang(headers);
     let t = Tr::new(lang);
-    let elements = Element::ALL
+    let elements = element_views(t, typed, errors);
+    let respondent = vec![
+        select(t, "age_group", "survey-age-group", &AgeGroup::ALL, typed, errors),
+        select(t, "sex", "survey-sex", &Sex::ALL, typed, errors),
+        select(t, "education", "survey-education", &Education::ALL, typed, errors),
+        select(t, "occupation", "survey-occupation", &Occupation::ALL, typed, errors),
+    ];
+    let csrf = loket_store::token::new_token();
+    let cookie = session::set_cookie(SURVEY_COOKIE, &csrf, 24 * 3600, session::behind_https(headers));
+    let page = SurveyPage {
+        page: Frame::public(state, lang, "survey-title").await,
+        action: format!("/survey/{token}"),
+        token: csrf,
+        elements,
+        comment: typed.get("comment").to_owned(),
+        comment_error: errors.get("comment").map(|r| t.get(super::field_reason_key(r))),
+        respondent,
+        error: (!errors.is_empty()).then(|| t.get("survey-refused")),
+    };
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    Ok((status, [cookie], page).into_response())
+}
+
+/// The nine elements, each with its question, its four answers (the one typed checked) and its
+/// problem.
+fn element_views(t: Tr, typed: &Typed, errors: &BTreeMap<String, String>) -> Vec<ElementView> {
+    Element::ALL
         .iter()
         .map(|e| {
             let name = e.as_str();
@@ -141,27 +167,7 @@ async fn form_page(
                     .map(|r| if r == "missing" { t.get("survey-missing") } else { t.get(super::field_reason_key(r)) }),
             }
         })
-        .collect();
-    let respondent = vec![
-        select(t, "age_group", "survey-age-group", &AgeGroup::ALL, typed, errors),
-        select(t, "sex", "survey-sex", &Sex::ALL, typed, errors),
-        select(t, "education", "survey-education", &Education::ALL, typed, errors),
-        select(t, "occupation", "survey-occupation", &Occupation::ALL, typed, errors),
-    ];
-    let csrf = loket_store::token::new_token();
-    let cookie = session::set_cookie(SURVEY_COOKIE, &csrf, 24 * 3600, session::behind_https(headers));
-    let page = SurveyPage {
-        page: Frame::public(state, lang, "survey-title").await,
-        action: format!("/survey/{token}"),
-        token: csrf,
-        elements,
-        comment: typed.get("comment").to_owned(),
-        comment_error: errors.get("comment").map(|r| t.get(super::field_reason_key(r))),
-        respondent,
-        error: (!errors.is_empty()).then(|| t.get("survey-refused")),
-    };
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    Ok((status, [cookie], page).into_response())
+        .collect()
 }
 
 async fn done(

@@ -11,8 +11,10 @@ use axum::response::IntoResponse;
 use loket_app::inbox;
 use loket_domain::auth::Permission;
 use loket_domain::inbox::{Doubt, UnmatchedStatus};
+use loket_store::UnmatchedMail;
 use serde::Deserialize;
 
+use super::i18n::Tr;
 use super::session::{PageForm, PageStaff};
 use super::{Frame, PageResult, see_other};
 use crate::AppState;
@@ -54,38 +56,7 @@ pub async fn page(State(state): State<AppState>, staff: PageStaff, Query(q): Que
     let t = staff.tr();
     let zone = state.store.settings().await?.zone();
     let mails = inbox::unmatched(&state.app, &staff.user).await?;
-    let rows = mails
-        .into_iter()
-        .map(|m| {
-            let decided = |key: &str| {
-                let at = m.decided_at.map(|at| super::dates::date_time(t, at, zone)).unwrap_or_default();
-                t.with2(key, "by", m.decided_by.clone().unwrap_or_default(), "at", at)
-            };
-            UnmatchedRow {
-                id: m.id.clone(),
-                received: super::dates::date_time(t, m.received_at, zone),
-                from: m.from.clone().unwrap_or_else(|| "—".to_owned()),
-                subject: m.subject.clone(),
-                reference: m.reference.clone().unwrap_or_else(|| "—".to_owned()),
-                doubt: t.get(match m.doubt {
-                    Doubt::Sender => "unmatched-doubt-sender",
-                    Doubt::Thread => "unmatched-doubt-thread",
-                }),
-                authentication: m
-                    .authentication_results
-                    .as_deref()
-                    .map(|a| a.lines().map(str::to_owned).collect())
-                    .unwrap_or_default(),
-                answer: m.answer.clone(),
-                status: match m.status {
-                    UnmatchedStatus::Pending => t.get("unmatched-status-pending"),
-                    UnmatchedStatus::Confirmed => decided("unmatched-status-confirmed"),
-                    UnmatchedStatus::Dismissed => decided("unmatched-status-dismissed"),
-                },
-                pending: m.status == UnmatchedStatus::Pending,
-            }
-        })
-        .collect();
+    let rows = mails.into_iter().map(|m| unmatched_row(t, m, zone)).collect();
     let notice = match q.done.as_deref() {
         Some("confirmed") => Some(t.get("unmatched-confirmed")),
         Some("dismissed") => Some(t.get("unmatched-dismissed")),
@@ -93,6 +64,38 @@ pub async fn page(State(state): State<AppState>, staff: PageStaff, Query(q): Que
     };
     let page = Frame::staff(&state, &staff, "unmatched-title", UNMATCHED).await?;
     Ok(UnmatchedPage { page, rows, notice }.into_response())
+}
+
+/// A mail as the reviewer reads it: who sent it, why it is in doubt, how its sender was
+/// authenticated, and what was decided.
+fn unmatched_row(t: Tr, m: UnmatchedMail, zone: chrono_tz::Tz) -> UnmatchedRow {
+    let decided = |key: &str| {
+        let at = m.decided_at.map(|at| super::dates::date_time(t, at, zone)).unwrap_or_default();
+        t.with2(key, "by", m.decided_by.clone().unwrap_or_default(), "at", at)
+    };
+    UnmatchedRow {
+        id: m.id.clone(),
+        received: super::dates::date_time(t, m.received_at, zone),
+        from: m.from.clone().unwrap_or_else(|| "—".to_owned()),
+        subject: m.subject.clone(),
+        reference: m.reference.clone().unwrap_or_else(|| "—".to_owned()),
+        doubt: t.get(match m.doubt {
+            Doubt::Sender => "unmatched-doubt-sender",
+            Doubt::Thread => "unmatched-doubt-thread",
+        }),
+        authentication: m
+            .authentication_results
+            .as_deref()
+            .map(|a| a.lines().map(str::to_owned).collect())
+            .unwrap_or_default(),
+        answer: m.answer.clone(),
+        status: match m.status {
+            UnmatchedStatus::Pending => t.get("unmatched-status-pending"),
+            UnmatchedStatus::Confirmed => decided("unmatched-status-confirmed"),
+            UnmatchedStatus::Dismissed => decided("unmatched-status-dismissed"),
+        },
+        pending: m.status == UnmatchedStatus::Pending,
+    }
 }
 
 /// What a decision's form posts: the mail's id.
