@@ -67,6 +67,37 @@ impl Outcome {
     }
 }
 
+/// Where the visitor's copy of the form stands (step 12), as the reports count it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CopyState {
+    /// Printed, or e-mailed and taken by the mail server.
+    Given,
+    /// E-mailed, the mail server has not taken it yet: not given.
+    Pending,
+    /// The visitor did not want one.
+    Declined,
+}
+
+impl CopyState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CopyState::Given => "given",
+            CopyState::Pending => "pending",
+            CopyState::Declined => "declined",
+        }
+    }
+
+    /// The state of the copy last recorded; `None` when none is.
+    pub fn of(visit: &Visit) -> Option<CopyState> {
+        let copy = visit.copy.as_ref()?;
+        Some(match copy.via {
+            crate::archive::CopyVia::Declined => CopyState::Declined,
+            _ if copy.pending => CopyState::Pending,
+            _ => CopyState::Given,
+        })
+    }
+}
+
 /// What the reports count about one visit. Times are those of its history's events.
 #[derive(Debug, Clone, PartialEq)]
 pub struct VisitFacts {
@@ -75,6 +106,8 @@ pub struct VisitFacts {
     pub outcome: Outcome,
     /// Who answered or escalated it (the first such event): the staff member who served it.
     pub served_by: Option<String>,
+    /// Step 12: the visitor's copy, once recorded.
+    pub copy: Option<CopyState>,
     /// Step 5: the queue number given.
     pub queued_at: Option<DateTime<Utc>>,
     /// Step 8: the first call.
@@ -189,6 +222,7 @@ impl Visit {
             category: self.form.category.clone(),
             outcome: Outcome::of(self),
             served_by: served.map(|e| e.by.clone()),
+            copy: CopyState::of(self),
             queued_at,
             called_at,
             started_at,

@@ -51,6 +51,41 @@ pub struct Recap {
     pub by_role: Vec<KeyCount>,
     pub by_category: Vec<KeyCount>,
     pub by_agent: Vec<AgentCount>,
+    /// Step 12: the visitors' copies of the form of the visits served (answered or escalated).
+    pub copies: CopyCounts,
+}
+
+/// The copies of the form of the visits served in a period, by where they stand (step 12). All
+/// but `given` are copies not given.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct CopyCounts {
+    /// Printed, or e-mailed and taken by the mail server.
+    pub given: u64,
+    /// E-mailed, not taken by the mail server yet.
+    pub pending: u64,
+    /// The visitor did not want one.
+    pub declined: u64,
+    /// Served, and no copy recorded yet.
+    pub not_recorded: u64,
+}
+
+impl CopyCounts {
+    /// Adds `count` visits served whose copy stands at `state` (a [`crate::facts::CopyState`]
+    /// code; `None`: not recorded).
+    pub fn add(&mut self, state: Option<&str>, count: u64) {
+        let slot = match state {
+            Some("given") => &mut self.given,
+            Some("pending") => &mut self.pending,
+            Some("declined") => &mut self.declined,
+            _ => &mut self.not_recorded,
+        };
+        *slot += count;
+    }
+
+    /// The copies not given: pending, declined and not recorded.
+    pub fn not_given(&self) -> u64 {
+        self.pending + self.declined + self.not_recorded
+    }
 }
 
 impl DayRecap {

@@ -47,6 +47,7 @@ pub(crate) async fn store_facts(
         .set("category", opt_text(facts.category.as_deref()))
         .set("outcome", text(facts.outcome.as_str()))
         .set("served_by", opt_text(facts.served_by.as_deref()))
+        .set("copy_state", opt_text(facts.copy.map(|c| c.as_str())))
         .set("queued_at", opt_ms(facts.queued_at))
         .set("called_at", opt_ms(facts.called_at))
         .set("started_at", opt_ms(facts.started_at))

@@ -109,6 +109,18 @@ pub(crate) async fn recap(r: &mut dyn Sql, from: NaiveDate, to: NaiveDate) -> Re
             row.cancelled_in_service += n;
         }
     }
+    let rows = r
+        .rows(
+            "SELECT copy_state, COUNT(*) FROM visit_facts WHERE office_id = $1 AND day >= $2 AND day <= $3 \
+             AND outcome IN ('answered', 'escalated') GROUP BY copy_state",
+            &p.params(),
+            &[Col::OptText, Col::Int],
+        )
+        .await?;
+    for mut row in rows {
+        let (state, n) = (row.opt_text()?, count(row.int()?));
+        recap.copies.add(state.as_deref(), n);
+    }
     recap.by_role = counts_by(r, &p, "visitor_role").await?;
     recap.by_category = counts_by(r, &p, "category").await?;
     let rows = r

@@ -109,3 +109,24 @@ pub async fn a_copy_for_a_visit_another_agent_serves_fixes_nothing(db: TestDb) {
     let given = store.give_copy(&v.id, CopyVia::Printed, at(12), "spv", true).await.unwrap();
     assert!(given.copy.unwrap().document.is_some());
 }
+
+pub async fn the_recap_counts_the_copies_not_given(db: TestDb) {
+    use loket_domain::reports::CopyCounts;
+    let store = db.store.clone();
+    let printed = crate::cases::answered(&store, "a", at(0)).await;
+    store.give_copy(&printed.id, CopyVia::Printed, at(1), "hd", true).await.unwrap();
+    let mailed = crate::cases::answered(&store, "b", at(2)).await;
+    store.give_copy(&mailed.id, CopyVia::Email, at(3), "hd", true).await.unwrap();
+    let declined = crate::cases::answered(&store, "c", at(4)).await;
+    store.give_copy(&declined.id, CopyVia::Declined, at(5), "hd", true).await.unwrap();
+    crate::cases::answered(&store, "d", at(6)).await;
+    crate::cases::waiting(&store, "e", "A", false, at(7)).await;
+    let day = at(0).date_naive();
+    let counts = store.recap(day, day).await.unwrap().copies;
+    assert_eq!(counts, CopyCounts { given: 1, pending: 1, declined: 1, not_recorded: 1 });
+    assert_eq!(counts.not_given(), 3);
+    // The mail server takes the e-mailed copy: given.
+    store.change_visit(&mailed.id, at(8), Box::new(move |v, _| v.copy_sent(at(8), "system"))).await.unwrap();
+    let counts = store.recap(day, day).await.unwrap().copies;
+    assert_eq!(counts, CopyCounts { given: 2, pending: 0, declined: 1, not_recorded: 1 });
+}

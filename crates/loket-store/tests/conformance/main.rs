@@ -95,6 +95,7 @@ conformance!(
     a_visit_changed_after_its_copy_archives_a_new_version_and_keeps_the_copy,
     a_declined_copy_fixes_no_document_and_the_archive_makes_one,
     a_copy_for_a_visit_another_agent_serves_fixes_nothing,
+    the_recap_counts_the_copies_not_given,
 );
 
 mod property {

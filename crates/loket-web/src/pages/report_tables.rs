@@ -119,8 +119,24 @@ fn recap_tables(t: Tr, r: &Recap, settings: &OfficeSettings) -> Vec<ReportTable>
             .map(|a| vec![a.agent.clone(), a.answered.to_string(), a.escalated.to_string()])
             .collect(),
     };
+    let c = &r.copies;
+    let copies = ReportTable {
+        caption: t.get("reports-copies"),
+        columns: cols(t, &["reports-copy", "report-count"]),
+        rows: [
+            ("reports-copy-given", c.given),
+            ("reports-copy-pending", c.pending),
+            ("reports-copy-declined", c.declined),
+            ("reports-copy-not-recorded", c.not_recorded),
+            ("reports-copy-not-given", c.not_given()),
+        ]
+        .iter()
+        .map(|(key, n)| vec![t.get(key), n.to_string()])
+        .collect(),
+    };
     vec![
         outcomes,
+        copies,
         keyed("reports-by-role", "reports-role", &r.by_role, &role),
         keyed("reports-by-category", "reports-category", &r.by_category, &category),
         agents,

@@ -198,6 +198,13 @@ pub async fn the_recap_counts_the_visits_by_role_category_outcome_and_agent(app:
         assert_eq!(recap["by_day"][0][o], n, "{o} of the day");
     }
     assert_eq!(recap["by_day"].as_array().map(Vec::len), Some(1));
+    // Step 12: the copies of the visits served, by where they stand; the rest are not given.
+    let served: Vec<&Value> = visits.iter().filter(|v| ["answered", "escalated"].contains(&outcome(v))).collect();
+    let copies = |state: &dyn Fn(&Value) -> bool| served.iter().filter(|v| state(&v["copy"])).count();
+    assert_eq!(recap["copies"]["not_recorded"], copies(&|c| c.is_null()), "{recap}");
+    assert_eq!(recap["copies"]["declined"], copies(&|c| c["via"] == "declined"));
+    assert_eq!(recap["copies"]["pending"], copies(&|c| c["via"] != "declined" && c["pending"] == true));
+    assert_eq!(recap["copies"]["given"], copies(&|c| !c.is_null() && c["via"] != "declined" && c["pending"] != true));
     // Who served: the agent of the answer (step 10) or of the escalation (step 11).
     for agent in ["hd1", "hd2"] {
         let row = recap["by_agent"].as_array().unwrap().iter().find(|a| a["agent"] == agent).unwrap().clone();
@@ -412,6 +419,10 @@ pub async fn the_recap_page_shows_the_chart_and_downloads_csv_xlsx_and_pdf(app: 
     ])
     .collect();
     assert_eq!(outcomes[1..], expected[..]);
+    let copies = csv_table(&csv, "Salinan formulir (langkah 12) dari kunjungan yang dilayani");
+    let not_given =
+        ["pending", "declined", "not_recorded"].iter().map(|k| recap["copies"][k].as_u64().unwrap()).sum::<u64>();
+    assert!(copies.contains(&vec!["Jumlah salinan belum diberikan".to_owned(), not_given.to_string()]), "{copies:?}");
     let agents = csv_table(&csv, "Per petugas helpdesk");
     for a in recap["by_agent"].as_array().unwrap() {
         let row = vec![a["agent"].as_str().unwrap().to_owned(), a["answered"].to_string(), a["escalated"].to_string()];
@@ -422,7 +433,7 @@ pub async fn the_recap_page_shows_the_chart_and_downloads_csv_xlsx_and_pdf(app: 
     assert_eq!(status, 200);
     assert!(headers["content-disposition"].to_str().unwrap().contains(".xlsx"));
     let book = sheets(xlsx);
-    assert_eq!(book.len(), 5, "one sheet per table");
+    assert_eq!(book.len(), 6, "one sheet per table");
     let first = &book[0];
     assert_eq!(first[0][0], "Rekap kunjungan");
     assert_eq!(first[4][..2], ["Hasil", "Jumlah"]);
@@ -433,7 +444,7 @@ pub async fn the_recap_page_shows_the_chart_and_downloads_csv_xlsx_and_pdf(app: 
     assert_eq!(status, 200);
     assert_eq!(headers["content-type"], "application/pdf");
     let text = crate::helpdesk::pdf_text(&pdf);
-    for needle in ["LPSE", "Rekap kunjungan", "Periode", "Per hasil", "Kepala LPSE", "hd1", "hd2"] {
+    for needle in ["LPSE", "Rekap kunjungan", "Periode", "Per hasil", "Kepala LPSE", "hd1", "hd2", "Salinan formulir"] {
         assert!(text.contains(needle), "{needle} in {text}");
     }
     let total_line = text.lines().find(|l| l.contains("Jumlah kunjungan")).unwrap_or_default();
