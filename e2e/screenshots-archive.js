@@ -1,4 +1,5 @@
-// Screenshots of the archive page with results and of the counter's similar answers (1366x768),
+// Screenshots of the archive page with results, a visit's record and the counter's similar
+// answers (1366x768),
 // for docs/screenshots/. Run with `npm run screenshots:archive` after `cargo build -p loket`.
 
 import { mkdirSync } from "node:fs";
@@ -48,6 +49,11 @@ try {
   await sup.goto("/archive?outcome=escalated");
   await sup.locator("details.versions summary").first().click();
   await sup.screenshot({ path: join(out, "archive-versions.png"), fullPage: true });
+  // The record of the escalated visit: its copy given (version 1) and the version LKPP's answer added.
+  await sup.goto("/archive?outcome=escalated");
+  await sup.locator("a.visit-record").first().click();
+  await sup.locator("#visit-history").waitFor();
+  await sup.screenshot({ path: join(out, "visit-record.png"), fullPage: true });
 
   const v = await app.api(fo, "POST", "/api/v1/visits", { visitor: { name: "Rina Lestari" } });
   await app.api(fo, "PUT", `/api/v1/visits/${v.id}/form`, {

@@ -1,5 +1,6 @@
 // The archive in a real browser: the archive page finds an archived visit by a word of its
-// problem and by its archive number, lists both versions of a corrected form and opens each PDF;
+// problem and by its archive number, lists both versions of a corrected form and opens each PDF,
+// opens the visit's record (the copy given is version 1, byte for byte);
 // a bad date is named with what was typed kept; the counter shows the answers of similar
 // archived visits while a visit is in service. axe checks both pages. Each suite runs on SQLite
 // and on PostgreSQL.
@@ -86,6 +87,23 @@ for (const backend of backends()) {
         assert.equal(pdf.status(), 200);
         assert.equal((await pdf.body()).subarray(0, 5).toString(), "%PDF-");
       }
+
+      // The visit's record: version 1 is the copy given, byte for byte the archive's first PDF.
+      await rows.first().getByRole("link", { name: "Rekam kunjungan" }).click();
+      await page.locator("#visit-history").waitFor();
+      assert.match(await page.locator("h1").textContent(), new RegExp(`Rekam kunjungan ${escalated.reference}`));
+      const versionRows = page.locator("#visit-versions tbody tr");
+      assert.equal(await versionRows.count(), 2);
+      assert.match(await versionRows.nth(0).textContent(), /salinan yang diberikan, arsip/);
+      assert.match(await versionRows.nth(1).textContent(), /arsip/);
+      const given = escalated.copy.document.sha256;
+      assert.match(await versionRows.nth(0).textContent(), new RegExp(given));
+      const first = await page.request.get(await versionRows.nth(0).locator("a").getAttribute("href"));
+      const { createHash } = await import("node:crypto");
+      assert.equal(createHash("sha256").update(await first.body()).digest("hex"), given);
+      assert.match(await page.locator("#visit-fields").textContent(), /Jadwal sudah diperbaiki LKPP/);
+      assert.match(await page.locator("#visit-history").textContent(), /Salinan dicatat/);
+      assert.deepEqual(await seriousViolations(page), []);
 
       // A bad date is named, and what was typed stays.
       await page.goto("/archive?q=akun&from=2026-02-31");

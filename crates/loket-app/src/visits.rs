@@ -88,6 +88,24 @@ pub async fn get(app: &App, staff: &User, id: &str) -> AppResult<Visit> {
     app.store().visit(id).await?.ok_or(AppError::NotFound)
 }
 
+/// A visit as its record is read (by staff and auditors): the visit with its history, its steps
+/// in the office's measure, and every fixed version of its form.
+pub struct VisitRecord {
+    pub visit: Visit,
+    pub steps: Vec<loket_domain::standards::StepRecord>,
+    pub versions: Vec<loket_store::ArchivedVersion>,
+}
+
+/// The record of one visit: what was written and corrected, each step, each event, each
+/// document given or archived.
+pub async fn record(app: &App, staff: &User, id: &str) -> AppResult<VisitRecord> {
+    let visit = get(app, staff, id).await?;
+    let settings = app.settings().await?;
+    let steps = loket_domain::standards::visit_steps(&visit, &settings, app.now());
+    let versions = app.store().archived_versions(id).await?;
+    Ok(VisitRecord { visit, steps, versions })
+}
+
 /// The visit's history: every transition, who, when, from, to (the audit trail).
 pub async fn history(app: &App, staff: &User, id: &str) -> AppResult<Vec<Event>> {
     get(app, staff, id).await?;

@@ -34,6 +34,8 @@ pub struct ResultRow {
     pub outcome: String,
     pub snippet: String,
     pub pdf: String,
+    /// The visit's record (`/visits/{id}`).
+    pub record: String,
     pub versions: Vec<VersionLink>,
 }
 
@@ -193,6 +195,7 @@ fn result_row(t: Tr, item: ArchiveItem, versions: &[ArchivedVersion], settings: 
         outcome: t.get(&format!("archive-outcome-{}", item.outcome.as_str())),
         snippet: item.snippet,
         pdf: format!("/visits/{id}/form.pdf"),
+        record: format!("/visits/{id}"),
         versions: version_links(t, &id, versions),
     }
 }

@@ -14,11 +14,9 @@ use loket_app::{AppError, links, visits};
 use loket_domain::archive::CopyVia;
 use loket_domain::auth::Permission;
 use loket_domain::escalation::{Channel, EscalationStatus};
-use loket_domain::form::{REQUIRABLE_FIELDS, written_fields};
 use loket_domain::line::CALLS_BEFORE_SKIP;
 use loket_domain::office::Counter;
 use loket_domain::settings::OfficeSettings;
-use loket_domain::standards::StepOutcome;
 use loket_domain::standards::watch::AlertLevel;
 use loket_domain::visit::{EscalationRequest, TransferRequest};
 use loket_domain::{FieldErrors, Refused, Status, Visit};
@@ -26,6 +24,7 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 
 use super::session::{PageForm, PageStaff};
+use super::visit_view::{Field, StepLine};
 use super::{Frame, PageError, PageResult, refusal_key, see_other};
 use crate::AppState;
 
@@ -48,14 +47,6 @@ pub struct WaitingRow {
     pub number: String,
     pub minutes: i64,
     pub priority_lane: bool,
-}
-
-/// A label and a value of the visit, as the counter reads them.
-pub struct Field {
-    pub label: String,
-    pub value: String,
-    /// Each correction of what was first written, as a sentence: "changed from … by … at …".
-    pub corrections: Vec<String>,
 }
 
 /// The visit at this counter now.
@@ -81,20 +72,6 @@ pub struct CurrentVisit {
     pub step_started: String,
     /// The visit's history: every step against its standard.
     pub steps: Vec<StepLine>,
-}
-
-pub struct StepLine {
-    pub step: u8,
-    pub label: String,
-    pub started: String,
-    pub by: String,
-    pub minutes: String,
-    pub standard: String,
-    /// `ok`, `over`, or empty when not judged (no standard, instant, still running).
-    pub judged: &'static str,
-    /// Why the step is not judged, in words, when that is so by its nature (instant, or the
-    /// analysis ended by a cancellation, with its reason); else empty.
-    pub note: String,
 }
 
 /// A visit answered or escalated at this counter: step 12, the visitor's copy, then the archive.
@@ -388,68 +365,9 @@ fn current_visit(
         Some(AlertLevel::Warning) => "warn",
         None => "ok",
     };
-    let category = v
-        .form
-        .category
-        .as_deref()
-        .map(|c| settings.priorities.find(c).map_or(c, |k| k.name.as_str()).to_owned())
-        .unwrap_or_default();
-    let role = v
-        .visitor
-        .role
-        .map(|r| t.get(&format!("visitor-role-{}", super::front_office::role_code(r))))
-        .unwrap_or_default();
     let zone = settings.zone();
-    let written = written_fields(&v.visitor, &v.form);
-    let corrections = loket_domain::corrections::corrections(&v.history);
-    let fields = REQUIRABLE_FIELDS
-        .iter()
-        .map(|&name| Field {
-            label: t.get(&format!("field-{}", name.replace(['.', '_'], "-"))),
-            value: match name {
-                "visitor.role" => role.clone(),
-                "form.category" => category.clone(),
-                _ => written.get(name).filter(|s| !s.is_empty()).cloned().unwrap_or_else(|| "—".to_owned()),
-            },
-            // Each correction under its field: what it said, who changed it, when.
-            corrections: corrections
-                .iter()
-                .filter(|c| c.field == name)
-                .map(|c| {
-                    let before = c.before.clone().unwrap_or_default();
-                    let when = super::dates::date_time(t, c.at, zone);
-                    t.args("counter-field-corrected", &[("before", before), ("by", c.by.clone()), ("at", when)])
-                })
-                .collect(),
-        })
-        .collect();
-    let steps = records
-        .iter()
-        .map(|r| StepLine {
-            step: r.step,
-            label: t.get(&format!("step-{}", r.step)),
-            started: super::dates::time(t, r.started_at, zone),
-            by: r.by.clone(),
-            // As the office measures time (clock or working time).
-            minutes: match r.measured_minutes {
-                Some(m) if !r.instant => t.with("minutes", "n", m.floor().max(0.0) as i64),
-                _ => "—".to_owned(),
-            },
-            standard: r.standard_minutes.map_or_else(|| "—".to_owned(), |m| t.with("minutes", "n", m)),
-            judged: match r.within_standard {
-                Some(true) => "ok",
-                Some(false) => "over",
-                None => "",
-            },
-            note: match (&r.outcome, r.instant) {
-                (Some(StepOutcome::Cancelled), _) => {
-                    t.with("step-cancelled", "reason", r.reason.clone().unwrap_or_default())
-                }
-                (None, true) => t.get("step-instant"),
-                (None, false) => String::new(),
-            },
-        })
-        .collect();
+    let fields = super::visit_view::fields(t, settings, v);
+    let steps = super::visit_view::step_lines(t, zone, records);
     CurrentVisit {
         id: v.id.clone(),
         number: v.queue.number.clone().unwrap_or_default(),

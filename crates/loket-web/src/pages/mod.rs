@@ -49,6 +49,8 @@ pub mod supervisor;
 pub mod survey;
 pub mod ticket;
 pub mod unmatched_mail;
+pub mod visit;
+pub mod visit_view;
 
 use i18n::{Lang, Tr};
 use session::PageStaff;
@@ -69,6 +71,7 @@ pub fn router() -> Router<AppState> {
         .route("/counter/call-next", post(counter::call_next))
         .route("/counter/visits/{id}/{action}", post(counter::act))
         .route("/counter/visits/{id}/suggestions", get(suggestions::fragment))
+        .route("/visits/{id}", get(visit::page))
         .route("/visits/{id}/form.pdf", get(documents::form_pdf))
         .route("/archive", get(archive::page))
         .route("/supervisor", get(supervisor::page))

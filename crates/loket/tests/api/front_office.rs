@@ -1,5 +1,6 @@
 use loket_domain::auth::Role;
 use loket_web::limits::Limits;
+use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::support::{Backend, TestApp, complete_form, id, spawn_app_with};
@@ -296,4 +297,42 @@ pub async fn a_correction_keeps_what_was_written_before(app: TestApp) {
     assert!(page.body.contains("Budi Santoso"), "{}", page.body);
     assert!(page.body.contains("diubah dari «Budi» oleh fo2"), "{}", page.body);
     assert!(page.body.contains("diubah dari «Dokumen penawaran gagal terkirim» oleh fo2"));
+
+    // The visit's record, as an auditor reads it once archived: the corrections, each step, the
+    // copy given and the archive with their SHA-256, every event.
+    b.post(
+        &format!("/counter/visits/{}/answer", id(&v)),
+        &[("_csrf", csrf.as_str()), ("counter", "1"), ("analysis", "Akun"), ("answer", "Atur ulang kata sandi")],
+    )
+    .await;
+    let hd = app.staff("hd-api", &[Role::Helpdesk, Role::Supervisor]).await;
+    let copied = app.post(&hd, &format!("{path}/copy"), json!({"via": "printed"})).await.expect(200);
+    let sha = copied["copy"]["document"]["sha256"].as_str().expect("a document given").to_owned();
+    let archived = app.post_empty(&hd, &format!("{path}/archive")).await.expect(200);
+    assert_eq!(archived["archive"]["sha256"], json!(sha));
+    crate::pages::user(&app, "auditor", &[Role::Auditor]).await;
+    let mut auditor = crate::pages::Browser::new(&app);
+    auditor.sign_in("auditor", crate::support::PASSWORD).await;
+    let archive = auditor.get("/archive").await;
+    assert!(archive.body.contains(&format!("href=\"/visits/{}\"", id(&v))), "the archive links the record");
+    let record = auditor.get(&format!("/visits/{}", id(&v))).await;
+    assert_eq!(record.status, StatusCode::OK);
+    let body = &record.body;
+    for needle in [
+        "Rekam kunjungan",
+        "diubah dari «Budi» oleh fo2",
+        "Budi Santoso",
+        "Atur ulang kata sandi",
+        sha.as_str(),
+        "salinan yang diberikan, arsip",
+        "Salinan: dicetak, oleh hd-api",
+        "Buku tamu diisi, formulir diberikan",
+        "Salinan dicatat",
+        "Diarsipkan",
+        "dalam standar",
+    ] {
+        assert!(body.contains(needle), "{needle} in {body}");
+    }
+    assert!(!body.contains("action=\"/counter") && !body.contains("action=\"/visits"), "read only");
+    assert_eq!(auditor.get("/visits/no-such-visit").await.status, StatusCode::NOT_FOUND);
 }

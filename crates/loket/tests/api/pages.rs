@@ -270,6 +270,7 @@ pub async fn every_page_follows_the_role_matrix(app: TestApp) {
         ("/counter?counter=1".into(), counter),
         (format!("/counter/visits/{served}/suggestions"), counter),
         (format!("/visits/{vid}/form.pdf"), visits),
+        (format!("/visits/{vid}"), visits),
         ("/archive".into(), visits),
         ("/supervisor".into(), supervise),
         ("/supervisor/report".into(), supervise),
