@@ -117,6 +117,27 @@ for (const backend of backends()) {
       await page.context().close();
     });
 
+    it("lists a skipped number live, numbers only, until it is called again", async () => {
+      await app.clearLine(fo, await app.token("sv"));
+      const page = await board(browser, app);
+      assert.equal(await page.locator("#skipped-section").isHidden(), true, "nothing skipped yet");
+      const absent = await app.waitingVisit(fo, PERSONAL.name);
+      await app.waitingVisit(fo, "Berikutnya");
+      await freeCounter(app, hd[0], "1");
+      await app.api(hd[0], "POST", "/api/v1/counters/1/call-next");
+      for (let i = 0; i < 2; i++) await app.api(hd[0], "POST", `/api/v1/visits/${absent.id}/recall`);
+      await app.api(hd[0], "POST", `/api/v1/visits/${absent.id}/skip`);
+      await page.locator("#skipped .number", { hasText: absent.queue.number }).waitFor({ timeout: 2000 });
+      assert.match(await page.locator("#skipped-section").textContent(), /Nomor terlewat/);
+      assertNoPersonalData(await page.content(), "the board with a skipped number");
+      assert.deepEqual(await seriousViolations(page), []);
+      // Called again at the next turn: off the list.
+      await freeCounter(app, hd[0], "1");
+      await app.api(hd[0], "POST", "/api/v1/counters/1/call-next");
+      await page.locator("#skipped-section").waitFor({ state: "hidden", timeout: 2000 });
+      await page.context().close();
+    });
+
     it("reconnects by itself after the server restarts and shows the current calls", async () => {
       const page = await board(browser, app);
       const before = await page.locator("#calling .number").allTextContents();

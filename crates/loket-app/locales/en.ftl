@@ -891,3 +891,7 @@ visit-escalated = { $channel }: { $summary } (LKPP reference: { $reference })
 visit-channel-email = by e-mail
 visit-channel-tts = through LKPP's TTS
 visit-lkpp-answer = LKPP's answer
+counter-skipped = skipped, called again
+public-status-skipped = Your number was called three times and skipped because you were not at the counter. It will be called again after the next number; please stay in the waiting room.
+display-skipped = Skipped numbers
+display-skipped-hint = called again after the next number

@@ -891,3 +891,7 @@ visit-escalated = { $channel }: { $summary } (referensi LKPP: { $reference })
 visit-channel-email = lewat e-mail
 visit-channel-tts = lewat TTS LKPP
 visit-lkpp-answer = Jawaban LKPP
+counter-skipped = terlewat, dipanggil lagi
+public-status-skipped = Nomor Anda sudah dipanggil tiga kali dan dilewati karena Anda tidak ada di loket. Anda akan dipanggil lagi setelah nomor berikutnya; tetaplah di ruang tunggu.
+display-skipped = Nomor terlewat
+display-skipped-hint = dipanggil lagi setelah nomor berikutnya

@@ -100,7 +100,11 @@ pub async fn standing(app: &App, visit: &Visit, t: Tr) -> AppResult<Standing> {
                 None => t.get("status-estimate-unknown"),
             });
             out.ahead = Some(ahead);
-            out.message = t.get("public-status-waiting");
+            // Called three times and skipped: the visitor learns it, and that it comes again.
+            out.message = match visit.waits_after_skip() {
+                true => t.get("public-status-skipped"),
+                false => t.get("public-status-waiting"),
+            };
             out.state = "waiting";
         }
         Status::Called => {

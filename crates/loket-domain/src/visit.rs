@@ -583,6 +583,18 @@ impl Visit {
         Ok(self.moved(status, EventKind::CopyGiven, now, by, data))
     }
 
+    /// When the visit got its number (step 5): its waiting time counts from there, a skip does
+    /// not start it again.
+    pub fn queued_at(&self) -> Option<DateTime<Utc>> {
+        self.history.iter().find(|e| e.kind == EventKind::Queued).map(|e| e.at)
+    }
+
+    /// Waiting again after its number was called three times and skipped: it is called again at
+    /// the next turn (SOP step 8).
+    pub fn waits_after_skip(&self) -> bool {
+        self.status == Status::Waiting && self.queue.skip_count > 0
+    }
+
     /// The latest fixed document of the form, as its history names it: the latest archived
     /// version, or a document given as the visitor's copy since (a copy declined later does not
     /// undo it: the document stays fixed under its version).

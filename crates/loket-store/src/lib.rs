@@ -175,6 +175,10 @@ pub struct DisplayBoard {
     #[serde(default)]
     pub recent: Vec<BoardEntry>,
     pub waiting: std::collections::BTreeMap<String, u64>,
+    /// Numbers called three times and skipped, waiting to be called again at the next turn, in
+    /// calling order: numbers only, so that an absent visitor can learn it from the board.
+    #[serde(default)]
+    pub skipped: Vec<String>,
 }
 
 /// An archived document, byte for byte.

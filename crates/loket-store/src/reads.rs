@@ -359,6 +359,15 @@ pub(crate) async fn display(r: &mut dyn Sql, settings: &OfficeSettings, service:
         if status == "called" { board.calling.push(calling) } else { board.serving.push(calling) }
     }
     board.calling.sort_by_key(|c| std::cmp::Reverse(c.called_at));
+    let waiting = r
+        .texts(
+            "SELECT data FROM visits WHERE office_id = $1 AND status = 'waiting' AND ($2 IS NULL OR service = $2) \
+             ORDER BY priority_lane DESC, position ASC, id ASC",
+            &[text(OFFICE), opt_text(service)],
+        )
+        .await?;
+    board.skipped =
+        parse_visits(waiting)?.into_iter().filter(Visit::waits_after_skip).filter_map(|v| v.queue.number).collect();
     Ok(board)
 }
 

@@ -52,6 +52,18 @@
       recent.appendChild(row(e));
     });
     Object.keys(board.waiting).forEach(function (s) { setWaiting(s, board.waiting[s]); });
+    // Numbers skipped, called again at the next turn: numbers only.
+    var skipped = document.getElementById("skipped");
+    skipped.replaceChildren();
+    (board.skipped || []).forEach(function (number) {
+      var li = document.createElement("li");
+      var span = document.createElement("span");
+      span.className = "number";
+      span.textContent = number;
+      li.appendChild(span);
+      skipped.appendChild(li);
+    });
+    document.getElementById("skipped-section").hidden = (board.skipped || []).length === 0;
   }
 
   function setWaiting(s, count) {
@@ -108,7 +120,11 @@
     source.addEventListener("queue", function (e) {
       var data;
       try { data = JSON.parse(e.data); } catch (err) { return; }
-      if (!service || data.service === service) setWaiting(data.service, data.waiting);
+      if (!service || data.service === service) {
+        setWaiting(data.service, data.waiting);
+        // A skip changes the line too: the skipped numbers are read with the board.
+        reload();
+      }
     });
     source.onerror = function () {
       document.getElementById("board-offline").hidden = false;

@@ -483,3 +483,19 @@ fn a_declined_copy_gives_no_document_and_keeps_the_version_count() {
     assert_eq!(v.document_current(), None, "the archive makes its own");
     assert_eq!(v.latest_document().map(|d| d.version), Some(1), "version 1 stays taken");
 }
+
+#[test]
+fn a_skipped_visit_waits_again_with_its_first_waiting_time() {
+    let mut v = in_status(Status::Waiting);
+    let queued = v.queued_at().expect("queued");
+    assert!(!v.waits_after_skip());
+    let policy = unspaced();
+    v.call("1", &settings(), now() + Duration::minutes(10), "hd").unwrap();
+    for _ in 1..CALLS_BEFORE_SKIP {
+        v.recall(policy, now() + Duration::minutes(11), "hd").unwrap();
+    }
+    v.skip(policy, Requeue::default(), now() + Duration::minutes(12), "hd").unwrap();
+    assert_eq!(v.status, Status::Waiting);
+    assert!(v.waits_after_skip());
+    assert_eq!(v.queued_at(), Some(queued), "the first waiting time is kept");
+}

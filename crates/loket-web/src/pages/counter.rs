@@ -45,8 +45,11 @@ pub struct CounterChoice {
 
 pub struct WaitingRow {
     pub number: String,
+    /// Since the number was given, a skip included.
     pub minutes: i64,
     pub priority_lane: bool,
+    /// Called three times and skipped: called again at the next turn.
+    pub skipped: bool,
 }
 
 /// The visit at this counter now.
@@ -181,11 +184,6 @@ fn minutes_since(at: DateTime<Utc>, now: DateTime<Utc>) -> i64 {
     (now - at).num_minutes().max(0)
 }
 
-/// When the visit last joined the line.
-fn queued_at(visit: &Visit) -> Option<DateTime<Utc>> {
-    visit.history.iter().rev().find(|e| e.to == Status::Waiting).map(|e| e.at)
-}
-
 pub fn status_text(t: super::i18n::Tr, status: Status) -> String {
     t.get(&format!("status-{}", status.as_str().replace('_', "-")))
 }
@@ -269,8 +267,9 @@ fn counter_view(
         .iter()
         .map(|v| WaitingRow {
             number: v.queue.number.clone().unwrap_or_default(),
-            minutes: queued_at(v).map_or(0, |at| minutes_since(at, now)),
+            minutes: v.queued_at().map_or(0, |at| minutes_since(at, now)),
             priority_lane: v.queue.priority_lane,
+            skipped: v.waits_after_skip(),
         })
         .collect();
     let current = view.current.as_ref().map(|c| current_visit(t, c, settings, confirm_skip));

@@ -46,6 +46,8 @@ pub struct DisplayPage {
     pub calling: Vec<CallRow>,
     pub recent: Vec<CallRow>,
     pub waiting: Vec<WaitingRow>,
+    /// Numbers skipped, called again at the next turn.
+    pub skipped: Vec<String>,
 }
 
 /// The board's calls as shown: the current calls (newest first) and the last five calls.
@@ -87,6 +89,7 @@ pub async fn page(
         calling,
         recent,
         waiting,
+        skipped: board.skipped.clone(),
     }
     .into_response())
 }
@@ -115,6 +118,7 @@ mod tests {
                 .map(|(n, c, m)| entry(n, c, m))
                 .collect(),
             waiting: Default::default(),
+            skipped: Vec::new(),
         };
         let (calling, recent) = calls(&board);
         assert_eq!(calling.iter().map(|c| c.number.as_str()).collect::<Vec<_>>(), ["A-007", "A-006"]);

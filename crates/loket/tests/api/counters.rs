@@ -107,6 +107,24 @@ pub async fn skip_after_the_third_call_calls_the_next_and_requeues_behind_it(app
     let waiting: Vec<&Value> = queue["waiting"].as_array().unwrap().iter().map(|v| &v["id"]).collect();
     assert_eq!(waiting, [&a["id"], &c["id"]]);
     assert_eq!(queue["called"][0]["id"], b["id"]);
+
+    // The skipped visitor can learn it: the board lists the number (numbers only), the status
+    // page says it was called and comes again, the counter's line marks it.
+    let number = a["queue"]["number"].as_str().unwrap().to_owned();
+    let board = app.get(&hd, "/api/v1/display").await.expect(200);
+    assert_eq!(board["skipped"], json!([number]), "{board}");
+    let display = app.http.get(app.url("/display")).send().await.unwrap().text().await.unwrap();
+    assert!(display.contains("Nomor terlewat") && display.contains(&number), "{display}");
+    let status_url = a["queue"]["status_url"].as_str().unwrap();
+    let status = app.http.get(app.url(status_url)).send().await.unwrap().text().await.unwrap();
+    assert!(status.contains("dipanggil tiga kali dan dilewati") && status.contains("dipanggil lagi"), "{status}");
+    crate::pages::user(&app, "hd-page", &[Role::Helpdesk]).await;
+    let mut b = crate::pages::Browser::new(&app);
+    b.sign_in("hd-page", crate::support::PASSWORD).await;
+    let counter = b.get("/counter?counter=2").await;
+    let row = counter.body.split("<tr>").find(|r| r.contains(&number)).unwrap_or_default().to_owned();
+    assert!(row.contains("terlewat, dipanggil lagi"), "{row}");
+    assert!(row.contains("1 menit"), "the first waiting time is kept (a minute of calls): {row}");
 }
 
 pub async fn a_number_skipped_again_is_a_no_show(app: TestApp) {
