@@ -114,6 +114,10 @@ pub async fn submit(
     }
     let mut errors = FieldErrors::default();
     let visitor = entry.visitor(&mut errors);
+    if errors.is_empty() {
+        // What the office requires, checked here as the front office checks it (step 4).
+        errors = loket_app::visits::kiosk_form_missing(&state.app, &visitor, &entry.form()).await?;
+    }
     let opened = if errors.is_empty() {
         loket_app::visits::open_at_kiosk(&state.app, visitor, None, entry.form()).await.map_err(Some)
     } else {

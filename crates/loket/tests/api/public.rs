@@ -186,7 +186,7 @@ pub async fn the_status_link_shows_the_visitors_place_and_nothing_else(app: Test
 /// office sees it), shares the API's rate limit, and a refusal says why in Indonesian.
 pub async fn the_kiosk_page_takes_a_form_and_shares_the_rate_limit(backend: crate::support::Backend) {
     use loket_web::limits::Limits;
-    let Some(app) = crate::support::spawn_app_with(backend, Limits { kiosk_per_minute: 2, ..Limits::default() }).await
+    let Some(app) = crate::support::spawn_app_with(backend, Limits { kiosk_per_minute: 3, ..Limits::default() }).await
     else {
         return;
     };
@@ -224,7 +224,26 @@ pub async fn the_kiosk_page_takes_a_form_and_shares_the_rate_limit(backend: crat
     };
     assert_eq!(post(form(&token), false).await.expect("post").status(), 403, "no cookie");
     assert_eq!(post(form("wrong"), true).await.expect("post").status(), 403, "a wrong token");
-    let done = post(form(&token), true).await.expect("post");
+    // What the office requires is checked as the front office checks it: the visitor completes
+    // the form at the tablet, nothing typed lost, nothing opened yet.
+    let incomplete = post(form(&token), true).await.expect("post");
+    assert_eq!(incomplete.status(), 422);
+    let text = incomplete.text().await.expect("text");
+    for field in ["visitor-organization-error", "visitor-role-error", "form-category-error"] {
+        assert!(text.contains(&format!("id=\"{field}\"")), "{field} named: {text}");
+    }
+    assert!(text.contains("value=\"0812-1111-2222\""), "what was typed is kept");
+    assert!(app.store.visits(Default::default()).await.expect("visits").is_empty(), "nothing opened");
+    let complete = |csrf: &str| {
+        let mut body = form(csrf);
+        body.extend([
+            ("visitor.organization", "CV Maju Jaya".to_owned()),
+            ("visitor.role", "penyedia".to_owned()),
+            ("form.category", "password".to_owned()),
+        ]);
+        body
+    };
+    let done = post(complete(&token), true).await.expect("post");
     assert_eq!(done.status(), 200);
     let text = done.text().await.expect("text");
     assert!(text.contains("Silakan menuju front office."), "{text}");
