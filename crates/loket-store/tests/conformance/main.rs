@@ -6,6 +6,7 @@ mod cases;
 mod change_record_cases;
 mod copy_cases;
 mod logo_cases;
+mod migration_cases;
 mod model;
 mod screen_cases;
 mod search;
@@ -97,6 +98,19 @@ conformance!(
     a_copy_for_a_visit_another_agent_serves_fixes_nothing,
     the_recap_counts_the_copies_not_given,
 );
+
+/// Migrations that rewrite the rows written before them, from the migration before.
+mod migrations {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn old_rows_are_rewritten_as_the_domain_writes_them_now_on_sqlite() {
+        crate::migration_cases::sqlite().await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn old_rows_are_rewritten_as_the_domain_writes_them_now_on_postgres() {
+        crate::migration_cases::postgres().await;
+    }
+}
 
 mod property {
     /// Random sequences of visit actions over one to four counters agree with the reference
