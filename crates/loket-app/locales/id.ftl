@@ -819,5 +819,6 @@ change-kind-desks = Layanan dan loket
 change-kind-mail = Surel (SMTP)
 change-kind-imap = Kotak surat (IMAP)
 change-kind-calendar = Jam layanan
+change-kind-logo = Logo kantor
 change-kind-day-off = Hari libur
 change-kind-user = Akun petugas

@@ -89,6 +89,7 @@ conformance!(
     similar_answered_visits_leave_out_the_visit_itself_and_unanswered_ones,
     the_office_logo_is_kept_replaced_and_removed,
     archived_documents_are_made_with_the_logo_in_force,
+    the_logo_changes_are_on_the_change_record,
     a_transfer_moves_the_visit_to_a_free_counter_and_keeps_its_place,
     the_counter_queries_read_the_visits_at_a_counter_and_the_open_escalations,
     every_change_writes_its_record_with_its_change,

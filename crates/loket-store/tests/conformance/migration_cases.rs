@@ -7,6 +7,8 @@
 //! - 0018 (`copy_state`): each visit's facts say where its copy stands, read from the visit's
 //!   JSON: printed or e-mailed and taken (`given`), e-mailed and waiting (`pending`), `declined`,
 //!   none recorded (null).
+//! - 0019 (`logo_changes`): the change record keeps the changes recorded before and takes the
+//!   logo's.
 
 use std::borrow::Cow;
 
@@ -151,6 +153,9 @@ fn marks(rows: &[(&str, &str, &str, &str)]) -> Vec<(String, String, String, Stri
 
 pub async fn old_rows_are_rewritten_as_the_domain_writes_them_now(backend: Backend, url: &str) {
     migrate(backend, url, Some(16)).await;
+    let recorded = "INSERT INTO change_records (id, office_id, kind, changed_by, changed_at, subject, before_value, \
+         after_value) VALUES (1, 'default', 'day_off', 'sup', 0, '2026-08-17', NULL, '{\"kind\":\"libur_nasional\"}')";
+    raw_execute(url, recorded).await.expect("a change recorded before 0019");
     let printed = json!({"via": "printed", "at": "2026-03-02T02:25:00.000Z", "by": "hd", "pending": false});
     let emailed_waiting = json!({"via": "email", "at": "2026-03-02T02:25:00.000Z", "by": "hd", "pending": true});
     let declined = json!({"via": "declined", "at": "2026-03-02T02:25:00.000Z", "by": "hd", "pending": false});
@@ -228,6 +233,14 @@ pub async fn old_rows_are_rewritten_as_the_domain_writes_them_now(backend: Backe
         "0018: each copy where it stands, as `CopyState::of` says"
     );
     assert_eq!(step_marks(url).await.len(), 11, "0018 leaves the steps alone");
+
+    // 0019 lets the change record hold the logo's changes, and keeps the changes recorded before.
+    let kept = raw_rows(url, "SELECT id, kind, subject, after_value FROM change_records").await.expect("records");
+    assert_eq!(kept, [["1", "day_off", "2026-08-17", r#"{"kind":"libur_nasional"}"#]]);
+    let logo = "INSERT INTO change_records (id, office_id, kind, changed_by, changed_at) VALUES (2, 'default', 'logo', 'sup', 1)";
+    raw_execute(url, logo).await.expect("a logo change recorded");
+    let unknown = "INSERT INTO change_records (id, office_id, kind, changed_by, changed_at) VALUES (3, 'default', 'logos', 'sup', 1)";
+    assert!(raw_execute(url, unknown).await.is_err(), "an unknown kind is still refused");
 }
 
 pub async fn sqlite() {
