@@ -8,6 +8,7 @@ mod copy_cases;
 mod logo_cases;
 mod migration_cases;
 mod model;
+mod plans;
 mod screen_cases;
 mod search;
 mod support;
@@ -99,6 +100,20 @@ conformance!(
     a_copy_for_a_visit_another_agent_serves_fixes_nothing,
     the_recap_counts_the_copies_not_given,
 );
+
+/// The queries of the running steps read them through their partial index.
+mod query_plans {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_running_steps_are_read_through_their_index_on_sqlite() {
+        crate::plans::the_running_steps_are_read_through_their_index_on_sqlite(crate::support::sqlite().await).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_running_steps_plans_on_postgres() {
+        let Some(db) = crate::support::postgres().await else { return };
+        crate::plans::the_running_steps_plans_on_postgres(db).await;
+    }
+}
 
 /// Migrations that rewrite the rows written before them, from the migration before.
 mod migrations {
