@@ -819,6 +819,7 @@ change-kind-desks = Services and counters
 change-kind-mail = Mail (SMTP)
 change-kind-imap = Mailbox (IMAP)
 change-kind-calendar = Opening hours
+change-kind-logo = Office logo
 change-kind-day-off = Day off
 change-kind-user = Staff account
 visit-title = Visit record

@@ -819,6 +819,7 @@ change-kind-desks = Layanan dan loket
 change-kind-mail = Surel (SMTP)
 change-kind-imap = Kotak surat (IMAP)
 change-kind-calendar = Jam layanan
+change-kind-logo = Logo kantor
 change-kind-day-off = Hari libur
 change-kind-user = Akun petugas
 visit-title = Rekam kunjungan

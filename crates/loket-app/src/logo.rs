@@ -41,7 +41,7 @@ pub async fn get(app: &App, staff: &User) -> AppResult<Arc<Logo>> {
 /// Removes the logo (forms are drawn without one from then on); done also when there was none.
 pub async fn remove(app: &App, staff: &User) -> AppResult<()> {
     require(staff, Permission::ChangeSettings)?;
-    if app.store().delete_office_logo().await? {
+    if app.store().delete_office_logo(&staff.username, app.now()).await? {
         tracing::info!(by = ?staff.username, "office logo removed");
     }
     Ok(())

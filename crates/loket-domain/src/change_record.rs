@@ -1,5 +1,5 @@
-//! The change record (catatan perubahan): every change of the office's settings, days off and
-//! staff accounts, with who made it, when, what it was about, and the part as it was before and
+//! The change record (catatan perubahan): every change of the office's settings, logo, days off
+//! and staff accounts, with who made it, when, what it was about, and the part as it was before and
 //! after. An auditor reads it to know which rules were in force when a visit was served. What it
 //! keeps is decided here; the store writes it in the same transaction as the change.
 //!
@@ -14,7 +14,8 @@ use crate::auth::Role;
 use crate::calendar::DayOff;
 use crate::settings::{OfficeSettings, SettingsChange};
 
-/// What a recorded change changed: a part of the settings, a day off, or a staff account.
+/// What a recorded change changed: a part of the settings, the office's logo, a day off, or a
+/// staff account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ChangeKind {
@@ -27,12 +28,14 @@ pub enum ChangeKind {
     Imap,
     /// The opening hours and the time measure.
     Calendar,
+    /// The office's logo on the form: uploaded, replaced or removed.
+    Logo,
     DayOff,
     User,
 }
 
 impl ChangeKind {
-    pub const ALL: [ChangeKind; 10] = [
+    pub const ALL: [ChangeKind; 11] = [
         ChangeKind::Priorities,
         ChangeKind::TimeStandards,
         ChangeKind::Counters,
@@ -41,6 +44,7 @@ impl ChangeKind {
         ChangeKind::Mail,
         ChangeKind::Imap,
         ChangeKind::Calendar,
+        ChangeKind::Logo,
         ChangeKind::DayOff,
         ChangeKind::User,
     ];
@@ -55,6 +59,7 @@ impl ChangeKind {
             ChangeKind::Mail => "mail",
             ChangeKind::Imap => "imap",
             ChangeKind::Calendar => "calendar",
+            ChangeKind::Logo => "logo",
             ChangeKind::DayOff => "day_off",
             ChangeKind::User => "user",
         }
@@ -144,7 +149,7 @@ fn part(kind: ChangeKind, s: &OfficeSettings) -> Value {
         ChangeKind::Mail => serde_json::to_value(&s.mail),
         ChangeKind::Imap => serde_json::to_value(&s.imap),
         ChangeKind::Calendar => serde_json::to_value(&s.calendar),
-        ChangeKind::DayOff | ChangeKind::User => Ok(Value::Null),
+        ChangeKind::Logo | ChangeKind::DayOff | ChangeKind::User => Ok(Value::Null),
     };
     value.unwrap_or(Value::Null)
 }
@@ -170,6 +175,26 @@ pub fn day_off_change(date: chrono::NaiveDate, before: Option<&DayOff>, after: O
         before: day(before),
         after: day(after),
     }
+}
+
+/// The office's logo as the record shows it: what it is, never its bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogoFacts {
+    /// `image/png` or `image/jpeg`.
+    pub content_type: String,
+    /// Its size in bytes.
+    pub size: u64,
+    /// The SHA-256 of its bytes, in hex: the logo uploaded, told apart from any other.
+    pub sha256: String,
+}
+
+/// The office's logo set (`after`), replaced (`before` and `after`) or removed (`before`). The
+/// same logo uploaded again changes nothing.
+pub fn logo_change(before: Option<&LogoFacts>, after: Option<&LogoFacts>) -> Change {
+    let logo = |l: Option<&LogoFacts>| {
+        l.map_or(Value::Null, |l| json!({"content_type": l.content_type, "size_bytes": l.size, "sha256": l.sha256}))
+    };
+    Change { kind: ChangeKind::Logo, subject: None, before: logo(before), after: logo(after) }
 }
 
 /// A staff account as the record shows it: never its password or the password's hash.
@@ -229,7 +254,7 @@ mod tests {
             assert_eq!(ChangeKind::parse(k.as_str()), Some(k));
             assert_eq!(serde_json::to_value(k).ok(), Some(json!(k.as_str())));
         }
-        assert_eq!(ChangeKind::parse("logo"), None);
+        assert_eq!(ChangeKind::parse("logos"), None);
     }
 
     #[test]
@@ -260,6 +285,17 @@ mod tests {
         assert_eq!(change.before["password_set"], false);
         assert_eq!(change.after["password_set"], true);
         assert!(!change.after.to_string().contains("kotak-surat"));
+    }
+
+    #[test]
+    fn a_logo_is_recorded_by_its_type_size_and_hash() {
+        let png = LogoFacts { content_type: "image/png".into(), size: 2048, sha256: "ab".repeat(32) };
+        let change = logo_change(None, Some(&png));
+        assert_eq!(change.kind, ChangeKind::Logo);
+        assert_eq!(change.before, Value::Null);
+        assert_eq!(change.after, json!({"content_type": "image/png", "size_bytes": 2048, "sha256": "ab".repeat(32)}));
+        assert!(!logo_change(Some(&png), Some(&png)).changes_anything(), "the same logo again");
+        assert_eq!(logo_change(Some(&png), None).after, Value::Null, "removed");
     }
 
     #[test]

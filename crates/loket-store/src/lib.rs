@@ -364,10 +364,10 @@ pub trait LogoStore: Send + Sync {
     /// The office's logo, if it set one.
     async fn office_logo(&self) -> Result<Option<Arc<Logo>>>;
     /// Sets the logo (checked by the domain's rule and by the PDF's decoder before), replacing
-    /// the one before.
+    /// the one before; the change record keeps who, when, and the logo before and after.
     async fn put_office_logo(&self, logo: Logo, by: &str, now: DateTime<Utc>) -> Result<()>;
-    /// Removes the logo; false when there was none.
-    async fn delete_office_logo(&self) -> Result<bool>;
+    /// Removes the logo, by `by` at `now` (on the change record); false when there was none.
+    async fn delete_office_logo(&self, by: &str, now: DateTime<Utc>) -> Result<bool>;
 }
 
 /// Staff accounts and their sessions. Each change of an account (made by `by` at `now`) goes to

@@ -60,8 +60,8 @@ impl<B: Backend> LogoStore for SqlStore<B> {
         done
     }
 
-    async fn delete_office_logo(&self) -> Result<bool> {
-        let done = transaction!(self, |t, told| writes::delete_office_logo(t, told));
+    async fn delete_office_logo(&self, by: &str, now: DateTime<Utc>) -> Result<bool> {
+        let done = transaction!(self, (by), |t, told| writes::delete_office_logo(t, told, &by, now));
         self.logo.forget();
         done
     }

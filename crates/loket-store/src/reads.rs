@@ -414,16 +414,16 @@ pub(crate) async fn visits_opened(r: &mut dyn Sql, from: NaiveDate, to: NaiveDat
 }
 
 /// Every visit with a step still running that has a standard (found by its step rows, through the
-/// partial index `visit_steps_running`), whatever day it was opened, oldest first.
+/// partial index `visit_steps_running`), whatever day it was opened, oldest first. Each visit is
+/// found by its id: a condition on the visit's office too would let SQLite read every visit of the
+/// office and test each against the list (the steps' office is their visit's).
+pub(crate) const VISITS_WITH_RUNNING_STEPS: &str = "SELECT v.data FROM visits v \
+     WHERE v.id IN (SELECT s.visit_id FROM visit_steps s \
+     WHERE s.office_id = $1 AND s.ended_at IS NULL AND NOT s.instant AND s.standard_minutes IS NOT NULL) \
+     ORDER BY v.created_at, v.id";
+
 pub(crate) async fn visits_with_running_steps(r: &mut dyn Sql) -> Result<Vec<Visit>> {
-    let rows = r
-        .texts(
-            "SELECT v.data FROM visits v WHERE v.office_id = $1 AND v.id IN (SELECT s.visit_id FROM visit_steps s \
-             WHERE s.office_id = $1 AND s.ended_at IS NULL AND NOT s.instant AND s.standard_minutes IS NOT NULL) \
-             ORDER BY v.created_at, v.id",
-            &[text(OFFICE)],
-        )
-        .await?;
+    let rows = r.texts(VISITS_WITH_RUNNING_STEPS, &[text(OFFICE)]).await?;
     parse_visits(rows)
 }
 

@@ -57,6 +57,35 @@ const RUNNING_PAST: &str = "s.office_id = $1 AND s.step = $4 AND s.day >= $2 AND
      AND NOT s.instant AND s.standard_minutes IS NOT NULL \
      AND s.started_at + CAST(s.standard_minutes AS BIGINT) * 60000 < $5";
 
+/// The running steps past their standard by the clock, counted per standard (read by the clock).
+fn running_counted_sql() -> String {
+    format!("SELECT s.standard_minutes, COUNT(*) FROM visit_steps s WHERE {RUNNING_PAST} GROUP BY s.standard_minutes")
+}
+
+/// The running steps past their standard by the clock, each with its start (measured in working
+/// time by the domain).
+fn running_listed_sql() -> String {
+    format!("SELECT s.started_at, s.standard_minutes FROM visit_steps s WHERE {RUNNING_PAST}")
+}
+
+/// The running steps past their standard by the clock, listed among the overruns.
+fn running_overruns_sql() -> String {
+    format!(
+        "SELECT {} FROM visit_steps s JOIN visits v ON v.id = s.visit_id WHERE {RUNNING_PAST} \
+         ORDER BY s.started_at, s.visit_id, s.seq",
+        StepOverrun::select(None)
+    )
+}
+
+/// Every query of the reports that reads the running steps, named: their plans are tested.
+pub(crate) fn running_step_queries() -> Vec<(&'static str, String)> {
+    vec![
+        ("time standards, by the clock", running_counted_sql()),
+        ("time standards, in working time", running_listed_sql()),
+        ("overruns, the running ones", running_overruns_sql()),
+    ]
+}
+
 /// The SOP steps, in order.
 const STEPS: std::ops::RangeInclusive<u8> = 1..=12;
 
@@ -314,18 +343,13 @@ async fn running_over(
     let params = [a, b, c, int(i64::from(step)), int(crate::ms(now))];
     match measure {
         Measure::Clock => {
-            let sql = format!(
-                "SELECT s.standard_minutes, COUNT(*) FROM visit_steps s WHERE {RUNNING_PAST} \
-                 GROUP BY s.standard_minutes"
-            );
-            for mut row in r.rows(&sql, &params, &[Col::Int, Col::Int]).await? {
+            for mut row in r.rows(&running_counted_sql(), &params, &[Col::Int, Col::Int]).await? {
                 let (minutes, n) = (row.int()?, count(row.int()?));
                 t.add_running_over_count(u32::try_from(minutes).unwrap_or(u32::MAX), n);
             }
         }
         Measure::Working { .. } => {
-            let sql = format!("SELECT s.started_at, s.standard_minutes FROM visit_steps s WHERE {RUNNING_PAST}");
-            for mut row in r.rows(&sql, &params, &[Col::Int, Col::Int]).await? {
+            for mut row in r.rows(&running_listed_sql(), &params, &[Col::Int, Col::Int]).await? {
                 let (started_at, minutes) = (from_ms(row.int()?)?, row.int()?);
                 t.add_running_over(started_at, u32::try_from(minutes).unwrap_or(u32::MAX), now, measure);
             }
@@ -405,11 +429,7 @@ pub(crate) async fn overruns(
     );
     // The running ones past their standard by the clock, measured here in the office's measure:
     // few, since a step runs until it ends (the forms never returned, the visits never archived).
-    let running_sql = format!(
-        "SELECT {} FROM visit_steps s JOIN visits v ON v.id = s.visit_id WHERE {RUNNING_PAST} \
-         ORDER BY s.started_at, s.visit_id, s.seq",
-        StepOverrun::select(None)
-    );
+    let running_sql = running_overruns_sql();
     for step in STEPS {
         let [a, b, c] = p.params();
         let mut n = count(r.int(&count_sql, &[a, b, c, int(i64::from(step))]).await?.unwrap_or(0));

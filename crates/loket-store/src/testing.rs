@@ -39,3 +39,13 @@ fn unique_suffix() -> String {
     let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or_default();
     format!("{:x}{:x}{}", nanos, std::process::id(), COUNT.fetch_add(1, Ordering::Relaxed))
 }
+
+/// Every query that reads the running steps (the standards watch's visits, the reports' running
+/// steps), named, as the store runs them: their plans must use the partial index
+/// `visit_steps_running`. Parameters: `$1` the office, and for the reports `$2`, `$3` the first
+/// and last office day, `$4` the step, `$5` now in milliseconds.
+pub fn running_step_queries() -> Vec<(&'static str, String)> {
+    let mut queries = vec![("visits with running steps", crate::reads::VISITS_WITH_RUNNING_STEPS.to_owned())];
+    queries.extend(crate::report_reads::running_step_queries());
+    queries
+}

@@ -6,7 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use loket_domain::archive::{Archive, ArchivePattern, ArchiveStamp, CopyVia};
 use loket_domain::auth::{Role, keeps_an_admin};
 use loket_domain::calendar::DayOff;
-use loket_domain::change_record::{self, AccountFacts};
+use loket_domain::change_record::{self, AccountFacts, LogoFacts};
 use loket_domain::escalation::OutgoingMail;
 use loket_domain::history::Event;
 use loket_domain::line::Requeue;
@@ -295,7 +295,8 @@ pub(crate) async fn delete_day_off(
     Ok(true)
 }
 
-/// Sets the office's logo, replacing the one before; every instance forgets the logo it kept.
+/// Sets the office's logo, replacing the one before; every instance forgets the logo it kept. The
+/// change record says what it was and is (type, size, SHA-256), never the bytes.
 pub(crate) async fn put_office_logo(
     t: &mut dyn Tx,
     told: &mut Announcements,
@@ -303,6 +304,7 @@ pub(crate) async fn put_office_logo(
     by: &str,
     now: DateTime<Utc>,
 ) -> Result<()> {
+    let before = office_logo_facts(t).await?;
     let sha256 = sha256_hex(logo.bytes());
     let row = Columns::new()
         .key("office_id", text(OFFICE))
@@ -312,15 +314,38 @@ pub(crate) async fn put_office_logo(
         .set("updated_at", int(ms(now)))
         .set("updated_by", text(by));
     t.upsert("office_logo", &row).await?;
+    let after = LogoFacts { content_type: logo.content_type().to_owned(), size: logo.bytes().len() as u64, sha256 };
+    record(t, &change_record::logo_change(before.as_ref(), Some(&after)), by, now).await?;
     told.logo_changed = true;
     Ok(())
 }
 
-/// Removes the office's logo; false when there was none.
-pub(crate) async fn delete_office_logo(t: &mut dyn Tx, told: &mut Announcements) -> Result<bool> {
-    let n = t.execute("DELETE FROM office_logo WHERE office_id = $1", &[text(OFFICE)]).await?;
+/// Removes the office's logo; false when there was none (and nothing is recorded).
+pub(crate) async fn delete_office_logo(
+    t: &mut dyn Tx,
+    told: &mut Announcements,
+    by: &str,
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    let Some(before) = office_logo_facts(t).await? else { return Ok(false) };
+    t.execute("DELETE FROM office_logo WHERE office_id = $1", &[text(OFFICE)]).await?;
+    record(t, &change_record::logo_change(Some(&before), None), by, now).await?;
     told.logo_changed = true;
-    Ok(n > 0)
+    Ok(true)
+}
+
+/// What the change record says of the office's logo (not its bytes), its row locked until the
+/// transaction ends.
+async fn office_logo_facts(t: &mut dyn Tx) -> Result<Option<LogoFacts>> {
+    let sql = format!(
+        "SELECT content_type, CAST(length(bytes) AS BIGINT), sha256 FROM office_logo WHERE office_id = $1{}",
+        t.lock_rows()
+    );
+    let rows = t.rows(&sql, &[text(OFFICE)], &[Col::Text, Col::Int, Col::Text]).await?;
+    let Some(mut row) = rows.into_iter().next() else { return Ok(None) };
+    let (content_type, size, sha256) = (row.text()?, row.int()?, row.text()?);
+    let size = u64::try_from(size).map_err(|_| StoreError::Corrupt(format!("logo size {size}")))?;
+    Ok(Some(LogoFacts { content_type, size, sha256 }))
 }
 
 /// Many days off in this one transaction: a date given twice refuses the whole import, even

@@ -6,7 +6,9 @@ mod cases;
 mod change_record_cases;
 mod copy_cases;
 mod logo_cases;
+mod migration_cases;
 mod model;
+mod plans;
 mod screen_cases;
 mod search;
 mod support;
@@ -88,6 +90,7 @@ conformance!(
     similar_answered_visits_leave_out_the_visit_itself_and_unanswered_ones,
     the_office_logo_is_kept_replaced_and_removed,
     archived_documents_are_made_with_the_logo_in_force,
+    the_logo_changes_are_on_the_change_record,
     a_transfer_moves_the_visit_to_a_free_counter_and_keeps_its_place,
     the_counter_queries_read_the_visits_at_a_counter_and_the_open_escalations,
     every_change_writes_its_record_with_its_change,
@@ -97,6 +100,33 @@ conformance!(
     a_copy_for_a_visit_another_agent_serves_fixes_nothing,
     the_recap_counts_the_copies_not_given,
 );
+
+/// The queries of the running steps read them through their partial index.
+mod query_plans {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_running_steps_are_read_through_their_index_on_sqlite() {
+        crate::plans::the_running_steps_are_read_through_their_index_on_sqlite(crate::support::sqlite().await).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_running_steps_plans_on_postgres() {
+        let Some(db) = crate::support::postgres().await else { return };
+        crate::plans::the_running_steps_plans_on_postgres(db).await;
+    }
+}
+
+/// Migrations that rewrite the rows written before them, from the migration before.
+mod migrations {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn old_rows_are_rewritten_as_the_domain_writes_them_now_on_sqlite() {
+        crate::migration_cases::sqlite().await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn old_rows_are_rewritten_as_the_domain_writes_them_now_on_postgres() {
+        crate::migration_cases::postgres().await;
+    }
+}
 
 mod property {
     /// Random sequences of visit actions over one to four counters agree with the reference

@@ -122,7 +122,7 @@ pub async fn put_office(
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ChangesQuery {
-    /// Only the changes of this kind: a part of the settings, `day_off` or `user`; empty: all.
+    /// Only the changes of this kind: a part of the settings, `logo`, `day_off` or `user`; empty: all.
     #[param(value_type = Option<ChangeKind>, inline)]
     pub kind: Option<String>,
     /// The first office day, `YYYY-MM-DD` (empty: from the first change).

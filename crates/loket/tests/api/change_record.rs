@@ -1,10 +1,11 @@
-//! The change record over HTTP: each change of the settings, a day off or a user is listed with
+//! The change record over HTTP: each change of the settings, the logo, a day off or a user is listed with
 //! who made it and the part before and after; filters by kind and date; never a password; read
 //! by supervisors, admins and auditors only; and its page.
 
 use loket_domain::auth::Role;
 use serde_json::{Value, json};
 
+use crate::logo::{jpeg_logo, png_logo, put_logo};
 use crate::pages::Browser;
 use crate::support::{PASSWORD, TestApp};
 
@@ -72,7 +73,7 @@ pub async fn each_change_is_listed_with_who_and_before_and_after(app: TestApp) {
         let beyond = app.get(&adm, &path).await.error(422, "validation");
         assert_eq!(beyond["fields"], json!({"offset": "invalid"}));
     }
-    let refused = app.get(&adm, "/api/v1/settings/changes?kind=logo&from=2027-13-01").await.error(422, "validation");
+    let refused = app.get(&adm, "/api/v1/settings/changes?kind=logos&from=2027-13-01").await.error(422, "validation");
     assert_eq!(refused["fields"], json!({"kind": "invalid", "from": "invalid"}));
 }
 
@@ -93,8 +94,10 @@ pub async fn the_change_record_is_read_by_supervisors_admins_and_auditors_only(a
     let params = doc["paths"]["/api/v1/settings/changes"]["get"]["parameters"].as_array().cloned().unwrap_or_default();
     let param = |n: &str| params.iter().find(|p| p["name"] == n).cloned().unwrap_or_default();
     let kinds = param("kind")["schema"]["enum"].as_array().cloned().unwrap_or_default();
-    assert_eq!(kinds.len(), 11, "every kind, and empty for all: {}", param("kind"));
-    assert!(kinds.contains(&json!("day_off")) && kinds.contains(&json!("time_standards")), "{}", param("kind"));
+    assert_eq!(kinds.len(), 12, "every kind, and empty for all: {}", param("kind"));
+    for kind in ["day_off", "time_standards", "logo"] {
+        assert!(kinds.contains(&json!(kind)), "{kind}: {}", param("kind"));
+    }
     for date in ["from", "to"] {
         assert_eq!(param(date)["schema"]["anyOf"][0]["format"], "date", "{}", param(date));
     }
@@ -136,4 +139,48 @@ pub async fn the_change_record_page_lists_and_filters(app: TestApp) {
     let mut helpdesk = Browser::new(&app);
     helpdesk.sign_in("hd", PASSWORD).await;
     assert_eq!(helpdesk.get("/supervisor/changes").await.status, 403);
+}
+
+/// The logo uploaded, replaced and removed: each on the record with who and when, the logo before
+/// and after by its media type, size and SHA-256, never its bytes; listed by its own kind, on the
+/// API and the page.
+pub async fn the_logo_changes_are_listed_by_type_size_and_hash(app: TestApp) {
+    use sha2::Digest;
+    let sup = app.staff("sup", &[Role::Supervisor]).await;
+    let adm = app.staff("adm", &[Role::Admin]).await;
+    let (png, jpeg) = (png_logo(64, 48), jpeg_logo(40, 40));
+    let facts = |kind: &str, bytes: &[u8]| json!({"content_type": kind, "size_bytes": bytes.len(), "sha256": hex::encode(sha2::Sha256::digest(bytes))});
+    put_logo(&app, &sup, "image/png", png.clone()).await.expect(204);
+    put_logo(&app, &sup, "image/png", png.clone()).await.expect(204);
+    put_logo(&app, &adm, "image/jpeg", jpeg.clone()).await.expect(204);
+    put_logo(&app, &adm, "image/png", b"GIF89a".to_vec()).await.error(422, "invalid_logo");
+    app.send("DELETE", "/api/v1/settings/logo", Some(&sup), None).await.expect(204);
+    app.send("DELETE", "/api/v1/settings/logo", Some(&sup), None).await.expect(204);
+
+    let list = app.get(&sup, "/api/v1/settings/changes?kind=logo").await.expect(200);
+    let seen: Vec<(Value, Value, Value, Value)> = changes(&list)
+        .iter()
+        .map(|c| (c["kind"].clone(), c["by"].clone(), c["before"].clone(), c["after"].clone()))
+        .collect();
+    let logo = json!("logo");
+    assert_eq!(
+        seen,
+        [
+            (logo.clone(), json!("sup"), facts("image/jpeg", &jpeg), Value::Null),
+            (logo.clone(), json!("adm"), facts("image/png", &png), facts("image/jpeg", &jpeg)),
+            (logo, json!("sup"), Value::Null, facts("image/png", &png)),
+        ],
+        "set, replaced, removed; the same logo again, a refused one and a removal of none are not changes"
+    );
+    assert!(changes(&list).iter().all(|c| c["subject"].is_null() && c["at"].as_str().is_some()));
+    let all = app.get(&sup, "/api/v1/settings/changes").await.expect(200);
+    let others: Vec<&Value> = changes(&all).iter().filter(|c| c["kind"] != "logo" && c["kind"] != "user").collect();
+    assert!(others.is_empty(), "nothing but the logo (and the two accounts made) was changed: {others:?}");
+
+    let mut b = Browser::new(&app);
+    b.sign_in("sup", PASSWORD).await;
+    let page = b.get("/supervisor/changes?kind=logo").await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("<option value=\"logo\" selected>Logo kantor</option>"), "{}", page.body);
+    assert!(page.body.contains(&hex::encode(sha2::Sha256::digest(&jpeg))), "the hash is shown");
 }

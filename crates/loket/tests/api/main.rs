@@ -77,6 +77,7 @@ on_both_backends!(
         change_record::each_change_is_listed_with_who_and_before_and_after,
         change_record::the_change_record_is_read_by_supervisors_admins_and_auditors_only,
         change_record::the_change_record_page_lists_and_filters,
+        change_record::the_logo_changes_are_listed_by_type_size_and_hash,
         front_office::each_step_names_who_performed_it,
         front_office::after_closing_time_the_check_gives_no_number,
         front_office::a_correction_keeps_what_was_written_before,
