@@ -61,6 +61,8 @@ pub struct CounterView {
     pub outbox: Vec<OutboxEntry>,
     /// The counters a visit may be transferred to: every other one.
     pub others: Vec<Counter>,
+    /// An SMTP server is set: mail can leave. Until it is, e-mailed escalations and copies wait.
+    pub mail_ready: bool,
 }
 
 /// The screen of counter `code`; `None` for a counter the office does not have.
@@ -83,7 +85,8 @@ pub async fn view(app: &App, staff: &User, code: &str) -> AppResult<Option<Count
     let escalations = store.open_escalations(ESCALATIONS_LISTED).await?;
     let outbox = store.outbox(OUTBOX_READ).await?;
     let others = settings.counters.iter().filter(|c| c.code != counter.code).cloned().collect();
-    Ok(Some(CounterView { counter, waiting, current, to_archive, escalations, outbox, others }))
+    let mail_ready = settings.mail.configured();
+    Ok(Some(CounterView { counter, waiting, current, to_archive, escalations, outbox, others, mail_ready }))
 }
 
 /// The supervisor's overview: each counter with the visit it calls or serves, the waiting count
@@ -95,6 +98,8 @@ pub struct Overview {
     pub waiting: std::collections::BTreeMap<String, u64>,
     /// The mails' addressees are empty for a visitor's mail when `staff` may not read visits.
     pub outbox: Vec<OutboxEntry>,
+    /// An SMTP server is set: mail can leave.
+    pub mail_ready: bool,
 }
 
 pub async fn overview(app: &App, staff: &User) -> AppResult<Overview> {
@@ -123,5 +128,5 @@ pub async fn overview(app: &App, staff: &User) -> AppResult<Overview> {
             mail.to = String::new();
         }
     }
-    Ok(Overview { counters, waiting, outbox })
+    Ok(Overview { counters, waiting, outbox, mail_ready: settings.mail.configured() })
 }

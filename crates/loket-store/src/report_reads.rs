@@ -78,6 +78,7 @@ fn running_overruns_sql() -> String {
 }
 
 /// Every query of the reports that reads the running steps, named: their plans are tested.
+#[cfg(feature = "testing")]
 pub(crate) fn running_step_queries() -> Vec<(&'static str, String)> {
     vec![
         ("time standards, by the clock", running_counted_sql()),

@@ -148,6 +148,8 @@ pub struct CounterPage {
     /// What a refused transfer typed.
     pub transfer_reason: String,
     pub transfer_agent: String,
+    /// An SMTP server is set; until it is, the page says e-mail waits.
+    pub mail_ready: bool,
 }
 
 impl CounterPage {
@@ -247,6 +249,7 @@ fn blank_page(page: Frame, counters: Vec<CounterChoice>, typed: Typed) -> Counte
         transfer_to: Vec::new(),
         transfer_reason: typed.transfer_reason,
         transfer_agent: typed.transfer_agent,
+        mail_ready: true,
     }
 }
 
@@ -280,9 +283,10 @@ fn counter_view(
             id: v.id.clone(),
             number: v.queue.number.clone().unwrap_or_default(),
             status: status_text(t, v.status),
-            copy: v.copy.as_ref().map(|c| match c.pending {
-                true => t.get("counter-copy-via-email-pending"),
-                false => t.get(&format!("counter-copy-via-{}", c.via.as_str())),
+            copy: v.copy.as_ref().map(|c| match (c.pending, view.mail_ready) {
+                (true, true) => t.get("counter-copy-via-email-pending"),
+                (true, false) => t.get("counter-copy-via-email-no-mail"),
+                (false, _) => t.get(&format!("counter-copy-via-{}", c.via.as_str())),
             }),
             copy_pending: v.copy.as_ref().is_some_and(|c| c.pending),
             has_email: v.visitor.email.as_deref().is_some_and(|e| !e.is_empty()),
@@ -290,7 +294,8 @@ fn counter_view(
             lkpp_ticket: v.escalation.as_ref().and_then(|e| e.lkpp_ticket.clone()),
         })
         .collect();
-    let escalations = view.escalations.iter().filter_map(|v| escalation_row(t, v, &view.outbox)).collect();
+    let escalations =
+        view.escalations.iter().filter_map(|v| escalation_row(t, v, &view.outbox, view.mail_ready)).collect();
     let mail_problems = super::mail_settings::failing_mail(t, &view.outbox, settings.zone());
     let transfer_to = view
         .others
@@ -306,13 +311,19 @@ fn counter_view(
         escalations,
         mail_problems,
         transfer_to,
+        mail_ready: view.mail_ready,
         ..blank
     }
 }
 
 /// An escalation still waiting for LKPP's answer; its mail, while the server has not taken it,
 /// with the last error.
-fn escalation_row(t: super::i18n::Tr, v: &Visit, outbox: &[loket_store::OutboxEntry]) -> Option<EscalationRow> {
+fn escalation_row(
+    t: super::i18n::Tr,
+    v: &Visit,
+    outbox: &[loket_store::OutboxEntry],
+    mail_ready: bool,
+) -> Option<EscalationRow> {
     let esc = v.escalation.as_ref().filter(|e| e.status != EscalationStatus::Answered)?;
     let failing = outbox
         .iter()
@@ -325,6 +336,7 @@ fn escalation_row(t: super::i18n::Tr, v: &Visit, outbox: &[loket_store::OutboxEn
             "attempts",
             failing.map(|m| m.attempts).unwrap_or_default(),
         ),
+        (EscalationStatus::Pending, None) if !mail_ready => t.get("counter-escalation-no-mail"),
         (EscalationStatus::Pending, None) => t.get("counter-escalation-pending"),
         (EscalationStatus::Sent, _) => t.get("counter-escalation-sent"),
         (EscalationStatus::Answered, _) => t.get("counter-escalation-answered"),

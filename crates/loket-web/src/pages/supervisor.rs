@@ -40,6 +40,8 @@ pub struct SupervisorPage {
     pub mail_problems: Vec<MailProblem>,
     /// For a supervisor (not an admin alone): how many unmatched mails wait for a decision.
     pub unmatched_pending: Option<usize>,
+    /// An SMTP server is set; until it is, the page says mail waits.
+    pub mail_ready: bool,
 }
 
 pub async fn page(State(state): State<AppState>, staff: PageStaff) -> PageResult {
@@ -62,7 +64,8 @@ pub async fn page(State(state): State<AppState>, staff: PageStaff) -> PageResult
     let mail_problems = super::mail_settings::failing_mail(t, &overview.outbox, zone);
     let unmatched_pending = loket_app::inbox::pending_count(&state.app, &staff.user).await?;
     let page = Frame::staff(&state, &staff, "supervisor-title", "/supervisor").await?.with_script("/assets/live.js");
-    Ok(SupervisorPage { page, counters, services, mail_problems, unmatched_pending }.into_response())
+    let mail_ready = overview.mail_ready;
+    Ok(SupervisorPage { page, counters, services, mail_problems, unmatched_pending, mail_ready }.into_response())
 }
 
 /// Each counter: the number it serves, its status, by whom, since when, an overrun highlighted.
