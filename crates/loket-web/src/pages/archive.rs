@@ -174,7 +174,7 @@ pub async fn page(State(state): State<AppState>, staff: PageStaff, Query(p): Que
         out.rows.push(ResultRow {
             reference: item.reference,
             number: item.archive_number,
-            day: super::dates::date(t, item.day),
+            day: loket_domain::format::long_date(t.lang, item.day),
             visitor_name: item.visitor_name.unwrap_or_default(),
             category,
             outcome: t.get(&format!("archive-outcome-{}", item.outcome.as_str())),

@@ -166,7 +166,7 @@ async fn build(state: &AppState, staff: &PageStaff, year: i32, shown: Shown) -> 
         .into_iter()
         .map(|d| DayOffRow {
             date: d.date.format("%Y-%m-%d").to_string(),
-            date_text: super::dates::date(t, d.date),
+            date_text: loket_domain::format::long_date(t.lang, d.date),
             kind: t.get(&format!("calendar-kind-{}", d.kind.as_str().replace('_', "-"))),
             name: d.name,
         })

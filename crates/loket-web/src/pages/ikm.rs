@@ -10,6 +10,7 @@ use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use loket_domain::auth::Permission;
+use loket_domain::format::{self, Lang};
 use loket_domain::office::office_day;
 use loket_domain::survey::{Element, Grade, Ikm};
 use serde::Deserialize;
@@ -108,8 +109,9 @@ const BAR_WIDTH: u32 = 36;
 const GAP: u32 = 14;
 const TOP: u32 = 20;
 
-fn two(v: f64) -> String {
-    format!("{v:.2}")
+/// A score or an index with two decimals, as `lang` writes it (`88,89`).
+fn two(lang: Lang, v: f64) -> String {
+    format::decimal(lang, v, 2)
 }
 
 fn grade_text(t: Tr, grade: Grade) -> String {
@@ -129,7 +131,7 @@ fn group_rows(t: Tr, groups: &[IkmGroup]) -> Vec<GroupRow> {
             key: g.key.clone(),
             served: g.served,
             responses: g.ikm.as_ref().map_or(0, |i| i.responses),
-            index: g.ikm.as_ref().map_or_else(|| "—".to_owned(), |i| two(i.index)),
+            index: g.ikm.as_ref().map_or_else(|| "—".to_owned(), |i| two(t.lang, i.index)),
             grade: g.ikm.as_ref().map_or_else(|| "—".to_owned(), |i| grade_text(t, i.grade)),
             warning: g.ikm.as_ref().is_some_and(|i| i.sample_too_small),
         })
@@ -145,9 +147,9 @@ fn tables(t: Tr, report: &IkmReport) -> Vec<ReportTable> {
         caption: t.get("ikm-index"),
         columns: cols(&["ikm-served", "ikm-responses-h", "ikm-index", "ikm-grade", "ikm-small"]),
         rows: vec![vec![
-            report.served.to_string(),
-            ikm.map_or(0, |i| i.responses).to_string(),
-            ikm.map_or_else(|| "—".to_owned(), |i| two(i.index)),
+            format::count(t.lang, report.served),
+            format::count(t.lang, ikm.map_or(0, |i| i.responses)),
+            ikm.map_or_else(|| "—".to_owned(), |i| two(t.lang, i.index)),
             ikm.map_or_else(|| "—".to_owned(), |i| format!("{:?} ({})", i.grade, grade_text(t, i.grade))),
             ikm.map_or_else(String::new, |i| if i.sample_too_small { "✓".to_owned() } else { String::new() }),
         ]],
@@ -163,8 +165,8 @@ fn tables(t: Tr, report: &IkmReport) -> Vec<ReportTable> {
                 vec![
                     format!("U{}", i + 1),
                     t.get(&format!("survey-element-{}", e.as_str())),
-                    score.map_or_else(|| "—".to_owned(), |s| two(s.average)),
-                    score.map_or_else(|| "—".to_owned(), |s| two(s.index)),
+                    score.map_or_else(|| "—".to_owned(), |s| two(t.lang, s.average)),
+                    score.map_or_else(|| "—".to_owned(), |s| two(t.lang, s.index)),
                 ]
             })
             .collect(),
@@ -174,7 +176,7 @@ fn tables(t: Tr, report: &IkmReport) -> Vec<ReportTable> {
         columns: cols(&[column, "ikm-served", "ikm-responses-h", "ikm-index", "ikm-grade"]),
         rows: group_rows(t, groups)
             .into_iter()
-            .map(|g| vec![g.key, g.served.to_string(), g.responses.to_string(), g.index, g.grade])
+            .map(|g| vec![g.key, format::count(t.lang, g.served), format::count(t.lang, g.responses), g.index, g.grade])
             .collect(),
     };
     vec![
@@ -185,7 +187,8 @@ fn tables(t: Tr, report: &IkmReport) -> Vec<ReportTable> {
     ]
 }
 
-/// The report as CSV: one row for the period, one per service, one per staff member; the nine
+/// The report as CSV for machines (`format=csv-plain`): a comma between cells, dot decimals,
+/// codes; one row for the period, one per service, one per staff member; the nine
 /// element averages (NRR), the IKM, its grade and the sample.
 pub fn csv(report: &IkmReport) -> String {
     let mut out = String::from("scope,key,served,responses");
@@ -233,7 +236,8 @@ pub async fn page(State(state): State<AppState>, staff: PageStaff, Query(q): Que
         _ => (today, today, Some(t.get("report-bad-period"))),
     };
     let report = reports::ikm(&state.app, &staff.user, Period { from, to }, blank(&q.service), blank(&q.agent)).await?;
-    if q.format == "csv" && error.is_none() {
+    // For machines: a comma between cells, dot decimals, codes (`format=csv-plain`).
+    if q.format == "csv-plain" && error.is_none() {
         let name = format!("attachment; filename=\"ikm-{from}-{to}.csv\"");
         return Ok((
             [(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()), (header::CONTENT_DISPOSITION, name)],
@@ -241,17 +245,23 @@ pub async fn page(State(state): State<AppState>, staff: PageStaff, Query(q): Que
         )
             .into_response());
     }
-    if let (Some(format @ (Download::Xlsx | Download::Pdf)), None) = (Download::parse(&q.format), &error) {
-        // The PDF is the office's record, signed by its head: in Indonesian, as the form is.
-        let doc_t = if format == Download::Pdf { Tr::new(super::i18n::Lang::Id) } else { t };
-        let words = if from == to {
-            super::dates::date(doc_t, from)
-        } else {
-            format!("{} – {}", super::dates::date(doc_t, from), super::dates::date(doc_t, to))
-        };
-        let made = super::dates::date_time(doc_t, state.now(), settings.zone());
+    if let (Some(format), None) = (Download::parse(&q.format), &error) {
+        // The PDF is the office's record, signed by its head: in Indonesian, as the form is; the
+        // CSV is for the office's spreadsheet, in the Indonesian locale (`;`, `88,89`).
+        let doc_t = if format == Download::Xlsx { t } else { Tr::new(Lang::Id) };
+        let words = loket_domain::format::period(doc_t.lang, from, to);
+        let made = loket_domain::format::long_date_time(doc_t.lang, state.now(), settings.zone());
         let (title, file) = (doc_t.get("ikm-title"), format!("ikm-{from}-{to}"));
-        return download(format, &file, &settings.office.office_name, &title, &words, &made, &tables(doc_t, &report));
+        return download(
+            doc_t.lang,
+            format,
+            &file,
+            &settings.office.office_name,
+            &title,
+            &words,
+            &made,
+            &tables(doc_t, &report),
+        );
     }
     let elements = Element::ALL
         .iter()
@@ -261,8 +271,8 @@ pub async fn page(State(state): State<AppState>, staff: PageStaff, Query(q): Que
             ElementRow {
                 code: ["U1", "U2", "U3", "U4", "U5", "U6", "U7", "U8", "U9"][i],
                 name: t.get(&format!("survey-element-{}", e.as_str())),
-                average: score.map_or_else(|| "—".to_owned(), |s| two(s.average)),
-                index: score.map_or_else(|| "—".to_owned(), |s| two(s.index)),
+                average: score.map_or_else(|| "—".to_owned(), |s| two(t.lang, s.average)),
+                index: score.map_or_else(|| "—".to_owned(), |s| two(t.lang, s.index)),
             }
         })
         .collect::<Vec<_>>();
@@ -314,14 +324,10 @@ pub async fn page(State(state): State<AppState>, staff: PageStaff, Query(q): Que
         agent: report.agent.clone().unwrap_or_default(),
         services,
         error,
-        period: if from == to {
-            super::dates::date(t, from)
-        } else {
-            format!("{} – {}", super::dates::date(t, from), super::dates::date(t, to))
-        },
+        period: loket_domain::format::period(t.lang, from, to),
         served: report.served,
         responses: ikm.map_or(0, |i| i.responses),
-        index: ikm.map(|i| two(i.index)),
+        index: ikm.map(|i| two(t.lang, i.index)),
         grade: ikm.map(|i| format!("{:?} ({})", i.grade, grade_text(t, i.grade))),
         warning: ikm.filter(|i| i.sample_too_small).map(|i| {
             t.with2("ikm-sample-too-small", "responses", i.responses, "needed", i.sample_needed.unwrap_or_default())

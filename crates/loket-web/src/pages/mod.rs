@@ -157,7 +157,8 @@ impl Frame {
         let t = staff.tr();
         let settings = state.store.settings().await?;
         let office_name = settings.office.office_name.clone();
-        let today = dates::date(t, loket_domain::office::office_day(state.now(), settings.zone()));
+        let today =
+            loket_domain::format::long_date(t.lang, loket_domain::office::office_day(state.now(), settings.zone()));
         let screens = [
             ("/front-office", "nav-front-office", Permission::FrontOffice),
             ("/counter", "nav-counter", Permission::Helpdesk),

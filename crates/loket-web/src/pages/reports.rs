@@ -117,25 +117,18 @@ pub async fn page(State(state): State<AppState>, staff: PageStaff, Query(q): Que
         Report::Overruns => Shown::Overruns(reports::overruns(app, user, p).await?),
         Report::Escalations => Shown::Escalations(reports::escalations(app, user, p).await?),
     };
-    let period_words = if from == to {
-        super::dates::date(t, from)
-    } else {
-        format!("{} – {}", super::dates::date(t, from), super::dates::date(t, to))
-    };
+    let period_words = loket_domain::format::period(t.lang, from, to);
     let format = Download::parse(&q.format);
     if let (Some(format), None) = (format, &error) {
-        // The PDF is the office's record, signed by its head: in Indonesian, as the form is.
-        let doc_t = if format == Download::Pdf { Tr::new(super::i18n::Lang::Id) } else { t };
-        let doc_period = if from == to {
-            super::dates::date(doc_t, from)
-        } else {
-            format!("{} – {}", super::dates::date(doc_t, from), super::dates::date(doc_t, to))
-        };
+        // The PDF is the office's record, signed by its head: in Indonesian, as the form is; the
+        // CSV is for the office's spreadsheet, in the Indonesian locale (`;`, `83,33`).
+        let doc_t = if format == Download::Xlsx { t } else { Tr::new(super::i18n::Lang::Id) };
+        let doc_period = loket_domain::format::period(doc_t.lang, from, to);
         let file = format!("{}-{from}-{to}", report.code());
-        let made = super::dates::date_time(doc_t, now, settings.zone());
+        let made = loket_domain::format::long_date_time(doc_t.lang, now, settings.zone());
         let title = doc_t.get(report.title_key());
         let tables = tables(doc_t, &shown, &settings);
-        return download(format, &file, &settings.office.office_name, &title, &doc_period, &made, &tables);
+        return download(doc_t.lang, format, &file, &settings.office.office_name, &title, &doc_period, &made, &tables);
     }
     let query = |extra: Option<&str>, r: Report| {
         let mut pairs = vec![("report", r.code().to_owned()), ("period", period_kind.to_owned())];

@@ -58,12 +58,13 @@ pub async fn page(State(state): State<AppState>, staff: PageStaff, Query(q): Que
         .into_iter()
         .map(|m| {
             let decided = |key: &str| {
-                let at = m.decided_at.map(|at| super::dates::date_time(t, at, zone)).unwrap_or_default();
+                let at =
+                    m.decided_at.map(|at| loket_domain::format::long_date_time(t.lang, at, zone)).unwrap_or_default();
                 t.with2(key, "by", m.decided_by.clone().unwrap_or_default(), "at", at)
             };
             UnmatchedRow {
                 id: m.id.clone(),
-                received: super::dates::date_time(t, m.received_at, zone),
+                received: loket_domain::format::long_date_time(t.lang, m.received_at, zone),
                 from: m.from.clone().unwrap_or_else(|| "—".to_owned()),
                 subject: m.subject.clone(),
                 reference: m.reference.clone().unwrap_or_else(|| "—".to_owned()),
