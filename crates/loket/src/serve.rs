@@ -17,7 +17,6 @@ async fn ensure_first_admin(store: &dyn Store) -> anyhow::Result<()> {
         // Users were added before the first start (`loket user add`): no first admin is made.
         if let Some(note) = crate::users::no_admin_note(store).await? {
             println!("{note}");
-            tracing::warn!("no enabled account has the admin role");
         }
         return Ok(());
     }
