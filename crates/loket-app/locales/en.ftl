@@ -63,6 +63,8 @@ error-not-found = This visit does not exist.
 field-missing = Required
 field-too-long = Too long
 field-invalid = Not valid
+field-visitor-email-invalid = Not a valid e-mail address: for example name@domain.go.id
+field-visitor-phone-invalid = Not a valid phone number: 8-15 digits, for example 0812-3456-7890
 
 field-visitor-name = Name
 field-visitor-organization = Organization

@@ -63,6 +63,8 @@ error-not-found = Kunjungan ini tidak ada.
 field-missing = Wajib diisi
 field-too-long = Terlalu panjang
 field-invalid = Tidak valid
+field-visitor-email-invalid = Alamat e-mail tidak valid: contoh nama@domain.go.id
+field-visitor-phone-invalid = Nomor telepon tidak valid: 8-15 angka, contoh 0812-3456-7890
 
 field-visitor-name = Nama
 field-visitor-organization = Instansi / perusahaan

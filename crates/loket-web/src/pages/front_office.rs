@@ -21,7 +21,7 @@ use serde::Deserialize;
 use super::counter::status_text;
 use super::i18n::Tr;
 use super::session::{PageForm, PageStaff};
-use super::{Frame, PageError, PageResult, field_reason_key, refusal_key, see_other};
+use super::{Frame, PageError, PageResult, field_message, field_reason_key, refusal_key, see_other};
 use crate::AppState;
 
 pub const ROLES: [VisitorRole; 9] = [
@@ -200,7 +200,7 @@ pub(super) fn fields(
                 kind,
                 value: value.to_owned(),
                 required: settings.office.requires(name),
-                error: errors.get(name).map(|reason| t.get(field_reason_key(reason))),
+                error: errors.get(name).map(|reason| field_message(t, name, reason)),
                 options,
                 autocomplete,
                 hint: None,

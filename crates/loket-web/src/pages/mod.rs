@@ -251,6 +251,14 @@ pub fn field_reason_key(reason: &str) -> &'static str {
     }
 }
 
+/// What is wrong with a field, in the page's language: the field's own sentence when the
+/// catalogue has one (`field-visitor-email-invalid`: what a good one looks like), else the
+/// general one of its problem (`Tidak valid`).
+pub fn field_message(t: Tr, field: &str, reason: &str) -> String {
+    let own = format!("field-{}-{}", field.replace(['.', '_'], "-"), reason.replace('_', "-"));
+    if t.has(&own) { t.get(&own) } else { t.get(field_reason_key(reason)) }
+}
+
 /// Why a page could not be shown.
 #[derive(Debug)]
 pub enum PageError {
