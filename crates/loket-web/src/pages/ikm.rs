@@ -15,7 +15,7 @@ use loket_domain::office::office_day;
 use loket_domain::survey::{Element, Grade, Ikm};
 use serde::Deserialize;
 
-use loket_documents::ReportTable;
+use loket_documents::{ReportHead, ReportTable};
 
 use super::i18n::Tr;
 use super::report_files::{Download, download, field};
@@ -252,16 +252,8 @@ pub async fn page(State(state): State<AppState>, staff: PageStaff, Query(q): Que
         let words = loket_domain::format::period(doc_t.lang, from, to);
         let made = loket_domain::format::long_date_time(doc_t.lang, state.now(), settings.zone());
         let (title, file) = (doc_t.get("ikm-title"), format!("ikm-{from}-{to}"));
-        return download(
-            doc_t.lang,
-            format,
-            &file,
-            &settings.office.office_name,
-            &title,
-            &words,
-            &made,
-            &tables(doc_t, &report),
-        );
+        let head = ReportHead { office_name: &settings.office.office_name, title: &title, period: &words, made: &made };
+        return download(doc_t.lang, format, &file, &head, &tables(doc_t, &report));
     }
     let elements = Element::ALL
         .iter()

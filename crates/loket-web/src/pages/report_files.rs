@@ -219,27 +219,19 @@ pub fn xlsx(
     book.save_to_buffer()
 }
 
-/// A report as the file asked for.
-pub fn download(
-    lang: Lang,
-    format: Download,
-    file: &str,
-    office_name: &str,
-    title: &str,
-    period: &str,
-    made: &str,
-    tables: &[ReportTable],
-) -> PageResult {
+/// A report as the file asked for (`file` its name without the extension), its numbers and
+/// dates written in `lang`.
+pub fn download(lang: Lang, format: Download, file: &str, head: &ReportHead<'_>, tables: &[ReportTable]) -> PageResult {
     let (mime, ext, body) = match format {
         Download::Csv => ("text/csv; charset=utf-8", "csv", csv(tables).into_bytes()),
         Download::Xlsx => (
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             "xlsx",
-            xlsx(lang, title, period, tables).map_err(|e| PageError::Internal(format!("spreadsheet: {e}").into()))?,
+            xlsx(lang, head.title, head.period, tables)
+                .map_err(|e| PageError::Internal(format!("spreadsheet: {e}").into()))?,
         ),
         Download::Pdf => {
-            let head = ReportHead { office_name, title, period, made };
-            ("application/pdf", "pdf", report_pdf(&head, tables).map_err(|e| PageError::Internal(e.into()))?)
+            ("application/pdf", "pdf", report_pdf(head, tables).map_err(|e| PageError::Internal(e.into()))?)
         }
     };
     let disposition = format!("attachment; filename=\"{file}.{ext}\"");

@@ -9,7 +9,7 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use chrono::{Datelike, Months, NaiveDate};
-use loket_documents::ReportTable;
+use loket_documents::{ReportHead, ReportTable};
 use loket_domain::auth::Permission;
 use loket_domain::office::office_day;
 
@@ -128,7 +128,9 @@ pub async fn page(State(state): State<AppState>, staff: PageStaff, Query(q): Que
         let made = loket_domain::format::long_date_time(doc_t.lang, now, settings.zone());
         let title = doc_t.get(report.title_key());
         let tables = tables(doc_t, &shown, &settings);
-        return download(doc_t.lang, format, &file, &settings.office.office_name, &title, &doc_period, &made, &tables);
+        let head =
+            ReportHead { office_name: &settings.office.office_name, title: &title, period: &doc_period, made: &made };
+        return download(doc_t.lang, format, &file, &head, &tables);
     }
     let query = |extra: Option<&str>, r: Report| {
         let mut pairs = vec![("report", r.code().to_owned()), ("period", period_kind.to_owned())];
