@@ -47,8 +47,8 @@ pub struct ElementRow {
 
 pub struct GroupRow {
     pub key: String,
-    pub served: u64,
-    pub responses: u64,
+    pub served: String,
+    pub responses: String,
     pub index: String,
     pub grade: String,
     pub warning: bool,
@@ -87,8 +87,8 @@ pub struct IkmPage {
     pub services: Vec<ServiceOption>,
     pub error: Option<String>,
     pub period: String,
-    pub served: u64,
-    pub responses: u64,
+    pub served: String,
+    pub responses: String,
     pub index: Option<String>,
     pub grade: Option<String>,
     pub warning: Option<String>,
@@ -129,8 +129,8 @@ fn group_rows(t: Tr, groups: &[IkmGroup]) -> Vec<GroupRow> {
         .iter()
         .map(|g| GroupRow {
             key: g.key.clone(),
-            served: g.served,
-            responses: g.ikm.as_ref().map_or(0, |i| i.responses),
+            served: format::count(t.lang, g.served),
+            responses: format::count(t.lang, g.ikm.as_ref().map_or(0, |i| i.responses)),
             index: g.ikm.as_ref().map_or_else(|| "—".to_owned(), |i| two(t.lang, i.index)),
             grade: g.ikm.as_ref().map_or_else(|| "—".to_owned(), |i| grade_text(t, i.grade)),
             warning: g.ikm.as_ref().is_some_and(|i| i.sample_too_small),
@@ -174,10 +174,7 @@ fn tables(t: Tr, report: &IkmReport) -> Vec<ReportTable> {
     let groups = |caption: &str, column: &str, groups: &[IkmGroup]| ReportTable {
         caption: t.get(caption),
         columns: cols(&[column, "ikm-served", "ikm-responses-h", "ikm-index", "ikm-grade"]),
-        rows: group_rows(t, groups)
-            .into_iter()
-            .map(|g| vec![g.key, format::count(t.lang, g.served), format::count(t.lang, g.responses), g.index, g.grade])
-            .collect(),
+        rows: group_rows(t, groups).into_iter().map(|g| vec![g.key, g.served, g.responses, g.index, g.grade]).collect(),
     };
     vec![
         index,
@@ -317,12 +314,18 @@ pub async fn page(State(state): State<AppState>, staff: PageStaff, Query(q): Que
         services,
         error,
         period: loket_domain::format::period(t.lang, from, to),
-        served: report.served,
-        responses: ikm.map_or(0, |i| i.responses),
+        served: format::count(t.lang, report.served),
+        responses: format::count(t.lang, ikm.map_or(0, |i| i.responses)),
         index: ikm.map(|i| two(t.lang, i.index)),
         grade: ikm.map(|i| format!("{:?} ({})", i.grade, grade_text(t, i.grade))),
         warning: ikm.filter(|i| i.sample_too_small).map(|i| {
-            t.with2("ikm-sample-too-small", "responses", i.responses, "needed", i.sample_needed.unwrap_or_default())
+            t.with2(
+                "ikm-sample-too-small",
+                "responses",
+                format::count(t.lang, i.responses),
+                "needed",
+                format::count(t.lang, i.sample_needed.unwrap_or_default()),
+            )
         }),
         elements,
         groups: vec![
