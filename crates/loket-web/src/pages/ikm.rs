@@ -243,9 +243,7 @@ pub async fn page(State(state): State<AppState>, staff: PageStaff, Query(q): Que
             .into_response());
     }
     if let (Some(format), None) = (Download::parse(&q.format), &error) {
-        // The PDF is the office's record, signed by its head: in Indonesian, as the form is; the
-        // CSV is for the office's spreadsheet, in the Indonesian locale (`;`, `88,89`).
-        let doc_t = if format == Download::Xlsx { t } else { Tr::new(Lang::Id) };
+        let doc_t = Tr::new(format.lang(t.lang));
         let words = loket_domain::format::period(doc_t.lang, from, to);
         let made = loket_domain::format::long_date_time(doc_t.lang, state.now(), settings.zone());
         let (title, file) = (doc_t.get("ikm-title"), format!("ikm-{from}-{to}"));

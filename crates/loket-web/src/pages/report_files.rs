@@ -135,6 +135,16 @@ pub enum Download {
 }
 
 impl Download {
+    /// The language a file is made in: the PDF is the office's record, signed by its head, in
+    /// Indonesian as the form is; the CSV is for the office's spreadsheet in the Indonesian locale
+    /// (`;`, `83,33`); the XLSX follows the page (its numbers are numbers in any locale).
+    pub fn lang(self, page: Lang) -> Lang {
+        match self {
+            Download::Xlsx => page,
+            Download::Csv | Download::Pdf => Lang::Id,
+        }
+    }
+
     pub fn parse(s: &str) -> Option<Download> {
         match s {
             "csv" => Some(Download::Csv),

@@ -120,9 +120,7 @@ pub async fn page(State(state): State<AppState>, staff: PageStaff, Query(q): Que
     let period_words = loket_domain::format::period(t.lang, from, to);
     let format = Download::parse(&q.format);
     if let (Some(format), None) = (format, &error) {
-        // The PDF is the office's record, signed by its head: in Indonesian, as the form is; the
-        // CSV is for the office's spreadsheet, in the Indonesian locale (`;`, `83,33`).
-        let doc_t = if format == Download::Xlsx { t } else { Tr::new(super::i18n::Lang::Id) };
+        let doc_t = Tr::new(format.lang(t.lang));
         let doc_period = loket_domain::format::period(doc_t.lang, from, to);
         let file = format!("{}-{from}-{to}", report.code());
         let made = loket_domain::format::long_date_time(doc_t.lang, now, settings.zone());
