@@ -248,7 +248,7 @@ for (const backend of backends()) {
       await page.getByRole("button", { name: "Kirim formulir" }).click();
       await page.getByRole("alert").waitFor();
       assert.match(await page.getByRole("alert").textContent(), /belum dapat dikirim/);
-      assert.equal(await page.locator("#visitor-email-error").textContent(), "Tidak valid");
+      assert.equal(await page.locator("#visitor-email-error").textContent(), "Alamat e-mail tidak valid: contoh nama@domain.go.id");
       assert.equal(await page.getByLabel("Nomor telepon").inputValue(), PERSONAL.phone);
       await page.getByLabel("E-mail").fill(PERSONAL.email);
       await page.getByRole("button", { name: "Kirim formulir" }).click();

@@ -38,6 +38,18 @@ for (const backend of backends()) {
       await page.locator("#reports-link").click();
       await page.waitForLoadState("domcontentloaded");
       assert.equal(await page.locator("#period").inputValue(), "month", "a month by default");
+      // Only the chosen period's inputs show, and they follow the choice.
+      const shown = async () => {
+        const out = [];
+        for (const id of ["day", "month", "from", "to"]) if (await page.locator(`#${id}`).isVisible()) out.push(id);
+        return out;
+      };
+      assert.deepEqual(await shown(), ["month"]);
+      await page.locator("#period").selectOption("range");
+      assert.deepEqual(await shown(), ["from", "to"]);
+      await page.locator("#period").selectOption("day");
+      assert.deepEqual(await shown(), ["day"]);
+      await page.locator("#period").selectOption("month");
       assert.equal(await page.locator("#report-h").textContent(), "Rekap kunjungan");
       assert.equal(await page.locator("#chart rect").count(), 6, "one bar per outcome");
       const answered = page.locator("table").first().locator("tr", { hasText: "Dijawab" });
@@ -48,9 +60,11 @@ for (const backend of backends()) {
       assert.match(download.suggestedFilename(), /^recap-\d{4}-\d{2}-01-\d{4}-\d{2}-\d{2}\.csv$/);
       const csv = await (await download.createReadStream()).toArray();
       const text = Buffer.concat(csv).toString("utf8");
-      assert.match(text, /\r\nDijawab,2\r\n/);
-      assert.match(text, /\r\nDibatalkan,1\r\n/);
-      assert.match(text, /\r\nJumlah kunjungan,3\r\n/);
+      // For Excel in the Indonesian locale: a byte order mark and `;` between cells.
+      assert.equal(text.charCodeAt(0), 0xfeff, "a byte order mark");
+      assert.match(text, /\r\nDijawab;2\r\n/);
+      assert.match(text, /\r\nDibatalkan;1\r\n/);
+      assert.match(text, /\r\nJumlah kunjungan;3\r\n/);
 
       await page.locator("#tab-times").click();
       await page.waitForLoadState("domcontentloaded");

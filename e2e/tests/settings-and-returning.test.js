@@ -143,6 +143,9 @@ for (const backend of backends()) {
       const page = await signedIn(browser, app, "sv");
       await page.goto("/supervisor/settings/office");
       await page.locator("#office-logo-none").waitFor();
+      // The public address is a field like the others, not a 16 px sliver.
+      const height = async (id) => (await page.locator(id).boundingBox()).height;
+      assert.equal(await height("#public-url"), await height("#office-name"));
       await page.getByLabel("Nama kantor").fill("LPSE Kota Sorong");
       await page.getByLabel("Berkas logo (PNG atau JPEG)").setInputFiles({ name: "logo.png", mimeType: "image/png", buffer: Buffer.from("bukan gambar") });
       await page.getByRole("button", { name: "Unggah logo" }).click();

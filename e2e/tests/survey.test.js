@@ -82,8 +82,8 @@ for (const backend of backends()) {
     it("shows the IKM of the day to the supervisor, with its chart", async () => {
       const page = await signedIn(browser, app, "sup");
       await page.goto("/supervisor/ikm");
-      // 4 3 3 4 3 4 4 4 3 (the answers above): 32 / 9 * 25 = 88.89, an A.
-      assert.equal(await page.locator("#ikm-index").textContent(), "88.89");
+      // 4 3 3 4 3 4 4 4 3 (the answers above): 32 / 9 * 25 = 88,89, an A.
+      assert.equal(await page.locator("#ikm-index").textContent(), "88,89");
       assert.match(await page.locator("#ikm-grade").textContent(), /A \(Sangat baik\)/);
       assert.equal(await page.locator("#chart rect").count(), 9);
       assert.deepEqual(await seriousViolations(page), []);

@@ -11,31 +11,8 @@ use unic_langid::LanguageIdentifier;
 const ID: &str = include_str!("../locales/id.ftl");
 const EN: &str = include_str!("../locales/en.ftl");
 
-/// A language the pages speak.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Lang {
-    #[default]
-    Id,
-    En,
-}
-
-impl Lang {
-    /// The `lang` attribute and the cookie value.
-    pub fn code(self) -> &'static str {
-        match self {
-            Lang::Id => "id",
-            Lang::En => "en",
-        }
-    }
-
-    pub fn parse(code: &str) -> Option<Lang> {
-        match code {
-            "id" => Some(Lang::Id),
-            "en" => Some(Lang::En),
-            _ => None,
-        }
-    }
-}
+/// A language the pages speak (with the formats of its numbers and dates).
+pub use loket_domain::format::Lang;
 
 struct Catalogue {
     id: FluentBundle<FluentResource>,

@@ -22,7 +22,7 @@ pub async fn ticket(app: &App, staff: &User, id: &str, t: Tr) -> AppResult<Ticke
     let status_url = public_link(&settings.office.public_url, &links::status_path(app, &visit).await?);
     let number = visit.queue.number.clone().unwrap_or_default();
     let standing = links::standing(app, &visit, t).await?;
-    let issued = app.now().with_timezone(&settings.zone()).format("%d-%m-%Y %H:%M").to_string();
+    let issued = loket_domain::format::date_time(t.lang, app.now(), settings.zone());
     Ok(Ticket {
         office_name: settings.office.office_name.clone(),
         service: standing.service,

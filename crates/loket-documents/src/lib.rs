@@ -27,6 +27,7 @@ use krilla::paint::Fill;
 use krilla::text::Font;
 use loket_domain::archive::{ArchiveStamp, CopyVia};
 use loket_domain::escalation::{Channel, EscalationStatus};
+use loket_domain::format::{self, Lang};
 use loket_domain::guest_book::VisitorRole;
 use loket_domain::logo::Logo;
 use loket_domain::settings::{OfficeSettings, survey_url};
@@ -199,8 +200,9 @@ fn dash(s: &Option<String>) -> String {
     s.clone().filter(|s| !s.trim().is_empty()).unwrap_or_else(|| "-".into())
 }
 
+/// A moment as the form writes it, in the office's zone: `7 Desember 2026 09.55`.
 fn local(t: DateTime<Utc>, zone: Tz) -> String {
-    t.with_timezone(&zone).format("%d-%m-%Y %H:%M").to_string()
+    format::date_time(Lang::Id, t, zone)
 }
 
 fn role_name(role: VisitorRole) -> &'static str {
@@ -395,7 +397,8 @@ struct Pages {
     logo: Option<Image>,
 }
 
-const COLUMNS: [f32; 5] = [0.0, 170.0, 280.0, 350.0, 420.0];
+/// Where the step table's columns begin; the second is wide enough for `31 Desember 2026 09.55`.
+const COLUMNS: [f32; 5] = [0.0, 150.0, 280.0, 345.0, 415.0];
 
 /// The type size of a report table's cells, their line height, and the room between columns.
 const CELL_SIZE: f32 = 8.5;

@@ -85,6 +85,10 @@ fn the_form_lists_every_part_of_the_visit() {
         })
         .collect();
     assert!(rows.iter().any(|r| r[0] == "9. Analisis" && r[3] == "15 menit"), "{rows:?}");
+    // Dates as the office writes them, in its zone (02:00 UTC is 09.00 in Jakarta).
+    assert_eq!(field("Tanggal").as_deref(), Some("27 November 2026 09.00"));
+    assert!(rows.iter().any(|r| r[0] == "9. Analisis" && r[1] == "27 November 2026 09.11"), "{rows:?}");
+    assert_eq!(field("Salinan").as_deref(), Some("dicetak, 27 November 2026 09.21"));
 }
 
 #[test]

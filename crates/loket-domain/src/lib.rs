@@ -14,6 +14,7 @@ pub mod escalation;
 pub mod estimate;
 pub mod facts;
 pub mod form;
+pub mod format;
 pub mod guest_book;
 pub mod history;
 pub mod inbox;

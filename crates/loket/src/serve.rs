@@ -14,6 +14,10 @@ use loket_web::limits::Limits;
 /// must be changed at the first sign-in.
 async fn ensure_first_admin(store: &dyn Store) -> anyhow::Result<()> {
     if store.count_users().await? > 0 {
+        // Users were added before the first start (`loket user add`): no first admin is made.
+        if let Some(note) = crate::users::no_admin_note(store).await? {
+            println!("{note}");
+        }
         return Ok(());
     }
     let (password, generated) = match std::env::var("LOKET_ADMIN_PASSWORD") {

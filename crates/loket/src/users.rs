@@ -60,6 +60,22 @@ pub async fn add_user(
     }
 }
 
+/// What to say when no enabled account has the admin role: `loket serve` makes the first admin
+/// only on a database without any user, so after a `loket user add` of other roles none is ever
+/// made, and nobody can manage the accounts from the pages.
+pub async fn no_admin_note(store: &dyn Store) -> anyhow::Result<Option<String>> {
+    let users = store.users().await?;
+    if users.iter().any(|u| !u.disabled && u.roles.contains(&Role::Admin)) {
+        return Ok(None);
+    }
+    Ok(Some(
+        "Note: no account has the admin role. `loket serve` creates the first admin ('admin') only \
+         when there are no users at all, so it will not make one now. Add an admin yourself: \
+         loket user add NAME --role admin"
+            .to_owned(),
+    ))
+}
+
 pub async fn run(command: UserCommand) -> anyhow::Result<()> {
     match command {
         UserCommand::Add { name, roles, full_name, database } => {
@@ -67,6 +83,9 @@ pub async fn run(command: UserCommand) -> anyhow::Result<()> {
             let password = password()?;
             add_user(store.as_ref(), &name, full_name.as_deref().unwrap_or(&name), roles, &password, false).await?;
             println!("user {name} added");
+            if let Some(note) = no_admin_note(store.as_ref()).await? {
+                println!("{note}");
+            }
         }
         UserCommand::List { database } => {
             let store = open(&database).await?;

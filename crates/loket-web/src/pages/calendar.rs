@@ -196,7 +196,7 @@ fn calendar_view(t: Tr, page: Frame, year: i32, days_off: Vec<DayOff>, shown: Sh
         .into_iter()
         .map(|d| DayOffRow {
             date: d.date.format("%Y-%m-%d").to_string(),
-            date_text: super::dates::date(t, d.date),
+            date_text: loket_domain::format::long_date(t.lang, d.date),
             kind: t.get(&format!("calendar-kind-{}", d.kind.as_str().replace('_', "-"))),
             name: d.name,
         })

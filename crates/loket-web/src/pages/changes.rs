@@ -173,7 +173,7 @@ fn change_rows(t: Tr, changes: &[ChangeRecord], zone: chrono_tz::Tz) -> Vec<Chan
     changes
         .iter()
         .map(|c| ChangeRow {
-            at: super::dates::date_time(t, c.at, zone),
+            at: loket_domain::format::long_date_time(t.lang, c.at, zone),
             by: c.by.clone(),
             kind: kind_label(t, c.kind),
             subject: c.subject.clone().unwrap_or_default(),

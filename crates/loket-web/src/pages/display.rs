@@ -82,8 +82,9 @@ pub async fn page(
         office_name: settings.office.office_name.clone(),
         running_text: settings.office.running_text.clone(),
         zone: settings.office.time_zone.clone(),
-        date: now.format("%d-%m-%Y").to_string(),
-        time: now.format("%H:%M").to_string(),
+        // As the board's script writes them once it runs (`Senin, 7 Desember 2026`, `09.55`).
+        date: loket_domain::format::long_date(t.lang, now.date_naive()),
+        time: loket_domain::format::clock(t.lang, now.time()),
         service: q.service().unwrap_or_default().to_owned(),
         counters: counters.join(","),
         calling,

@@ -21,7 +21,7 @@ use serde::Deserialize;
 use super::counter::status_text;
 use super::i18n::Tr;
 use super::session::{PageForm, PageStaff};
-use super::{Frame, PageError, PageResult, field_reason_key, refusal_key, see_other};
+use super::{Frame, PageError, PageResult, field_message, field_reason_key, refusal_key, see_other};
 use crate::AppState;
 
 pub const ROLES: [VisitorRole; 9] = [
@@ -200,7 +200,7 @@ pub(super) fn fields(
                 kind,
                 value: value.to_owned(),
                 required: settings.office.requires(name),
-                error: errors.get(name).map(|reason| t.get(field_reason_key(reason))),
+                error: errors.get(name).map(|reason| field_message(t, name, reason)),
                 options,
                 autocomplete,
                 hint: None,
@@ -252,7 +252,7 @@ pub struct SearchQuery {
 fn row(v: &Visit, t: Tr, settings: &OfficeSettings) -> GuestRow {
     GuestRow {
         id: v.id.clone(),
-        time: super::dates::time(t, v.created_at, settings.zone()),
+        time: loket_domain::format::time(t.lang, v.created_at, settings.zone()),
         reference: v.reference.clone(),
         name: v.visitor.name.clone().unwrap_or_default(),
         number: v.queue.number.clone().unwrap_or_default(),
@@ -346,7 +346,7 @@ async fn look_up(state: &AppState, staff: &PageStaff, mut form: EntryForm) -> Pa
             Some(visit) => {
                 form.take_over(&visit.visitor);
                 let zone = state.store.settings().await?.zone();
-                let when = super::dates::date_time(t, visit.created_at, zone);
+                let when = loket_domain::format::long_date_time(t.lang, visit.created_at, zone);
                 (Some(t.with2("lookup-found", "reference", &visit.reference, "when", when)), None)
             }
             None => (Some(t.get("lookup-none")), None),

@@ -11,6 +11,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use loket_domain::auth::Permission;
+use loket_domain::format::{self, Lang};
 use loket_domain::office::office_day;
 use loket_domain::settings::OfficeSettings;
 use loket_domain::survey::{Element, Grade, Ikm};
@@ -48,8 +49,8 @@ pub struct ElementRow {
 
 pub struct GroupRow {
     pub key: String,
-    pub served: u64,
-    pub responses: u64,
+    pub served: String,
+    pub responses: String,
     pub index: String,
     pub grade: String,
     pub warning: bool,
@@ -88,8 +89,8 @@ pub struct IkmPage {
     pub services: Vec<ServiceOption>,
     pub error: Option<String>,
     pub period: String,
-    pub served: u64,
-    pub responses: u64,
+    pub served: String,
+    pub responses: String,
     pub index: Option<String>,
     pub grade: Option<String>,
     pub warning: Option<String>,
@@ -110,8 +111,9 @@ const BAR_WIDTH: u32 = 36;
 const GAP: u32 = 14;
 const TOP: u32 = 20;
 
-fn two(v: f64) -> String {
-    format!("{v:.2}")
+/// A score or an index with two decimals, as `lang` writes it (`88,89`).
+fn two(lang: Lang, v: f64) -> String {
+    format::decimal(lang, v, 2)
 }
 
 fn grade_text(t: Tr, grade: Grade) -> String {
@@ -129,9 +131,9 @@ fn group_rows(t: Tr, groups: &[IkmGroup]) -> Vec<GroupRow> {
         .iter()
         .map(|g| GroupRow {
             key: g.key.clone(),
-            served: g.served,
-            responses: g.ikm.as_ref().map_or(0, |i| i.responses),
-            index: g.ikm.as_ref().map_or_else(|| "—".to_owned(), |i| two(i.index)),
+            served: format::count(t.lang, g.served),
+            responses: format::count(t.lang, g.ikm.as_ref().map_or(0, |i| i.responses)),
+            index: g.ikm.as_ref().map_or_else(|| "—".to_owned(), |i| two(t.lang, i.index)),
             grade: g.ikm.as_ref().map_or_else(|| "—".to_owned(), |i| grade_text(t, i.grade)),
             warning: g.ikm.as_ref().is_some_and(|i| i.sample_too_small),
         })
@@ -147,9 +149,9 @@ fn tables(t: Tr, report: &IkmReport) -> Vec<ReportTable> {
         caption: t.get("ikm-index"),
         columns: cols(&["ikm-served", "ikm-responses-h", "ikm-index", "ikm-grade", "ikm-small"]),
         rows: vec![vec![
-            report.served.to_string(),
-            ikm.map_or(0, |i| i.responses).to_string(),
-            ikm.map_or_else(|| "—".to_owned(), |i| two(i.index)),
+            format::count(t.lang, report.served),
+            format::count(t.lang, ikm.map_or(0, |i| i.responses)),
+            ikm.map_or_else(|| "—".to_owned(), |i| two(t.lang, i.index)),
             ikm.map_or_else(|| "—".to_owned(), |i| format!("{:?} ({})", i.grade, grade_text(t, i.grade))),
             ikm.map_or_else(String::new, |i| if i.sample_too_small { "✓".to_owned() } else { String::new() }),
         ]],
@@ -165,8 +167,8 @@ fn tables(t: Tr, report: &IkmReport) -> Vec<ReportTable> {
                 vec![
                     format!("U{}", i + 1),
                     t.get(&format!("survey-element-{}", e.as_str())),
-                    score.map_or_else(|| "—".to_owned(), |s| two(s.average)),
-                    score.map_or_else(|| "—".to_owned(), |s| two(s.index)),
+                    score.map_or_else(|| "—".to_owned(), |s| two(t.lang, s.average)),
+                    score.map_or_else(|| "—".to_owned(), |s| two(t.lang, s.index)),
                 ]
             })
             .collect(),
@@ -174,10 +176,7 @@ fn tables(t: Tr, report: &IkmReport) -> Vec<ReportTable> {
     let groups = |caption: &str, column: &str, groups: &[IkmGroup]| ReportTable {
         caption: t.get(caption),
         columns: cols(&[column, "ikm-served", "ikm-responses-h", "ikm-index", "ikm-grade"]),
-        rows: group_rows(t, groups)
-            .into_iter()
-            .map(|g| vec![g.key, g.served.to_string(), g.responses.to_string(), g.index, g.grade])
-            .collect(),
+        rows: group_rows(t, groups).into_iter().map(|g| vec![g.key, g.served, g.responses, g.index, g.grade]).collect(),
     };
     vec![
         index,
@@ -187,7 +186,8 @@ fn tables(t: Tr, report: &IkmReport) -> Vec<ReportTable> {
     ]
 }
 
-/// The report as CSV: one row for the period, one per service, one per staff member; the nine
+/// The report as CSV for machines (`format=csv-plain`): a comma between cells, dot decimals,
+/// codes; one row for the period, one per service, one per staff member; the nine
 /// element averages (NRR), the IKM, its grade and the sample.
 pub fn csv(report: &IkmReport) -> String {
     let mut out = String::from("scope,key,served,responses");
@@ -232,10 +232,11 @@ pub async fn page(State(state): State<AppState>, staff: PageStaff, Query(q): Que
     let (p, error) = asked(t, &q, today);
     let report = reports::ikm(&state.app, &staff.user, p, blank(&q.service), blank(&q.agent)).await?;
     if error.is_none() {
-        if q.format == "csv" {
+        // For machines: a comma between cells, dot decimals, codes (`format=csv-plain`).
+        if q.format == "csv-plain" {
             return Ok(csv_download(&report, p));
         }
-        if let Some(format @ (Download::Xlsx | Download::Pdf)) = Download::parse(&q.format) {
+        if let Some(format) = Download::parse(&q.format) {
             let file = ReportFile { title_key: "ikm-title", name: "ikm", period: p, made_at: state.now() };
             return report_download(format, t, &settings, file, |doc_t| tables(doc_t, &report));
         }
@@ -276,8 +277,8 @@ fn element_rows(t: Tr, report: &IkmReport) -> Vec<ElementRow> {
             ElementRow {
                 code: ["U1", "U2", "U3", "U4", "U5", "U6", "U7", "U8", "U9"][i],
                 name: t.get(&format!("survey-element-{}", e.as_str())),
-                average: score.map_or_else(|| "—".to_owned(), |s| two(s.average)),
-                index: score.map_or_else(|| "—".to_owned(), |s| two(s.index)),
+                average: score.map_or_else(|| "—".to_owned(), |s| two(t.lang, s.average)),
+                index: score.map_or_else(|| "—".to_owned(), |s| two(t.lang, s.index)),
             }
         })
         .collect()
@@ -351,12 +352,18 @@ fn ikm_view(
         services,
         error,
         period: super::dates::period(t, p.from, p.to),
-        served: report.served,
-        responses: ikm.map_or(0, |i| i.responses),
-        index: ikm.map(|i| two(i.index)),
+        served: format::count(t.lang, report.served),
+        responses: format::count(t.lang, ikm.map_or(0, |i| i.responses)),
+        index: ikm.map(|i| two(t.lang, i.index)),
         grade: ikm.map(|i| format!("{:?} ({})", i.grade, grade_text(t, i.grade))),
         warning: ikm.filter(|i| i.sample_too_small).map(|i| {
-            t.with2("ikm-sample-too-small", "responses", i.responses, "needed", i.sample_needed.unwrap_or_default())
+            t.with2(
+                "ikm-sample-too-small",
+                "responses",
+                format::count(t.lang, i.responses),
+                "needed",
+                format::count(t.lang, i.sample_needed.unwrap_or_default()),
+            )
         }),
         elements,
         groups: vec![

@@ -291,7 +291,7 @@ pub fn failing_mail(t: Tr, outbox: &[loket_store::OutboxEntry], zone: chrono_tz:
             }),
             attempts: m.attempts,
             error: m.last_error.clone().unwrap_or_default(),
-            next_try: m.next_attempt_at.map(|at| super::dates::time(t, at, zone)).unwrap_or_default(),
+            next_try: m.next_attempt_at.map(|at| loket_domain::format::time(t.lang, at, zone)).unwrap_or_default(),
         })
         .collect()
 }

@@ -160,7 +160,8 @@ impl Frame {
         let t = staff.tr();
         let settings = state.store.settings().await?;
         let office_name = settings.office.office_name.clone();
-        let today = dates::date(t, loket_domain::office::office_day(state.now(), settings.zone()));
+        let today =
+            loket_domain::format::long_date(t.lang, loket_domain::office::office_day(state.now(), settings.zone()));
         let screens = [
             ("/front-office", "nav-front-office", Permission::FrontOffice),
             ("/counter", "nav-counter", Permission::Helpdesk),
@@ -251,6 +252,14 @@ pub fn field_reason_key(reason: &str) -> &'static str {
         "too_long" => "field-too-long",
         _ => "field-invalid",
     }
+}
+
+/// What is wrong with a field, in the page's language: the field's own sentence when the
+/// catalogue has one (`field-visitor-email-invalid`: what a good one looks like), else the
+/// general one of its problem (`Tidak valid`).
+pub fn field_message(t: Tr, field: &str, reason: &str) -> String {
+    let own = format!("field-{}-{}", field.replace(['.', '_'], "-"), reason.replace('_', "-"));
+    if t.has(&own) { t.get(&own) } else { t.get(field_reason_key(reason)) }
 }
 
 /// Why a page could not be shown.

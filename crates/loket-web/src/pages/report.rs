@@ -8,6 +8,7 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use chrono::NaiveDate;
 use loket_domain::auth::Permission;
+use loket_domain::format::{self, Lang};
 use loket_domain::office::office_day;
 use serde::Deserialize;
 
@@ -75,8 +76,8 @@ pub struct ReportPage {
     pub period: String,
 }
 
-fn minutes(v: Option<f64>) -> String {
-    v.map_or_else(|| "—".to_owned(), |m| format!("{m:.1}"))
+fn minutes(lang: Lang, v: Option<f64>) -> String {
+    format::maybe_decimal(lang, v, 1)
 }
 
 pub async fn page(State(state): State<AppState>, staff: PageStaff, Query(q): Query<PeriodQuery>) -> PageResult {
@@ -124,15 +125,15 @@ fn step_rows(t: Tr, summary: &TimeStandardsReport) -> Vec<StepRow> {
             within: if s.instant { "—".to_owned() } else { s.within.to_string() },
             running_over: s.running_over,
             not_judged: s.not_judged,
-            compliance: s.compliance_pct.map_or_else(|| "—".to_owned(), |p| format!("{p:.0}%")),
-            avg: minutes(s.avg_minutes),
-            p90: minutes(s.p90_minutes),
+            compliance: s.compliance_pct.map_or_else(|| format::NONE.to_owned(), |p| format::percent(t.lang, p, 0)),
+            avg: minutes(t.lang, s.avg_minutes),
+            p90: minutes(t.lang, s.p90_minutes),
         })
         .collect()
 }
 
 /// The chart's bars: each step's compliance, out of 100%.
-fn bars(summary: &TimeStandardsReport) -> Vec<Bar> {
+fn bars(lang: Lang, summary: &TimeStandardsReport) -> Vec<Bar> {
     summary
         .steps
         .iter()
@@ -148,7 +149,7 @@ fn bars(summary: &TimeStandardsReport) -> Vec<Bar> {
                 height,
                 label_x: x + BAR_WIDTH / 2,
                 step: s.step,
-                value: s.compliance_pct.map_or_else(|| "—".to_owned(), |p| format!("{p:.0}%")),
+                value: s.compliance_pct.map_or_else(|| format::NONE.to_owned(), |p| format::percent(lang, p, 0)),
                 value_y: TOP + CHART_HEIGHT - height - 4,
             }
         })
@@ -163,7 +164,7 @@ fn report_view(
     Period { from, to }: Period,
     error: Option<&str>,
 ) -> ReportPage {
-    let bars = bars(summary);
+    let bars = bars(t.lang, summary);
     let chart_width = GAP + (bars.len() as u32) * (BAR_WIDTH + GAP);
     ReportPage {
         page,
@@ -176,7 +177,13 @@ fn report_view(
         chart_height: TOP + CHART_HEIGHT + 24,
         baseline: TOP + CHART_HEIGHT,
         bar_width: BAR_WIDTH,
-        waiting: t.with2("report-waiting", "count", summary.waiting.count, "avg", minutes(summary.waiting.avg_minutes)),
+        waiting: t.with2(
+            "report-waiting",
+            "count",
+            summary.waiting.count,
+            "avg",
+            minutes(t.lang, summary.waiting.avg_minutes),
+        ),
         visits: summary.outcomes.visits,
         period: super::dates::period(t, from, to),
     }

@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use loket_app::reports::Period;
 use loket_documents::{ReportHead, ReportTable, report_pdf};
 use loket_domain::facts::Outcome;
+use loket_domain::format::{self, Lang};
 use loket_domain::settings::OfficeSettings;
 use rust_xlsxwriter::{Format, Workbook};
 
@@ -76,7 +77,8 @@ impl Chart {
     /// The chart of a report: visits by outcome, the waiting time's distribution, compliance per
     /// step, overruns per step, escalations open and answered.
     pub fn of(t: Tr, shown: &Shown) -> Chart {
-        let count = |label: String, n: u64| (label, n as f64, n.to_string());
+        let lang = t.lang;
+        let count = |label: String, n: u64| (label, n as f64, format::count(lang, n));
         match shown {
             Shown::Recap(r) => {
                 let o = &r.outcomes;
@@ -109,7 +111,7 @@ impl Chart {
                     .iter()
                     .map(|s| {
                         let pct = s.compliance_pct.unwrap_or(0.0);
-                        let shown = s.compliance_pct.map_or_else(|| "—".to_owned(), |p| format!("{p:.0}%"));
+                        let shown = s.compliance_pct.map_or_else(|| "—".to_owned(), |p| format::percent(lang, p, 0));
                         (s.step.to_string(), pct, shown)
                     })
                     .collect();
@@ -136,6 +138,16 @@ pub enum Download {
 }
 
 impl Download {
+    /// The language a file is made in: the PDF is the office's record, signed by its head, in
+    /// Indonesian as the form is; the CSV is for the office's spreadsheet in the Indonesian locale
+    /// (`;`, `83,33`); the XLSX follows the page (its numbers are numbers in any locale).
+    pub fn lang(self, page: Lang) -> Lang {
+        match self {
+            Download::Xlsx => page,
+            Download::Csv | Download::Pdf => Lang::Id,
+        }
+    }
+
     pub fn parse(s: &str) -> Option<Download> {
         match s {
             "csv" => Some(Download::Csv),
@@ -156,10 +168,17 @@ pub fn field(s: &str) -> String {
     if s.contains([',', ';', '\t', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s }
 }
 
-/// The tables as CSV: each table's caption on a line of its own, its column names, its rows, and
-/// an empty line before the next.
+/// The byte order mark: it tells a spreadsheet the file is UTF-8 (without it Excel reads
+/// `Kepuasan — …` as Windows-1252).
+pub const BOM: &str = "\u{feff}";
+
+/// The tables as CSV for a spreadsheet in the Indonesian locale (Excel on the office's
+/// computers): UTF-8 with a byte order mark, cells separated by `;` (the comma is the decimal
+/// mark there), the cells as the page shows them (`83,33`, `7 Desember 2026 09.55`). Each
+/// table's caption on a line of its own, its column names, its rows, and an empty line before
+/// the next.
 pub fn csv(tables: &[ReportTable]) -> String {
-    let mut out = String::new();
+    let mut out = String::from(BOM);
     for (i, table) in tables.iter().enumerate() {
         if i > 0 {
             out.push_str("\r\n");
@@ -167,7 +186,7 @@ pub fn csv(tables: &[ReportTable]) -> String {
         out.push_str(&field(&table.caption));
         out.push_str("\r\n");
         for row in std::iter::once(&table.columns).chain(&table.rows) {
-            out.push_str(&row.iter().map(|c| field(c)).collect::<Vec<_>>().join(","));
+            out.push_str(&row.iter().map(|c| field(c)).collect::<Vec<_>>().join(";"));
             out.push_str("\r\n");
         }
     }
@@ -181,8 +200,13 @@ fn sheet_name(caption: &str, i: usize) -> String {
 }
 
 /// The tables as a workbook: one sheet per table, with the title and period above it; numbers
-/// are written as numbers.
-pub fn xlsx(title: &str, period: &str, tables: &[ReportTable]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+/// (as `lang` wrote them) are written as numbers, the spreadsheet shows them in its own locale.
+pub fn xlsx(
+    lang: Lang,
+    title: &str,
+    period: &str,
+    tables: &[ReportTable],
+) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     let mut book = Workbook::new();
     let bold = Format::new().set_bold();
     for (i, table) in tables.iter().enumerate() {
@@ -197,8 +221,8 @@ pub fn xlsx(title: &str, period: &str, tables: &[ReportTable]) -> Result<Vec<u8>
         for (r, row) in table.rows.iter().enumerate() {
             for (c, cell) in row.iter().enumerate() {
                 let (r, c) = (5 + r as u32, c as u16);
-                match cell.parse::<f64>() {
-                    Ok(n) if n.is_finite() => sheet.write_number(r, c, n)?,
+                match format::parse_decimal(lang, cell) {
+                    Some(n) if n.is_finite() => sheet.write_number(r, c, n)?,
                     _ => sheet.write_string(r, c, cell)?,
                 };
             }
@@ -208,26 +232,19 @@ pub fn xlsx(title: &str, period: &str, tables: &[ReportTable]) -> Result<Vec<u8>
     book.save_to_buffer()
 }
 
-/// A report as the file asked for.
-pub fn download(
-    format: Download,
-    file: &str,
-    office_name: &str,
-    title: &str,
-    period: &str,
-    made: &str,
-    tables: &[ReportTable],
-) -> PageResult {
+/// A report as the file asked for (`file` its name without the extension), its numbers and
+/// dates written in `lang`.
+pub fn download(lang: Lang, format: Download, file: &str, head: &ReportHead<'_>, tables: &[ReportTable]) -> PageResult {
     let (mime, ext, body) = match format {
         Download::Csv => ("text/csv; charset=utf-8", "csv", csv(tables).into_bytes()),
         Download::Xlsx => (
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             "xlsx",
-            xlsx(title, period, tables).map_err(|e| PageError::Internal(format!("spreadsheet: {e}").into()))?,
+            xlsx(lang, head.title, head.period, tables)
+                .map_err(|e| PageError::Internal(format!("spreadsheet: {e}").into()))?,
         ),
         Download::Pdf => {
-            let head = ReportHead { office_name, title, period, made };
-            ("application/pdf", "pdf", report_pdf(&head, tables).map_err(|e| PageError::Internal(e.into()))?)
+            ("application/pdf", "pdf", report_pdf(head, tables).map_err(|e| PageError::Internal(e.into()))?)
         }
     };
     let disposition = format!("attachment; filename=\"{file}.{ext}\"");
@@ -252,13 +269,16 @@ pub fn report_download(
     file: ReportFile<'_>,
     tables: impl FnOnce(Tr) -> Vec<ReportTable>,
 ) -> PageResult {
-    let doc_t = if format == Download::Pdf { Tr::new(super::i18n::Lang::Id) } else { t };
+    // The file's language: the PDF and the CSV in Indonesian, the XLSX as the page ([`Download::lang`]).
+    let lang = format.lang(t.lang);
+    let doc_t = Tr::new(lang);
     let Period { from, to } = file.period;
     let words = super::dates::period(doc_t, from, to);
     let made = super::dates::date_time(doc_t, file.made_at, settings.zone());
     let title = doc_t.get(file.title_key);
     let name = format!("{}-{from}-{to}", file.name);
-    download(format, &name, &settings.office.office_name, &title, &words, &made, &tables(doc_t))
+    let head = ReportHead { office_name: &settings.office.office_name, title: &title, period: &words, made: &made };
+    download(lang, format, &name, &head, &tables(doc_t))
 }
 
 #[cfg(test)]
@@ -268,7 +288,13 @@ mod tests {
     #[test]
     fn csv_has_each_tables_caption_columns_and_rows() {
         let t = ReportTable { caption: "A, b".into(), columns: vec!["x".into()], rows: vec![vec!["=1".into()]] };
-        assert_eq!(csv(&[t.clone(), t]), "\"A, b\"\r\nx\r\n'=1\r\n\r\n\"A, b\"\r\nx\r\n'=1\r\n");
+        assert_eq!(csv(&[t.clone(), t]), "\u{feff}\"A, b\"\r\nx\r\n'=1\r\n\r\n\"A, b\"\r\nx\r\n'=1\r\n");
+        let two = ReportTable {
+            caption: "T".into(),
+            columns: vec!["a".into(), "b".into()],
+            rows: vec![vec!["83,33".into(), "1.234".into()]],
+        };
+        assert_eq!(csv(&[two]), "\u{feff}T\r\na;b\r\n\"83,33\";1.234\r\n");
     }
 
     #[test]
@@ -292,7 +318,7 @@ mod tests {
         let shown = Shown::Overruns(Overruns { by_step: vec![StepCount { step: 9, count: 1500 }], list: Vec::new() });
         let chart = Chart::of(t, &shown);
         let step9 = chart.bars.iter().find(|b| b.label == "9").map(|b| b.value.as_str());
-        assert_eq!(step9, Some("1500"));
+        assert_eq!(step9, Some("1.500"));
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 use loket_documents::ReportTable;
 use loket_domain::facts::Outcome;
+use loket_domain::format::{self, Lang};
 use loket_domain::reports::{DayRecap, Durations, Escalations, KeyCount, Overruns, Recap, Times};
 use loket_domain::settings::OfficeSettings;
 use loket_domain::standards::TimeStandardsReport;
@@ -57,8 +58,14 @@ pub enum Shown {
     Escalations(Escalations),
 }
 
-fn minutes(v: Option<f64>) -> String {
-    v.map_or_else(|| "—".to_owned(), |m| format!("{m:.2}"))
+/// Minutes with two decimals, as the page's language writes them (`83,33`).
+fn minutes(lang: Lang, v: Option<f64>) -> String {
+    format::maybe_decimal(lang, v, 2)
+}
+
+/// A count, its thousands grouped (`1.234`).
+fn n(lang: Lang, v: u64) -> String {
+    format::count(lang, v)
 }
 
 fn cols(t: Tr, keys: &[&str]) -> Vec<String> {
@@ -77,26 +84,27 @@ fn outcome_cells(d: &DayRecap) -> [u64; 6] {
 }
 
 fn recap_tables(t: Tr, r: &Recap, settings: &OfficeSettings) -> Vec<ReportTable> {
+    let lang = t.lang;
     let outcome_columns: Vec<String> = Outcome::ALL.iter().map(|&o| outcome_name(t, o)).collect();
     let mut outcomes = ReportTable {
         caption: t.get("reports-by-outcome"),
         columns: cols(t, &["reports-outcome", "report-count"]),
         rows: Vec::new(),
     };
-    for (name, n) in outcome_columns.iter().zip(outcome_cells(&r.outcomes)) {
-        outcomes.rows.push(vec![name.clone(), n.to_string()]);
+    for (name, count) in outcome_columns.iter().zip(outcome_cells(&r.outcomes)) {
+        outcomes.rows.push(vec![name.clone(), n(lang, count)]);
     }
-    outcomes.rows.push(vec![t.get("reports-total"), r.visits.to_string()]);
-    outcomes.rows.push(vec![t.get("reports-cancelled-in-service"), r.outcomes.cancelled_in_service.to_string()]);
+    outcomes.rows.push(vec![t.get("reports-total"), n(lang, r.visits)]);
+    outcomes.rows.push(vec![t.get("reports-cancelled-in-service"), n(lang, r.outcomes.cancelled_in_service)]);
     let mut days =
         ReportTable { caption: t.get("reports-by-day"), columns: vec![t.get("reports-day")], rows: Vec::new() };
     days.columns.push(t.get("reports-visits"));
     days.columns.extend(outcome_columns);
     days.columns.push(t.get("reports-cancelled-in-service"));
     for d in &r.by_day {
-        let mut row = vec![d.day.map(|d| d.to_string()).unwrap_or_default(), d.visits.to_string()];
-        row.extend(outcome_cells(d).iter().map(u64::to_string));
-        row.push(d.cancelled_in_service.to_string());
+        let mut row = vec![d.day.map(|d| format::date(lang, d)).unwrap_or_default(), n(lang, d.visits)];
+        row.extend(outcome_cells(d).iter().map(|&c| n(lang, c)));
+        row.push(n(lang, d.cancelled_in_service));
         days.rows.push(row);
     }
     let keyed = |caption: &str, key: &str, counts: &[KeyCount], name: &dyn Fn(&str) -> String| ReportTable {
@@ -104,20 +112,16 @@ fn recap_tables(t: Tr, r: &Recap, settings: &OfficeSettings) -> Vec<ReportTable>
         columns: cols(t, &[key, "report-count"]),
         rows: counts
             .iter()
-            .map(|k| vec![k.key.as_deref().map_or_else(|| t.get("reports-none"), name), k.count.to_string()])
+            .map(|k| vec![k.key.as_deref().map_or_else(|| t.get("reports-none"), name), n(lang, k.count)])
             .collect(),
     };
     let role = |code: &str| t.get(&format!("visitor-role-{code}"));
-    let category =
-        |code: &str| settings.priorities.find(code).map_or_else(|| code.to_owned(), |c| format!("{} ({code})", c.name));
+    // By its name in the priority table; the code only for a category no longer in it.
+    let category = |code: &str| settings.priorities.find(code).map_or_else(|| code.to_owned(), |c| c.name.clone());
     let agents = ReportTable {
         caption: t.get("reports-by-agent"),
         columns: cols(t, &["reports-agent", "status-answered", "status-escalated"]),
-        rows: r
-            .by_agent
-            .iter()
-            .map(|a| vec![a.agent.clone(), a.answered.to_string(), a.escalated.to_string()])
-            .collect(),
+        rows: r.by_agent.iter().map(|a| vec![a.agent.clone(), n(lang, a.answered), n(lang, a.escalated)]).collect(),
     };
     let c = &r.copies;
     let copies = ReportTable {
@@ -131,7 +135,7 @@ fn recap_tables(t: Tr, r: &Recap, settings: &OfficeSettings) -> Vec<ReportTable>
             ("reports-copy-not-given", c.not_given()),
         ]
         .iter()
-        .map(|(key, n)| vec![t.get(key), n.to_string()])
+        .map(|(key, count)| vec![t.get(key), n(t.lang, *count)])
         .collect(),
     };
     vec![
@@ -145,15 +149,16 @@ fn recap_tables(t: Tr, r: &Recap, settings: &OfficeSettings) -> Vec<ReportTable>
 }
 
 fn durations_table(t: Tr, caption: &str, d: &Durations) -> [ReportTable; 2] {
+    let lang = t.lang;
     let summary = ReportTable {
         caption: t.get(caption),
         columns: cols(t, &["report-count", "report-avg", "reports-median", "report-p90", "reports-max"]),
         rows: vec![vec![
-            d.count.to_string(),
-            minutes(d.avg_minutes),
-            minutes(d.median_minutes),
-            minutes(d.p90_minutes),
-            minutes(d.max_minutes),
+            n(lang, d.count),
+            minutes(lang, d.avg_minutes),
+            minutes(lang, d.median_minutes),
+            minutes(lang, d.p90_minutes),
+            minutes(lang, d.max_minutes),
         ]],
     };
     let distribution = ReportTable {
@@ -167,7 +172,7 @@ fn durations_table(t: Tr, caption: &str, d: &Durations) -> [ReportTable; 2] {
                     Some(to) => format!("{}–{}", b.from_minutes, to),
                     None => format!("≥ {}", b.from_minutes),
                 };
-                vec![range, b.count.to_string()]
+                vec![range, n(lang, b.count)]
             })
             .collect(),
     };
@@ -175,6 +180,7 @@ fn durations_table(t: Tr, caption: &str, d: &Durations) -> [ReportTable; 2] {
 }
 
 fn standards_table(t: Tr, r: &TimeStandardsReport) -> ReportTable {
+    let lang = t.lang;
     ReportTable {
         caption: t.get("report-steps"),
         columns: cols(
@@ -198,15 +204,15 @@ fn standards_table(t: Tr, r: &TimeStandardsReport) -> ReportTable {
             .map(|s| {
                 vec![
                     s.step.to_string(),
-                    s.standard_minutes.map_or_else(|| "—".to_owned(), |m| m.to_string()),
-                    s.count.to_string(),
-                    if s.instant { "—".to_owned() } else { s.within.to_string() },
-                    s.running_over.to_string(),
-                    s.not_judged.to_string(),
-                    s.cancelled.to_string(),
-                    s.compliance_pct.map_or_else(|| "—".to_owned(), |p| format!("{p:.2}%")),
-                    minutes(s.avg_minutes),
-                    minutes(s.p90_minutes),
+                    s.standard_minutes.map_or_else(|| format::NONE.to_owned(), |m| n(lang, m.into())),
+                    n(lang, s.count),
+                    if s.instant { format::NONE.to_owned() } else { n(lang, s.within) },
+                    n(lang, s.running_over),
+                    n(lang, s.not_judged),
+                    n(lang, s.cancelled),
+                    s.compliance_pct.map_or_else(|| format::NONE.to_owned(), |p| format::percent(lang, p, 2)),
+                    minutes(lang, s.avg_minutes),
+                    minutes(lang, s.p90_minutes),
                 ]
             })
             .collect(),
@@ -214,6 +220,7 @@ fn standards_table(t: Tr, r: &TimeStandardsReport) -> ReportTable {
 }
 
 fn overruns_table(t: Tr, overruns: &Overruns, settings: &OfficeSettings) -> ReportTable {
+    let lang = t.lang;
     let (total, list) = (overruns.total(), &overruns.list);
     let zone = settings.zone();
     ReportTable {
@@ -239,9 +246,9 @@ fn overruns_table(t: Tr, overruns: &Overruns, settings: &OfficeSettings) -> Repo
                     o.number.clone().unwrap_or_default(),
                     o.step.to_string(),
                     o.by.clone(),
-                    o.started_at.with_timezone(&zone).format("%Y-%m-%d %H:%M").to_string(),
-                    format!("{:.2}", o.minutes),
-                    o.standard_minutes.to_string(),
+                    format::date_time(lang, o.started_at, zone),
+                    format::decimal(lang, o.minutes, 2),
+                    n(lang, o.standard_minutes.into()),
                     t.get(if o.running { "reports-running" } else { "reports-finished" }),
                 ]
             })
@@ -250,6 +257,7 @@ fn overruns_table(t: Tr, overruns: &Overruns, settings: &OfficeSettings) -> Repo
 }
 
 fn escalations_tables(t: Tr, e: &Escalations, settings: &OfficeSettings) -> [ReportTable; 2] {
+    let lang = t.lang;
     let zone = settings.zone();
     let summary = ReportTable {
         caption: t.get("reports-escalations"),
@@ -265,15 +273,20 @@ fn escalations_tables(t: Tr, e: &Escalations, settings: &OfficeSettings) -> [Rep
             ],
         ),
         rows: vec![vec![
-            e.count.to_string(),
-            e.open.to_string(),
-            e.answered.to_string(),
-            minutes(e.open_avg_age_minutes),
-            minutes(e.open_max_age_minutes),
-            minutes(e.answered_avg_age_minutes),
+            n(lang, e.count),
+            n(lang, e.open),
+            n(lang, e.answered),
+            minutes(lang, e.open_avg_age_minutes),
+            minutes(lang, e.open_max_age_minutes),
+            minutes(lang, e.answered_avg_age_minutes),
         ]],
     };
-    let local = |at: chrono::DateTime<chrono::Utc>| at.with_timezone(&zone).format("%Y-%m-%d %H:%M").to_string();
+    let local = |at: chrono::DateTime<chrono::Utc>| format::date_time(lang, at, zone);
+    // The channel as a word (`E-mail`, `TTS`); its code only in the JSON API.
+    let channel = |code: &str| {
+        let key = format!("reports-channel-{code}");
+        if t.has(&key) { t.get(&key) } else { code.to_owned() }
+    };
     let list = ReportTable {
         caption: t.get("reports-escalation-list"),
         columns: cols(
@@ -294,12 +307,12 @@ fn escalations_tables(t: Tr, e: &Escalations, settings: &OfficeSettings) -> [Rep
             .map(|r| {
                 vec![
                     r.reference.clone(),
-                    r.channel.to_uppercase(),
+                    channel(&r.channel),
                     t.get(&format!("reports-escalation-{}", r.status)),
                     r.escalated_by.clone(),
                     local(r.escalated_at),
                     r.answered_at.map(local).unwrap_or_default(),
-                    format!("{:.2}", r.age_minutes),
+                    format::decimal(lang, r.age_minutes, 2),
                 ]
             })
             .collect(),
@@ -309,6 +322,7 @@ fn escalations_tables(t: Tr, e: &Escalations, settings: &OfficeSettings) -> [Rep
 
 /// The tables of a report, in the language of `t`.
 pub fn tables(t: Tr, shown: &Shown, settings: &OfficeSettings) -> Vec<ReportTable> {
+    let lang = t.lang;
     match shown {
         Shown::Recap(r) => recap_tables(t, r, settings),
         Shown::Times(times) => {
@@ -321,9 +335,9 @@ pub fn tables(t: Tr, shown: &Shown, settings: &OfficeSettings) -> Vec<ReportTabl
                 caption: t.get("reports-waiting"),
                 columns: cols(t, &["report-count", "report-avg", "report-p90"]),
                 rows: vec![vec![
-                    r.waiting.count.to_string(),
-                    minutes(r.waiting.avg_minutes),
-                    minutes(r.waiting.p90_minutes),
+                    n(lang, r.waiting.count),
+                    minutes(lang, r.waiting.avg_minutes),
+                    minutes(lang, r.waiting.p90_minutes),
                 ]],
             };
             vec![standards_table(t, r), waiting]

@@ -41,7 +41,7 @@ pub async fn fragment(State(state): State<AppState>, staff: PageStaff, Path(id):
             subject: s.subject.unwrap_or_default(),
             problem: s.problem.unwrap_or_default(),
             answer: s.answer,
-            day: super::dates::date(t, s.day),
+            day: loket_domain::format::long_date(t.lang, s.day),
             pdf: format!("/visits/{}/form.pdf", s.id),
         })
         .collect();

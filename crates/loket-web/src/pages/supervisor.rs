@@ -81,7 +81,7 @@ fn counter_rows(t: Tr, overview: &Overview, zone: chrono_tz::Tz) -> Vec<CounterR
                 number: visit.and_then(|v| v.queue.number.clone()).unwrap_or_else(|| "—".to_owned()),
                 status: visit.map(|v| status_text(t, v.status)).unwrap_or_else(|| t.get("supervisor-counter-free")),
                 by: visit.and_then(|v| v.history.last()).map(|e| e.by.clone()).unwrap_or_default(),
-                since: running.map(|s| super::dates::time(t, s.started_at, zone)).unwrap_or_default(),
+                since: running.map(|s| loket_domain::format::time(t.lang, s.started_at, zone)).unwrap_or_default(),
                 // The domain's rule: past its standard, in the office's measure.
                 over: at.as_ref().is_some_and(|a| a.alert == Some(AlertLevel::Overrun)),
             }

@@ -173,6 +173,7 @@ on_both_backends!(
         reports::the_recap_page_shows_the_chart_and_downloads_csv_xlsx_and_pdf,
         standards::running_steps_show_their_overrun,
         standards::a_step_still_running_past_its_standard_counts_in_the_reports,
+        standards::the_reports_page_writes_compliance_with_a_decimal_comma,
         standards::the_watch_tells_of_running_steps_of_visits_opened_days_ago,
         standards::a_visit_cancelled_in_service_is_its_own_outcome,
         standards::step_eleven_runs_until_the_escalation_has_left,

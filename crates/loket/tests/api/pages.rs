@@ -455,6 +455,16 @@ pub async fn the_front_office_check_keeps_every_character_and_gives_a_number(app
         incomplete.body
     );
     assert!(incomplete.body.contains("<option value=\"penyedia\" selected>"));
+    // A typo in the e-mail says what is wrong and what a good address looks like.
+    let mut typo = typed.to_vec();
+    typo.push(("visitor.email", "budi@majujaya"));
+    let refused = b.post(&path, &typo).await;
+    assert_eq!(refused.status, 422);
+    assert!(
+        refused.body.contains("id=\"visitor-email-error\">Alamat e-mail tidak valid: contoh nama@domain.go.id<"),
+        "{}",
+        refused.body
+    );
     let mut complete = typed.to_vec();
     complete[4] = ("visitor.phone", "0812-3456-7890");
     let done = b.post(&path, &complete).await;

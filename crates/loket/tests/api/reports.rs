@@ -363,15 +363,35 @@ fn sheets(bytes: Vec<u8>) -> Vec<Vec<Vec<String>>> {
         .collect()
 }
 
+/// The cells of a line of the people's CSV: split on `;` outside quotes, unquoted.
+fn csv_cells(line: &str) -> Vec<String> {
+    let (mut cells, mut cell, mut quoted) = (Vec::new(), String::new(), false);
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' if quoted && chars.peek() == Some(&'"') => {
+                cell.push('"');
+                chars.next();
+            }
+            '"' => quoted = !quoted,
+            ';' if !quoted => cells.push(std::mem::take(&mut cell)),
+            c => cell.push(c),
+        }
+    }
+    cells.push(cell);
+    cells
+}
+
 /// The rows of the CSV table under `caption`.
 fn csv_table(csv: &str, caption: &str) -> Vec<Vec<String>> {
+    let csv = csv.strip_prefix('\u{feff}').unwrap_or(csv);
     let mut lines = csv.split("\r\n").skip_while(|l| *l != caption).skip(1);
     let mut out = Vec::new();
     for line in lines.by_ref() {
         if line.is_empty() {
             break;
         }
-        out.push(line.split(',').map(str::to_owned).collect());
+        out.push(csv_cells(line));
     }
     out
 }
@@ -398,6 +418,8 @@ pub async fn the_recap_page_shows_the_chart_and_downloads_csv_xlsx_and_pdf(app: 
     assert_eq!(status, 200);
     assert!(headers["content-type"].to_str().unwrap().starts_with("text/csv"));
     let csv = String::from_utf8(csv).expect("UTF-8");
+    // For Excel in the Indonesian locale: a byte order mark, `;` between cells.
+    assert!(csv.starts_with("\u{feff}Per hasil\r\nHasil;Jumlah\r\n"), "{csv}");
     let outcomes = csv_table(&csv, "Per hasil");
     assert_eq!(outcomes[0], ["Hasil", "Jumlah"]);
     let expected: Vec<Vec<String>> = [
@@ -463,11 +485,18 @@ pub async fn the_recap_page_shows_the_chart_and_downloads_csv_xlsx_and_pdf(app: 
     let csv = String::from_utf8(csv).expect("UTF-8");
     let waiting = csv_table(&csv, "Waktu tunggu (nomor antrian sampai dipanggil)");
     assert_eq!(waiting[1][0], times["waiting"]["count"].to_string());
-    assert_eq!(waiting[1][2], format!("{:.2}", times["waiting"]["median_minutes"].as_f64().unwrap()));
+    // With a decimal comma (the JSON keeps its dot).
+    let median = times["waiting"]["median_minutes"].as_f64().unwrap();
+    assert_eq!(waiting[1][2], format!("{median:.2}").replace('.', ","));
+    assert!(csv.contains(&format!("\"{}\"", format!("{median:.2}").replace('.', ","))), "quoted: {csv}");
+    // The page shows the same figure as the JSON, in Indonesian.
+    let page = browser.get(&format!("/supervisor/reports?report=times&period=day&day={d}")).await;
+    assert!(page.body.contains(&format!("<td>{}</td>", format!("{median:.2}").replace('.', ","))), "{}", page.body);
     let (_, _, pdf) =
         browser.bytes(&format!("/supervisor/reports?report=escalations&period=day&day={d}&format=pdf")).await;
     let text = crate::helpdesk::pdf_text(&pdf);
-    assert!(text.contains("Eskalasi ke LKPP") && text.contains("TTS") && text.contains("EMAIL"), "{text}");
+    assert!(text.contains("Eskalasi ke LKPP") && text.contains("TTS") && text.contains("E-mail"), "{text}");
+    assert!(!text.contains("EMAIL"), "the channel by its word: {text}");
 
     // The IKM with its elements as a spreadsheet and a PDF.
     let (status, _, xlsx) = browser.bytes(&format!("/supervisor/ikm?from={d}&format=xlsx")).await;

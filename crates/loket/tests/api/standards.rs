@@ -294,6 +294,42 @@ pub async fn a_step_still_running_past_its_standard_counts_in_the_reports(app: T
     assert!(page.body.contains("masih berjalan"), "{}", page.body);
 }
 
+/// Five analyses of six within their standard: the reports page reads `83,33%` in Indonesian and
+/// `83.33%` in English, the JSON keeps its number.
+pub async fn the_reports_page_writes_compliance_with_a_decimal_comma(app: TestApp) {
+    let sup = app.staff("sup", &[Role::Supervisor]).await;
+    let answer = json!({"analysis": "a", "answer": "b"});
+    let mut first = None;
+    for i in 0..6 {
+        let v = in_service(&app, &sup, &sup, "offer_upload", "1").await;
+        if i == 5 {
+            // The last one takes 45 minutes: past the category's 30.
+            app.clock.advance(minutes(45));
+        }
+        app.post(&sup, &format!("/api/v1/visits/{}/answer", id(&v)), answer.clone()).await.expect(200);
+        app.clock.advance(minutes(1));
+        first.get_or_insert(v);
+    }
+    let first = first.expect("a visit");
+    let report = report_for(&app, &sup, &first).await;
+    let step9 = report["steps"].as_array().expect("steps").iter().find(|s| s["step"] == 9).cloned().expect("9");
+    assert_eq!((step9["count"].clone(), step9["within"].clone()), (json!(6), json!(5)), "{step9}");
+    let pct = step9["compliance_pct"].as_f64().expect("a number in the JSON");
+    assert!((pct - 83.333).abs() < 0.01, "{pct}");
+    let day = NaiveDate::parse_from_str(&first["reference"].as_str().expect("reference")[..8], "%Y%m%d").expect("day");
+    let mut browser = crate::pages::Browser::new(&app);
+    browser.sign_in("sup", crate::support::PASSWORD).await;
+    let path = format!("/supervisor/reports?report=time-standards&period=day&day={day}");
+    let page = browser.get(&path).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("<td>83,33%</td>"), "{}", page.body);
+    assert!(page.body.contains(">83%</text>"), "the chart's label: {}", page.body);
+    let english = browser.post("/language/en", &[("_csrf", &page.csrf()), ("next", "/supervisor")]).await;
+    assert_eq!(english.status, 303, "{}", english.body);
+    let page = browser.get(&path).await;
+    assert!(page.body.contains("<td>83.33%</td>"), "{}", page.body);
+}
+
 /// The watch looks at every visit with a running step, not only those opened today and
 /// yesterday: a visit answered three days ago and never archived overruns on the staff stream.
 pub async fn the_watch_tells_of_running_steps_of_visits_opened_days_ago(app: TestApp) {

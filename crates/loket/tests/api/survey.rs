@@ -222,14 +222,20 @@ pub async fn the_ikm_report_equals_the_hand_computation(app: TestApp) {
     browser.sign_in("sup", PASSWORD).await;
     let page = browser.get("/supervisor/ikm").await;
     assert_eq!(page.status, 200, "{}", page.body);
-    assert!(page.body.contains("<span id=\"ikm-index\" class=\"big\">88.89</span>"), "{}", page.body);
+    assert!(page.body.contains("<span id=\"ikm-index\" class=\"big\">88,89</span>"), "{}", page.body);
     assert!(page.body.contains("Sangat baik"));
     assert!(page.body.contains("id=\"ikm-warning\""), "the sample is too small");
     assert!(page.body.contains("<svg id=\"chart\""));
     assert!(
-        page.body.contains("<td>U8</td><td>Penanganan pengaduan, saran dan masukan</td><td>2.50</td><td>62.50</td>")
+        page.body.contains("<td>U8</td><td>Penanganan pengaduan, saran dan masukan</td><td>2,50</td><td>62,50</td>")
     );
-    let csv = browser.get("/supervisor/ikm?format=csv&agent=hd").await;
+    // For people: Excel in the Indonesian locale (a byte order mark, `;`, decimal comma).
+    let people = browser.get("/supervisor/ikm?format=csv&agent=hd").await;
+    assert_eq!(people.status, 200);
+    assert!(people.body.starts_with("\u{feff}Nilai IKM\r\n"), "{}", people.body);
+    assert!(people.body.contains("\r\n1;1;\"77,78\";"), "{}", people.body);
+    // For machines: commas, dot decimals, codes.
+    let csv = browser.get("/supervisor/ikm?format=csv-plain&agent=hd").await;
     assert_eq!(csv.status, 200);
     assert!(csv.headers["content-type"].to_str().unwrap().starts_with("text/csv"));
     let rows: Vec<Vec<&str>> = csv.body.lines().map(|l| l.split(',').collect()).collect();

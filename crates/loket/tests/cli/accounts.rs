@@ -65,7 +65,7 @@ async fn run(args: &[&str], password: Option<&str>) -> (bool, String, String) {
 #[tokio::test]
 async fn staff_accounts_are_managed_from_the_command_line() {
     let (_dir, db) = temp_db();
-    let (ok, _, err) = run(
+    let (ok, added, err) = run(
         &[
             "user",
             "add",
@@ -83,6 +83,8 @@ async fn staff_accounts_are_managed_from_the_command_line() {
     )
     .await;
     assert!(ok, "{err}");
+    // Added before the first start: `serve` will make no first admin, and that is said.
+    assert!(added.contains("no account has the admin role") && added.contains("--role admin"), "{added}");
     let (ok, out, _) = run(&["user", "list", "--database", &db], None).await;
     assert!(ok);
     assert!(out.contains("rina\tRina Wati\tfront_office,helpdesk"), "{out}");
@@ -99,6 +101,7 @@ async fn staff_accounts_are_managed_from_the_command_line() {
     assert!(!ok && err.contains("commonly used"), "{err}");
 
     let mut server = serve(&db, Some("sandi-awal-loket-1")).await;
+    assert!(server.printed.iter().any(|l| l.contains("no account has the admin role")), "{:?}", server.printed);
     let token = server.login("rina", "rahasia-loket-123").await.expect("rina signs in");
     let (ok, _, _) = run(&["user", "passwd", "rina", "--database", &db], Some("sandi-baru-loket-456")).await;
     assert!(ok);
@@ -115,9 +118,10 @@ async fn staff_accounts_are_managed_from_the_command_line() {
     let (ok, out, err) =
         run(&["user", "set", "rina", "--role", "supervisor", "--full-name", "Rina W.", "--database", &db], None).await;
     assert!(ok && out.contains("Rina W. (supervisor)"), "{out}{err}");
-    let (ok, _, err) =
+    let (ok, out, err) =
         run(&["user", "add", "boss", "--role", "admin", "--database", &db], Some("rahasia-loket-123")).await;
     assert!(ok, "{err}");
+    assert!(!out.contains("admin role"), "an admin now exists: {out}");
     let (ok, _, err) = run(&["user", "set", "boss", "--role", "supervisor", "--database", &db], None).await;
     assert!(!ok && err.contains("last enabled admin"), "{err}");
     let (ok, _, err) = run(&["user", "disable", "boss", "--database", &db], None).await;
