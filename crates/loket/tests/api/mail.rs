@@ -382,3 +382,38 @@ pub async fn the_printed_and_the_mailed_copy_are_the_archived_document_byte_for_
     assert_eq!(copies.len(), 2);
     assert!(copies.iter().all(|c| c["data"]["sha256"] == json!(sha)), "each copy event records the hash: {history}");
 }
+
+/// With no mail server set, an e-mailed escalation or copy is not shown as sent: the counter and
+/// the supervisor's overview say mail waits, and each waiting mail says why.
+pub async fn without_a_mail_server_the_counter_and_the_overview_say_mail_waits(app: TestApp) {
+    let fo = app.staff("fo", &[Role::FrontOffice]).await;
+    let hd = app.staff("hd-api", &[Role::Helpdesk]).await;
+    let sup = app.staff("sup-api", &[Role::Supervisor]).await;
+    let v = in_service(&app, &fo, &hd).await;
+    let body = json!({"analysis": "Perlu LKPP", "channel": "email", "summary": "Akun terkunci permanen"});
+    app.post(&hd, &format!("/api/v1/visits/{}/escalate", id(&v)), body).await.expect(200);
+    assert_eq!(loket_mail::send_due(app.store.as_ref(), app.clock.now()).await.expect("send"), 0, "nowhere to send");
+    // The next visitor at the counter: the escalation form is there again.
+    let next = app.waiting_visit(&fo, "Sari").await;
+    app.post_empty(&hd, "/api/v1/counters/1/call-next").await.expect(200);
+    app.post_empty(&hd, &format!("/api/v1/visits/{}/start", id(&next))).await.expect(200);
+    for (name, roles) in [("hd", vec![Role::Helpdesk]), ("sup", vec![Role::Supervisor])] {
+        crate::pages::user(&app, name, &roles).await;
+    }
+    let mut counter = crate::pages::Browser::new(&app);
+    counter.sign_in("hd", crate::support::PASSWORD).await;
+    let page = counter.get("/counter?counter=1").await;
+    assert!(page.body.contains("id=\"mail-not-ready\""), "{}", page.body);
+    assert!(page.body.contains("Server surat (SMTP) belum diatur"));
+    assert!(page.body.contains("menunggu: server surat belum diatur"), "the escalation says why it waits");
+    assert!(page.body.contains("eskalasi lewat e-mail akan menunggu"), "the e-mail choice says why");
+    assert!(page.body.contains("salinan lewat e-mail menunggu"), "the copy's e-mail choice says why");
+    let mut overview = crate::pages::Browser::new(&app);
+    overview.sign_in("sup", crate::support::PASSWORD).await;
+    let page = overview.get("/supervisor").await;
+    assert!(page.body.contains("id=\"mail-not-ready\"") && page.body.contains("/supervisor/settings/mail"));
+    // Once a server is set, the pages say nothing of it.
+    set_mail(&app, &sup, closed_port()).await;
+    assert!(!counter.get("/counter?counter=1").await.body.contains("mail-not-ready"));
+    assert!(!overview.get("/supervisor").await.body.contains("mail-not-ready"));
+}

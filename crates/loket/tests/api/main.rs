@@ -85,6 +85,7 @@ on_both_backends!(
         mail::a_servers_own_text_never_reaches_staff,
         mail::a_form_archived_before_its_escalation_left_gets_a_version_saying_it_left,
         mail::the_printed_and_the_mailed_copy_are_the_archived_document_byte_for_byte,
+        mail::without_a_mail_server_the_counter_and_the_overview_say_mail_waits,
         archive::the_archive_is_searched_by_words_and_filters,
         archive::a_bad_search_is_refused_and_named,
         archive::every_archived_version_is_listed_and_served,
