@@ -194,8 +194,22 @@ for (const backend of backends()) {
       await page.goto("/counter?counter=3");
       const row = page.locator(`#escalation-${visit.id}`);
       await row.getByText("TTS-9").waitFor();
+      assert.match(await row.textContent(), /Eskalasi/, "whose case it is");
+      // Found by the visitor's name among the escalations.
+      await page.getByLabel(/Cari eskalasi/).fill("eskalasi TTS-9");
+      await page.getByRole("button", { name: "Cari", exact: true }).click();
+      await row.getByText("TTS-9").waitFor();
+      assert.match(await page.locator("#lkpp-found").textContent(), /1 dari \d+ eskalasi/);
       await row.getByLabel("Jawaban LKPP").fill("Sudah diperbaiki oleh LKPP");
       await row.getByRole("button", { name: "Simpan jawaban LKPP" }).click();
+      // Asked first whose case it is: nothing saved yet, the answer kept.
+      const question = page.locator(`#escalation-${visit.id} .confirm`);
+      await question.waitFor();
+      assert.match(await question.textContent(), new RegExp(`${visit.queue.number} · Eskalasi`));
+      assert.equal((await app.api(fo, "GET", `/api/v1/visits/${visit.id}`)).escalation.status, "sent");
+      assert.equal(await page.locator(`#escalation-${visit.id}`).getByRole("textbox", { name: "Jawaban LKPP" }).inputValue(), "Sudah diperbaiki oleh LKPP");
+      assert.deepEqual(await seriousViolations(page), []);
+      await question.getByRole("button", { name: "Ya, simpan untuk kasus ini" }).click();
       await page.locator(`#archive-${visit.id}`).getByText("Sudah diperbaiki oleh LKPP").waitFor();
       assert.equal(await page.locator(`#escalation-${visit.id}`).count(), 0, "no longer waiting");
       const answered = await app.api(fo, "GET", `/api/v1/visits/${visit.id}`);

@@ -35,6 +35,10 @@ pub struct CounterQuery {
     /// The visit whose skip waits for a confirmation.
     #[serde(default)]
     pub confirm_skip: Option<String>,
+    /// Words to find among the escalations waiting for LKPP (name, subject, number, reference,
+    /// LKPP's ticket).
+    #[serde(default)]
+    pub lkpp_q: Option<String>,
 }
 
 pub struct CounterChoice {
@@ -100,6 +104,12 @@ pub struct EscalationRow {
     pub id: String,
     pub reference: String,
     pub number: String,
+    /// Whose case it is: the visitor's name, the subject, the office day of the visit.
+    pub visitor_name: String,
+    pub subject: String,
+    pub day: String,
+    /// The question before LKPP's answer is saved: whose case it is.
+    pub confirm: String,
     /// How the escalation stands, in words (`terkirim`).
     pub status: String,
     pub channel: String,
@@ -136,6 +146,11 @@ pub struct CounterPage {
     /// LKPP's answer typed for the visit `lkpp_visit`, kept when refused.
     pub lkpp_answer: String,
     pub lkpp_visit: String,
+    /// LKPP's answer for `lkpp_visit` waits for a confirmation of whose case it is.
+    pub lkpp_confirm: bool,
+    /// The words the escalations were searched by, and how many wait in all.
+    pub lkpp_q: String,
+    pub escalations_total: usize,
     pub error: Option<String>,
     pub analysis: String,
     pub answer: String,
@@ -172,13 +187,18 @@ struct Typed {
     fields: BTreeMap<String, String>,
     lkpp_answer: String,
     lkpp_visit: String,
+    /// LKPP's answer typed for `lkpp_visit` waits for the agent to confirm whose case it is.
+    lkpp_confirm: bool,
+    /// The words the escalations are searched by.
+    lkpp_q: String,
     transfer_reason: String,
     transfer_agent: String,
 }
 
 pub async fn page(State(state): State<AppState>, staff: PageStaff, Query(q): Query<CounterQuery>) -> PageResult {
     staff.require(Permission::Helpdesk)?;
-    let page = build(&state, &staff, q.counter.as_deref(), q.confirm_skip.as_deref(), Typed::default()).await?;
+    let typed = Typed { lkpp_q: q.lkpp_q.unwrap_or_default(), ..Typed::default() };
+    let page = build(&state, &staff, q.counter.as_deref(), q.confirm_skip.as_deref(), typed).await?;
     Ok(page.into_response())
 }
 
@@ -239,6 +259,9 @@ fn blank_page(page: Frame, counters: Vec<CounterChoice>, typed: Typed) -> Counte
         mail_problems: Vec::new(),
         lkpp_answer: typed.lkpp_answer,
         lkpp_visit: typed.lkpp_visit,
+        lkpp_confirm: typed.lkpp_confirm,
+        lkpp_q: typed.lkpp_q,
+        escalations_total: 0,
         error: typed.error,
         analysis: typed.analysis,
         answer: typed.answer,
@@ -294,8 +317,20 @@ fn counter_view(
             lkpp_ticket: v.escalation.as_ref().and_then(|e| e.lkpp_ticket.clone()),
         })
         .collect();
-    let escalations =
+    let all: Vec<EscalationRow> =
         view.escalations.iter().filter_map(|v| escalation_row(t, v, &view.outbox, view.mail_ready)).collect();
+    let escalations_total = all.len();
+    // Found by every word typed, in any of what tells the cases apart.
+    let words: Vec<String> = blank.lkpp_q.split_whitespace().map(str::to_lowercase).collect();
+    let escalations = all
+        .into_iter()
+        .filter(|e| {
+            let text = [&e.number, &e.reference, &e.visitor_name, &e.subject, &e.external_reference, &e.day]
+                .map(|s| s.to_lowercase())
+                .join(" ");
+            words.iter().all(|w| text.contains(w.as_str())) || e.id == blank.lkpp_visit
+        })
+        .collect();
     let mail_problems = super::mail_settings::failing_mail(t, &view.outbox, settings.zone());
     let transfer_to = view
         .others
@@ -312,6 +347,7 @@ fn counter_view(
         mail_problems,
         transfer_to,
         mail_ready: view.mail_ready,
+        escalations_total,
         ..blank
     }
 }
@@ -345,10 +381,24 @@ fn escalation_row(
         Channel::Tts => "counter-escalation-tts",
         Channel::Email => "counter-escalation-email",
     };
+    let dash = |s: &Option<String>| s.clone().filter(|s| !s.trim().is_empty()).unwrap_or_else(|| "—".to_owned());
+    let day = v.queue.day.map(|d| super::dates::date(t, d)).unwrap_or_default();
     Some(EscalationRow {
         id: v.id.clone(),
         reference: v.reference.clone(),
         number: v.queue.number.clone().unwrap_or_default(),
+        visitor_name: dash(&v.visitor.name),
+        subject: dash(&v.form.subject),
+        day: day.clone(),
+        confirm: t.args(
+            "counter-lkpp-confirm",
+            &[
+                ("number", v.queue.number.clone().unwrap_or_default()),
+                ("name", dash(&v.visitor.name)),
+                ("subject", dash(&v.form.subject)),
+                ("day", day),
+            ],
+        ),
         status,
         channel: t.get(channel),
         external_reference: esc.external_reference.clone().unwrap_or_else(|| "—".to_owned()),
@@ -421,6 +471,9 @@ pub struct ActionForm {
     /// LKPP's answer to an escalation, typed in.
     #[serde(default)]
     lkpp_answer: String,
+    /// `1` once the agent confirmed whose case the answer is for.
+    #[serde(default)]
+    confirm: String,
     /// A transfer: the counter, the colleague there (optional), why.
     #[serde(default)]
     transfer_counter: String,
@@ -470,6 +523,8 @@ async fn refused_with(
         fields,
         lkpp_answer: form.lkpp_answer,
         lkpp_visit: String::new(),
+        lkpp_confirm: false,
+        lkpp_q: String::new(),
         transfer_reason: form.transfer_reason,
         transfer_agent: form.transfer_agent,
     };
@@ -629,6 +684,14 @@ fn escalation_request(form: &ActionForm) -> Option<EscalationRequest> {
 
 /// Records LKPP's answer to the escalation, typed in; a refusal keeps it at its visit.
 async fn answer_escalation(state: &AppState, staff: &PageStaff, id: &str, form: ActionForm) -> PageResult<Response> {
+    // Numbers restart daily and LKPP answers days later: the page first shows whose case the
+    // answer goes to, and saves it once the agent confirms.
+    if form.confirm != "1" && !form.lkpp_answer.trim().is_empty() {
+        let typed =
+            Typed { lkpp_answer: form.lkpp_answer, lkpp_visit: id.to_owned(), lkpp_confirm: true, ..Typed::default() };
+        let page = build(state, staff, Some(&form.counter), None, typed).await?;
+        return Ok(page.into_response());
+    }
     match visits::answer_escalation(&state.app, &staff.user, id, form.lkpp_answer.clone()).await {
         Ok(_) => Ok(see_other(&back(&form.counter))),
         Err(e) => {

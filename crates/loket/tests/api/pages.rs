@@ -549,8 +549,27 @@ pub async fn the_agent_types_in_lkpps_answer_and_sees_it(app: TestApp) {
     assert_eq!(refused.status, 422);
     assert!(refused.body.contains(&format!("id=\"lkpp-answer-{vid}-error\"")), "named at its field");
     assert!(!refused.body.contains("id=\"answer-error\""), "not at the service form's answer");
+    // Each case says whose it is, and can be found by its words.
+    assert!(page.body.contains("<strong class=\"visitor\">Budi</strong>"), "the visitor's name");
+    let found = b.get("/counter?counter=2&lkpp_q=budi+tts-77").await;
+    assert!(found.body.contains(&format!("id=\"escalation-{vid}\"")) && found.body.contains("1 dari 1 eskalasi"));
+    let none = b.get("/counter?counter=2&lkpp_q=yusuf").await;
+    assert!(!none.body.contains(&format!("id=\"escalation-{vid}\"")), "{}", none.body);
+    assert!(none.body.contains("0 dari 1 eskalasi"), "{}", none.body);
+    // Saving asks first whose case it is; nothing is saved until the agent confirms.
     let answer = [("_csrf", csrf.as_str()), ("counter", "2"), ("lkpp_answer", "Server SPSE <b>sudah</b> diperbaiki")];
-    assert_eq!(b.post(&action, &answer).await.status, 303);
+    let asked = b.post(&action, &answer).await;
+    assert_eq!(asked.status, 200);
+    assert!(asked.body.contains("Simpan jawaban LKPP ini untuk A-001 · Budi"), "{}", asked.body);
+    assert!(
+        asked.body.contains("Server SPSE &#60;b&#62;sudah") || asked.body.contains("Server SPSE &lt;b&gt;sudah"),
+        "kept"
+    );
+    let waiting = app.get(&fo, &format!("/api/v1/visits/{vid}")).await.expect(200);
+    assert_ne!(waiting["escalation"]["status"], "answered", "not saved before the confirmation");
+    let mut confirmed = answer.to_vec();
+    confirmed.push(("confirm", "1"));
+    assert_eq!(b.post(&action, &confirmed).await.status, 303);
     let answered = app.get(&fo, &format!("/api/v1/visits/{vid}")).await.expect(200);
     assert_eq!(answered["escalation"]["status"], "answered");
     assert_eq!(answered["escalation"]["answer"], "Server SPSE <b>sudah</b> diperbaiki");
