@@ -228,6 +228,25 @@ for (const backend of backends()) {
       await page.context().close();
     });
 
+    it("shows a form handed in at the kiosk live, at the top of the front office", async () => {
+      const page = await signedIn(browser, app, "fo");
+      await page.goto("/front-office");
+      await page.waitForTimeout(300); // let EventSource connect
+      const r = await fetch(`${app.base}/api/v1/kiosk/visits`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ visitor: { name: "Dari Kios" }, form: { description: "Lupa kata sandi" } }),
+      });
+      assert.equal(r.status, 201);
+      const { reference } = await r.json();
+      await page.locator("#kiosk-forms").getByText(`${reference} — Dari Kios`).waitFor({ timeout: 5000 });
+      // Above the day's guest book.
+      const kioskTop = (await page.locator("#kiosk-h").boundingBox()).y;
+      const bookTop = (await page.locator("#book-h").boundingBox()).y;
+      assert.ok(kioskTop < bookTop, `kiosk list at ${kioskTop}, guest book at ${bookTop}`);
+      await page.context().close();
+    });
+
     it("keeps every typed character when the check fails, then gives a number", async () => {
       const page = await signedIn(browser, app, "fo");
       await page.locator("#visitor-name").fill("Siti  Rahma  ");

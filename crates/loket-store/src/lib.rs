@@ -294,8 +294,18 @@ pub struct OutboxEntry {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum LiveEvent {
-    Called { number: String, counter: String, call_count: u32 },
-    Queue { service: String, waiting: u64 },
+    Called {
+        number: String,
+        counter: String,
+        call_count: u32,
+    },
+    Queue {
+        service: String,
+        waiting: u64,
+    },
+    /// A form was handed in to the front office (at the kiosk) or left the forms waiting for its
+    /// check: the front office's list changed. Staff only; it says nothing of whose.
+    Forms,
 }
 
 /// How a visit's archived document is made, with the office's logo when it has one: the bytes

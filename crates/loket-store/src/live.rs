@@ -31,6 +31,11 @@ impl Announcements {
                     call_count: q.call_count,
                 });
             }
+            // A form handed in, or leaving the forms handed in: the front office's list changed.
+            let forms_changed = (e.from == Some(Status::FormSubmitted)) != (e.to == Status::FormSubmitted);
+            if forms_changed && !self.live.contains(&LiveEvent::Forms) {
+                self.live.push(LiveEvent::Forms);
+            }
             let waiting_changed = (e.from == Some(Status::Waiting)) != (e.to == Status::Waiting);
             if waiting_changed && !self.waiting_changed.contains(&visit.service) {
                 self.waiting_changed.push(visit.service.clone());

@@ -29,7 +29,7 @@
   function connect() {
     if (!window.EventSource) return;
     var source = new EventSource("/api/v1/events/staff");
-    ["called", "queue", "warning", "overrun"].forEach(function (name) {
+    ["called", "queue", "warning", "overrun", "forms"].forEach(function (name) {
       source.addEventListener(name, refresh);
     });
     source.onerror = function () {

@@ -585,7 +585,7 @@ pub async fn calls_and_queue_changes_are_announced_after_commit(db: TestDb) {
     store.call_next("2", None, at(1), "hd").await.unwrap();
     store.change_visit(&a.id, at(2), Box::new(move |v, s| v.recall(s.office.calling, at(2), "hd"))).await.unwrap();
     let mut got = Vec::new();
-    while got.len() < 4 {
+    while got.len() < 6 {
         let e = tokio::time::timeout(std::time::Duration::from_secs(5), rx.recv())
             .await
             .expect("event in time")
@@ -595,6 +595,9 @@ pub async fn calls_and_queue_changes_are_announced_after_commit(db: TestDb) {
     assert_eq!(
         got,
         [
+            // Handed in at the kiosk, then checked: the front office's list changed twice.
+            LiveEvent::Forms,
+            LiveEvent::Forms,
             LiveEvent::Queue { service: "A".into(), waiting: 1 },
             LiveEvent::Called { number: "A-001".into(), counter: "2".into(), call_count: 1 },
             LiveEvent::Queue { service: "A".into(), waiting: 0 },

@@ -101,7 +101,9 @@ pub async fn display(
         (status = 429, body = ErrorBody, description = "Too many streams open from this address, or in all")))]
 pub async fn events(State(state): State<AppState>, ClientIp(ip): ClientIp) -> ApiResult<Response> {
     let held = state.public_stream(ip)?;
-    let stream = BroadcastStream::new(state.store.subscribe()).filter_map(|item| item.ok().map(|e| Ok(sse(&e))));
+    // The front office's forms are staff business: the public stream carries calls and counts.
+    let stream = BroadcastStream::new(state.store.subscribe())
+        .filter_map(|item| item.ok().filter(|e| *e != LiveEvent::Forms).map(|e| Ok(sse(&e))));
     let stream = futures_util::StreamExt::take_until(stream, state.closed());
     // The place is held as long as the stream is.
     let stream = stream.map(move |event: Result<SseEvent, Infallible>| {
@@ -122,6 +124,7 @@ pub(crate) fn sse(event: &LiveEvent) -> SseEvent {
             }),
         ),
         LiveEvent::Queue { service, waiting } => ("queue", serde_json::json!({"service": service, "waiting": waiting})),
+        LiveEvent::Forms => ("forms", serde_json::json!({})),
     };
     SseEvent::default().event(name).data(data.to_string())
 }

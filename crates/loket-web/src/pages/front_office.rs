@@ -291,7 +291,9 @@ async fn guest_book(
     Ok(FrontOfficePage {
         page: Frame::staff(state, staff, "front-office-title", "/front-office")
             .await?
-            .with_script("/assets/front-office.js"),
+            .with_script("/assets/front-office.js")
+            // The kiosk's forms come in live.
+            .with_script("/assets/live.js"),
         q,
         guests,
         kiosk,

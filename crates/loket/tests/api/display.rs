@@ -91,3 +91,16 @@ pub async fn a_call_on_one_instance_reaches_the_other_within_a_second() {
     assert_eq!(queue["waiting"], json!([]));
     assert_eq!(queue["called"][0]["queue"]["counter"], "1");
 }
+
+/// A form handed in at the kiosk is told on the staff stream (the front office's list comes in
+/// live), never on the public one.
+pub async fn a_form_handed_in_at_the_kiosk_is_told_to_staff_only(app: TestApp) {
+    let fo = app.staff("fo", &[Role::FrontOffice]).await;
+    let mut public = EventStream::open(&app).await;
+    let mut staff = EventStream::open_staff(&app, &fo).await;
+    let body = json!({"visitor": {"name": "Sari"}, "form": {"description": "Lupa kata sandi"}});
+    app.send("POST", "/api/v1/kiosk/visits", None, Some(body)).await.expect(201);
+    assert_eq!(staff.next("forms", Duration::from_secs(5)).await, Some(json!({})), "nothing of whose");
+    assert!(public.next("forms", Duration::from_millis(800)).await.is_none(), "staff business only");
+    assert!(!public.raw.contains("event: forms") && !staff.raw.contains("Sari"), "{}", staff.raw);
+}

@@ -111,6 +111,7 @@ on_both_backends!(
         counters::skip_after_the_third_call_calls_the_next_and_requeues_behind_it,
         counters::a_number_skipped_again_is_a_no_show,
         display::the_board_shows_numbers_and_counters_and_waiting_counts,
+        display::a_form_handed_in_at_the_kiosk_is_told_to_staff_only,
         display::live_events_announce_calls_and_queue_counts,
         display::the_board_and_the_stream_carry_no_personal_data,
         public::the_status_link_shows_the_visitors_place_and_nothing_else,
