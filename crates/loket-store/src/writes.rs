@@ -822,11 +822,24 @@ pub(crate) async fn adopt_archive(
             store_document(t, renderer, settings, &visit, stamp).await?
         }
     };
+    archive_with(t, told, settings, &mut visit, archive, now, by).await?;
+    Ok(visit)
+}
+
+/// Step 12's end: the visit archived with `archive`, indexed for the search, saved.
+async fn archive_with(
+    t: &mut dyn Tx,
+    told: &mut Announcements,
+    settings: &OfficeSettings,
+    visit: &mut Visit,
+    archive: Archive,
+    now: DateTime<Utc>,
+    by: &str,
+) -> Result<()> {
     let before = visit.history.len();
     visit.archive(archive, now, by)?;
-    crate::archive_search::index_visit(t, settings, &visit).await?;
-    save(t, told, settings, &visit, before).await?;
-    Ok(visit)
+    crate::archive_search::index_visit(t, settings, visit).await?;
+    save(t, told, settings, visit, before).await
 }
 
 /// Step 12, the copy, first part: the visit as it will be once the copy is given, and the stamp
@@ -844,10 +857,23 @@ pub(crate) async fn prepare_copy(
 ) -> Result<Option<(Visit, ArchiveStamp)>> {
     let visit = load_visit(t, id).await?;
     visit.check_server(by, for_anyone)?;
+    copy_document_to_make(t, settings, &visit, via, now, by).await
+}
+
+/// The visit as its copy's document shows it (the copy recorded, so that the document says how
+/// it was given) and the document's stamp; `None` when the copy needs no new document.
+async fn copy_document_to_make(
+    t: &mut dyn Tx,
+    settings: &OfficeSettings,
+    visit: &Visit,
+    via: CopyVia,
+    now: DateTime<Utc>,
+    by: &str,
+) -> Result<Option<(Visit, ArchiveStamp)>> {
     if !visit.copy_needs_document(via) {
         return Ok(None);
     }
-    let stamp = next_stamp(t, settings, &visit, now).await?;
+    let stamp = next_stamp(t, settings, visit, now).await?;
     let mut given = visit.clone();
     given.give_copy(via, now, by)?;
     Ok(Some((given, stamp)))
@@ -873,22 +899,13 @@ pub(crate) async fn give_copy(
     visit.check_server(by, for_anyone)?;
     let was = visit.status;
     let before = visit.history.len();
-    let fixed = if visit.copy_needs_document(via) {
-        // Made from the visit with the copy recorded, so that the document says how it was given.
-        let made = match made.filter(|m| m.made_from == before) {
-            Some(made) => made,
-            None => {
-                let stamp = next_stamp(t, settings, &visit, now).await?;
-                let mut given = visit.clone();
-                given.give_copy(via, now, by)?;
-                let content = renderer(&given, settings, &stamp).map_err(StoreError::Document)?;
-                let sha256 = sha256_hex(&content);
-                MadeDocument { stamp, content, sha256, made_from: before }
-            }
-        };
-        Some(insert_document(t, id, made.stamp, &made.content, made.sha256).await?)
-    } else {
-        None
+    let fixed = match (copy_document_to_make(t, settings, &visit, via, now, by).await?, made) {
+        (None, _) => None,
+        (Some(_), Some(made)) if made.made_from == before => {
+            Some(insert_document(t, id, made.stamp, &made.content, made.sha256).await?)
+        }
+        // Not made outside the writer, or made from the visit as it was before a change: made here.
+        (Some((given, stamp)), _) => Some(store_document(t, renderer, settings, &given, stamp).await?),
     };
     let event = visit.give_copy_of(via, fixed, now, by)?;
     follow_up(t, told, settings, renderer, &mut visit, was, before, &event, now).await?;
@@ -922,10 +939,7 @@ pub(crate) async fn store_archive(
     }
     let now = made.stamp.archived_at;
     let archive = insert_document(t, id, made.stamp, &made.content, made.sha256).await?;
-    let before = visit.history.len();
-    visit.archive(archive, now, by)?;
-    crate::archive_search::index_visit(t, settings, &visit).await?;
-    save(t, told, settings, &visit, before).await?;
+    archive_with(t, told, settings, &mut visit, archive, now, by).await?;
     Ok(Some(visit))
 }
 
