@@ -381,7 +381,7 @@ fn escalation_row(
         Channel::Tts => "counter-escalation-tts",
         Channel::Email => "counter-escalation-email",
     };
-    let dash = |s: &Option<String>| s.clone().filter(|s| !s.trim().is_empty()).unwrap_or_else(|| "—".to_owned());
+    let dash = super::visit_view::or_dash;
     let day = v.queue.day.map(|d| super::dates::date(t, d)).unwrap_or_default();
     Some(EscalationRow {
         id: v.id.clone(),

@@ -77,7 +77,7 @@ pub async fn page(State(state): State<AppState>, staff: PageStaff, Path(id): Pat
 fn visit_page(t: Tr, page: Frame, settings: &loket_domain::settings::OfficeSettings, record: VisitRecord) -> VisitPage {
     let zone = settings.zone();
     let v = &record.visit;
-    let dash = |s: &Option<String>| s.clone().filter(|s| !s.trim().is_empty()).unwrap_or_else(|| "—".to_owned());
+    let dash = super::visit_view::or_dash;
     let copy = match &v.copy {
         None => t.get("visit-copy-none"),
         Some(c) => {

@@ -32,6 +32,11 @@ pub struct StepLine {
     pub note: String,
 }
 
+/// A text of the visit as shown, `—` when it was not given (or only blanks).
+pub fn or_dash(s: &Option<String>) -> String {
+    s.clone().filter(|s| !s.trim().is_empty()).unwrap_or_else(|| "—".to_owned())
+}
+
 /// The visit's fields, each with its corrections: what it said, who changed it, when.
 pub fn fields(t: Tr, settings: &OfficeSettings, v: &Visit) -> Vec<Field> {
     let category = v
